@@ -1,0 +1,7 @@
+#include "api/api.h"
+
+void gz_api_register_all(void)
+{
+	gz_api_system_register();
+	gz_api_probes_register();
+}

@@ -1,0 +1,12 @@
+/* HTTP resources. One file per resource; each registers its routes here. Handlers are
+ * thin: parse and validate input, check scope, call domain/ and db/, answer. */
+#ifndef GZ_API_API_H
+#define GZ_API_API_H
+
+/* Registers every route of the API. Call once before gz_server_run(). */
+void gz_api_register_all(void);
+
+void gz_api_system_register(void);
+void gz_api_probes_register(void);
+
+#endif

@@ -1,0 +1,81 @@
+/* Health, metrics, status and the OpenAPI description. */
+#include "api/api.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "core/json.h"
+#include "core/time.h"
+
+#include <stdlib.h>
+
+extern const char gz_openapi_json[];
+extern const size_t gz_openapi_json_len;
+
+static int64_t started_ms;
+
+static void healthz(gz_req *r)
+{
+	static const char body[] = "{\"status\":\"ok\"}";
+	gz_reply_raw(r, 200, "application/json; charset=utf-8", body, sizeof body - 1);
+}
+
+static void metrics(gz_req *r)
+{
+	size_t len;
+	char *text = gz_metrics_render(&len);
+	gz_reply_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+	free(text);
+}
+
+static void openapi(gz_req *r)
+{
+	gz_reply_raw(r, 200, "application/json; charset=utf-8", gz_openapi_json,
+		     gz_openapi_json_len);
+}
+
+/* Server and database state with exact record counts (kept by triggers, so this
+ * reads a handful of rows whatever the size of the data). */
+static void status(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	char ts[32], now[32];
+	json_t *dbj = json_object();
+	json_t *counts = json_object();
+	bool ok = false;
+	gz_db *db = gz_req_db(r, &err);
+	if (db) {
+		json_object_set_new(dbj, "driver", json_string(gz_db_driver_name(db)));
+		int64_t ver = 0;
+		gz_stmt *st = NULL;
+		if (gz_db_query_int64(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+				      &ver, &err, 0) >= 0 &&
+		    (st = gz_db_prepare(db, "SELECT name, n FROM record_counts ORDER BY name", &err))) {
+			int rc;
+			while ((rc = gz_stmt_step(st, &err)) == GZ_ROW)
+				json_object_set_new(counts, gz_stmt_text(st, 0),
+						    json_integer(gz_stmt_int64(st, 1)));
+			ok = rc == GZ_DONE;
+		}
+		gz_stmt_finish(st);
+		json_object_set_new(dbj, "schema_version", json_integer(ver));
+	}
+	json_object_set_new(dbj, "ok", json_boolean(ok));
+	if (!ok)
+		json_object_set_new(dbj, "error", json_string(err.message));
+	int64_t now_ms = gz_time_now_ms();
+	json_t *body = json_pack("{s:s,s:s,s:s,s:I,s:s,s:o,s:o}", "status", ok ? "ok" : "degraded",
+				 "version", GZ_VERSION, "started_at",
+				 gz_time_rfc3339(started_ms, ts, sizeof ts), "uptime_s",
+				 (json_int_t)((now_ms - started_ms) / 1000), "server_time",
+				 gz_time_rfc3339(now_ms, now, sizeof now), "db", dbj, "counts", counts);
+	gz_reply_json(r, ok ? 200 : 503, body);
+}
+
+void gz_api_system_register(void)
+{
+	started_ms = gz_time_now_ms();
+	gz_router_add("GET", "/healthz", healthz);
+	gz_router_add("GET", "/metrics", metrics);
+	gz_router_add("GET", "/api/v1/status", status);
+	gz_router_add("GET", "/api/v1/openapi.json", openapi);
+}

@@ -1,0 +1,276 @@
+#include "db/driver.h"
+#include "core/mem.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+static atomic_int open_count;
+
+gz_db *gz_db_open(const char *url, gz_err *err)
+{
+	gz_db *db = NULL;
+	if (strncmp(url, "sqlite:", 7) == 0)
+		db = gz_sqlite_open(url + 7, err);
+	else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0 ||
+		 strncmp(url, "host=", 5) == 0 || strncmp(url, "dbname=", 7) == 0)
+		db = gz_pg_open(url, err);
+	else
+		gz_err_set(err, GZ_EBADREQ, "bad_db_url",
+			   "unknown database URL '%s': use sqlite:PATH or postgres://...", url);
+	if (db)
+		atomic_fetch_add(&open_count, 1);
+	return db;
+}
+
+void gz_db_close(gz_db *db)
+{
+	if (!db)
+		return;
+	atomic_fetch_sub(&open_count, 1);
+	db->ops->close(db);
+}
+
+int gz_db_open_count(void)
+{
+	return atomic_load(&open_count);
+}
+
+gz_db_kind gz_db_driver(const gz_db *db)
+{
+	return db->kind;
+}
+
+const char *gz_db_driver_name(const gz_db *db)
+{
+	return db->ops->name;
+}
+
+int gz_db_exec(gz_db *db, const char *sql, gz_err *err)
+{
+	return db->ops->exec(db, sql, err);
+}
+
+int gz_db_begin(gz_db *db, gz_err *err)
+{
+	return db->ops->begin(db, err);
+}
+
+int gz_db_commit(gz_db *db, gz_err *err)
+{
+	return db->ops->exec(db, "COMMIT", err);
+}
+
+void gz_db_rollback(gz_db *db)
+{
+	gz_err ignored;
+	gz_err_clear(&ignored);
+	db->ops->exec(db, "ROLLBACK", &ignored);
+}
+
+gz_stmt *gz_db_prepare(gz_db *db, const char *sql, gz_err *err)
+{
+	return db->ops->prepare(db, sql, err);
+}
+
+void gz_stmt_bind_int64(gz_stmt *st, int idx, int64_t v)
+{
+	st->db->ops->bind_int64(st, idx, v);
+}
+
+void gz_stmt_bind_text(gz_stmt *st, int idx, const char *s, size_t len)
+{
+	st->db->ops->bind_text(st, idx, s, len);
+}
+
+void gz_stmt_bind_str(gz_stmt *st, int idx, const char *s)
+{
+	if (s)
+		st->db->ops->bind_text(st, idx, s, strlen(s));
+	else
+		st->db->ops->bind_null(st, idx);
+}
+
+void gz_stmt_bind_blob(gz_stmt *st, int idx, const void *p, size_t len)
+{
+	st->db->ops->bind_blob(st, idx, p, len);
+}
+
+void gz_stmt_bind_null(gz_stmt *st, int idx)
+{
+	st->db->ops->bind_null(st, idx);
+}
+
+int gz_stmt_step(gz_stmt *st, gz_err *err)
+{
+	return st->db->ops->step(st, err);
+}
+
+bool gz_stmt_isnull(gz_stmt *st, int col)
+{
+	return st->db->ops->isnull(st, col);
+}
+
+int64_t gz_stmt_int64(gz_stmt *st, int col)
+{
+	return st->db->ops->int64(st, col);
+}
+
+const char *gz_stmt_text(gz_stmt *st, int col)
+{
+	return st->db->ops->text(st, col);
+}
+
+size_t gz_stmt_len(gz_stmt *st, int col)
+{
+	return st->db->ops->len(st, col);
+}
+
+const void *gz_stmt_blob(gz_stmt *st, int col)
+{
+	return st->db->ops->blob(st, col);
+}
+
+int gz_stmt_columns(gz_stmt *st)
+{
+	return st->db->ops->columns(st);
+}
+
+int64_t gz_stmt_changes(gz_stmt *st)
+{
+	return st->db->ops->changes(st);
+}
+
+void gz_stmt_finish(gz_stmt *st)
+{
+	if (st)
+		st->db->ops->finish(st);
+}
+
+int gz_db_query_int64(gz_db *db, const char *sql, int64_t *out, gz_err *err, int nparams, ...)
+{
+	gz_stmt *st = gz_db_prepare(db, sql, err);
+	if (!st)
+		return -1;
+	va_list ap;
+	va_start(ap, nparams);
+	for (int i = 1; i <= nparams; i++)
+		gz_stmt_bind_int64(st, i, va_arg(ap, int64_t));
+	va_end(ap);
+	int rc = gz_stmt_step(st, err);
+	if (rc == GZ_ROW)
+		*out = gz_stmt_int64(st, 0);
+	gz_stmt_finish(st);
+	return rc;
+}
+
+int gz_db_backup(gz_db *db, const char *dest_path, gz_err *err)
+{
+	if (!db->ops->backup)
+		return gz_err_set(err, GZ_EBADREQ, "backup_unsupported",
+				  "backup works on SQLite databases; use pg_dump for PostgreSQL");
+	return db->ops->backup(db, dest_path, err);
+}
+
+/* ---- per-thread connections for the server ---- */
+
+static char *thread_url;
+static pthread_mutex_t thread_mu = PTHREAD_MUTEX_INITIALIZER;
+static gz_db **thread_dbs;
+static size_t thread_ndbs;
+static _Thread_local gz_db *tls_db;
+
+void gz_db_thread_init(const char *url)
+{
+	free(thread_url);
+	thread_url = gz_strdup(url);
+}
+
+gz_db *gz_db_thread(gz_err *err)
+{
+	if (tls_db)
+		return tls_db;
+	gz_db *db = gz_db_open(thread_url, err);
+	if (!db)
+		return NULL;
+	pthread_mutex_lock(&thread_mu);
+	thread_dbs = gz_realloc(thread_dbs, (thread_ndbs + 1) * sizeof *thread_dbs);
+	thread_dbs[thread_ndbs++] = db;
+	pthread_mutex_unlock(&thread_mu);
+	tls_db = db;
+	return db;
+}
+
+/* Call only after every thread that used gz_db_thread() has stopped. */
+void gz_db_thread_close_all(void)
+{
+	pthread_mutex_lock(&thread_mu);
+	for (size_t i = 0; i < thread_ndbs; i++)
+		gz_db_close(thread_dbs[i]);
+	free(thread_dbs);
+	thread_dbs = NULL;
+	thread_ndbs = 0;
+	tls_db = NULL;
+	pthread_mutex_unlock(&thread_mu);
+}
+
+/* Dialect markers keep one migration file for both drivers; the split is small and
+ * explicit:
+ *   {{ID}}    integer primary key with automatic values
+ *   {{BLOB}}  binary column type
+ *   {{SQLITE: text}} / {{PG: text}}  text kept only for that driver. */
+char *gz_db_dialect(const char *sql, gz_db_kind kind)
+{
+	size_t cap = strlen(sql) * 2 + 64, n = 0;
+	char *out = gz_malloc(cap);
+	const char *p = sql;
+	while (*p) {
+		if (p[0] == '{' && p[1] == '{') {
+			const char *end = strstr(p, "}}");
+			if (end) {
+				const char *body = p + 2;
+				size_t blen = (size_t)(end - body);
+				const char *rep = NULL;
+				size_t rlen = 0;
+				if (blen == 2 && !strncmp(body, "ID", 2))
+					rep = kind == GZ_DB_SQLITE
+						  ? "INTEGER PRIMARY KEY"
+						  : "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY";
+				else if (blen == 4 && !strncmp(body, "BLOB", 4))
+					rep = kind == GZ_DB_SQLITE ? "BLOB" : "BYTEA";
+				else if (!strncmp(body, "SQLITE:", 7)) {
+					if (kind == GZ_DB_SQLITE)
+						rep = body + 7, rlen = blen - 7;
+					else
+						rep = "";
+				} else if (!strncmp(body, "PG:", 3)) {
+					if (kind == GZ_DB_POSTGRES)
+						rep = body + 3, rlen = blen - 3;
+					else
+						rep = "";
+				}
+				if (rep) {
+					if (!rlen)
+						rlen = strlen(rep);
+					if (n + rlen + 1 > cap) {
+						cap = (n + rlen + 1) * 2;
+						out = gz_realloc(out, cap);
+					}
+					memcpy(out + n, rep, rlen);
+					n += rlen;
+					p = end + 2;
+					continue;
+				}
+			}
+		}
+		if (n + 2 > cap) {
+			cap *= 2;
+			out = gz_realloc(out, cap);
+		}
+		out[n++] = *p++;
+	}
+	out[n] = '\0';
+	return out;
+}

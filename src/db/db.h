@@ -1,0 +1,104 @@
+/* The one database interface. Two drivers implement it: SQLite (sqlite.c, the
+ * embedded default) and PostgreSQL (pg.c, for a whole district or city).
+ *
+ * SQL is written once, with PostgreSQL-style numbered parameters ($1, $2, ...), and
+ * runs on both drivers. Parameters are always bound, never spliced into SQL text.
+ *
+ * A gz_db is one connection and is used by one thread at a time; the HTTP server
+ * keeps one per worker thread (see gz_db_thread()). Statements are cached per
+ * connection keyed by the SQL text, so pass the same string constant each time.
+ *
+ * Usage:
+ *   gz_stmt *st = gz_db_prepare(db, "SELECT name FROM t WHERE id = $1", err);
+ *   gz_stmt_bind_int64(st, 1, id);
+ *   while ((rc = gz_stmt_step(st, err)) == GZ_ROW) ... gz_stmt_text(st, 0) ...
+ *   gz_stmt_finish(st);   // always, also after errors
+ */
+#ifndef GZ_DB_DB_H
+#define GZ_DB_DB_H
+
+#include "core/err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct gz_db gz_db;
+typedef struct gz_stmt gz_stmt;
+
+typedef enum { GZ_DB_SQLITE = 1, GZ_DB_POSTGRES = 2 } gz_db_kind;
+
+enum { GZ_DONE = 0, GZ_ROW = 1 };
+
+/* Opens "sqlite:PATH" or "postgres://..." / "postgresql://..." (libpq conninfo, also
+ * "host=... dbname=..."). Returns NULL with err set (503 "db_unavailable") on failure. */
+gz_db *gz_db_open(const char *url, gz_err *err);
+void gz_db_close(gz_db *db);
+gz_db_kind gz_db_driver(const gz_db *db);
+const char *gz_db_driver_name(const gz_db *db);
+
+/* Number of connections currently open in this process (for /metrics). */
+int gz_db_open_count(void);
+
+/* Runs SQL text with no parameters; may contain several statements. */
+int gz_db_exec(gz_db *db, const char *sql, gz_err *err);
+
+/* Transactions. gz_db_begin takes the write lock at once on SQLite (BEGIN IMMEDIATE)
+ * so two writers never deadlock on lock upgrade. */
+int gz_db_begin(gz_db *db, gz_err *err);
+int gz_db_commit(gz_db *db, gz_err *err);
+/* Never fails from the caller's point of view; safe to call when no transaction is open. */
+void gz_db_rollback(gz_db *db);
+
+/* Prepares (or fetches from the cache) a statement. Returns NULL with err set. */
+gz_stmt *gz_db_prepare(gz_db *db, const char *sql, gz_err *err);
+
+/* Bind parameter idx (1-based). Text and blobs are copied. */
+void gz_stmt_bind_int64(gz_stmt *st, int idx, int64_t v);
+void gz_stmt_bind_text(gz_stmt *st, int idx, const char *s, size_t len);
+void gz_stmt_bind_str(gz_stmt *st, int idx, const char *s); /* NUL-terminated, NULL = null */
+void gz_stmt_bind_blob(gz_stmt *st, int idx, const void *p, size_t len);
+void gz_stmt_bind_null(gz_stmt *st, int idx);
+
+/* Executes on the first call, then walks rows. Returns GZ_ROW, GZ_DONE, or -1 with err set
+ * (409 "conflict" for unique/foreign-key violations, 503 for busy/connection errors,
+ * 500 otherwise). */
+int gz_stmt_step(gz_stmt *st, gz_err *err);
+
+/* Column accessors for the current row (0-based). Pointers are valid until the next
+ * step or finish. */
+bool gz_stmt_isnull(gz_stmt *st, int col);
+int64_t gz_stmt_int64(gz_stmt *st, int col);
+const char *gz_stmt_text(gz_stmt *st, int col); /* "" for NULL */
+size_t gz_stmt_len(gz_stmt *st, int col);       /* bytes of text/blob */
+const void *gz_stmt_blob(gz_stmt *st, int col);
+int gz_stmt_columns(gz_stmt *st);
+
+/* Rows changed by the last executed INSERT/UPDATE/DELETE. */
+int64_t gz_stmt_changes(gz_stmt *st);
+
+/* Resets the statement and returns it to the connection's cache. */
+void gz_stmt_finish(gz_stmt *st);
+
+/* Convenience: run a statement that returns at most one integer (e.g. count, id).
+ * Returns 1 and sets *out when a row came, 0 when none, -1 on error. Parameters are
+ * int64 values. */
+int gz_db_query_int64(gz_db *db, const char *sql, int64_t *out, gz_err *err, int nparams, ...);
+
+/* Apply pending migrations (embedded SQL files) in order, each in its own transaction,
+ * recording them in schema_migrations. Safe with several processes at once. Returns the
+ * schema version, or -1. */
+int gz_db_migrate(gz_db *db, gz_err *err);
+/* Current schema version (0 when none applied), or -1. */
+int gz_db_schema_version(gz_db *db, gz_err *err);
+
+/* Online backup of a SQLite database to dest_path while others keep writing. */
+int gz_db_backup(gz_db *db, const char *dest_path, gz_err *err);
+
+/* Thread-local connection for server worker threads: opened on first use with the
+ * URL set by gz_db_thread_init(), closed by gz_db_thread_close_all() at shutdown. */
+void gz_db_thread_init(const char *url);
+gz_db *gz_db_thread(gz_err *err);
+void gz_db_thread_close_all(void);
+
+#endif

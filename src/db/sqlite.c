@@ -1,0 +1,287 @@
+/* SQLite driver. WAL, foreign keys on, busy timeout, synchronous=FULL by default so an
+ * acknowledged write survives power loss (GONGZHI_SQLITE_SYNC=NORMAL relaxes it). */
+#include "db/driver.h"
+#include "core/mem.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CACHE_MAX 256
+#define MAX_PARAMS 64
+
+typedef struct sq_stmt {
+	gz_stmt base;
+	sqlite3_stmt *st;
+	const char *sql_key; /* pointer identity for the cache */
+	bool busy, cached;
+	int pmap[MAX_PARAMS + 1]; /* $N -> sqlite parameter index (0 = absent) */
+	int64_t changes;
+} sq_stmt;
+
+typedef struct sq_db {
+	gz_db base;
+	sqlite3 *h;
+	sq_stmt *cache[CACHE_MAX];
+	int ncache;
+} sq_db;
+
+static const gz_db_ops sq_ops;
+
+static int sq_error(sqlite3 *h, int rc, gz_err *err)
+{
+	int prim = rc & 0xff;
+	const char *msg = h ? sqlite3_errmsg(h) : sqlite3_errstr(rc);
+	if (prim == SQLITE_CONSTRAINT)
+		return gz_err_set(err, GZ_ECONFLICT, "conflict", "与已有数据冲突：%s", msg);
+	if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
+		return gz_err_set(err, GZ_EUNAVAILABLE, "db_busy", "数据库繁忙，请稍后重试");
+	if (prim == SQLITE_FULL || prim == SQLITE_IOERR || prim == SQLITE_CANTOPEN)
+		return gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable", "数据库不可用：%s", msg);
+	return gz_err_set(err, GZ_EINTERNAL, "db_error", "数据库错误：%s", msg);
+}
+
+gz_db *gz_sqlite_open(const char *path, gz_err *err)
+{
+	sqlite3 *h = NULL;
+	int rc = sqlite3_open_v2(path, &h,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				 NULL);
+	if (rc != SQLITE_OK) {
+		gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable", "cannot open SQLite database %s: %s",
+			   path, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+		sqlite3_close(h);
+		return NULL;
+	}
+	sqlite3_busy_timeout(h, 10000);
+	sqlite3_extended_result_codes(h, 1);
+	const char *sync = getenv("GONGZHI_SQLITE_SYNC");
+	char pragmas[256];
+	snprintf(pragmas, sizeof pragmas,
+		 "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=%s;"
+		 "PRAGMA temp_store=MEMORY;",
+		 sync && !strcmp(sync, "NORMAL") ? "NORMAL" : "FULL");
+	char *msg = NULL;
+	rc = sqlite3_exec(h, pragmas, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable", "cannot configure SQLite %s: %s",
+			   path, msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		sqlite3_close(h);
+		return NULL;
+	}
+	sq_db *db = gz_calloc(1, sizeof *db);
+	db->base.ops = &sq_ops;
+	db->base.kind = GZ_DB_SQLITE;
+	db->h = h;
+	return &db->base;
+}
+
+static void sq_free_stmt(sq_stmt *s)
+{
+	sqlite3_finalize(s->st);
+	free(s);
+}
+
+static void sq_close(gz_db *base)
+{
+	sq_db *db = (sq_db *)base;
+	for (int i = 0; i < db->ncache; i++)
+		sq_free_stmt(db->cache[i]);
+	sqlite3_close(db->h);
+	free(db);
+}
+
+static int sq_exec(gz_db *base, const char *sql, gz_err *err)
+{
+	sq_db *db = (sq_db *)base;
+	int rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return sq_error(db->h, rc, err);
+	return 0;
+}
+
+static int sq_begin(gz_db *base, gz_err *err)
+{
+	return sq_exec(base, "BEGIN IMMEDIATE", err);
+}
+
+static gz_stmt *sq_prepare(gz_db *base, const char *sql, gz_err *err)
+{
+	sq_db *db = (sq_db *)base;
+	for (int i = 0; i < db->ncache; i++) {
+		sq_stmt *s = db->cache[i];
+		if (s->sql_key == sql && !s->busy) {
+			s->busy = true;
+			return &s->base;
+		}
+	}
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		sq_error(db->h, rc, err);
+		return NULL;
+	}
+	sq_stmt *s = gz_calloc(1, sizeof *s);
+	s->base.db = base;
+	s->st = st;
+	s->sql_key = sql;
+	s->busy = true;
+	int np = sqlite3_bind_parameter_count(st);
+	for (int i = 1; i <= np; i++) {
+		const char *name = sqlite3_bind_parameter_name(st, i);
+		if (name && name[0] == '$') {
+			int n = atoi(name + 1);
+			if (n >= 1 && n <= MAX_PARAMS)
+				s->pmap[n] = i;
+		}
+	}
+	if (db->ncache < CACHE_MAX) {
+		s->cached = true;
+		db->cache[db->ncache++] = s;
+	}
+	return &s->base;
+}
+
+static int pidx(gz_stmt *st, int idx)
+{
+	sq_stmt *s = (sq_stmt *)st;
+	return idx >= 1 && idx <= MAX_PARAMS ? s->pmap[idx] : 0;
+}
+
+static void sq_bind_int64(gz_stmt *st, int idx, int64_t v)
+{
+	sqlite3_bind_int64(((sq_stmt *)st)->st, pidx(st, idx), v);
+}
+
+static void sq_bind_text(gz_stmt *st, int idx, const char *p, size_t len)
+{
+	sqlite3_bind_text64(((sq_stmt *)st)->st, pidx(st, idx), p, len, SQLITE_TRANSIENT,
+			    SQLITE_UTF8);
+}
+
+static void sq_bind_blob(gz_stmt *st, int idx, const void *p, size_t len)
+{
+	sqlite3_bind_blob64(((sq_stmt *)st)->st, pidx(st, idx), p, len, SQLITE_TRANSIENT);
+}
+
+static void sq_bind_null(gz_stmt *st, int idx)
+{
+	sqlite3_bind_null(((sq_stmt *)st)->st, pidx(st, idx));
+}
+
+static int sq_step(gz_stmt *st, gz_err *err)
+{
+	sq_stmt *s = (sq_stmt *)st;
+	sq_db *db = (sq_db *)st->db;
+	int rc = sqlite3_step(s->st);
+	if (rc == SQLITE_ROW)
+		return GZ_ROW;
+	if (rc == SQLITE_DONE) {
+		s->changes = sqlite3_changes64(db->h);
+		return GZ_DONE;
+	}
+	return sq_error(db->h, rc, err);
+}
+
+static bool sq_isnull(gz_stmt *st, int col)
+{
+	return sqlite3_column_type(((sq_stmt *)st)->st, col) == SQLITE_NULL;
+}
+
+static int64_t sq_int64(gz_stmt *st, int col)
+{
+	return sqlite3_column_int64(((sq_stmt *)st)->st, col);
+}
+
+static const char *sq_text(gz_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(((sq_stmt *)st)->st, col);
+	return t ? (const char *)t : "";
+}
+
+static size_t sq_len(gz_stmt *st, int col)
+{
+	return (size_t)sqlite3_column_bytes(((sq_stmt *)st)->st, col);
+}
+
+static const void *sq_blob(gz_stmt *st, int col)
+{
+	return sqlite3_column_blob(((sq_stmt *)st)->st, col);
+}
+
+static int sq_columns(gz_stmt *st)
+{
+	return sqlite3_column_count(((sq_stmt *)st)->st);
+}
+
+static int64_t sq_changes(gz_stmt *st)
+{
+	return ((sq_stmt *)st)->changes;
+}
+
+static void sq_finish(gz_stmt *st)
+{
+	sq_stmt *s = (sq_stmt *)st;
+	sqlite3_reset(s->st);
+	sqlite3_clear_bindings(s->st);
+	s->busy = false;
+	if (!s->cached)
+		sq_free_stmt(s);
+}
+
+static int sq_backup(gz_db *base, const char *dest, gz_err *err)
+{
+	sq_db *db = (sq_db *)base;
+	sqlite3 *out = NULL;
+	int rc = sqlite3_open(dest, &out);
+	if (rc != SQLITE_OK) {
+		gz_err_set(err, GZ_EBADREQ, "backup_failed", "cannot open %s: %s", dest,
+			   sqlite3_errmsg(out));
+		sqlite3_close(out);
+		return -1;
+	}
+	sqlite3_backup *b = sqlite3_backup_init(out, "main", db->h, "main");
+	if (!b) {
+		gz_err_set(err, GZ_EINTERNAL, "backup_failed", "backup init: %s", sqlite3_errmsg(out));
+		sqlite3_close(out);
+		return -1;
+	}
+	/* Copy in steps so writers are blocked only briefly; restarts if they change pages. */
+	do {
+		rc = sqlite3_backup_step(b, 256);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(20);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		gz_err_set(err, GZ_EINTERNAL, "backup_failed", "backup: %s", sqlite3_errstr(rc));
+		sqlite3_close(out);
+		return -1;
+	}
+	rc = sqlite3_close(out);
+	return rc == SQLITE_OK ? 0 : gz_err_set(err, GZ_EINTERNAL, "backup_failed", "close failed");
+}
+
+static const gz_db_ops sq_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .exec = sq_exec,
+    .begin = sq_begin,
+    .prepare = sq_prepare,
+    .bind_int64 = sq_bind_int64,
+    .bind_text = sq_bind_text,
+    .bind_blob = sq_bind_blob,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .isnull = sq_isnull,
+    .int64 = sq_int64,
+    .text = sq_text,
+    .len = sq_len,
+    .blob = sq_blob,
+    .columns = sq_columns,
+    .changes = sq_changes,
+    .finish = sq_finish,
+    .backup = sq_backup,
+};

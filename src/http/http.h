@@ -1,0 +1,96 @@
+/* What a handler sees of an HTTP request, and how it answers.
+ *
+ * Each request owns an arena (req->arena) freed when the response is sent; strings
+ * returned by these functions live there or in libmicrohttpd's connection memory and
+ * are valid until the handler returns. A handler must answer exactly once with
+ * gz_reply_json / gz_reply_raw / gz_reply_err; a handler that answers nothing gets a
+ * 500 error. */
+#ifndef GZ_HTTP_HTTP_H
+#define GZ_HTTP_HTTP_H
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "db/db.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GZ_MAX_PATH_PARAMS 8
+#define GZ_MAX_RESP_HEADERS 12
+
+typedef struct gz_req gz_req;
+typedef void (*gz_handler_fn)(gz_req *r);
+
+struct gz_req {
+	gz_arena arena;
+	struct MHD_Connection *conn;
+	const char *method; /* "GET", "POST", ... ("HEAD" is routed as GET) */
+	const char *path;   /* percent-decoded, valid UTF-8 */
+	int route_id;       /* router index; -1 unmatched, see http/metrics.h */
+	char id[20];        /* request ID, also sent as X-Request-Id */
+	char client_ip[48];
+	int64_t start_ns;
+
+	int nparams;
+	struct {
+		const char *name, *value;
+	} params[GZ_MAX_PATH_PARAMS];
+
+	/* Body, NUL-terminated, at most the configured limit. */
+	char *body;
+	size_t body_len, body_cap;
+	bool body_too_large;
+
+	/* Response. */
+	int status;
+	struct MHD_Response *resp;
+	size_t resp_len;
+	int nheaders;
+	struct {
+		const char *name, *value;
+	} headers[GZ_MAX_RESP_HEADERS];
+
+	gz_db *db;
+	void *auth; /* set by the auth middleware (issue: accounts) */
+};
+
+/* Path parameter from the route pattern ("/grids/{code}" -> "code"); NULL if absent. */
+const char *gz_req_param(gz_req *r, const char *name);
+/* Query-string argument, percent-decoded and valid UTF-8; NULL if absent. */
+const char *gz_req_query(gz_req *r, const char *name);
+/* Request header (case-insensitive); NULL if absent. */
+const char *gz_req_header(gz_req *r, const char *name);
+
+/* Requires Content-Type application/json (415 otherwise) and a JSON object body
+ * (400 otherwise). Returns a new reference the caller decrefs, or NULL with err set. */
+json_t *gz_req_json(gz_req *r, gz_err *err);
+
+/* List parameters ?limit= (default 20, 1..200) and ?cursor= (opaque; from a previous
+ * next_cursor). Sets *after to the key after which the page starts (0 = first page).
+ * Returns -1 with err set (400 "bad_query") on a malformed value. */
+int gz_req_list_params(gz_req *r, int *limit, int64_t *after, gz_err *err);
+/* {"items": items, "next_cursor": "..." | null}; next_after 0 means no next page.
+ * Steals items. */
+json_t *gz_list_json(gz_req *r, json_t *items, int64_t next_after);
+
+/* This worker thread's database connection; NULL with err set (503) if unavailable. */
+gz_db *gz_req_db(gz_req *r, gz_err *err);
+
+/* Answer with JSON. Steals the reference to body. */
+void gz_reply_json(gz_req *r, int status, json_t *body);
+/* Answer with bytes (copied). */
+void gz_reply_raw(gz_req *r, int status, const char *content_type, const char *body,
+		  size_t len);
+/* Answer with size bytes of an open file; the response takes ownership of fd. */
+void gz_reply_fd(gz_req *r, int status, const char *content_type, int fd, uint64_t size);
+/* Answer with the error shape {"error":{"code","message","fields"}} and the status
+ * that err's kind maps to. The one place errors become HTTP. */
+void gz_reply_err(gz_req *r, const gz_err *err);
+/* Shorthand: build and send an error in one call. */
+void gz_reply_error(gz_req *r, gz_errkind kind, const char *code, const char *message);
+/* Add a response header (name and value are copied). Call before or after replying. */
+void gz_reply_header(gz_req *r, const char *name, const char *value);
+
+#endif

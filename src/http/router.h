@@ -1,0 +1,28 @@
+/* Routes: method + pattern with {param} segments -> handler. Routes are registered
+ * once at start-up (not thread-safe) and matched concurrently afterwards. */
+#ifndef GZ_HTTP_ROUTER_H
+#define GZ_HTTP_ROUTER_H
+
+#include "http/http.h"
+
+#define GZ_ROUTES_MAX 256
+
+typedef struct gz_route {
+	const char *method;
+	const char *pattern;
+	gz_handler_fn fn;
+} gz_route;
+
+/* Register a route. Pattern segments "{name}" match one non-empty path segment. */
+void gz_router_add(const char *method, const char *pattern, gz_handler_fn fn);
+
+/* Match method+path. On a match returns the route id (>= 0) and fills r->params
+ * (values are arena copies). Returns -1 if no route has this path, -2 if the path
+ * exists with other methods, in which case allow (size >= 64) lists them ("GET, POST"). */
+int gz_router_match(gz_req *r, const char *method, const char *path, char *allow,
+		    size_t allow_size);
+
+int gz_router_count(void);
+const gz_route *gz_router_get(int id);
+
+#endif

@@ -1,0 +1,288 @@
+/* gongzhi command line: serve, migrate, backup, routes, version, help.
+ * Every subcommand takes --db URL (or GONGZHI_DB); flags win over environment. */
+#include "api/api.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "http/router.h"
+#include "http/server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define DEFAULT_DB "sqlite:data/gongzhi.db"
+
+typedef struct {
+	const char *name, *summary, *usage;
+	int (*run)(int argc, char **argv);
+} command_t;
+
+static const char *env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : def;
+}
+
+/* Accepts "--flag value" and "--flag=value". Returns the value and advances *i, or NULL. */
+static const char *flag_value(int argc, char **argv, int *i, const char *flag)
+{
+	size_t n = strlen(flag);
+	if (strncmp(argv[*i], flag, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] == '\0') {
+		if (*i + 1 >= argc) {
+			fprintf(stderr, "gongzhi: %s needs a value\n", flag);
+			exit(2);
+		}
+		return argv[++*i];
+	}
+	return NULL;
+}
+
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	return 0;
+}
+
+/* For sqlite:PATH, create PATH's directory so a first start just works. */
+static void ensure_sqlite_dir(const char *url)
+{
+	if (strncmp(url, "sqlite:", 7) != 0)
+		return;
+	char path[4096];
+	snprintf(path, sizeof path, "%s", url + 7);
+	char *slash = strrchr(path, '/');
+	if (!slash || slash == path)
+		return;
+	*slash = '\0';
+	for (char *p = path + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(path, 0750);
+			*p = '/';
+		}
+	mkdir(path, 0750);
+}
+
+static gz_db *open_migrated(const char *url)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	ensure_sqlite_dir(url);
+	gz_db *db = gz_db_open(url, &err);
+	if (!db) {
+		fprintf(stderr, "gongzhi: %s\n", err.message);
+		return NULL;
+	}
+	if (gz_db_migrate(db, &err) < 0) {
+		fprintf(stderr, "gongzhi: %s\n", err.message);
+		gz_db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	gz_server_config c;
+	gz_server_config_defaults(&c);
+	const char *db = env_or("GONGZHI_DB", DEFAULT_DB);
+	c.listen = env_or("GONGZHI_LISTEN", c.listen);
+	c.web_dir = env_or("GONGZHI_WEB", c.web_dir);
+	c.access_log = env_or("GONGZHI_ACCESS_LOG", c.access_log);
+	if (getenv("GONGZHI_THREADS"))
+		c.threads = (unsigned)atoi(getenv("GONGZHI_THREADS"));
+	if (getenv("GONGZHI_BODY_LIMIT"))
+		c.body_limit = (size_t)strtoull(getenv("GONGZHI_BODY_LIMIT"), NULL, 10);
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+		if ((v = flag_value(argc, argv, &i, "--db")))
+			db = v;
+		else if ((v = flag_value(argc, argv, &i, "--listen")))
+			c.listen = v;
+		else if ((v = flag_value(argc, argv, &i, "--web")))
+			c.web_dir = v;
+		else if ((v = flag_value(argc, argv, &i, "--access-log")))
+			c.access_log = v;
+		else if ((v = flag_value(argc, argv, &i, "--threads")))
+			c.threads = (unsigned)atoi(v);
+		else if ((v = flag_value(argc, argv, &i, "--body-limit")))
+			c.body_limit = (size_t)strtoull(v, NULL, 10);
+		else {
+			fprintf(stderr, "gongzhi serve: unknown argument '%s' (see --help)\n", argv[i]);
+			return 2;
+		}
+	}
+	if (c.threads < 1 || c.threads > 1024 || c.body_limit < 1024) {
+		fprintf(stderr, "gongzhi serve: --threads must be 1..1024 and --body-limit >= 1024\n");
+		return 2;
+	}
+	gz_db *d = open_migrated(db);
+	if (!d)
+		return 1;
+	gz_db_close(d);
+	gz_db_thread_init(db);
+	return gz_server_run(&c) == 0 ? 0 : 1;
+}
+
+static const char *db_only(int argc, char **argv, const char *cmd)
+{
+	const char *db = env_or("GONGZHI_DB", DEFAULT_DB);
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+		if ((v = flag_value(argc, argv, &i, "--db")))
+			db = v;
+		else {
+			fprintf(stderr, "gongzhi %s: unknown argument '%s' (see --help)\n", cmd, argv[i]);
+			return NULL;
+		}
+	}
+	return db;
+}
+
+static int cmd_migrate(int argc, char **argv)
+{
+	const char *url = db_only(argc, argv, "migrate");
+	if (!url)
+		return 2;
+	gz_db *db = open_migrated(url);
+	if (!db)
+		return 1;
+	gz_err err;
+	printf("schema version %d\n", gz_db_schema_version(db, &err));
+	gz_db_close(db);
+	return 0;
+}
+
+static int cmd_backup(int argc, char **argv)
+{
+	const char *url = env_or("GONGZHI_DB", DEFAULT_DB), *file = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+		if ((v = flag_value(argc, argv, &i, "--db")))
+			url = v;
+		else if (argv[i][0] != '-' && !file)
+			file = argv[i];
+		else {
+			fprintf(stderr, "gongzhi backup: unknown argument '%s' (see --help)\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!file) {
+		fprintf(stderr, "gongzhi backup: missing FILE\n");
+		return 2;
+	}
+	gz_err err;
+	gz_err_clear(&err);
+	gz_db *db = gz_db_open(url, &err);
+	if (!db || gz_db_backup(db, file, &err) < 0) {
+		fprintf(stderr, "gongzhi backup: %s\n", err.message);
+		gz_db_close(db);
+		return 1;
+	}
+	gz_db_close(db);
+	printf("backup written to %s\n", file);
+	return 0;
+}
+
+static int cmd_routes(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	for (int i = 0; i < gz_router_count(); i++)
+		printf("%s %s\n", gz_router_get(i)->method, gz_router_get(i)->pattern);
+	return 0;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	printf("gongzhi %s\n", GZ_VERSION);
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv);
+
+static const command_t commands[] = {
+    {"serve", "serve the API and web UI",
+     "gongzhi serve [--db URL] [--listen HOST:PORT] [--web DIR] [--threads N]\n"
+     "              [--access-log -|off|FILE] [--body-limit BYTES]\n"
+     "  Migrates the database, then serves until SIGTERM/SIGINT, letting in-flight\n"
+     "  requests finish. Defaults: --db " DEFAULT_DB " --listen 127.0.0.1:8080\n"
+     "  --web web/dist --access-log - (JSON lines on stdout).\n"
+     "  Environment: GONGZHI_DB, GONGZHI_LISTEN, GONGZHI_WEB, GONGZHI_THREADS,\n"
+     "  GONGZHI_ACCESS_LOG, GONGZHI_BODY_LIMIT, GONGZHI_SQLITE_SYNC=FULL|NORMAL.\n",
+     cmd_serve},
+    {"migrate", "create or upgrade the database schema",
+     "gongzhi migrate [--db URL]\n"
+     "  Applies pending migrations, each in one transaction. URL is sqlite:PATH or\n"
+     "  postgres://... (libpq conninfo). Environment: GONGZHI_DB.\n",
+     cmd_migrate},
+    {"backup", "copy a live SQLite database consistently",
+     "gongzhi backup [--db sqlite:PATH] FILE\n"
+     "  Online backup: the server may keep serving and writing meanwhile.\n"
+     "  For PostgreSQL use pg_dump.\n",
+     cmd_backup},
+    {"routes", "list the HTTP routes", "gongzhi routes\n  Prints METHOD PATTERN per line.\n",
+     cmd_routes},
+    {"version", "print the version", "gongzhi version\n", cmd_version},
+    {"help", "show help for a command", "gongzhi help [COMMAND]\n", cmd_help},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc > 1) {
+		for (size_t i = 0; i < NCOMMANDS; i++)
+			if (!strcmp(argv[1], commands[i].name)) {
+				fputs(commands[i].usage, stdout);
+				return 0;
+			}
+		fprintf(stderr, "gongzhi: no command '%s'\n", argv[1]);
+		return 2;
+	}
+	printf("gongzhi %s — 共治 · 党建引领城市社区治理平台\n\nUsage: gongzhi [--db URL] COMMAND "
+	       "[ARGS]\n\nCommands:\n",
+	       GZ_VERSION);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		printf("  %-10s %s\n", commands[i].name, commands[i].summary);
+	printf("\nRun 'gongzhi COMMAND --help' for a command's options.\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	gz_api_register_all();
+	/* A global --db before the command is accepted too: gongzhi --db URL user add ... */
+	int i = 1;
+	while (i < argc && argv[i][0] == '-') {
+		const char *v;
+		if ((v = flag_value(argc, argv, &i, "--db"))) {
+			setenv("GONGZHI_DB", v, 1);
+			i++;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			return cmd_help(1, argv);
+		} else {
+			fprintf(stderr, "gongzhi: unknown option '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	if (i >= argc)
+		return cmd_help(1, argv);
+	for (size_t k = 0; k < NCOMMANDS; k++) {
+		if (strcmp(argv[i], commands[k].name) != 0)
+			continue;
+		if (commands[k].run != cmd_help && wants_help(argc - i, argv + i)) {
+			fputs(commands[k].usage, stdout);
+			return 0;
+		}
+		return commands[k].run(argc - i, argv + i);
+	}
+	fprintf(stderr, "gongzhi: unknown command '%s' (see 'gongzhi help')\n", argv[i]);
+	return 2;
+}

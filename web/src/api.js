@@ -1,0 +1,96 @@
+// Thin fetch wrapper for the gongzhi JSON API (SPEC §7).
+//
+//   apiGet('/status')                  -> GET /api/v1/status
+//   apiSend('POST', '/cases', {...})   -> POST /api/v1/cases with a JSON body
+//
+// A path that already starts with /api/ (or /healthz) is used unchanged; any
+// other path is taken as relative to /api/v1. Requests go to the same origin
+// with the session cookie. On a non-2xx answer the error body
+// {"error":{"code","message","fields"}} is parsed and an ApiError is thrown.
+
+export const API_BASE = '/api/v1'
+const DEFAULT_TIMEOUT_MS = 15000
+
+export class ApiError extends Error {
+  constructor({ status = 0, code = 'unknown_error', message = '', fields = null } = {}) {
+    super(message || code)
+    this.name = 'ApiError'
+    this.status = status // HTTP status; 0 when the request never got an answer
+    this.code = code // snake_case code from the server, or a local one
+    this.fields = fields || {} // per-field reasons for validation errors
+  }
+}
+
+let csrfToken = null
+
+// Set the CSRF token sent as X-CSRF-Token on writes (cookie sessions, SPEC §7).
+export function setCsrfToken(token) {
+  csrfToken = token || null
+}
+
+export function apiUrl(path) {
+  if (/^\/(api\/|healthz)/.test(path)) return path
+  return API_BASE + (path.startsWith('/') ? path : '/' + path)
+}
+
+export async function apiSend(method, path, body, options = {}) {
+  const m = String(method || 'GET').toUpperCase()
+  const headers = { Accept: 'application/json', ...(options.headers || {}) }
+  const init = { method: m, headers, credentials: 'same-origin' }
+  if (body !== undefined && body !== null) {
+    headers['Content-Type'] = 'application/json'
+    init.body = typeof body === 'string' ? body : JSON.stringify(body)
+  }
+  if (csrfToken && m !== 'GET' && m !== 'HEAD') headers['X-CSRF-Token'] = csrfToken
+
+  const controller = new AbortController()
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const timer = setTimeout(() => controller.abort(), timeoutMs)
+  if (options.signal) {
+    if (options.signal.aborted) controller.abort()
+    else options.signal.addEventListener('abort', () => controller.abort(), { once: true })
+  }
+  init.signal = controller.signal
+
+  let res
+  try {
+    res = await fetch(apiUrl(path), init)
+  } catch (e) {
+    const aborted = e && e.name === 'AbortError'
+    throw new ApiError({
+      status: 0,
+      code: aborted ? 'timeout' : 'network_error',
+      message: aborted ? '请求超时' : '网络错误（' + (e && e.message ? e.message : String(e)) + '）',
+    })
+  } finally {
+    clearTimeout(timer)
+  }
+
+  const text = await res.text()
+  let data = null
+  if (text) {
+    try {
+      data = JSON.parse(text)
+    } catch {
+      data = null
+    }
+  }
+
+  if (!res.ok) {
+    const err = data && typeof data === 'object' && data.error ? data.error : {}
+    throw new ApiError({
+      status: res.status,
+      code: err.code || 'http_' + res.status,
+      message: err.message || 'HTTP ' + res.status + (res.statusText ? ' ' + res.statusText : ''),
+      fields: err.fields,
+    })
+  }
+  if (text && data === null) {
+    throw new ApiError({ status: res.status, code: 'bad_response', message: '服务器返回的不是 JSON' })
+  }
+  return data
+}
+
+export function apiGet(path, options) {
+  return apiSend('GET', path, undefined, options)
+}
