@@ -1,0 +1,44 @@
+# gongzhi — two commands on a fresh Debian 12 machine:
+#   make run    install what is missing, build, serve http://127.0.0.1:8080 with demo data
+#   make test   install what is missing, build, run every suite
+# Other targets: build (server + web UI), web, bench, fmt, clean.
+
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+DB ?= sqlite:data/gongzhi.db
+LISTEN ?= 127.0.0.1:8080
+
+.PHONY: all deps build server server-asan web run test bench fmt clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+server: deps
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build build -j $(JOBS)
+
+server-asan: deps
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DGZ_SANITIZE=ON >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+
+web: deps
+	@scripts/build-web.sh
+
+build: server web
+
+run: build
+	@mkdir -p data
+	build/gongzhi serve --db $(DB) --listen $(LISTEN) --web web/dist
+
+test: deps
+	@scripts/test.sh
+
+bench: build
+	@bench/http.sh
+
+fmt:
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'tests/fuzz/*.c')
+
+clean:
+	rm -rf build build-asan web/dist

@@ -1,0 +1,93 @@
+#!/bin/bash
+# Runs every suite: C unit tests (ASan+UBSan) under CTest, the API suite on SQLite,
+# on PostgreSQL, and on two processes sharing one PostgreSQL, then the browser tests.
+# Prints "tests: N passed, N failed" at the end; exits non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+make --no-print-directory server-asan web || exit 1
+
+PASS=0
+FAIL=0
+FAILED_SUITES=()
+TMP=$(mktemp -d /tmp/gz-test.XXXXXX)
+chmod 755 "$TMP"
+PGDIR=""
+cleanup() {
+	if [ -n "$PGDIR" ]; then scripts/pg-test-cluster.sh stop "$PGDIR" >/dev/null 2>&1 || true; fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+count_tap() { # file -> adds "# pass"/"# fail" counts
+	local p f
+	p=$(grep -E '^# pass [0-9]+' "$1" | tail -1 | awk '{print $3}')
+	f=$(grep -E '^# fail [0-9]+' "$1" | tail -1 | awk '{print $3}')
+	PASS=$((PASS + ${p:-0}))
+	FAIL=$((FAIL + ${f:-0}))
+}
+
+suite() { # name, then command; output to the terminal, TAP to a file
+	local name=$1
+	shift
+	echo "=== $name"
+	if ! "$@"; then
+		FAILED_SUITES+=("$name")
+	fi
+}
+
+node_suite() { # name, env..., -- files...
+	local name=$1
+	shift
+	local envs=()
+	while [ "$1" != "--" ]; do envs+=("$1"); shift; done
+	shift
+	local tap="$TMP/$(echo "$name" | tr ' /' '__').tap"
+	suite "$name" env "${envs[@]}" node --test --test-concurrency=2 \
+		--test-reporter=spec --test-reporter-destination=stdout \
+		--test-reporter=tap --test-reporter-destination="$tap" "$@"
+	count_tap "$tap"
+	if ! grep -qE '^# pass [0-9]+' "$tap"; then FAIL=$((FAIL + 1)); fi
+}
+
+# 1. C unit tests under ASan + UBSan.
+echo "=== unit (CTest, ASan+UBSan)"
+if ctest --test-dir build-asan --output-on-failure -j 2 >"$TMP/ctest.log" 2>&1; then :; else FAILED_SUITES+=("unit"); fi
+cat "$TMP/ctest.log"
+total=$(grep -oE 'out of [0-9]+' "$TMP/ctest.log" | awk '{print $3}')
+failed=$(grep -oE '[0-9]+ tests failed' "$TMP/ctest.log" | awk '{print $1}')
+PASS=$((PASS + ${total:-0} - ${failed:-0}))
+FAIL=$((FAIL + ${failed:-0}))
+
+API_FILES=(tests/api/*.test.mjs)
+export GZ_BIN=build-asan/gongzhi
+
+# 2. API suite on SQLite.
+node_suite "api sqlite" GZ_TEST_DB=sqlite -- "${API_FILES[@]}"
+
+# 3. API suite on PostgreSQL (a throwaway cluster), then on two processes sharing it.
+PGDIR="$TMP/pg"
+if PGURL=$(scripts/pg-test-cluster.sh start "$PGDIR"); then
+	node_suite "api postgres" GZ_TEST_DB="$PGURL" -- "${API_FILES[@]}"
+	node_suite "api postgres x2" GZ_TEST_DB="$PGURL" GZ_TEST_SERVERS=2 -- "${API_FILES[@]}"
+else
+	echo "could not start PostgreSQL"
+	FAILED_SUITES+=("postgres cluster")
+	FAIL=$((FAIL + 1))
+fi
+
+# 4. Browser tests in headless Chromium.
+shopt -s nullglob
+E2E_FILES=(tests/e2e/*.test.mjs)
+if [ ${#E2E_FILES[@]} -gt 0 ]; then
+	node_suite "e2e chromium" GZ_TEST_DB=sqlite -- "${E2E_FILES[@]}"
+fi
+
+echo
+if [ ${#FAILED_SUITES[@]} -gt 0 ]; then
+	echo "failed suites: ${FAILED_SUITES[*]}"
+	[ "$FAIL" -eq 0 ] && FAIL=1
+fi
+echo "tests: $PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ] && [ ${#FAILED_SUITES[@]} -eq 0 ]
