@@ -1,6 +1,7 @@
 /* gongzhi command line: serve, migrate, backup, routes, version, help.
  * Every subcommand takes --db URL (or GONGZHI_DB); flags win over environment. */
 #include "api/api.h"
+#include "cli/cli.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "http/router.h"
@@ -68,6 +69,13 @@ static void ensure_sqlite_dir(const char *url)
 			*p = '/';
 		}
 	mkdir(path, 0750);
+}
+
+static gz_db *open_migrated(const char *url);
+
+gz_db *gz_cli_open_db(void)
+{
+	return open_migrated(env_or("GONGZHI_DB", DEFAULT_DB));
 }
 
 static gz_db *open_migrated(const char *url)
@@ -228,6 +236,8 @@ static const command_t commands[] = {
      "  Online backup: the server may keep serving and writing meanwhile.\n"
      "  For PostgreSQL use pg_dump.\n",
      cmd_backup},
+    {"user", "manage accounts and their role grants", gz_cli_user_usage, gz_cli_user},
+    {"import", "import grids (GeoJSON) and other data", gz_cli_import_usage, gz_cli_import},
     {"routes", "list the HTTP routes", "gongzhi routes\n  Prints METHOD PATTERN per line.\n",
      cmd_routes},
     {"version", "print the version", "gongzhi version\n", cmd_version},

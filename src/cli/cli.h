@@ -1,0 +1,19 @@
+/* Subcommands of the gongzhi binary beyond serve/migrate/backup (see src/main.c).
+ * Each takes argc/argv starting at the subcommand's name and returns the exit code
+ * (0 ok, 1 failure, 2 usage). The database URL is in GONGZHI_DB (set by --db). */
+#ifndef GZ_CLI_CLI_H
+#define GZ_CLI_CLI_H
+
+/* gongzhi user add|passwd|grant|revoke|list ... (src/cli/user.c) */
+int gz_cli_user(int argc, char **argv);
+extern const char gz_cli_user_usage[];
+
+/* gongzhi import grids FILE.geojson (src/cli/import.c) */
+int gz_cli_import(int argc, char **argv);
+extern const char gz_cli_import_usage[];
+
+/* Opens the database named by GONGZHI_DB (default sqlite:data/gongzhi.db), creating
+ * the directory of a SQLite file and applying migrations. NULL after printing why. */
+struct gz_db *gz_cli_open_db(void);
+
+#endif
