@@ -55,9 +55,9 @@ find_bindir()
 			return
 		fi
 	fi
-	best=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | while read -r d; do
+	best=$(for d in /usr/lib/postgresql/*/bin; do
 		[ -x "$d/initdb" ] && echo "$d"
-	done | tail -n 1)
+	done | sort -V | tail -n 1)
 	[ -n "$best" ] || die "no PostgreSQL server binaries (initdb) found; install the postgresql package"
 	echo "$best"
 }
@@ -139,7 +139,7 @@ cmd_start()
 	check_owner_access
 
 	# A unix socket path is limited to 107 bytes: DIR + "/.s.PGSQL.NNNNN".
-	[ $(printf '%s' "$dir/.s.PGSQL.65535" | wc -c) -le 107 ] ||
+	[ "$(printf '%s' "$dir/.s.PGSQL.65535" | wc -c)" -le 107 ] ||
 		die "socket path under $dir is too long for a unix socket; use a shorter DIR"
 
 	port=$(running_port)
@@ -162,6 +162,7 @@ cmd_start()
 		fi
 		listen="''"
 		[ -n "$tcp" ] && [ "$tcp" != 0 ] && listen="'127.0.0.1'"
+		# shellcheck disable=SC2016 # $1 is for the inner sh
 		as_owner sh -c 'cat >>"$1"' sh "$dir/data/postgresql.conf" <<EOF
 
 # --- scripts/pg-test-cluster.sh: throwaway test server ---
@@ -178,10 +179,16 @@ EOF
 
 	# The port names the socket file; with TCP it must also be free on 127.0.0.1, which
 	# the server itself tells us by failing to bind.
+	# A restarted cluster keeps its port, so URLs handed out earlier stay valid.
 	tries=0
 	while :; do
 		tries=$((tries + 1))
-		port=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
+		if [ $tries = 1 ] && [ -s "$dir/.port" ]; then
+			port=$(cat "$dir/.port")
+		else
+			port=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
+		fi
+		rm -f "$dir/log"
 		if as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 -o "-p $port" \
 			start >/dev/null 2>"$dir/pg_ctl.err"; then
 			break
@@ -195,6 +202,7 @@ EOF
 		die "server in $dir did not start (log above, also in $dir/log)"
 	done
 	rm -f "$dir/pg_ctl.err"
+	echo "$port" >"$dir/.port"
 
 	url=$(url_for postgres "$port")
 	"$bindir/psql" -X -q -d "$url" -tAc 'select 1' >/dev/null ||
@@ -220,13 +228,10 @@ cmd_url()
 	}
 	if ! exists; then
 		# Two suites may race to create the same name; losing that race is fine.
-		"$bindir/createdb" -h "$dir" -p "$port" -U postgres -- "$name" 2>"$dir/createdb.err" ||
-			exists || {
-			cat "$dir/createdb.err" >&2
-			rm -f "$dir/createdb.err"
-			die "cannot create database $name"
-		}
-		rm -f "$dir/createdb.err"
+		if ! out=$("$bindir/createdb" -h "$dir" -p "$port" -U postgres -- "$name" 2>&1) &&
+			! exists; then
+			die "cannot create database $name: $out"
+		fi
 	fi
 	url_for "$name" "$port"
 }
@@ -235,13 +240,15 @@ cmd_stop()
 {
 	[ -e "$dir" ] || return 0
 	if [ ! -f "$dir/.pg-test-cluster" ]; then
-		[ -d "$dir" ] && [ -z "$(ls -A "$dir")" ] ||
+		if [ ! -d "$dir" ] || [ -n "$(ls -A "$dir")" ]; then
 			die "$dir is not a test cluster (no .pg-test-cluster marker); refusing to remove it"
+		fi
 	fi
 	if [ -f "$dir/data/postmaster.pid" ]; then
-		as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 ||
-			as_owner "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1 &&
+		if ! as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 &&
+			as_owner "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
 			die "could not stop the server in $dir"
+		fi
 	fi
 	rm -rf "$dir"
 }

@@ -19,28 +19,29 @@
 #include <string.h>
 #include <strings.h>
 
-#define CACHE_MAX 256
+#define CACHE_MAX  256
 #define MAX_PARAMS 64
 
 /* Type OIDs from catalog/pg_type.h (server headers are not needed for two numbers). */
-#define PG_BOOLOID 16
+#define PG_BOOLOID  16
 #define PG_BYTEAOID 17
 
 typedef struct pg_stmt {
 	gz_stmt base;
 	const char *sql_key; /* pointer identity for the cache */
+	char *sql;           /* its text, to notice a freed and reused key */
 	unsigned id;         /* server-side name is "s<id>" */
 	unsigned gen;        /* connection generation it was prepared on */
 	bool busy, cached;
 	int nparams; /* parameters the server expects ($1..$nparams) */
 	int ncols;   /* result columns, from the description */
-	/* Bound values until the first step: NULL = SQL NULL. Text and blobs are owned
-	 * copies; int64 values point into ibuf. */
-	const char *vals[MAX_PARAMS];
-	int lens[MAX_PARAMS];
-	int fmts[MAX_PARAMS];
-	bool owned[MAX_PARAMS];
-	char ibuf[MAX_PARAMS][24];
+	/* nparams bound values, kept until the first step: NULL = SQL NULL. Text and
+	 * blobs are owned copies; int64 values point into ibuf. */
+	const char **vals;
+	int *lens;
+	int *fmts;
+	bool *owned;
+	char (*ibuf)[24];
 	PGresult *res; /* NULL until executed */
 	int row, nrows;
 	unsigned char **dec; /* per column: decoded bytea of the current row (PQfreemem) */
@@ -69,13 +70,22 @@ static void pg_notice_ignore(void *arg, const char *message)
 	(void)message;
 }
 
-/* Copies a libpq message without its trailing newline. */
+/* Copies the first line of a libpq message, without a "FATAL:  " style prefix, cut
+ * to fit at a UTF-8 character boundary (the message may be translated). */
 static void pg_msg(char *out, size_t cap, const char *m)
 {
-	snprintf(out, cap, "%s", m ? m : "");
-	size_t n = strlen(out);
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
-		out[--n] = '\0';
+	m = m ? m : "";
+	const char *sep = strstr(m, ":  ");
+	if (sep && sep - m <= 8)
+		m = sep + 3;
+	size_t n = strcspn(m, "\n");
+	if (n >= cap) {
+		n = cap - 1;
+		while (n > 0 && ((unsigned char)m[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(out, m, n);
+	out[n] = '\0';
 }
 
 /* Remembers whether a transaction is open, so that losing the connection inside one
@@ -103,13 +113,13 @@ static int pg_error(pg_db *db, const PGresult *res, gz_err *err)
 	if (state && !strncmp(state, "23", 2)) /* integrity constraint violation */
 		return gz_err_set(err, GZ_ECONFLICT, "conflict", "与已有数据冲突：%s", msg);
 	if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01") ||
-		      !strcmp(state, "55P03") || !strcmp(state, "57014")))
+	              !strcmp(state, "55P03") || !strcmp(state, "57014")))
 		/* serialization failure, deadlock, lock_timeout, statement_timeout */
 		return gz_err_set(err, GZ_EUNAVAILABLE, "db_busy", "数据库繁忙，请稍后重试");
 	if (PQstatus(db->conn) == CONNECTION_BAD ||
-	    (state && (!strncmp(state, "08", 2) || !strncmp(state, "53", 2) ||
-		       !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
-		       !strcmp(state, "57P03"))))
+	    (state &&
+	     (!strncmp(state, "08", 2) || !strncmp(state, "53", 2) || !strcmp(state, "57P01") ||
+	      !strcmp(state, "57P02") || !strcmp(state, "57P03"))))
 		/* connection lost, server shutting down, out of connections/disk/memory */
 		return gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable", "数据库不可用：%s", msg);
 	return gz_err_set(err, GZ_EINTERNAL, "db_error", "数据库错误：%s", msg);
@@ -132,20 +142,20 @@ gz_db *gz_pg_open(const char *conninfo, gz_err *err)
 {
 	/* conninfo is expanded last, so anything it sets overrides these defaults. */
 	const char *keys[] = {"fallback_application_name", "connect_timeout", "client_encoding",
-			      "dbname", NULL};
+	                      "dbname", NULL};
 	const char *vals[] = {"gongzhi", "10", "UTF8", conninfo, NULL};
 	PGconn *conn = PQconnectdbParams(keys, vals, 1);
 	if (!conn) {
 		gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable",
-			   "cannot connect to PostgreSQL: out of memory");
+		           "cannot connect to PostgreSQL: out of memory");
 		return NULL;
 	}
 	if (PQstatus(conn) != CONNECTION_OK) {
 		/* The message names host and user, never the password. */
 		char msg[200];
 		pg_msg(msg, sizeof msg, PQerrorMessage(conn));
-		gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable", "cannot connect to PostgreSQL: %s",
-			   msg);
+		gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable",
+		           "cannot connect to PostgreSQL: %s", msg);
 		PQfinish(conn);
 		return NULL;
 	}
@@ -179,7 +189,7 @@ static void pg_clear_result(pg_stmt *s)
 
 static void pg_clear_params(pg_stmt *s)
 {
-	for (int i = 0; i < MAX_PARAMS; i++) {
+	for (int i = 0; i < s->nparams; i++) {
 		if (s->owned[i])
 			free((void *)s->vals[i]);
 		s->vals[i] = NULL;
@@ -193,6 +203,12 @@ static void pg_free_stmt(pg_stmt *s)
 {
 	pg_clear_result(s);
 	pg_clear_params(s);
+	free(s->vals);
+	free(s->lens);
+	free(s->fmts);
+	free(s->owned);
+	free(s->ibuf);
+	free(s->sql);
 	free(s);
 }
 
@@ -238,6 +254,12 @@ static void pg_drop_cache(pg_db *db)
  * and drops statements queued for DEALLOCATE when no transaction is open. */
 static int pg_ensure(pg_db *db, bool ends_tx, gz_err *err)
 {
+	if (PQstatus(db->conn) == CONNECTION_OK && PQtransactionStatus(db->conn) == PQTRANS_IDLE) {
+		/* A server restart or idle timeout closes the socket while we wait; a
+		 * non-blocking read notices that before a statement is sent into it. */
+		if (PQconsumeInput(db->conn))
+			PQconsumeInput(db->conn);
+	}
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		if (db->in_tx)
 			db->tx_lost = true;
@@ -249,7 +271,7 @@ static int pg_ensure(pg_db *db, bool ends_tx, gz_err *err)
 			char msg[200];
 			pg_msg(msg, sizeof msg, PQerrorMessage(db->conn));
 			return gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable",
-					  "数据库不可用：%s", msg);
+			                  "数据库不可用：%s", msg);
 		}
 		if (pg_session_setup(db, err) < 0)
 			return -1;
@@ -257,7 +279,7 @@ static int pg_ensure(pg_db *db, bool ends_tx, gz_err *err)
 	if (db->tx_lost) {
 		if (!ends_tx)
 			return gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable",
-					  "数据库连接在事务中断开，事务已回滚，请重试");
+			                  "数据库连接在事务中断开，事务已回滚，请重试");
 		db->tx_lost = false;
 	}
 	if (db->ndealloc && PQtransactionStatus(db->conn) == PQTRANS_IDLE) {
@@ -295,7 +317,7 @@ static int pg_run(pg_db *db, const char *sql, gz_err *err)
 	pg_note(db);
 	if (rolled_back)
 		return gz_err_set(err, GZ_EINTERNAL, "db_error",
-				  "数据库错误：事务因先前的错误已中止，提交未生效");
+		                  "数据库错误：事务因先前的错误已中止，提交未生效");
 	return 0;
 }
 
@@ -357,10 +379,16 @@ static pg_stmt *pg_new_stmt(pg_db *db, const char *sql, gz_err *err)
 	pg_stmt *s = gz_calloc(1, sizeof *s);
 	s->base.db = &db->base;
 	s->sql_key = sql;
+	s->sql = gz_strdup(sql);
 	s->id = id;
 	s->gen = db->gen;
 	s->nparams = np;
 	s->ncols = nc;
+	s->vals = gz_calloc((size_t)np, sizeof *s->vals);
+	s->lens = gz_calloc((size_t)np, sizeof *s->lens);
+	s->fmts = gz_calloc((size_t)np, sizeof *s->fmts);
+	s->owned = gz_calloc((size_t)np, sizeof *s->owned);
+	s->ibuf = gz_calloc((size_t)np, sizeof *s->ibuf);
 	return s;
 }
 
@@ -374,6 +402,17 @@ static gz_stmt *pg_prepare(gz_db *base, const char *sql, gz_err *err)
 		pg_stmt *s = db->cache[i];
 		if (s->sql_key != sql)
 			continue;
+		if (strcmp(s->sql, sql)) {
+			/* Same address, other text: the caller built its SQL in memory that
+			 * was freed and reused. The old entry can never match again. */
+			db->cache[i--] = db->cache[--db->ncache];
+			s->cached = false;
+			if (!s->busy) {
+				pg_deallocate(db, s->id);
+				pg_free_stmt(s);
+			}
+			continue;
+		}
 		if (!s->busy) {
 			s->busy = true;
 			return &s->base;
@@ -397,11 +436,12 @@ static gz_stmt *pg_prepare(gz_db *base, const char *sql, gz_err *err)
 	return &s->base;
 }
 
-/* Slot for parameter idx (1-based), emptied; NULL when idx is out of range. */
+/* Slot for parameter idx (1-based), emptied; NULL when the statement has no such
+ * parameter (ignored, as SQLite does). */
 static pg_stmt *pg_slot(gz_stmt *st, int idx)
 {
 	pg_stmt *s = (pg_stmt *)st;
-	if (idx < 1 || idx > MAX_PARAMS)
+	if (idx < 1 || idx > s->nparams)
 		return NULL;
 	int i = idx - 1;
 	if (s->owned[i])
@@ -474,10 +514,10 @@ static int pg_step(gz_stmt *st, gz_err *err)
 	}
 	if (s->gen != db->gen)
 		return gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable",
-				  "数据库不可用：连接已重置，请重新执行");
+		                  "数据库不可用：连接已重置，请重新执行");
 	if (db->tx_lost)
 		return gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable",
-				  "数据库连接在事务中断开，事务已回滚，请重试");
+		                  "数据库连接在事务中断开，事务已回滚，请重试");
 	char name[24];
 	snprintf(name, sizeof name, "s%u", s->id);
 	PGresult *r = PQexecPrepared(db->conn, name, s->nparams, s->vals, s->lens, s->fmts, 0);
