@@ -1,0 +1,66 @@
+// What a person sees when opening the app: the Chinese shell, navigation, and the
+// dashboard with live server status and record counts from the API.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, api } from '../lib/server.mjs';
+import { launchBrowser } from '../lib/browser.mjs';
+
+let srv, browser;
+
+before(async () => {
+  srv = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+test('the app opens in Chinese with navigation and the dashboard', async () => {
+  const page = await browser.newPage();
+  await page.goto(srv.url + '/');
+  await page.waitForURL(/\/dashboard$/);
+  assert.equal(await page.title(), '共治 · 社区治理平台');
+  assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+  const nav = page.getByTestId('nav');
+  for (const item of ['工作台', '网格地图', '诉求工单', '协商议事']) {
+    await nav.getByText(item, { exact: true }).waitFor();
+  }
+  await page.getByRole('heading', { name: '工作台' }).waitFor();
+  await page.close();
+});
+
+test('the dashboard shows live server status from the API', async () => {
+  const page = await browser.newPage();
+  await page.goto(srv.url + '/dashboard');
+  const tag = page.getByTestId('status-tag');
+  await tag.waitFor();
+  assert.match(await tag.innerText(), /运行正常/);
+  assert.match(await page.getByTestId('db-driver').innerText(), /SQLite/);
+  await page.getByTestId('counts-chart').waitFor();
+  await page.close();
+});
+
+test('the dashboard shows an error, not a blank page, when the API fails', async () => {
+  const page = await browser.newPage();
+  await page.route('**/api/v1/status', (route) =>
+    route.fulfill({ status: 503, contentType: 'application/json',
+      body: JSON.stringify({ error: { code: 'db_unavailable', message: '数据库不可用', fields: {} } }) }));
+  await page.goto(srv.url + '/dashboard');
+  const alert = page.getByTestId('status-error');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /无法连接服务器/);
+  await page.close();
+});
+
+test('a deep link to a client-side route loads the app (SPA fallback)', async () => {
+  const page = await browser.newPage();
+  const res = await page.goto(srv.url + '/cases');
+  assert.equal(res.status(), 200);
+  await page.getByTestId('placeholder').waitFor();
+  assert.match(await page.getByTestId('placeholder').innerText(), /该功能正在建设中/);
+  const status = await api(srv, 'GET', '/api/v1/status');
+  assert.equal(status.status, 200);
+  await page.close();
+});
