@@ -104,6 +104,7 @@ static int cmd_serve(int argc, char **argv)
 	c.listen = env_or("GONGZHI_LISTEN", c.listen);
 	c.web_dir = env_or("GONGZHI_WEB", c.web_dir);
 	c.access_log = env_or("GONGZHI_ACCESS_LOG", c.access_log);
+	c.trusted_proxies = env_or("GONGZHI_TRUSTED_PROXIES", "");
 	if (getenv("GONGZHI_THREADS"))
 		c.threads = (unsigned)atoi(getenv("GONGZHI_THREADS"));
 	if (getenv("GONGZHI_BODY_LIMIT"))
@@ -118,6 +119,8 @@ static int cmd_serve(int argc, char **argv)
 			c.web_dir = v;
 		else if ((v = flag_value(argc, argv, &i, "--access-log")))
 			c.access_log = v;
+		else if ((v = flag_value(argc, argv, &i, "--trusted-proxies")))
+			c.trusted_proxies = v;
 		else if ((v = flag_value(argc, argv, &i, "--threads")))
 			c.threads = (unsigned)atoi(v);
 		else if ((v = flag_value(argc, argv, &i, "--body-limit")))
@@ -220,11 +223,14 @@ static const command_t commands[] = {
     {"serve", "serve the API and web UI",
      "gongzhi serve [--db URL] [--listen HOST:PORT] [--web DIR] [--threads N]\n"
      "              [--access-log -|off|FILE] [--body-limit BYTES]\n"
+     "              [--trusted-proxies IP[,IP...]]\n"
      "  Migrates the database, then serves until SIGTERM/SIGINT, letting in-flight\n"
      "  requests finish. Defaults: --db " DEFAULT_DB " --listen 127.0.0.1:8080\n"
      "  --web web/dist --access-log - (JSON lines on stdout).\n"
      "  Environment: GONGZHI_DB, GONGZHI_LISTEN, GONGZHI_WEB, GONGZHI_THREADS,\n"
-     "  GONGZHI_ACCESS_LOG, GONGZHI_BODY_LIMIT, GONGZHI_SQLITE_SYNC=FULL|NORMAL.\n",
+     "  GONGZHI_ACCESS_LOG, GONGZHI_BODY_LIMIT, GONGZHI_TRUSTED_PROXIES,\n"
+     "  GONGZHI_SQLITE_SYNC=FULL|NORMAL. Behind nginx, set --trusted-proxies 127.0.0.1 so\n"
+     "  the client address (rate limits, audit) comes from X-Forwarded-For.\n",
      cmd_serve},
     {"migrate", "create or upgrade the database schema",
      "gongzhi migrate [--db URL]\n"

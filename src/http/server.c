@@ -376,6 +376,55 @@ static enum MHD_Result queue(gz_req *r)
 	return rc;
 }
 
+static bool is_trusted_proxy(const char *ip, size_t len)
+{
+	const char *p = cfg.trusted_proxies;
+	if (!p || !*p || !len)
+		return false;
+	while (*p) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		size_t n = strcspn(p, ", ");
+		if (n == len && !strncmp(p, ip, n))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* Behind trusted proxies the client is the right-most X-Forwarded-For hop that is not
+ * itself a trusted proxy; rate limits and the audit log need the real address. */
+static void resolve_forwarded(gz_req *r)
+{
+	if (!is_trusted_proxy(r->client_ip, strlen(r->client_ip)))
+		return;
+	const char *xff = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-For");
+	if (!xff)
+		return;
+	const char *end = xff + strlen(xff);
+	while (end > xff) {
+		const char *start = end;
+		while (start > xff && start[-1] != ',')
+			start--;
+		const char *a = start, *b = end;
+		while (a < b && *a == ' ')
+			a++;
+		while (b > a && b[-1] == ' ')
+			b--;
+		size_t n = (size_t)(b - a);
+		if (n && n < sizeof r->client_ip && !is_trusted_proxy(a, n)) {
+			unsigned char tmp[sizeof(struct in6_addr)];
+			char ip[sizeof r->client_ip];
+			memcpy(ip, a, n);
+			ip[n] = '\0';
+			if (inet_pton(AF_INET, ip, tmp) == 1 || inet_pton(AF_INET6, ip, tmp) == 1)
+				memcpy(r->client_ip, ip, n + 1);
+			return;
+		}
+		end = start > xff ? start - 1 : xff;
+	}
+}
+
 static gz_req *req_new(struct MHD_Connection *conn)
 {
 	gz_req *r = gz_calloc(1, sizeof *r);
@@ -397,6 +446,7 @@ static gz_req *req_new(struct MHD_Connection *conn)
 				  &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
 				  r->client_ip, sizeof r->client_ip);
 	}
+	resolve_forwarded(r);
 	gz_metrics_inflight(1);
 	return r;
 }

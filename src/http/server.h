@@ -14,6 +14,10 @@ typedef struct gz_server_config {
 	size_t url_limit;       /* bytes of path + query */
 	size_t header_limit;    /* bytes of all request headers */
 	unsigned drain_timeout_ms;
+	/* Comma-separated addresses of reverse proxies (nginx) whose X-Forwarded-For is
+	 * believed; the client address is then the right-most entry not in this list.
+	 * NULL/"" = trust nobody (direct exposure). */
+	const char *trusted_proxies;
 } gz_server_config;
 
 void gz_server_config_defaults(gz_server_config *c);
