@@ -1,6 +1,7 @@
 #include "core/arena.h"
 #include "core/mem.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,10 @@ void gz_arena_free(gz_arena *a)
 
 void *gz_arena_alloc(gz_arena *a, size_t n)
 {
+	if (n > SIZE_MAX / 2) {
+		fprintf(stderr, "gongzhi: arena allocation of %zu bytes refused\n", n);
+		abort();
+	}
 	n = (n + 15) & ~(size_t)15;
 	gz_arena_chunk *c = a->head;
 	if (!c || c->cap - c->used < n) {

@@ -41,7 +41,7 @@ json_t *gz_json_parse(const char *buf, size_t len, int max_depth, gz_err *err)
 		return gz_err_set(err, GZ_EBADREQ, "invalid_utf8", "请求体不是有效的 UTF-8 文本"),
 		       NULL;
 	json_error_t je;
-	json_t *v = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+	json_t *v = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 	if (!v)
 		gz_err_set(err, GZ_EBADREQ, "invalid_json", "JSON 格式错误（第 %d 行第 %d 列）：%s",
 			   je.line, je.column, je.text);

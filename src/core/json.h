@@ -21,8 +21,8 @@ json_t *gz_json_parse(const char *buf, size_t len, int max_depth, gz_err *err);
 /* Parses and requires a top-level object (400 "body_not_object" otherwise). */
 json_t *gz_json_parse_object(const char *buf, size_t len, gz_err *err);
 
-/* Field getters. Each returns 0 on success (or when an optional field is absent, in
- * which case *out is left unchanged and *present, if given, is false) and -1 after
+/* Field getters. Each returns 0 on success (or when an optional field is absent or
+ * null, in which case *out is left unchanged) and -1 after
  * adding a field error to err. After a run of getters, gz_json_check(err) turns any
  * field errors into a 422. */
 enum { GZ_OPTIONAL = 0, GZ_REQUIRED = 1 };

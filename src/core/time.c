@@ -32,6 +32,12 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 
 char *gz_time_rfc3339(int64_t ms, char *buf, size_t size)
 {
+	/* Years 0000..9999 only: keeps the arithmetic below defined and the output RFC 3339. */
+	const int64_t min_ms = -62167219200000LL, max_ms = 253402300799999LL;
+	if (ms < min_ms)
+		ms = min_ms;
+	if (ms > max_ms)
+		ms = max_ms;
 	int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
 	int frac = (int)(ms - secs * 1000);
 	time_t t = (time_t)secs;

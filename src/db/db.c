@@ -233,7 +233,7 @@ char *gz_db_dialect(const char *sql, gz_db_kind kind)
 				const char *body = p + 2;
 				size_t blen = (size_t)(end - body);
 				const char *rep = NULL;
-				size_t rlen = 0;
+				size_t rlen = (size_t)-1; /* -1: strlen(rep) */
 				if (blen == 2 && !strncmp(body, "ID", 2))
 					rep = kind == GZ_DB_SQLITE
 						  ? "INTEGER PRIMARY KEY"
@@ -252,7 +252,7 @@ char *gz_db_dialect(const char *sql, gz_db_kind kind)
 						rep = "";
 				}
 				if (rep) {
-					if (!rlen)
+					if (rlen == (size_t)-1)
 						rlen = strlen(rep);
 					if (n + rlen + 1 > cap) {
 						cap = (n + rlen + 1) * 2;

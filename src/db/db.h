@@ -31,7 +31,8 @@ typedef enum { GZ_DB_SQLITE = 1, GZ_DB_POSTGRES = 2 } gz_db_kind;
 enum { GZ_DONE = 0, GZ_ROW = 1 };
 
 /* Opens "sqlite:PATH" or "postgres://..." / "postgresql://..." (libpq conninfo, also
- * "host=... dbname=..."). Returns NULL with err set (503 "db_unavailable") on failure. */
+ * "host=... dbname=..."). Returns NULL with err set: 400 "bad_db_url" for an unknown
+ * scheme, 503 "db_unavailable" when the database cannot be opened. */
 gz_db *gz_db_open(const char *url, gz_err *err);
 void gz_db_close(gz_db *db);
 gz_db_kind gz_db_driver(const gz_db *db);

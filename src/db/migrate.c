@@ -68,9 +68,8 @@ int gz_db_migrate(gz_db *db, gz_err *err)
 		}
 		if (rc < 0 || gz_db_commit(db, err) < 0) {
 			gz_db_rollback(db);
-			char msg[sizeof err->message];
-			memcpy(msg, err->message, sizeof msg);
-			gz_err_set(err, err->kind, err->code, "migration %s failed: %s", m->name, msg);
+			gz_err e = *err;
+			gz_err_set(err, e.kind, e.code, "migration %s failed: %s", m->name, e.message);
 			goto out;
 		}
 		gz_log_info("applied migration %s", m->name);

@@ -14,7 +14,8 @@
 typedef struct sq_stmt {
 	gz_stmt base;
 	sqlite3_stmt *st;
-	const char *sql_key; /* pointer identity for the cache */
+	const char *sql_key; /* the caller's pointer: a fast first test */
+	char *sql;           /* our copy: the real key, in case the caller's buffer is reused */
 	bool busy, cached;
 	int pmap[MAX_PARAMS + 1]; /* $N -> sqlite parameter index (0 = absent) */
 	int64_t changes;
@@ -81,6 +82,7 @@ gz_db *gz_sqlite_open(const char *path, gz_err *err)
 static void sq_free_stmt(sq_stmt *s)
 {
 	sqlite3_finalize(s->st);
+	free(s->sql);
 	free(s);
 }
 
@@ -112,7 +114,7 @@ static gz_stmt *sq_prepare(gz_db *base, const char *sql, gz_err *err)
 	sq_db *db = (sq_db *)base;
 	for (int i = 0; i < db->ncache; i++) {
 		sq_stmt *s = db->cache[i];
-		if (s->sql_key == sql && !s->busy) {
+		if (s->sql_key == sql && !s->busy && !strcmp(s->sql, sql)) {
 			s->busy = true;
 			return &s->base;
 		}
@@ -127,6 +129,7 @@ static gz_stmt *sq_prepare(gz_db *base, const char *sql, gz_err *err)
 	s->base.db = base;
 	s->st = st;
 	s->sql_key = sql;
+	s->sql = gz_strdup(sql);
 	s->busy = true;
 	int np = sqlite3_bind_parameter_count(st);
 	for (int i = 1; i <= np; i++) {
@@ -163,7 +166,8 @@ static void sq_bind_text(gz_stmt *st, int idx, const char *p, size_t len)
 
 static void sq_bind_blob(gz_stmt *st, int idx, const void *p, size_t len)
 {
-	sqlite3_bind_blob64(((sq_stmt *)st)->st, pidx(st, idx), p, len, SQLITE_TRANSIENT);
+	/* A NULL pointer would bind SQL NULL; an empty blob is still a blob. */
+	sqlite3_bind_blob64(((sq_stmt *)st)->st, pidx(st, idx), p ? p : "", len, SQLITE_TRANSIENT);
 }
 
 static void sq_bind_null(gz_stmt *st, int idx)
