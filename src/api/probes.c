@@ -112,8 +112,8 @@ static void probe_list(gz_req *r)
 	}
 	gz_db *db = gz_req_db(r, &err);
 	gz_stmt *st = db ? gz_db_prepare(db,
-					 "SELECT CAST(id AS TEXT), label, payload, created_at, id FROM "
-					 "probes WHERE id > $1 ORDER BY id LIMIT $2",
+					 "SELECT CAST(id AS TEXT) AS id_text, label, payload, created_at, id "
+					 "FROM probes WHERE id > $1 ORDER BY probes.id LIMIT $2",
 					 &err)
 			 : NULL;
 	if (!st) {

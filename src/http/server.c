@@ -23,6 +23,9 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+/* More request headers than this is abuse, whatever their size. */
+#define GZ_MAX_REQ_HEADERS 2000
+
 static gz_server_config cfg;
 static int access_fd = -1;
 static atomic_bool draining;
@@ -152,7 +155,9 @@ json_t *gz_req_json(gz_req *r, gz_err *err)
 		return NULL;
 	}
 	const char *cs = strcasestr(ct, "charset=");
-	if (cs && strncasecmp(cs + 8, "utf-8", 5) != 0 && strncasecmp(cs + 8, "\"utf-8\"", 7) != 0) {
+	size_t cslen = cs ? strcspn(cs + 8, "; ") : 0;
+	if (cs && !(cslen == 5 && !strncasecmp(cs + 8, "utf-8", 5)) &&
+	    !(cslen == 7 && !strncasecmp(cs + 8, "\"utf-8\"", 7))) {
 		gz_err_set(err, GZ_EMEDIATYPE, "unsupported_charset", "只接受 UTF-8 编码的 JSON");
 		return NULL;
 	}
@@ -168,7 +173,7 @@ int gz_req_list_params(gz_req *r, int *limit, int64_t *after, gz_err *err)
 	if (l) {
 		char *end;
 		long v = strtol(l, &end, 10);
-		if (!*l || *end || v < 1 || v > 200) {
+		if (*l < '0' || *l > '9' || *end || v < 1 || v > 200) {
 			gz_err_set(err, GZ_EBADREQ, "bad_query", "limit 应为 1 到 200 的整数");
 			gz_err_field(err, "limit", "应为 1 到 200 的整数");
 			return -1;
@@ -178,8 +183,8 @@ int gz_req_list_params(gz_req *r, int *limit, int64_t *after, gz_err *err)
 	const char *c = gz_req_query(r, "cursor");
 	if (c && *c) {
 		char *end;
-		long long v = c[0] == 'c' ? strtoll(c + 1, &end, 10) : -1;
-		if (v <= 0 || *end || c[1] == '-' || c[1] == '+') {
+		long long v = c[0] == 'c' && c[1] >= '0' && c[1] <= '9' ? strtoll(c + 1, &end, 10) : -1;
+		if (v <= 0 || *end) {
 			gz_err_set(err, GZ_EBADREQ, "bad_query", "cursor 无效");
 			gz_err_field(err, "cursor", "无效的分页游标");
 			return -1;
@@ -271,7 +276,7 @@ static size_t unescape_cb(void *cls, struct MHD_Connection *c, char *s)
 }
 
 typedef struct {
-	size_t total;
+	size_t total, count;
 	bool bad_utf8;
 } kv_scan_t;
 
@@ -282,6 +287,7 @@ static enum MHD_Result scan_kv(void *cls, enum MHD_ValueKind kind, const char *k
 	kv_scan_t *s = cls;
 	size_t kl = strlen(key), vl = value ? strlen(value) : 0;
 	s->total += kl + vl + 4;
+	s->count++;
 	if (!gz_utf8_valid(key, kl) || (value && !gz_utf8_valid(value, vl)))
 		s->bad_utf8 = true;
 	return MHD_YES;
@@ -299,7 +305,7 @@ static void dispatch(gz_req *r, const char *url, const char *method)
 	gz_err err;
 	gz_err_clear(&err);
 
-	kv_scan_t q = {0, false}, h = {0, false};
+	kv_scan_t q = {0, 0, false}, h = {0, 0, false};
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, scan_kv, &q);
 	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, scan_kv, &h);
 	size_t url_len = strlen(url);
@@ -308,13 +314,17 @@ static void dispatch(gz_req *r, const char *url, const char *method)
 			   cfg.url_limit);
 		goto fail;
 	}
-	if (h.total > cfg.header_limit) {
+	if (h.total > cfg.header_limit || h.count > GZ_MAX_REQ_HEADERS) {
 		gz_err_set(&err, GZ_EHEADERS, "headers_too_large", "请求头过大（上限 %zu 字节）",
 			   cfg.header_limit);
 		goto fail;
 	}
 	if (!gz_utf8_valid(url, url_len) || url[0] != '/') {
 		gz_err_set(&err, GZ_EBADREQ, "bad_path", "请求路径不是有效的 UTF-8 或含有空字符");
+		goto fail;
+	}
+	if (h.bad_utf8) {
+		gz_err_set(&err, GZ_EBADREQ, "bad_header", "请求头不是有效的 UTF-8");
 		goto fail;
 	}
 	if (q.bad_utf8) {
@@ -529,6 +539,15 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 
 /* ---------------------------------------------------------------- run */
 
+/* libmicrohttpd keeps the request line and headers in a per-connection pool and answers
+ * an HTML error of its own when they overflow it. Size the pool so anything within our
+ * own limits fits (its bookkeeping costs about 64 bytes per header), leaving the JSON
+ * 414/431 answers to dispatch(). Pages are touched only when used. */
+static size_t conn_memory_limit(void)
+{
+	return 2 * (cfg.url_limit + cfg.header_limit) + GZ_MAX_REQ_HEADERS * 80 + 65536;
+}
+
 static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
 {
 	memset(ss, 0, sizeof *ss);
@@ -612,7 +631,7 @@ int gz_server_run(const gz_server_config *c)
 	struct MHD_Daemon *d = MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(cfg.url_limit + cfg.header_limit + 65536),
+	    (unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory_limit(),
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_LISTENING_ADDRESS_REUSE,
 	    (unsigned)1, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_UNESCAPE_CALLBACK,

@@ -100,14 +100,48 @@ static const char *safe_rel(gz_req *r, const char *path, gz_err *err)
 	return *p ? gz_arena_strdup(&r->arena, p) : "index.html";
 }
 
+/* Opens rel under the web root one segment at a time with O_NOFOLLOW, so no symlink
+ * anywhere on the path (directory or file) can lead outside the root. Returns the fd,
+ * -1 when the file does not exist, -2 when the path is refused (a symlink, a file used
+ * as a directory, not a regular file). */
 static int open_file(const char *rel, struct stat *st)
 {
-	int fd = openat(root_fd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	int dir = root_fd, fd = -1;
+	const char *s = rel;
+	for (;;) {
+		const char *slash = strchr(s, '/');
+		char seg[256];
+		size_t n = slash ? (size_t)(slash - s) : strlen(s);
+		if (n == 0 || n >= sizeof seg)
+			break;
+		memcpy(seg, s, n);
+		seg[n] = '\0';
+		int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (slash ? O_DIRECTORY : 0);
+		int next = openat(dir, seg, flags);
+		if (dir != root_fd)
+			close(dir);
+		if (next < 0)
+			return errno == ENOENT ? -1 : -2;
+		if (!slash) {
+			fd = next;
+			break;
+		}
+		dir = next;
+		s = slash + 1;
+	}
+	if (fd < 0) {
+		if (dir != root_fd)
+			close(dir);
 		return -1;
-	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+	}
+	if (fstat(fd, st) < 0) {
 		close(fd);
-		return -1;
+		return -2;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		bool dir = S_ISDIR(st->st_mode);
+		close(fd);
+		return dir ? -1 : -2; /* a directory is not a file: a client-side route */
 	}
 	return fd;
 }
@@ -149,6 +183,10 @@ void gz_static_serve(gz_req *r)
 	}
 	struct stat st;
 	int fd = open_file(rel, &st);
+	if (fd == -2) {
+		gz_reply_error(r, GZ_ENOTFOUND, "not_found", "文件不存在");
+		return;
+	}
 	if (fd < 0) {
 		/* SPA: a path without an extension is a client-side route. */
 		const char *last = strrchr(rel, '/');
