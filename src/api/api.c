@@ -4,4 +4,8 @@ void gz_api_register_all(void)
 {
 	gz_api_system_register();
 	gz_api_probes_register();
+	gz_api_session_register();
+	gz_api_users_register();
+	gz_api_audit_register();
+	gz_api_space_register();
 }

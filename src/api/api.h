@@ -8,5 +8,9 @@ void gz_api_register_all(void);
 
 void gz_api_system_register(void);
 void gz_api_probes_register(void);
+void gz_api_session_register(void); /* session.c: /session, /me */
+void gz_api_users_register(void);   /* users.c: /users */
+void gz_api_audit_register(void);   /* audit.c: /audit */
+void gz_api_space_register(void);   /* space.c: /streets, /grids, /locate, ... */
 
 #endif

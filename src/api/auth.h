@@ -15,7 +15,7 @@
 #include "http/http.h"
 
 #define GZ_AUTH_MAX_GRANTS 32
-#define GZ_SCOPE_MAX 64
+#define GZ_SCOPE_MAX       64
 
 typedef struct gz_grant {
 	policy_role role;
@@ -24,11 +24,15 @@ typedef struct gz_grant {
 
 typedef struct gz_auth {
 	long long user_id;
-	char username[64];
-	char display_name[128];
+	char username[65];      /* 1..64 bytes, see gz_username_normalise() */
+	char display_name[257]; /* up to 64 code points of UTF-8 */
 	int ngrants;
 	gz_grant grants[GZ_AUTH_MAX_GRANTS];
 	bool via_cookie;
+	/* Added with the accounts issue: the session this request came with. */
+	long long expires_at;         /* ms since epoch */
+	unsigned char token_hash[32]; /* BLAKE2b-256 of the raw token, the sessions key */
+	char csrf_token[65];          /* hex; what X-CSRF-Token must carry */
 } gz_auth;
 
 /* The authenticated user of r (cached in r->auth), or NULL with err set to 401
@@ -41,20 +45,50 @@ const gz_auth *gz_auth_user(gz_req *r, gz_err *err);
  * ones); 403 "forbidden" when a grant's scope contains code but no such grant's role
  * allows the action. */
 int gz_auth_check(gz_req *r, policy_action action, policy_resource res, const char *code,
-		  gz_err *err);
+                  gz_err *err);
 
 /* The scopes in which the user may do action on resource, for filtering lists in SQL.
  * Fills up to max scope strings (pointing into the auth struct; "" = everything) and
  * returns their count, or -1 with err set (401; 403 when there is none). Scopes nested
  * in another returned scope are omitted. */
-int gz_auth_scopes(gz_req *r, policy_action action, policy_resource res,
-		   const char **scopes, int max, gz_err *err);
+int gz_auth_scopes(gz_req *r, policy_action action, policy_resource res, const char **scopes,
+                   int max, gz_err *err);
 
 /* Appends one audit record in the caller's open transaction on db: who (from r's
  * auth, may be anonymous), action ("grid.import", "resident.reveal", ...), record
  * type and id, scope code of the record, client address, request id, and an
  * optional JSON detail object (not stolen; may be NULL). */
 int gz_audit(gz_req *r, gz_db *db, const char *action, const char *record_type,
-	     const char *record_id, const char *scope, json_t *detail, gz_err *err);
+             const char *record_id, const char *scope, json_t *detail, gz_err *err);
+
+/* ---- Added with the accounts issue ---- */
+
+/* One audit row, for writers without a request (the command line) and for the few
+ * request paths that act for someone not yet authenticated (login). NULL strings are
+ * stored as ''; user_id 0 is stored as NULL. */
+typedef struct gz_audit_entry {
+	long long user_id;
+	const char *username; /* actor: the user, "cli", or the name tried at login */
+	const char *action, *record_type, *record_id, *scope;
+	const char *ip, *request_id;
+	json_t *detail; /* JSON object or NULL; not stolen */
+} gz_audit_entry;
+
+/* Appends e to audit_log in the caller's open transaction. The one INSERT into the
+ * audit log; gz_audit() wraps it. Returns 0, or -1 with err set. */
+int gz_audit_write(gz_db *db, const gz_audit_entry *e, gz_err *err);
+
+/* Session tokens: 32 random bytes, sent as 64 hex digits. Only their BLAKE2b-256 hash
+ * (crypto_generichash, no key) is stored. The CSRF token is derived, never stored:
+ * hex(crypto_generichash(key = raw token, msg = "csrf")). */
+#define GZ_TOKEN_BYTES 32
+void gz_auth_token_hash(const unsigned char token[GZ_TOKEN_BYTES], unsigned char out[32]);
+void gz_auth_csrf_token(const unsigned char token[GZ_TOKEN_BYTES], char out[65]);
+
+/* Session lifetime in ms: GONGZHI_SESSION_TTL_S seconds (1 .. 31 days), default 12 h. */
+long long gz_auth_session_ttl_ms(void);
+
+/* Calls sodium_init() once per process (thread-safe); aborts if libsodium cannot start. */
+void gz_auth_sodium_init(void);
 
 #endif

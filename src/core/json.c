@@ -1,6 +1,7 @@
 #include "core/json.h"
 #include "core/utf8.h"
 
+#include <math.h>
 #include <string.h>
 
 /* Jansson has no depth option, so measure nesting first: a linear scan that skips
@@ -112,6 +113,25 @@ int gz_json_int(json_t *obj, const char *key, int required, int64_t min, int64_t
 	return 0;
 }
 
+int gz_json_double(json_t *obj, const char *key, int required, double min, double max,
+		   double *out, gz_err *err)
+{
+	json_t *v = field(obj, key, required, err);
+	if (!v)
+		return required ? -1 : 0;
+	double d = json_number_value(v);
+	if (!json_is_number(v) || !isfinite(d)) {
+		gz_err_field(err, key, "应为数字");
+		return -1;
+	}
+	if (d < min || d > max) {
+		gz_err_field(err, key, "应在 %g 到 %g 之间", min, max);
+		return -1;
+	}
+	*out = d;
+	return 0;
+}
+
 int gz_json_bool(json_t *obj, const char *key, int required, bool *out, gz_err *err)
 {
 	json_t *v = field(obj, key, required, err);
@@ -135,7 +155,8 @@ int gz_json_check(gz_err *err)
 
 char *gz_json_dump(const json_t *v, size_t *len)
 {
-	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	/* 15 significant digits: what a double holds exactly, so 39.901 stays "39.901". */
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
 	if (len)
 		*len = s ? strlen(s) : 0;
 	return s;

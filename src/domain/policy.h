@@ -36,10 +36,10 @@ typedef enum {
 } policy_action;
 
 typedef enum {
-	RES_SPACE,    /* streets, communities, grids, buildings */
-	RES_ACCOUNT,  /* users and their grants */
-	RES_AUDIT,    /* the audit log */
-	RES_PROBE,    /* storage probes (operations) */
+	RES_SPACE,   /* streets, communities, grids, buildings */
+	RES_ACCOUNT, /* users and their grants */
+	RES_AUDIT,   /* the audit log */
+	RES_PROBE,   /* storage probes (operations) */
 	RES__COUNT
 } policy_resource;
 
@@ -59,5 +59,30 @@ bool policy_scope_contains(const char *scope, const char *code);
 /* Writes the exclusive upper bound for the SQL range test of scope into buf
  * (scope followed by '~', which sorts after every digit and letter). */
 void policy_scope_upper(const char *scope, char *buf, size_t size);
+
+/* Added with the accounts issue. */
+
+/* True if scope may be granted: "" (whole system) or a space code of 6, 9, 12 or 15
+ * digits (county, street, community, grid). Organisation scopes ("org:<id>") are
+ * refused until organisations exist, so the C prefix test and the SQL range test can
+ * never disagree. */
+bool policy_scope_valid(const char *scope);
+
+/* The smallest node containing both a and b, written into buf (16 bytes hold any
+ * space code): their common prefix cut back to a node boundary (0, 6, 9, 12 or 15 digits).
+ * Used to give a record touching several scopes (a user with several grants) one
+ * audit scope. */
+void policy_scope_common(const char *a, const char *b, char *buf, size_t size);
+
+/* May someone holding the roles held[0..n) at a scope grant role r at that scope?
+ * Only if every (action, resource) that r allows is allowed by one of the held roles:
+ * nobody hands out more than they have (a community_admin cannot make a
+ * system_admin of their own community and so gain grid import). */
+bool policy_can_delegate(const policy_role *held, int n, policy_role r);
+
+/* Short names for logs and errors: "read", "write", "admin"; "space", "account",
+ * "audit", "probe". */
+const char *policy_action_name(policy_action a);
+const char *policy_resource_name(policy_resource res);
 
 #endif

@@ -38,9 +38,9 @@ struct gz_req {
 		const char *name, *value;
 	} params[GZ_MAX_PATH_PARAMS];
 
-	/* Body, NUL-terminated, at most the configured limit. */
+	/* Body, NUL-terminated, at most body_limit bytes (the route's or the server's). */
 	char *body;
-	size_t body_len, body_cap;
+	size_t body_len, body_cap, body_limit;
 	bool body_too_large;
 
 	/* Response. */
@@ -88,6 +88,9 @@ void gz_reply_fd(gz_req *r, int status, const char *content_type, int fd, uint64
 /* Answer with the error shape {"error":{"code","message","fields"}} and the status
  * that err's kind maps to. The one place errors become HTTP. */
 void gz_reply_err(gz_req *r, const gz_err *err);
+/* The error shape plus extra top-level members (e.g. an import's full report next to
+ * "error"). extra is not stolen; its "error" key, if any, is ignored. */
+void gz_reply_err_extra(gz_req *r, const gz_err *err, json_t *extra);
 /* Shorthand: build and send an error in one call. */
 void gz_reply_error(gz_req *r, gz_errkind kind, const char *code, const char *message);
 /* Add a response header (name and value are copied). Call before or after replying. */

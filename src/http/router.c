@@ -13,7 +13,14 @@ void gz_router_add(const char *method, const char *pattern, gz_handler_fn fn)
 		fprintf(stderr, "gongzhi: too many routes (raise GZ_ROUTES_MAX)\n");
 		abort();
 	}
-	routes[nroutes++] = (gz_route){method, pattern, fn};
+	routes[nroutes++] = (gz_route){method, pattern, fn, 0};
+}
+
+void gz_router_add_limited(const char *method, const char *pattern, gz_handler_fn fn,
+			   size_t body_limit)
+{
+	gz_router_add(method, pattern, fn);
+	routes[nroutes - 1].body_limit = body_limit;
 }
 
 int gz_router_count(void)
@@ -56,6 +63,15 @@ static int match_path(gz_req *r, const char *pat, const char *path)
 	if (r)
 		r->nparams = np;
 	return 1;
+}
+
+size_t gz_router_body_limit(const char *method, const char *path)
+{
+	for (int i = 0; i < nroutes; i++)
+		if (routes[i].body_limit && !strcmp(routes[i].method, method) &&
+		    match_path(NULL, routes[i].pattern, path))
+			return routes[i].body_limit;
+	return 0;
 }
 
 int gz_router_match(gz_req *r, const char *method, const char *path, char *allow,

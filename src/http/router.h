@@ -11,10 +11,17 @@ typedef struct gz_route {
 	const char *method;
 	const char *pattern;
 	gz_handler_fn fn;
+	size_t body_limit; /* bytes; 0 = the server's --body-limit */
 } gz_route;
 
 /* Register a route. Pattern segments "{name}" match one non-empty path segment. */
 void gz_router_add(const char *method, const char *pattern, gz_handler_fn fn);
+/* Same, for a route whose bodies may exceed the server-wide limit (bulk imports). */
+void gz_router_add_limited(const char *method, const char *pattern, gz_handler_fn fn,
+			   size_t body_limit);
+/* The body limit of the route matching method+path, or 0 when none matches or the route
+ * has no limit of its own. Called when headers arrive, before the body is read. */
+size_t gz_router_body_limit(const char *method, const char *path);
 
 /* Match method+path. On a match returns the route id (>= 0) and fills r->params
  * (values are arena copies). Returns -1 if no route has this path, -2 if the path

@@ -25,6 +25,8 @@
 
 /* More request headers than this is abuse, whatever their size. */
 #define GZ_MAX_REQ_HEADERS 2000
+/* Oversize bodies up to this size are read and discarded so the 413 reaches the client. */
+#define GZ_DISCARD_MAX (64u << 20)
 
 static gz_server_config cfg;
 static int access_fd = -1;
@@ -94,7 +96,7 @@ void gz_reply_json(gz_req *r, int status, json_t *body)
 	set_response(r, status, resp, len, "application/json; charset=utf-8");
 }
 
-void gz_reply_err(gz_req *r, const gz_err *err)
+static json_t *err_json(const gz_err *err)
 {
 	json_t *fields = json_object();
 	for (int i = 0; i < err->nfields; i++)
@@ -105,7 +107,26 @@ void gz_reply_err(gz_req *r, const gz_err *err)
 	if (!e) /* message was not valid UTF-8 (e.g. echoed input): never fail here */
 		e = json_pack("{s:{s:s,s:s,s:{}}}", "error", "code",
 			      err->code[0] ? err->code : "internal", "message", "请求有误");
-	gz_reply_json(r, gz_err_status(kind), e);
+	(void)kind;
+	return e;
+}
+
+void gz_reply_err(gz_req *r, const gz_err *err)
+{
+	gz_reply_json(r, gz_err_status(err->kind == GZ_OK ? GZ_EINTERNAL : err->kind), err_json(err));
+}
+
+void gz_reply_err_extra(gz_req *r, const gz_err *err, json_t *extra)
+{
+	json_t *e = err_json(err);
+	const char *key;
+	json_t *v;
+	json_object_foreach(extra, key, v)
+	{
+		if (strcmp(key, "error") != 0)
+			json_object_set(e, key, v);
+	}
+	gz_reply_json(r, gz_err_status(err->kind == GZ_OK ? GZ_EINTERNAL : err->kind), e);
 }
 
 void gz_reply_error(gz_req *r, gz_errkind kind, const char *code, const char *message)
@@ -333,7 +354,7 @@ static void dispatch(gz_req *r, const char *url, const char *method)
 	}
 	if (r->body_too_large) {
 		gz_err_set(&err, GZ_ETOOLARGE, "body_too_large", "请求体过大（上限 %zu 字节）",
-			   cfg.body_limit);
+			   r->body_limit);
 		goto fail;
 	}
 	r->path = url;
@@ -471,10 +492,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r = req_new(conn);
 		r->method = method;
 		*con_cls = r;
-		/* Refuse a declared oversize body before reading it; the connection closes. */
+		size_t lim = gz_router_body_limit(method, url);
+		r->body_limit = lim ? lim : cfg.body_limit;
+		/* A declared oversize body: answer 413 before reading it when the client waits
+		 * for "100 Continue" (it then never sends the body) or the body is huge. A
+		 * client that sends at once would see its upload reset by an early answer, so
+		 * for moderate sizes the body is read, discarded and answered at the end. */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-		if (cl && strtoull(cl, NULL, 10) > cfg.body_limit) {
-			gz_reply_error(r, GZ_ETOOLARGE, "body_too_large", "请求体过大");
+		const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
+		unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+		if (declared > r->body_limit &&
+		    ((expect && !strcasecmp(expect, "100-continue")) || declared > GZ_DISCARD_MAX)) {
+			gz_err e;
+			gz_err_set(&e, GZ_ETOOLARGE, "body_too_large", "请求体过大（上限 %zu 字节）",
+				   r->body_limit);
+			gz_reply_err(r, &e);
 			return queue(r);
 		}
 		return MHD_YES;
@@ -484,7 +516,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (*upload_size) {
 		size_t n = *upload_size;
 		if (!r->body_too_large) {
-			if (r->body_len + n > cfg.body_limit) {
+			if (r->body_len + n > r->body_limit) {
 				r->body_too_large = true;
 				free(r->body);
 				r->body = NULL;
@@ -492,8 +524,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			} else {
 				if (r->body_len + n + 1 > r->body_cap) {
 					r->body_cap = (r->body_len + n + 1) * 2;
-					if (r->body_cap > cfg.body_limit + 1)
-						r->body_cap = cfg.body_limit + 1;
+					if (r->body_cap > r->body_limit + 1)
+						r->body_cap = r->body_limit + 1;
 					r->body = gz_realloc(r->body, r->body_cap);
 				}
 				memcpy(r->body + r->body_len, upload_data, n);

@@ -1,0 +1,355 @@
+/* Sessions: log in, log out, who am I.
+ *
+ *   POST   /api/v1/session  {"username","password"} -> token, csrf_token, user; sets the
+ *                            HttpOnly SameSite=Strict cookie gz_session
+ *   DELETE /api/v1/session  ends the session of this request (cookie or Bearer)
+ *   GET    /api/v1/me       user, roles, scopes, permissions, csrf_token
+ *
+ * Wrong password and unknown user answer the same 401 after the same work (an unknown
+ * user's password is checked against a dummy hash). Failed logins are counted per
+ * account and per client address in the database, so every server process sees the
+ * same counts; over the limit the answer is 429 with Retry-After, before any password
+ * is checked. */
+#include "api/api.h"
+#include "api/auth.h"
+#include "api/users.h"
+#include "http/router.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/time.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FAIL_WINDOW_MS   (15LL * 60 * 1000)
+#define FAIL_MAX_ACCOUNT 5
+#define FAIL_MAX_IP      20
+
+/* ---------------------------------------------------------------- rate limit */
+
+/* Milliseconds until key may try again (0 = now). Returns -1 on error. */
+static int64_t limited_for(gz_db *db, const char *key, int64_t max, int64_t now, gz_err *err)
+{
+	gz_stmt *st =
+	    gz_db_prepare(db, "SELECT window_start, count FROM login_failures WHERE key = $1", err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, key);
+	int rc = gz_stmt_step(st, err);
+	int64_t wait = 0;
+	if (rc == GZ_ROW) {
+		int64_t start = gz_stmt_int64(st, 0), count = gz_stmt_int64(st, 1);
+		if (count >= max && start + FAIL_WINDOW_MS > now)
+			wait = start + FAIL_WINDOW_MS - now;
+	}
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : wait;
+}
+
+/* Counts one failure for key: a new window when the old one has passed. */
+static int failure_count(gz_db *db, const char *key, int64_t now, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(
+	    db,
+	    "INSERT INTO login_failures (key, window_start, count) VALUES ($1, $2, 1) "
+	    "ON CONFLICT (key) DO UPDATE SET "
+	    "count = CASE WHEN login_failures.window_start <= $3 THEN 1 "
+	    "ELSE login_failures.count + 1 END, "
+	    "window_start = CASE WHEN login_failures.window_start <= $3 THEN $2 "
+	    "ELSE login_failures.window_start END",
+	    err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, key);
+	gz_stmt_bind_int64(st, 2, now);
+	gz_stmt_bind_int64(st, 3, now - FAIL_WINDOW_MS);
+	int rc = gz_stmt_step(st, err);
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : 0;
+}
+
+static int failures_forget(gz_db *db, const char *key, int64_t now, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(db, "DELETE FROM login_failures WHERE key = $1", err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, key);
+	int rc = gz_stmt_step(st, err);
+	gz_stmt_finish(st);
+	if (rc < 0)
+		return -1;
+	/* Windows that have passed count for nothing: drop them (indexed range). */
+	st = gz_db_prepare(db, "DELETE FROM login_failures WHERE window_start <= $1", err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_int64(st, 1, now - FAIL_WINDOW_MS);
+	rc = gz_stmt_step(st, err);
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+static void set_cookie(gz_req *r, const char *token, int64_t max_age_s)
+{
+	const char *secure = getenv("GONGZHI_COOKIE_SECURE");
+	char *v = gz_arena_printf(&r->arena,
+	                          "gz_session=%s; Path=/; HttpOnly; SameSite=Strict; "
+	                          "Max-Age=%lld%s",
+	                          token, (long long)max_age_s,
+	                          secure && !strcmp(secure, "1") ? "; Secure" : "");
+	gz_reply_header(r, "Set-Cookie", v);
+	gz_reply_header(r, "Cache-Control", "no-store");
+}
+
+/* What each resource allows the user, per action, as the scopes it holds in:
+ * {"space":{"read":["110105001"],"write":[],"admin":[]}, ...}. */
+static json_t *permissions_json(gz_req *r)
+{
+	json_t *o = json_object();
+	for (int res = 0; res < RES__COUNT; res++) {
+		json_t *acts = json_object();
+		for (int a = 0; a < ACT__COUNT; a++) {
+			const char *sc[GZ_AUTH_MAX_GRANTS];
+			gz_err e;
+			gz_err_clear(&e);
+			int n = gz_auth_scopes(r, (policy_action)a, (policy_resource)res, sc,
+			                       GZ_AUTH_MAX_GRANTS, &e);
+			json_t *arr = json_array();
+			for (int i = 0; i < n; i++)
+				json_array_append_new(arr, json_string(sc[i]));
+			json_object_set_new(acts, policy_action_name((policy_action)a), arr);
+		}
+		json_object_set_new(o, policy_resource_name((policy_resource)res), acts);
+	}
+	return o;
+}
+
+static json_t *user_json(long long id, const char *username, const char *display, const gz_grant *g,
+                         int n)
+{
+	char idbuf[24];
+	snprintf(idbuf, sizeof idbuf, "%lld", id);
+	return json_pack("{s:s,s:s,s:s,s:o}", "id", idbuf, "username", username, "display_name",
+	                 display, "roles", gz_grants_json(g, n));
+}
+
+/* ---------------------------------------------------------------- POST /session */
+
+static void login(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	json_t *in = NULL;
+	gz_db *db = NULL;
+	const char *username = NULL, *password = NULL;
+	bool in_tx = false;
+	char norm[GZ_USERNAME_MAX + 1];
+
+	if (!(in = gz_req_json(r, &err)))
+		goto fail;
+	gz_json_str(in, "username", GZ_REQUIRED, 1, GZ_USERNAME_MAX, &username, &err);
+	gz_json_str(in, "password", GZ_REQUIRED, 1, GZ_PASSWORD_MAX, &password, &err);
+	if (gz_json_check(&err) < 0 || !(db = gz_req_db(r, &err)))
+		goto fail;
+	bool valid_name = gz_username_normalise(username, norm, NULL, NULL) == 0;
+	if (!valid_name) /* count it under a name no account can have */
+		snprintf(norm, sizeof norm, "%s", "!invalid");
+	char *ukey = gz_arena_printf(&r->arena, "u:%s", norm);
+	char *ikey = gz_arena_printf(&r->arena, "ip:%s", r->client_ip);
+
+	int64_t now = gz_time_now_ms();
+	int64_t wu = limited_for(db, ukey, FAIL_MAX_ACCOUNT, now, &err);
+	int64_t wi = wu < 0 ? -1 : limited_for(db, ikey, FAIL_MAX_IP, now, &err);
+	if (wu < 0 || wi < 0)
+		goto fail;
+	if (wu > 0 || wi > 0) {
+		int64_t wait = wu > wi ? wu : wi;
+		char ra[24];
+		snprintf(ra, sizeof ra, "%lld", (long long)((wait + 999) / 1000));
+		gz_err_set(&err, GZ_ETOOMANY, "too_many_attempts",
+		           "登录失败次数过多，请 %s 秒后再试", ra);
+		json_decref(in);
+		gz_reply_err(r, &err);
+		gz_reply_header(r, "Retry-After", ra);
+		return;
+	}
+
+	gz_user_row *u = gz_arena_alloc(&r->arena, sizeof *u);
+	int found = valid_name ? gz_user_by_name(db, norm, false, u, &err) : 0;
+	if (found < 0)
+		goto fail;
+	char hash[GZ_PWHASH_MAX] = "";
+	if (found && gz_user_password_hash(db, u->id, hash, &err) < 0)
+		goto fail;
+	bool ok;
+	if (found && hash[0]) {
+		ok = gz_password_verify(hash, password);
+	} else {
+		gz_password_burn(password);
+		ok = false;
+	}
+
+	now = gz_time_now_ms();
+	if (!ok) {
+		if (gz_db_begin(db, &err) < 0)
+			goto fail;
+		in_tx = true;
+		gz_audit_entry e = {.username = valid_name ? norm : "",
+		                    .action = "session.login_failed",
+		                    .record_type = "user",
+		                    .ip = r->client_ip,
+		                    .request_id = r->id};
+		if (failure_count(db, ukey, now, &err) < 0 ||
+		    failure_count(db, ikey, now, &err) < 0 || gz_audit_write(db, &e, &err) < 0 ||
+		    gz_db_commit(db, &err) < 0)
+			goto fail;
+		in_tx = false;
+		gz_err_set(&err, GZ_EUNAUTH, "invalid_credentials", "用户名或密码错误");
+		goto fail;
+	}
+
+	/* A new session: 32 random bytes; only their hash is stored. */
+	unsigned char token[GZ_TOKEN_BYTES], th[32];
+	char token_hex[2 * GZ_TOKEN_BYTES + 1], csrf[65], idbuf[24], scope[GZ_SCOPE_MAX], exp_s[32];
+	gz_auth_sodium_init();
+	randombytes_buf(token, sizeof token);
+	gz_auth_token_hash(token, th);
+	gz_auth_csrf_token(token, csrf);
+	sodium_bin2hex(token_hex, sizeof token_hex, token, sizeof token);
+	sodium_memzero(token, sizeof token);
+	int64_t ttl = gz_auth_session_ttl_ms();
+	int64_t expires = now + ttl;
+	snprintf(idbuf, sizeof idbuf, "%lld", (long long)u->id);
+	gz_user_scope(u, scope);
+
+	if (gz_db_begin(db, &err) < 0)
+		goto fail;
+	in_tx = true;
+	gz_stmt *st = gz_db_prepare(db, "DELETE FROM sessions WHERE expires_at <= $1", &err);
+	int rc = -1;
+	if (st) {
+		gz_stmt_bind_int64(st, 1, now);
+		rc = gz_stmt_step(st, &err);
+		gz_stmt_finish(st);
+	}
+	if (rc < 0)
+		goto fail;
+	st = gz_db_prepare(db,
+	                   "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
+	                   "VALUES ($1, $2, $3, $4)",
+	                   &err);
+	if (!st)
+		goto fail;
+	gz_stmt_bind_blob(st, 1, th, sizeof th);
+	gz_stmt_bind_int64(st, 2, u->id);
+	gz_stmt_bind_int64(st, 3, now);
+	gz_stmt_bind_int64(st, 4, expires);
+	rc = gz_stmt_step(st, &err);
+	gz_stmt_finish(st);
+	gz_audit_entry e = {.user_id = u->id,
+	                    .username = u->username,
+	                    .action = "session.login",
+	                    .record_type = "user",
+	                    .record_id = idbuf,
+	                    .scope = scope,
+	                    .ip = r->client_ip,
+	                    .request_id = r->id};
+	if (rc < 0 || failures_forget(db, ukey, now, &err) < 0 ||
+	    gz_audit_write(db, &e, &err) < 0 || gz_db_commit(db, &err) < 0)
+		goto fail;
+
+	json_t *out =
+	    json_pack("{s:s,s:s,s:s,s:o}", "token", token_hex, "csrf_token", csrf, "expires_at",
+	              gz_time_rfc3339(expires, exp_s, sizeof exp_s), "user",
+	              user_json(u->id, u->username, u->display_name, u->grants, u->ngrants));
+	set_cookie(r, token_hex, ttl / 1000);
+	sodium_memzero(token_hex, sizeof token_hex);
+	json_decref(in);
+	gz_reply_json(r, 201, out);
+	return;
+fail:
+	if (in_tx)
+		gz_db_rollback(db);
+	json_decref(in);
+	gz_reply_err(r, &err);
+}
+
+/* ---------------------------------------------------------------- DELETE /session */
+
+static void logout(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	gz_db *db = NULL;
+	bool in_tx = false;
+	const gz_auth *a = gz_auth_user(r, &err);
+	if (!a)
+		goto fail;
+	if (!(db = gz_req_db(r, &err)) || gz_db_begin(db, &err) < 0)
+		goto fail;
+	in_tx = true;
+	gz_stmt *st = gz_db_prepare(db, "DELETE FROM sessions WHERE token_hash = $1", &err);
+	if (!st)
+		goto fail;
+	gz_stmt_bind_blob(st, 1, a->token_hash, sizeof a->token_hash);
+	int rc = gz_stmt_step(st, &err);
+	gz_stmt_finish(st);
+	char idbuf[24];
+	snprintf(idbuf, sizeof idbuf, "%lld", a->user_id);
+	gz_user_row u = {.ngrants = a->ngrants};
+	memcpy(u.grants, a->grants, sizeof u.grants);
+	char scope[GZ_SCOPE_MAX];
+	gz_user_scope(&u, scope);
+	if (rc < 0 || gz_audit(r, db, "session.logout", "user", idbuf, scope, NULL, &err) < 0 ||
+	    gz_db_commit(db, &err) < 0)
+		goto fail;
+	set_cookie(r, "", 0);
+	gz_reply_raw(r, 204, NULL, "", 0);
+	return;
+fail:
+	if (in_tx)
+		gz_db_rollback(db);
+	gz_reply_err(r, &err);
+	/* Whatever happened, the browser should forget a cookie that did not work. */
+	if (err.kind == GZ_EUNAUTH)
+		set_cookie(r, "", 0);
+}
+
+/* ---------------------------------------------------------------- GET /me */
+
+static void me(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	const gz_auth *a = gz_auth_user(r, &err);
+	if (!a) {
+		gz_reply_err(r, &err);
+		return;
+	}
+	json_t *scopes = json_array();
+	for (int i = 0; i < a->ngrants; i++) {
+		bool seen = false;
+		for (int j = 0; j < i && !seen; j++)
+			seen = !strcmp(a->grants[j].scope, a->grants[i].scope);
+		if (!seen)
+			json_array_append_new(scopes, json_string(a->grants[i].scope));
+	}
+	char exp_s[32];
+	json_t *out = json_pack(
+	    "{s:o,s:o,s:o,s:s,s:s}", "user",
+	    user_json(a->user_id, a->username, a->display_name, a->grants, a->ngrants), "scopes",
+	    scopes, "permissions", permissions_json(r), "csrf_token", a->csrf_token, "expires_at",
+	    gz_time_rfc3339(a->expires_at, exp_s, sizeof exp_s));
+	gz_reply_header(r, "Cache-Control", "no-store");
+	gz_reply_json(r, 200, out);
+}
+
+void gz_api_session_register(void)
+{
+	gz_router_add("POST", "/api/v1/session", login);
+	gz_router_add("DELETE", "/api/v1/session", logout);
+	gz_router_add("GET", "/api/v1/me", me);
+}

@@ -1,0 +1,768 @@
+/* HTTP resources of the space tree: streets, communities, grids (with the GeoJSON
+ * import and a map layer), point location, and buildings. docs/SPACE.md has the
+ * rules; docs/openapi.json the shapes.
+ *
+ * Every handler authenticates first (401 before anything else), then validates, then
+ * asks gz_auth_check() about the record's code (out of scope = 404, as if it did not
+ * exist). Lists are filtered in SQL, one prefix range per scope of the caller
+ * (gz_auth_scopes(): disjoint ranges), each range fetching at most limit+1 rows, merged
+ * by key. */
+#include "api/api.h"
+#include "api/auth.h"
+#include "api/space.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/time.h"
+#include "domain/policy.h"
+#include "http/router.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- small helpers */
+
+static json_t *time_json(int64_t ms)
+{
+	char buf[32];
+	return json_string(gz_time_rfc3339(ms, buf, sizeof buf));
+}
+
+/* 0.01 m^2 as a decimal string: "1234.05". */
+static json_t *area_json(int64_t dm2)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%lld.%02lld", (long long)(dm2 / 100), (long long)(dm2 % 100));
+	return json_string(buf);
+}
+
+static json_t *deg_json(int64_t e7)
+{
+	return json_real((double)e7 / 1e7);
+}
+
+/* A query parameter that must be a decimal number in lo..hi; records a field error. */
+static int num_query(gz_req *r, const char *key, double lo, double hi, double *out, gz_err *err)
+{
+	const char *s = gz_req_query(r, key);
+	char *end;
+	if (!s || !*s) {
+		gz_err_field(err, key, "必填");
+		return -1;
+	}
+	double d = strtod(s, &end);
+	if (*end || !isfinite(d) || end == s) {
+		gz_err_field(err, key, "应为十进制数");
+		return -1;
+	}
+	if (d < lo || d > hi) {
+		gz_err_field(err, key, "应在 %g 到 %g 之间", lo, hi);
+		return -1;
+	}
+	*out = d;
+	return 0;
+}
+
+/* A code filter ?key= of level, or NULL when absent. -1 with err (400) if malformed. */
+static int code_query(gz_req *r, const char *key, space_level level, const char **out, gz_err *err)
+{
+	*out = gz_req_query(r, key);
+	if (!*out)
+		return 0;
+	const char *why = NULL;
+	if (space_code_check(*out, level, &why) < 0) {
+		gz_err_set(err, GZ_EBADREQ, "bad_query", "查询参数 %s 无效", key);
+		gz_err_field(err, key, "%s", why);
+		return -1;
+	}
+	return 0;
+}
+
+static bool flag_query(gz_req *r, const char *key)
+{
+	const char *v = gz_req_query(r, key);
+	return v && (!strcmp(v, "1") || !strcmp(v, "true"));
+}
+
+/* ---------------------------------------------------------------- scoped lists */
+
+typedef struct row {
+	int64_t key;
+	json_t *item;
+} row;
+
+/* Row -> JSON item, setting *key (the cursor key: the code as a number, or the id). */
+typedef json_t *(*row_fn)(gz_stmt *st, int64_t *key);
+
+/* The range [lo, hi) where scope and the optional filter prefix overlap; false if
+ * they do not. lo and hi hold GZ_SCOPE_MAX + 2 bytes. */
+static bool range_of(const char *scope, const char *filter, char *lo, char *hi)
+{
+	const char *base = scope;
+	if (filter) {
+		if (policy_scope_contains(scope, filter))
+			base = filter;
+		else if (!policy_scope_contains(filter, scope))
+			return false;
+	}
+	snprintf(lo, GZ_SCOPE_MAX + 2, "%s", base);
+	policy_scope_upper(base, hi, GZ_SCOPE_MAX + 2);
+	return hi[0] != '\0';
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	const row *x = a, *y = b;
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+/* Runs sql ($1 lo, $2 hi, $3 after, $4 limit) once per read scope of the caller
+ * (narrowed by filter), and returns the first limit rows by key in *rows (arena) with
+ * *more set if there are further rows. after_level: keys are codes of that level ($3
+ * is the code text), or 0: keys are ids ($3 is an integer). */
+static int scoped_rows(gz_req *r, const char *sql, const char *filter, int after_level, int limit,
+                       int64_t after, row_fn fn, row **rows, int *nrows, bool *more, gz_err *err)
+{
+	const char *scopes[GZ_AUTH_MAX_GRANTS];
+	int ns = gz_auth_scopes(r, ACT_READ, RES_SPACE, scopes, GZ_AUTH_MAX_GRANTS, err);
+	if (ns < 0)
+		return -1;
+	char after_code[SPACE_CODE_SIZE] = "";
+	if (after && after_level && space_code_from_key(after, after_level, after_code) < 0) {
+		gz_err_set(err, GZ_EBADREQ, "bad_query", "cursor 无效");
+		gz_err_field(err, "cursor", "无效的分页游标");
+		return -1;
+	}
+	gz_db *db = gz_req_db(r, err);
+	if (!db)
+		return -1;
+	row *rs = gz_arena_alloc(&r->arena, sizeof *rs * (size_t)ns * (size_t)(limit + 1));
+	int n = 0;
+	for (int s = 0; s < ns; s++) {
+		char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
+		if (!range_of(scopes[s], filter, lo, hi))
+			continue;
+		gz_stmt *st = gz_db_prepare(db, sql, err);
+		if (!st)
+			goto fail;
+		gz_stmt_bind_str(st, 1, lo);
+		gz_stmt_bind_str(st, 2, hi);
+		if (after_level)
+			gz_stmt_bind_str(st, 3, after_code);
+		else
+			gz_stmt_bind_int64(st, 3, after);
+		gz_stmt_bind_int64(st, 4, limit + 1);
+		int rc;
+		while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+			rs[n].item = fn(st, &rs[n].key);
+			n++;
+		}
+		gz_stmt_finish(st);
+		if (rc < 0)
+			goto fail;
+	}
+	qsort(rs, (size_t)n, sizeof *rs, cmp_row);
+	*more = n > limit;
+	for (int i = limit; i < n; i++)
+		json_decref(rs[i].item);
+	*rows = rs;
+	*nrows = n > limit ? limit : n;
+	return 0;
+fail:
+	for (int i = 0; i < n; i++)
+		json_decref(rs[i].item);
+	return -1;
+}
+
+/* A whole list answer: {"items", "next_cursor"}. */
+static void scoped_list(gz_req *r, const char *sql, const char *filter, int after_level, row_fn fn)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	int limit, n;
+	int64_t after;
+	row *rows;
+	bool more;
+	if (gz_req_list_params(r, &limit, &after, &err) < 0 ||
+	    scoped_rows(r, sql, filter, after_level, limit, after, fn, &rows, &n, &more, &err) <
+	        0) {
+		gz_reply_err(r, &err);
+		return;
+	}
+	json_t *items = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(items, rows[i].item);
+	gz_reply_json(r, 200, gz_list_json(r, items, more ? rows[n - 1].key : 0));
+}
+
+/* Authenticates (401) before anything else; answers and returns false on failure. */
+static bool authenticated(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	if (gz_auth_user(r, &err))
+		return true;
+	gz_reply_err(r, &err);
+	return false;
+}
+
+/* ---------------------------------------------------------------- streets */
+
+static json_t *street_row(gz_stmt *st, int64_t *key)
+{
+	*key = space_code_key(gz_stmt_text(st, 0));
+	return json_pack("{s:s,s:s,s:o,s:o}", "code", gz_stmt_text(st, 0), "name",
+	                 gz_stmt_text(st, 1), "created_at", time_json(gz_stmt_int64(st, 2)),
+	                 "updated_at", time_json(gz_stmt_int64(st, 3)));
+}
+
+static json_t *community_row(gz_stmt *st, int64_t *key)
+{
+	*key = space_code_key(gz_stmt_text(st, 0));
+	return json_pack("{s:s,s:s,s:s,s:o,s:o}", "code", gz_stmt_text(st, 0), "name",
+	                 gz_stmt_text(st, 1), "street_code", gz_stmt_text(st, 2), "created_at",
+	                 time_json(gz_stmt_int64(st, 3)), "updated_at",
+	                 time_json(gz_stmt_int64(st, 4)));
+}
+
+static const char *sql_street_one =
+    "SELECT code, name, created_at, updated_at FROM streets WHERE code = $1";
+static const char *sql_community_one =
+    "SELECT code, name, street_code, created_at, updated_at FROM communities WHERE code = $1";
+
+/* POST /streets and POST /communities. */
+static void node_create(gz_req *r, space_level level)
+{
+	if (!authenticated(r))
+		return;
+	gz_err err;
+	gz_err_clear(&err);
+	json_t *in = gz_req_json(r, &err);
+	const char *code = NULL, *name = NULL;
+	gz_db *db = NULL;
+	if (!in)
+		goto fail;
+	gz_json_str(in, "code", GZ_REQUIRED, 1, 32, &code, &err);
+	gz_json_str(in, "name", GZ_REQUIRED, 1, GZ_SPACE_NAME_MAX, &name, &err);
+	if (gz_json_check(&err) < 0 || !(db = gz_req_db(r, &err)))
+		goto fail;
+	int rc = level == SPACE_STREET ? gz_space_add_street(db, r, code, name, &err)
+	                               : gz_space_add_community(db, r, code, name, &err);
+	if (rc < 0)
+		goto fail;
+	gz_stmt *st =
+	    gz_db_prepare(db, level == SPACE_STREET ? sql_street_one : sql_community_one, &err);
+	if (!st)
+		goto fail;
+	gz_stmt_bind_str(st, 1, code);
+	if (gz_stmt_step(st, &err) != GZ_ROW) {
+		gz_stmt_finish(st);
+		if (!err.kind)
+			gz_err_set(&err, GZ_EINTERNAL, "internal", "新建的记录读不到");
+		goto fail;
+	}
+	int64_t key;
+	json_t *out = level == SPACE_STREET ? street_row(st, &key) : community_row(st, &key);
+	gz_stmt_finish(st);
+	json_decref(in);
+	gz_reply_json(r, 201, out);
+	return;
+fail:
+	json_decref(in);
+	gz_reply_err(r, &err);
+}
+
+static void street_create(gz_req *r)
+{
+	node_create(r, SPACE_STREET);
+}
+
+static void community_create(gz_req *r)
+{
+	node_create(r, SPACE_COMMUNITY);
+}
+
+static void street_list(gz_req *r)
+{
+	if (!authenticated(r))
+		return;
+	scoped_list(r,
+	            "SELECT code, name, created_at, updated_at FROM streets WHERE code >= $1 AND "
+	            "code < $2 AND code > $3 ORDER BY code LIMIT $4",
+	            NULL, SPACE_STREET, street_row);
+}
+
+static void community_list(gz_req *r)
+{
+	if (!authenticated(r))
+		return;
+	gz_err err;
+	gz_err_clear(&err);
+	const char *street;
+	if (code_query(r, "street", SPACE_STREET, &street, &err) < 0) {
+		gz_reply_err(r, &err);
+		return;
+	}
+	scoped_list(r,
+	            "SELECT code, name, street_code, created_at, updated_at FROM communities WHERE "
+	            "code >= $1 AND code < $2 AND code > $3 ORDER BY code LIMIT $4",
+	            street, SPACE_COMMUNITY, community_row);
+}
+
+/* ---------------------------------------------------------------- grids */
+
+#define GRID_COLS                                                                                  \
+	"code, name, community_code, area_dm2, min_lng_e7, min_lat_e7, max_lng_e7, "               \
+	"max_lat_e7, created_at, updated_at"
+
+static json_t *grid_json(gz_stmt *st)
+{
+	const char *community = gz_stmt_text(st, 2);
+	char street[SPACE_CODE_SIZE] = "";
+	space_code_prefix(community, SPACE_STREET, street);
+	return json_pack("{s:s,s:s,s:s,s:s,s:o,s:[o,o,o,o],s:o,s:o}", "code", gz_stmt_text(st, 0),
+	                 "name", gz_stmt_text(st, 1), "community_code", community, "street_code",
+	                 street, "area_m2", area_json(gz_stmt_int64(st, 3)), "bbox",
+	                 deg_json(gz_stmt_int64(st, 4)), deg_json(gz_stmt_int64(st, 5)),
+	                 deg_json(gz_stmt_int64(st, 6)), deg_json(gz_stmt_int64(st, 7)),
+	                 "created_at", time_json(gz_stmt_int64(st, 8)), "updated_at",
+	                 time_json(gz_stmt_int64(st, 9)));
+}
+
+static json_t *geometry_json(gz_stmt *st, int col)
+{
+	json_t *g = json_loadb(gz_stmt_text(st, col), gz_stmt_len(st, col), 0, NULL);
+	return g ? g : json_null();
+}
+
+static json_t *grid_row(gz_stmt *st, int64_t *key)
+{
+	*key = space_code_key(gz_stmt_text(st, 0));
+	return grid_json(st);
+}
+
+static json_t *grid_geom_row(gz_stmt *st, int64_t *key)
+{
+	json_t *g = grid_row(st, key);
+	json_object_set_new(g, "geometry", geometry_json(st, 10));
+	return g;
+}
+
+/* The grid filter: ?community= or ?street= (a prefix either way). */
+static int grid_filter(gz_req *r, const char **filter, gz_err *err)
+{
+	const char *community, *street;
+	if (code_query(r, "community", SPACE_COMMUNITY, &community, err) < 0 ||
+	    code_query(r, "street", SPACE_STREET, &street, err) < 0)
+		return -1;
+	*filter = community ? community : street;
+	if (community && street && strncmp(community, street, SPACE_STREET) != 0)
+		*filter = "x"; /* disjoint: matches nothing */
+	return 0;
+}
+
+static void grid_list(gz_req *r)
+{
+	if (!authenticated(r))
+		return;
+	gz_err err;
+	gz_err_clear(&err);
+	const char *filter;
+	if (grid_filter(r, &filter, &err) < 0) {
+		gz_reply_err(r, &err);
+		return;
+	}
+	if (flag_query(r, "geometry"))
+		scoped_list(r,
+		            "SELECT " GRID_COLS
+		            ", geometry FROM grids WHERE code >= $1 AND code < $2 "
+		            "AND code > $3 ORDER BY code LIMIT $4",
+		            filter, SPACE_GRID, grid_geom_row);
+	else
+		scoped_list(r,
+		            "SELECT " GRID_COLS " FROM grids WHERE code >= $1 AND code < $2 AND "
+		            "code > $3 ORDER BY code LIMIT $4",
+		            filter, SPACE_GRID, grid_row);
+}
+
+static const char *sql_grid_detail =
+    "SELECT g.code, g.name, g.community_code, g.area_dm2, g.min_lng_e7, g.min_lat_e7, "
+    "g.max_lng_e7, g.max_lat_e7, g.created_at, g.updated_at, g.geometry, c.name, "
+    "c.street_code, s.name FROM grids g JOIN communities c ON c.code = g.community_code "
+    "JOIN streets s ON s.code = c.street_code WHERE g.code = $1";
+
+/* The grid with its community and street ({code, name} each), or NULL with err (404
+ * when there is none). With geometry, includes it. */
+static json_t *grid_detail(gz_db *db, const char *code, bool geometry, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(db, sql_grid_detail, err);
+	if (!st)
+		return NULL;
+	gz_stmt_bind_str(st, 1, code);
+	int rc = gz_stmt_step(st, err);
+	json_t *g = NULL;
+	if (rc == GZ_ROW) {
+		g = grid_json(st);
+		json_object_set_new(g, "community",
+		                    json_pack("{s:s,s:s}", "code", gz_stmt_text(st, 2), "name",
+		                              gz_stmt_text(st, 11)));
+		json_object_set_new(g, "street",
+		                    json_pack("{s:s,s:s}", "code", gz_stmt_text(st, 12), "name",
+		                              gz_stmt_text(st, 13)));
+		if (geometry)
+			json_object_set_new(g, "geometry", geometry_json(st, 10));
+	} else if (rc == GZ_DONE) {
+		gz_err_set(err, GZ_ENOTFOUND, "not_found", "没有这条记录");
+	}
+	gz_stmt_finish(st);
+	return g;
+}
+
+static void grid_get(gz_req *r)
+{
+	if (!authenticated(r))
+		return;
+	gz_err err;
+	gz_err_clear(&err);
+	const char *code = gz_req_param(r, "code");
+	gz_db *db;
+	json_t *g;
+	if (space_code_level(code) != SPACE_GRID) {
+		gz_reply_error(r, GZ_ENOTFOUND, "not_found", "没有这条记录");
+		return;
+	}
+	if (gz_auth_check(r, ACT_READ, RES_SPACE, code, &err) < 0 || !(db = gz_req_db(r, &err)) ||
+	    !(g = grid_detail(db, code, true, &err))) {
+		gz_reply_err(r, &err);
+		return;
+	}
+	gz_reply_json(r, 200, g);
+}
+
+static json_t *feature_row(gz_stmt *st, int64_t *key)
+{
+	*key = space_code_key(gz_stmt_text(st, 0));
+	char street[SPACE_CODE_SIZE] = "";
+	space_code_prefix(gz_stmt_text(st, 2), SPACE_STREET, street);
+	/* Properties as JSON, the stored geometry text kept as is (spliced in below). */
+	return json_pack("{s:{s:s,s:s,s:s,s:s,s:o},s:s%}", "p", "code", gz_stmt_text(st, 0), "name",
+	                 gz_stmt_text(st, 1), "community_code", gz_stmt_text(st, 2), "street_code",
+	                 street, "area_m2", area_json(gz_stmt_int64(st, 3)), "g",
+	                 gz_stmt_text(st, 4), gz_stmt_len(st, 4));
+}
+
+typedef struct {
+	char *s;
+	size_t n, cap;
+} buf_t;
+
+static void buf_add(buf_t *b, const char *s, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		b->cap = (b->n + n + 1) * 2;
+		b->s = gz_realloc(b->s, b->cap);
+	}
+	memcpy(b->s + b->n, s, n);
+	b->n += n;
+	b->s[b->n] = '\0';
+}
+
+static void buf_str(buf_t *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+/* GET /grids.geojson: the caller's grids as a FeatureCollection for the map, with
+ * "next_cursor" as a foreign member (RFC 7946 §6.1). Default limit 200. */
+static void grid_geojson(gz_req *r)
+{
+	if (!authenticated(r))
+		return;
+	gz_err err;
+	gz_err_clear(&err);
+	const char *filter;
+	int limit, n;
+	int64_t after;
+	row *rows;
+	bool more;
+	if (grid_filter(r, &filter, &err) < 0 || gz_req_list_params(r, &limit, &after, &err) < 0) {
+		gz_reply_err(r, &err);
+		return;
+	}
+	if (!gz_req_query(r, "limit"))
+		limit = 200;
+	if (scoped_rows(r,
+	                "SELECT code, name, community_code, area_dm2, geometry FROM grids WHERE "
+	                "code >= $1 AND code < $2 AND code > $3 ORDER BY code LIMIT $4",
+	                filter, SPACE_GRID, limit, after, feature_row, &rows, &n, &more,
+	                &err) < 0) {
+		gz_reply_err(r, &err);
+		return;
+	}
+	buf_t b = {0};
+	buf_str(&b, "{\"type\":\"FeatureCollection\",\"features\":[");
+	for (int i = 0; i < n; i++) {
+		json_t *props = json_object_get(rows[i].item, "p");
+		char *p = gz_json_dump(props, NULL);
+		const char *g = json_string_value(json_object_get(rows[i].item, "g"));
+		if (i)
+			buf_str(&b, ",");
+		buf_str(&b, "{\"type\":\"Feature\",\"id\":\"");
+		buf_str(&b, json_string_value(json_object_get(props, "code")));
+		buf_str(&b, "\",\"properties\":");
+		buf_str(&b, p ? p : "{}");
+		buf_str(&b, ",\"geometry\":");
+		buf_str(&b, g && *g ? g : "null");
+		buf_str(&b, "}");
+		free(p);
+		json_decref(rows[i].item);
+	}
+	char cur[40];
+	if (more)
+		snprintf(cur, sizeof cur, "\"c%lld\"", (long long)rows[n - 1].key);
+	buf_str(&b, "],\"next_cursor\":");
+	buf_str(&b, more ? cur : "null");
+	buf_str(&b, "}");
+	gz_reply_raw(r, 200, "application/geo+json; charset=utf-8", b.s, b.n);
+	free(b.s);
+}
+
+/* The import's 422: the error shape (SPEC §7) and, next to it, the full report. */
+static void reply_import_errors(gz_req *r, json_t *report)
+{
+	json_t *fields = json_object();
+	json_t *errors = json_object_get(report, "errors");
+	size_t i;
+	json_t *e;
+	json_array_foreach(errors, i, e)
+	{
+		if (json_object_size(fields) >= GZ_ERR_MAX_FIELDS)
+			break;
+		json_t *f = json_object_get(e, "feature");
+		const char *field = json_string_value(json_object_get(e, "field"));
+		char key[160];
+		if (json_is_integer(f))
+			snprintf(key, sizeof key, "features[%lld]%s%s",
+			         (long long)json_integer_value(f), field && *field ? "." : "",
+			         field ? field : "");
+		else
+			snprintf(key, sizeof key, "%s", field && *field ? field : "body");
+		json_t *loc = json_object_get(e, "location");
+		const char *reason = json_string_value(json_object_get(e, "reason"));
+		char *why = json_is_array(loc)
+		                ? gz_arena_printf(&r->arena, "%s（位置 %.7f, %.7f）", reason,
+		                                  json_number_value(json_array_get(loc, 0)),
+		                                  json_number_value(json_array_get(loc, 1)))
+		                : gz_arena_strdup(&r->arena, reason ? reason : "");
+		if (!json_object_get(fields, key))
+			json_object_set_new(fields, key, json_string(why));
+	}
+	long long n = json_integer_value(json_object_get(report, "error_count"));
+	gz_err err;
+	gz_err_clear(&err);
+	gz_err_set(&err, GZ_EINVALID, "import_invalid", "导入未执行：发现 %lld 个错误，没有导入任何网格",
+		   n);
+	const char *key;
+	json_t *v;
+	json_object_foreach(fields, key, v)
+	{
+		gz_err_field(&err, key, "%s", json_string_value(v));
+	}
+	json_decref(fields);
+	gz_reply_err_extra(r, &err, report);
+}
+
+static void grid_import(gz_req *r)
+{
+	if (!authenticated(r))
+		return;
+	gz_err err;
+	gz_err_clear(&err);
+	if (r->body_len > GZ_SPACE_IMPORT_MAX_BYTES) {
+		gz_err_set(&err, GZ_ETOOLARGE, "body_too_large", "GeoJSON 过大（上限 %u 字节）",
+		           GZ_SPACE_IMPORT_MAX_BYTES);
+		gz_reply_err(r, &err);
+		return;
+	}
+	json_t *in = gz_req_json(r, &err), *report = NULL;
+	gz_db *db = in ? gz_req_db(r, &err) : NULL;
+	bool dry_run = flag_query(r, "dry_run");
+	if (!db || gz_space_import(db, r, in, dry_run, &report, &err) < 0) {
+		json_decref(in);
+		gz_reply_err(r, &err);
+		return;
+	}
+	json_decref(in);
+	if (!json_is_true(json_object_get(report, "ok"))) {
+		reply_import_errors(r, report);
+		json_decref(report);
+		return;
+	}
+	if (!dry_run) {
+		gz_err ignored;
+		gz_err_clear(&ignored);
+		if (gz_space_locator_refresh(db, &ignored) < 0)
+			gz_log_warn("space: locator refresh after import failed: %s",
+			            ignored.message);
+	}
+	int created = (int)json_integer_value(json_object_get(report, "created"));
+	gz_reply_json(r, !dry_run && created > 0 ? 201 : 200, report);
+}
+
+/* ---------------------------------------------------------------- locate */
+
+static void locate(gz_req *r)
+{
+	if (!authenticated(r))
+		return;
+	gz_err err;
+	gz_err_clear(&err);
+	double lat = 0, lng = 0;
+	num_query(r, "lat", -90, 90, &lat, &err);
+	num_query(r, "lng", -180, 180, &lng, &err);
+	if (err.nfields) {
+		gz_err_set(&err, GZ_EBADREQ, "bad_query", "需要有效的 lat（纬度）和 lng（经度）");
+		gz_reply_err(r, &err);
+		return;
+	}
+	char code[SPACE_CODE_SIZE];
+	gz_db *db = gz_req_db(r, &err);
+	int rc = db ? gz_space_locate(db, lng, lat, code, &err) : -1;
+	json_t *g = NULL;
+	if (rc == 0)
+		gz_err_set(&err, GZ_ENOTFOUND, "no_grid", "该位置不在任何网格内");
+	if (rc <= 0 || gz_auth_check(r, ACT_READ, RES_SPACE, code, &err) < 0 ||
+	    !(g = grid_detail(db, code, false, &err))) {
+		gz_reply_err(r, &err);
+		return;
+	}
+	json_object_set_new(g, "lat", json_real(lat));
+	json_object_set_new(g, "lng", json_real(lng));
+	gz_reply_json(r, 200, g);
+}
+
+/* ---------------------------------------------------------------- buildings */
+
+#define BUILDING_COLS "id, grid_code, name, address, lng_e7, lat_e7, created_at"
+
+static json_t *building_row(gz_stmt *st, int64_t *key)
+{
+	*key = gz_stmt_int64(st, 0);
+	char id[24];
+	snprintf(id, sizeof id, "%lld", (long long)*key);
+	return json_pack("{s:s,s:s?,s:s,s:s,s:o,s:o,s:o}", "id", id, "grid_code",
+	                 gz_stmt_isnull(st, 1) ? NULL : gz_stmt_text(st, 1), "name",
+	                 gz_stmt_text(st, 2), "address", gz_stmt_text(st, 3), "lng",
+	                 deg_json(gz_stmt_int64(st, 4)), "lat", deg_json(gz_stmt_int64(st, 5)),
+	                 "created_at", time_json(gz_stmt_int64(st, 6)));
+}
+
+static void building_create(gz_req *r)
+{
+	if (!authenticated(r))
+		return;
+	gz_err err;
+	gz_err_clear(&err);
+	json_t *in = gz_req_json(r, &err), *out = NULL;
+	const char *name = NULL, *address = NULL;
+	double lat = 0, lng = 0;
+	gz_db *db = NULL;
+	gz_stmt *st = NULL;
+	char code[SPACE_CODE_SIZE];
+	if (!in)
+		goto fail;
+	gz_json_str(in, "name", GZ_REQUIRED, 1, GZ_SPACE_NAME_MAX, &name, &err);
+	gz_json_str(in, "address", GZ_REQUIRED, 1, 200, &address, &err);
+	gz_json_double(in, "lat", GZ_REQUIRED, -90, 90, &lat, &err);
+	gz_json_double(in, "lng", GZ_REQUIRED, -180, 180, &lng, &err);
+	if (gz_json_check(&err) < 0 || !(db = gz_req_db(r, &err)))
+		goto fail;
+	/* Stored at 1e-7 degrees (~1 cm); placed by the stored point, so the building's
+	 * grid is what locate answers for its stored coordinates. */
+	int64_t lng7 = llround(lng * 1e7), lat7 = llround(lat * 1e7);
+	int rc = gz_space_locate(db, (double)lng7 / 1e7, (double)lat7 / 1e7, code, &err);
+	if (rc < 0)
+		goto fail;
+	if (rc == 0) {
+		gz_err_set(&err, GZ_EINVALID, "outside_grids",
+		           "该位置不在任何网格内，无法放置楼栋");
+		gz_err_field(&err, "lat", "位置不在任何网格内");
+		gz_err_field(&err, "lng", "位置不在任何网格内");
+		goto fail;
+	}
+	if (gz_auth_check(r, ACT_WRITE, RES_SPACE, code, &err) < 0 || gz_db_begin(db, &err) < 0)
+		goto fail;
+	st = gz_db_prepare(db,
+	                   "INSERT INTO buildings (grid_code, name, address, lng_e7, lat_e7, "
+	                   "created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING " BUILDING_COLS,
+	                   &err);
+	if (!st)
+		goto rollback;
+	gz_stmt_bind_str(st, 1, code);
+	gz_stmt_bind_str(st, 2, name);
+	gz_stmt_bind_str(st, 3, address);
+	gz_stmt_bind_int64(st, 4, lng7);
+	gz_stmt_bind_int64(st, 5, lat7);
+	gz_stmt_bind_int64(st, 6, gz_time_now_ms());
+	if (gz_stmt_step(st, &err) != GZ_ROW)
+		goto rollback;
+	int64_t key;
+	out = building_row(st, &key);
+	while ((rc = gz_stmt_step(st, &err)) == GZ_ROW)
+		;
+	gz_stmt_finish(st);
+	st = NULL;
+	if (rc < 0)
+		goto rollback;
+	json_t *detail = json_pack("{s:s,s:s}", "name", name, "grid_code", code);
+	rc = gz_audit(r, db, "building.create", "building",
+	              json_string_value(json_object_get(out, "id")), code, detail, &err);
+	json_decref(detail);
+	if (rc < 0 || gz_db_commit(db, &err) < 0)
+		goto rollback;
+	json_decref(in);
+	gz_reply_json(r, 201, out);
+	return;
+rollback:
+	gz_stmt_finish(st);
+	gz_db_rollback(db);
+fail:
+	json_decref(out);
+	json_decref(in);
+	gz_reply_err(r, &err);
+}
+
+static void building_list(gz_req *r)
+{
+	if (!authenticated(r))
+		return;
+	gz_err err;
+	gz_err_clear(&err);
+	const char *grid;
+	if (code_query(r, "grid", SPACE_GRID, &grid, &err) < 0) {
+		gz_reply_err(r, &err);
+		return;
+	}
+	scoped_list(r,
+	            "SELECT " BUILDING_COLS " FROM buildings WHERE grid_code >= $1 AND "
+	            "grid_code < $2 AND id > $3 ORDER BY id LIMIT $4",
+	            grid, 0, building_row);
+}
+
+void gz_api_space_register(void)
+{
+	gz_router_add("POST", "/api/v1/streets", street_create);
+	gz_router_add("GET", "/api/v1/streets", street_list);
+	gz_router_add("POST", "/api/v1/communities", community_create);
+	gz_router_add("GET", "/api/v1/communities", community_list);
+	gz_router_add("GET", "/api/v1/grids", grid_list);
+	gz_router_add("GET", "/api/v1/grids.geojson", grid_geojson);
+	gz_router_add_limited("POST", "/api/v1/grids/import", grid_import,
+			      GZ_SPACE_IMPORT_MAX_BYTES);
+	gz_router_add("GET", "/api/v1/grids/{code}", grid_get);
+	gz_router_add("GET", "/api/v1/locate", locate);
+	gz_router_add("POST", "/api/v1/buildings", building_create);
+	gz_router_add("GET", "/api/v1/buildings", building_list);
+}

@@ -1,0 +1,795 @@
+/* Accounts: the account store (see api/users.h) and the /api/v1/users resource.
+ *
+ *   GET    /api/v1/users               accounts with a grant inside the caller's scopes
+ *   POST   /api/v1/users               create with password and grants
+ *   GET    /api/v1/users/{id}
+ *   DELETE /api/v1/users/{id}          soft delete; their sessions end
+ *   POST   /api/v1/users/{id}/grants   {role, scope}
+ *   DELETE /api/v1/users/{id}/grants   {role, scope}
+ *
+ * A user record lies where its grants lie: the caller sees it when one of its grants is
+ * inside one of the caller's account-read scopes (else 404), and changes it only with
+ * account-admin over every grant involved. Nobody hands out a role that can do more
+ * than the caller can at that scope (policy_can_delegate). */
+#include "api/users.h"
+#include "api/api.h"
+#include "http/router.h"
+#include "core/json.h"
+#include "core/time.h"
+#include "core/utf8.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ================================================================ the store */
+
+int gz_username_normalise(const char *name, char *out, gz_err *err, const char *field)
+{
+	size_t n = name ? strlen(name) : 0;
+	bool ok = n >= 1 && n <= GZ_USERNAME_MAX;
+	for (size_t i = 0; ok && i < n; i++) {
+		char c = name[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		     c == '-' || c == '@';
+		out[i] = c;
+	}
+	if (!ok) {
+		out[0] = '\0';
+		if (err)
+			gz_err_field(err, field ? field : "username",
+			             "应为 1 到 %d 个字母、数字或 . _ - @", GZ_USERNAME_MAX);
+		return -1;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+int gz_password_check(const char *password, gz_err *err, const char *field)
+{
+	size_t n = password ? strlen(password) : 0;
+	if (!password || !gz_utf8_valid(password, n)) {
+		gz_err_field(err, field, "应为 UTF-8 文本");
+		return -1;
+	}
+	if (gz_utf8_len(password, n) < GZ_PASSWORD_MIN) {
+		gz_err_field(err, field, "至少 %d 个字符", GZ_PASSWORD_MIN);
+		return -1;
+	}
+	if (n > GZ_PASSWORD_MAX) {
+		gz_err_field(err, field, "最多 %d 字节", GZ_PASSWORD_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+int gz_password_hash(const char *password, char out[GZ_PWHASH_MAX], gz_err *err)
+{
+	_Static_assert(GZ_PWHASH_MAX >= crypto_pwhash_STRBYTES, "GZ_PWHASH_MAX too small");
+	gz_auth_sodium_init();
+	if (crypto_pwhash_str_alg(
+	        out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	        crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return gz_err_set(err, GZ_EUNAVAILABLE, "out_of_memory",
+		                  "服务器繁忙（内存不足），请稍后重试");
+	return 0;
+}
+
+bool gz_password_verify(const char *hash, const char *password)
+{
+	gz_auth_sodium_init();
+	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void dummy_make(void)
+{
+	char pw[33];
+	unsigned char raw[16];
+	gz_auth_sodium_init();
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(pw, sizeof pw, raw, sizeof raw);
+	if (crypto_pwhash_str_alg(dummy_hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                          crypto_pwhash_MEMLIMIT_INTERACTIVE,
+	                          crypto_pwhash_ALG_ARGON2ID13) != 0)
+		dummy_hash[0] = '\0';
+}
+
+void gz_password_burn(const char *password)
+{
+	pthread_once(&dummy_once, dummy_make);
+	if (dummy_hash[0])
+		(void)gz_password_verify(dummy_hash, password);
+}
+
+static const char *sql_user_by_id =
+    "SELECT id, username, display_name, created_at, deleted_at FROM users WHERE id = $1";
+static const char *sql_user_by_name =
+    "SELECT id, username, display_name, created_at, deleted_at FROM users WHERE username = $1";
+static const char *sql_user_grants =
+    "SELECT role, scope FROM grants WHERE user_id = $1 ORDER BY scope, role";
+
+static int grants_load(gz_db *db, gz_user_row *u, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(db, sql_user_grants, err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_int64(st, 1, u->id);
+	int rc;
+	u->ngrants = 0;
+	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+		int role = policy_role_parse(gz_stmt_text(st, 0));
+		const char *scope = gz_stmt_text(st, 1);
+		if (role < 0 || strlen(scope) >= GZ_SCOPE_MAX || u->ngrants == GZ_AUTH_MAX_GRANTS)
+			continue;
+		u->grants[u->ngrants].role = (policy_role)role;
+		snprintf(u->grants[u->ngrants].scope, GZ_SCOPE_MAX, "%s", scope);
+		u->ngrants++;
+	}
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : 0;
+}
+
+static int user_fetch(gz_db *db, const char *sql, int64_t id, const char *name,
+                      bool include_deleted, gz_user_row *out, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(db, sql, err);
+	if (!st)
+		return -1;
+	if (name)
+		gz_stmt_bind_str(st, 1, name);
+	else
+		gz_stmt_bind_int64(st, 1, id);
+	int rc = gz_stmt_step(st, err);
+	if (rc == GZ_ROW) {
+		memset(out, 0, sizeof *out);
+		out->id = gz_stmt_int64(st, 0);
+		snprintf(out->username, sizeof out->username, "%s", gz_stmt_text(st, 1));
+		snprintf(out->display_name, sizeof out->display_name, "%s", gz_stmt_text(st, 2));
+		out->created_at = gz_stmt_int64(st, 3);
+		out->deleted_at = gz_stmt_isnull(st, 4) ? 0 : gz_stmt_int64(st, 4);
+	}
+	gz_stmt_finish(st);
+	if (rc != GZ_ROW)
+		return rc < 0 ? -1 : 0;
+	if (out->deleted_at && !include_deleted)
+		return 0;
+	return grants_load(db, out, err) < 0 ? -1 : 1;
+}
+
+int gz_user_get(gz_db *db, int64_t id, bool include_deleted, gz_user_row *out, gz_err *err)
+{
+	return user_fetch(db, sql_user_by_id, id, NULL, include_deleted, out, err);
+}
+
+int gz_user_by_name(gz_db *db, const char *username, bool include_deleted, gz_user_row *out,
+                    gz_err *err)
+{
+	char norm[GZ_USERNAME_MAX + 1];
+	if (gz_username_normalise(username, norm, NULL, NULL) < 0)
+		return 0;
+	return user_fetch(db, sql_user_by_name, 0, norm, include_deleted, out, err);
+}
+
+int gz_user_password_hash(gz_db *db, int64_t id, char out[GZ_PWHASH_MAX], gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(
+	    db, "SELECT password_hash FROM users WHERE id = $1 AND deleted_at IS NULL", err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_int64(st, 1, id);
+	int rc = gz_stmt_step(st, err);
+	if (rc == GZ_ROW)
+		snprintf(out, GZ_PWHASH_MAX, "%s", gz_stmt_text(st, 0));
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : rc == GZ_ROW;
+}
+
+int64_t gz_user_insert(gz_db *db, const char *username, const char *display_name,
+                       const char *password_hash, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(db,
+	                            "INSERT INTO users (username, display_name, password_hash, "
+	                            "created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+	                            err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, username);
+	gz_stmt_bind_str(st, 2, display_name ? display_name : "");
+	gz_stmt_bind_str(st, 3, password_hash);
+	gz_stmt_bind_int64(st, 4, gz_time_now_ms());
+	int64_t id = -1;
+	int rc = gz_stmt_step(st, err);
+	if (rc == GZ_ROW) {
+		id = gz_stmt_int64(st, 0);
+		rc = gz_stmt_step(st, err); /* complete the INSERT */
+	}
+	gz_stmt_finish(st);
+	if (rc < 0) {
+		if (err->kind == GZ_ECONFLICT) {
+			gz_err_set(err, GZ_ECONFLICT, "username_taken", "用户名 %s 已被使用",
+			           username);
+			gz_err_field(err, "username", "已被使用");
+		}
+		return -1;
+	}
+	return id;
+}
+
+int gz_user_grant(gz_db *db, int64_t user_id, policy_role role, const char *scope, gz_err *err)
+{
+	int64_t n = 0;
+	if (gz_db_query_int64(db, "SELECT count(*) FROM grants WHERE user_id = $1", &n, err, 1,
+	                      user_id) < 0)
+		return -1;
+	if (n >= GZ_AUTH_MAX_GRANTS) {
+		gz_err_set(err, GZ_EINVALID, "too_many_grants", "一个账号最多 %d 项授权",
+		           GZ_AUTH_MAX_GRANTS);
+		gz_err_field(err, "grants", "最多 %d 项", GZ_AUTH_MAX_GRANTS);
+		return -1;
+	}
+	gz_stmt *st =
+	    gz_db_prepare(db,
+	                  "INSERT INTO grants (user_id, role, scope, created_at) "
+	                  "VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, role, scope) DO NOTHING",
+	                  err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_int64(st, 1, user_id);
+	gz_stmt_bind_str(st, 2, policy_role_name(role));
+	gz_stmt_bind_str(st, 3, scope);
+	gz_stmt_bind_int64(st, 4, gz_time_now_ms());
+	int rc = gz_stmt_step(st, err);
+	int64_t changed = rc < 0 ? 0 : gz_stmt_changes(st);
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : changed > 0;
+}
+
+int gz_user_revoke(gz_db *db, int64_t user_id, policy_role role, const char *scope, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(
+	    db, "DELETE FROM grants WHERE user_id = $1 AND role = $2 AND scope = $3", err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_int64(st, 1, user_id);
+	gz_stmt_bind_str(st, 2, policy_role_name(role));
+	gz_stmt_bind_str(st, 3, scope);
+	int rc = gz_stmt_step(st, err);
+	int64_t changed = rc < 0 ? 0 : gz_stmt_changes(st);
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : changed > 0;
+}
+
+static int sessions_end(gz_db *db, int64_t user_id, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(db, "DELETE FROM sessions WHERE user_id = $1", err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_int64(st, 1, user_id);
+	int rc = gz_stmt_step(st, err);
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : 0;
+}
+
+int gz_user_set_password(gz_db *db, int64_t user_id, const char *password_hash, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(
+	    db, "UPDATE users SET password_hash = $2 WHERE id = $1 AND deleted_at IS NULL", err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_int64(st, 1, user_id);
+	gz_stmt_bind_str(st, 2, password_hash);
+	int rc = gz_stmt_step(st, err);
+	gz_stmt_finish(st);
+	if (rc < 0)
+		return -1;
+	return sessions_end(db, user_id, err);
+}
+
+int gz_user_soft_delete(gz_db *db, int64_t user_id, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(
+	    db, "UPDATE users SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL", err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_int64(st, 1, user_id);
+	gz_stmt_bind_int64(st, 2, gz_time_now_ms());
+	int rc = gz_stmt_step(st, err);
+	int64_t changed = rc < 0 ? 0 : gz_stmt_changes(st);
+	gz_stmt_finish(st);
+	if (rc < 0)
+		return -1;
+	if (sessions_end(db, user_id, err) < 0)
+		return -1;
+	return changed > 0;
+}
+
+void gz_user_scope(const gz_user_row *u, char *buf)
+{
+	buf[0] = '\0';
+	if (u->ngrants == 0)
+		return;
+	snprintf(buf, GZ_SCOPE_MAX, "%s", u->grants[0].scope);
+	for (int i = 1; i < u->ngrants; i++) {
+		char tmp[GZ_SCOPE_MAX];
+		policy_scope_common(buf, u->grants[i].scope, tmp, sizeof tmp);
+		memcpy(buf, tmp, sizeof tmp);
+	}
+}
+
+json_t *gz_grants_json(const gz_grant *g, int n)
+{
+	json_t *roles = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(roles,
+		                      json_pack("{s:s,s:s,s:s}", "role",
+		                                policy_role_name(g[i].role), "role_label",
+		                                policy_role_label(g[i].role), "scope", g[i].scope));
+	return roles;
+}
+
+json_t *gz_user_json(const gz_user_row *u)
+{
+	char id[24], ts[32];
+	snprintf(id, sizeof id, "%lld", (long long)u->id);
+	json_t *o =
+	    json_pack("{s:s,s:s,s:s,s:s,s:o}", "id", id, "username", u->username, "display_name",
+	              u->display_name, "created_at", gz_time_rfc3339(u->created_at, ts, sizeof ts),
+	              "roles", gz_grants_json(u->grants, u->ngrants));
+	if (o && u->deleted_at)
+		json_object_set_new(o, "deleted_at",
+		                    json_string(gz_time_rfc3339(u->deleted_at, ts, sizeof ts)));
+	return o;
+}
+
+/* ================================================================ the resource */
+
+static const char *const no_such_user = "没有这个账号";
+
+static int parse_id(const char *s, int64_t *out)
+{
+	char *end;
+	if (!s || *s < '1' || *s > '9')
+		return -1;
+	long long v = strtoll(s, &end, 10);
+	if (*end || v <= 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* The caller may see u: one of u's grants lies inside a scope where the caller may read
+ * accounts. A user without grants lies at "" (the whole system). Returns 0 or -1 with
+ * err set (404 when out of every scope, 403 when in scope without an account role). */
+static int user_visible(gz_req *r, const gz_user_row *u, gz_err *err)
+{
+	if (u->ngrants == 0)
+		return gz_auth_check(r, ACT_READ, RES_ACCOUNT, "", err);
+	gz_err first;
+	gz_err_clear(&first);
+	bool forbidden = false;
+	for (int i = 0; i < u->ngrants; i++) {
+		gz_err e;
+		gz_err_clear(&e);
+		if (gz_auth_check(r, ACT_READ, RES_ACCOUNT, u->grants[i].scope, &e) == 0)
+			return 0;
+		if (e.kind == GZ_EFORBIDDEN)
+			forbidden = true;
+		if (e.kind != GZ_ENOTFOUND && e.kind != GZ_EFORBIDDEN) {
+			*err = e; /* 401, 503 ... */
+			return -1;
+		}
+	}
+	if (forbidden)
+		return gz_err_set(err, GZ_EFORBIDDEN, "forbidden", "当前角色无权查看账号");
+	return gz_err_set(err, GZ_ENOTFOUND, "not_found", "%s", no_such_user);
+}
+
+/* May the caller give (or take away) role at scope? Needs account admin there and the
+ * caller's roles at that scope must cover everything role can do. */
+static int may_delegate(gz_req *r, policy_role role, const char *scope, gz_err *err)
+{
+	if (gz_auth_check(r, ACT_ADMIN, RES_ACCOUNT, scope, err) < 0)
+		return -1;
+	const gz_auth *a = r->auth;
+	policy_role held[GZ_AUTH_MAX_GRANTS];
+	int n = 0;
+	for (int i = 0; i < a->ngrants; i++)
+		if (policy_scope_contains(a->grants[i].scope, scope))
+			held[n++] = a->grants[i].role;
+	if (!policy_can_delegate(held, n, role))
+		return gz_err_set(err, GZ_EFORBIDDEN, "forbidden",
+		                  "不能授予或收回超出自己权限的角色（%s）",
+		                  policy_role_label(role));
+	return 0;
+}
+
+/* Reads {"role","scope"} at obj; field errors are named base.role / base.scope (or
+ * role / scope when base is ""). */
+static int grant_fields(json_t *obj, const char *base, gz_grant *g, gz_err *err)
+{
+	char rf[64], sf[64];
+	snprintf(rf, sizeof rf, "%s%srole", base, base[0] ? "." : "");
+	snprintf(sf, sizeof sf, "%s%sscope", base, base[0] ? "." : "");
+	if (!json_is_object(obj)) {
+		gz_err_field(err, base[0] ? base : "body", "应为 {\"role\",\"scope\"} 对象");
+		return -1;
+	}
+	const char *role = NULL, *scope = NULL;
+	int bad = 0;
+	json_t *rv = json_object_get(obj, "role"), *sv = json_object_get(obj, "scope");
+	if (!json_is_string(rv)) {
+		gz_err_field(err, rf, rv ? "应为字符串" : "必填");
+		bad = -1;
+	} else if (policy_role_parse(role = json_string_value(rv)) < 0) {
+		gz_err_field(err, rf, "未知角色");
+		bad = -1;
+	}
+	if (!json_is_string(sv)) {
+		gz_err_field(err, sf, sv ? "应为字符串" : "必填（全系统为 \"\"）");
+		bad = -1;
+	} else if (!policy_scope_valid(scope = json_string_value(sv))) {
+		gz_err_field(err, sf, "应为 \"\"（全系统）或 6、9、12、15 位区划/网格编码");
+		bad = -1;
+	}
+	if (bad)
+		return -1;
+	g->role = (policy_role)policy_role_parse(role);
+	snprintf(g->scope, sizeof g->scope, "%s", scope);
+	return 0;
+}
+
+static void reply_user(gz_req *r, int status, gz_db *db, int64_t id)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	gz_user_row *u = gz_arena_alloc(&r->arena, sizeof *u);
+	int rc = gz_user_get(db, id, true, u, &err);
+	if (rc < 0)
+		gz_reply_err(r, &err);
+	else if (rc == 0)
+		gz_reply_error(r, GZ_ENOTFOUND, "not_found", no_such_user);
+	else
+		gz_reply_json(r, status, gz_user_json(u));
+}
+
+/* GET /api/v1/users: ascending id. Each of the caller's (disjoint) scopes is one
+ * indexed query of at most limit+1 rows; the pages are merged by id. */
+typedef struct {
+	int64_t id;
+	json_t *json;
+} user_item;
+
+static int item_cmp(const void *a, const void *b)
+{
+	int64_t x = ((const user_item *)a)->id, y = ((const user_item *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+static const char *sql_list_all = "SELECT id FROM users WHERE deleted_at IS NULL AND id > $1 "
+                                  "ORDER BY id LIMIT $2";
+static const char *sql_list_scope =
+    "SELECT u.id FROM users u WHERE u.deleted_at IS NULL AND u.id > $1 AND u.id IN "
+    "(SELECT g.user_id FROM grants g WHERE g.scope >= $3 AND g.scope < $4 AND g.user_id > $1) "
+    "ORDER BY u.id LIMIT $2";
+
+static void users_list(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	const char *scopes[GZ_AUTH_MAX_GRANTS];
+	int limit, nscopes;
+	int64_t after;
+	gz_db *db;
+	if (gz_req_list_params(r, &limit, &after, &err) < 0 ||
+	    (nscopes = gz_auth_scopes(r, ACT_READ, RES_ACCOUNT, scopes, GZ_AUTH_MAX_GRANTS, &err)) <
+	        0 ||
+	    !(db = gz_req_db(r, &err))) {
+		gz_reply_err(r, &err);
+		return;
+	}
+	int64_t *ids =
+	    gz_arena_alloc(&r->arena, sizeof *ids * (size_t)nscopes * (size_t)(limit + 1));
+	size_t nids = 0;
+	for (int s = 0; s < nscopes; s++) {
+		bool all = !scopes[s][0];
+		gz_stmt *st = gz_db_prepare(db, all ? sql_list_all : sql_list_scope, &err);
+		if (!st) {
+			gz_reply_err(r, &err);
+			return;
+		}
+		char upper[GZ_SCOPE_MAX + 2];
+		policy_scope_upper(scopes[s], upper, sizeof upper);
+		gz_stmt_bind_int64(st, 1, after);
+		gz_stmt_bind_int64(st, 2, limit + 1);
+		if (!all) {
+			gz_stmt_bind_str(st, 3, scopes[s]);
+			gz_stmt_bind_str(st, 4, upper);
+		}
+		int rc;
+		while ((rc = gz_stmt_step(st, &err)) == GZ_ROW)
+			ids[nids++] = gz_stmt_int64(st, 0);
+		gz_stmt_finish(st);
+		if (rc < 0) {
+			gz_reply_err(r, &err);
+			return;
+		}
+	}
+	/* Sort, drop duplicates (a user with grants in two of the caller's scopes). */
+	user_item *items = gz_arena_alloc(&r->arena, sizeof *items * (nids ? nids : 1));
+	for (size_t i = 0; i < nids; i++)
+		items[i].id = ids[i];
+	qsort(items, nids, sizeof *items, item_cmp);
+	size_t n = 0;
+	for (size_t i = 0; i < nids; i++)
+		if (n == 0 || items[n - 1].id != items[i].id)
+			items[n++] = items[i];
+	bool more = n > (size_t)limit;
+	if (more)
+		n = (size_t)limit;
+	json_t *arr = json_array();
+	gz_user_row *u = gz_arena_alloc(&r->arena, sizeof *u);
+	for (size_t i = 0; i < n; i++) {
+		int rc = gz_user_get(db, items[i].id, false, u, &err);
+		if (rc < 0) {
+			json_decref(arr);
+			gz_reply_err(r, &err);
+			return;
+		}
+		if (rc > 0)
+			json_array_append_new(arr, gz_user_json(u));
+	}
+	gz_reply_json(r, 200, gz_list_json(r, arr, more ? items[n - 1].id : 0));
+}
+
+static void users_get(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	int64_t id;
+	gz_db *db;
+	if (!gz_auth_user(r, &err) || !(db = gz_req_db(r, &err))) {
+		gz_reply_err(r, &err);
+		return;
+	}
+	if (parse_id(gz_req_param(r, "id"), &id) < 0) {
+		gz_reply_error(r, GZ_ENOTFOUND, "not_found", no_such_user);
+		return;
+	}
+	gz_user_row *u = gz_arena_alloc(&r->arena, sizeof *u);
+	int rc = gz_user_get(db, id, false, u, &err);
+	if (rc == 0)
+		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "%s", no_such_user);
+	if (rc <= 0 || user_visible(r, u, &err) < 0) {
+		gz_reply_err(r, &err);
+		return;
+	}
+	gz_reply_json(r, 200, gz_user_json(u));
+}
+
+static void users_create(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	json_t *in = NULL, *grants_j = NULL, *detail = NULL;
+	gz_db *db = NULL;
+	const char *username = NULL, *display = "", *password = NULL;
+	char norm[GZ_USERNAME_MAX + 1], hash[GZ_PWHASH_MAX];
+	gz_grant grants[GZ_AUTH_MAX_GRANTS];
+	int ngrants = 0;
+	bool in_tx = false;
+
+	if (!gz_auth_user(r, &err) || !(in = gz_req_json(r, &err)))
+		goto fail;
+	if (gz_json_str(in, "username", GZ_REQUIRED, 1, GZ_USERNAME_MAX, &username, &err) == 0 &&
+	    username)
+		gz_username_normalise(username, norm, &err, "username");
+	gz_json_str(in, "display_name", GZ_OPTIONAL, 0, GZ_DISPLAY_NAME_MAX, &display, &err);
+	if (gz_json_str(in, "password", GZ_REQUIRED, 1, GZ_PASSWORD_MAX, &password, &err) == 0 &&
+	    password)
+		gz_password_check(password, &err, "password");
+	grants_j = json_object_get(in, "grants");
+	if (!json_is_array(grants_j) || json_array_size(grants_j) == 0) {
+		gz_err_field(&err, "grants", "必填：至少一项 {\"role\",\"scope\"}");
+	} else if (json_array_size(grants_j) > GZ_AUTH_MAX_GRANTS) {
+		gz_err_field(&err, "grants", "最多 %d 项", GZ_AUTH_MAX_GRANTS);
+	} else {
+		for (size_t i = 0; i < json_array_size(grants_j); i++) {
+			char prefix[40];
+			snprintf(prefix, sizeof prefix, "grants[%zu]", i);
+			if (grant_fields(json_array_get(grants_j, i), prefix, &grants[ngrants],
+			                 &err) == 0)
+				ngrants++;
+		}
+	}
+	if (gz_json_check(&err) < 0)
+		goto fail;
+	/* Authorise every grant before doing any work. */
+	for (int i = 0; i < ngrants; i++)
+		if (may_delegate(r, grants[i].role, grants[i].scope, &err) < 0)
+			goto fail;
+	if (!(db = gz_req_db(r, &err)) || gz_password_hash(password, hash, &err) < 0)
+		goto fail;
+
+	if (gz_db_begin(db, &err) < 0)
+		goto fail;
+	in_tx = true;
+	int64_t id = gz_user_insert(db, norm, display, hash, &err);
+	sodium_memzero(hash, sizeof hash);
+	if (id < 0)
+		goto fail;
+	gz_user_row *u = gz_arena_alloc(&r->arena, sizeof *u);
+	u->id = id;
+	for (int i = 0; i < ngrants; i++) {
+		if (gz_user_grant(db, id, grants[i].role, grants[i].scope, &err) < 0)
+			goto fail;
+		u->grants[u->ngrants++] = grants[i];
+	}
+	char idbuf[24], scope[GZ_SCOPE_MAX];
+	snprintf(idbuf, sizeof idbuf, "%lld", (long long)id);
+	gz_user_scope(u, scope);
+	detail = json_pack("{s:s,s:s,s:o}", "username", norm, "display_name", display, "roles",
+	                   gz_grants_json(grants, ngrants));
+	if (gz_audit(r, db, "user.create", "user", idbuf, scope, detail, &err) < 0 ||
+	    gz_db_commit(db, &err) < 0)
+		goto fail;
+	json_decref(detail);
+	json_decref(in);
+	reply_user(r, 201, db, id);
+	return;
+fail:
+	if (in_tx)
+		gz_db_rollback(db);
+	json_decref(detail);
+	json_decref(in);
+	gz_reply_err(r, &err);
+}
+
+/* Loads the target of /users/{id}/..., requiring that the caller can see it. */
+static gz_user_row *target_user(gz_req *r, gz_db **db, gz_err *err)
+{
+	int64_t id;
+	if (!gz_auth_user(r, err) || !(*db = gz_req_db(r, err)))
+		return NULL;
+	if (parse_id(gz_req_param(r, "id"), &id) < 0) {
+		gz_err_set(err, GZ_ENOTFOUND, "not_found", "%s", no_such_user);
+		return NULL;
+	}
+	gz_user_row *u = gz_arena_alloc(&r->arena, sizeof *u);
+	int rc = gz_user_get(*db, id, false, u, err);
+	if (rc == 0)
+		gz_err_set(err, GZ_ENOTFOUND, "not_found", "%s", no_such_user);
+	if (rc <= 0 || user_visible(r, u, err) < 0)
+		return NULL;
+	return u;
+}
+
+static void grant_change(gz_req *r, bool add)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	gz_db *db = NULL;
+	json_t *in = NULL, *detail = NULL;
+	gz_grant g;
+	bool in_tx = false;
+	gz_user_row *u = target_user(r, &db, &err);
+	if (!u || !(in = gz_req_json(r, &err)))
+		goto fail;
+	if (grant_fields(in, "", &g, &err) < 0) {
+		gz_json_check(&err);
+		goto fail;
+	}
+	if (may_delegate(r, g.role, g.scope, &err) < 0)
+		goto fail;
+	if (gz_db_begin(db, &err) < 0)
+		goto fail;
+	in_tx = true;
+	int rc = add ? gz_user_grant(db, u->id, g.role, g.scope, &err)
+	             : gz_user_revoke(db, u->id, g.role, g.scope, &err);
+	if (rc < 0)
+		goto fail;
+	if (rc == 0) {
+		if (add)
+			gz_err_set(&err, GZ_ECONFLICT, "grant_exists", "该账号已有这项授权");
+		else
+			gz_err_set(&err, GZ_ENOTFOUND, "grant_not_found", "该账号没有这项授权");
+		goto fail;
+	}
+	char idbuf[24];
+	snprintf(idbuf, sizeof idbuf, "%lld", (long long)u->id);
+	detail = json_pack("{s:s,s:s,s:s}", "username", u->username, "role",
+	                   policy_role_name(g.role), "scope", g.scope);
+	if (gz_audit(r, db, add ? "user.grant" : "user.revoke", "user", idbuf, g.scope, detail,
+	             &err) < 0 ||
+	    gz_db_commit(db, &err) < 0)
+		goto fail;
+	json_decref(detail);
+	json_decref(in);
+	reply_user(r, add ? 201 : 200, db, u->id);
+	return;
+fail:
+	if (in_tx)
+		gz_db_rollback(db);
+	json_decref(detail);
+	json_decref(in);
+	gz_reply_err(r, &err);
+}
+
+static void grants_add(gz_req *r)
+{
+	grant_change(r, true);
+}
+
+static void grants_remove(gz_req *r)
+{
+	grant_change(r, false);
+}
+
+static void users_delete(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	gz_db *db = NULL;
+	json_t *detail = NULL;
+	bool in_tx = false;
+	gz_user_row *u = target_user(r, &db, &err);
+	if (!u)
+		goto fail;
+	/* Deleting an account takes away all its grants: the caller must be able to
+	 * revoke each of them (a user without grants lies at ""). */
+	if (u->ngrants == 0 && gz_auth_check(r, ACT_ADMIN, RES_ACCOUNT, "", &err) < 0)
+		goto fail;
+	for (int i = 0; i < u->ngrants; i++)
+		if (may_delegate(r, u->grants[i].role, u->grants[i].scope, &err) < 0) {
+			/* The account is visible (checked above), so say why, not "not found". */
+			if (err.kind == GZ_ENOTFOUND)
+				gz_err_set(&err, GZ_EFORBIDDEN, "forbidden",
+				           "该账号还有超出你管辖范围的授权，不能删除");
+			goto fail;
+		}
+	if (u->id == ((const gz_auth *)r->auth)->user_id) {
+		gz_err_set(&err, GZ_ECONFLICT, "cannot_delete_self", "不能删除自己的账号");
+		goto fail;
+	}
+	if (gz_db_begin(db, &err) < 0)
+		goto fail;
+	in_tx = true;
+	int rc = gz_user_soft_delete(db, u->id, &err);
+	if (rc < 0)
+		goto fail;
+	if (rc == 0) {
+		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "%s", no_such_user);
+		goto fail;
+	}
+	char idbuf[24], scope[GZ_SCOPE_MAX];
+	snprintf(idbuf, sizeof idbuf, "%lld", (long long)u->id);
+	gz_user_scope(u, scope);
+	detail = json_pack("{s:s}", "username", u->username);
+	if (gz_audit(r, db, "user.delete", "user", idbuf, scope, detail, &err) < 0 ||
+	    gz_db_commit(db, &err) < 0)
+		goto fail;
+	json_decref(detail);
+	gz_reply_raw(r, 204, NULL, "", 0);
+	return;
+fail:
+	if (in_tx)
+		gz_db_rollback(db);
+	json_decref(detail);
+	gz_reply_err(r, &err);
+}
+
+void gz_api_users_register(void)
+{
+	gz_router_add("GET", "/api/v1/users", users_list);
+	gz_router_add("POST", "/api/v1/users", users_create);
+	gz_router_add("GET", "/api/v1/users/{id}", users_get);
+	gz_router_add("DELETE", "/api/v1/users/{id}", users_delete);
+	gz_router_add("POST", "/api/v1/users/{id}/grants", grants_add);
+	gz_router_add("DELETE", "/api/v1/users/{id}/grants", grants_remove);
+}

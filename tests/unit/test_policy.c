@@ -1,0 +1,287 @@
+/* Unit tests for domain/policy.c: the policy table, role names, and the scope rule. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "domain/policy.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void test_role_names_round_trip(void **state)
+{
+	(void)state;
+	for (int r = 0; r < ROLE__COUNT; r++) {
+		const char *name = policy_role_name((policy_role)r);
+		assert_non_null(name);
+		assert_int_equal(policy_role_parse(name), r);
+		const char *label = policy_role_label((policy_role)r);
+		assert_non_null(label);
+		assert_true(strlen(label) > 0);
+		/* Labels are Chinese: every one starts with a multi-byte UTF-8 character. */
+		assert_true((unsigned char)label[0] >= 0xe0);
+		for (int o = 0; o < r; o++)
+			assert_string_not_equal(name, policy_role_name((policy_role)o));
+	}
+}
+
+static void test_role_parse_rejects_unknown_and_near_misses(void **state)
+{
+	(void)state;
+	assert_int_equal(policy_role_parse(NULL), -1);
+	assert_int_equal(policy_role_parse(""), -1);
+	assert_int_equal(policy_role_parse("System_Admin"), -1);
+	assert_int_equal(policy_role_parse("system_admin "), -1);
+	assert_int_equal(policy_role_parse("admin"), -1);
+	assert_string_equal(policy_role_name((policy_role)ROLE__COUNT), "unknown");
+	assert_string_equal(policy_role_name((policy_role)-1), "unknown");
+}
+
+static void test_spec_roles_all_present(void **state)
+{
+	(void)state;
+	static const char *const spec[] = {
+	    "resident",        "grid_worker",       "party_member", "volunteer",
+	    "community_staff", "community_admin",   "unit_contact", "property",
+	    "department",      "street_supervisor", "system_admin",
+	};
+	assert_int_equal(sizeof spec / sizeof spec[0], ROLE__COUNT);
+	for (size_t i = 0; i < sizeof spec / sizeof spec[0]; i++)
+		assert_true(policy_role_parse(spec[i]) >= 0);
+}
+
+static void test_system_admin_reads_and_writes_everything_but_audit_writes(void **state)
+{
+	(void)state;
+	for (int res = 0; res < RES__COUNT; res++) {
+		assert_true(policy_allows(ROLE_SYSTEM_ADMIN, ACT_READ, (policy_resource)res));
+		if (res == RES_AUDIT)
+			continue;
+		assert_true(policy_allows(ROLE_SYSTEM_ADMIN, ACT_WRITE, (policy_resource)res));
+		assert_true(policy_allows(ROLE_SYSTEM_ADMIN, ACT_ADMIN, (policy_resource)res));
+	}
+}
+
+static void test_audit_log_is_append_only_for_every_role(void **state)
+{
+	(void)state;
+	for (int r = 0; r < ROLE__COUNT; r++) {
+		assert_false(policy_allows((policy_role)r, ACT_WRITE, RES_AUDIT));
+		assert_false(policy_allows((policy_role)r, ACT_ADMIN, RES_AUDIT));
+	}
+}
+
+/* The table as docs/SECURITY.md shows it: "rwa" per (role, resource). Changing the
+ * policy means changing both, on purpose. */
+static void test_table_matches_documented_policy(void **state)
+{
+	(void)state;
+	static const char *const want[ROLE__COUNT][RES__COUNT] = {
+	    [ROLE_RESIDENT] = {"r--", "---", "---", "---"},
+	    [ROLE_GRID_WORKER] = {"rw-", "---", "---", "---"},
+	    [ROLE_PARTY_MEMBER] = {"r--", "---", "---", "---"},
+	    [ROLE_VOLUNTEER] = {"r--", "---", "---", "---"},
+	    [ROLE_COMMUNITY_STAFF] = {"rw-", "---", "---", "---"},
+	    [ROLE_COMMUNITY_ADMIN] = {"rw-", "rwa", "r--", "r--"},
+	    [ROLE_UNIT_CONTACT] = {"r--", "---", "---", "---"},
+	    [ROLE_PROPERTY] = {"r--", "---", "---", "---"},
+	    [ROLE_DEPARTMENT] = {"r--", "---", "---", "---"},
+	    [ROLE_STREET_SUPERVISOR] = {"rwa", "rwa", "r--", "r--"},
+	    [ROLE_SYSTEM_ADMIN] = {"rwa", "rwa", "r--", "rwa"},
+	};
+	for (int r = 0; r < ROLE__COUNT; r++)
+		for (int res = 0; res < RES__COUNT; res++)
+			for (int a = 0; a < ACT__COUNT; a++) {
+				bool allowed = want[r][res][a] != '-';
+				if (policy_allows((policy_role)r, (policy_action)a,
+				                  (policy_resource)res) != allowed)
+					fail_msg("%s %s %s: expected %s", policy_role_name(r),
+					         policy_action_name(a), policy_resource_name(res),
+					         allowed ? "allowed" : "refused");
+			}
+}
+
+static void test_grid_import_only_street_and_system(void **state)
+{
+	(void)state;
+	for (int r = 0; r < ROLE__COUNT; r++)
+		assert_int_equal(policy_allows((policy_role)r, ACT_ADMIN, RES_SPACE),
+		                 r == ROLE_STREET_SUPERVISOR || r == ROLE_SYSTEM_ADMIN);
+}
+
+static void test_probe_writes_only_system_admin(void **state)
+{
+	(void)state;
+	for (int r = 0; r < ROLE__COUNT; r++)
+		assert_int_equal(policy_allows((policy_role)r, ACT_WRITE, RES_PROBE),
+		                 r == ROLE_SYSTEM_ADMIN);
+}
+
+static void test_write_implies_read(void **state)
+{
+	(void)state;
+	for (int r = 0; r < ROLE__COUNT; r++)
+		for (int res = 0; res < RES__COUNT; res++)
+			if (policy_allows((policy_role)r, ACT_WRITE, (policy_resource)res) ||
+			    policy_allows((policy_role)r, ACT_ADMIN, (policy_resource)res))
+				assert_true(
+				    policy_allows((policy_role)r, ACT_READ, (policy_resource)res));
+}
+
+static void test_allows_out_of_range_is_refused(void **state)
+{
+	(void)state;
+	assert_false(policy_allows((policy_role)ROLE__COUNT, ACT_READ, RES_SPACE));
+	assert_false(policy_allows((policy_role)-1, ACT_READ, RES_SPACE));
+	assert_false(policy_allows(ROLE_SYSTEM_ADMIN, (policy_action)ACT__COUNT, RES_SPACE));
+	assert_false(policy_allows(ROLE_SYSTEM_ADMIN, ACT_READ, (policy_resource)RES__COUNT));
+}
+
+static void test_scope_empty_contains_everything(void **state)
+{
+	(void)state;
+	assert_true(policy_scope_contains("", ""));
+	assert_true(policy_scope_contains("", "110105"));
+	assert_true(policy_scope_contains("", "110105001001001"));
+	assert_true(policy_scope_contains("", NULL));
+}
+
+static void test_scope_prefix_rule(void **state)
+{
+	(void)state;
+	/* A street contains its communities and grids, and itself. */
+	assert_true(policy_scope_contains("110105001", "110105001"));
+	assert_true(policy_scope_contains("110105001", "110105001001"));
+	assert_true(policy_scope_contains("110105001", "110105001001003"));
+	assert_true(policy_scope_contains("110105001", "1101050010"));
+	/* ... but not its siblings, its parent, or the whole system. */
+	assert_false(policy_scope_contains("110105001", "110105002001"));
+	assert_false(policy_scope_contains("110105001", "110105"));
+	assert_false(policy_scope_contains("110105001", "11010500"));
+	assert_false(policy_scope_contains("110105001", ""));
+	assert_false(policy_scope_contains("110105001", NULL));
+	assert_false(policy_scope_contains("110105001001", "110105001"));
+	assert_false(policy_scope_contains("110105001001", "110105001002001"));
+	assert_false(policy_scope_contains(NULL, "110105001"));
+}
+
+static void test_scope_upper_bounds_the_sql_range(void **state)
+{
+	(void)state;
+	char buf[32];
+	policy_scope_upper("110105001", buf, sizeof buf);
+	assert_string_equal(buf, "110105001~");
+	/* Every code inside sorts in [scope, upper); the next sibling does not. */
+	assert_true(strcmp("110105001999999", buf) < 0);
+	assert_true(strcmp("110105001", buf) < 0);
+	assert_true(strcmp("110105002", buf) > 0);
+	assert_true(strcmp("1101050010", "110105001") >= 0);
+	policy_scope_upper("", buf, sizeof buf);
+	assert_string_equal(buf, "~");
+	assert_true(strcmp("999999999999999", buf) < 0);
+	/* Too small a buffer must never widen the range: it becomes empty. */
+	char tiny[6];
+	policy_scope_upper("110105001", tiny, sizeof tiny);
+	assert_string_equal(tiny, "");
+	policy_scope_upper("1101", tiny, sizeof tiny);
+	assert_string_equal(tiny, "1101~");
+}
+
+static void test_scope_valid(void **state)
+{
+	(void)state;
+	assert_true(policy_scope_valid(""));
+	assert_true(policy_scope_valid("110105"));
+	assert_true(policy_scope_valid("110105001"));
+	assert_true(policy_scope_valid("110105001001"));
+	assert_true(policy_scope_valid("110105001001001"));
+	assert_false(policy_scope_valid(NULL));
+	assert_false(policy_scope_valid("11010"));
+	assert_false(policy_scope_valid("1101050"));
+	assert_false(policy_scope_valid("11010500100"));
+	assert_false(policy_scope_valid("1101050010010010"));
+	assert_false(policy_scope_valid("11010500100a"));
+	assert_false(policy_scope_valid("110105001~"));
+	assert_false(policy_scope_valid(" 110105"));
+	assert_false(policy_scope_valid("org:1"));
+}
+
+static void test_scope_common_cuts_to_a_node(void **state)
+{
+	(void)state;
+	char buf[16];
+	policy_scope_common("110105001001", "110105001001", buf, sizeof buf);
+	assert_string_equal(buf, "110105001001");
+	policy_scope_common("110105001001", "110105001002", buf, sizeof buf);
+	assert_string_equal(buf, "110105001");
+	policy_scope_common("110105001001001", "110105001001", buf, sizeof buf);
+	assert_string_equal(buf, "110105001001");
+	policy_scope_common("110105001", "110105002", buf, sizeof buf);
+	assert_string_equal(buf, "110105");
+	policy_scope_common("110105001", "120105001", buf, sizeof buf);
+	assert_string_equal(buf, "");
+	policy_scope_common("", "110105001", buf, sizeof buf);
+	assert_string_equal(buf, "");
+	policy_scope_common(NULL, "110105001", buf, sizeof buf);
+	assert_string_equal(buf, "");
+}
+
+static void test_delegation_never_gives_more_than_held(void **state)
+{
+	(void)state;
+	policy_role ca[] = {ROLE_COMMUNITY_ADMIN};
+	assert_true(policy_can_delegate(ca, 1, ROLE_RESIDENT));
+	assert_true(policy_can_delegate(ca, 1, ROLE_GRID_WORKER));
+	assert_true(policy_can_delegate(ca, 1, ROLE_COMMUNITY_ADMIN));
+	assert_false(policy_can_delegate(ca, 1, ROLE_STREET_SUPERVISOR));
+	assert_false(policy_can_delegate(ca, 1, ROLE_SYSTEM_ADMIN));
+	policy_role ss[] = {ROLE_STREET_SUPERVISOR};
+	assert_true(policy_can_delegate(ss, 1, ROLE_STREET_SUPERVISOR));
+	assert_false(policy_can_delegate(ss, 1, ROLE_SYSTEM_ADMIN)); /* probes */
+	policy_role sa[] = {ROLE_SYSTEM_ADMIN};
+	for (int r = 0; r < ROLE__COUNT; r++)
+		assert_true(policy_can_delegate(sa, 1, (policy_role)r));
+	/* No roles held: only a role that allows nothing could be given, and none is. */
+	for (int r = 0; r < ROLE__COUNT; r++)
+		assert_false(policy_can_delegate(NULL, 0, (policy_role)r));
+	assert_false(policy_can_delegate(sa, 1, (policy_role)ROLE__COUNT));
+}
+
+static void test_action_and_resource_names(void **state)
+{
+	(void)state;
+	assert_string_equal(policy_action_name(ACT_READ), "read");
+	assert_string_equal(policy_action_name(ACT_WRITE), "write");
+	assert_string_equal(policy_action_name(ACT_ADMIN), "admin");
+	assert_string_equal(policy_resource_name(RES_SPACE), "space");
+	assert_string_equal(policy_resource_name(RES_ACCOUNT), "account");
+	assert_string_equal(policy_resource_name(RES_AUDIT), "audit");
+	assert_string_equal(policy_resource_name(RES_PROBE), "probe");
+	assert_string_equal(policy_action_name((policy_action)9), "unknown");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_role_names_round_trip),
+	    cmocka_unit_test(test_role_parse_rejects_unknown_and_near_misses),
+	    cmocka_unit_test(test_spec_roles_all_present),
+	    cmocka_unit_test(test_system_admin_reads_and_writes_everything_but_audit_writes),
+	    cmocka_unit_test(test_audit_log_is_append_only_for_every_role),
+	    cmocka_unit_test(test_table_matches_documented_policy),
+	    cmocka_unit_test(test_grid_import_only_street_and_system),
+	    cmocka_unit_test(test_probe_writes_only_system_admin),
+	    cmocka_unit_test(test_write_implies_read),
+	    cmocka_unit_test(test_allows_out_of_range_is_refused),
+	    cmocka_unit_test(test_scope_empty_contains_everything),
+	    cmocka_unit_test(test_scope_prefix_rule),
+	    cmocka_unit_test(test_scope_upper_bounds_the_sql_range),
+	    cmocka_unit_test(test_scope_valid),
+	    cmocka_unit_test(test_scope_common_cuts_to_a_node),
+	    cmocka_unit_test(test_delegation_never_gives_more_than_held),
+	    cmocka_unit_test(test_action_and_resource_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
