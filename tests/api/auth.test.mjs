@@ -83,13 +83,14 @@ describe('login', () => {
     };
     await time('ghost-warmup');
     const known = [], unknown = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       known.push(await time('admin'));
       unknown.push(await time(`ghost-${i}`));
     }
-    const med = (a) => a.sort((x, y) => x - y)[1];
-    // Both hash a password (argon2id, tens of ms); a lookup alone would take < 2 ms.
-    assert.ok(med(unknown) > med(known) * 0.4, `unknown ${med(unknown)} ms vs known ${med(known)} ms`);
+    // Minimum, not median: noise on a loaded machine only ever adds time. Both paths hash
+    // a password (argon2id, tens of ms); a lookup alone would take < 2 ms.
+    const min = (a) => Math.min(...a);
+    assert.ok(min(unknown) > min(known) * 0.3, `unknown ${min(unknown)} ms vs known ${min(known)} ms`);
     // The failures above count against the admin account: clear them with a success.
     await login(srv, 'admin');
   });
