@@ -29,13 +29,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GZ_CRYPTO_KEY_BYTES    32
-#define GZ_CRYPTO_NONCE_BYTES  24 /* crypto_secretbox_NONCEBYTES */
-#define GZ_CRYPTO_MAC_BYTES    16 /* crypto_secretbox_MACBYTES */
+#define GZ_CRYPTO_KEY_BYTES   32
+#define GZ_CRYPTO_NONCE_BYTES 24 /* crypto_secretbox_NONCEBYTES */
+#define GZ_CRYPTO_MAC_BYTES   16 /* crypto_secretbox_MACBYTES */
 /* A sealed value is nonce ‖ MAC ‖ ciphertext: the plaintext length + 40 bytes. */
-#define GZ_CRYPTO_OVERHEAD     (GZ_CRYPTO_NONCE_BYTES + GZ_CRYPTO_MAC_BYTES)
+#define GZ_CRYPTO_OVERHEAD      (GZ_CRYPTO_NONCE_BYTES + GZ_CRYPTO_MAC_BYTES)
 #define GZ_CRYPTO_SEALED_LEN(n) ((size_t)(n) + GZ_CRYPTO_OVERHEAD)
-#define GZ_CRYPTO_LOOKUP_BYTES 32
+#define GZ_CRYPTO_LOOKUP_BYTES  32
 
 typedef struct gz_crypto gz_crypto;
 
@@ -82,8 +82,7 @@ void gz_crypto_seal(const gz_crypto *c, const uint8_t *pt, size_t n, uint8_t *ou
  * (the plaintext length; also stored into *pt_len if pt_len is not NULL). Returns 0, or
  * -1 if n is shorter than the overhead or the value was tampered with / sealed under
  * another key (pt is then zeroed). */
-int gz_crypto_open(const gz_crypto *c, const uint8_t *in, size_t n, uint8_t *pt,
-                   size_t *pt_len);
+int gz_crypto_open(const gz_crypto *c, const uint8_t *in, size_t n, uint8_t *pt, size_t *pt_len);
 
 /* Keyed BLAKE2b-256 of the NUL-terminated, already normalised value (e.g. the output
  * of person_phone_check / person_id_info.normalised), for an indexed exact-match

@@ -101,7 +101,7 @@ gz_table *gz_table_open_csv(const char *buf, size_t len, gz_err *err);
  * the parts used (workbook, relationships, shared strings, the first sheet) are
  * counted as they are inflated — the sizes a zip declares are not trusted. */
 #define GZ_XLSX_MAX_UNCOMPRESSED ((size_t)200 * 1024 * 1024)
-#define GZ_XLSX_MAX_ENTRIES 10000
+#define GZ_XLSX_MAX_ENTRIES      10000
 
 /* The FIRST worksheet (first <sheet> in xl/workbook.xml, the leftmost tab) of an .xlsx
  * in buf[0..len), read with libzip (in memory) and expat (streaming). Cells are placed

@@ -35,8 +35,8 @@
 
 /* Sensible upper bounds, in hundredths. An exclusive part (专有部分) larger than
  * 1,000,000.00 m^2 or an amount above 100,000,000,000.00 yuan is a typo, not data. */
-#define DECIMAL_MAX_AREA  INT64_C(100000000)        /* 1,000,000.00 m^2 */
-#define DECIMAL_MAX_MONEY INT64_C(10000000000000)   /* 100,000,000,000.00 yuan */
+#define DECIMAL_MAX_AREA  INT64_C(100000000)      /* 1,000,000.00 m^2 */
+#define DECIMAL_MAX_MONEY INT64_C(10000000000000) /* 100,000,000,000.00 yuan */
 
 /* Parse s[0..n) (need not be NUL-terminated) as a non-negative number with at most two
  * decimals and store it in hundredths in *out (89.37 -> 8937). max is the largest

@@ -117,7 +117,8 @@ int person_id_check(const char *id, int64_t now_ms, person_id_info *out, gz_err 
 		for (size_t i = 0; digits15 && i < 15; i++)
 			digits15 = isdig(id[i]);
 		return id_fail(err, "id_length",
-		               digits15 ? "长度应为 18 位（15 位旧号码已停止使用）" : "长度应为 18 位");
+		               digits15 ? "长度应为 18 位（15 位旧号码已停止使用）"
+		                        : "长度应为 18 位");
 	}
 	char s[19];
 	memcpy(s, id, 18);
@@ -211,8 +212,9 @@ int person_phone_check(const char *in, char out[PERSON_PHONE_MAX], person_phone_
 		s += 2, n -= 2; /* 86 + mobile */
 	}
 	char buf[24];
-	if (intl && n > 0 && s[0] != '0' && s[0] != '1') {
-		/* +86 10 12345678: the trunk prefix 0 is dropped in international form. */
+	if (intl && n > 1 && s[0] != '0' && !(s[0] == '1' && s[1] >= '3')) {
+		/* +86 10 12345678: the trunk prefix 0 is dropped in international form
+		 * (Beijing's area code 10 starts with 1, mobiles with 13..19). */
 		buf[0] = '0';
 		memcpy(buf + 1, s, n);
 		s = buf, n++;
@@ -232,7 +234,7 @@ int person_phone_check(const char *in, char out[PERSON_PHONE_MAX], person_phone_
 	if (s[0] == '0' && n >= 2 && s[1] != '0') {
 		size_t area = (s[1] == '1' || s[1] == '2') ? 3 : 4;
 		size_t local = n > area ? n - area : 0;
-		if ((local != 7 && local != 8) || s[area] == '0' || s[area] == '1')
+		if (local != 7 && local != 8)
 			return phone_fail(err, "号码格式不正确");
 		memcpy(out, s, area);
 		out[area] = '-';
@@ -319,13 +321,12 @@ char *person_mask_id(const char *id, char out[PERSON_ID_MASK_MAX])
 
 /* 复姓. Matched on the first two code points of names with three or more. */
 static const char *const compound_surnames[] = {
-    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
-    "宇文", "司徒", "夏侯", "令狐", "端木", "轩辕", "西门", "南宫", "独孤", "百里",
-    "呼延", "万俟", "闻人", "赫连", "澹台", "公冶", "太史", "申屠", "钟离", "单于",
-    "拓跋", "第五", "濮阳", "东郭", "左丘", "梁丘", "谷梁", "宗政", "淳于", "仲孙",
-    "叔孙", "鲜于", "闾丘", "亓官", "司空", "司寇", "子车", "颛孙", "巫马", "公西",
-    "漆雕", "乐正", "壤驷", "公良", "夹谷", "宰父", "微生", "羊舌", "段干", "东门",
-    "公羊", "即墨", "呼衍",
+    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文",
+    "司徒", "夏侯", "令狐", "端木", "轩辕", "西门", "南宫", "独孤", "百里", "呼延", "万俟",
+    "闻人", "赫连", "澹台", "公冶", "太史", "申屠", "钟离", "单于", "拓跋", "第五", "濮阳",
+    "东郭", "左丘", "梁丘", "谷梁", "宗政", "淳于", "仲孙", "叔孙", "鲜于", "闾丘", "亓官",
+    "司空", "司寇", "子车", "颛孙", "巫马", "公西", "漆雕", "乐正", "壤驷", "公良", "夹谷",
+    "宰父", "微生", "羊舌", "段干", "东门", "公羊", "即墨", "呼衍",
 };
 
 static size_t cp_bytes(unsigned char c)
@@ -361,13 +362,14 @@ char *person_mask_name(const char *name, char *out, size_t cap)
 			}
 		}
 	}
-	size_t o = 0;
 	if (cap == 0)
 		return out;
-	if (keep_bytes < cap) {
-		memcpy(out, name, keep_bytes);
-		o = keep_bytes;
+	if (keep_bytes >= cap) { /* not even the surname fits: show nothing */
+		out[0] = '\0';
+		return out;
 	}
+	memcpy(out, name, keep_bytes);
+	size_t o = keep_bytes;
 	for (size_t i = keep_cp; i < ncp && o + 1 < cap; i++)
 		out[o++] = '*';
 	out[o] = '\0';
@@ -419,7 +421,8 @@ const person_tag *person_tag_find(const char *code_or_label)
 	if (!code_or_label)
 		return NULL;
 	for (size_t i = 0; i < sizeof tags / sizeof *tags; i++)
-		if (trimmed_eq(code_or_label, tags[i].code) || trimmed_eq(code_or_label, tags[i].label))
+		if (trimmed_eq(code_or_label, tags[i].code) ||
+		    trimmed_eq(code_or_label, tags[i].label))
 			return &tags[i];
 	return NULL;
 }
@@ -443,14 +446,17 @@ static const struct {
 	const char *word;
 	person_relation rel;
 } relation_synonyms[] = {
-    {"本人", PERSON_REL_HEAD},      {"妻", PERSON_REL_SPOUSE},      {"妻子", PERSON_REL_SPOUSE},
-    {"夫", PERSON_REL_SPOUSE},      {"丈夫", PERSON_REL_SPOUSE},    {"儿子", PERSON_REL_SON},
-    {"女儿", PERSON_REL_DAUGHTER},  {"父亲", PERSON_REL_PARENT},    {"母亲", PERSON_REL_PARENT},
-    {"孙子", PERSON_REL_GRANDCHILD}, {"孙女", PERSON_REL_GRANDCHILD},
-    {"外孙子", PERSON_REL_GRANDCHILD}, {"外孙女", PERSON_REL_GRANDCHILD},
-    {"兄", PERSON_REL_SIBLING},     {"哥哥", PERSON_REL_SIBLING},   {"弟", PERSON_REL_SIBLING},
-    {"弟弟", PERSON_REL_SIBLING},   {"姐", PERSON_REL_SIBLING},     {"姐姐", PERSON_REL_SIBLING},
-    {"妹", PERSON_REL_SIBLING},     {"妹妹", PERSON_REL_SIBLING},
+    {"本人", PERSON_REL_HEAD},         {"妻", PERSON_REL_SPOUSE},
+    {"妻子", PERSON_REL_SPOUSE},       {"夫", PERSON_REL_SPOUSE},
+    {"丈夫", PERSON_REL_SPOUSE},       {"儿子", PERSON_REL_SON},
+    {"女儿", PERSON_REL_DAUGHTER},     {"父亲", PERSON_REL_PARENT},
+    {"母亲", PERSON_REL_PARENT},       {"孙子", PERSON_REL_GRANDCHILD},
+    {"孙女", PERSON_REL_GRANDCHILD},   {"外孙子", PERSON_REL_GRANDCHILD},
+    {"外孙女", PERSON_REL_GRANDCHILD}, {"兄", PERSON_REL_SIBLING},
+    {"哥哥", PERSON_REL_SIBLING},      {"弟", PERSON_REL_SIBLING},
+    {"弟弟", PERSON_REL_SIBLING},      {"姐", PERSON_REL_SIBLING},
+    {"姐姐", PERSON_REL_SIBLING},      {"妹", PERSON_REL_SIBLING},
+    {"妹妹", PERSON_REL_SIBLING},
 };
 
 int person_relation_parse(const char *s, person_relation *out, gz_err *err)

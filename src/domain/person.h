@@ -50,17 +50,17 @@ typedef enum {
 	PERSON_ID_MAINLAND = 0, /* 居民身份证: province code 11..65 (see person_id_check) */
 	PERSON_ID_TAIWAN_PROV,  /* region code 71 (Taiwan province in GB/T 2260); accepted for
 	                           completeness, not issued in practice */
-	PERSON_ID_HMT_PERMIT,   /* 港澳台居民居住证: 81xxxx (HK), 82xxxx (Macao), 83xxxx (Taiwan) */
-	PERSON_ID_FOREIGNER,    /* 外国人永久居留身份证 (2023 format): '9' + 2-digit province
-	                           code of the issuing authority + nationality code + birth date */
+	PERSON_ID_HMT_PERMIT, /* 港澳台居民居住证: 81xxxx (HK), 82xxxx (Macao), 83xxxx (Taiwan) */
+	PERSON_ID_FOREIGNER, /* 外国人永久居留身份证 (2023 format): '9' + 2-digit province
+	                        code of the issuing authority + nationality code + birth date */
 } person_id_kind;
 
 typedef struct {
-	char normalised[19];   /* 18 characters, check character upper-case ('X'), NUL */
-	person_date birth;     /* digits 7..14 */
-	bool male;             /* digit 17: odd = male, even = female */
-	int province;          /* the province code the number starts with (11, 44, 81 ...);
-	                          for foreigners' cards the issuing province (digits 2..3) */
+	char normalised[19]; /* 18 characters, check character upper-case ('X'), NUL */
+	person_date birth;   /* digits 7..14 */
+	bool male;           /* digit 17: odd = male, even = female */
+	int province;        /* the province code the number starts with (11, 44, 81 ...);
+	                        for foreigners' cards the issuing province (digits 2..3) */
 	person_id_kind kind;
 } person_id_info;
 
@@ -102,8 +102,9 @@ typedef enum {
 #define PERSON_PHONE_MAX 16
 
 /* Validate and normalise a phone number. Spaces and ASCII hyphens anywhere are
- * removed. Prefixes "+86", "0086" and (mobile only) "86" are stripped; after "+86" /
- * "0086" a number not starting with 1 is a landline written without its leading 0.
+ * removed. Prefixes "+86", "0086" and (mobile only, 13 digits) "86" are stripped; after
+ * "+86" / "0086" a number not starting with 0 or 13..19 is a landline written without
+ * its trunk 0 ("+86 10 6552 9988" -> "010-65529988").
  *   mobile:   1[3-9] followed by 9 digits (11 in all) -> "13812341234"
  *   landline: 0 + area code + 7-8 digit local number. The area code length is not
  *             taken from where the user put the hyphen but from the numbering plan:
@@ -194,14 +195,14 @@ const person_tag *person_tag_find(const char *code_or_label);
 /* ---------------------------------------------------------- relation to head */
 
 typedef enum {
-	PERSON_REL_HEAD = 1,    /* 户主 */
-	PERSON_REL_SPOUSE,      /* 配偶 */
-	PERSON_REL_SON,         /* 子 */
-	PERSON_REL_DAUGHTER,    /* 女 */
-	PERSON_REL_PARENT,      /* 父母 */
-	PERSON_REL_GRANDCHILD,  /* 孙子女 */
-	PERSON_REL_SIBLING,     /* 兄弟姐妹 */
-	PERSON_REL_OTHER,       /* 其他 */
+	PERSON_REL_HEAD = 1,   /* 户主 */
+	PERSON_REL_SPOUSE,     /* 配偶 */
+	PERSON_REL_SON,        /* 子 */
+	PERSON_REL_DAUGHTER,   /* 女 */
+	PERSON_REL_PARENT,     /* 父母 */
+	PERSON_REL_GRANDCHILD, /* 孙子女 */
+	PERSON_REL_SIBLING,    /* 兄弟姐妹 */
+	PERSON_REL_OTHER,      /* 其他 */
 } person_relation;
 
 /* Parse a relation: the labels above, their codes (head, spouse, son, daughter,
