@@ -2,6 +2,7 @@
  * Every subcommand takes --db URL (or GONGZHI_DB); flags win over environment. */
 #include "api/api.h"
 #include "cli/cli.h"
+#include "core/crypto.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "http/router.h"
@@ -73,9 +74,34 @@ static void ensure_sqlite_dir(const char *url)
 
 static gz_db *open_migrated(const char *url);
 
+/* Loads (or, on first start, creates with mode 0600) the key that encrypts personal
+ * data, and makes it the process key. Must run before any thread starts. */
+static int load_keys(const char *url)
+{
+	if (gz_crypto_global())
+		return 0;
+	gz_err err;
+	gz_err_clear(&err);
+	char path[4096];
+	gz_crypto *c = NULL;
+	if (gz_crypto_key_path(url, path, sizeof path, &err) < 0 ||
+	    !(c = gz_crypto_load_or_create(path, &err))) {
+		fprintf(stderr, "gongzhi: %s\n", err.message);
+		return -1;
+	}
+	gz_crypto_set_global(c);
+	return 0;
+}
+
 gz_db *gz_cli_open_db(void)
 {
-	return open_migrated(env_or("GONGZHI_DB", DEFAULT_DB));
+	const char *url = env_or("GONGZHI_DB", DEFAULT_DB);
+	gz_db *db = open_migrated(url);
+	if (db && load_keys(url) < 0) {
+		gz_db_close(db);
+		return NULL;
+	}
+	return db;
 }
 
 static gz_db *open_migrated(const char *url)
@@ -138,6 +164,8 @@ static int cmd_serve(int argc, char **argv)
 	if (!d)
 		return 1;
 	gz_db_close(d);
+	if (load_keys(db) < 0)
+		return 1;
 	gz_db_thread_init(db);
 	return gz_server_run(&c) == 0 ? 0 : 1;
 }
@@ -273,6 +301,8 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* The database and its key file hold personal data: nobody else reads what we create. */
+	umask(027);
 	gz_api_register_all();
 	/* A global --db before the command is accepted too: gongzhi --db URL user add ... */
 	int i = 1;
