@@ -95,13 +95,12 @@ static int load_keys(const char *url)
 
 gz_db *gz_cli_open_db(void)
 {
-	const char *url = env_or("GONGZHI_DB", DEFAULT_DB);
-	gz_db *db = open_migrated(url);
-	if (db && load_keys(url) < 0) {
-		gz_db_close(db);
-		return NULL;
-	}
-	return db;
+	return open_migrated(env_or("GONGZHI_DB", DEFAULT_DB));
+}
+
+int gz_cli_load_keys(void)
+{
+	return load_keys(env_or("GONGZHI_DB", DEFAULT_DB));
 }
 
 static gz_db *open_migrated(const char *url)

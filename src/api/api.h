@@ -12,5 +12,6 @@ void gz_api_session_register(void); /* session.c: /session, /me */
 void gz_api_users_register(void);   /* users.c: /users */
 void gz_api_audit_register(void);   /* audit.c: /audit */
 void gz_api_space_register(void);   /* space.c: /streets, /grids, /locate, ... */
+void gz_api_org_register(void);     /* org.c: /organisations, /party-members, /network, ... */
 
 #endif

@@ -16,4 +16,8 @@ extern const char gz_cli_import_usage[];
  * the directory of a SQLite file and applying migrations. NULL after printing why. */
 struct gz_db *gz_cli_open_db(void);
 
+/* Loads the personal-data key (see gz_crypto_key_path()) for commands that read or
+ * write encrypted fields. Returns 0, or -1 after printing why. */
+int gz_cli_load_keys(void);
+
 #endif
