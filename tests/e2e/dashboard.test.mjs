@@ -1,14 +1,17 @@
-// What a person sees when opening the app: the Chinese shell, navigation, and the
-// dashboard with live server status and record counts from the API.
+// What a person sees when opening the app: the login page, then the Chinese shell,
+// navigation, and the dashboard with live server status and record counts from the API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, api } from '../lib/server.mjs';
 import { launchBrowser } from '../lib/browser.mjs';
+import { cliAddUser, DEFAULT_PASSWORD } from '../api/auth-util.mjs';
+import { loginByApi, loginThroughForm, signOutEverywhere } from './session-util.mjs';
 
 let srv, browser;
 
 before(async () => {
   srv = await startServer();
+  cliAddUser(srv, 'admin', [['system_admin', '']]);
   browser = await launchBrowser();
 });
 
@@ -17,12 +20,16 @@ after(async () => {
   await srv?.stop();
 });
 
-test('the app opens in Chinese with navigation and the dashboard', async () => {
+test('the app opens in Chinese at the login page, then shows navigation and the dashboard', async () => {
+  await signOutEverywhere(browser);
   const page = await browser.newPage();
   await page.goto(srv.url + '/');
-  await page.waitForURL(/\/dashboard$/);
+  await page.waitForURL(/\/login$/);
   assert.equal(await page.title(), '共治 · 社区治理平台');
   assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+  await page.getByRole('heading', { name: '登录' }).waitFor();
+  await loginThroughForm(page, srv, 'admin', DEFAULT_PASSWORD);
+  await page.waitForURL(/\/dashboard$/);
   const nav = page.getByTestId('nav');
   for (const item of ['工作台', '网格地图', '诉求工单', '协商议事']) {
     await nav.getByText(item, { exact: true }).waitFor();
@@ -32,6 +39,7 @@ test('the app opens in Chinese with navigation and the dashboard', async () => {
 });
 
 test('the dashboard shows live server status from the API', async () => {
+  await loginByApi(browser, srv, 'admin', DEFAULT_PASSWORD);
   const page = await browser.newPage();
   await page.goto(srv.url + '/dashboard');
   const tag = page.getByTestId('status-tag');
@@ -43,6 +51,7 @@ test('the dashboard shows live server status from the API', async () => {
 });
 
 test('the dashboard shows an error, not a blank page, when the API fails', async () => {
+  await loginByApi(browser, srv, 'admin', DEFAULT_PASSWORD);
   const page = await browser.newPage();
   await page.route('**/api/v1/status', (route) =>
     route.fulfill({ status: 503, contentType: 'application/json',
@@ -55,6 +64,7 @@ test('the dashboard shows an error, not a blank page, when the API fails', async
 });
 
 test('a deep link to a client-side route loads the app (SPA fallback)', async () => {
+  await loginByApi(browser, srv, 'admin', DEFAULT_PASSWORD);
   const page = await browser.newPage();
   const res = await page.goto(srv.url + '/cases');
   assert.equal(res.status(), 200);

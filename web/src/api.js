@@ -7,21 +7,34 @@
 // other path is taken as relative to /api/v1. Requests go to the same origin
 // with the session cookie. On a non-2xx answer the error body
 // {"error":{"code","message","fields"}} is parsed and an ApiError is thrown.
+//
+// Sessions use the HttpOnly cookie gz_session set by POST /api/v1/session; the
+// token itself is never read or stored by the app. The CSRF token (from the login
+// answer or GET /api/v1/me) is kept in memory only and sent on writes. A 401 on
+// any request other than the login itself is passed to the handler set with
+// setUnauthorizedHandler (the router sends the user back to /login).
 
 export const API_BASE = '/api/v1'
 const DEFAULT_TIMEOUT_MS = 15000
 
 export class ApiError extends Error {
-  constructor({ status = 0, code = 'unknown_error', message = '', fields = null } = {}) {
+  constructor({ status = 0, code = 'unknown_error', message = '', fields = null, retryAfter = null } = {}) {
     super(message || code)
     this.name = 'ApiError'
     this.status = status // HTTP status; 0 when the request never got an answer
     this.code = code // snake_case code from the server, or a local one
     this.fields = fields || {} // per-field reasons for validation errors
+    this.retryAfter = retryAfter // seconds from a Retry-After header (429), or null
   }
 }
 
 let csrfToken = null
+let onUnauthorized = null
+
+// Called with the ApiError of every 401 except a failed login (invalid_credentials).
+export function setUnauthorizedHandler(fn) {
+  onUnauthorized = typeof fn === 'function' ? fn : null
+}
 
 // Set the CSRF token sent as X-CSRF-Token on writes (cookie sessions, SPEC §7).
 export function setCsrfToken(token) {
@@ -78,12 +91,22 @@ export async function apiSend(method, path, body, options = {}) {
 
   if (!res.ok) {
     const err = data && typeof data === 'object' && data.error ? data.error : {}
-    throw new ApiError({
+    const ra = Number.parseInt(res.headers.get('Retry-After') || '', 10)
+    const error = new ApiError({
       status: res.status,
       code: err.code || 'http_' + res.status,
       message: err.message || 'HTTP ' + res.status + (res.statusText ? ' ' + res.statusText : ''),
       fields: err.fields,
+      retryAfter: Number.isFinite(ra) && ra >= 0 ? ra : null,
     })
+    if (res.status === 401 && error.code !== 'invalid_credentials' && onUnauthorized && !options.noAuthRedirect) {
+      try {
+        onUnauthorized(error)
+      } catch {
+        /* the handler's failure must not hide the API error */
+      }
+    }
+    throw error
   }
   if (text && data === null) {
     throw new ApiError({ status: res.status, code: 'bad_response', message: '服务器返回的不是 JSON' })

@@ -61,3 +61,104 @@ export function formatShanghai(value) {
   const hour = p.hour === '24' ? '00' : p.hour
   return `${p.year}-${p.month}-${p.day} ${hour}:${p.minute}:${p.second}`
 }
+
+// Roles (docs/SECURITY.md). The API returns role_label with every grant; this table
+// is for choosing a role (account management) before there is a grant to read.
+export const ROLE_LABELS = {
+  resident: '居民',
+  grid_worker: '网格员',
+  party_member: '党员',
+  volunteer: '志愿者',
+  community_staff: '社区工作者',
+  community_admin: '社区书记',
+  unit_contact: '共建单位联络人',
+  property: '物业',
+  department: '职能部门',
+  street_supervisor: '街道管理员',
+  system_admin: '系统管理员',
+}
+
+export const ROLE_OPTIONS = Object.keys(ROLE_LABELS).map((value) => ({ value, label: ROLE_LABELS[value] }))
+
+export function roleLabel(grant) {
+  if (!grant) return ''
+  return grant.role_label || ROLE_LABELS[grant.role] || grant.role
+}
+
+// Space scope code -> its level in Chinese: "" 全系统, 6 区县, 9 街道, 12 社区, 15 网格.
+export function scopeLevel(scope) {
+  if (scope === '' || scope === null || scope === undefined) return '全系统'
+  switch (String(scope).length) {
+    case 6:
+      return '区县'
+    case 9:
+      return '街道'
+    case 12:
+      return '社区'
+    case 15:
+      return '网格'
+    default:
+      return '范围'
+  }
+}
+
+// "" -> "全系统"; "110101001001" -> "社区 110101001001".
+export function scopeText(scope) {
+  if (scope === '' || scope === null || scope === undefined) return '全系统'
+  return scopeLevel(scope) + ' ' + scope
+}
+
+export const AUDIT_ACTION_LABELS = {
+  'session.login': '登录',
+  'session.login_failed': '登录失败',
+  'session.logout': '退出登录',
+  'user.create': '新建账号',
+  'user.grant': '授予角色',
+  'user.revoke': '撤销角色',
+  'user.delete': '删除账号',
+  'user.passwd': '修改密码',
+  'street.create': '新建街道',
+  'community.create': '新建社区',
+  'building.create': '新建楼栋',
+  'grid.import': '导入网格',
+}
+
+export function auditActionLabel(action) {
+  return AUDIT_ACTION_LABELS[action] || action || '—'
+}
+
+export const RECORD_TYPE_LABELS = {
+  user: '账号',
+  street: '街道',
+  community: '社区',
+  grid: '网格',
+  building: '楼栋',
+  probe: '存储探针',
+}
+
+export function recordTypeLabel(type) {
+  return RECORD_TYPE_LABELS[type] || type || '—'
+}
+
+// A 429 from the login: the wait comes from Retry-After (seconds).
+export function tooManyAttemptsMessage(seconds) {
+  const n = Math.max(1, Math.ceil(Number(seconds) || 0))
+  return `尝试次数过多，请 ${n} 秒后再试`
+}
+
+// "28485.57" (m², decimal string) -> "28,485.57 平方米".
+export function formatArea(m2) {
+  if (m2 === null || m2 === undefined || m2 === '') return '—'
+  const n = Number(m2)
+  if (!Number.isFinite(n)) return String(m2)
+  return n.toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + ' 平方米'
+}
+
+// Shanghai wall-clock "YYYY-MM-DD HH:mm:ss" (as a date picker gives it) -> RFC 3339
+// with the +08:00 offset (China has no daylight saving time).
+export function shanghaiToRfc3339(text) {
+  if (!text) return ''
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(String(text).trim())
+  if (!m) return ''
+  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] || '00'}+08:00`
+}

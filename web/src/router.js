@@ -1,29 +1,82 @@
 import { createRouter, createWebHistory } from 'vue-router'
-import { NAV_ITEMS } from './nav.js'
+import { NAV_ITEMS, navAllowed } from './nav.js'
+import { setUnauthorizedHandler } from './api.js'
+import { can, clearSession, loadSession, session } from './session.js'
 
 const DashboardView = () => import('./views/DashboardView.vue')
+const GridMapView = () => import('./views/GridMapView.vue')
+const UsersView = () => import('./views/UsersView.vue')
+const AuditView = () => import('./views/AuditView.vue')
+const LoginView = () => import('./views/LoginView.vue')
 const PlaceholderView = () => import('./views/PlaceholderView.vue')
 const NotFoundView = () => import('./views/NotFoundView.vue')
+const ForbiddenView = () => import('./views/ForbiddenView.vue')
 
 const VIEWS = {
   dashboard: DashboardView,
+  grids: GridMapView,
+  users: UsersView,
+  audit: AuditView,
 }
 
 const routes = [
   { path: '/', redirect: '/dashboard' },
+  { path: '/login', name: 'login', component: LoginView, meta: { title: '登录', public: true, bare: true } },
   ...NAV_ITEMS.map((item) => ({
     path: item.path,
     name: item.name,
     component: item.placeholder ? PlaceholderView : VIEWS[item.name],
     props: item.placeholder ? { title: item.title } : false,
-    meta: { title: item.title },
+    meta: { title: item.title, nav: item },
   })),
+  { path: '/forbidden', name: 'forbidden', component: ForbiddenView, meta: { title: '无权访问' } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFoundView, meta: { title: '页面不存在' } },
 ]
 
 const router = createRouter({
   history: createWebHistory(import.meta.env.BASE_URL),
   routes,
+})
+
+// Only same-app paths are followed after login (no "//evil.example" or "https://…").
+export function safeRedirect(target) {
+  if (typeof target !== 'string' || !target.startsWith('/') || target.startsWith('//')) return '/dashboard'
+  if (target === '/login' || target.startsWith('/login?') || target.startsWith('/login/')) return '/dashboard'
+  return target
+}
+
+function loginRoute(fullPath) {
+  const redirect = safeRedirect(fullPath)
+  return redirect === '/dashboard' ? { name: 'login' } : { name: 'login', query: { redirect } }
+}
+
+// Every page except /login needs a session (GET /api/v1/me, once per page load).
+router.beforeEach(async (to) => {
+  let user = null
+  try {
+    user = await loadSession()
+  } catch (e) {
+    // Server unreachable or failing: the login page says so when the user tries.
+    user = null
+  }
+  if (to.meta.public) {
+    if (to.name === 'login' && user) return safeRedirect(to.query.redirect)
+    return true
+  }
+  if (!user) return loginRoute(to.fullPath)
+  const item = to.meta.nav
+  if (item && !navAllowed(item, can)) return { name: 'forbidden', query: { from: to.fullPath } }
+  return true
+})
+
+// A 401 while using the app (session expired, logged out elsewhere): back to /login.
+setUnauthorizedHandler(() => {
+  const current = router.currentRoute.value
+  const wasSignedIn = !!session.user
+  clearSession()
+  if (current.meta && current.meta.public) return
+  if (!wasSignedIn && current.matched.length === 0) return // the guard handles the first navigation
+  router.replace(loginRoute(current.fullPath))
 })
 
 export default router

@@ -11,14 +11,21 @@ import { ElCard } from 'element-plus/es/components/card/index.mjs'
 import { ElCol } from 'element-plus/es/components/col/index.mjs'
 import { ElConfigProvider } from 'element-plus/es/components/config-provider/index.mjs'
 import { ElAside, ElContainer, ElHeader, ElMain } from 'element-plus/es/components/container/index.mjs'
+import { ElDatePicker } from 'element-plus/es/components/date-picker/index.mjs'
 import { ElDescriptions, ElDescriptionsItem } from 'element-plus/es/components/descriptions/index.mjs'
+import { ElDialog } from 'element-plus/es/components/dialog/index.mjs'
+import { ElDropdown, ElDropdownItem, ElDropdownMenu } from 'element-plus/es/components/dropdown/index.mjs'
 import { ElEmpty } from 'element-plus/es/components/empty/index.mjs'
+import { ElForm, ElFormItem } from 'element-plus/es/components/form/index.mjs'
 import { ElIcon } from 'element-plus/es/components/icon/index.mjs'
+import { ElInput } from 'element-plus/es/components/input/index.mjs'
 import { ElMenu, ElMenuItem } from 'element-plus/es/components/menu/index.mjs'
 import { ElResult } from 'element-plus/es/components/result/index.mjs'
 import { ElRow } from 'element-plus/es/components/row/index.mjs'
+import { ElOption, ElSelect } from 'element-plus/es/components/select/index.mjs'
 import { ElSkeleton } from 'element-plus/es/components/skeleton/index.mjs'
 import { ElStatistic } from 'element-plus/es/components/statistic/index.mjs'
+import { ElTable, ElTableColumn } from 'element-plus/es/components/table/index.mjs'
 import { ElTag } from 'element-plus/es/components/tag/index.mjs'
 
 import 'element-plus/theme-chalk/base.css'
@@ -42,6 +49,21 @@ import 'element-plus/es/components/row/style/css'
 import 'element-plus/es/components/skeleton/style/css'
 import 'element-plus/es/components/statistic/style/css'
 import 'element-plus/es/components/tag/style/css'
+// ElMessage / ElMessageBox are functions imported where used; their styles load here.
+import 'element-plus/es/components/date-picker/style/css'
+import 'element-plus/es/components/dialog/style/css'
+import 'element-plus/es/components/dropdown/style/css'
+import 'element-plus/es/components/dropdown-item/style/css'
+import 'element-plus/es/components/dropdown-menu/style/css'
+import 'element-plus/es/components/form/style/css'
+import 'element-plus/es/components/form-item/style/css'
+import 'element-plus/es/components/input/style/css'
+import 'element-plus/es/components/option/style/css'
+import 'element-plus/es/components/select/style/css'
+import 'element-plus/es/components/table/style/css'
+import 'element-plus/es/components/table-column/style/css'
+import 'element-plus/es/components/message/style/css'
+import 'element-plus/es/components/message-box/style/css'
 
 const COMPONENTS = {
   ElAlert,
@@ -64,6 +86,18 @@ const COMPONENTS = {
   ElSkeleton,
   ElStatistic,
   ElTag,
+  ElDatePicker,
+  ElDialog,
+  ElDropdown,
+  ElDropdownItem,
+  ElDropdownMenu,
+  ElForm,
+  ElFormItem,
+  ElInput,
+  ElOption,
+  ElSelect,
+  ElTable,
+  ElTableColumn,
 }
 
 export default {

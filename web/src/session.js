@@ -1,0 +1,89 @@
+// The signed-in user, shared by the router guard, the header and the pages.
+//
+// The session itself is the HttpOnly cookie gz_session (never readable here, never
+// put in localStorage). What the app keeps, in memory only: the answer of
+// GET /api/v1/me (user, roles, scopes, permissions) and the CSRF token, which
+// api.js sends as X-CSRF-Token on writes. A page load asks /me again.
+import { reactive } from 'vue'
+import { apiGet, apiSend, setCsrfToken } from './api.js'
+
+export const session = reactive({
+  loaded: false, // /me has answered (with a user or 401) since the page loaded
+  user: null, // {id, username, display_name, roles: [{role, role_label, scope}]}
+  scopes: [],
+  permissions: {}, // {space: {read: [scopes], write: [...], admin: [...]}, account: ..., audit: ..., probe: ...}
+  expiresAt: null,
+})
+
+let pending = null
+
+function apply(me) {
+  session.user = me && me.user ? me.user : null
+  session.scopes = (me && me.scopes) || []
+  session.permissions = (me && me.permissions) || {}
+  session.expiresAt = (me && me.expires_at) || null
+  setCsrfToken(me && me.csrf_token)
+  session.loaded = true
+}
+
+export function clearSession() {
+  apply(null)
+}
+
+// GET /api/v1/me once per page load (or again with force). Resolves to the user or
+// null when not signed in; rejects on other failures (network, 5xx).
+export function loadSession(force = false) {
+  if (session.loaded && !force) return Promise.resolve(session.user)
+  if (!pending) {
+    pending = apiGet('/me', { noAuthRedirect: true })
+      .then((me) => {
+        apply(me)
+        return session.user
+      })
+      .catch((e) => {
+        if (e && e.status === 401) {
+          clearSession()
+          return null
+        }
+        throw e
+      })
+      .finally(() => {
+        pending = null
+      })
+  }
+  return pending
+}
+
+// POST /api/v1/session, then /me for the permissions. Throws ApiError on failure.
+export async function login(username, password) {
+  const s = await apiSend('POST', '/session', { username, password }, { noAuthRedirect: true })
+  setCsrfToken(s && s.csrf_token)
+  await loadSession(true)
+  if (!session.user && s && s.user) session.user = s.user
+  return session.user
+}
+
+// DELETE /api/v1/session; the local state is cleared whatever the answer.
+export async function logout() {
+  try {
+    await apiSend('DELETE', '/session', undefined, { noAuthRedirect: true })
+  } finally {
+    clearSession()
+  }
+}
+
+// Scopes where `action` on `resource` is allowed ([] when nowhere).
+export function scopesFor(resource, action) {
+  const r = session.permissions && session.permissions[resource]
+  const list = r && r[action]
+  return Array.isArray(list) ? list : []
+}
+
+export function can(resource, action) {
+  return scopesFor(resource, action).length > 0
+}
+
+export function displayName(user = session.user) {
+  if (!user) return ''
+  return user.display_name || user.username || ''
+}
