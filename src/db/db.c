@@ -166,6 +166,20 @@ int gz_db_query_int64(gz_db *db, const char *sql, int64_t *out, gz_err *err, int
 	return rc;
 }
 
+int gz_db_query_int64_text(gz_db *db, const char *sql, int64_t *out, gz_err *err,
+			   const char *param)
+{
+	gz_stmt *st = gz_db_prepare(db, sql, err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, param);
+	int rc = gz_stmt_step(st, err);
+	if (rc == GZ_ROW)
+		*out = gz_stmt_int64(st, 0);
+	gz_stmt_finish(st);
+	return rc;
+}
+
 int gz_db_backup(gz_db *db, const char *dest_path, gz_err *err)
 {
 	if (!db->ops->backup)
