@@ -46,17 +46,23 @@ static void status(gz_req *r)
 	if (db) {
 		json_object_set_new(dbj, "driver", json_string(gz_db_driver_name(db)));
 		int64_t ver = 0;
-		gz_stmt *st = NULL;
-		if (gz_db_query_int64(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-				      &ver, &err, 0) >= 0 &&
-		    (st = gz_db_prepare(db, "SELECT name, n FROM record_counts ORDER BY name", &err))) {
+		/* One statement: one implicit read transaction (one lock + WAL snapshot). */
+		gz_stmt *st = gz_db_prepare(db,
+					    "SELECT 0, NULL, COALESCE(MAX(version), 0) FROM schema_migrations "
+					    "UNION ALL SELECT 1, name, n FROM record_counts ORDER BY 1, 2",
+					    &err);
+		if (st) {
 			int rc;
-			while ((rc = gz_stmt_step(st, &err)) == GZ_ROW)
-				json_object_set_new(counts, gz_stmt_text(st, 0),
-						    json_integer(gz_stmt_int64(st, 1)));
+			while ((rc = gz_stmt_step(st, &err)) == GZ_ROW) {
+				if (gz_stmt_int64(st, 0) == 0)
+					ver = gz_stmt_int64(st, 2);
+				else
+					json_object_set_new(counts, gz_stmt_text(st, 1),
+							    json_integer(gz_stmt_int64(st, 2)));
+			}
 			ok = rc == GZ_DONE;
+			gz_stmt_finish(st);
 		}
-		gz_stmt_finish(st);
 		json_object_set_new(dbj, "schema_version", json_integer(ver));
 	}
 	json_object_set_new(dbj, "ok", json_boolean(ok));

@@ -3,6 +3,7 @@
 #include "db/driver.h"
 #include "core/mem.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,8 +44,16 @@ static int sq_error(sqlite3 *h, int rc, gz_err *err)
 	return gz_err_set(err, GZ_EINTERNAL, "db_error", "数据库错误：%s", msg);
 }
 
+static void sq_global_init(void)
+{
+	/* Memory statistics take a process-wide mutex on every sqlite3_malloc. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 gz_db *gz_sqlite_open(const char *path, gz_err *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sq_global_init);
 	sqlite3 *h = NULL;
 	int rc = sqlite3_open_v2(path, &h,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,

@@ -67,6 +67,14 @@ const char *gz_req_header(gz_req *r, const char *name);
  * (400 otherwise). Returns a new reference the caller decrefs, or NULL with err set. */
 json_t *gz_req_json(gz_req *r, gz_err *err);
 
+/* Added with the people issue: a raw body such as an uploaded file. Requires a
+ * Content-Type whose media type (the part before any ";" parameter, compared without
+ * case) is one of types[0..ntypes); sets *which to its index and *len to the body's
+ * length, and returns the body (r->body: NUL-terminated, "" when empty; valid until the
+ * handler returns). NULL with err set to 415 "unsupported_media_type" otherwise. */
+const char *gz_req_body_of_type(gz_req *r, const char *const *types, int ntypes, int *which,
+                                size_t *len, gz_err *err);
+
 /* List parameters ?limit= (default 20, 1..200) and ?cursor= (opaque; from a previous
  * next_cursor). Sets *after to the key after which the page starts (0 = first page).
  * Returns -1 with err set (400 "bad_query") on a malformed value. */

@@ -185,6 +185,24 @@ json_t *gz_req_json(gz_req *r, gz_err *err)
 	return gz_json_parse_object(r->body ? r->body : "", r->body_len, err);
 }
 
+const char *gz_req_body_of_type(gz_req *r, const char *const *types, int ntypes, int *which,
+                                size_t *len, gz_err *err)
+{
+	const char *ct = gz_req_header(r, "Content-Type");
+	size_t n = ct ? strcspn(ct, ";") : 0;
+	while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	for (int i = 0; ct && i < ntypes; i++)
+		if (strlen(types[i]) == n && !strncasecmp(ct, types[i], n)) {
+			*which = i;
+			*len = r->body ? r->body_len : 0;
+			return r->body ? r->body : "";
+		}
+	gz_err_set(err, GZ_EMEDIATYPE, "unsupported_media_type", "不支持的请求体类型，应为：%s%s%s",
+		   ntypes > 0 ? types[0] : "", ntypes > 1 ? " 或 " : "", ntypes > 1 ? types[1] : "");
+	return NULL;
+}
+
 /* Cursors are "c" + decimal key: opaque to clients, cheap to check here. */
 int gz_req_list_params(gz_req *r, int *limit, int64_t *after, gz_err *err)
 {
@@ -574,10 +592,12 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 /* libmicrohttpd keeps the request line and headers in a per-connection pool and answers
  * an HTML error of its own when they overflow it. Size the pool so anything within our
  * own limits fits (its bookkeeping costs about 64 bytes per header), leaving the JSON
- * 414/431 answers to dispatch(). Pages are touched only when used. */
+ * 414/431 answers to dispatch(). Keep it no larger: libmicrohttpd 0.9.75 zeroes the
+ * whole pool (MHD_pool_reset) before every keep-alive request, so its size is paid in
+ * memset time on each request and in resident memory on each open connection. */
 static size_t conn_memory_limit(void)
 {
-	return 2 * (cfg.url_limit + cfg.header_limit) + GZ_MAX_REQ_HEADERS * 80 + 65536;
+	return cfg.url_limit + cfg.header_limit + GZ_MAX_REQ_HEADERS * 64 + 8192;
 }
 
 static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
