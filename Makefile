@@ -1,5 +1,6 @@
 # gongzhi — two commands on a fresh Debian 12 machine:
-#   make run    install what is missing, build, serve http://127.0.0.1:8080 with demo data
+#   make run    install what is missing, build, load the demo data into a new database,
+#               serve http://127.0.0.1:8080
 #   make test   install what is missing, build, run every suite
 # Other targets: build (server + web UI), web, bench, fmt, clean.
 
@@ -27,8 +28,17 @@ web: deps
 
 build: server web
 
+# A new SQLite database gets the demo street first (gongzhi demo prints its accounts);
+# an existing one is served as it is. SEED=N picks another demo street.
+SEED ?= 1
 run: build
 	@mkdir -p data
+	@case "$(DB)" in sqlite:*) f='$(patsubst sqlite:%,%,$(DB))'; \
+	  if [ ! -e "$$f" ]; then \
+	    echo "== 新数据库 $$f：载入演示数据"; \
+	    build/gongzhi demo --db '$(DB)' --seed $(SEED) || { rm -f "$$f" "$$f-wal" "$$f-shm"; exit 1; }; \
+	    echo "== 账号与密码见上（build/gongzhi demo --show-accounts --seed $(SEED) 可再次查看）"; \
+	  fi;; esac
 	build/gongzhi serve --db $(DB) --listen $(LISTEN) --web web/dist
 
 test: deps

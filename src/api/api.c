@@ -8,5 +8,7 @@ void gz_api_register_all(void)
 	gz_api_users_register();
 	gz_api_audit_register();
 	gz_api_space_register();
+	gz_api_residents_register();
+	gz_api_units_register();
 	gz_api_org_register();
 }

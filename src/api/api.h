@@ -13,5 +13,8 @@ void gz_api_users_register(void);   /* users.c: /users */
 void gz_api_audit_register(void);   /* audit.c: /audit */
 void gz_api_space_register(void);   /* space.c: /streets, /grids, /locate, ... */
 void gz_api_org_register(void);     /* org.c: /organisations, /party-members, /network, ... */
+/* residents.c: /residents, /households, /me/resident, /resident-tags, /imports */
+void gz_api_residents_register(void);
+void gz_api_units_register(void); /* units.c: /units */
 
 #endif

@@ -264,6 +264,16 @@ int gz_auth_scopes(gz_req *r, policy_action action, policy_resource res, const c
 	return n;
 }
 
+int gz_auth_self(gz_req *r, long long owner_user_id, gz_err *err)
+{
+	const gz_auth *a = gz_auth_user(r, err);
+	if (!a)
+		return -1;
+	if (owner_user_id <= 0 || a->user_id != owner_user_id)
+		return gz_err_set(err, GZ_ENOTFOUND, "not_found", "没有这条记录");
+	return 0;
+}
+
 /* ---------------------------------------------------------------- audit */
 
 static const char *sql_audit =

@@ -54,6 +54,16 @@ int gz_auth_check(gz_req *r, policy_action action, policy_resource res, const ch
 int gz_auth_scopes(gz_req *r, policy_action action, policy_resource res, const char **scopes,
                    int max, gz_err *err);
 
+/* ---- Added with the people issue ---- */
+
+/* Self-service: is the record linked to account owner_user_id (e.g. residents.user_id)
+ * the authenticated user's own? Returns 0, or -1 with err set: 401 not logged in; 404
+ * "not_found" when it is someone else's or linked to nobody (owner_user_id <= 0) —
+ * exactly as if it did not exist. No grant, role or scope is consulted: a resident's
+ * grant places them in their grid (where they may read the space tree), while their own
+ * record is theirs by the account link alone, and the grant gives no other record. */
+int gz_auth_self(gz_req *r, long long owner_user_id, gz_err *err);
+
 /* Appends one audit record in the caller's open transaction on db: who (from r's
  * auth, may be anonymous), action ("grid.import", "resident.reveal", ...), record
  * type and id, scope code of the record, client address, request id, and an

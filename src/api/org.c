@@ -19,6 +19,7 @@
  * callers who may only read the place. */
 #include "api/api.h"
 #include "api/auth.h"
+#include "api/org.h"
 #include "core/crypto.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -34,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define ORG_NAME_MAX       64
 #define ORG_POSITION_MAX   32
@@ -246,11 +248,36 @@ static bool authenticated(gz_req *r)
 	return false;
 }
 
+/* r == NULL is the command line (api/org.h): an operator who may do anything. */
 static bool can(gz_req *r, policy_action a, const char *code)
 {
 	gz_err e;
 	gz_err_clear(&e);
-	return code && gz_auth_check(r, a, RES_SPACE, code, &e) == 0;
+	return code && (!r || gz_auth_check(r, a, RES_SPACE, code, &e) == 0);
+}
+
+static int auth_check(gz_req *r, policy_action a, policy_resource res, const char *code,
+                      gz_err *err)
+{
+	return r ? gz_auth_check(r, a, res, code, err) : 0;
+}
+
+/* The audit row of a write: the request's user, or "cli" for the command line. */
+static int audit(gz_req *r, gz_db *db, const char *action, const char *type, const char *id,
+                 const char *scope, json_t *detail, gz_err *err)
+{
+	if (r)
+		return gz_audit(r, db, action, type, id, scope, detail, err);
+	char rid[32];
+	snprintf(rid, sizeof rid, "cli-%ld", (long)getpid());
+	gz_audit_entry e = {.username = "cli",
+	                    .action = action,
+	                    .record_type = type,
+	                    .record_id = id,
+	                    .scope = scope,
+	                    .request_id = rid,
+	                    .detail = detail};
+	return gz_audit_write(db, &e, err);
 }
 
 /* The range [lo, hi) where scope and the optional filter prefix overlap; false if they
@@ -317,7 +344,7 @@ static int bump_count(gz_db *db, const char *sql, gz_err *err)
 typedef struct {
 	int64_t id;
 	int type;
-	const char *name; /* arena */
+	const char *name; /* request arena; NULL without a request */
 	char space[SPACE_CODE_SIZE];
 	int64_t parent_id;
 } org_ref;
@@ -335,7 +362,9 @@ static int org_load(gz_req *r, gz_db *db, int64_t id, org_ref *o, gz_err *err)
 	if (rc == GZ_ROW) {
 		o->id = gz_stmt_int64(st, 0);
 		o->type = org_type_parse(gz_stmt_text(st, 1));
-		o->name = gz_arena_strdup(&r->arena, gz_stmt_text(st, 2));
+		/* The name is only needed with a request (the network); r is NULL on the
+		 * command line. */
+		o->name = r ? gz_arena_strdup(&r->arena, gz_stmt_text(st, 2)) : NULL;
 		snprintf(o->space, sizeof o->space, "%s", gz_stmt_text(st, 3));
 		o->parent_id = gz_stmt_isnull(st, 4) ? 0 : gz_stmt_int64(st, 4);
 	}
@@ -608,7 +637,7 @@ static json_t *org_detail(gz_req *r, gz_db *db, int64_t id, policy_action need, 
 	if (rc == GZ_ROW) {
 		char space[SPACE_CODE_SIZE];
 		snprintf(space, sizeof space, "%s", gz_stmt_text(st, 3));
-		if (gz_auth_check(r, need, RES_SPACE, space, err) == 0) {
+		if (auth_check(r, need, RES_SPACE, space, err) == 0) {
 			o = org_json(st, 0);
 			int ptype = org_type_parse(gz_stmt_text(st, 10));
 			json_object_set_new(o, "parent",
@@ -688,21 +717,16 @@ static void org_get(gz_req *r)
 }
 
 /* POST /organisations */
-static void org_create(gz_req *r)
+int gz_org_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_err *errp)
 {
-	if (!authenticated(r))
-		return;
 	gz_err err;
 	gz_err_clear(&err);
-	json_t *in = gz_req_json(r, &err), *out = NULL;
+	json_t *out = NULL;
 	const char *type_s = NULL, *name = NULL, *space = NULL, *credit_in = NULL;
 	int64_t building = 0, parent = 0, id = 0;
 	char credit[19] = "";
-	gz_db *db = NULL;
 	gz_stmt *st = NULL;
 	int type = -1;
-	if (!in)
-		goto fail;
 	if (str_field(in, "type", GZ_REQUIRED, 1, 64, &type_s, &err) == 0 && type_s &&
 	    (type = org_type_parse(type_s)) < 0)
 		gz_err_field(&err, "type",
@@ -720,7 +744,7 @@ static void org_create(gz_req *r)
 		if (org_credit_code_check(credit_in, credit, &e) < 0)
 			gz_err_field(&err, "credit_code", "%s", e.message);
 	}
-	if (gz_json_check(&err) < 0 || !(db = gz_req_db(r, &err)))
+	if (gz_json_check(&err) < 0 || !(db || (db = gz_req_db(r, &err))))
 		goto fail;
 
 	/* A building group sits in its building's grid. */
@@ -742,7 +766,7 @@ static void org_create(gz_req *r)
 		else if (space && strcmp(space, bgrid) != 0)
 			gz_err_field(&err, "building_id", "楼栋不在网格 %s 内", space);
 		else if (!space)
-			space = gz_arena_strdup(&r->arena, bgrid);
+			space = bgrid;
 	}
 	if (!space && !err.nfields)
 		gz_err_field(&err, "space_code", "必填（所服务的街道、社区或网格编码）");
@@ -756,7 +780,7 @@ static void org_create(gz_req *r)
 	}
 	if (gz_json_check(&err) < 0)
 		goto fail;
-	if (gz_auth_check(r, ACT_WRITE, RES_SPACE, space, &err) < 0 || gz_db_begin(db, &err) < 0)
+	if (auth_check(r, ACT_WRITE, RES_SPACE, space, &err) < 0 || gz_db_begin(db, &err) < 0)
 		goto fail;
 
 	int rc = node_exists(db, space, &err);
@@ -820,47 +844,37 @@ static void org_create(gz_req *r)
 	                           name, "space_code", space);
 	if (parent)
 		json_object_set_new(detail, "parent_id", id_json(parent));
-	rc = gz_audit(r, db, "org.create", "organisation", ids, space, detail, &err);
+	rc = audit(r, db, "org.create", "organisation", ids, space, detail, &err);
 	json_decref(detail);
 	if (rc < 0 ||
 	    bump_count(db, "UPDATE record_counts SET n = n + 1 WHERE name = 'organisations'",
 	               &err) < 0 ||
 	    !(out = org_detail(r, db, id, ACT_WRITE, &err)) || gz_db_commit(db, &err) < 0)
 		goto rollback;
-	json_decref(in);
-	gz_reply_json(r, 201, out);
-	return;
+	*outp = out;
+	return 0;
 rollback:
 	gz_stmt_finish(st);
 	gz_db_rollback(db);
 fail:
 	json_decref(out);
-	json_decref(in);
-	gz_reply_err(r, &err);
+	*errp = err;
+	return -1;
 }
 
 /* POST /organisations/{id}/members */
-static void org_member_add(gz_req *r)
+int gz_org_member_add(gz_db *db, gz_req *r, int64_t org_id, json_t *in, json_t **outp, gz_err *errp)
 {
-	if (!authenticated(r))
-		return;
 	gz_err err;
 	gz_err_clear(&err);
-	int64_t org_id = parse_id(gz_req_param(r, "id"));
-	json_t *in = NULL, *out = NULL;
+	json_t *out = NULL;
+	gz_arena local = {0}, *A = r ? &r->arena : &local;
 	const char *name = NULL, *phone_in = NULL, *position = NULL;
 	int64_t resident = 0, since = 0;
 	bool is_contact = false, has_since = false;
 	char phone[PERSON_PHONE_MAX] = "";
-	gz_db *db = NULL;
 	gz_stmt *st = NULL;
 	org_ref o;
-	if (!org_id) {
-		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这条记录");
-		goto fail;
-	}
-	if (!(in = gz_req_json(r, &err)))
-		goto fail;
 	id_field(in, "resident_id", GZ_OPTIONAL, &resident, &err);
 	str_field(in, "name", resident ? GZ_OPTIONAL : GZ_REQUIRED, 1, ORG_NAME_MAX, &name, &err);
 	if (str_field(in, "phone", GZ_OPTIONAL, 1, 32, &phone_in, &err) == 0 && phone_in) {
@@ -872,7 +886,7 @@ static void org_member_add(gz_req *r)
 	str_field(in, "position", GZ_REQUIRED, 1, ORG_POSITION_MAX, &position, &err);
 	gz_json_bool(in, "is_contact", GZ_OPTIONAL, &is_contact, &err);
 	time_field(in, "since", GZ_OPTIONAL, &since, &has_since, &err);
-	if (gz_json_check(&err) < 0 || !(db = gz_req_db(r, &err)))
+	if (gz_json_check(&err) < 0 || !(db || (db = gz_req_db(r, &err))))
 		goto fail;
 	/* The organisation decides the place: 404 when missing or out of scope. */
 	int rc = org_load(r, db, org_id, &o, &err);
@@ -882,7 +896,7 @@ static void org_member_add(gz_req *r)
 		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这条记录");
 		goto fail;
 	}
-	if (gz_auth_check(r, ACT_WRITE, RES_SPACE, o.space, &err) < 0)
+	if (auth_check(r, ACT_WRITE, RES_SPACE, o.space, &err) < 0)
 		goto fail;
 	const gz_crypto *crypto = gz_crypto_global();
 	if (*phone && !crypto) {
@@ -910,12 +924,12 @@ static void org_member_add(gz_req *r)
 		if (rc == GZ_ROW) {
 			snprintf(rgrid, sizeof rgrid, "%s", gz_stmt_text(st, 0));
 			if (!name)
-				name = gz_arena_strdup(&r->arena, gz_stmt_text(st, 1));
+				name = gz_arena_strdup(A, gz_stmt_text(st, 1));
 			if (!gz_stmt_isnull(st, 2) && !gz_stmt_isnull(st, 3)) {
 				renc_n = gz_stmt_len(st, 2);
 				rhash_n = gz_stmt_len(st, 3);
-				renc = gz_arena_alloc(&r->arena, renc_n + 1);
-				rhash = gz_arena_alloc(&r->arena, rhash_n + 1);
+				renc = gz_arena_alloc(A, renc_n + 1);
+				rhash = gz_arena_alloc(A, rhash_n + 1);
 				memcpy(renc, gz_stmt_blob(st, 2), renc_n);
 				memcpy(rhash, gz_stmt_blob(st, 3), rhash_n);
 			}
@@ -1006,7 +1020,7 @@ static void org_member_add(gz_req *r)
 	                           "is_contact", is_contact);
 	if (resident)
 		json_object_set_new(detail, "resident_id", id_json(resident));
-	rc = gz_audit(r, db, "org.member_add", "org_member", ids, o.space, detail, &err);
+	rc = audit(r, db, "org.member_add", "org_member", ids, o.space, detail, &err);
 	json_decref(detail);
 	if (rc < 0)
 		goto rollback;
@@ -1023,17 +1037,18 @@ static void org_member_add(gz_req *r)
 			gz_err_set(&err, GZ_EINTERNAL, "internal", "新建的记录读不到");
 		goto rollback;
 	}
-	json_decref(in);
-	gz_reply_json(r, 201, out);
-	return;
+	gz_arena_free(&local);
+	*outp = out;
+	return 0;
 rollback:
 	gz_stmt_finish(st);
 	gz_db_rollback(db);
 fail:
 	sodium_memzero(phone, sizeof phone);
 	json_decref(out);
-	json_decref(in);
-	gz_reply_err(r, &err);
+	gz_arena_free(&local);
+	*errp = err;
+	return -1;
 }
 
 /* GET /organisations/tree?node=: the vertical tree inside node for el-tree:
@@ -1244,23 +1259,19 @@ typedef struct {
 } commitment_in;
 
 /* POST /coop-agreements */
-static void agreement_create(gz_req *r)
+int gz_coop_agreement_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_err *errp)
 {
-	if (!authenticated(r))
-		return;
 	gz_err err;
 	gz_err_clear(&err);
-	json_t *in = gz_req_json(r, &err), *out = NULL;
+	json_t *out = NULL;
+	gz_arena local = {0}, *A = r ? &r->arena : &local;
 	const char *community = NULL, *title = NULL, *status_s = NULL;
 	int64_t unit = 0, start = 0, end = 0, id = 0;
 	bool has_start = false, has_end = false;
 	int status = ORG_AGREEMENT_ACTIVE;
 	commitment_in *cs = NULL;
 	size_t ncs = 0;
-	gz_db *db = NULL;
 	gz_stmt *st = NULL;
-	if (!in)
-		goto fail;
 	id_field(in, "unit_org_id", GZ_REQUIRED, &unit, &err);
 	code_field(in, "community_code", GZ_REQUIRED, ORG_AT_COMMUNITY, &community, &err);
 	str_field(in, "title", GZ_REQUIRED, 1, ORG_TITLE_MAX, &title, &err);
@@ -1280,7 +1291,7 @@ static void agreement_create(gz_req *r)
 			gz_err_field(&err, "commitments", "最多 %d 项", ORG_COMMIT_MAX);
 		else {
 			ncs = json_array_size(list);
-			cs = gz_arena_alloc(&r->arena, sizeof *cs * (ncs + 1));
+			cs = gz_arena_alloc(A, sizeof *cs * (ncs + 1));
 			for (size_t i = 0; i < ncs; i++) {
 				json_t *c = json_array_get(list, i);
 				char f[128];
@@ -1303,10 +1314,9 @@ static void agreement_create(gz_req *r)
 			}
 		}
 	}
-	if (gz_json_check(&err) < 0 || !(db = gz_req_db(r, &err)))
+	if (gz_json_check(&err) < 0 || !(db || (db = gz_req_db(r, &err))))
 		goto fail;
-	if (gz_auth_check(r, ACT_WRITE, RES_SPACE, community, &err) < 0 ||
-	    gz_db_begin(db, &err) < 0)
+	if (auth_check(r, ACT_WRITE, RES_SPACE, community, &err) < 0 || gz_db_begin(db, &err) < 0)
 		goto fail;
 	int rc = node_exists(db, community, &err);
 	if (rc < 0)
@@ -1372,8 +1382,7 @@ static void agreement_create(gz_req *r)
 	json_t *detail = json_pack(
 	    "{s:o,s:s,s:s,s:i}", "unit_org_id", id_json(unit), "title", title, "status",
 	    org_agreement_status_code((org_agreement_status)status), "commitments", (int)ncs);
-	rc = gz_audit(r, db, "coop_agreement.create", "coop_agreement", ids, community, detail,
-	              &err);
+	rc = audit(r, db, "coop_agreement.create", "coop_agreement", ids, community, detail, &err);
 	json_decref(detail);
 	if (rc < 0 ||
 	    bump_count(db, "UPDATE record_counts SET n = n + 1 WHERE name = 'coop_agreements'",
@@ -1396,16 +1405,17 @@ static void agreement_create(gz_req *r)
 			gz_err_set(&err, GZ_EINTERNAL, "internal", "新建的记录读不到");
 		goto rollback;
 	}
-	json_decref(in);
-	gz_reply_json(r, 201, out);
-	return;
+	gz_arena_free(&local);
+	*outp = out;
+	return 0;
 rollback:
 	gz_stmt_finish(st);
 	gz_db_rollback(db);
 fail:
 	json_decref(out);
-	json_decref(in);
-	gz_reply_err(r, &err);
+	gz_arena_free(&local);
+	*errp = err;
+	return -1;
 }
 
 /* ---------------------------------------------------------------- Party members */
@@ -1555,21 +1565,17 @@ static int party_ref(gz_req *r, gz_db *db, int64_t id, const char *at, const cha
 }
 
 /* POST /party-members */
-static void party_create(gz_req *r)
+int gz_party_member_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_err *errp)
 {
-	if (!authenticated(r))
-		return;
 	gz_err err;
 	gz_err_clear(&err);
-	json_t *in = gz_req_json(r, &err), *out = NULL;
+	json_t *out = NULL;
+	gz_arena local = {0}, *A = r ? &r->arena : &local;
 	const char *name = NULL, *community = NULL, *grid = NULL, *post_s = NULL;
 	int64_t resident = 0, party_org = 0, employer = 0, reported_at = 0, id = 0;
 	bool has_reported_at = false;
 	int post = -1;
-	gz_db *db = NULL;
 	gz_stmt *st = NULL;
-	if (!in)
-		goto fail;
 	id_field(in, "resident_id", GZ_OPTIONAL, &resident, &err);
 	str_field(in, "name", resident ? GZ_OPTIONAL : GZ_REQUIRED, 1, ORG_NAME_MAX, &name, &err);
 	id_field(in, "party_org_id", GZ_REQUIRED, &party_org, &err);
@@ -1585,7 +1591,7 @@ static void party_create(gz_req *r)
 	if (grid && !community) {
 		char c[SPACE_CODE_SIZE];
 		space_code_prefix(grid, SPACE_COMMUNITY, c);
-		community = gz_arena_strdup(&r->arena, c);
+		community = gz_arena_strdup(A, c);
 	} else if (grid && community && strncmp(grid, community, SPACE_COMMUNITY) != 0)
 		gz_err_field(&err, "reported_grid_code", "不在报到社区 %s 内", community);
 	if (!community) {
@@ -1597,14 +1603,14 @@ static void party_create(gz_req *r)
 			             "未报到（无 reported_community_code）时不填");
 	} else if (!post_s && !has_field(&err, "post_type"))
 		gz_err_field(&err, "post_type", "报到时必填");
-	if (gz_json_check(&err) < 0 || !(db = gz_req_db(r, &err)))
+	if (gz_json_check(&err) < 0 || !(db || (db = gz_req_db(r, &err))))
 		goto fail;
 
 	/* Where the record lies: the reported place, else its Party organisation's. */
 	org_ref po, eo;
 	int rc;
 	if (community) {
-		if (gz_auth_check(r, ACT_WRITE, RES_SPACE, grid ? grid : community, &err) < 0)
+		if (auth_check(r, ACT_WRITE, RES_SPACE, grid ? grid : community, &err) < 0)
 			goto fail;
 	}
 	if (gz_db_begin(db, &err) < 0)
@@ -1620,7 +1626,7 @@ static void party_create(gz_req *r)
 		goto rollback;
 	if (!community && rc == 1 && !err.nfields) {
 		/* Not reported: the record lies at its Party organisation. */
-		if (gz_auth_check(r, ACT_WRITE, RES_SPACE, po.space, &err) < 0)
+		if (auth_check(r, ACT_WRITE, RES_SPACE, po.space, &err) < 0)
 			goto rollback;
 	}
 	if (community) {
@@ -1648,7 +1654,7 @@ static void party_create(gz_req *r)
 		if (rc == GZ_ROW) {
 			snprintf(rgrid, sizeof rgrid, "%s", gz_stmt_text(st, 0));
 			if (!name)
-				name = gz_arena_strdup(&r->arena, gz_stmt_text(st, 1));
+				name = gz_arena_strdup(A, gz_stmt_text(st, 1));
 		}
 		gz_stmt_finish(st);
 		st = NULL;
@@ -1657,7 +1663,7 @@ static void party_create(gz_req *r)
 		if (!*rgrid || !can(r, ACT_READ, rgrid))
 			gz_err_field(&err, "resident_id", "居民不存在");
 		else if (community && !grid && !strncmp(rgrid, community, SPACE_COMMUNITY))
-			grid = gz_arena_strdup(&r->arena, rgrid); /* 党员进网格: where they live */
+			grid = gz_arena_strdup(A, rgrid); /* 党员进网格: where they live */
 	}
 	if (gz_json_check(&err) < 0)
 		goto rollback;
@@ -1715,8 +1721,8 @@ static void party_create(gz_req *r)
 	json_t *detail = json_pack("{s:o,s:s?,s:s?}", "party_org_id", id_json(party_org),
 	                           "reported_community_code", community, "post_type",
 	                           post >= 0 ? org_post_code((org_post_type)post) : NULL);
-	rc = gz_audit(r, db, "party_member.create", "party_member", ids,
-	              report_scope ? report_scope : po.space, detail, &err);
+	rc = audit(r, db, "party_member.create", "party_member", ids,
+	           report_scope ? report_scope : po.space, detail, &err);
 	json_decref(detail);
 	if (rc < 0 ||
 	    bump_count(db, "UPDATE record_counts SET n = n + 1 WHERE name = 'party_members'",
@@ -1735,16 +1741,17 @@ static void party_create(gz_req *r)
 			gz_err_set(&err, GZ_EINTERNAL, "internal", "新建的记录读不到");
 		goto rollback;
 	}
-	json_decref(in);
-	gz_reply_json(r, 201, out);
-	return;
+	gz_arena_free(&local);
+	*outp = out;
+	return 0;
 rollback:
 	gz_stmt_finish(st);
 	gz_db_rollback(db);
 fail:
 	json_decref(out);
-	json_decref(in);
-	gz_reply_err(r, &err);
+	gz_arena_free(&local);
+	*errp = err;
+	return -1;
 }
 
 /* ---------------------------------------------------------------- network */
@@ -2421,6 +2428,62 @@ static void figures(gz_req *r)
 	return;
 fail:
 	json_decref(out);
+	gz_reply_err(r, &err);
+}
+
+/* ---------------------------------------------------------------- thin handlers */
+
+/* The POST handlers: authenticate, parse the body, run the shared write (api/org.h). */
+typedef int (*create_fn)(gz_db *db, gz_req *r, json_t *in, json_t **out, gz_err *err);
+
+static void create(gz_req *r, create_fn fn)
+{
+	if (!authenticated(r))
+		return;
+	gz_err err;
+	gz_err_clear(&err);
+	json_t *in = gz_req_json(r, &err), *out = NULL;
+	if (!in || fn(NULL, r, in, &out, &err) < 0) {
+		json_decref(in);
+		gz_reply_err(r, &err);
+		return;
+	}
+	json_decref(in);
+	gz_reply_json(r, 201, out);
+}
+
+static void org_create(gz_req *r)
+{
+	create(r, gz_org_create);
+}
+
+static void agreement_create(gz_req *r)
+{
+	create(r, gz_coop_agreement_create);
+}
+
+static void party_create(gz_req *r)
+{
+	create(r, gz_party_member_create);
+}
+
+static void org_member_add(gz_req *r)
+{
+	if (!authenticated(r))
+		return;
+	gz_err err;
+	gz_err_clear(&err);
+	int64_t org_id = parse_id(gz_req_param(r, "id"));
+	json_t *in = NULL, *out = NULL;
+	if (!org_id) {
+		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这条记录");
+	} else if ((in = gz_req_json(r, &err)) &&
+	           gz_org_member_add(NULL, r, org_id, in, &out, &err) == 0) {
+		json_decref(in);
+		gz_reply_json(r, 201, out);
+		return;
+	}
+	json_decref(in);
 	gz_reply_err(r, &err);
 }
 

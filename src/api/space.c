@@ -729,8 +729,11 @@ int gz_space_add_building(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_er
 	if (r) {
 		rc = gz_audit(r, db, "building.create", "building", id, code, detail, &err);
 	} else {
-		gz_audit_entry e = {.username = "cli", .action = "building.create",
-		                    .record_type = "building", .record_id = id, .scope = code,
+		gz_audit_entry e = {.username = "cli",
+		                    .action = "building.create",
+		                    .record_type = "building",
+		                    .record_id = id,
+		                    .scope = code,
 		                    .detail = detail};
 		rc = gz_audit_write(db, &e, &err);
 	}

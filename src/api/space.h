@@ -43,6 +43,15 @@ int gz_space_import(gz_db *db, gz_req *r, json_t *doc, bool dry_run, json_t **re
 int gz_space_add_street(gz_db *db, gz_req *r, const char *code, const char *name, gz_err *err);
 int gz_space_add_community(gz_db *db, gz_req *r, const char *code, const char *name, gz_err *err);
 
+/* Creates a building from {name (1..64), address (1..200), lat, lng} — the body of
+ * POST /api/v1/buildings — placed into the grid that contains its point (stored at 1e-7
+ * degrees and located at the stored value), in one transaction with the audit row.
+ * With a request, db may be NULL (the request's connection, taken after validation).
+ * Returns 0 with *out the building as the route answers it ({"id", "grid_code", ...};
+ * new reference), or -1 with err set: 422 invalid_fields / outside_grids, 401/403/404
+ * from authorisation, 503/500 from the database. */
+int gz_space_add_building(gz_db *db, gz_req *r, json_t *in, json_t **out, gz_err *err);
+
 /* Point -> grid with this process's locator (an STRtree over prepared polygons, see
  * domain/geo.h), first rebuilding it if space_version in db differs from the version
  * it was built at — so every process sharing one PostgreSQL sees an import at once.

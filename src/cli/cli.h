@@ -4,6 +4,8 @@
 #ifndef GZ_CLI_CLI_H
 #define GZ_CLI_CLI_H
 
+#include <stdbool.h>
+
 /* gongzhi user add|passwd|grant|revoke|list ... (src/cli/user.c) */
 int gz_cli_user(int argc, char **argv);
 extern const char gz_cli_user_usage[];
@@ -11,6 +13,16 @@ extern const char gz_cli_user_usage[];
 /* gongzhi import grids FILE.geojson (src/cli/import.c) */
 int gz_cli_import(int argc, char **argv);
 extern const char gz_cli_import_usage[];
+
+/* gongzhi import residents|units [--dry-run] [--json] [--report FILE.xlsx] FILE
+ * (src/cli/people.c); argv starts after the kind. */
+int gz_cli_import_people(int argc, char **argv, bool units);
+
+/* gongzhi demo [--seed N] [--force] and gongzhi gen --residents N (src/cli/demo.c) */
+int gz_cli_demo(int argc, char **argv);
+extern const char gz_cli_demo_usage[];
+int gz_cli_gen(int argc, char **argv);
+extern const char gz_cli_gen_usage[];
 
 /* Opens the database named by GONGZHI_DB (default sqlite:data/gongzhi.db), creating
  * the directory of a SQLite file and applying migrations. NULL after printing why. */

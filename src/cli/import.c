@@ -29,9 +29,20 @@ const char gz_cli_import_usage[] =
     "      Create a street (9-digit code).\n"
     "  import community CODE NAME\n"
     "      Create a community (12-digit code); its street must exist.\n"
+    "  import residents [--dry-run] [--json] [--report ERRORS.xlsx] FILE.csv|FILE.xlsx\n"
+    "      Import residents. Columns by header: 姓名, 身份证号 (required), 网格编码 (or\n"
+    "      楼栋 + 房号 of an existing unit), optional 性别, 出生日期, 手机号, 住址,\n"
+    "      与户主关系, 标签 (separated by 、 or ,). Every row is checked (ID checksum,\n"
+    "      phone, unit, duplicates in the file and the database); one problem and nothing\n"
+    "      is imported. --report writes the problems (row, column, reason) as .xlsx.\n"
+    "  import units [--dry-run] [--json] [--report ERRORS.xlsx] FILE.csv|FILE.xlsx\n"
+    "      Import units (专有部分): 楼栋 (id, or name with 网格编码), 房号, 专有部分面积\n"
+    "      (㎡, at most 2 decimals), optional 是否已售 (是/否), 业主姓名, 业主身份证号;\n"
+    "      rows with the same 楼栋 and 房号 are co-owners of one unit.\n"
     "\n"
-    "  --db URL may also follow the command. Environment: GONGZHI_DB.\n"
-    "  Rules: docs/SPACE.md.\n";
+    "  --db URL may also follow the command. Environment: GONGZHI_DB; for residents and\n"
+    "  units also GONGZHI_KEY_FILE (the personal-data key; with SQLite, PATH.key next to\n"
+    "  the database by default). Rules: docs/SPACE.md, docs/SECURITY.md (Personal data).\n";
 
 static int usage(const char *msg)
 {
@@ -237,15 +248,17 @@ int gz_cli_import(int argc, char **argv)
 	}
 	int rc;
 	if (n == 0)
-		rc = usage("missing COMMAND (grids, street or community)");
+		rc = usage("missing COMMAND (grids, street, community, residents or units)");
 	else if (!strcmp(rest[0], "grids"))
 		rc = import_grids(n - 1, rest + 1);
 	else if (!strcmp(rest[0], "street"))
 		rc = import_node(n - 1, rest + 1, SPACE_STREET);
 	else if (!strcmp(rest[0], "community"))
 		rc = import_node(n - 1, rest + 1, SPACE_COMMUNITY);
+	else if (!strcmp(rest[0], "residents") || !strcmp(rest[0], "units"))
+		rc = gz_cli_import_people(n - 1, rest + 1, !strcmp(rest[0], "units"));
 	else
-		rc = usage("unknown COMMAND (grids, street or community)");
+		rc = usage("unknown COMMAND (grids, street, community, residents or units)");
 	free(rest);
 	return rc;
 }

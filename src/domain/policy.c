@@ -23,47 +23,65 @@ static const struct {
     [ROLE_SYSTEM_ADMIN] = {"system_admin", "系统管理员"},
 };
 
-/* The policy table: one cell per (role, resource), three letters for the actions
- * read / write / admin; a letter allows, '-' refuses. A grant binds a role to a scope,
- * so every cell holds only inside that grant's scope.
+/* The policy table: one cell per (role, resource), four letters for the actions
+ * read / write / admin / reveal (r w a v); a letter allows, '-' refuses. A grant binds a
+ * role to a scope, so every cell holds only inside that grant's scope.
  *
  * The audit log is append-only: no role has write or admin on it, because no API
  * writes it directly (rows are added by the server, in the transaction of the change
- * they record). */
+ * they record).
+ *
+ * Reveal exists only on residents (personal data, 个人信息保护法 "minimum necessary"):
+ * it is held by the roles whose casework needs a phone or an ID number — the grid
+ * worker visiting, community staff handling applications, the street office reviewing
+ * them (社会救助暂行办法 art. 11: 街道办事处 investigates and reviews 低保 applications)
+ * — and by system_admin, which must hold every right it hands out (policy_can_delegate).
+ * Holding reveal shows nothing by itself: responses are masked until a request asks
+ * (?reveal=), and each such request is audited. */
+_Static_assert(ACT__COUNT == 4, "a policy cell has one letter per action");
+
 /* clang-format off */
 static const char *const table[ROLE__COUNT][RES__COUNT] = {
-	/*                            SPACE  ACCOUNT AUDIT  PROBE */
+	/*                            SPACE   ACCOUNT AUDIT   PROBE   RESIDENT */
 
-	/* Residents see the community and grid they live in; they change nothing there. */
-	[ROLE_RESIDENT]          = { "r--", "---",  "---", "---" },
+	/* Residents see the community and grid they live in; they change nothing there.
+	 * Their own resident record is theirs by account link (gz_auth_self), not by
+	 * this table: the grant gives them nobody else's. */
+	[ROLE_RESIDENT]          = { "r---", "----", "----", "----", "----" },
 
-	/* Grid workers walk their grid and keep its buildings and names up to date. */
-	[ROLE_GRID_WORKER]       = { "rw-", "---",  "---", "---" },
+	/* Grid workers walk their grid and keep its buildings and names up to date; they
+	 * keep its register of residents and visit them (reveal for casework). */
+	[ROLE_GRID_WORKER]       = { "rw--", "----", "----", "----", "rw-v" },
 
 	/* Party members, volunteers, co-building unit contacts, property companies and
 	 * departments need to know the place they serve; the space tree is not theirs to
-	 * change. Their own work (orders, cases, activities) comes with later issues. */
-	[ROLE_PARTY_MEMBER]      = { "r--", "---",  "---", "---" },
-	[ROLE_VOLUNTEER]         = { "r--", "---",  "---", "---" },
-	[ROLE_UNIT_CONTACT]      = { "r--", "---",  "---", "---" },
-	[ROLE_PROPERTY]          = { "r--", "---",  "---", "---" },
-	[ROLE_DEPARTMENT]        = { "r--", "---",  "---", "---" },
+	 * change. Their own work (orders, cases, activities) comes with later issues.
+	 * None needs the register of residents: what they need of a person comes with the
+	 * order or case they take. */
+	[ROLE_PARTY_MEMBER]      = { "r---", "----", "----", "----", "----" },
+	[ROLE_VOLUNTEER]         = { "r---", "----", "----", "----", "----" },
+	[ROLE_UNIT_CONTACT]      = { "r---", "----", "----", "----", "----" },
+	[ROLE_PROPERTY]          = { "r---", "----", "----", "----", "----" },
+	[ROLE_DEPARTMENT]        = { "r---", "----", "----", "----", "----" },
 
-	/* Community staff keep the community's space data (buildings, names). */
-	[ROLE_COMMUNITY_STAFF]   = { "rw-", "---",  "---", "---" },
+	/* Community staff keep the community's space data (buildings, names) and its
+	 * register of residents, and handle applications (reveal). */
+	[ROLE_COMMUNITY_STAFF]   = { "rw--", "----", "----", "----", "rw-v" },
 
 	/* The community secretary runs the community: its space data (but not the grid
 	 * layout, which the street decides: no space admin), its accounts and grants, and
-	 * reads the community's audit trail and the storage probes. */
-	[ROLE_COMMUNITY_ADMIN]   = { "rw-", "rwa",  "r--", "r--" },
+	 * reads the community's audit trail and the storage probes; the register as staff. */
+	[ROLE_COMMUNITY_ADMIN]   = { "rw--", "rwa-", "r---", "r---", "rw-v" },
 
 	/* The street supervises its communities: it lays out grids (space admin, e.g.
-	 * grid import), manages accounts across the street and reads its audit trail. */
-	[ROLE_STREET_SUPERVISOR] = { "rwa", "rwa",  "r--", "r--" },
+	 * grid import), manages accounts across the street and reads its audit trail; it
+	 * reviews applications (reveal) and appoints the staff who keep the register. */
+	[ROLE_STREET_SUPERVISOR] = { "rwa-", "rwa-", "r---", "r---", "rw-v" },
 
 	/* System administrators may do everything that exists, within their scope
-	 * (normally "" = the whole system); only they write storage probes. */
-	[ROLE_SYSTEM_ADMIN]      = { "rwa", "rwa",  "r--", "rwa" },
+	 * (normally "" = the whole system); only they write storage probes and define
+	 * resident tags (resident admin at ""). */
+	[ROLE_SYSTEM_ADMIN]      = { "rwa-", "rwa-", "r---", "rwa-", "rwav" },
 };
 /* clang-format on */
 
@@ -89,13 +107,14 @@ const char *policy_role_label(policy_role r)
 
 const char *policy_action_name(policy_action a)
 {
-	static const char *const names[ACT__COUNT] = {"read", "write", "admin"};
+	static const char *const names[ACT__COUNT] = {"read", "write", "admin", "reveal"};
 	return (unsigned)a < ACT__COUNT ? names[a] : "unknown";
 }
 
 const char *policy_resource_name(policy_resource res)
 {
-	static const char *const names[RES__COUNT] = {"space", "account", "audit", "probe"};
+	static const char *const names[RES__COUNT] = {"space", "account", "audit", "probe",
+	                                                "resident"};
 	return (unsigned)res < RES__COUNT ? names[res] : "unknown";
 }
 

@@ -32,6 +32,10 @@ typedef enum {
 	ACT_READ,  /* see records */
 	ACT_WRITE, /* create / change records */
 	ACT_ADMIN, /* structural changes: grid import, accounts and grants */
+	/* Added with the people issue: see personal data in full (phone, ID number, birth
+	 * date, sensitive tags) and find residents by them; every use is audited. Held
+	 * only where casework needs it (docs/SECURITY.md, "Personal data"). */
+	ACT_REVEAL,
 	ACT__COUNT
 } policy_action;
 
@@ -40,6 +44,8 @@ typedef enum {
 	RES_ACCOUNT, /* users and their grants */
 	RES_AUDIT,   /* the audit log */
 	RES_PROBE,   /* storage probes (operations) */
+	/* Added with the people issue: units and their owners, households, residents. */
+	RES_RESIDENT,
 	RES__COUNT
 } policy_resource;
 
@@ -80,8 +86,8 @@ void policy_scope_common(const char *a, const char *b, char *buf, size_t size);
  * system_admin of their own community and so gain grid import). */
 bool policy_can_delegate(const policy_role *held, int n, policy_role r);
 
-/* Short names for logs and errors: "read", "write", "admin"; "space", "account",
- * "audit", "probe". */
+/* Short names for logs and errors: "read", "write", "admin", "reveal"; "space",
+ * "account", "audit", "probe", "resident". */
 const char *policy_action_name(policy_action a);
 const char *policy_resource_name(policy_resource res);
 

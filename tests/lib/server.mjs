@@ -75,6 +75,11 @@ async function waitHealthy(url, proc, log) {
 
 export async function spawnServer({ db, dir, web = join(ROOT, 'web/dist'), extraArgs = [], env = {} }) {
   const port = await freePort();
+  // Processes sharing one PostgreSQL database share one key file, kept in the test's
+  // directory (SQLite keeps it next to the database file by default).
+  if (!db.startsWith('sqlite:') && !env.GONGZHI_KEY_FILE) {
+    env = { ...env, GONGZHI_KEY_FILE: join(dir, 'gongzhi.key') };
+  }
   const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web', web,
     '--access-log', join(dir, `access-${port}.log`), ...extraArgs];
   const proc = spawn(binary(), args, {
@@ -103,11 +108,7 @@ export async function spawnServer({ db, dir, web = join(ROOT, 'web/dist'), extra
 export async function startServer(opts = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'gz-test-'));
   const db = opts.db ?? freshDatabase(dir);
-  // Processes sharing one PostgreSQL database share one key file (SQLite keeps it
-  // next to the database file by default).
-  if (!db.startsWith('sqlite:')) {
-    opts = { ...opts, env: { GONGZHI_KEY_FILE: join(dir, 'gongzhi.key'), ...(opts.env || {}) } };
-  }
+
   const n = Number(process.env.GZ_TEST_SERVERS || 1);
   const procs = [];
   for (let i = 0; i < n; i++) procs.push(await spawnServer({ db, dir, ...opts }));

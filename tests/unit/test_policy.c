@@ -79,17 +79,18 @@ static void test_table_matches_documented_policy(void **state)
 {
 	(void)state;
 	static const char *const want[ROLE__COUNT][RES__COUNT] = {
-	    [ROLE_RESIDENT] = {"r--", "---", "---", "---"},
-	    [ROLE_GRID_WORKER] = {"rw-", "---", "---", "---"},
-	    [ROLE_PARTY_MEMBER] = {"r--", "---", "---", "---"},
-	    [ROLE_VOLUNTEER] = {"r--", "---", "---", "---"},
-	    [ROLE_COMMUNITY_STAFF] = {"rw-", "---", "---", "---"},
-	    [ROLE_COMMUNITY_ADMIN] = {"rw-", "rwa", "r--", "r--"},
-	    [ROLE_UNIT_CONTACT] = {"r--", "---", "---", "---"},
-	    [ROLE_PROPERTY] = {"r--", "---", "---", "---"},
-	    [ROLE_DEPARTMENT] = {"r--", "---", "---", "---"},
-	    [ROLE_STREET_SUPERVISOR] = {"rwa", "rwa", "r--", "r--"},
-	    [ROLE_SYSTEM_ADMIN] = {"rwa", "rwa", "r--", "rwa"},
+	    /*                        space   account audit   probe   resident */
+	    [ROLE_RESIDENT] = {"r---", "----", "----", "----", "----"},
+	    [ROLE_GRID_WORKER] = {"rw--", "----", "----", "----", "rw-v"},
+	    [ROLE_PARTY_MEMBER] = {"r---", "----", "----", "----", "----"},
+	    [ROLE_VOLUNTEER] = {"r---", "----", "----", "----", "----"},
+	    [ROLE_COMMUNITY_STAFF] = {"rw--", "----", "----", "----", "rw-v"},
+	    [ROLE_COMMUNITY_ADMIN] = {"rw--", "rwa-", "r---", "r---", "rw-v"},
+	    [ROLE_UNIT_CONTACT] = {"r---", "----", "----", "----", "----"},
+	    [ROLE_PROPERTY] = {"r---", "----", "----", "----", "----"},
+	    [ROLE_DEPARTMENT] = {"r---", "----", "----", "----", "----"},
+	    [ROLE_STREET_SUPERVISOR] = {"rwa-", "rwa-", "r---", "r---", "rw-v"},
+	    [ROLE_SYSTEM_ADMIN] = {"rwa-", "rwa-", "r---", "rwa-", "rwav"},
 	};
 	for (int r = 0; r < ROLE__COUNT; r++)
 		for (int res = 0; res < RES__COUNT; res++)
@@ -259,7 +260,50 @@ static void test_action_and_resource_names(void **state)
 	assert_string_equal(policy_resource_name(RES_ACCOUNT), "account");
 	assert_string_equal(policy_resource_name(RES_AUDIT), "audit");
 	assert_string_equal(policy_resource_name(RES_PROBE), "probe");
+	assert_string_equal(policy_resource_name(RES_RESIDENT), "resident");
+	assert_string_equal(policy_action_name(ACT_REVEAL), "reveal");
 	assert_string_equal(policy_action_name((policy_action)9), "unknown");
+}
+
+/* Personal data (people issue): reveal exists only on residents, implies read, and is
+ * held by the roles doing casework; the roles serving from outside hold nothing. */
+static void test_reveal_only_on_residents_and_implies_read(void **state)
+{
+	(void)state;
+	for (int r = 0; r < ROLE__COUNT; r++) {
+		for (int res = 0; res < RES__COUNT; res++)
+			if (res != RES_RESIDENT)
+				assert_false(
+				    policy_allows((policy_role)r, ACT_REVEAL, (policy_resource)res));
+		if (policy_allows((policy_role)r, ACT_REVEAL, RES_RESIDENT))
+			assert_true(policy_allows((policy_role)r, ACT_READ, RES_RESIDENT));
+	}
+	static const policy_role none[] = {ROLE_RESIDENT,     ROLE_PARTY_MEMBER, ROLE_VOLUNTEER,
+	                                   ROLE_UNIT_CONTACT, ROLE_PROPERTY,     ROLE_DEPARTMENT};
+	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+		for (int a = 0; a < ACT__COUNT; a++)
+			assert_false(policy_allows(none[i], (policy_action)a, RES_RESIDENT));
+	static const policy_role casework[] = {ROLE_GRID_WORKER, ROLE_COMMUNITY_STAFF,
+	                                       ROLE_COMMUNITY_ADMIN, ROLE_STREET_SUPERVISOR};
+	for (size_t i = 0; i < sizeof casework / sizeof casework[0]; i++) {
+		assert_true(policy_allows(casework[i], ACT_REVEAL, RES_RESIDENT));
+		assert_false(policy_allows(casework[i], ACT_ADMIN, RES_RESIDENT));
+	}
+}
+
+/* Whoever appointed people before the resident resource existed still can. */
+static void test_resident_rights_keep_appointments_possible(void **state)
+{
+	(void)state;
+	policy_role ss = ROLE_STREET_SUPERVISOR, ca = ROLE_COMMUNITY_ADMIN, sa = ROLE_SYSTEM_ADMIN;
+	assert_true(policy_can_delegate(&ss, 1, ROLE_COMMUNITY_ADMIN));
+	assert_true(policy_can_delegate(&ss, 1, ROLE_GRID_WORKER));
+	assert_true(policy_can_delegate(&ca, 1, ROLE_GRID_WORKER));
+	assert_true(policy_can_delegate(&ca, 1, ROLE_COMMUNITY_STAFF));
+	assert_true(policy_can_delegate(&ca, 1, ROLE_RESIDENT));
+	assert_true(policy_can_delegate(&sa, 1, ROLE_STREET_SUPERVISOR));
+	/* Resident admin (tag definitions) is the system administrator's alone. */
+	assert_false(policy_can_delegate(&ss, 1, ROLE_SYSTEM_ADMIN));
 }
 
 int main(void)
@@ -282,6 +326,8 @@ int main(void)
 	    cmocka_unit_test(test_scope_common_cuts_to_a_node),
 	    cmocka_unit_test(test_delegation_never_gives_more_than_held),
 	    cmocka_unit_test(test_action_and_resource_names),
+	    cmocka_unit_test(test_reveal_only_on_residents_and_implies_read),
+	    cmocka_unit_test(test_resident_rights_keep_appointments_possible),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

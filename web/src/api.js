@@ -2,6 +2,9 @@
 //
 //   apiGet('/status')                  -> GET /api/v1/status
 //   apiSend('POST', '/cases', {...})   -> POST /api/v1/cases with a JSON body
+//   apiSend('POST', '/residents/import', file, { contentType: 'text/csv' })
+//                                      -> a File/Blob/ArrayBuffer body is sent as it is
+//   apiDownload('/residents/export.xlsx?grid=…') -> saves the file the answer carries
 //
 // A path that already starts with /api/ (or /healthz) is used unchanged; any
 // other path is taken as relative to /api/v1. Requests go to the same origin
@@ -18,13 +21,14 @@ export const API_BASE = '/api/v1'
 const DEFAULT_TIMEOUT_MS = 15000
 
 export class ApiError extends Error {
-  constructor({ status = 0, code = 'unknown_error', message = '', fields = null, retryAfter = null } = {}) {
+  constructor({ status = 0, code = 'unknown_error', message = '', fields = null, retryAfter = null, body = null } = {}) {
     super(message || code)
     this.name = 'ApiError'
     this.status = status // HTTP status; 0 when the request never got an answer
     this.code = code // snake_case code from the server, or a local one
     this.fields = fields || {} // per-field reasons for validation errors
     this.retryAfter = retryAfter // seconds from a Retry-After header (429), or null
+    this.body = body // the whole parsed answer: some errors carry more next to "error" (an import's report)
   }
 }
 
@@ -50,7 +54,11 @@ export async function apiSend(method, path, body, options = {}) {
   const m = String(method || 'GET').toUpperCase()
   const headers = { Accept: 'application/json', ...(options.headers || {}) }
   const init = { method: m, headers, credentials: 'same-origin' }
-  if (body !== undefined && body !== null) {
+  if (body instanceof Blob || body instanceof ArrayBuffer) {
+    // A file upload (an import): sent as it is, with its own type.
+    headers['Content-Type'] = options.contentType || body.type || 'application/octet-stream'
+    init.body = body
+  } else if (body !== undefined && body !== null) {
     headers['Content-Type'] = 'application/json'
     init.body = typeof body === 'string' ? body : JSON.stringify(body)
   }
@@ -98,6 +106,7 @@ export async function apiSend(method, path, body, options = {}) {
       message: err.message || 'HTTP ' + res.status + (res.statusText ? ' ' + res.statusText : ''),
       fields: err.fields,
       retryAfter: Number.isFinite(ra) && ra >= 0 ? ra : null,
+      body: data,
     })
     if (res.status === 401 && error.code !== 'invalid_credentials' && onUnauthorized && !options.noAuthRedirect) {
       try {
@@ -116,4 +125,65 @@ export async function apiSend(method, path, body, options = {}) {
 
 export function apiGet(path, options) {
   return apiSend('GET', path, undefined, options)
+}
+
+// GET a file (an .xlsx export or report) with the session cookie and save it under the
+// name from Content-Disposition (or fallbackName). Errors come as ApiError like above.
+export async function apiDownload(path, fallbackName = 'download', options = {}) {
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 120000)
+  let res
+  try {
+    res = await fetch(apiUrl(path), { credentials: 'same-origin', signal: controller.signal })
+  } catch (e) {
+    clearTimeout(timer)
+    const aborted = e && e.name === 'AbortError'
+    throw new ApiError({ status: 0, code: aborted ? 'timeout' : 'network_error', message: aborted ? '请求超时' : '网络错误' })
+  }
+  if (!res.ok) {
+    clearTimeout(timer)
+    let data = null
+    try {
+      data = await res.json()
+    } catch {
+      data = null
+    }
+    const err = data && data.error ? data.error : {}
+    const error = new ApiError({
+      status: res.status,
+      code: err.code || 'http_' + res.status,
+      message: err.message || 'HTTP ' + res.status,
+      fields: err.fields,
+      body: data,
+    })
+    if (res.status === 401 && onUnauthorized) onUnauthorized(error)
+    throw error
+  }
+  const blob = await res.blob()
+  clearTimeout(timer)
+  const name = filenameOf(res.headers.get('Content-Disposition')) || fallbackName
+  const url = URL.createObjectURL(blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = name
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 10000)
+  return { name, size: blob.size }
+}
+
+// attachment; filename="residents.xlsx"; filename*=UTF-8''%E5%B1%85… -> the name.
+export function filenameOf(disposition) {
+  if (!disposition) return ''
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(disposition)
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim().replace(/^"|"$/g, ''))
+    } catch {
+      /* fall through */
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/.exec(disposition)
+  return plain ? plain[1].trim() : ''
 }

@@ -9,6 +9,9 @@ export const COUNT_LABELS = {
   units: '房屋',
   residents: '居民',
   organisations: '组织',
+  households: '户',
+  coop_agreements: '共建协议',
+  party_members: '党员',
   cases: '诉求工单',
 }
 
@@ -121,6 +124,22 @@ export const AUDIT_ACTION_LABELS = {
   'community.create': '新建社区',
   'building.create': '新建楼栋',
   'grid.import': '导入网格',
+  'org.create': '新建组织',
+  'org.member_add': '添加组织成员',
+  'coop_agreement.create': '新建共建协议',
+  'party_member.create': '登记党员',
+  'resident.create': '新建居民',
+  'resident.update': '修改居民信息',
+  'resident.self_update': '居民修改本人信息',
+  'resident.import': '导入居民',
+  'resident.export': '导出居民',
+  'resident.reveal': '查看完整个人信息',
+  'resident.lookup': '按证件号码等查找居民',
+  'resident_tag.create': '新建居民标签',
+  'household.create': '新建户',
+  'unit.create': '新建房屋',
+  'unit.import': '导入房屋',
+  'unit.export': '导出房屋',
 }
 
 export function auditActionLabel(action) {
@@ -134,6 +153,14 @@ export const RECORD_TYPE_LABELS = {
   grid: '网格',
   building: '楼栋',
   probe: '存储探针',
+  organisation: '组织',
+  org_member: '组织成员',
+  coop_agreement: '共建协议',
+  party_member: '党员',
+  resident: '居民',
+  resident_tag: '居民标签',
+  household: '户',
+  unit: '房屋',
 }
 
 export function recordTypeLabel(type) {
@@ -162,3 +189,41 @@ export function shanghaiToRfc3339(text) {
   if (!m) return ''
   return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] || '00'}+08:00`
 }
+
+// ---- Organisations (docs/ORG.md)
+
+// One colour per network category (the ten types in ORG.md order, then 社区): the
+// Party line in reds, the other actors in distinct hues.
+export const ORG_CATEGORY_COLOURS = [
+  '#a8071a', // 街道党工委
+  '#c8161d', // 社区党委
+  '#e8484e', // 网格党支部
+  '#f08a8e', // 楼栋党小组
+  '#d48806', // 居委会
+  '#1677ff', // 物业服务企业
+  '#13a8a8', // 业主委员会
+  '#722ed1', // 社会组织
+  '#389e0d', // 共建单位
+  '#8c8c8c', // 职能部门
+  '#faad14', // 社区
+]
+
+export const EDGE_KINDS = [
+  { kind: 'vertical', label: '纵向', hint: '组织隶属（下级 → 上级）', colour: '#c8161d', type: 'solid', width: 2.2 },
+  { kind: 'horizontal', label: '横向', hint: '共建协议、党建引领', colour: '#1677ff', type: 'dashed', width: 1.6 },
+  { kind: 'membership', label: '成员', hint: '交叉任职（共有成员）', colour: '#fa8c16', type: 'dotted', width: 2 },
+  { kind: 'dual_report', label: '双报到', hint: '党员所在单位 → 报到社区', colour: '#389e0d', type: 'solid', width: 1.6 },
+]
+
+export const POST_TYPE_LABELS = {
+  organisation: '组织建设',
+  legal: '法律',
+  employment_aid: '助困就业',
+  governance: '社区治理',
+  health: '健康医疗',
+  culture_sports: '文体',
+  patrol: '治安巡逻',
+  other: '其他',
+}
+
+export const POST_TYPE_OPTIONS = Object.keys(POST_TYPE_LABELS).map((value) => ({ value, label: POST_TYPE_LABELS[value] }))

@@ -9,6 +9,10 @@
 //   space read    — every role (网格地图)
 //   audit read    — 社区书记, 街道管理员, 系统管理员 (审计日志)
 //   account admin — 社区书记, 街道管理员, 系统管理员 (账号管理)
+//   resident read — 网格员, 社区工作者, 社区书记, 街道管理员, 系统管理员 (居民与房屋)
+//   resident write — the same roles (数据导入: residents and units from CSV / Excel)
+//   space read    — also 组织网络 and 党员名册 (names masked by the server where the
+//                   caller may only read the place)
 // Items without `perm` are shown to every signed-in user.
 import {
   Odometer,
@@ -22,13 +26,17 @@ import {
   Notification,
   User,
   Document,
+  Flag,
+  Upload,
 } from '@element-plus/icons-vue'
 
 export const NAV_ITEMS = [
   { path: '/dashboard', name: 'dashboard', title: '工作台', icon: Odometer },
   { path: '/grids', name: 'grids', title: '网格地图', icon: MapLocation, perm: ['space', 'read'] },
-  { path: '/residents', name: 'residents', title: '居民与房屋', icon: House, placeholder: true },
-  { path: '/network', name: 'network', title: '组织网络', icon: Share, placeholder: true },
+  { path: '/residents', name: 'residents', title: '居民与房屋', icon: House, perm: ['resident', 'read'] },
+  { path: '/import', name: 'import', title: '数据导入', icon: Upload, perm: ['resident', 'write'] },
+  { path: '/network', name: 'network', title: '组织网络', icon: Share, perm: ['space', 'read'] },
+  { path: '/party-members', name: 'party-members', title: '党员名册', icon: Flag, perm: ['space', 'read'] },
   { path: '/cases', name: 'cases', title: '诉求工单', icon: Tickets, placeholder: true },
   { path: '/matching', name: 'matching', title: '供需对接', icon: Connection, placeholder: true },
   { path: '/deliberation', name: 'deliberation', title: '协商议事', icon: ChatDotRound, placeholder: true },

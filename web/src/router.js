@@ -7,6 +7,10 @@ const DashboardView = () => import('./views/DashboardView.vue')
 const GridMapView = () => import('./views/GridMapView.vue')
 const UsersView = () => import('./views/UsersView.vue')
 const AuditView = () => import('./views/AuditView.vue')
+const NetworkView = () => import('./views/NetworkView.vue')
+const PartyMembersView = () => import('./views/PartyMembersView.vue')
+const ResidentsView = () => import('./views/ResidentsView.vue')
+const ImportView = () => import('./views/ImportView.vue')
 const LoginView = () => import('./views/LoginView.vue')
 const PlaceholderView = () => import('./views/PlaceholderView.vue')
 const NotFoundView = () => import('./views/NotFoundView.vue')
@@ -17,6 +21,10 @@ const VIEWS = {
   grids: GridMapView,
   users: UsersView,
   audit: AuditView,
+  network: NetworkView,
+  'party-members': PartyMembersView,
+  residents: ResidentsView,
+  import: ImportView,
 }
 
 const routes = [

@@ -27,6 +27,11 @@ import { ElSkeleton } from 'element-plus/es/components/skeleton/index.mjs'
 import { ElStatistic } from 'element-plus/es/components/statistic/index.mjs'
 import { ElTable, ElTableColumn } from 'element-plus/es/components/table/index.mjs'
 import { ElTag } from 'element-plus/es/components/tag/index.mjs'
+import { ElCheckbox, ElCheckboxGroup } from 'element-plus/es/components/checkbox/index.mjs'
+import { ElRadioButton, ElRadioGroup } from 'element-plus/es/components/radio/index.mjs'
+import { ElTabPane, ElTabs } from 'element-plus/es/components/tabs/index.mjs'
+import { ElTree } from 'element-plus/es/components/tree/index.mjs'
+import { ElUpload } from 'element-plus/es/components/upload/index.mjs'
 
 import 'element-plus/theme-chalk/base.css'
 import 'element-plus/es/components/alert/style/css'
@@ -64,6 +69,15 @@ import 'element-plus/es/components/table/style/css'
 import 'element-plus/es/components/table-column/style/css'
 import 'element-plus/es/components/message/style/css'
 import 'element-plus/es/components/message-box/style/css'
+import 'element-plus/es/components/checkbox/style/css'
+import 'element-plus/es/components/checkbox-group/style/css'
+import 'element-plus/es/components/radio/style/css'
+import 'element-plus/es/components/radio-button/style/css'
+import 'element-plus/es/components/radio-group/style/css'
+import 'element-plus/es/components/tabs/style/css'
+import 'element-plus/es/components/tab-pane/style/css'
+import 'element-plus/es/components/tree/style/css'
+import 'element-plus/es/components/upload/style/css'
 
 const COMPONENTS = {
   ElAlert,
@@ -98,6 +112,14 @@ const COMPONENTS = {
   ElSelect,
   ElTable,
   ElTableColumn,
+  ElCheckbox,
+  ElCheckboxGroup,
+  ElRadioButton,
+  ElRadioGroup,
+  ElTabPane,
+  ElTabs,
+  ElTree,
+  ElUpload,
 }
 
 export default {

@@ -1,0 +1,43 @@
+/* Writes of the organisation network (docs/ORG.md) shared by the HTTP handlers
+ * (api/org.c) and the command line (cli/demo.c), so both take one code path: the same
+ * checks, the same rows, the same audit action.
+ *
+ * Each function takes the request body as JSON — the fields of the corresponding
+ * POST route — validates it (every bad field is reported: 422 invalid_fields), checks
+ * references, and writes in ONE transaction with its audit row and the record count.
+ *
+ * r == NULL means the command line (an operator with direct database access): no
+ * authorisation, every organisation is referable, audited as user "cli". With a request,
+ * db may be NULL: the request's connection is taken after the input is validated (as
+ * the handlers always did, so a malformed body is a 422 even when the database is down).
+ *
+ * Returns 0 with *out the created record as the route answers it (new reference), or -1
+ * with err set: 422 invalid_fields, 409 duplicate_org / duplicate_member /
+ * duplicate_party_member, 401/403/404 from authorisation, 503 crypto_unavailable (a
+ * phone without a key), 503/500 from the database. */
+#ifndef GZ_API_ORG_H
+#define GZ_API_ORG_H
+
+#include "db/db.h"
+#include "http/http.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+/* POST /api/v1/organisations: {type, name, space_code?, building_id?, parent_id?,
+ * credit_code?}. */
+int gz_org_create(gz_db *db, gz_req *r, json_t *in, json_t **out, gz_err *err);
+
+/* POST /api/v1/organisations/{org_id}/members: {resident_id? | name, phone?, position,
+ * is_contact?, since?}. 404 when the organisation does not exist (or is out of scope). */
+int gz_org_member_add(gz_db *db, gz_req *r, int64_t org_id, json_t *in, json_t **out, gz_err *err);
+
+/* POST /api/v1/coop-agreements: {unit_org_id, community_code, title, start_at, end_at,
+ * status?, commitments?: [{item, quantity, unit}]}. */
+int gz_coop_agreement_create(gz_db *db, gz_req *r, json_t *in, json_t **out, gz_err *err);
+
+/* POST /api/v1/party-members: {resident_id? | name, party_org_id, employer_org_id?,
+ * reported_community_code?, reported_grid_code?, post_type?, reported_at?}. */
+int gz_party_member_create(gz_db *db, gz_req *r, json_t *in, json_t **out, gz_err *err);
+
+#endif

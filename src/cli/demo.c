@@ -1,0 +1,1086 @@
+/* gongzhi demo / gongzhi gen: load synthetic data (domain/demo.h) through the same
+ * functions the API uses, so demo data passes every check real data passes:
+ *   grids       gz_space_import()             (api/space.h: validity, overlaps, gaps)
+ *   buildings   gz_space_add_building()       (api/space.h: placed by locate)
+ *   units       gz_people_import(UNITS)       (api/people.h: CSV built in memory)
+ *   residents   gz_people_import(RESIDENTS)   (ID checks, sealing, blind indexes)
+ *   network     gz_org_create() & co.         (api/org.h)
+ *   accounts    gz_user_insert/gz_user_grant  (api/users.h), audited like `user add`
+ * Each piece is its own transaction with its audit rows (user "cli"). */
+#include "api/auth.h"
+#include "api/org.h"
+#include "api/people.h"
+#include "api/space.h"
+#include "api/users.h"
+#include "cli/cli.h"
+#include "core/crypto.h"
+#include "core/json.h"
+#include "core/mem.h"
+#include "core/time.h"
+#include "db/db.h"
+#include "domain/demo.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char gz_cli_demo_usage[] =
+    "gongzhi [--db URL] demo [--seed N] [--force] [--json]\n"
+    "gongzhi demo --show-accounts [--seed N] [--json]\n"
+    "  Loads a realistic synthetic street of Beijing's 朝阳区 into the database: 4\n"
+    "  communities, 20 grids that tile them, ~75 buildings, ~3,600 units with areas and\n"
+    "  owners, 8,600 residents (names, valid ID numbers, ages, households, tags), the\n"
+    "  organisation network (街道党工委 → 社区党委 → 网格党支部 → 楼栋党小组, 居委会,\n"
+    "  物业, 业委会, 社会组织, 20+ 共建单位 with agreements, 300+ Party members, some\n"
+    "  双报到) and one account per role. Prints the counts and the accounts with their\n"
+    "  passwords.\n"
+    "  --seed N   another seed, other data (default 1); the same seed gives the same data\n"
+    "             (ages are taken at 1 January of the current year).\n"
+    "  --force    load even though the database has streets: the demo street then takes\n"
+    "             the next free street code; existing usernames are left untouched.\n"
+    "  --json     print the summary and the accounts as JSON.\n"
+    "  --show-accounts  print the accounts of the demo of that seed again (touches no\n"
+    "             database).\n"
+    "  Demo passwords follow from the seed: anyone who knows it knows them. For demos\n"
+    "  only — never on a database holding real data.\n"
+    "  Environment: GONGZHI_DB; GONGZHI_KEY_FILE for PostgreSQL (personal data is\n"
+    "  encrypted). On SQLite the load runs with GONGZHI_SQLITE_SYNC=NORMAL unless set.\n";
+
+const char gz_cli_gen_usage[] =
+    "gongzhi [--db URL] gen --residents N [--seed S] [--force] [--jobs J]\n"
+    "  District-scale synthetic data for benchmarks: as many streets (48 grids each),\n"
+    "  communities, buildings and units as it takes to house exactly N residents (about\n"
+    "  2.7 per household), loaded street by street through the same imports as the API.\n"
+    "  No organisations or accounts (see gongzhi demo). N is 1..10,000,000.\n"
+    "  --seed S   default 1.  --force   add to a database that already has streets.\n"
+    "  --jobs J   streets loaded at once on PostgreSQL (1..8, default 4); SQLite has one\n"
+    "             writer, so always 1. The data do not depend on J.\n"
+    "  Environment: as for demo.\n";
+
+/* ---------------------------------------------------------------- small helpers */
+
+static double secs_since(int64_t t0)
+{
+	return (double)(gz_time_mono_ns() - t0) / 1e9;
+}
+
+static void print_err(const char *cmd, const char *what, const gz_err *err)
+{
+	fprintf(stderr, "gongzhi %s: %s: %s", cmd, what, err->message);
+	for (int i = 0; i < err->nfields; i++)
+		fprintf(stderr, "%s %s: %s", i ? ";" : " —", err->fields[i].name,
+		        err->fields[i].why);
+	fprintf(stderr, "\n");
+}
+
+/* A report with "ok": false: print its first problems. */
+static void print_report_errors(const char *cmd, const char *what, const json_t *rep)
+{
+	fprintf(stderr, "gongzhi %s: %s: %lld problems\n", cmd, what,
+	        (long long)json_integer_value(json_object_get(rep, "error_count")));
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(rep, "errors"), i, e)
+	{
+		if (i == 10)
+			break;
+		char *s = gz_json_dump(e, NULL);
+		fprintf(stderr, "  %s\n", s ? s : "?");
+		free(s);
+	}
+}
+
+typedef struct {
+	char *p;
+	size_t n, cap;
+} sbuf;
+
+static void sb_add(sbuf *b, const char *s, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		b->cap = (b->n + n + 1) * 2 + 65536;
+		b->p = gz_realloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+	char tmp[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		sb_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+static json_t *id_string(int64_t id)
+{
+	char buf[24];
+	snprintf(buf, sizeof buf, "%" PRId64, id);
+	return json_string(buf);
+}
+
+static int64_t id_of(const json_t *out)
+{
+	const char *s = json_string_value(json_object_get(out, "id"));
+	return s ? strtoll(s, NULL, 10) : 0;
+}
+
+static json_t *time_string(int64_t ms)
+{
+	char buf[40];
+	return json_string(gz_time_rfc3339(ms, buf, sizeof buf));
+}
+
+/* The first free street number of the demo county (1 when there is none). */
+static int next_street_no(gz_db *db, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(db,
+	                            "SELECT code FROM streets WHERE code >= $1 AND code < $2 "
+	                            "ORDER BY code DESC LIMIT 1",
+	                            err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, DEMO_COUNTY);
+	gz_stmt_bind_str(st, 2, DEMO_COUNTY "~");
+	int rc = gz_stmt_step(st, err), no = 1;
+	if (rc == GZ_ROW)
+		no = atoi(gz_stmt_text(st, 0) + 6) + 1;
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : no;
+}
+
+/* "Non-empty" means: a street exists. */
+static int has_streets(gz_db *db, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(db, "SELECT 1 FROM streets LIMIT 1", err);
+	if (!st)
+		return -1;
+	int rc = gz_stmt_step(st, err);
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : rc == GZ_ROW;
+}
+
+/* Shared setup: durability relaxed for a bulk load on SQLite, keys, database. */
+static gz_db *open_for_load(const char *cmd, bool force, int *street_no)
+{
+	/* Thousands of small transactions: with synchronous=FULL each would wait for the
+	 * disk. WAL with NORMAL keeps the database consistent; a crash may lose the last
+	 * transactions of the load, which is then simply run again on a fresh database. */
+	setenv("GONGZHI_SQLITE_SYNC", "NORMAL", 0);
+	if (gz_cli_load_keys() < 0)
+		return NULL;
+	gz_db *db = gz_cli_open_db();
+	if (!db)
+		return NULL;
+	gz_err err;
+	gz_err_clear(&err);
+	int any = has_streets(db, &err);
+	int no = any < 0 ? -1 : next_street_no(db, &err);
+	if (any < 0 || no < 0) {
+		print_err(cmd, "database", &err);
+		gz_db_close(db);
+		return NULL;
+	}
+	if (any && !force) {
+		fprintf(stderr,
+		        "gongzhi %s: the database already has data (streets); use a new database, "
+		        "or --force to add to it\n",
+		        cmd);
+		gz_db_close(db);
+		return NULL;
+	}
+	if (no > 999) {
+		fprintf(stderr, "gongzhi %s: no free street code left in county %s\n", cmd,
+		        DEMO_COUNTY);
+		gz_db_close(db);
+		return NULL;
+	}
+	*street_no = no;
+	return db;
+}
+
+static person_date this_year(void)
+{
+	person_date d = person_date_from_ms(gz_time_now_ms());
+	return (person_date){d.year, 1, 1};
+}
+
+/* ---------------------------------------------------------------- loading a street */
+
+typedef struct {
+	const char *cmd;
+	gz_db *db;
+	int64_t *building_ids; /* demo building -> database id */
+	double t_grids, t_buildings, t_units, t_residents, t_network, t_accounts;
+} loader;
+
+static int load_grids(loader *L, const demo_street *s, uint64_t seed)
+{
+	int64_t t0 = gz_time_mono_ns();
+	gz_err err;
+	gz_err_clear(&err);
+	json_t *doc = demo_street_geojson(s, seed), *rep = NULL;
+	int rc = gz_space_import(L->db, NULL, doc, false, &rep, &err);
+	json_decref(doc);
+	if (rc < 0) {
+		print_err(L->cmd, "grids", &err);
+		return -1;
+	}
+	bool ok = json_is_true(json_object_get(rep, "ok"));
+	if (!ok)
+		print_report_errors(L->cmd, "grids", rep);
+	json_decref(rep);
+	L->t_grids += secs_since(t0);
+	return ok ? 0 : -1;
+}
+
+static int load_buildings(loader *L, const demo_street *s)
+{
+	int64_t t0 = gz_time_mono_ns();
+	free(L->building_ids);
+	L->building_ids = gz_calloc((size_t)s->nbuildings + 1, sizeof *L->building_ids);
+	for (int32_t i = 0; i < s->nbuildings; i++) {
+		const demo_building *b = &s->buildings[i];
+		gz_err err;
+		gz_err_clear(&err);
+		json_t *in =
+		    json_pack("{s:s,s:s,s:f,s:f}", "name", b->name, "address", b->address, "lng",
+		              (double)b->lng_e7 / 1e7, "lat", (double)b->lat_e7 / 1e7);
+		json_t *out = NULL;
+		int rc = gz_space_add_building(L->db, NULL, in, &out, &err);
+		json_decref(in);
+		if (rc < 0) {
+			print_err(L->cmd, "building", &err);
+			return -1;
+		}
+		const char *grid = json_string_value(json_object_get(out, "grid_code"));
+		if (!grid || strcmp(grid, s->grids[b->grid].code) != 0) {
+			fprintf(stderr, "gongzhi %s: building %s was placed in grid %s, not %s\n",
+			        L->cmd, b->address, grid ? grid : "-", s->grids[b->grid].code);
+			json_decref(out);
+			return -1;
+		}
+		L->building_ids[i] = id_of(out);
+		json_decref(out);
+	}
+	L->t_buildings += secs_since(t0);
+	return 0;
+}
+
+/* Runs one people import over the CSV in b. */
+static int people_import(loader *L, gz_people_kind kind, const sbuf *b, int64_t expect)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	json_t *rep = NULL;
+	const char *what = kind == GZ_PEOPLE_UNITS ? "units" : "residents";
+	if (gz_people_import(L->db, NULL, kind, b->p, b->n, false, &rep, &err) < 0) {
+		print_err(L->cmd, what, &err);
+		return -1;
+	}
+	bool ok = json_is_true(json_object_get(rep, "ok"));
+	int64_t created = json_integer_value(json_object_get(rep, "created"));
+	if (!ok)
+		print_report_errors(L->cmd, what, rep);
+	else if (created != expect)
+		fprintf(stderr, "gongzhi %s: %s: %lld created, %lld expected\n", L->cmd, what,
+		        (long long)created, (long long)expect);
+	json_decref(rep);
+	return ok && created == expect ? 0 : -1;
+}
+
+static int load_units(loader *L, const demo_street *s)
+{
+	int64_t t0 = gz_time_mono_ns();
+	sbuf b = {0};
+	sb_printf(&b, "网格编码,楼栋,房号,专有部分面积,是否已售,业主姓名,业主身份证号\n");
+	for (int32_t i = 0; i < s->nunits; i++) {
+		const demo_unit *u = &s->units[i];
+		const demo_building *bd = &s->buildings[u->building];
+		const char *grid = s->grids[bd->grid].code;
+		const demo_person *o = u->owner_resident >= 0 ? &s->residents[u->owner_resident]
+		                       : u->owner_other >= 0  ? &s->owners[u->owner_other]
+		                                              : NULL;
+		sb_printf(&b, "%s,%s,%s,%d.%02d,%s,%s,%s\n", grid, bd->name, u->number,
+		          u->area_dm2 / 100, u->area_dm2 % 100, u->sold ? "是" : "否",
+		          o ? o->name : "", o ? o->id_number : "");
+		if (u->co_owner >= 0) {
+			const demo_person *c = &s->residents[u->co_owner];
+			sb_printf(&b, "%s,%s,%s,%d.%02d,是,%s,%s\n", grid, bd->name, u->number,
+			          u->area_dm2 / 100, u->area_dm2 % 100, c->name, c->id_number);
+		}
+	}
+	int rc = people_import(L, GZ_PEOPLE_UNITS, &b, s->nunits);
+	free(b.p);
+	L->t_units += secs_since(t0);
+	return rc;
+}
+
+static int load_residents(loader *L, const demo_street *s)
+{
+	int64_t t0 = gz_time_mono_ns();
+	sbuf b = {0};
+	sb_printf(&b, "姓名,性别,出生日期,手机号,身份证号,网格编码,楼栋,房号,与户主关系,标签\n");
+	for (int32_t i = 0; i < s->nresidents; i++) {
+		const demo_person *x = &s->residents[i];
+		const demo_unit *u = &s->units[x->unit];
+		const demo_building *bd = &s->buildings[u->building];
+		char tags[160] = "";
+		size_t tn = 0;
+		for (int t = 0; t < DEMO_TAG__COUNT; t++)
+			if (x->tags & (1u << t))
+				tn += (size_t)snprintf(tags + tn, sizeof tags - tn, "%s%s",
+				                       tn ? "、" : "", demo_tag_label((demo_tag)t));
+		sb_printf(&b, "%s,%s,%04d-%02d-%02d,%s,%s,%s,%s,%s,%s,%s\n", x->name,
+		          x->male ? "男" : "女", x->birth.year, x->birth.month, x->birth.day,
+		          x->phone, x->id_number, s->grids[bd->grid].code, bd->name, u->number,
+		          person_relation_label((person_relation)x->relation), tags);
+	}
+	int rc = people_import(L, GZ_PEOPLE_RESIDENTS, &b, s->nresidents);
+	free(b.p);
+	L->t_residents += secs_since(t0);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- the demo network */
+
+/* The database id of resident ri, found by the keyed hash of their ID number in the
+ * register's own lookup table (resident_id_keys, api/people.h). Cached. */
+static int64_t resident_id(loader *L, const demo_street *s, int64_t *cache, int32_t ri, gz_err *err)
+{
+	if (cache[ri])
+		return cache[ri];
+	uint8_t h[GZ_CRYPTO_LOOKUP_BYTES];
+	gz_crypto_lookup(gz_crypto_global(), s->residents[ri].id_number, h);
+	gz_stmt *st =
+	    gz_db_prepare(L->db, "SELECT resident_id FROM resident_id_keys WHERE id_key = $1", err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_blob(st, 1, h, GZ_PEOPLE_KEY_BYTES);
+	int rc = gz_stmt_step(st, err);
+	if (rc == GZ_ROW)
+		cache[ri] = gz_stmt_int64(st, 0);
+	gz_stmt_finish(st);
+	if (rc == GZ_DONE)
+		gz_err_set(err, GZ_ENOTFOUND, "not_found", "居民 %s 未导入", s->residents[ri].name);
+	return rc == GZ_ROW ? cache[ri] : -1;
+}
+
+typedef int (*create_fn)(gz_db *db, gz_req *r, json_t *in, json_t **out, gz_err *err);
+
+/* Runs a shared create with in (stolen); returns the new id or -1 after printing. */
+static int64_t create(loader *L, create_fn fn, json_t *in, const char *what)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	json_t *out = NULL;
+	int rc = fn(L->db, NULL, in, &out, &err);
+	json_decref(in);
+	if (rc < 0) {
+		print_err(L->cmd, what, &err);
+		return -1;
+	}
+	int64_t id = id_of(out);
+	json_decref(out);
+	return id;
+}
+
+static int load_network(loader *L, const demo_street *s, int64_t *rid)
+{
+	int64_t t0 = gz_time_mono_ns();
+	gz_err err;
+	gz_err_clear(&err);
+	int64_t *oid = gz_calloc((size_t)s->norgs + 1, sizeof *oid);
+	int ret = -1;
+	for (int32_t i = 0; i < s->norgs; i++) {
+		const demo_org *o = &s->orgs[i];
+		json_t *in = json_pack("{s:s,s:s,s:s}", "type", org_type_code(o->type), "name",
+		                       o->name, "space_code", o->space);
+		if (o->parent >= 0)
+			json_object_set_new(in, "parent_id", id_string(oid[o->parent]));
+		if (o->building >= 0)
+			json_object_set_new(in, "building_id",
+			                    id_string(L->building_ids[o->building]));
+		if (o->credit[0])
+			json_object_set_new(in, "credit_code", json_string(o->credit));
+		if ((oid[i] = create(L, gz_org_create, in, o->name)) < 0)
+			goto out;
+	}
+	for (int32_t i = 0; i < s->nmembers; i++) {
+		const demo_member *m = &s->members[i];
+		json_t *in =
+		    json_pack("{s:s,s:b}", "position", m->position, "is_contact", m->contact);
+		if (m->resident >= 0) {
+			int64_t r = resident_id(L, s, rid, m->resident, &err);
+			if (r < 0) {
+				json_decref(in);
+				print_err(L->cmd, "member", &err);
+				goto out;
+			}
+			json_object_set_new(in, "resident_id", id_string(r));
+		} else {
+			json_object_set_new(in, "name", json_string(m->name));
+			if (m->phone[0])
+				json_object_set_new(in, "phone", json_string(m->phone));
+		}
+		gz_err_clear(&err);
+		json_t *out = NULL;
+		int rc = gz_org_member_add(L->db, NULL, oid[m->org], in, &out, &err);
+		json_decref(in);
+		json_decref(out);
+		if (rc < 0) {
+			print_err(L->cmd, "member", &err);
+			goto out;
+		}
+	}
+	for (int32_t i = 0; i < s->nagreements; i++) {
+		const demo_agreement *a = &s->agreements[i];
+		json_t *cs = json_array();
+		for (int k = 0; k < a->ncommitments; k++)
+			json_array_append_new(cs, json_pack("{s:s,s:I,s:s}", "item",
+			                                    a->commitments[k].item, "quantity",
+			                                    (json_int_t)a->commitments[k].quantity,
+			                                    "unit", a->commitments[k].unit));
+		json_t *in = json_pack(
+		    "{s:o,s:s,s:s,s:o,s:o,s:s,s:o}", "unit_org_id", id_string(oid[a->unit_org]),
+		    "community_code", s->communities[a->community].code, "title", a->title,
+		    "start_at", time_string(a->start_ms), "end_at", time_string(a->end_ms),
+		    "status", org_agreement_status_code(a->status), "commitments", cs);
+		if (create(L, gz_coop_agreement_create, in, a->title) < 0)
+			goto out;
+	}
+	for (int32_t i = 0; i < s->nparty; i++) {
+		const demo_party_member *p = &s->party[i];
+		int64_t r = resident_id(L, s, rid, p->resident, &err);
+		if (r < 0) {
+			print_err(L->cmd, "party member", &err);
+			goto out;
+		}
+		json_t *in = json_pack("{s:o,s:o}", "resident_id", id_string(r), "party_org_id",
+		                       id_string(oid[p->party_org]));
+		if (p->employer >= 0)
+			json_object_set_new(in, "employer_org_id", id_string(oid[p->employer]));
+		if (p->community >= 0) {
+			json_object_set_new(in, "reported_community_code",
+			                    json_string(s->communities[p->community].code));
+			json_object_set_new(in, "post_type", json_string(org_post_code(p->post)));
+			json_object_set_new(in, "reported_at", time_string(p->reported_ms));
+		}
+		if (create(L, gz_party_member_create, in, "party member") < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(oid);
+	L->t_network += secs_since(t0);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- accounts */
+
+typedef struct {
+	const demo_account *a;
+	char hash[GZ_PWHASH_MAX];
+	int rc;
+} hash_job;
+
+static void *hash_worker(void *arg)
+{
+	hash_job *j = arg;
+	gz_err err;
+	gz_err_clear(&err);
+	j->rc = gz_password_hash(j->a->password, j->hash, &err);
+	return NULL;
+}
+
+typedef enum { ACC_CREATED, ACC_EXISTED } acc_state;
+
+/* Creates the accounts (argon2id hashes computed in parallel first), each in its own
+ * transaction with its grant and audit row, as `gongzhi user add` does; the resident's
+ * account is linked to their record. Existing usernames are left alone. */
+static int load_accounts(loader *L, const demo_street *s, int64_t *rid, acc_state *state)
+{
+	int64_t t0 = gz_time_mono_ns();
+	hash_job jobs[DEMO_ACCOUNTS];
+	pthread_t th[DEMO_ACCOUNTS];
+	bool started[DEMO_ACCOUNTS] = {0};
+	for (int i = 0; i < s->naccounts; i++) {
+		jobs[i] = (hash_job){.a = &s->accounts[i], .rc = -1};
+		started[i] = pthread_create(&th[i], NULL, hash_worker, &jobs[i]) == 0;
+		if (!started[i])
+			hash_worker(&jobs[i]);
+	}
+	for (int i = 0; i < s->naccounts; i++)
+		if (started[i])
+			pthread_join(th[i], NULL);
+	char rid_s[32];
+	snprintf(rid_s, sizeof rid_s, "cli-%ld", (long)getpid());
+	for (int i = 0; i < s->naccounts; i++) {
+		const demo_account *a = &s->accounts[i];
+		gz_err err;
+		gz_err_clear(&err);
+		if (jobs[i].rc < 0) {
+			fprintf(stderr, "gongzhi %s: cannot hash a password\n", L->cmd);
+			return -1;
+		}
+		gz_user_row u = {0};
+		int rc = gz_user_by_name(L->db, a->username, true, &u, &err);
+		if (rc < 0)
+			goto fail;
+		if (rc > 0) {
+			state[i] = ACC_EXISTED;
+			continue;
+		}
+		int64_t res = -1;
+		if (a->resident >= 0 && (res = resident_id(L, s, rid, a->resident, &err)) < 0)
+			goto fail;
+		if (gz_db_begin(L->db, &err) < 0)
+			goto fail;
+		memset(&u, 0, sizeof u);
+		if ((u.id = gz_user_insert(L->db, a->username, a->display_name, jobs[i].hash,
+		                           &err)) < 0 ||
+		    gz_user_grant(L->db, u.id, a->role, a->scope, &err) < 0)
+			goto rollback;
+		u.grants[0].role = a->role;
+		snprintf(u.grants[0].scope, sizeof u.grants[0].scope, "%s", a->scope);
+		u.ngrants = 1;
+		char ids[24], scope[GZ_SCOPE_MAX];
+		snprintf(ids, sizeof ids, "%" PRId64, u.id);
+		gz_user_scope(&u, scope);
+		json_t *detail =
+		    json_pack("{s:s,s:s,s:o}", "username", a->username, "display_name",
+		              a->display_name, "roles", gz_grants_json(u.grants, u.ngrants));
+		gz_audit_entry e = {.username = "cli",
+		                    .action = "user.create",
+		                    .record_type = "user",
+		                    .record_id = ids,
+		                    .scope = scope,
+		                    .request_id = rid_s,
+		                    .detail = detail};
+		rc = gz_audit_write(L->db, &e, &err);
+		json_decref(detail);
+		if (rc < 0)
+			goto rollback;
+		if (res > 0) {
+			/* The resident's own record (GET /api/v1/me/resident). */
+			gz_stmt *st =
+			    gz_db_prepare(L->db,
+			                  "UPDATE residents SET user_id = $1, updated_at = $2 "
+			                  "WHERE id = $3 AND user_id IS NULL",
+			                  &err);
+			if (!st)
+				goto rollback;
+			gz_stmt_bind_int64(st, 1, u.id);
+			gz_stmt_bind_int64(st, 2, gz_time_now_ms());
+			gz_stmt_bind_int64(st, 3, res);
+			rc = gz_stmt_step(st, &err);
+			gz_stmt_finish(st);
+			char rs[24];
+			snprintf(rs, sizeof rs, "%" PRId64, res);
+			json_t *d2 = json_pack("{s:[s],s:o}", "fields", "user_id", "user_id",
+			                       id_string(u.id));
+			gz_audit_entry e2 = {.username = "cli",
+			                     .action = "resident.update",
+			                     .record_type = "resident",
+			                     .record_id = rs,
+			                     .scope = a->scope,
+			                     .request_id = rid_s,
+			                     .detail = d2};
+			if (rc < 0 || gz_audit_write(L->db, &e2, &err) < 0) {
+				json_decref(d2);
+				goto rollback;
+			}
+			json_decref(d2);
+		}
+		if (gz_db_commit(L->db, &err) < 0)
+			goto rollback;
+		state[i] = ACC_CREATED;
+		continue;
+	rollback:
+		gz_db_rollback(L->db);
+	fail:
+		print_err(L->cmd, a->username, &err);
+		return -1;
+	}
+	for (int i = 0; i < s->naccounts; i++)
+		sodium_memzero(jobs[i].hash, sizeof jobs[i].hash);
+	L->t_accounts += secs_since(t0);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- summary */
+
+static json_t *record_counts(gz_db *db)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	json_t *c = json_object();
+	gz_stmt *st = gz_db_prepare(db, "SELECT name, n FROM record_counts ORDER BY name", &err);
+	if (!st)
+		return c;
+	while (gz_stmt_step(st, &err) == GZ_ROW)
+		json_object_set_new(c, gz_stmt_text(st, 0), json_integer(gz_stmt_int64(st, 1)));
+	gz_stmt_finish(st);
+	int64_t reported = 0;
+	if (gz_db_query_int64(db,
+	                      "SELECT COUNT(*) FROM party_members WHERE "
+	                      "reported_community_code IS NOT NULL",
+	                      &reported, &err, 0) >= 0)
+		json_object_set_new(c, "party_members_reported", json_integer(reported));
+	return c;
+}
+
+static long long count_of(const json_t *c, const char *k)
+{
+	return (long long)json_integer_value(json_object_get(c, k));
+}
+
+/* Prints s padded with spaces to `width` terminal columns (CJK characters take two). */
+static void put_padded(const char *s, int width)
+{
+	int w = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p & 0xC0) != 0x80)
+			w += *p >= 0xE0 ? 2 : 1;
+	fputs(s, stdout);
+	for (; w < width; w++)
+		putchar(' ');
+}
+
+static void print_accounts(const demo_street *s, const acc_state *state);
+
+static void print_summary(const demo_street *s, const json_t *c, const acc_state *state,
+                          uint64_t seed, double secs)
+{
+	printf("演示数据已载入（种子 %" PRIu64 "，用时 %.1f 秒）：%s %s\n", seed, secs, s->code,
+	       s->name);
+	printf("  街道 %lld  社区 %lld  网格 %lld  楼栋 %lld  房屋 %lld  户 %lld  居民 %lld\n",
+	       count_of(c, "streets"), count_of(c, "communities"), count_of(c, "grids"),
+	       count_of(c, "buildings"), count_of(c, "units"), count_of(c, "households"),
+	       count_of(c, "residents"));
+	printf("  组织 %lld  共建协议 %lld  党员 %lld（双报到 %lld）  账号 %lld\n",
+	       count_of(c, "organisations"), count_of(c, "coop_agreements"),
+	       count_of(c, "party_members"), count_of(c, "party_members_reported"),
+	       count_of(c, "users"));
+	printf("\n演示账号（密码由种子决定，仅供演示；勿在真实数据上使用）：\n");
+	print_accounts(s, state);
+}
+
+static void print_accounts(const demo_street *s, const acc_state *state)
+{
+	static const int widths[] = {16, 13, 16, 12};
+	const char *head[] = {"角色", "用户名", "密码", "姓名", "范围"};
+	printf("  ");
+	for (int k = 0; k < 4; k++)
+		put_padded(head[k], widths[k]);
+	printf("%s\n", head[4]);
+	for (int i = 0; i < s->naccounts; i++) {
+		const demo_account *a = &s->accounts[i];
+		const char *cells[] = {policy_role_label(a->role), a->username,
+		                       state[i] == ACC_CREATED ? a->password : "（已存在）",
+		                       a->display_name};
+		printf("  ");
+		for (int k = 0; k < 4; k++)
+			put_padded(cells[k], widths[k]);
+		printf("%s\n", a->scope[0] ? a->scope : "（全部）");
+	}
+	printf("\n登录：浏览器打开服务地址，用上面的用户名和密码。\n");
+}
+
+static json_t *summary_json(const demo_street *s, json_t *counts, const acc_state *state,
+                            uint64_t seed, double secs)
+{
+	json_t *accounts = json_array();
+	for (int i = 0; i < s->naccounts; i++) {
+		const demo_account *a = &s->accounts[i];
+		json_t *j = json_pack(
+		    "{s:s,s:s,s:s,s:s,s:s,s:b}", "role", policy_role_name(a->role), "role_label",
+		    policy_role_label(a->role), "username", a->username, "display_name",
+		    a->display_name, "scope", a->scope, "created", state[i] == ACC_CREATED);
+		if (state[i] == ACC_CREATED)
+			json_object_set_new(j, "password", json_string(a->password));
+		json_array_append_new(accounts, j);
+	}
+	return json_pack("{s:I,s:s,s:s,s:f,s:o,s:o}", "seed", (json_int_t)seed, "street_code",
+	                 s->code, "street_name", s->name, "seconds", secs, "counts", counts,
+	                 "accounts", accounts);
+}
+
+/* ---------------------------------------------------------------- arguments */
+
+#define GEN_JOBS_MAX 8
+
+typedef struct {
+	uint64_t seed;
+	int64_t residents;
+	bool force, json, show_accounts;
+	int jobs; /* gen: 0 = default */
+} opts;
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	if (!s || !*s)
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (*end || errno || s[0] == '-')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_opts(const char *cmd, int argc, char **argv, opts *o, bool gen)
+{
+	memset(o, 0, sizeof *o);
+	o->seed = 1;
+	o->residents = -1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+		const char *names[] = {"--seed", "--db", "--residents", "--jobs"};
+		int which = -1;
+		for (int k = 0; k < 4 && which < 0; k++) {
+			size_t n = strlen(names[k]);
+			if (!strncmp(a, names[k], n) && (a[n] == '=' || a[n] == '\0')) {
+				which = k;
+				if (a[n] == '=')
+					v = a + n + 1;
+				else if (i + 1 < argc)
+					v = argv[++i];
+				else {
+					fprintf(stderr, "gongzhi %s: %s needs a value\n", cmd,
+					        names[k]);
+					return 2;
+				}
+			}
+		}
+		uint64_t u;
+		if (which == 0) {
+			if (parse_u64(v, &o->seed) < 0) {
+				fprintf(stderr,
+				        "gongzhi %s: --seed must be a non-negative integer\n", cmd);
+				return 2;
+			}
+		} else if (which == 1) {
+			setenv("GONGZHI_DB", v, 1);
+		} else if (which == 2 && gen) {
+			if (parse_u64(v, &u) < 0 || u < 1 || u > 10000000) {
+				fprintf(stderr, "gongzhi %s: --residents must be 1..10000000\n",
+				        cmd);
+				return 2;
+			}
+			o->residents = (int64_t)u;
+		} else if (which == 3 && gen) {
+			if (parse_u64(v, &u) < 0 || u < 1 || u > GEN_JOBS_MAX) {
+				fprintf(stderr, "gongzhi %s: --jobs must be 1..%d\n", cmd,
+				        GEN_JOBS_MAX);
+				return 2;
+			}
+			o->jobs = (int)u;
+		} else if (!strcmp(a, "--force")) {
+			o->force = true;
+		} else if (!strcmp(a, "--json") && !gen) {
+			o->json = true;
+		} else if (!strcmp(a, "--show-accounts") && !gen) {
+			o->show_accounts = true;
+		} else {
+			fprintf(stderr,
+			        "gongzhi %s: unknown argument '%s' (see 'gongzhi %s --help')\n",
+			        cmd, a, cmd);
+			return 2;
+		}
+	}
+	if (gen && o->residents < 0) {
+		fprintf(stderr, "gongzhi gen: --residents N is required\n");
+		return 2;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- commands */
+
+static int show_accounts(const opts *o);
+
+int gz_cli_demo(int argc, char **argv)
+{
+	opts o;
+	int rc = parse_opts("demo", argc, argv, &o, false);
+	if (rc)
+		return rc;
+	if (o.show_accounts)
+		return show_accounts(&o);
+	int64_t t0 = gz_time_mono_ns();
+	int street_no = 1;
+	gz_db *db = open_for_load("demo", o.force, &street_no);
+	if (!db)
+		return 1;
+	demo_config c;
+	demo_config_demo(&c, o.seed, this_year());
+	c.street_no = street_no;
+	/* Street 1 is exactly demo_street_build(seed); a street added with --force draws
+	 * other phone numbers. */
+	demo_people *pp =
+	    demo_people_new(street_no == 1 ? o.seed : o.seed ^ ((uint64_t)street_no << 40));
+	gz_err err;
+	gz_err_clear(&err);
+	demo_street *s = demo_street_build(&c, pp, &err);
+	loader L = {.cmd = "demo", .db = db};
+	int64_t *rid = NULL;
+	acc_state state[DEMO_ACCOUNTS] = {0};
+	int ret = 1;
+	if (!s) {
+		print_err("demo", "generate", &err);
+		goto out;
+	}
+	rid = gz_calloc((size_t)s->nresidents + 1, sizeof *rid);
+	if (!o.json)
+		fprintf(stderr, "正在载入演示数据：%s %s …\n", s->code, s->name);
+	if (load_grids(&L, s, c.seed) < 0 || load_buildings(&L, s) < 0 || load_units(&L, s) < 0 ||
+	    load_residents(&L, s) < 0 || load_network(&L, s, rid) < 0 ||
+	    load_accounts(&L, s, rid, state) < 0)
+		goto out;
+	double secs = secs_since(t0);
+	json_t *counts = record_counts(db);
+	if (o.json) {
+		json_t *j = summary_json(s, counts, state, o.seed, secs);
+		json_object_set_new(j, "timings",
+		                    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f}", "grids", L.t_grids,
+		                              "buildings", L.t_buildings, "units", L.t_units,
+		                              "residents", L.t_residents, "network", L.t_network,
+		                              "accounts", L.t_accounts));
+		char *txt = gz_json_dump(j, NULL);
+		printf("%s\n", txt ? txt : "{}");
+		free(txt);
+		json_decref(j);
+	} else {
+		print_summary(s, counts, state, o.seed, secs);
+		json_decref(counts);
+	}
+	ret = 0;
+out:
+	free(rid);
+	free(L.building_ids);
+	demo_street_free(s);
+	demo_people_free(pp);
+	gz_db_close(db);
+	return ret;
+}
+
+/* The accounts of the demo street of o->seed (street 1), as gongzhi demo printed them;
+ * nothing is read or written. */
+static int show_accounts(const opts *o)
+{
+	demo_config c;
+	demo_config_demo(&c, o->seed, this_year());
+	demo_people *pp = demo_people_new(o->seed);
+	gz_err err;
+	gz_err_clear(&err);
+	demo_street *s = demo_street_build(&c, pp, &err);
+	demo_people_free(pp);
+	if (!s) {
+		print_err("demo", "generate", &err);
+		return 1;
+	}
+	acc_state state[DEMO_ACCOUNTS] = {0}; /* ACC_CREATED: show the passwords */
+	if (o->json) {
+		json_t *j = summary_json(s, json_object(), state, o->seed, 0);
+		char *txt = gz_json_dump(j, NULL);
+		printf("%s\n", txt ? txt : "{}");
+		free(txt);
+		json_decref(j);
+	} else {
+		printf("种子 %" PRIu64 " 的演示账号（%s %s）：\n", o->seed, s->code, s->name);
+		print_accounts(s, state);
+	}
+	demo_street_free(s);
+	return 0;
+}
+
+/* gen loads streets on several connections at once on PostgreSQL: the imports wait on
+ * round trips, not on the CPU, and different streets touch different rows. The main
+ * thread generates streets in order (IDs and phones stay unique and the data the same
+ * whatever the number of jobs) into a small queue; each worker loads whole streets. */
+
+typedef struct {
+	pthread_mutex_t mu;
+	pthread_cond_t can_put, can_get;
+	demo_street *q[GEN_JOBS_MAX];
+	int qhead, qlen, cap;
+	bool done, failed;
+	uint64_t seed;
+	int64_t t0, asked, loaded, streets, communities, grids, buildings, units;
+	double t_grids, t_buildings, t_units, t_residents;
+} gen_state;
+
+static void *gen_worker(void *arg)
+{
+	gen_state *g = arg;
+	gz_db *db = gz_cli_open_db();
+	loader L = {.cmd = "gen", .db = db};
+	for (;;) {
+		pthread_mutex_lock(&g->mu);
+		if (!db)
+			g->failed = true;
+		while (!g->qlen && !g->done && !g->failed)
+			pthread_cond_wait(&g->can_get, &g->mu);
+		if (!g->qlen || g->failed) {
+			pthread_cond_broadcast(&g->can_put);
+			pthread_mutex_unlock(&g->mu);
+			break;
+		}
+		demo_street *s = g->q[g->qhead];
+		g->qhead = (g->qhead + 1) % g->cap;
+		g->qlen--;
+		pthread_cond_signal(&g->can_put);
+		pthread_mutex_unlock(&g->mu);
+
+		bool ok = load_grids(&L, s, g->seed) == 0 && load_buildings(&L, s) == 0 &&
+		          load_units(&L, s) == 0 && load_residents(&L, s) == 0;
+		pthread_mutex_lock(&g->mu);
+		if (ok) {
+			g->loaded += s->nresidents;
+			g->streets++;
+			g->communities += s->ncommunities;
+			g->grids += s->ngrids;
+			g->buildings += s->nbuildings;
+			g->units += s->nunits;
+			printf("街道 %s %-10s 社区 %2d 网格 %d 楼栋 %4d 房屋 %6d 居民 %6d  "
+			       "累计居民 %8lld  %.1f 秒\n",
+			       s->code, s->name, s->ncommunities, s->ngrids, s->nbuildings,
+			       s->nunits, s->nresidents, (long long)g->loaded, secs_since(g->t0));
+			fflush(stdout);
+		} else {
+			g->failed = true;
+			pthread_cond_broadcast(&g->can_put);
+			pthread_cond_broadcast(&g->can_get);
+		}
+		pthread_mutex_unlock(&g->mu);
+		demo_street_free(s);
+		if (!ok)
+			break;
+	}
+	pthread_mutex_lock(&g->mu);
+	g->t_grids += L.t_grids;
+	g->t_buildings += L.t_buildings;
+	g->t_units += L.t_units;
+	g->t_residents += L.t_residents;
+	pthread_mutex_unlock(&g->mu);
+	free(L.building_ids);
+	gz_db_close(db);
+	return NULL;
+}
+
+int gz_cli_gen(int argc, char **argv)
+{
+	opts o;
+	int rc = parse_opts("gen", argc, argv, &o, true);
+	if (rc)
+		return rc;
+	int64_t t0 = gz_time_mono_ns();
+	int street_no = 1;
+	gz_db *db = open_for_load("gen", o.force, &street_no);
+	if (!db)
+		return 1;
+	/* SQLite has one writer at a time: one job. */
+	int jobs = gz_db_driver(db) == GZ_DB_SQLITE ? 1 : o.jobs ? o.jobs : 4;
+	gz_db_close(db);
+
+	gen_state g = {.cap = jobs, .seed = o.seed, .t0 = t0, .asked = o.residents};
+	pthread_mutex_init(&g.mu, NULL);
+	pthread_cond_init(&g.can_put, NULL);
+	pthread_cond_init(&g.can_get, NULL);
+	pthread_t th[GEN_JOBS_MAX];
+	int started = 0;
+	for (; started < jobs; started++)
+		if (pthread_create(&th[started], NULL, gen_worker, &g) != 0)
+			break;
+	if (!started) {
+		fprintf(stderr, "gongzhi gen: cannot start a thread\n");
+		return 1;
+	}
+
+	person_date today = this_year();
+	demo_people *pp = demo_people_new(o.seed);
+	int64_t left = o.residents;
+	double t_gen = 0;
+	while (left > 0) {
+		if (street_no > 999) {
+			fprintf(stderr, "gongzhi gen: out of street codes in county %s\n",
+			        DEMO_COUNTY);
+			pthread_mutex_lock(&g.mu);
+			g.failed = true;
+			pthread_mutex_unlock(&g.mu);
+			break;
+		}
+		demo_config c;
+		demo_config_gen(&c, o.seed, today, street_no++,
+		                (int32_t)(left < 10000000 ? left : 10000000));
+		gz_err err;
+		gz_err_clear(&err);
+		int64_t tg = gz_time_mono_ns();
+		demo_street *s = demo_street_build(&c, pp, &err);
+		t_gen += secs_since(tg);
+		if (!s || s->nresidents == 0) {
+			if (!s)
+				print_err("gen", "generate", &err);
+			else
+				fprintf(stderr, "gongzhi gen: street %s houses nobody\n", s->code);
+			demo_street_free(s);
+			pthread_mutex_lock(&g.mu);
+			g.failed = true;
+			pthread_mutex_unlock(&g.mu);
+			break;
+		}
+		left -= s->nresidents;
+		pthread_mutex_lock(&g.mu);
+		while (g.qlen == g.cap && !g.failed)
+			pthread_cond_wait(&g.can_put, &g.mu);
+		bool failed = g.failed;
+		if (!failed) {
+			g.q[(g.qhead + g.qlen) % g.cap] = s;
+			g.qlen++;
+			pthread_cond_signal(&g.can_get);
+		}
+		pthread_mutex_unlock(&g.mu);
+		if (failed) {
+			demo_street_free(s);
+			break;
+		}
+	}
+	pthread_mutex_lock(&g.mu);
+	g.done = true;
+	pthread_cond_broadcast(&g.can_get);
+	pthread_mutex_unlock(&g.mu);
+	for (int i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	demo_people_free(pp);
+	for (; g.qlen; g.qlen--, g.qhead = (g.qhead + 1) % g.cap)
+		demo_street_free(g.q[g.qhead]);
+	pthread_mutex_destroy(&g.mu);
+	pthread_cond_destroy(&g.can_put);
+	pthread_cond_destroy(&g.can_get);
+	if (g.failed || g.loaded != o.residents) {
+		fprintf(stderr, "gongzhi gen: stopped after %lld residents (of %lld)\n",
+		        (long long)g.loaded, (long long)o.residents);
+		return 1;
+	}
+	printf("完成：街道 %lld，社区 %lld，网格 %lld，楼栋 %lld，房屋 %lld，居民 %lld；用时 %.1f "
+	       "秒，%d 个并行连接（累计：生成 %.1f，网格 %.1f，楼栋 %.1f，房屋 %.1f，居民 %.1f）\n",
+	       (long long)g.streets, (long long)g.communities, (long long)g.grids,
+	       (long long)g.buildings, (long long)g.units, (long long)g.loaded, secs_since(t0),
+	       jobs, t_gen, g.t_grids, g.t_buildings, g.t_units, g.t_residents);
+	return 0;
+}

@@ -1,0 +1,212 @@
+// `gongzhi demo` and `gongzhi gen` on a fresh database (SQLite or PostgreSQL), then the
+// real server over it: the counts in /api/v1/status meet the issue's minimums, every
+// printed account logs in with its role and scope, the grids went through the checked
+// import (no overlaps, or nothing would have been written), the organisation network is
+// there down to building groups, a non-empty database is refused without --force (gen
+// --force adds the next street), and gen houses exactly the residents asked for.
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, freshDatabase, api } from '../lib/server.mjs';
+import { run, assertNoSanitizerReport } from './util.mjs';
+import { login, sql } from './auth-util.mjs';
+
+let dir, db, env, demo, srv, loadMs;
+
+// Every CLI run and the server share one key file, as processes sharing PostgreSQL must.
+const cli = (args) => run(['--db', db, ...args], { env });
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gz-demo-'));
+  db = freshDatabase(dir);
+  env = { GONGZHI_KEY_FILE: join(dir, 'gongzhi.key') };
+  const t0 = Date.now();
+  const r = cli(['demo', '--json']);
+  loadMs = Date.now() - t0;
+  assert.equal(r.code, 0, `gongzhi demo: ${r.stderr}`);
+  assertNoSanitizerReport(r.stderr, 'gongzhi demo');
+  demo = JSON.parse(r.stdout);
+  srv = await startServer({ db, env });
+});
+
+after(async () => {
+  if (srv) {
+    const log = srv.log();
+    await srv.stop();
+    assertNoSanitizerReport(log);
+  }
+  if (dir && !process.env.GZ_KEEP_TMP) rmSync(dir, { recursive: true, force: true });
+});
+
+const status = async () => (await api(srv, 'GET', '/api/v1/status')).body.counts;
+const account = (role) => demo.accounts.find((a) => a.role === role);
+const session = (role) => login(srv, account(role).username, account(role).password);
+
+describe('gongzhi demo', () => {
+  test('loads in seconds and reports what it loaded', () => {
+    // The timing is informational (ASan builds are several times slower).
+    console.log(`demo load: ${loadMs} ms (${JSON.stringify(demo.timings)})`);
+    assert.equal(demo.seed, 1);
+    assert.equal(demo.street_code, '110105001');
+    assert.match(demo.street_name, /街道$/);
+    assert.ok(demo.counts.residents >= 8000);
+  });
+
+  test('the counts in /api/v1/status meet the issue\'s minimums', async () => {
+    const c = await status();
+    assert.equal(c.streets, 1);
+    assert.ok(c.communities >= 3, `communities ${c.communities}`);
+    assert.ok(c.grids >= 12, `grids ${c.grids}`);
+    assert.ok(c.buildings >= 60, `buildings ${c.buildings}`);
+    assert.ok(c.units >= 3000, `units ${c.units}`);
+    assert.ok(c.residents >= 8000, `residents ${c.residents}`);
+    assert.ok(c.households >= 2500 && c.households < c.residents, `households ${c.households}`);
+    assert.ok(c.organisations >= 60, `organisations ${c.organisations}`);
+    assert.ok(c.coop_agreements >= 20, `agreements ${c.coop_agreements}`);
+    assert.ok(c.party_members >= 300, `party members ${c.party_members}`);
+    assert.equal(c.users, 11);
+    // What the CLI printed is what the server counts.
+    for (const k of ['communities', 'grids', 'buildings', 'units', 'residents', 'organisations',
+      'coop_agreements', 'party_members']) {
+      assert.equal(demo.counts[k], c[k], k);
+    }
+  });
+
+  test('one account per role, each printed password logs in with its role and scope', async () => {
+    const roles = ['resident', 'grid_worker', 'party_member', 'volunteer', 'community_staff',
+      'community_admin', 'unit_contact', 'property', 'department', 'street_supervisor',
+      'system_admin'];
+    assert.deepEqual(demo.accounts.map((a) => a.role).sort(), [...roles].sort());
+    assert.equal(account('system_admin').username, 'admin');
+    assert.equal(account('system_admin').scope, '');
+    for (const a of demo.accounts) {
+      assert.ok(a.created, a.username);
+      assert.ok(a.password.length >= 12, a.username);
+      const s = await login(srv, a.username, a.password);
+      const me = await api(srv, 'GET', '/api/v1/me', undefined, s.bearer);
+      assert.equal(me.status, 200);
+      assert.deepEqual(me.body.user.roles.map((g) => [g.role, g.scope]), [[a.role, a.scope]], a.username);
+      assert.equal(me.body.user.display_name, a.display_name);
+    }
+    const wrong = await api(srv, 'POST', '/api/v1/session', { username: 'admin', password: 'not-the-password' });
+    assert.equal(wrong.status, 401);
+  });
+
+  test('grids came through the checked import: tiled, no overlaps, codes under the street', async () => {
+    const admin = await session('system_admin');
+    const a = await api(srv, 'GET', '/api/v1/audit?action=grid.import', undefined, admin.bearer);
+    assert.equal(a.status, 200);
+    assert.equal(a.body.items.length, 1);
+    const c = await status();
+    assert.equal(a.body.items[0].detail.created, c.grids);
+    assert.equal(a.body.items[0].detail.communities_created, c.communities);
+    const g = await api(srv, 'GET', `/api/v1/grids?street=${demo.street_code}&limit=200`, undefined, admin.bearer);
+    assert.equal(g.status, 200);
+    assert.equal(g.body.items.length, c.grids);
+    for (const grid of g.body.items) assert.ok(grid.code.startsWith(demo.street_code), grid.code);
+    // Every building was placed by locate into a grid of the street.
+    const b = await api(srv, 'GET', '/api/v1/buildings?limit=200', undefined, admin.bearer);
+    assert.equal(b.status, 200);
+    assert.equal(b.body.items.length, c.buildings);
+    for (const x of b.body.items) assert.match(x.name, /^\d+号楼$/);
+    // A point in the middle of the street is in one of its grids.
+    const loc = await api(srv, 'GET', `/api/v1/locate?lat=${b.body.items[0].lat}&lng=${b.body.items[0].lng}`,
+      undefined, admin.bearer);
+    assert.equal(loc.status, 200);
+    assert.equal(loc.body.code, b.body.items[0].grid_code);
+  });
+
+  test('the organisation network reaches building groups, co-building units and 双报到', async () => {
+    const admin = await session('system_admin');
+    const list = async (q) => {
+      const r = await api(srv, 'GET', q, undefined, admin.bearer);
+      assert.equal(r.status, 200, `${q}: ${JSON.stringify(r.body)}`);
+      return r.body.items;
+    };
+    for (const [type, min] of [['street_party_committee', 1], ['community_party_committee', 3],
+      ['grid_party_branch', 12], ['building_party_group', 10], ['residents_committee', 3],
+      ['property_company', 2], ['owners_committee', 1], ['social_org', 2], ['coop_unit', 20],
+      ['department', 1]]) {
+      const items = await list(`/api/v1/organisations?type=${type}&limit=200`);
+      assert.ok(items.length >= min, `${type}: ${items.length}`);
+    }
+    const groups = await list('/api/v1/organisations?type=building_party_group&limit=5');
+    for (const g of groups) {
+      assert.ok(g.building_id, 'a building group names its building');
+      assert.ok(g.parent_id, 'a building group hangs under its grid branch');
+    }
+    const reported = await list('/api/v1/party-members?reported=1&limit=200');
+    assert.ok(reported.length >= 50, `reported ${reported.length}`);
+    for (const p of reported) assert.ok(p.post_type && p.reported_grid_code, JSON.stringify(p));
+    const fig = await api(srv, 'GET', `/api/v1/network/figures?node=${demo.street_code}`, undefined, admin.bearer);
+    assert.equal(fig.status, 200);
+    const units = new Set();
+    for (const c of fig.body.coop_per_community) for (const u of c.units) if (u.in_force) units.add(u.org_id);
+    assert.ok(units.size >= 20, `units in force ${units.size}`);
+    assert.equal(fig.body.totals.grids_without_branch, 0);
+    assert.ok(fig.body.totals.cross_role_people >= 1, '交叉任职 between 社区党委 and 物业/业委会');
+  });
+
+  test('the resident account is linked to its own resident record', async () => {
+    const s = await session('resident');
+    const r = await api(srv, 'GET', '/api/v1/me/resident', undefined, s.bearer);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.name, account('resident').display_name);
+    assert.equal(r.body.grid_code, account('resident').scope);
+  });
+
+  test('personal data is stored sealed: no ID number or phone in clear in the database', () => {
+    const rows = sql({ db }, 'SELECT COUNT(*) FROM residents WHERE id_number_enc IS NULL');
+    assert.equal(Number(rows[0][0]), 0);
+    const keys = sql({ db }, 'SELECT (SELECT COUNT(*) FROM resident_id_keys), (SELECT COUNT(*) FROM residents)');
+    assert.equal(keys[0][0], keys[0][1], 'every resident is found by the keyed hash of their ID number');
+    const tags = sql({ db }, "SELECT COUNT(*) FROM resident_tags WHERE tag_key LIKE 'h:%'");
+    assert.ok(Number(tags[0][0]) > 100, 'sensitive tags (低保, 残疾, ...) are blind-indexed');
+  });
+
+  test('a database with streets is refused without --force, and nothing is written', async () => {
+    const before = await status();
+    const r = cli(['demo']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /--force/);
+    assert.deepEqual(await status(), before);
+  });
+});
+
+describe('gongzhi gen', () => {
+  test('houses exactly the residents asked for, through the same imports', async () => {
+    const gdir = mkdtempSync(join(tmpdir(), 'gz-gen-'));
+    const gdb = freshDatabase(gdir);
+    const genv = { GONGZHI_KEY_FILE: join(gdir, 'gongzhi.key') };
+    try {
+      const r = run(['--db', gdb, 'gen', '--residents', '2500', '--seed', '7'], { env: genv });
+      assert.equal(r.code, 0, r.stderr);
+      assertNoSanitizerReport(r.stderr, 'gongzhi gen');
+      assert.match(r.stdout, /完成/);
+      const n = (q) => Number(sql({ db: gdb }, q)[0][0]);
+      assert.equal(n('SELECT COUNT(*) FROM residents'), 2500);
+      // The street is only as large as 2,500 residents need (full streets have 48 grids).
+      const grids = n('SELECT COUNT(*) FROM grids');
+      assert.ok(grids >= 4 && grids < 48, `grids ${grids}`);
+      assert.ok(n('SELECT COUNT(*) FROM units') >= 2500 / 5);
+      assert.equal(n('SELECT COUNT(*) FROM organisations'), 0);
+      assert.equal(n("SELECT n FROM record_counts WHERE name = 'residents'"), 2500);
+      // A database with streets: refused, unless --force, which adds the next street.
+      const again = run(['--db', gdb, 'gen', '--residents', '10'], { env: genv });
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /--force/);
+      const more = run(['--db', gdb, 'gen', '--residents', '300', '--force'], { env: genv });
+      assert.equal(more.code, 0, more.stderr);
+      assert.equal(n('SELECT COUNT(*) FROM residents'), 2800);
+      assert.equal(n("SELECT COUNT(*) FROM streets WHERE code = '110105002'"), 1);
+      for (const args of [['gen'], ['gen', '--residents', '0'], ['gen', '--residents', 'x'],
+        ['demo', '--seed', '-1'], ['demo', '--bogus']]) {
+        assert.equal(run(['--db', gdb, ...args], { env: genv }).code, 2, args.join(' '));
+      }
+    } finally {
+      if (!process.env.GZ_KEEP_TMP) rmSync(gdir, { recursive: true, force: true });
+    }
+  });
+});
