@@ -18,6 +18,7 @@
  * them (person_mask_phone). Party members' names are masked (person_mask_name) for
  * callers who may only read the place. */
 #include "api/api.h"
+#include "api/common.h"
 #include "api/auth.h"
 #include "api/org.h"
 #include "core/crypto.h"
@@ -55,50 +56,6 @@
 #define FIG_ROWS_MAX       20000
 
 /* ---------------------------------------------------------------- small helpers */
-
-static json_t *time_json(int64_t ms)
-{
-	char buf[32];
-	return json_string(gz_time_rfc3339(ms, buf, sizeof buf));
-}
-
-static json_t *time_or_null(gz_stmt *st, int col)
-{
-	return gz_stmt_isnull(st, col) ? json_null() : time_json(gz_stmt_int64(st, col));
-}
-
-static json_t *id_json(int64_t id)
-{
-	char buf[24];
-	snprintf(buf, sizeof buf, "%lld", (long long)id);
-	return json_string(buf);
-}
-
-static json_t *id_or_null(gz_stmt *st, int col)
-{
-	return gz_stmt_isnull(st, col) || gz_stmt_int64(st, col) == 0
-	           ? json_null()
-	           : id_json(gz_stmt_int64(st, col));
-}
-
-static json_t *text_or_null(gz_stmt *st, int col)
-{
-	return gz_stmt_isnull(st, col) ? json_null() : json_string(gz_stmt_text(st, col));
-}
-
-/* A record ID from text: 1..18 digits, > 0. Returns 0 if malformed. */
-static int64_t parse_id(const char *s)
-{
-	if (!s || !*s || strlen(s) > 18)
-		return 0;
-	int64_t v = 0;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return 0;
-		v = v * 10 + (*p - '0');
-	}
-	return v;
-}
 
 /* A string field without NUL bytes (the getters count code points; C strings end at
  * the first NUL, so a name with one would be stored cut). */
@@ -138,7 +95,7 @@ static int id_field(json_t *in, const char *key, int required, int64_t *out, gz_
 		}
 		return 0;
 	}
-	int64_t id = json_is_string(v) ? parse_id(json_string_value(v)) : 0;
+	int64_t id = json_is_string(v) ? gz_api_parse_id(json_string_value(v)) : 0;
 	if (!id) {
 		gz_err_field(err, key, "应为记录 ID（数字字符串）");
 		return -1;
@@ -229,23 +186,12 @@ static int id_query(gz_req *r, const char *key, int64_t *out, gz_err *err)
 	const char *s = gz_req_query(r, key);
 	if (!s)
 		return 0;
-	if (!(*out = parse_id(s))) {
+	if (!(*out = gz_api_parse_id(s))) {
 		gz_err_set(err, GZ_EBADREQ, "bad_query", "查询参数 %s 无效", key);
 		gz_err_field(err, key, "应为记录 ID");
 		return -1;
 	}
 	return 0;
-}
-
-/* Authenticates (401) before anything else; answers and returns false on failure. */
-static bool authenticated(gz_req *r)
-{
-	gz_err err;
-	gz_err_clear(&err);
-	if (gz_auth_user(r, &err))
-		return true;
-	gz_reply_err(r, &err);
-	return false;
 }
 
 /* r == NULL is the command line (api/org.h): an operator who may do anything. */
@@ -550,13 +496,13 @@ static json_t *org_json(gz_stmt *st, int c)
 {
 	int type = org_type_parse(gz_stmt_text(st, c + 1));
 	return json_pack("{s:o,s:s,s:s,s:b,s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "id",
-	                 id_json(gz_stmt_int64(st, c)), "type", gz_stmt_text(st, c + 1),
+	                 gz_api_id_json(gz_stmt_int64(st, c)), "type", gz_stmt_text(st, c + 1),
 	                 "type_label", org_type_label((org_type)type), "is_party_org",
 	                 org_is_party((org_type)type), "name", gz_stmt_text(st, c + 2),
 	                 "space_code", gz_stmt_text(st, c + 3), "building_id",
-	                 id_or_null(st, c + 4), "parent_id", id_or_null(st, c + 5), "credit_code",
-	                 text_or_null(st, c + 6), "created_at", time_json(gz_stmt_int64(st, c + 7)),
-	                 "updated_at", time_json(gz_stmt_int64(st, c + 8)));
+	                 gz_api_id_or_null(st, c + 4), "parent_id", gz_api_id_or_null(st, c + 5), "credit_code",
+	                 gz_api_text_or_null(st, c + 6), "created_at", gz_api_time_json(gz_stmt_int64(st, c + 7)),
+	                 "updated_at", gz_api_time_json(gz_stmt_int64(st, c + 8)));
 }
 
 static json_t *org_list_row(gz_req *r, gz_stmt *st, int64_t *key)
@@ -570,7 +516,7 @@ static json_t *org_list_row(gz_req *r, gz_stmt *st, int64_t *key)
 
 static void org_list(gz_req *r)
 {
-	if (!authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -612,11 +558,11 @@ static void org_list(gz_req *r)
 static json_t *member_json(gz_stmt *st)
 {
 	return json_pack("{s:o,s:o,s:o,s:s,s:o,s:s,s:b,s:o,s:o}", "id",
-	                 id_json(gz_stmt_int64(st, 0)), "org_id", id_json(gz_stmt_int64(st, 1)),
-	                 "resident_id", id_or_null(st, 2), "name", gz_stmt_text(st, 3), "phone",
+	                 gz_api_id_json(gz_stmt_int64(st, 0)), "org_id", gz_api_id_json(gz_stmt_int64(st, 1)),
+	                 "resident_id", gz_api_id_or_null(st, 2), "name", gz_stmt_text(st, 3), "phone",
 	                 phone_json(st, 4), "position", gz_stmt_text(st, 5), "is_contact",
-	                 gz_stmt_int64(st, 6) != 0, "since", time_or_null(st, 7), "created_at",
-	                 time_json(gz_stmt_int64(st, 8)));
+	                 gz_stmt_int64(st, 6) != 0, "since", gz_api_time_or_null(st, 7), "created_at",
+	                 gz_api_time_json(gz_stmt_int64(st, 8)));
 }
 
 /* The organisation with its parent, building, members and contacts; NULL with err. */
@@ -644,7 +590,7 @@ static json_t *org_detail(gz_req *r, gz_db *db, int64_t id, policy_action need, 
 			                    gz_stmt_isnull(st, 5)
 			                        ? json_null()
 			                        : json_pack("{s:o,s:s,s:s,s:s}", "id",
-			                                    id_json(gz_stmt_int64(st, 5)), "name",
+			                                    gz_api_id_json(gz_stmt_int64(st, 5)), "name",
 			                                    gz_stmt_text(st, 9), "type",
 			                                    gz_stmt_text(st, 10), "type_label",
 			                                    org_type_label((org_type)ptype)));
@@ -652,7 +598,7 @@ static json_t *org_detail(gz_req *r, gz_db *db, int64_t id, policy_action need, 
 			                    gz_stmt_isnull(st, 4)
 			                        ? json_null()
 			                        : json_pack("{s:o,s:s}", "id",
-			                                    id_json(gz_stmt_int64(st, 4)), "name",
+			                                    gz_api_id_json(gz_stmt_int64(st, 4)), "name",
 			                                    gz_stmt_text(st, 11)));
 			json_object_set_new(o, "children", json_integer(gz_stmt_int64(st, 12)));
 		}
@@ -698,11 +644,11 @@ fail:
 
 static void org_get(gz_req *r)
 {
-	if (!authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
-	int64_t id = parse_id(gz_req_param(r, "id"));
+	int64_t id = gz_api_parse_id(gz_req_param(r, "id"));
 	gz_db *db;
 	json_t *o;
 	if (!id) {
@@ -843,7 +789,7 @@ int gz_org_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_err *errp)
 	json_t *detail = json_pack("{s:s,s:s,s:s}", "type", org_type_code((org_type)type), "name",
 	                           name, "space_code", space);
 	if (parent)
-		json_object_set_new(detail, "parent_id", id_json(parent));
+		json_object_set_new(detail, "parent_id", gz_api_id_json(parent));
 	rc = audit(r, db, "org.create", "organisation", ids, space, detail, &err);
 	json_decref(detail);
 	if (rc < 0 ||
@@ -1019,7 +965,7 @@ int gz_org_member_add(gz_db *db, gz_req *r, int64_t org_id, json_t *in, json_t *
 	json_t *detail = json_pack("{s:s,s:s,s:b}", "org_id", oids, "position", position,
 	                           "is_contact", is_contact);
 	if (resident)
-		json_object_set_new(detail, "resident_id", id_json(resident));
+		json_object_set_new(detail, "resident_id", gz_api_id_json(resident));
 	rc = audit(r, db, "org.member_add", "org_member", ids, o.space, detail, &err);
 	json_decref(detail);
 	if (rc < 0)
@@ -1056,7 +1002,7 @@ fail:
  *  "count", "truncated"}. An organisation whose parent lies outside node is a root. */
 static void org_tree(gz_req *r)
 {
-	if (!authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_db *db = NULL;
 	const char *node = node_param(r, &db);
@@ -1094,11 +1040,11 @@ static void org_tree(gz_req *r)
 		int type = org_type_parse(gz_stmt_text(st, 1));
 		ns[n].id = gz_stmt_int64(st, 0);
 		ns[n].parent = gz_stmt_isnull(st, 4) ? 0 : gz_stmt_int64(st, 4);
-		ns[n].j = json_pack("{s:o,s:s,s:s,s:s,s:b,s:s,s:o,s:[]}", "id", id_json(ns[n].id),
+		ns[n].j = json_pack("{s:o,s:s,s:s,s:s,s:b,s:s,s:o,s:[]}", "id", gz_api_id_json(ns[n].id),
 		                    "label", gz_stmt_text(st, 2), "type", gz_stmt_text(st, 1),
 		                    "type_label", org_type_label((org_type)type), "is_party_org",
 		                    org_is_party((org_type)type), "space_code", gz_stmt_text(st, 3),
-		                    "parent_id", ns[n].parent ? id_json(ns[n].parent) : json_null(),
+		                    "parent_id", ns[n].parent ? gz_api_id_json(ns[n].parent) : json_null(),
 		                    "children");
 		n++;
 	}
@@ -1163,15 +1109,15 @@ static json_t *agreement_json(gz_stmt *st)
 	int64_t start = gz_stmt_int64(st, 5), end = gz_stmt_int64(st, 6);
 	json_t *a = json_pack(
 	    "{s:o,s:{s:o,s:s},s:s,s:s,s:o,s:o,s:s,s:s,s:b,s:o,s:o}", "id",
-	    id_json(gz_stmt_int64(st, 0)), "unit", "id", id_json(gz_stmt_int64(st, 1)), "name",
+	    gz_api_id_json(gz_stmt_int64(st, 0)), "unit", "id", gz_api_id_json(gz_stmt_int64(st, 1)), "name",
 	    gz_stmt_text(st, 2), "community_code", gz_stmt_text(st, 3), "title",
-	    gz_stmt_text(st, 4), "start_at", time_json(start), "end_at", time_json(end), "status",
+	    gz_stmt_text(st, 4), "start_at", gz_api_time_json(start), "end_at", gz_api_time_json(end), "status",
 	    gz_stmt_text(st, 7), "status_label",
 	    org_agreement_status_label((org_agreement_status)status), "in_force",
 	    org_agreement_in_force((org_agreement_status)status, start, end, gz_time_now_ms()),
-	    "created_at", time_json(gz_stmt_int64(st, 8)), "updated_at",
-	    time_json(gz_stmt_int64(st, 9)));
-	json_object_set_new(a, "unit_org_id", id_json(gz_stmt_int64(st, 1)));
+	    "created_at", gz_api_time_json(gz_stmt_int64(st, 8)), "updated_at",
+	    gz_api_time_json(gz_stmt_int64(st, 9)));
+	json_object_set_new(a, "unit_org_id", gz_api_id_json(gz_stmt_int64(st, 1)));
 	return a;
 }
 
@@ -1184,7 +1130,7 @@ static int add_commitments(gz_db *db, json_t *a, gz_err *err)
 	                           err);
 	if (!c)
 		return -1;
-	gz_stmt_bind_int64(c, 1, parse_id(json_string_value(json_object_get(a, "id"))));
+	gz_stmt_bind_int64(c, 1, gz_api_parse_id(json_string_value(json_object_get(a, "id"))));
 	json_t *list = json_array();
 	int rc;
 	while ((rc = gz_stmt_step(c, err)) == GZ_ROW)
@@ -1219,7 +1165,7 @@ static int agreement_page(gz_db *db, json_t *items, gz_err *err)
 
 static void agreement_list(gz_req *r)
 {
-	if (!authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -1380,7 +1326,7 @@ int gz_coop_agreement_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz
 	char ids[24];
 	snprintf(ids, sizeof ids, "%lld", (long long)id);
 	json_t *detail = json_pack(
-	    "{s:o,s:s,s:s,s:i}", "unit_org_id", id_json(unit), "title", title, "status",
+	    "{s:o,s:s,s:s,s:i}", "unit_org_id", gz_api_id_json(unit), "title", title, "status",
 	    org_agreement_status_code((org_agreement_status)status), "commitments", (int)ncs);
 	rc = audit(r, db, "coop_agreement.create", "coop_agreement", ids, community, detail, &err);
 	json_decref(detail);
@@ -1444,23 +1390,23 @@ static json_t *party_json(gz_req *r, gz_stmt *st)
 	json_t *emp = json_null();
 	if (!gz_stmt_isnull(st, 9)) {
 		int etype = org_type_parse(gz_stmt_text(st, 11));
-		emp = json_pack("{s:o,s:s,s:s,s:s}", "id", id_json(gz_stmt_int64(st, 9)), "name",
+		emp = json_pack("{s:o,s:s,s:s,s:s}", "id", gz_api_id_json(gz_stmt_int64(st, 9)), "name",
 		                gz_stmt_text(st, 10), "type", gz_stmt_text(st, 11), "type_label",
 		                org_type_label((org_type)etype));
 	}
 	return json_pack(
 	    "{s:o,s:o,s:s,s:b,s:{s:o,s:s,s:s,s:s},s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
-	    id_json(gz_stmt_int64(st, 0)), "resident_id", id_or_null(st, 1), "name", name,
-	    "name_masked", !clear, "party_org", "id", id_json(gz_stmt_int64(st, 3)), "name",
+	    gz_api_id_json(gz_stmt_int64(st, 0)), "resident_id", gz_api_id_or_null(st, 1), "name", name,
+	    "name_masked", !clear, "party_org", "id", gz_api_id_json(gz_stmt_int64(st, 3)), "name",
 	    gz_stmt_text(st, 4), "type", gz_stmt_text(st, 5), "type_label",
 	    org_type_label((org_type)ptype), "reported", !gz_stmt_isnull(st, 6),
-	    "reported_community_code", text_or_null(st, 6), "reported_grid_code",
-	    text_or_null(st, 7), "post_type",
+	    "reported_community_code", gz_api_text_or_null(st, 6), "reported_grid_code",
+	    gz_api_text_or_null(st, 7), "post_type",
 	    post >= 0 ? json_string(org_post_code((org_post_type)post)) : json_null(),
 	    "post_type_label",
 	    post >= 0 ? json_string(org_post_label((org_post_type)post)) : json_null(),
-	    "employer_org", emp, "reported_at", time_or_null(st, 12), "created_at",
-	    time_json(gz_stmt_int64(st, 13)), "updated_at", time_json(gz_stmt_int64(st, 14)));
+	    "employer_org", emp, "reported_at", gz_api_time_or_null(st, 12), "created_at",
+	    gz_api_time_json(gz_stmt_int64(st, 13)), "updated_at", gz_api_time_json(gz_stmt_int64(st, 14)));
 }
 
 static json_t *party_row(gz_req *r, gz_stmt *st, int64_t *key)
@@ -1471,7 +1417,7 @@ static json_t *party_row(gz_req *r, gz_stmt *st, int64_t *key)
 
 static void party_list(gz_req *r)
 {
-	if (!authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -1718,7 +1664,7 @@ int gz_party_member_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_e
 	}
 	char ids[24];
 	snprintf(ids, sizeof ids, "%lld", (long long)id);
-	json_t *detail = json_pack("{s:o,s:s?,s:s?}", "party_org_id", id_json(party_org),
+	json_t *detail = json_pack("{s:o,s:s?,s:s?}", "party_org_id", gz_api_id_json(party_org),
 	                           "reported_community_code", community, "post_type",
 	                           post >= 0 ? org_post_code((org_post_type)post) : NULL);
 	rc = audit(r, db, "party_member.create", "party_member", ids,
@@ -1804,7 +1750,7 @@ static int net_limit(gz_req *r, int *limit, gz_err *err)
 /* GET /network?node=&limit= */
 static void network(gz_req *r)
 {
-	if (!authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -2085,7 +2031,7 @@ static void add_total(json_t *totals, const char *item, const char *unit, int64_
 /* GET /network/figures?node= — what a secretary asks (docs/ORG.md, docs/METRICS.md). */
 static void figures(gz_req *r)
 {
-	if (!authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_db *db = NULL;
 	const char *node = node_param(r, &db);
@@ -2285,7 +2231,7 @@ static void figures(gz_req *r)
 		bool force = org_agreement_in_force((org_agreement_status)s, start, end, now);
 		json_t *units = json_object_get(c, "units");
 		json_t *u = json_array_get(units, json_array_size(units) - 1);
-		json_t *uid = id_json(gz_stmt_int64(st, 2));
+		json_t *uid = gz_api_id_json(gz_stmt_int64(st, 2));
 		if (!u || !json_equal(json_object_get(u, "org_id"), uid)) {
 			u = json_pack("{s:O,s:s,s:b,s:[]}", "org_id", uid, "name",
 			              gz_stmt_text(st, 3), "in_force", false, "agreements");
@@ -2293,10 +2239,10 @@ static void figures(gz_req *r)
 		}
 		json_decref(uid);
 		json_t *a = json_pack(
-		    "{s:o,s:s,s:s,s:s,s:b,s:o,s:o,s:[]}", "id", id_json(gz_stmt_int64(st, 0)),
+		    "{s:o,s:s,s:s,s:s,s:b,s:o,s:o,s:[]}", "id", gz_api_id_json(gz_stmt_int64(st, 0)),
 		    "title", gz_stmt_text(st, 4), "status", gz_stmt_text(st, 5), "status_label",
 		    org_agreement_status_label((org_agreement_status)s), "in_force", force,
-		    "start_at", time_json(start), "end_at", time_json(end), "commitments");
+		    "start_at", gz_api_time_json(start), "end_at", gz_api_time_json(end), "commitments");
 		json_array_append_new(json_object_get(u, "agreements"), a);
 		json_inc(c, "agreements");
 		if (force) {
@@ -2405,7 +2351,7 @@ static void figures(gz_req *r)
 			has_property = true;
 		json_array_append_new(
 		    json_object_get(cur, "positions"),
-		    json_pack("{s:o,s:s,s:s,s:s,s:s}", "org_id", id_json(gz_stmt_int64(st, 4)),
+		    json_pack("{s:o,s:s,s:s,s:s,s:s}", "org_id", gz_api_id_json(gz_stmt_int64(st, 4)),
 		              "org_name", gz_stmt_text(st, 5), "org_type", gz_stmt_text(st, 6),
 		              "org_type_label", org_type_label((org_type)t), "position",
 		              gz_stmt_text(st, 3)));
@@ -2438,7 +2384,7 @@ typedef int (*create_fn)(gz_db *db, gz_req *r, json_t *in, json_t **out, gz_err 
 
 static void create(gz_req *r, create_fn fn)
 {
-	if (!authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -2469,11 +2415,11 @@ static void party_create(gz_req *r)
 
 static void org_member_add(gz_req *r)
 {
-	if (!authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
-	int64_t org_id = parse_id(gz_req_param(r, "id"));
+	int64_t org_id = gz_api_parse_id(gz_req_param(r, "id"));
 	json_t *in = NULL, *out = NULL;
 	if (!org_id) {
 		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这条记录");

@@ -2,6 +2,7 @@
  * writes are validated, acknowledged writes survive a crash, and reads come back the
  * same on both drivers. */
 #include "api/api.h"
+#include "api/common.h"
 #include "http/router.h"
 #include "core/json.h"
 #include "core/time.h"
@@ -58,24 +59,12 @@ fail:
 	gz_reply_err(r, &err);
 }
 
-static int parse_id(const char *s, int64_t *out)
-{
-	char *end;
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -1;
-	long long v = strtoll(s, &end, 10);
-	if (*end || v <= 0)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static void probe_get(gz_req *r)
 {
 	gz_err err;
 	gz_err_clear(&err);
 	int64_t id;
-	if (parse_id(gz_req_param(r, "id"), &id) < 0) {
+	if (!(id = gz_api_parse_id(gz_req_param(r, "id")))) {
 		gz_reply_error(r, GZ_ENOTFOUND, "not_found", "没有这条记录");
 		return;
 	}

@@ -8,6 +8,7 @@
  * (gz_auth_scopes(): disjoint ranges), each range fetching at most limit+1 rows, merged
  * by key. */
 #include "api/api.h"
+#include "api/common.h"
 #include "api/auth.h"
 #include "api/space.h"
 #include "core/json.h"
@@ -23,12 +24,6 @@
 #include <string.h>
 
 /* ---------------------------------------------------------------- small helpers */
-
-static json_t *time_json(int64_t ms)
-{
-	char buf[32];
-	return json_string(gz_time_rfc3339(ms, buf, sizeof buf));
-}
 
 /* 0.01 m^2 as a decimal string: "1234.05". */
 static json_t *area_json(int64_t dm2)
@@ -78,12 +73,6 @@ static int code_query(gz_req *r, const char *key, space_level level, const char 
 		return -1;
 	}
 	return 0;
-}
-
-static bool flag_query(gz_req *r, const char *key)
-{
-	const char *v = gz_req_query(r, key);
-	return v && (!strcmp(v, "1") || !strcmp(v, "true"));
 }
 
 /* ---------------------------------------------------------------- scoped lists */
@@ -197,25 +186,14 @@ static void scoped_list(gz_req *r, const char *sql, const char *filter, int afte
 	gz_reply_json(r, 200, gz_list_json(r, items, more ? rows[n - 1].key : 0));
 }
 
-/* Authenticates (401) before anything else; answers and returns false on failure. */
-static bool authenticated(gz_req *r)
-{
-	gz_err err;
-	gz_err_clear(&err);
-	if (gz_auth_user(r, &err))
-		return true;
-	gz_reply_err(r, &err);
-	return false;
-}
-
 /* ---------------------------------------------------------------- streets */
 
 static json_t *street_row(gz_stmt *st, int64_t *key)
 {
 	*key = space_code_key(gz_stmt_text(st, 0));
 	return json_pack("{s:s,s:s,s:o,s:o}", "code", gz_stmt_text(st, 0), "name",
-	                 gz_stmt_text(st, 1), "created_at", time_json(gz_stmt_int64(st, 2)),
-	                 "updated_at", time_json(gz_stmt_int64(st, 3)));
+	                 gz_stmt_text(st, 1), "created_at", gz_api_time_json(gz_stmt_int64(st, 2)),
+	                 "updated_at", gz_api_time_json(gz_stmt_int64(st, 3)));
 }
 
 static json_t *community_row(gz_stmt *st, int64_t *key)
@@ -223,8 +201,8 @@ static json_t *community_row(gz_stmt *st, int64_t *key)
 	*key = space_code_key(gz_stmt_text(st, 0));
 	return json_pack("{s:s,s:s,s:s,s:o,s:o}", "code", gz_stmt_text(st, 0), "name",
 	                 gz_stmt_text(st, 1), "street_code", gz_stmt_text(st, 2), "created_at",
-	                 time_json(gz_stmt_int64(st, 3)), "updated_at",
-	                 time_json(gz_stmt_int64(st, 4)));
+	                 gz_api_time_json(gz_stmt_int64(st, 3)), "updated_at",
+	                 gz_api_time_json(gz_stmt_int64(st, 4)));
 }
 
 static const char *sql_street_one =
@@ -235,7 +213,7 @@ static const char *sql_community_one =
 /* POST /streets and POST /communities. */
 static void node_create(gz_req *r, space_level level)
 {
-	if (!authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -286,7 +264,7 @@ static void community_create(gz_req *r)
 
 static void street_list(gz_req *r)
 {
-	if (!authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	scoped_list(r,
 	            "SELECT code, name, created_at, updated_at FROM streets WHERE code >= $1 AND "
@@ -296,7 +274,7 @@ static void street_list(gz_req *r)
 
 static void community_list(gz_req *r)
 {
-	if (!authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -327,8 +305,8 @@ static json_t *grid_json(gz_stmt *st)
 	                 street, "area_m2", area_json(gz_stmt_int64(st, 3)), "bbox",
 	                 deg_json(gz_stmt_int64(st, 4)), deg_json(gz_stmt_int64(st, 5)),
 	                 deg_json(gz_stmt_int64(st, 6)), deg_json(gz_stmt_int64(st, 7)),
-	                 "created_at", time_json(gz_stmt_int64(st, 8)), "updated_at",
-	                 time_json(gz_stmt_int64(st, 9)));
+	                 "created_at", gz_api_time_json(gz_stmt_int64(st, 8)), "updated_at",
+	                 gz_api_time_json(gz_stmt_int64(st, 9)));
 }
 
 static json_t *geometry_json(gz_stmt *st, int col)
@@ -365,7 +343,7 @@ static int grid_filter(gz_req *r, const char **filter, gz_err *err)
 
 static void grid_list(gz_req *r)
 {
-	if (!authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -374,7 +352,7 @@ static void grid_list(gz_req *r)
 		gz_reply_err(r, &err);
 		return;
 	}
-	if (flag_query(r, "geometry"))
+	if (gz_api_flag_query(r, "geometry"))
 		scoped_list(r,
 		            "SELECT " GRID_COLS
 		            ", geometry FROM grids WHERE code >= $1 AND code < $2 "
@@ -431,7 +409,7 @@ static json_t *grid_detail(gz_db *db, const char *code, bool geometry, gz_err *e
 
 static void grid_get(gz_req *r)
 {
-	if (!authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -488,7 +466,7 @@ static void buf_str(buf_t *b, const char *s)
  * "next_cursor" as a foreign member (RFC 7946 §6.1). Default limit 200. */
 static void grid_geojson(gz_req *r)
 {
-	if (!authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -587,7 +565,7 @@ static void reply_import_errors(gz_req *r, json_t *report)
 
 static void grid_import(gz_req *r)
 {
-	if (!authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -599,7 +577,7 @@ static void grid_import(gz_req *r)
 	}
 	json_t *in = gz_req_json(r, &err), *report = NULL;
 	gz_db *db = in ? gz_req_db(r, &err) : NULL;
-	bool dry_run = flag_query(r, "dry_run");
+	bool dry_run = gz_api_flag_query(r, "dry_run");
 	if (!db || gz_space_import(db, r, in, dry_run, &report, &err) < 0) {
 		json_decref(in);
 		gz_reply_err(r, &err);
@@ -626,7 +604,7 @@ static void grid_import(gz_req *r)
 
 static void locate(gz_req *r)
 {
-	if (!authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -667,7 +645,7 @@ static json_t *building_row(gz_stmt *st, int64_t *key)
 	                 gz_stmt_isnull(st, 1) ? NULL : gz_stmt_text(st, 1), "name",
 	                 gz_stmt_text(st, 2), "address", gz_stmt_text(st, 3), "lng",
 	                 deg_json(gz_stmt_int64(st, 4)), "lat", deg_json(gz_stmt_int64(st, 5)),
-	                 "created_at", time_json(gz_stmt_int64(st, 6)));
+	                 "created_at", gz_api_time_json(gz_stmt_int64(st, 6)));
 }
 
 int gz_space_add_building(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_err *errp)
@@ -753,7 +731,7 @@ fail:
 
 static void building_create(gz_req *r)
 {
-	if (!authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -769,7 +747,7 @@ static void building_create(gz_req *r)
 
 static void building_list(gz_req *r)
 {
-	if (!authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);

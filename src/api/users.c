@@ -13,6 +13,7 @@
  * than the caller can at that scope (policy_can_delegate). */
 #include "api/users.h"
 #include "api/api.h"
+#include "api/common.h"
 #include "http/router.h"
 #include "core/json.h"
 #include "core/time.h"
@@ -352,18 +353,6 @@ json_t *gz_user_json(const gz_user_row *u)
 
 static const char *const no_such_user = "没有这个账号";
 
-static int parse_id(const char *s, int64_t *out)
-{
-	char *end;
-	if (!s || *s < '1' || *s > '9')
-		return -1;
-	long long v = strtoll(s, &end, 10);
-	if (*end || v <= 0)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* The caller may see u: one of u's grants lies inside a scope where the caller may read
  * accounts. A user without grants lies at "" (the whole system). Returns 0 or -1 with
  * err set (404 when out of every scope, 403 when in scope without an account role). */
@@ -558,7 +547,7 @@ static void users_get(gz_req *r)
 		gz_reply_err(r, &err);
 		return;
 	}
-	if (parse_id(gz_req_param(r, "id"), &id) < 0) {
+	if (!(id = gz_api_parse_id(gz_req_param(r, "id")))) {
 		gz_reply_error(r, GZ_ENOTFOUND, "not_found", no_such_user);
 		return;
 	}
@@ -657,7 +646,7 @@ static gz_user_row *target_user(gz_req *r, gz_db **db, gz_err *err)
 	int64_t id;
 	if (!gz_auth_user(r, err) || !(*db = gz_req_db(r, err)))
 		return NULL;
-	if (parse_id(gz_req_param(r, "id"), &id) < 0) {
+	if (!(id = gz_api_parse_id(gz_req_param(r, "id")))) {
 		gz_err_set(err, GZ_ENOTFOUND, "not_found", "%s", no_such_user);
 		return NULL;
 	}

@@ -1,0 +1,65 @@
+#include "api/common.h"
+#include "api/auth.h"
+#include "core/time.h"
+
+#include <stdio.h>
+#include <string.h>
+
+json_t *gz_api_time_json(int64_t ms)
+{
+	char buf[32];
+	return json_string(gz_time_rfc3339(ms, buf, sizeof buf));
+}
+
+json_t *gz_api_time_or_null(gz_stmt *st, int col)
+{
+	return gz_stmt_isnull(st, col) ? json_null() : gz_api_time_json(gz_stmt_int64(st, col));
+}
+
+json_t *gz_api_id_json(int64_t id)
+{
+	char buf[24];
+	snprintf(buf, sizeof buf, "%lld", (long long)id);
+	return json_string(buf);
+}
+
+json_t *gz_api_id_or_null(gz_stmt *st, int col)
+{
+	return gz_stmt_isnull(st, col) || gz_stmt_int64(st, col) == 0
+		   ? json_null()
+		   : gz_api_id_json(gz_stmt_int64(st, col));
+}
+
+json_t *gz_api_text_or_null(gz_stmt *st, int col)
+{
+	return gz_stmt_isnull(st, col) ? json_null() : json_string(gz_stmt_text(st, col));
+}
+
+int64_t gz_api_parse_id(const char *s)
+{
+	if (!s || !*s || strlen(s) > 18 || *s == '0')
+		return 0;
+	int64_t v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		v = v * 10 + (*p - '0');
+	}
+	return v;
+}
+
+bool gz_api_flag_query(gz_req *r, const char *key)
+{
+	const char *v = gz_req_query(r, key);
+	return v && (!strcmp(v, "1") || !strcmp(v, "true"));
+}
+
+bool gz_api_authenticated(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	if (gz_auth_user(r, &err))
+		return true;
+	gz_reply_err(r, &err);
+	return false;
+}

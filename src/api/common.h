@@ -1,0 +1,35 @@
+/* Small helpers every resource file uses, so each exists once: JSON for times and ids,
+ * record ids from paths, query flags, and the authentication gate. */
+#ifndef GZ_API_COMMON_H
+#define GZ_API_COMMON_H
+
+#include "db/db.h"
+#include "http/http.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* RFC 3339 UTC string for ms since the epoch (a new reference). */
+json_t *gz_api_time_json(int64_t ms);
+/* The time in column col, or JSON null when the column is NULL. */
+json_t *gz_api_time_or_null(gz_stmt *st, int col);
+/* Record ids travel as strings (SPEC §7). */
+json_t *gz_api_id_json(int64_t id);
+/* The id in column col, or null when NULL or 0. */
+json_t *gz_api_id_or_null(gz_stmt *st, int col);
+/* The text in column col, or null when NULL. */
+json_t *gz_api_text_or_null(gz_stmt *st, int col);
+
+/* A record id from a path or query: 1..18 decimal digits, > 0. Returns the id, or 0
+ * when s is NULL or malformed (callers answer 404 / 400 as fits). */
+int64_t gz_api_parse_id(const char *s);
+
+/* True when query parameter key is "1" or "true". */
+bool gz_api_flag_query(gz_req *r, const char *key);
+
+/* Authenticates the request before anything else; on failure answers 401 (or 403 for a
+ * missing CSRF header) and returns false. */
+bool gz_api_authenticated(gz_req *r);
+
+#endif
