@@ -11,6 +11,7 @@
 
 #include "core/crypto.h"
 #include "domain/resident.h"
+#include "api/common.h"
 #include "http/http.h"
 
 #include <jansson.h>
@@ -100,12 +101,6 @@ int gz_people_scoped(gz_req *r, gz_db *db, const gz_people_list_sql *sql, const 
  * nothing) when they disagree. Returns 0 or -1 with err. */
 int gz_people_place_filter(gz_req *r, const char **out, gz_err *err);
 
-/* A positive decimal id from text ("12"); 0 when s is not one. */
-int64_t gz_people_id(const char *s);
-
-/* JSON helpers: an id as a string, RFC 3339 time, 0.01 m^2 as "89.37". */
-json_t *gz_people_id_json(int64_t id);
-json_t *gz_people_time_json(int64_t ms);
 json_t *gz_people_area_json(int64_t dm2);
 
 /* Runs fn's audit rows in one short transaction of their own (a read that reveals or
@@ -123,8 +118,6 @@ void gz_people_reply_xlsx(gz_req *r, gz_db *db, const char *filename, const char
                           void *ctx, size_t *rows_out, const char *audit_action,
                           const char *audit_scope, json_t *audit_detail);
 
-/* Authenticates (401 answered) before anything else; false when it answered. */
-bool gz_people_authenticated(gz_req *r);
 
 /* Bytes of a keyed hash kept in the lookup tables resident_id_keys / resident_phone_keys
  * (the first 16 of gz_crypto_lookup's 32: 128 bits). */

@@ -18,6 +18,7 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/people.h"
+#include "api/common.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -40,42 +41,6 @@
 #include <unistd.h>
 
 /* ================================================================ shared helpers */
-
-bool gz_people_authenticated(gz_req *r)
-{
-	gz_err err;
-	gz_err_clear(&err);
-	if (gz_auth_user(r, &err))
-		return true;
-	gz_reply_err(r, &err);
-	return false;
-}
-
-int64_t gz_people_id(const char *s)
-{
-	if (!s || !*s || strlen(s) > 18)
-		return 0;
-	int64_t v = 0;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return 0;
-		v = v * 10 + (*s - '0');
-	}
-	return v;
-}
-
-json_t *gz_people_id_json(int64_t id)
-{
-	char b[24];
-	snprintf(b, sizeof b, "%lld", (long long)id);
-	return json_string(b);
-}
-
-json_t *gz_people_time_json(int64_t ms)
-{
-	char b[32];
-	return json_string(gz_time_rfc3339(ms, b, sizeof b));
-}
 
 json_t *gz_people_area_json(int64_t dm2)
 {
@@ -485,11 +450,11 @@ static json_t *resident_json(gz_req *r, gz_stmt *st, reveal_ctx *rc)
 		               sizeof sens);
 
 	json_t *o = json_object();
-	json_object_set_new(o, "id", gz_people_id_json(id));
+	json_object_set_new(o, "id", gz_api_id_json(id));
 	json_object_set_new(o, "household_id",
 	                    gz_stmt_isnull(st, C_HOUSEHOLD)
 	                        ? json_null()
-	                        : gz_people_id_json(gz_stmt_int64(st, C_HOUSEHOLD)));
+	                        : gz_api_id_json(gz_stmt_int64(st, C_HOUSEHOLD)));
 	json_object_set_new(o, "grid_code", json_string(grid));
 	json_object_set_new(
 	    o, "name",
@@ -545,15 +510,15 @@ static json_t *resident_json(gz_req *r, gz_stmt *st, reveal_ctx *rc)
 	json_object_set_new(o, "user_id",
 	                    gz_stmt_isnull(st, C_USER)
 	                        ? json_null()
-	                        : gz_people_id_json(gz_stmt_int64(st, C_USER)));
-	json_object_set_new(o, "created_at", gz_people_time_json(gz_stmt_int64(st, C_CREATED)));
-	json_object_set_new(o, "updated_at", gz_people_time_json(gz_stmt_int64(st, C_UPDATED)));
+	                        : gz_api_id_json(gz_stmt_int64(st, C_USER)));
+	json_object_set_new(o, "created_at", gz_api_time_json(gz_stmt_int64(st, C_CREATED)));
+	json_object_set_new(o, "updated_at", gz_api_time_json(gz_stmt_int64(st, C_UPDATED)));
 	if (show) {
 		char names[64];
 		json_object_set_new(o, "revealed",
 		                    codes_json(resident_reveal_names(show, names, sizeof names)));
 		if (rc && !rc->self) {
-			json_array_append_new(rc->ids, gz_people_id_json(id));
+			json_array_append_new(rc->ids, gz_api_id_json(id));
 			span_grid(rc->lo, rc->hi, grid);
 		}
 	}
@@ -729,7 +694,7 @@ static int list_filters(gz_req *r, gz_db *db, list_ctx *c, char tag_code[40], bo
                         char *tag_key, gz_err *err)
 {
 	const char *h = gz_req_query(r, "household");
-	if (h && !(c->household = gz_people_id(h))) {
+	if (h && !(c->household = gz_api_parse_id(h))) {
 		gz_err_set(err, GZ_EBADREQ, "bad_query", "household 无效");
 		gz_err_field(err, "household", "应为户的 id");
 		return -1;
@@ -762,7 +727,7 @@ static int list_filters(gz_req *r, gz_db *db, list_ctx *c, char tag_code[40], bo
 
 static void resident_list(gz_req *r)
 {
-	if (!gz_people_authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -899,7 +864,7 @@ static int step_one(gz_stmt *st, gz_err *err)
 
 static void resident_get(gz_req *r)
 {
-	if (!gz_people_authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -907,7 +872,7 @@ static void resident_get(gz_req *r)
 	json_t *out = NULL;
 	gz_db *db = NULL;
 	gz_stmt *st = NULL;
-	int64_t id = gz_people_id(gz_req_param(r, "id"));
+	int64_t id = gz_api_parse_id(gz_req_param(r, "id"));
 	if (!id) {
 		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这条记录");
 		goto fail;
@@ -1247,7 +1212,7 @@ static int apply_input(gz_req *r, gz_db *db, json_t *in, res_state *s, bool crea
 	}
 	const char *hh = NULL;
 	if ((rc = opt_str(in, "household_id", 24, &hh, err)) == 1) {
-		int64_t h = hh ? gz_people_id(hh) : 0;
+		int64_t h = hh ? gz_api_parse_id(hh) : 0;
 		if (hh && !h)
 			gz_err_field(err, "household_id", "应为户的 id");
 		else if (h != s->household) {
@@ -1286,7 +1251,7 @@ static int apply_input(gz_req *r, gz_db *db, json_t *in, res_state *s, bool crea
 	/* Account link. */
 	const char *uid = NULL;
 	if ((rc = opt_str(in, "user_id", 24, &uid, err)) == 1) {
-		int64_t u = uid ? gz_people_id(uid) : 0;
+		int64_t u = uid ? gz_api_parse_id(uid) : 0;
 		if (uid && !u)
 			gz_err_field(err, "user_id", "应为账号的 id");
 		s->user_id = u;
@@ -1581,7 +1546,7 @@ static json_t *resident_reload(gz_req *r, gz_db *db, int64_t id, bool self, gz_e
 
 static void resident_create(gz_req *r)
 {
-	if (!gz_people_authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -1623,7 +1588,7 @@ fail:
 /* PATCH /residents/{id} (self false) and PATCH /me/resident (self true). */
 static void resident_update(gz_req *r, bool self)
 {
-	if (!gz_people_authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -1637,7 +1602,7 @@ static void resident_update(gz_req *r, bool self)
 	if (!in || !(db = gz_req_db(r, &err)))
 		goto fail;
 	int64_t id =
-	    self ? ((const gz_auth *)r->auth)->user_id : gz_people_id(gz_req_param(r, "id"));
+	    self ? ((const gz_auth *)r->auth)->user_id : gz_api_parse_id(gz_req_param(r, "id"));
 	if (!id) {
 		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这条记录");
 		goto fail;
@@ -1712,7 +1677,7 @@ static void me_resident_patch(gz_req *r)
  * is shown. */
 static void me_resident_get(gz_req *r)
 {
-	if (!gz_people_authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -1754,18 +1719,18 @@ static json_t *household_json(gz_stmt *st)
 {
 	json_t *o =
 	    json_pack("{s:o,s:o,s:s,s:s,s:I,s:o,s:o}", "id",
-	              gz_people_id_json(gz_stmt_int64(st, 0)), "unit_id",
-	              gz_stmt_isnull(st, 1) ? json_null() : gz_people_id_json(gz_stmt_int64(st, 1)),
+	              gz_api_id_json(gz_stmt_int64(st, 0)), "unit_id",
+	              gz_stmt_isnull(st, 1) ? json_null() : gz_api_id_json(gz_stmt_int64(st, 1)),
 	              "grid_code", gz_stmt_text(st, 2), "address", gz_stmt_text(st, 3),
 	              "member_count", (json_int_t)gz_stmt_int64(st, 6), "created_at",
-	              gz_people_time_json(gz_stmt_int64(st, 4)), "updated_at",
-	              gz_people_time_json(gz_stmt_int64(st, 5)));
+	              gz_api_time_json(gz_stmt_int64(st, 4)), "updated_at",
+	              gz_api_time_json(gz_stmt_int64(st, 5)));
 	if (!gz_stmt_isnull(st, 1))
 		json_object_set_new(o, "unit",
 		                    json_pack("{s:o,s:s,s:o}", "id",
-		                              gz_people_id_json(gz_stmt_int64(st, 1)), "number",
+		                              gz_api_id_json(gz_stmt_int64(st, 1)), "number",
 		                              gz_stmt_text(st, 7), "building_id",
-		                              gz_people_id_json(gz_stmt_int64(st, 8))));
+		                              gz_api_id_json(gz_stmt_int64(st, 8))));
 	else
 		json_object_set_new(o, "unit", json_null());
 	return o;
@@ -1794,7 +1759,7 @@ static const gz_people_list_sql sql_hh_list = {
 
 static void household_list(gz_req *r)
 {
-	if (!gz_people_authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -1805,7 +1770,7 @@ static void household_list(gz_req *r)
 	gz_db *db;
 	int ns;
 	const char *u = gz_req_query(r, "unit");
-	if (u && !(unit = gz_people_id(u))) {
+	if (u && !(unit = gz_api_parse_id(u))) {
 		gz_err_set(&err, GZ_EBADREQ, "bad_query", "unit 无效");
 		gz_err_field(&err, "unit", "应为房屋的 id");
 	}
@@ -1826,7 +1791,7 @@ static void household_list(gz_req *r)
  * first), each member masked as in the resident list; ?reveal= as there. */
 static void household_get(gz_req *r)
 {
-	if (!gz_people_authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -1834,7 +1799,7 @@ static void household_get(gz_req *r)
 	json_t *out = NULL;
 	gz_db *db = NULL;
 	gz_stmt *st = NULL;
-	int64_t id = gz_people_id(gz_req_param(r, "id"));
+	int64_t id = gz_api_parse_id(gz_req_param(r, "id"));
 	if (!id) {
 		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这条记录");
 		goto fail;
@@ -1890,7 +1855,7 @@ fail:
 
 static void household_create(gz_req *r)
 {
-	if (!gz_people_authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -1905,7 +1870,7 @@ static void household_create(gz_req *r)
 	gz_json_str(in, "grid_code", GZ_OPTIONAL, 15, 15, &grid, &err);
 	gz_json_str(in, "unit_id", GZ_OPTIONAL, 1, 18, &unit_s, &err);
 	gz_json_str(in, "address", GZ_OPTIONAL, 0, 200, &address, &err);
-	if (unit_s && !(unit = gz_people_id(unit_s)))
+	if (unit_s && !(unit = gz_api_parse_id(unit_s)))
 		gz_err_field(&err, "unit_id", "应为房屋的 id");
 	const char *why;
 	if (grid && space_code_check(grid, SPACE_GRID, &why) < 0)
@@ -1983,7 +1948,7 @@ static void household_create(gz_req *r)
 	snprintf(rid, sizeof rid, "%lld", (long long)id);
 	json_t *detail = json_pack("{s:s}", "grid_code", grid);
 	if (unit)
-		json_object_set_new(detail, "unit_id", gz_people_id_json(unit));
+		json_object_set_new(detail, "unit_id", gz_api_id_json(unit));
 	int rc = count_add(db, "households", 1, &err) < 0
 	             ? -1
 	             : gz_audit(r, db, "household.create", "household", rid, grid, detail, &err);
@@ -2018,7 +1983,7 @@ fail:
 
 static void tag_list(gz_req *r)
 {
-	if (!gz_people_authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -2057,7 +2022,7 @@ static void tag_list(gz_req *r)
  * admin over the whole system (scope ""). */
 static void tag_create(gz_req *r)
 {
-	if (!gz_people_authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -2196,7 +2161,7 @@ static void reply_import_errors(gz_req *r, gz_db *db, json_t *report, gz_people_
 	free(text);
 	if (id) {
 		char path[80];
-		json_object_set_new(report, "report_id", gz_people_id_json(id));
+		json_object_set_new(report, "report_id", gz_api_id_json(id));
 		snprintf(path, sizeof path, "/api/v1/imports/%lld/report.xlsx", (long long)id);
 		json_object_set_new(report, "report_url", json_string(path));
 	} else {
@@ -2209,7 +2174,7 @@ static void reply_import_errors(gz_req *r, gz_db *db, json_t *report, gz_people_
 
 void gz_people_import_reply(gz_req *r, gz_people_kind kind)
 {
-	if (!gz_people_authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -2241,11 +2206,11 @@ static void resident_import(gz_req *r)
 /* GET /imports/{id}/report.xlsx: the problems of an import, for the user who ran it. */
 static void import_report(gz_req *r)
 {
-	if (!gz_people_authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
-	int64_t id = gz_people_id(gz_req_param(r, "id"));
+	int64_t id = gz_api_parse_id(gz_req_param(r, "id"));
 	gz_db *db = gz_req_db(r, &err);
 	gz_stmt *st = db && id ? gz_db_prepare(db,
 	                                       "SELECT user_id, report, kind FROM import_reports "
@@ -2376,7 +2341,7 @@ static int export_row(void *ctx, const char **cells, gz_err *err)
  * refused), audited as "resident.export". */
 static void resident_export(gz_req *r)
 {
-	if (!gz_people_authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);

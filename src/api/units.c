@@ -31,12 +31,12 @@
 static json_t *unit_json(gz_stmt *st)
 {
 	return json_pack(
-	    "{s:o,s:o,s:s,s:s,s:s,s:o,s:b,s:o,s:o}", "id", gz_people_id_json(gz_stmt_int64(st, 0)),
-	    "building_id", gz_people_id_json(gz_stmt_int64(st, 1)), "building_name",
+	    "{s:o,s:o,s:s,s:s,s:s,s:o,s:b,s:o,s:o}", "id", gz_api_id_json(gz_stmt_int64(st, 0)),
+	    "building_id", gz_api_id_json(gz_stmt_int64(st, 1)), "building_name",
 	    gz_stmt_text(st, 8), "grid_code", gz_stmt_text(st, 2), "number", gz_stmt_text(st, 3),
 	    "area_m2", gz_people_area_json(gz_stmt_int64(st, 4)), "sold", gz_stmt_int64(st, 5) != 0,
-	    "created_at", gz_people_time_json(gz_stmt_int64(st, 6)), "updated_at",
-	    gz_people_time_json(gz_stmt_int64(st, 7)));
+	    "created_at", gz_api_time_json(gz_stmt_int64(st, 6)), "updated_at",
+	    gz_api_time_json(gz_stmt_int64(st, 7)));
 }
 
 static json_t *unit_row_fn(gz_req *r, gz_stmt *st, int64_t *key, void *ctx)
@@ -65,7 +65,7 @@ static int building_query(gz_req *r, int64_t *out, gz_err *err)
 {
 	const char *b = gz_req_query(r, "building");
 	*out = 0;
-	if (b && !(*out = gz_people_id(b))) {
+	if (b && !(*out = gz_api_parse_id(b))) {
 		gz_err_set(err, GZ_EBADREQ, "bad_query", "building 无效");
 		gz_err_field(err, "building", "应为楼栋的 id");
 		return -1;
@@ -75,7 +75,7 @@ static int building_query(gz_req *r, int64_t *out, gz_err *err)
 
 static void unit_list(gz_req *r)
 {
-	if (!gz_people_authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -121,7 +121,7 @@ static json_t *owners_json(gz_req *r, gz_db *db, int64_t id, const char *grid, g
 		                 "kind", developer ? "developer" : "person", "has_id_number",
 		                 !strncmp(key, "id:", 3), "resident_id",
 		                 gz_stmt_isnull(st, 2) ? json_null()
-		                                       : gz_people_id_json(gz_stmt_int64(st, 2))));
+		                                       : gz_api_id_json(gz_stmt_int64(st, 2))));
 	}
 	gz_stmt_finish(st);
 	if (rc < 0) {
@@ -168,7 +168,7 @@ static json_t *unit_detail(gz_req *r, gz_db *db, int64_t id, gz_err *err)
 	gz_stmt_bind_int64(st, 1, id);
 	json_t *hh = json_array();
 	while ((rc = gz_stmt_step(st, err)) == GZ_ROW)
-		json_array_append_new(hh, gz_people_id_json(gz_stmt_int64(st, 0)));
+		json_array_append_new(hh, gz_api_id_json(gz_stmt_int64(st, 0)));
 	gz_stmt_finish(st);
 	json_object_set_new(u, "household_ids", hh);
 	if (rc < 0) {
@@ -180,11 +180,11 @@ static json_t *unit_detail(gz_req *r, gz_db *db, int64_t id, gz_err *err)
 
 static void unit_get(gz_req *r)
 {
-	if (!gz_people_authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
-	int64_t id = gz_people_id(gz_req_param(r, "id"));
+	int64_t id = gz_api_parse_id(gz_req_param(r, "id"));
 	gz_db *db = gz_req_db(r, &err);
 	json_t *u = NULL;
 	if (!id)
@@ -201,7 +201,7 @@ static void unit_get(gz_req *r)
  * one audit row. */
 static void unit_create(gz_req *r)
 {
-	if (!gz_people_authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -233,7 +233,7 @@ static void unit_create(gz_req *r)
 	}
 	gz_json_bool(in, "sold", GZ_OPTIONAL, &sold, &err);
 	gz_json_str(in, "developer_name", GZ_OPTIONAL, 1, RESIDENT_NAME_MAX, &developer, &err);
-	if (bid_s && !(bid = gz_people_id(bid_s)))
+	if (bid_s && !(bid = gz_api_parse_id(bid_s)))
 		gz_err_field(&err, "building_id", "应为楼栋的 id");
 	json_t *owners = json_object_get(in, "owners");
 	size_t nowners = json_array_size(owners);
@@ -483,7 +483,7 @@ static int uexport_row(void *ctx, const char **cells, gz_err *err)
  * list (owner names are not exported, only their number). Audited as "unit.export". */
 static void unit_export(gz_req *r)
 {
-	if (!gz_people_authenticated(r))
+	if (!gz_api_authenticated(r))
 		return;
 	gz_err err;
 	gz_err_clear(&err);
@@ -515,7 +515,7 @@ static void unit_export(gz_req *r)
 	if (x.filter)
 		json_object_set_new(detail, "place", json_string(x.filter));
 	if (x.building)
-		json_object_set_new(detail, "building", gz_people_id_json(x.building));
+		json_object_set_new(detail, "building", gz_api_id_json(x.building));
 	gz_people_reply_xlsx(r, x.db, "units.xlsx", header, 7, uexport_row, &x, NULL, "unit.export",
 	                     scope, detail);
 	json_decref(detail);
