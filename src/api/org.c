@@ -19,6 +19,7 @@
  * callers who may only read the place. */
 #include "api/api.h"
 #include "api/common.h"
+#include "api/list.h"
 #include "api/auth.h"
 #include "api/org.h"
 #include "core/crypto.h"
@@ -158,28 +159,6 @@ static int code_field(json_t *in, const char *key, int required, unsigned mask, 
 	return 0;
 }
 
-/* Query parameter: a code of a level in mask; 400 bad_query when malformed. */
-static int code_query(gz_req *r, const char *key, unsigned mask, const char **out, gz_err *err)
-{
-	*out = NULL;
-	const char *s = gz_req_query(r, key);
-	if (!s)
-		return 0;
-	int level = space_code_level(s);
-	unsigned bit = level == SPACE_STREET      ? ORG_AT_STREET
-	               : level == SPACE_COMMUNITY ? ORG_AT_COMMUNITY
-	               : level == SPACE_GRID      ? ORG_AT_GRID
-	                                          : 0;
-	const char *why = NULL;
-	if (!(bit & mask) || space_code_check(s, (space_level)level, &why) < 0) {
-		gz_err_set(err, GZ_EBADREQ, "bad_query", "查询参数 %s 无效", key);
-		gz_err_field(err, key, "%s", why ? why : "编码层级不符");
-		return -1;
-	}
-	*out = s;
-	return 0;
-}
-
 static int id_query(gz_req *r, const char *key, int64_t *out, gz_err *err)
 {
 	*out = 0;
@@ -224,22 +203,6 @@ static int audit(gz_req *r, gz_db *db, const char *action, const char *type, con
 	                    .request_id = rid,
 	                    .detail = detail};
 	return gz_audit_write(db, &e, err);
-}
-
-/* The range [lo, hi) where scope and the optional filter prefix overlap; false if they
- * do not. lo and hi hold GZ_SCOPE_MAX + 2 bytes. */
-static bool range_of(const char *scope, const char *filter, char *lo, char *hi)
-{
-	const char *base = scope;
-	if (filter) {
-		if (policy_scope_contains(scope, filter))
-			base = filter;
-		else if (!policy_scope_contains(filter, scope))
-			return false;
-	}
-	snprintf(lo, GZ_SCOPE_MAX + 2, "%s", base);
-	policy_scope_upper(base, hi, GZ_SCOPE_MAX + 2);
-	return hi[0] != '\0';
 }
 
 /* The sealed phone in column col, opened and masked; null when there is none or it
@@ -369,7 +332,8 @@ static const char *node_param(gz_req *r, gz_db **db)
 	gz_err err;
 	gz_err_clear(&err);
 	const char *node = NULL;
-	if (code_query(r, "node", ORG_AT_STREET | ORG_AT_COMMUNITY | ORG_AT_GRID, &node, &err) < 0)
+	if (gz_api_code_query(r, "node", GZ_API_AT_STREET | GZ_API_AT_COMMUNITY | GZ_API_AT_GRID,
+	                      &node, &err) < 0)
 		goto fail;
 	if (!node) {
 		gz_err_set(&err, GZ_EBADREQ, "bad_query",
@@ -390,99 +354,6 @@ static const char *node_param(gz_req *r, gz_db **db)
 fail:
 	gz_reply_err(r, &err);
 	return NULL;
-}
-
-/* ---------------------------------------------------------------- scoped lists */
-
-typedef struct row {
-	int64_t key;
-	json_t *item;
-} row;
-
-typedef json_t *(*row_fn)(gz_req *r, gz_stmt *st, int64_t *key);
-/* Completes a page's items (e.g. nested rows) after the scoped queries are done;
- * returns 0, or -1 with err. */
-typedef int (*page_fn)(gz_db *db, json_t *items, gz_err *err);
-
-static int cmp_row(const void *a, const void *b)
-{
-	const row *x = a, *y = b;
-	return (x->key > y->key) - (x->key < y->key);
-}
-
-/* Runs sql once per read scope of the caller narrowed by filter — parameters $1 lo,
- * $2 hi, $3 after (id), $4 limit+1, then texts[0..nt) as $5.., then ints as the
- * following — and answers {"items", "next_cursor"}: the first limit rows by id, rows
- * met through two scopes counted once. */
-static void scoped_list(gz_req *r, const char *sql, const char *filter, const char **texts, int nt,
-                        const int64_t *ints, int ni, row_fn fn, page_fn page)
-{
-	gz_err err;
-	gz_err_clear(&err);
-	int limit;
-	int64_t after;
-	const char *scopes[GZ_AUTH_MAX_GRANTS];
-	int ns;
-	gz_db *db;
-	if (gz_req_list_params(r, &limit, &after, &err) < 0 ||
-	    (ns = gz_auth_scopes(r, ACT_READ, RES_SPACE, scopes, GZ_AUTH_MAX_GRANTS, &err)) < 0 ||
-	    !(db = gz_req_db(r, &err))) {
-		gz_reply_err(r, &err);
-		return;
-	}
-	row *rs = gz_arena_alloc(&r->arena, sizeof *rs * (size_t)ns * (size_t)(limit + 1));
-	int n = 0;
-	for (int s = 0; s < ns; s++) {
-		char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
-		if (!range_of(scopes[s], filter, lo, hi))
-			continue;
-		gz_stmt *st = gz_db_prepare(db, sql, &err);
-		if (!st)
-			goto fail;
-		gz_stmt_bind_str(st, 1, lo);
-		gz_stmt_bind_str(st, 2, hi);
-		gz_stmt_bind_int64(st, 3, after);
-		gz_stmt_bind_int64(st, 4, limit + 1);
-		for (int i = 0; i < nt; i++)
-			gz_stmt_bind_str(st, 5 + i, texts[i] ? texts[i] : "");
-		for (int i = 0; i < ni; i++)
-			gz_stmt_bind_int64(st, 5 + nt + i, ints[i]);
-		int rc;
-		while ((rc = gz_stmt_step(st, &err)) == GZ_ROW) {
-			rs[n].item = fn(r, st, &rs[n].key);
-			n++;
-		}
-		gz_stmt_finish(st);
-		if (rc < 0)
-			goto fail;
-	}
-	qsort(rs, (size_t)n, sizeof *rs, cmp_row);
-	int m = 0;
-	for (int i = 0; i < n; i++) {
-		if (m && rs[m - 1].key == rs[i].key) {
-			json_decref(rs[i].item);
-			continue;
-		}
-		rs[m++] = rs[i];
-	}
-	json_t *items = json_array();
-	for (int i = 0; i < m; i++) {
-		if (i < limit)
-			json_array_append_new(items, rs[i].item);
-		else
-			json_decref(rs[i].item);
-	}
-	if (page && page(db, items, &err) < 0) {
-		json_decref(items);
-		gz_reply_err(r, &err);
-		return;
-	}
-	gz_reply_json(r, 200, gz_list_json(r, items, m > limit ? rs[limit - 1].key : 0));
-	return;
-fail:
-	for (int i = 0; i < n; i++)
-		json_decref(rs[i].item);
-	gz_reply_err(r, &err);
 }
 
 /* ---------------------------------------------------------------- organisations */
@@ -523,8 +394,8 @@ static void org_list(gz_req *r)
 	const char *space;
 	int64_t parent;
 	const char *type = gz_req_query(r, "type");
-	if (code_query(r, "space", ORG_AT_STREET | ORG_AT_COMMUNITY | ORG_AT_GRID, &space, &err) <
-	        0 ||
+	if (gz_api_code_query(r, "space", GZ_API_AT_STREET | GZ_API_AT_COMMUNITY | GZ_API_AT_GRID,
+	                      &space, &err) < 0 ||
 	    id_query(r, "parent", &parent, &err) < 0) {
 		gz_reply_err(r, &err);
 		return;
@@ -541,14 +412,23 @@ static void org_list(gz_req *r)
 	}
 	const char *texts[] = {type};
 	int64_t ints[] = {parent};
-	scoped_list(
-	    r,
-	    "SELECT " ORG_COLS ", (SELECT COUNT(*) FROM org_members m WHERE m.org_id = o.id) "
-	    "FROM organisations o WHERE o.space_code >= $1 AND o.space_code < $2 AND o.id > $3 "
-	    "AND (CAST($5 AS TEXT) = '' OR o.type = $5) "
-	    "AND (CAST($6 AS BIGINT) = 0 OR o.parent_id = CAST($6 AS BIGINT)) "
-	    "ORDER BY o.id LIMIT $4",
-	    space, texts, 1, ints, 1, org_list_row, NULL);
+	gz_api_scoped_list(
+	    r, &(gz_api_list_query){
+	           .sql = "SELECT " ORG_COLS
+	                  ", (SELECT COUNT(*) FROM org_members m WHERE m.org_id = o.id) "
+	                  "FROM organisations o WHERE o.space_code >= $1 AND o.space_code < $2 AND "
+	                  "o.id > $3 "
+	                  "AND (CAST($5 AS TEXT) = '' OR o.type = $5) "
+	                  "AND (CAST($6 AS BIGINT) = 0 OR o.parent_id = CAST($6 AS BIGINT)) "
+	                  "ORDER BY o.id LIMIT $4",
+	           .action = ACT_READ,
+	           .res = RES_SPACE,
+	           .filter = space,
+	           .texts = texts,
+	           .ntexts = 1,
+	           .ints = ints,
+	           .nints = 1,
+	           .row = org_list_row});
 }
 
 #define MEMBER_COLS                                                                                \
@@ -1172,7 +1052,8 @@ static void agreement_list(gz_req *r)
 	const char *community;
 	int64_t unit;
 	const char *status = gz_req_query(r, "status");
-	if (code_query(r, "community", ORG_AT_STREET | ORG_AT_COMMUNITY, &community, &err) < 0 ||
+	if (gz_api_code_query(r, "community", GZ_API_AT_STREET | GZ_API_AT_COMMUNITY, &community,
+	                      &err) < 0 ||
 	    id_query(r, "unit", &unit, &err) < 0) {
 		gz_reply_err(r, &err);
 		return;
@@ -1189,14 +1070,24 @@ static void agreement_list(gz_req *r)
 	}
 	const char *texts[] = {status};
 	int64_t ints[] = {unit};
-	scoped_list(
+	gz_api_scoped_list(
 	    r,
-	    "SELECT " AGREEMENT_COLS " FROM coop_agreements a JOIN organisations u ON "
-	    "u.id = a.unit_org_id WHERE a.community_code >= $1 AND a.community_code < $2 AND "
-	    "a.id > $3 AND (CAST($5 AS TEXT) = '' OR a.status = $5) AND "
-	    "(CAST($6 AS BIGINT) = 0 OR a.unit_org_id = CAST($6 AS BIGINT)) "
-	    "ORDER BY a.id LIMIT $4",
-	    community, texts, 1, ints, 1, agreement_row, agreement_page);
+	    &(gz_api_list_query){
+	        .sql = "SELECT " AGREEMENT_COLS " FROM coop_agreements a JOIN organisations u ON "
+	               "u.id = a.unit_org_id WHERE a.community_code >= $1 AND a.community_code < "
+	               "$2 AND "
+	               "a.id > $3 AND (CAST($5 AS TEXT) = '' OR a.status = $5) AND "
+	               "(CAST($6 AS BIGINT) = 0 OR a.unit_org_id = CAST($6 AS BIGINT)) "
+	               "ORDER BY a.id LIMIT $4",
+	        .action = ACT_READ,
+	        .res = RES_SPACE,
+	        .filter = community,
+	        .texts = texts,
+	        .ntexts = 1,
+	        .ints = ints,
+	        .nints = 1,
+	        .row = agreement_row,
+	        .page = agreement_page});
 }
 
 typedef struct {
@@ -1424,8 +1315,8 @@ static void party_list(gz_req *r)
 	const char *community, *grid, *post = gz_req_query(r, "post_type"),
 	                              *reported = gz_req_query(r, "reported");
 	int64_t party_org, rep = -1;
-	if (code_query(r, "community", ORG_AT_COMMUNITY, &community, &err) < 0 ||
-	    code_query(r, "grid", ORG_AT_GRID, &grid, &err) < 0 ||
+	if (gz_api_code_query(r, "community", GZ_API_AT_COMMUNITY, &community, &err) < 0 ||
+	    gz_api_code_query(r, "grid", GZ_API_AT_GRID, &grid, &err) < 0 ||
 	    id_query(r, "party_org", &party_org, &err) < 0) {
 		gz_reply_err(r, &err);
 		return;
@@ -1456,18 +1347,26 @@ static void party_list(gz_req *r)
 	int64_t ints[] = {party_org, rep};
 	/* A row lies where its Party organisation is and where it reported: either inside a
 	 * scope shows it (rows met through both are merged by id). */
-	scoped_list(r,
-	            "SELECT " PARTY_COLS PARTY_FROM
-	            "WHERE ((p.org_scope >= $1 AND p.org_scope < $2) OR "
-	            "(p.report_scope >= $1 AND p.report_scope < $2)) AND p.id > $3 "
-	            "AND (CAST($5 AS TEXT) = '' OR p.reported_community_code = $5) "
-	            "AND (CAST($6 AS TEXT) = '' OR p.reported_grid_code = $6) "
-	            "AND (CAST($7 AS TEXT) = '' OR p.post_type = $7) "
-	            "AND (CAST($8 AS BIGINT) = 0 OR p.party_org_id = CAST($8 AS BIGINT)) "
-	            "AND (CAST($9 AS BIGINT) = -1 OR (CAST($9 AS BIGINT) = 1 AND "
-	            "p.reported_community_code IS NOT NULL) OR (CAST($9 AS BIGINT) = 0 AND "
-	            "p.reported_community_code IS NULL)) ORDER BY p.id LIMIT $4",
-	            NULL, texts, 3, ints, 2, party_row, NULL);
+	gz_api_scoped_list(
+	    r, &(gz_api_list_query){
+	           .sql = "SELECT " PARTY_COLS PARTY_FROM
+	                  "WHERE ((p.org_scope >= $1 AND p.org_scope < $2) OR "
+	                  "(p.report_scope >= $1 AND p.report_scope < $2)) AND p.id > $3 "
+	                  "AND (CAST($5 AS TEXT) = '' OR p.reported_community_code = $5) "
+	                  "AND (CAST($6 AS TEXT) = '' OR p.reported_grid_code = $6) "
+	                  "AND (CAST($7 AS TEXT) = '' OR p.post_type = $7) "
+	                  "AND (CAST($8 AS BIGINT) = 0 OR p.party_org_id = CAST($8 AS BIGINT)) "
+	                  "AND (CAST($9 AS BIGINT) = -1 OR (CAST($9 AS BIGINT) = 1 AND "
+	                  "p.reported_community_code IS NOT NULL) OR (CAST($9 AS BIGINT) = 0 AND "
+	                  "p.reported_community_code IS NULL)) ORDER BY p.id LIMIT $4",
+	           .action = ACT_READ,
+	           .res = RES_SPACE,
+	           .filter = NULL,
+	           .texts = texts,
+	           .ntexts = 3,
+	           .ints = ints,
+	           .nints = 2,
+	           .row = party_row});
 }
 
 /* Is org a co-building unit with an agreement with community? 1, 0, -1. */

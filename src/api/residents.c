@@ -19,6 +19,7 @@
 #include "api/auth.h"
 #include "api/people.h"
 #include "api/common.h"
+#include "api/list.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -83,22 +84,6 @@ int gz_people_open(const void *sealed, size_t n, char *out, size_t cap)
 	}
 	out[len] = '\0';
 	return (int)len;
-}
-
-/* The range [lo, hi) where scope and the optional filter prefix overlap; false if they
- * do not. lo and hi hold GZ_SCOPE_MAX + 2 bytes. */
-static bool range_of(const char *scope, const char *filter, char *lo, char *hi)
-{
-	const char *base = scope;
-	if (filter) {
-		if (policy_scope_contains(scope, filter))
-			base = filter;
-		else if (!policy_scope_contains(filter, scope))
-			return false;
-	}
-	snprintf(lo, GZ_SCOPE_MAX + 2, "%s", base);
-	policy_scope_upper(base, hi, GZ_SCOPE_MAX + 2);
-	return hi[0] != '\0';
 }
 
 typedef struct {
@@ -175,7 +160,7 @@ int gz_people_scoped(gz_req *r, gz_db *db, const gz_people_list_sql *sql, const 
 	int n = 0;
 	for (int s = 0; s < nscopes; s++) {
 		char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
-		if (!range_of(scopes[s], filter, lo, hi))
+		if (!gz_api_scope_range(scopes[s], filter, lo, hi))
 			continue;
 		/* Where this range starts for the page: after the cursor when it lies in it. */
 		const char *from = lo;
@@ -215,26 +200,12 @@ fail:
 	return -1;
 }
 
-static int code_query(gz_req *r, const char *key, space_level level, const char **out, gz_err *err)
-{
-	*out = gz_req_query(r, key);
-	if (!*out)
-		return 0;
-	const char *why = NULL;
-	if (space_code_check(*out, level, &why) < 0) {
-		gz_err_set(err, GZ_EBADREQ, "bad_query", "查询参数 %s 无效", key);
-		gz_err_field(err, key, "%s", why);
-		return -1;
-	}
-	return 0;
-}
-
 int gz_people_place_filter(gz_req *r, const char **out, gz_err *err)
 {
 	const char *g, *c, *s;
-	if (code_query(r, "grid", SPACE_GRID, &g, err) < 0 ||
-	    code_query(r, "community", SPACE_COMMUNITY, &c, err) < 0 ||
-	    code_query(r, "street", SPACE_STREET, &s, err) < 0)
+	if (gz_api_code_query(r, "grid", GZ_API_AT_GRID, &g, err) < 0 ||
+	    gz_api_code_query(r, "community", GZ_API_AT_COMMUNITY, &c, err) < 0 ||
+	    gz_api_code_query(r, "street", GZ_API_AT_STREET, &s, err) < 0)
 		return -1;
 	const char *f = NULL;
 	const char *given[] = {s, c, g};
@@ -2286,7 +2257,8 @@ static int export_row(void *ctx, const char **cells, gz_err *err)
 	for (;;) {
 		if (!x->st) {
 			char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
-			while (x->si < x->ns && !range_of(x->scopes[x->si], x->filter, lo, hi))
+			while (x->si < x->ns &&
+			       !gz_api_scope_range(x->scopes[x->si], x->filter, lo, hi))
 				x->si++;
 			if (x->si >= x->ns)
 				return 0;

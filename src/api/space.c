@@ -9,6 +9,7 @@
  * by key. */
 #include "api/api.h"
 #include "api/common.h"
+#include "api/list.h"
 #include "api/auth.h"
 #include "api/space.h"
 #include "core/json.h"
@@ -60,144 +61,20 @@ static int num_query(gz_req *r, const char *key, double lo, double hi, double *o
 	return 0;
 }
 
-/* A code filter ?key= of level, or NULL when absent. -1 with err (400) if malformed. */
-static int code_query(gz_req *r, const char *key, space_level level, const char **out, gz_err *err)
-{
-	*out = gz_req_query(r, key);
-	if (!*out)
-		return 0;
-	const char *why = NULL;
-	if (space_code_check(*out, level, &why) < 0) {
-		gz_err_set(err, GZ_EBADREQ, "bad_query", "查询参数 %s 无效", key);
-		gz_err_field(err, key, "%s", why);
-		return -1;
-	}
-	return 0;
-}
-
-/* ---------------------------------------------------------------- scoped lists */
-
-typedef struct row {
-	int64_t key;
-	json_t *item;
-} row;
-
-/* Row -> JSON item, setting *key (the cursor key: the code as a number, or the id). */
-typedef json_t *(*row_fn)(gz_stmt *st, int64_t *key);
-
-/* The range [lo, hi) where scope and the optional filter prefix overlap; false if
- * they do not. lo and hi hold GZ_SCOPE_MAX + 2 bytes. */
-static bool range_of(const char *scope, const char *filter, char *lo, char *hi)
-{
-	const char *base = scope;
-	if (filter) {
-		if (policy_scope_contains(scope, filter))
-			base = filter;
-		else if (!policy_scope_contains(filter, scope))
-			return false;
-	}
-	snprintf(lo, GZ_SCOPE_MAX + 2, "%s", base);
-	policy_scope_upper(base, hi, GZ_SCOPE_MAX + 2);
-	return hi[0] != '\0';
-}
-
-static int cmp_row(const void *a, const void *b)
-{
-	const row *x = a, *y = b;
-	return (x->key > y->key) - (x->key < y->key);
-}
-
-/* Runs sql ($1 lo, $2 hi, $3 after, $4 limit) once per read scope of the caller
- * (narrowed by filter), and returns the first limit rows by key in *rows (arena) with
- * *more set if there are further rows. after_level: keys are codes of that level ($3
- * is the code text), or 0: keys are ids ($3 is an integer). */
-static int scoped_rows(gz_req *r, const char *sql, const char *filter, int after_level, int limit,
-                       int64_t after, row_fn fn, row **rows, int *nrows, bool *more, gz_err *err)
-{
-	const char *scopes[GZ_AUTH_MAX_GRANTS];
-	int ns = gz_auth_scopes(r, ACT_READ, RES_SPACE, scopes, GZ_AUTH_MAX_GRANTS, err);
-	if (ns < 0)
-		return -1;
-	char after_code[SPACE_CODE_SIZE] = "";
-	if (after && after_level && space_code_from_key(after, after_level, after_code) < 0) {
-		gz_err_set(err, GZ_EBADREQ, "bad_query", "cursor 无效");
-		gz_err_field(err, "cursor", "无效的分页游标");
-		return -1;
-	}
-	gz_db *db = gz_req_db(r, err);
-	if (!db)
-		return -1;
-	row *rs = gz_arena_alloc(&r->arena, sizeof *rs * (size_t)ns * (size_t)(limit + 1));
-	int n = 0;
-	for (int s = 0; s < ns; s++) {
-		char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
-		if (!range_of(scopes[s], filter, lo, hi))
-			continue;
-		gz_stmt *st = gz_db_prepare(db, sql, err);
-		if (!st)
-			goto fail;
-		gz_stmt_bind_str(st, 1, lo);
-		gz_stmt_bind_str(st, 2, hi);
-		if (after_level)
-			gz_stmt_bind_str(st, 3, after_code);
-		else
-			gz_stmt_bind_int64(st, 3, after);
-		gz_stmt_bind_int64(st, 4, limit + 1);
-		int rc;
-		while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
-			rs[n].item = fn(st, &rs[n].key);
-			n++;
-		}
-		gz_stmt_finish(st);
-		if (rc < 0)
-			goto fail;
-	}
-	qsort(rs, (size_t)n, sizeof *rs, cmp_row);
-	*more = n > limit;
-	for (int i = limit; i < n; i++)
-		json_decref(rs[i].item);
-	*rows = rs;
-	*nrows = n > limit ? limit : n;
-	return 0;
-fail:
-	for (int i = 0; i < n; i++)
-		json_decref(rs[i].item);
-	return -1;
-}
-
-/* A whole list answer: {"items", "next_cursor"}. */
-static void scoped_list(gz_req *r, const char *sql, const char *filter, int after_level, row_fn fn)
-{
-	gz_err err;
-	gz_err_clear(&err);
-	int limit, n;
-	int64_t after;
-	row *rows;
-	bool more;
-	if (gz_req_list_params(r, &limit, &after, &err) < 0 ||
-	    scoped_rows(r, sql, filter, after_level, limit, after, fn, &rows, &n, &more, &err) <
-	        0) {
-		gz_reply_err(r, &err);
-		return;
-	}
-	json_t *items = json_array();
-	for (int i = 0; i < n; i++)
-		json_array_append_new(items, rows[i].item);
-	gz_reply_json(r, 200, gz_list_json(r, items, more ? rows[n - 1].key : 0));
-}
-
 /* ---------------------------------------------------------------- streets */
 
-static json_t *street_row(gz_stmt *st, int64_t *key)
+static json_t *street_row(gz_req *r, gz_stmt *st, int64_t *key)
 {
+	(void)r;
 	*key = space_code_key(gz_stmt_text(st, 0));
 	return json_pack("{s:s,s:s,s:o,s:o}", "code", gz_stmt_text(st, 0), "name",
 	                 gz_stmt_text(st, 1), "created_at", gz_api_time_json(gz_stmt_int64(st, 2)),
 	                 "updated_at", gz_api_time_json(gz_stmt_int64(st, 3)));
 }
 
-static json_t *community_row(gz_stmt *st, int64_t *key)
+static json_t *community_row(gz_req *r, gz_stmt *st, int64_t *key)
 {
+	(void)r;
 	*key = space_code_key(gz_stmt_text(st, 0));
 	return json_pack("{s:s,s:s,s:s,s:o,s:o}", "code", gz_stmt_text(st, 0), "name",
 	                 gz_stmt_text(st, 1), "street_code", gz_stmt_text(st, 2), "created_at",
@@ -242,7 +119,7 @@ static void node_create(gz_req *r, space_level level)
 		goto fail;
 	}
 	int64_t key;
-	json_t *out = level == SPACE_STREET ? street_row(st, &key) : community_row(st, &key);
+	json_t *out = level == SPACE_STREET ? street_row(r, st, &key) : community_row(r, st, &key);
 	gz_stmt_finish(st);
 	json_decref(in);
 	gz_reply_json(r, 201, out);
@@ -266,10 +143,17 @@ static void street_list(gz_req *r)
 {
 	if (!gz_api_authenticated(r))
 		return;
-	scoped_list(r,
+	gz_api_scoped_list(
+	    r,
+	    &(gz_api_list_query){
+	        .sql =
 	            "SELECT code, name, created_at, updated_at FROM streets WHERE code >= $1 AND "
 	            "code < $2 AND code > $3 ORDER BY code LIMIT $4",
-	            NULL, SPACE_STREET, street_row);
+	        .action = ACT_READ,
+	        .res = RES_SPACE,
+	        .filter = NULL,
+	        .after_level = SPACE_STREET,
+	        .row = street_row});
 }
 
 static void community_list(gz_req *r)
@@ -279,14 +163,21 @@ static void community_list(gz_req *r)
 	gz_err err;
 	gz_err_clear(&err);
 	const char *street;
-	if (code_query(r, "street", SPACE_STREET, &street, &err) < 0) {
+	if (gz_api_code_query(r, "street", GZ_API_AT_STREET, &street, &err) < 0) {
 		gz_reply_err(r, &err);
 		return;
 	}
-	scoped_list(r,
+	gz_api_scoped_list(
+	    r,
+	    &(gz_api_list_query){
+	        .sql =
 	            "SELECT code, name, street_code, created_at, updated_at FROM communities WHERE "
 	            "code >= $1 AND code < $2 AND code > $3 ORDER BY code LIMIT $4",
-	            street, SPACE_COMMUNITY, community_row);
+	        .action = ACT_READ,
+	        .res = RES_SPACE,
+	        .filter = street,
+	        .after_level = SPACE_COMMUNITY,
+	        .row = community_row});
 }
 
 /* ---------------------------------------------------------------- grids */
@@ -315,15 +206,16 @@ static json_t *geometry_json(gz_stmt *st, int col)
 	return g ? g : json_null();
 }
 
-static json_t *grid_row(gz_stmt *st, int64_t *key)
+static json_t *grid_row(gz_req *r, gz_stmt *st, int64_t *key)
 {
+	(void)r;
 	*key = space_code_key(gz_stmt_text(st, 0));
 	return grid_json(st);
 }
 
-static json_t *grid_geom_row(gz_stmt *st, int64_t *key)
+static json_t *grid_geom_row(gz_req *r, gz_stmt *st, int64_t *key)
 {
-	json_t *g = grid_row(st, key);
+	json_t *g = grid_row(r, st, key);
 	json_object_set_new(g, "geometry", geometry_json(st, 10));
 	return g;
 }
@@ -332,8 +224,8 @@ static json_t *grid_geom_row(gz_stmt *st, int64_t *key)
 static int grid_filter(gz_req *r, const char **filter, gz_err *err)
 {
 	const char *community, *street;
-	if (code_query(r, "community", SPACE_COMMUNITY, &community, err) < 0 ||
-	    code_query(r, "street", SPACE_STREET, &street, err) < 0)
+	if (gz_api_code_query(r, "community", GZ_API_AT_COMMUNITY, &community, err) < 0 ||
+	    gz_api_code_query(r, "street", GZ_API_AT_STREET, &street, err) < 0)
 		return -1;
 	*filter = community ? community : street;
 	if (community && street && strncmp(community, street, SPACE_STREET) != 0)
@@ -353,16 +245,26 @@ static void grid_list(gz_req *r)
 		return;
 	}
 	if (gz_api_flag_query(r, "geometry"))
-		scoped_list(r,
-		            "SELECT " GRID_COLS
-		            ", geometry FROM grids WHERE code >= $1 AND code < $2 "
-		            "AND code > $3 ORDER BY code LIMIT $4",
-		            filter, SPACE_GRID, grid_geom_row);
+		gz_api_scoped_list(
+		    r, &(gz_api_list_query){
+		           .sql = "SELECT " GRID_COLS
+		                  ", geometry FROM grids WHERE code >= $1 AND code < $2 "
+		                  "AND code > $3 ORDER BY code LIMIT $4",
+		           .action = ACT_READ,
+		           .res = RES_SPACE,
+		           .filter = filter,
+		           .after_level = SPACE_GRID,
+		           .row = grid_geom_row});
 	else
-		scoped_list(r,
-		            "SELECT " GRID_COLS " FROM grids WHERE code >= $1 AND code < $2 AND "
-		            "code > $3 ORDER BY code LIMIT $4",
-		            filter, SPACE_GRID, grid_row);
+		gz_api_scoped_list(
+		    r, &(gz_api_list_query){.sql = "SELECT " GRID_COLS
+		                                   " FROM grids WHERE code >= $1 AND code < $2 AND "
+		                                   "code > $3 ORDER BY code LIMIT $4",
+		                            .action = ACT_READ,
+		                            .res = RES_SPACE,
+		                            .filter = filter,
+		                            .after_level = SPACE_GRID,
+		                            .row = grid_row});
 }
 
 static const char *sql_grid_detail =
@@ -428,8 +330,9 @@ static void grid_get(gz_req *r)
 	gz_reply_json(r, 200, g);
 }
 
-static json_t *feature_row(gz_stmt *st, int64_t *key)
+static json_t *feature_row(gz_req *r, gz_stmt *st, int64_t *key)
 {
+	(void)r;
 	*key = space_code_key(gz_stmt_text(st, 0));
 	char street[SPACE_CODE_SIZE] = "";
 	space_code_prefix(gz_stmt_text(st, 2), SPACE_STREET, street);
@@ -471,31 +374,40 @@ static void grid_geojson(gz_req *r)
 	gz_err err;
 	gz_err_clear(&err);
 	const char *filter;
-	int limit, n;
-	int64_t after;
-	row *rows;
-	bool more;
+	int limit;
+	int64_t after, next;
+	json_t *items;
 	if (grid_filter(r, &filter, &err) < 0 || gz_req_list_params(r, &limit, &after, &err) < 0) {
 		gz_reply_err(r, &err);
 		return;
 	}
 	if (!gz_req_query(r, "limit"))
 		limit = 200;
-	if (scoped_rows(r,
+	if (gz_api_scoped_items(
+	        r,
+	        &(gz_api_list_query){
+	            .sql =
 	                "SELECT g.code, g.name, g.community_code, g.area_dm2, g.geometry, c.name "
 	                "FROM grids g JOIN communities c ON c.code = g.community_code WHERE "
 	                "g.code >= $1 AND g.code < $2 AND g.code > $3 ORDER BY g.code LIMIT $4",
-	                filter, SPACE_GRID, limit, after, feature_row, &rows, &n, &more,
-	                &err) < 0) {
+	            .action = ACT_READ,
+	            .res = RES_SPACE,
+	            .filter = filter,
+	            .after_level = SPACE_GRID,
+	            .row = feature_row},
+	        limit, after, &items, &next, &err) < 0) {
 		gz_reply_err(r, &err);
 		return;
 	}
 	buf_t b = {0};
 	buf_str(&b, "{\"type\":\"FeatureCollection\",\"features\":[");
-	for (int i = 0; i < n; i++) {
-		json_t *props = json_object_get(rows[i].item, "p");
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it)
+	{
+		json_t *props = json_object_get(it, "p");
 		char *p = gz_json_dump(props, NULL);
-		const char *g = json_string_value(json_object_get(rows[i].item, "g"));
+		const char *g = json_string_value(json_object_get(it, "g"));
 		if (i)
 			buf_str(&b, ",");
 		buf_str(&b, "{\"type\":\"Feature\",\"id\":\"");
@@ -506,13 +418,13 @@ static void grid_geojson(gz_req *r)
 		buf_str(&b, g && *g ? g : "null");
 		buf_str(&b, "}");
 		free(p);
-		json_decref(rows[i].item);
 	}
+	json_decref(items);
 	char cur[40];
-	if (more)
-		snprintf(cur, sizeof cur, "\"c%lld\"", (long long)rows[n - 1].key);
+	if (next)
+		snprintf(cur, sizeof cur, "\"c%lld\"", (long long)next);
 	buf_str(&b, "],\"next_cursor\":");
-	buf_str(&b, more ? cur : "null");
+	buf_str(&b, next ? cur : "null");
 	buf_str(&b, "}");
 	gz_reply_raw(r, 200, "application/geo+json; charset=utf-8", b.s, b.n);
 	free(b.s);
@@ -636,8 +548,9 @@ static void locate(gz_req *r)
 
 #define BUILDING_COLS "id, grid_code, name, address, lng_e7, lat_e7, created_at"
 
-static json_t *building_row(gz_stmt *st, int64_t *key)
+static json_t *building_row(gz_req *r, gz_stmt *st, int64_t *key)
 {
+	(void)r;
 	*key = gz_stmt_int64(st, 0);
 	char id[24];
 	snprintf(id, sizeof id, "%lld", (long long)*key);
@@ -695,7 +608,7 @@ int gz_space_add_building(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_er
 	if (gz_stmt_step(st, &err) != GZ_ROW)
 		goto rollback;
 	int64_t key;
-	out = building_row(st, &key);
+	out = building_row(r, st, &key);
 	while ((rc = gz_stmt_step(st, &err)) == GZ_ROW)
 		;
 	gz_stmt_finish(st);
@@ -752,14 +665,19 @@ static void building_list(gz_req *r)
 	gz_err err;
 	gz_err_clear(&err);
 	const char *grid;
-	if (code_query(r, "grid", SPACE_GRID, &grid, &err) < 0) {
+	if (gz_api_code_query(r, "grid", GZ_API_AT_GRID, &grid, &err) < 0) {
 		gz_reply_err(r, &err);
 		return;
 	}
-	scoped_list(r,
-	            "SELECT " BUILDING_COLS " FROM buildings WHERE grid_code >= $1 AND "
-	            "grid_code < $2 AND id > $3 ORDER BY id LIMIT $4",
-	            grid, 0, building_row);
+	gz_api_scoped_list(
+	    r, &(gz_api_list_query){.sql = "SELECT " BUILDING_COLS
+	                                   " FROM buildings WHERE grid_code >= $1 AND "
+	                                   "grid_code < $2 AND id > $3 ORDER BY id LIMIT $4",
+	                            .action = ACT_READ,
+	                            .res = RES_SPACE,
+	                            .filter = grid,
+	                            .after_level = 0,
+	                            .row = building_row});
 }
 
 void gz_api_space_register(void)

@@ -8,6 +8,7 @@
  * identifies one owner across units (owner_key, see 0004_people.sql). */
 #include "api/api.h"
 #include "api/auth.h"
+#include "api/list.h"
 #include "api/people.h"
 #include "core/json.h"
 #include "core/time.h"
@@ -434,15 +435,8 @@ static int uexport_row(void *ctx, const char **cells, gz_err *err)
 		if (!x->st) {
 			while (x->si < x->ns) {
 				char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
-				const char *base = x->scopes[x->si++];
-				if (x->filter) {
-					if (policy_scope_contains(base, x->filter))
-						base = x->filter;
-					else if (!policy_scope_contains(x->filter, base))
-						continue;
-				}
-				snprintf(lo, sizeof lo, "%s", base);
-				policy_scope_upper(base, hi, sizeof hi);
+				if (!gz_api_scope_range(x->scopes[x->si++], x->filter, lo, hi))
+					continue;
 				x->st = gz_db_prepare(x->db, sql_unit_export, err);
 				if (!x->st)
 					return -1;
