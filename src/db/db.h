@@ -30,6 +30,10 @@ typedef enum { GZ_DB_SQLITE = 1, GZ_DB_POSTGRES = 2 } gz_db_kind;
 
 enum { GZ_DONE = 0, GZ_ROW = 1 };
 
+/* The most parameters ($1..$N) one statement may have, on both drivers. Bulk writes use
+ * multi-row INSERTs up to this many values. */
+#define GZ_DB_MAX_PARAMS 512
+
 /* Opens "sqlite:PATH" or "postgres://..." / "postgresql://..." (libpq conninfo, also
  * "host=... dbname=..."). Returns NULL with err set: 400 "bad_db_url" for an unknown
  * scheme, 503 "db_unavailable" when the database cannot be opened. */

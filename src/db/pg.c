@@ -20,7 +20,7 @@
 #include <strings.h>
 
 #define CACHE_MAX  256
-#define MAX_PARAMS 64
+#define MAX_PARAMS GZ_DB_MAX_PARAMS
 
 /* Type OIDs from catalog/pg_type.h (server headers are not needed for two numbers). */
 #define PG_BOOLOID  16

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define CACHE_MAX 256
-#define MAX_PARAMS 64
+#define MAX_PARAMS GZ_DB_MAX_PARAMS
 
 typedef struct sq_stmt {
 	gz_stmt base;
