@@ -1,6 +1,7 @@
 /* gongzhi command line: serve, migrate, backup, routes, version, help.
  * Every subcommand takes --db URL (or GONGZHI_DB); flags win over environment. */
 #include "api/api.h"
+#include "api/space.h"
 #include "cli/cli.h"
 #include "core/crypto.h"
 #include "core/log.h"
@@ -162,6 +163,11 @@ static int cmd_serve(int argc, char **argv)
 	gz_db *d = open_migrated(db);
 	if (!d)
 		return 1;
+	/* The point-in-grid locator is built before the first request, not by it. */
+	gz_err lerr;
+	gz_err_clear(&lerr);
+	if (gz_space_locator_refresh(d, &lerr) < 0)
+		gz_log_warn("grid locator not built at start: %s", lerr.message);
 	gz_db_close(d);
 	if (load_keys(db) < 0)
 		return 1;
