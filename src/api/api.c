@@ -3,6 +3,7 @@
 void gz_api_register_all(void)
 {
 	gz_api_system_register();
+	gz_api_idempotency_register();
 	gz_api_probes_register();
 	gz_api_session_register();
 	gz_api_users_register();

@@ -7,6 +7,8 @@
 void gz_api_register_all(void);
 
 void gz_api_system_register(void);
+/* Idempotency-Key on every POST (hooks, no routes of its own). */
+void gz_api_idempotency_register(void);
 void gz_api_probes_register(void);
 void gz_api_session_register(void); /* session.c: /session, /me */
 void gz_api_users_register(void);   /* users.c: /users */

@@ -54,7 +54,22 @@ struct gz_req {
 
 	gz_db *db;
 	void *auth; /* set by the auth middleware (issue: accounts) */
+
+	/* Set by a route hook that needs the answer's bytes (Idempotency-Key): JSON and raw
+	 * replies are then also copied into the arena. */
+	bool capture;
+	const char *captured, *captured_type;
+	size_t captured_len;
+	void *hook_state;
 };
+
+/* Hooks around every routed POST handler, installed once at start-up by the API layer
+ * (idempotent retries, src/api/idempotency.c). before() returns true when it answered
+ * the request itself (the handler is then not called); after() runs once the handler
+ * has answered. */
+typedef bool (*gz_before_fn)(gz_req *r);
+typedef void (*gz_after_fn)(gz_req *r);
+void gz_server_set_post_hooks(gz_before_fn before, gz_after_fn after);
 
 /* Path parameter from the route pattern ("/grids/{code}" -> "code"); NULL if absent. */
 const char *gz_req_param(gz_req *r, const char *name);

@@ -68,8 +68,27 @@ static void set_response(gz_req *r, int status, struct MHD_Response *resp, size_
 		MHD_add_response_header(resp, "Content-Type", ctype);
 }
 
+static gz_before_fn post_before;
+static gz_after_fn post_after;
+
+void gz_server_set_post_hooks(gz_before_fn before, gz_after_fn after)
+{
+	post_before = before;
+	post_after = after;
+}
+
+static void capture(gz_req *r, const char *content_type, const char *body, size_t len)
+{
+	if (!r->capture || r->captured)
+		return;
+	r->captured = gz_arena_strndup(&r->arena, body, len);
+	r->captured_len = len;
+	r->captured_type = gz_arena_strdup(&r->arena, content_type ? content_type : "");
+}
+
 void gz_reply_raw(gz_req *r, int status, const char *content_type, const char *body, size_t len)
 {
+	capture(r, content_type, body, len);
 	struct MHD_Response *resp =
 	    MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
 	set_response(r, status, resp, len, content_type);
@@ -92,6 +111,7 @@ void gz_reply_json(gz_req *r, int status, json_t *body)
 		gz_reply_err(r, &e);
 		return;
 	}
+	capture(r, "application/json; charset=utf-8", s, len);
 	struct MHD_Response *resp = MHD_create_response_from_buffer(len, s, MHD_RESPMEM_MUST_FREE);
 	set_response(r, status, resp, len, "application/json; charset=utf-8");
 }
@@ -381,7 +401,12 @@ static void dispatch(gz_req *r, const char *url, const char *method)
 	int id = gz_router_match(r, method, url, allow, sizeof allow);
 	if (id >= 0) {
 		r->route_id = id;
+		bool post = !strcmp(method, "POST");
+		if (post && post_before && post_before(r))
+			return;
 		gz_router_get(id)->fn(r);
+		if (post && post_after && r->resp)
+			post_after(r);
 		if (!r->resp) {
 			gz_log_error("handler for %s %s gave no answer", method, url);
 			gz_err_set(&err, GZ_EINTERNAL, "internal", "服务器内部错误");
