@@ -2173,7 +2173,7 @@ typedef struct {
 	int64_t area;
 	bool sold;
 	size_t first_row; /* the row that defined the unit */
-	size_t owner0;    /* index of its first owner in owners[] */
+	size_t last_owner; /* 1 + index in owners[] of its latest owner; 0 = none yet */
 } unit_rec;
 
 typedef struct {
@@ -2183,6 +2183,7 @@ typedef struct {
 	uint8_t id_hash[GZ_CRYPTO_LOOKUP_BYTES];
 	bool has_id;
 	size_t row;
+	size_t prev; /* 1 + index of the same unit's previous owner; 0 = none */
 } owner_rec;
 
 static bool parse_sold(const char *s, size_t n, bool *out)
@@ -2209,7 +2210,7 @@ static int import_units(gz_db *db, gz_req *r, const char *buf, size_t len, bool 
 	smap seen = {0}; /* "building|room" -> index in units */
 	unit_rec *units = NULL;
 	owner_rec *owners = NULL;
-	size_t nunits = 0, nowners = 0, rows = 0;
+	size_t nunits = 0, nowners = 0, rows = 0, units_cap = 0, owners_cap = 0;
 	bool xlsx = false, in_tx = false;
 	int64_t now = gz_time_now_ms(), created = 0, owners_created = 0;
 	gz_table *t = NULL;
@@ -2371,7 +2372,10 @@ static int import_units(gz_db *db, gz_req *r, const char *buf, size_t len, bool 
 				            "该楼栋已有此房号的房屋");
 				continue;
 			}
-			units = gz_realloc(units, (nunits + 1) * sizeof *units);
+			if (nunits == units_cap) {
+				units_cap = units_cap ? units_cap * 2 : 256;
+				units = gz_realloc(units, units_cap * sizeof *units);
+			}
 			unit_rec *u = &units[nunits];
 			memset(u, 0, sizeof *u);
 			u->row = u->first_row = rn;
@@ -2399,20 +2403,27 @@ static int import_units(gz_db *db, gz_req *r, const char *buf, size_t len, bool 
 			         "name:%zu:", o.unit); /* unit id filled at insert */
 			snprintf(o.name, sizeof o.name, "%.*s", (int)onl, owner.p + ons);
 		}
+		/* Only this unit's owners: a chain through prev, not a scan of every owner. */
 		bool dup = false;
-		for (size_t i = 0; i < nowners && !dup; i++)
-			if (owners[i].unit == o.unit &&
-			    (!strcmp(owners[i].key, o.key) ||
+		for (size_t j = units[ui].last_owner; j && !dup; j = owners[j - 1].prev) {
+			size_t i = j - 1;
+			if ((!strcmp(owners[i].key, o.key) ||
 			     (!o.has_id && !owners[i].has_id && !strcmp(owners[i].name, o.name)))) {
 				problem_add(&p, rn,
 				            colname(&h, unit_cols, has_id ? UC_OWNER_ID : UC_OWNER),
 				            "与第 %zu 行是同一房屋的同一业主", owners[i].row);
 				dup = true;
 			}
+		}
 		if (dup)
 			continue;
-		owners = gz_realloc(owners, (nowners + 1) * sizeof *owners);
+		if (nowners == owners_cap) {
+			owners_cap = owners_cap ? owners_cap * 2 : 256;
+			owners = gz_realloc(owners, owners_cap * sizeof *owners);
+		}
+		o.prev = units[ui].last_owner;
 		owners[nowners++] = o;
+		units[ui].last_owner = nowners;
 	}
 	if (rc < 0)
 		file_problem(&p, &h, &terr);
