@@ -75,8 +75,56 @@ static void ensure_sqlite_dir(const char *url)
 
 static gz_db *open_migrated(const char *url);
 
+/* The database remembers a fingerprint of the key its personal data was encrypted with
+ * (a keyed hash of a constant, in app_meta), so a process started with another key file
+ * — a second host that created its own, a restored database without its key — refuses
+ * to start instead of writing records no other process can read. */
+static int check_key(const char *url, const gz_crypto *c, const char *path)
+{
+	gz_db *db = open_migrated(url);
+	if (!db)
+		return -1;
+	uint8_t h[GZ_CRYPTO_LOOKUP_BYTES];
+	char hex[2 * GZ_CRYPTO_LOOKUP_BYTES + 1];
+	gz_crypto_lookup(c, "gongzhi personal-data key check v1", h);
+	for (size_t i = 0; i < sizeof h; i++)
+		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	gz_err err;
+	gz_err_clear(&err);
+	int rc = -1;
+	gz_stmt *st = gz_db_prepare(db,
+				    "INSERT INTO app_meta (key, value) VALUES ('crypto_key_check', $1) "
+				    "ON CONFLICT DO NOTHING",
+				    &err);
+	if (st) {
+		gz_stmt_bind_str(st, 1, hex);
+		rc = gz_stmt_step(st, &err);
+		gz_stmt_finish(st);
+	}
+	if (rc >= 0 &&
+	    (st = gz_db_prepare(db, "SELECT value FROM app_meta WHERE key = 'crypto_key_check'",
+				&err))) {
+		rc = gz_stmt_step(st, &err);
+		if (rc == GZ_ROW && strcmp(gz_stmt_text(st, 0), hex) != 0) {
+			fprintf(stderr,
+				"gongzhi: 密钥文件 %s 与数据库中个人信息加密所用的密钥不一致；请使用创建这些数据"
+				"时的密钥文件（PostgreSQL 部署中所有进程须共用同一个密钥文件）\n",
+				path);
+			rc = -1;
+		} else if (rc < 0) {
+			fprintf(stderr, "gongzhi: %s\n", err.message);
+		}
+		gz_stmt_finish(st);
+	} else if (rc < 0) {
+		fprintf(stderr, "gongzhi: %s\n", err.message);
+	}
+	gz_db_close(db);
+	return rc < 0 ? -1 : 0;
+}
+
 /* Loads (or, on first start, creates with mode 0600) the key that encrypts personal
- * data, and makes it the process key. Must run before any thread starts. */
+ * data, checks it is the database's key, and makes it the process key. Must run before
+ * any thread starts. */
 static int load_keys(const char *url)
 {
 	if (gz_crypto_global())
@@ -88,6 +136,10 @@ static int load_keys(const char *url)
 	if (gz_crypto_key_path(url, path, sizeof path, &err) < 0 ||
 	    !(c = gz_crypto_load_or_create(path, &err))) {
 		fprintf(stderr, "gongzhi: %s\n", err.message);
+		return -1;
+	}
+	if (check_key(url, c, path) < 0) {
+		gz_crypto_free(c);
 		return -1;
 	}
 	gz_crypto_set_global(c);

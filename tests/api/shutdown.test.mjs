@@ -4,7 +4,7 @@
 // POST answered 201 is there after a restart. One process (spawnServer) per test.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, statSync, copyFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
@@ -208,6 +208,12 @@ test('gongzhi backup copies a live SQLite database while it is being written to'
   const m = run(['migrate', '--db', `sqlite:${file}`]);
   assert.equal(m.code, 0, m.stderr);
   assert.match(m.stdout, /schema version \d+/);
+
+  // A backup does not carry the personal-data key (it is kept apart on purpose): a copy
+  // started without it is refused, and with the original key file it serves.
+  await assert.rejects(start({ db: `sqlite:${file}`, dir }), /密钥文件/);
+  rmSync(`${file}.key`, { force: true });
+  copyFileSync(`${db.slice('sqlite:'.length)}.key`, `${file}.key`);
 
   // The copy holds every probe acknowledged before the backup started.
   const copy = await start({ db: `sqlite:${file}`, dir });
