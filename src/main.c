@@ -92,10 +92,11 @@ static int check_key(const char *url, const gz_crypto *c, const char *path)
 	gz_err err;
 	gz_err_clear(&err);
 	int rc = -1;
-	gz_stmt *st = gz_db_prepare(db,
-				    "INSERT INTO app_meta (key, value) VALUES ('crypto_key_check', $1) "
-				    "ON CONFLICT DO NOTHING",
-				    &err);
+	gz_stmt *st =
+	    gz_db_prepare(db,
+	                  "INSERT INTO app_meta (key, value) VALUES ('crypto_key_check', $1) "
+	                  "ON CONFLICT DO NOTHING",
+	                  &err);
 	if (st) {
 		gz_stmt_bind_str(st, 1, hex);
 		rc = gz_stmt_step(st, &err);
@@ -103,13 +104,14 @@ static int check_key(const char *url, const gz_crypto *c, const char *path)
 	}
 	if (rc >= 0 &&
 	    (st = gz_db_prepare(db, "SELECT value FROM app_meta WHERE key = 'crypto_key_check'",
-				&err))) {
+	                        &err))) {
 		rc = gz_stmt_step(st, &err);
 		if (rc == GZ_ROW && strcmp(gz_stmt_text(st, 0), hex) != 0) {
 			fprintf(stderr,
-				"gongzhi: 密钥文件 %s 与数据库中个人信息加密所用的密钥不一致；请使用创建这些数据"
-				"时的密钥文件（PostgreSQL 部署中所有进程须共用同一个密钥文件）\n",
-				path);
+			        "gongzhi: 密钥文件 %s "
+			        "与数据库中个人信息加密所用的密钥不一致；请使用创建这些数据"
+			        "时的密钥文件（PostgreSQL 部署中所有进程须共用同一个密钥文件）\n",
+			        path);
 			rc = -1;
 		} else if (rc < 0) {
 			fprintf(stderr, "gongzhi: %s\n", err.message);
@@ -204,12 +206,14 @@ static int cmd_serve(int argc, char **argv)
 		else if ((v = flag_value(argc, argv, &i, "--body-limit")))
 			c.body_limit = (size_t)strtoull(v, NULL, 10);
 		else {
-			fprintf(stderr, "gongzhi serve: unknown argument '%s' (see --help)\n", argv[i]);
+			fprintf(stderr, "gongzhi serve: unknown argument '%s' (see --help)\n",
+			        argv[i]);
 			return 2;
 		}
 	}
 	if (c.threads < 1 || c.threads > 1024 || c.body_limit < 1024) {
-		fprintf(stderr, "gongzhi serve: --threads must be 1..1024 and --body-limit >= 1024\n");
+		fprintf(stderr,
+		        "gongzhi serve: --threads must be 1..1024 and --body-limit >= 1024\n");
 		return 2;
 	}
 	gz_db *d = open_migrated(db);
@@ -235,7 +239,8 @@ static const char *db_only(int argc, char **argv, const char *cmd)
 		if ((v = flag_value(argc, argv, &i, "--db")))
 			db = v;
 		else {
-			fprintf(stderr, "gongzhi %s: unknown argument '%s' (see --help)\n", cmd, argv[i]);
+			fprintf(stderr, "gongzhi %s: unknown argument '%s' (see --help)\n", cmd,
+			        argv[i]);
 			return NULL;
 		}
 	}
@@ -266,7 +271,8 @@ static int cmd_backup(int argc, char **argv)
 		else if (argv[i][0] != '-' && !file)
 			file = argv[i];
 		else {
-			fprintf(stderr, "gongzhi backup: unknown argument '%s' (see --help)\n", argv[i]);
+			fprintf(stderr, "gongzhi backup: unknown argument '%s' (see --help)\n",
+			        argv[i]);
 			return 2;
 		}
 	}

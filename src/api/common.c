@@ -26,8 +26,8 @@ json_t *gz_api_id_json(int64_t id)
 json_t *gz_api_id_or_null(gz_stmt *st, int col)
 {
 	return gz_stmt_isnull(st, col) || gz_stmt_int64(st, col) == 0
-		   ? json_null()
-		   : gz_api_id_json(gz_stmt_int64(st, col));
+	           ? json_null()
+	           : gz_api_id_json(gz_stmt_int64(st, col));
 }
 
 json_t *gz_api_text_or_null(gz_stmt *st, int col)

@@ -77,8 +77,7 @@ static bool idem_before(gz_req *r)
 
 	/* Expired keys go first (this one included, so it may be used afresh): an indexed
 	 * range that only ever holds what expired since the previous idempotent request. */
-	gz_stmt *st =
-	    gz_db_prepare(db, "DELETE FROM idempotency_keys WHERE created_at < $1", &err);
+	gz_stmt *st = gz_db_prepare(db, "DELETE FROM idempotency_keys WHERE created_at < $1", &err);
 	int rc = -1;
 	if (st) {
 		gz_stmt_bind_int64(st, 1, now - IDEM_TTL_MS);

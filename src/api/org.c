@@ -371,9 +371,10 @@ static json_t *org_json(gz_stmt *st, int c)
 	                 "type_label", org_type_label((org_type)type), "is_party_org",
 	                 org_is_party((org_type)type), "name", gz_stmt_text(st, c + 2),
 	                 "space_code", gz_stmt_text(st, c + 3), "building_id",
-	                 gz_api_id_or_null(st, c + 4), "parent_id", gz_api_id_or_null(st, c + 5), "credit_code",
-	                 gz_api_text_or_null(st, c + 6), "created_at", gz_api_time_json(gz_stmt_int64(st, c + 7)),
-	                 "updated_at", gz_api_time_json(gz_stmt_int64(st, c + 8)));
+	                 gz_api_id_or_null(st, c + 4), "parent_id", gz_api_id_or_null(st, c + 5),
+	                 "credit_code", gz_api_text_or_null(st, c + 6), "created_at",
+	                 gz_api_time_json(gz_stmt_int64(st, c + 7)), "updated_at",
+	                 gz_api_time_json(gz_stmt_int64(st, c + 8)));
 }
 
 static json_t *org_list_row(gz_req *r, gz_stmt *st, int64_t *key)
@@ -437,12 +438,12 @@ static void org_list(gz_req *r)
 
 static json_t *member_json(gz_stmt *st)
 {
-	return json_pack("{s:o,s:o,s:o,s:s,s:o,s:s,s:b,s:o,s:o}", "id",
-	                 gz_api_id_json(gz_stmt_int64(st, 0)), "org_id", gz_api_id_json(gz_stmt_int64(st, 1)),
-	                 "resident_id", gz_api_id_or_null(st, 2), "name", gz_stmt_text(st, 3), "phone",
-	                 phone_json(st, 4), "position", gz_stmt_text(st, 5), "is_contact",
-	                 gz_stmt_int64(st, 6) != 0, "since", gz_api_time_or_null(st, 7), "created_at",
-	                 gz_api_time_json(gz_stmt_int64(st, 8)));
+	return json_pack(
+	    "{s:o,s:o,s:o,s:s,s:o,s:s,s:b,s:o,s:o}", "id", gz_api_id_json(gz_stmt_int64(st, 0)),
+	    "org_id", gz_api_id_json(gz_stmt_int64(st, 1)), "resident_id", gz_api_id_or_null(st, 2),
+	    "name", gz_stmt_text(st, 3), "phone", phone_json(st, 4), "position",
+	    gz_stmt_text(st, 5), "is_contact", gz_stmt_int64(st, 6) != 0, "since",
+	    gz_api_time_or_null(st, 7), "created_at", gz_api_time_json(gz_stmt_int64(st, 8)));
 }
 
 /* The organisation with its parent, building, members and contacts; NULL with err. */
@@ -470,16 +471,16 @@ static json_t *org_detail(gz_req *r, gz_db *db, int64_t id, policy_action need, 
 			                    gz_stmt_isnull(st, 5)
 			                        ? json_null()
 			                        : json_pack("{s:o,s:s,s:s,s:s}", "id",
-			                                    gz_api_id_json(gz_stmt_int64(st, 5)), "name",
-			                                    gz_stmt_text(st, 9), "type",
+			                                    gz_api_id_json(gz_stmt_int64(st, 5)),
+			                                    "name", gz_stmt_text(st, 9), "type",
 			                                    gz_stmt_text(st, 10), "type_label",
 			                                    org_type_label((org_type)ptype)));
 			json_object_set_new(o, "building",
 			                    gz_stmt_isnull(st, 4)
 			                        ? json_null()
 			                        : json_pack("{s:o,s:s}", "id",
-			                                    gz_api_id_json(gz_stmt_int64(st, 4)), "name",
-			                                    gz_stmt_text(st, 11)));
+			                                    gz_api_id_json(gz_stmt_int64(st, 4)),
+			                                    "name", gz_stmt_text(st, 11)));
 			json_object_set_new(o, "children", json_integer(gz_stmt_int64(st, 12)));
 		}
 	} else if (rc == GZ_DONE) {
@@ -920,12 +921,12 @@ static void org_tree(gz_req *r)
 		int type = org_type_parse(gz_stmt_text(st, 1));
 		ns[n].id = gz_stmt_int64(st, 0);
 		ns[n].parent = gz_stmt_isnull(st, 4) ? 0 : gz_stmt_int64(st, 4);
-		ns[n].j = json_pack("{s:o,s:s,s:s,s:s,s:b,s:s,s:o,s:[]}", "id", gz_api_id_json(ns[n].id),
-		                    "label", gz_stmt_text(st, 2), "type", gz_stmt_text(st, 1),
-		                    "type_label", org_type_label((org_type)type), "is_party_org",
-		                    org_is_party((org_type)type), "space_code", gz_stmt_text(st, 3),
-		                    "parent_id", ns[n].parent ? gz_api_id_json(ns[n].parent) : json_null(),
-		                    "children");
+		ns[n].j = json_pack(
+		    "{s:o,s:s,s:s,s:s,s:b,s:s,s:o,s:[]}", "id", gz_api_id_json(ns[n].id), "label",
+		    gz_stmt_text(st, 2), "type", gz_stmt_text(st, 1), "type_label",
+		    org_type_label((org_type)type), "is_party_org", org_is_party((org_type)type),
+		    "space_code", gz_stmt_text(st, 3), "parent_id",
+		    ns[n].parent ? gz_api_id_json(ns[n].parent) : json_null(), "children");
 		n++;
 	}
 	gz_stmt_finish(st);
@@ -989,10 +990,10 @@ static json_t *agreement_json(gz_stmt *st)
 	int64_t start = gz_stmt_int64(st, 5), end = gz_stmt_int64(st, 6);
 	json_t *a = json_pack(
 	    "{s:o,s:{s:o,s:s},s:s,s:s,s:o,s:o,s:s,s:s,s:b,s:o,s:o}", "id",
-	    gz_api_id_json(gz_stmt_int64(st, 0)), "unit", "id", gz_api_id_json(gz_stmt_int64(st, 1)), "name",
-	    gz_stmt_text(st, 2), "community_code", gz_stmt_text(st, 3), "title",
-	    gz_stmt_text(st, 4), "start_at", gz_api_time_json(start), "end_at", gz_api_time_json(end), "status",
-	    gz_stmt_text(st, 7), "status_label",
+	    gz_api_id_json(gz_stmt_int64(st, 0)), "unit", "id",
+	    gz_api_id_json(gz_stmt_int64(st, 1)), "name", gz_stmt_text(st, 2), "community_code",
+	    gz_stmt_text(st, 3), "title", gz_stmt_text(st, 4), "start_at", gz_api_time_json(start),
+	    "end_at", gz_api_time_json(end), "status", gz_stmt_text(st, 7), "status_label",
 	    org_agreement_status_label((org_agreement_status)status), "in_force",
 	    org_agreement_in_force((org_agreement_status)status, start, end, gz_time_now_ms()),
 	    "created_at", gz_api_time_json(gz_stmt_int64(st, 8)), "updated_at",
@@ -1281,15 +1282,15 @@ static json_t *party_json(gz_req *r, gz_stmt *st)
 	json_t *emp = json_null();
 	if (!gz_stmt_isnull(st, 9)) {
 		int etype = org_type_parse(gz_stmt_text(st, 11));
-		emp = json_pack("{s:o,s:s,s:s,s:s}", "id", gz_api_id_json(gz_stmt_int64(st, 9)), "name",
-		                gz_stmt_text(st, 10), "type", gz_stmt_text(st, 11), "type_label",
-		                org_type_label((org_type)etype));
+		emp = json_pack("{s:o,s:s,s:s,s:s}", "id", gz_api_id_json(gz_stmt_int64(st, 9)),
+		                "name", gz_stmt_text(st, 10), "type", gz_stmt_text(st, 11),
+		                "type_label", org_type_label((org_type)etype));
 	}
 	return json_pack(
 	    "{s:o,s:o,s:s,s:b,s:{s:o,s:s,s:s,s:s},s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
-	    gz_api_id_json(gz_stmt_int64(st, 0)), "resident_id", gz_api_id_or_null(st, 1), "name", name,
-	    "name_masked", !clear, "party_org", "id", gz_api_id_json(gz_stmt_int64(st, 3)), "name",
-	    gz_stmt_text(st, 4), "type", gz_stmt_text(st, 5), "type_label",
+	    gz_api_id_json(gz_stmt_int64(st, 0)), "resident_id", gz_api_id_or_null(st, 1), "name",
+	    name, "name_masked", !clear, "party_org", "id", gz_api_id_json(gz_stmt_int64(st, 3)),
+	    "name", gz_stmt_text(st, 4), "type", gz_stmt_text(st, 5), "type_label",
 	    org_type_label((org_type)ptype), "reported", !gz_stmt_isnull(st, 6),
 	    "reported_community_code", gz_api_text_or_null(st, 6), "reported_grid_code",
 	    gz_api_text_or_null(st, 7), "post_type",
@@ -1297,7 +1298,8 @@ static json_t *party_json(gz_req *r, gz_stmt *st)
 	    "post_type_label",
 	    post >= 0 ? json_string(org_post_label((org_post_type)post)) : json_null(),
 	    "employer_org", emp, "reported_at", gz_api_time_or_null(st, 12), "created_at",
-	    gz_api_time_json(gz_stmt_int64(st, 13)), "updated_at", gz_api_time_json(gz_stmt_int64(st, 14)));
+	    gz_api_time_json(gz_stmt_int64(st, 13)), "updated_at",
+	    gz_api_time_json(gz_stmt_int64(st, 14)));
 }
 
 static json_t *party_row(gz_req *r, gz_stmt *st, int64_t *key)
@@ -2137,11 +2139,13 @@ static void figures(gz_req *r)
 			json_array_append_new(units, u);
 		}
 		json_decref(uid);
-		json_t *a = json_pack(
-		    "{s:o,s:s,s:s,s:s,s:b,s:o,s:o,s:[]}", "id", gz_api_id_json(gz_stmt_int64(st, 0)),
-		    "title", gz_stmt_text(st, 4), "status", gz_stmt_text(st, 5), "status_label",
-		    org_agreement_status_label((org_agreement_status)s), "in_force", force,
-		    "start_at", gz_api_time_json(start), "end_at", gz_api_time_json(end), "commitments");
+		json_t *a =
+		    json_pack("{s:o,s:s,s:s,s:s,s:b,s:o,s:o,s:[]}", "id",
+		              gz_api_id_json(gz_stmt_int64(st, 0)), "title", gz_stmt_text(st, 4),
+		              "status", gz_stmt_text(st, 5), "status_label",
+		              org_agreement_status_label((org_agreement_status)s), "in_force",
+		              force, "start_at", gz_api_time_json(start), "end_at",
+		              gz_api_time_json(end), "commitments");
 		json_array_append_new(json_object_get(u, "agreements"), a);
 		json_inc(c, "agreements");
 		if (force) {
@@ -2250,10 +2254,10 @@ static void figures(gz_req *r)
 			has_property = true;
 		json_array_append_new(
 		    json_object_get(cur, "positions"),
-		    json_pack("{s:o,s:s,s:s,s:s,s:s}", "org_id", gz_api_id_json(gz_stmt_int64(st, 4)),
-		              "org_name", gz_stmt_text(st, 5), "org_type", gz_stmt_text(st, 6),
-		              "org_type_label", org_type_label((org_type)t), "position",
-		              gz_stmt_text(st, 3)));
+		    json_pack("{s:o,s:s,s:s,s:s,s:s}", "org_id",
+		              gz_api_id_json(gz_stmt_int64(st, 4)), "org_name", gz_stmt_text(st, 5),
+		              "org_type", gz_stmt_text(st, 6), "org_type_label",
+		              org_type_label((org_type)t), "position", gz_stmt_text(st, 3)));
 	}
 	gz_stmt_finish(st);
 	if (rc < 0)

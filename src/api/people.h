@@ -118,7 +118,6 @@ void gz_people_reply_xlsx(gz_req *r, gz_db *db, const char *filename, const char
                           void *ctx, size_t *rows_out, const char *audit_action,
                           const char *audit_scope, json_t *audit_detail);
 
-
 /* Bytes of a keyed hash kept in the lookup tables resident_id_keys / resident_phone_keys
  * (the first 16 of gz_crypto_lookup's 32: 128 bits). */
 #define GZ_PEOPLE_KEY_BYTES 16

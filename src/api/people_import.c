@@ -2172,7 +2172,7 @@ typedef struct {
 	char room[65];
 	int64_t area;
 	bool sold;
-	size_t first_row; /* the row that defined the unit */
+	size_t first_row;  /* the row that defined the unit */
 	size_t last_owner; /* 1 + index in owners[] of its latest owner; 0 = none yet */
 } unit_rec;
 

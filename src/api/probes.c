@@ -12,9 +12,9 @@
 static json_t *probe_json(gz_stmt *st)
 {
 	char ts[32];
-	return json_pack("{s:s,s:s,s:s,s:s}", "id", gz_stmt_text(st, 0), "label", gz_stmt_text(st, 1),
-			 "payload", gz_stmt_text(st, 2), "created_at",
-			 gz_time_rfc3339(gz_stmt_int64(st, 3), ts, sizeof ts));
+	return json_pack("{s:s,s:s,s:s,s:s}", "id", gz_stmt_text(st, 0), "label",
+	                 gz_stmt_text(st, 1), "payload", gz_stmt_text(st, 2), "created_at",
+	                 gz_time_rfc3339(gz_stmt_int64(st, 3), ts, sizeof ts));
 }
 
 static void probe_create(gz_req *r)
@@ -32,9 +32,9 @@ static void probe_create(gz_req *r)
 	if (gz_json_check(&err) < 0)
 		goto fail;
 	st = gz_db_prepare(db,
-			   "INSERT INTO probes (label, payload, created_at) VALUES ($1, $2, $3) "
-			   "RETURNING CAST(id AS TEXT), label, payload, created_at",
-			   &err);
+	                   "INSERT INTO probes (label, payload, created_at) VALUES ($1, $2, $3) "
+	                   "RETURNING CAST(id AS TEXT), label, payload, created_at",
+	                   &err);
 	if (!st)
 		goto fail;
 	gz_stmt_bind_str(st, 1, label);
@@ -70,10 +70,10 @@ static void probe_get(gz_req *r)
 	}
 	gz_db *db = gz_req_db(r, &err);
 	gz_stmt *st = db ? gz_db_prepare(db,
-					 "SELECT CAST(id AS TEXT), label, payload, created_at FROM "
-					 "probes WHERE id = $1",
-					 &err)
-			 : NULL;
+	                                 "SELECT CAST(id AS TEXT), label, payload, created_at FROM "
+	                                 "probes WHERE id = $1",
+	                                 &err)
+	                 : NULL;
 	if (!st) {
 		gz_reply_err(r, &err);
 		return;
@@ -100,11 +100,12 @@ static void probe_list(gz_req *r)
 		return;
 	}
 	gz_db *db = gz_req_db(r, &err);
-	gz_stmt *st = db ? gz_db_prepare(db,
-					 "SELECT CAST(id AS TEXT) AS id_text, label, payload, created_at, id "
-					 "FROM probes WHERE id > $1 ORDER BY probes.id LIMIT $2",
-					 &err)
-			 : NULL;
+	gz_stmt *st =
+	    db ? gz_db_prepare(db,
+	                       "SELECT CAST(id AS TEXT) AS id_text, label, payload, created_at, id "
+	                       "FROM probes WHERE id > $1 ORDER BY probes.id LIMIT $2",
+	                       &err)
+	       : NULL;
 	if (!st) {
 		gz_reply_err(r, &err);
 		return;

@@ -479,9 +479,8 @@ static json_t *resident_json(gz_req *r, gz_stmt *st, reveal_ctx *rc)
 		json_object_set_new(o, "sensitive_tags", json_null());
 	}
 	json_object_set_new(o, "user_id",
-	                    gz_stmt_isnull(st, C_USER)
-	                        ? json_null()
-	                        : gz_api_id_json(gz_stmt_int64(st, C_USER)));
+	                    gz_stmt_isnull(st, C_USER) ? json_null()
+	                                               : gz_api_id_json(gz_stmt_int64(st, C_USER)));
 	json_object_set_new(o, "created_at", gz_api_time_json(gz_stmt_int64(st, C_CREATED)));
 	json_object_set_new(o, "updated_at", gz_api_time_json(gz_stmt_int64(st, C_UPDATED)));
 	if (show) {
@@ -1688,14 +1687,12 @@ static void me_resident_get(gz_req *r)
 
 static json_t *household_json(gz_stmt *st)
 {
-	json_t *o =
-	    json_pack("{s:o,s:o,s:s,s:s,s:I,s:o,s:o}", "id",
-	              gz_api_id_json(gz_stmt_int64(st, 0)), "unit_id",
-	              gz_stmt_isnull(st, 1) ? json_null() : gz_api_id_json(gz_stmt_int64(st, 1)),
-	              "grid_code", gz_stmt_text(st, 2), "address", gz_stmt_text(st, 3),
-	              "member_count", (json_int_t)gz_stmt_int64(st, 6), "created_at",
-	              gz_api_time_json(gz_stmt_int64(st, 4)), "updated_at",
-	              gz_api_time_json(gz_stmt_int64(st, 5)));
+	json_t *o = json_pack(
+	    "{s:o,s:o,s:s,s:s,s:I,s:o,s:o}", "id", gz_api_id_json(gz_stmt_int64(st, 0)), "unit_id",
+	    gz_stmt_isnull(st, 1) ? json_null() : gz_api_id_json(gz_stmt_int64(st, 1)), "grid_code",
+	    gz_stmt_text(st, 2), "address", gz_stmt_text(st, 3), "member_count",
+	    (json_int_t)gz_stmt_int64(st, 6), "created_at", gz_api_time_json(gz_stmt_int64(st, 4)),
+	    "updated_at", gz_api_time_json(gz_stmt_int64(st, 5)));
 	if (!gz_stmt_isnull(st, 1))
 		json_object_set_new(o, "unit",
 		                    json_pack("{s:o,s:s,s:o}", "id",

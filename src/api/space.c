@@ -300,7 +300,7 @@ static json_t *grid_detail(gz_db *db, const char *code, bool geometry, gz_err *e
 	/* Buildings of one grid: bounded by the grid, answered from buildings_grid. */
 	int64_t nb = 0;
 	if (g && gz_db_query_int64_text(db, "SELECT count(*) FROM buildings WHERE grid_code = $1",
-					&nb, err, code) < 0) {
+	                                &nb, err, code) < 0) {
 		json_decref(g);
 		return NULL;
 	}
@@ -463,8 +463,8 @@ static void reply_import_errors(gz_req *r, json_t *report)
 	long long n = json_integer_value(json_object_get(report, "error_count"));
 	gz_err err;
 	gz_err_clear(&err);
-	gz_err_set(&err, GZ_EINVALID, "import_invalid", "导入未执行：发现 %lld 个错误，没有导入任何网格",
-		   n);
+	gz_err_set(&err, GZ_EINVALID, "import_invalid",
+	           "导入未执行：发现 %lld 个错误，没有导入任何网格", n);
 	const char *key;
 	json_t *v;
 	json_object_foreach(fields, key, v)
@@ -689,7 +689,7 @@ void gz_api_space_register(void)
 	gz_router_add("GET", "/api/v1/grids", grid_list);
 	gz_router_add("GET", "/api/v1/grids.geojson", grid_geojson);
 	gz_router_add_limited("POST", "/api/v1/grids/import", grid_import,
-			      GZ_SPACE_IMPORT_MAX_BYTES);
+	                      GZ_SPACE_IMPORT_MAX_BYTES);
 	gz_router_add("GET", "/api/v1/grids/{code}", grid_get);
 	gz_router_add("GET", "/api/v1/locate", locate);
 	gz_router_add("POST", "/api/v1/buildings", building_create);

@@ -29,7 +29,7 @@ static void metrics(gz_req *r)
 static void openapi(gz_req *r)
 {
 	gz_reply_raw(r, 200, "application/json; charset=utf-8", gz_openapi_json,
-		     gz_openapi_json_len);
+	             gz_openapi_json_len);
 }
 
 /* Server and database state with exact record counts (kept by triggers, so this
@@ -47,10 +47,11 @@ static void status(gz_req *r)
 		json_object_set_new(dbj, "driver", json_string(gz_db_driver_name(db)));
 		int64_t ver = 0;
 		/* One statement: one implicit read transaction (one lock + WAL snapshot). */
-		gz_stmt *st = gz_db_prepare(db,
-					    "SELECT 0, NULL, COALESCE(MAX(version), 0) FROM schema_migrations "
-					    "UNION ALL SELECT 1, name, n FROM record_counts ORDER BY 1, 2",
-					    &err);
+		gz_stmt *st = gz_db_prepare(
+		    db,
+		    "SELECT 0, NULL, COALESCE(MAX(version), 0) FROM schema_migrations "
+		    "UNION ALL SELECT 1, name, n FROM record_counts ORDER BY 1, 2",
+		    &err);
 		if (st) {
 			int rc;
 			while ((rc = gz_stmt_step(st, &err)) == GZ_ROW) {
@@ -58,7 +59,7 @@ static void status(gz_req *r)
 					ver = gz_stmt_int64(st, 2);
 				else
 					json_object_set_new(counts, gz_stmt_text(st, 1),
-							    json_integer(gz_stmt_int64(st, 2)));
+					                    json_integer(gz_stmt_int64(st, 2)));
 			}
 			ok = rc == GZ_DONE;
 			gz_stmt_finish(st);
@@ -69,11 +70,11 @@ static void status(gz_req *r)
 	if (!ok)
 		json_object_set_new(dbj, "error", json_string(err.message));
 	int64_t now_ms = gz_time_now_ms();
-	json_t *body = json_pack("{s:s,s:s,s:s,s:I,s:s,s:o,s:o}", "status", ok ? "ok" : "degraded",
-				 "version", GZ_VERSION, "started_at",
-				 gz_time_rfc3339(started_ms, ts, sizeof ts), "uptime_s",
-				 (json_int_t)((now_ms - started_ms) / 1000), "server_time",
-				 gz_time_rfc3339(now_ms, now, sizeof now), "db", dbj, "counts", counts);
+	json_t *body =
+	    json_pack("{s:s,s:s,s:s,s:I,s:s,s:o,s:o}", "status", ok ? "ok" : "degraded", "version",
+	              GZ_VERSION, "started_at", gz_time_rfc3339(started_ms, ts, sizeof ts),
+	              "uptime_s", (json_int_t)((now_ms - started_ms) / 1000), "server_time",
+	              gz_time_rfc3339(now_ms, now, sizeof now), "db", dbj, "counts", counts);
 	gz_reply_json(r, ok ? 200 : 503, body);
 }
 

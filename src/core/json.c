@@ -36,7 +36,7 @@ json_t *gz_json_parse(const char *buf, size_t len, int max_depth, gz_err *err)
 		return gz_err_set(err, GZ_EBADREQ, "invalid_json", "请求体为空，需要 JSON"), NULL;
 	if (!json_depth_ok(buf, len, max_depth))
 		return gz_err_set(err, GZ_EBADREQ, "json_too_deep", "JSON 嵌套超过 %d 层",
-				  max_depth),
+		                  max_depth),
 		       NULL;
 	if (!gz_utf8_valid(buf, len))
 		return gz_err_set(err, GZ_EBADREQ, "invalid_utf8", "请求体不是有效的 UTF-8 文本"),
@@ -45,7 +45,7 @@ json_t *gz_json_parse(const char *buf, size_t len, int max_depth, gz_err *err)
 	json_t *v = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 	if (!v)
 		gz_err_set(err, GZ_EBADREQ, "invalid_json", "JSON 格式错误（第 %d 行第 %d 列）：%s",
-			   je.line, je.column, je.text);
+		           je.line, je.column, je.text);
 	return v;
 }
 
@@ -71,8 +71,8 @@ static json_t *field(json_t *obj, const char *key, int required, gz_err *err)
 	return v;
 }
 
-int gz_json_str(json_t *obj, const char *key, int required, size_t min_chars,
-		size_t max_chars, const char **out, gz_err *err)
+int gz_json_str(json_t *obj, const char *key, int required, size_t min_chars, size_t max_chars,
+                const char **out, gz_err *err)
 {
 	json_t *v = field(obj, key, required, err);
 	if (!v)
@@ -94,8 +94,8 @@ int gz_json_str(json_t *obj, const char *key, int required, size_t min_chars,
 	return 0;
 }
 
-int gz_json_int(json_t *obj, const char *key, int required, int64_t min, int64_t max,
-		int64_t *out, gz_err *err)
+int gz_json_int(json_t *obj, const char *key, int required, int64_t min, int64_t max, int64_t *out,
+                gz_err *err)
 {
 	json_t *v = field(obj, key, required, err);
 	if (!v)
@@ -113,8 +113,8 @@ int gz_json_int(json_t *obj, const char *key, int required, int64_t min, int64_t
 	return 0;
 }
 
-int gz_json_double(json_t *obj, const char *key, int required, double min, double max,
-		   double *out, gz_err *err)
+int gz_json_double(json_t *obj, const char *key, int required, double min, double max, double *out,
+                   gz_err *err)
 {
 	json_t *v = field(obj, key, required, err);
 	if (!v)
@@ -150,7 +150,7 @@ int gz_json_check(gz_err *err)
 	if (err->nfields == 0)
 		return 0;
 	return gz_err_set(err, GZ_EINVALID, "invalid_fields", "有 %d 个字段不符合要求",
-			  err->nfields);
+	                  err->nfields);
 }
 
 char *gz_json_dump(const json_t *v, size_t *len)

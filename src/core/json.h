@@ -29,14 +29,14 @@ enum { GZ_OPTIONAL = 0, GZ_REQUIRED = 1 };
 
 /* A string of min..max code points (UTF-8 already validated by the parser),
  * pointing into obj (valid while obj lives). */
-int gz_json_str(json_t *obj, const char *key, int required, size_t min_chars,
-		size_t max_chars, const char **out, gz_err *err);
-int gz_json_int(json_t *obj, const char *key, int required, int64_t min, int64_t max,
-		int64_t *out, gz_err *err);
+int gz_json_str(json_t *obj, const char *key, int required, size_t min_chars, size_t max_chars,
+                const char **out, gz_err *err);
+int gz_json_int(json_t *obj, const char *key, int required, int64_t min, int64_t max, int64_t *out,
+                gz_err *err);
 /* A number (integer or real) in min..max, for measurements such as coordinates — never
  * for amounts compared against legal thresholds (those are integers in the smallest unit). */
-int gz_json_double(json_t *obj, const char *key, int required, double min, double max,
-		   double *out, gz_err *err);
+int gz_json_double(json_t *obj, const char *key, int required, double min, double max, double *out,
+                   gz_err *err);
 int gz_json_bool(json_t *obj, const char *key, int required, bool *out, gz_err *err);
 
 /* Returns -1 with err set to 422 "invalid_fields" if field errors were recorded, else 0. */

@@ -8,8 +8,8 @@
 static void emit(const char *level, const char *fmt, va_list ap)
 {
 	char line[2048], ts[32];
-	int n = snprintf(line, sizeof line, "%s %s ", gz_time_rfc3339(gz_time_now_ms(), ts, sizeof ts),
-			 level);
+	int n = snprintf(line, sizeof line, "%s %s ",
+	                 gz_time_rfc3339(gz_time_now_ms(), ts, sizeof ts), level);
 	n += vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
 	if (n > (int)sizeof line - 2)
 		n = (int)sizeof line - 2;

@@ -92,7 +92,7 @@ int gz_db_query_int64(gz_db *db, const char *sql, int64_t *out, gz_err *err, int
 
 /* Same with one text parameter. */
 int gz_db_query_int64_text(gz_db *db, const char *sql, int64_t *out, gz_err *err,
-			   const char *param);
+                           const char *param);
 
 /* Apply pending migrations (embedded SQL files) in order, each in its own transaction,
  * recording them in schema_migrations. Safe with several processes at once. Returns the

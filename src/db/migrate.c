@@ -11,16 +11,16 @@
 #include <string.h>
 
 static const char *create_table = "CREATE TABLE IF NOT EXISTS schema_migrations ("
-				  "version BIGINT PRIMARY KEY, name TEXT NOT NULL, "
-				  "applied_at BIGINT NOT NULL)";
+                                  "version BIGINT PRIMARY KEY, name TEXT NOT NULL, "
+                                  "applied_at BIGINT NOT NULL)";
 
 int gz_db_schema_version(gz_db *db, gz_err *err)
 {
 	if (gz_db_exec(db, create_table, err) < 0)
 		return -1;
 	int64_t v = 0;
-	int rc = gz_db_query_int64(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &v,
-				   err, 0);
+	int rc = gz_db_query_int64(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+	                           &v, err, 0);
 	return rc < 0 ? -1 : (int)v;
 }
 
@@ -39,8 +39,9 @@ int gz_db_migrate(gz_db *db, gz_err *err)
 		if (gz_db_begin(db, err) < 0)
 			goto out;
 		int64_t have = 0;
-		int rc = gz_db_query_int64(db, "SELECT count(*) FROM schema_migrations WHERE version = $1",
-					   &have, err, 1, (int64_t)m->version);
+		int rc = gz_db_query_int64(
+		    db, "SELECT count(*) FROM schema_migrations WHERE version = $1", &have, err, 1,
+		    (int64_t)m->version);
 		if (rc < 0) {
 			gz_db_rollback(db);
 			goto out;
@@ -52,11 +53,12 @@ int gz_db_migrate(gz_db *db, gz_err *err)
 		char *sql = gz_db_dialect(m->sql, gz_db_driver(db));
 		rc = gz_db_exec(db, sql, err);
 		free(sql);
-		gz_stmt *st = rc < 0 ? NULL
-				     : gz_db_prepare(db,
-						     "INSERT INTO schema_migrations (version, name, "
-						     "applied_at) VALUES ($1, $2, $3)",
-						     err);
+		gz_stmt *st = rc < 0
+		                  ? NULL
+		                  : gz_db_prepare(db,
+		                                  "INSERT INTO schema_migrations (version, name, "
+		                                  "applied_at) VALUES ($1, $2, $3)",
+		                                  err);
 		if (st) {
 			gz_stmt_bind_int64(st, 1, m->version);
 			gz_stmt_bind_str(st, 2, m->name);
@@ -69,7 +71,8 @@ int gz_db_migrate(gz_db *db, gz_err *err)
 		if (rc < 0 || gz_db_commit(db, err) < 0) {
 			gz_db_rollback(db);
 			gz_err e = *err;
-			gz_err_set(err, e.kind, e.code, "migration %s failed: %s", m->name, e.message);
+			gz_err_set(err, e.kind, e.code, "migration %s failed: %s", m->name,
+			           e.message);
 			goto out;
 		}
 		gz_log_info("applied migration %s", m->name);

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_MAX 256
+#define CACHE_MAX  256
 #define MAX_PARAMS GZ_DB_MAX_PARAMS
 
 typedef struct sq_stmt {
@@ -55,12 +55,12 @@ gz_db *gz_sqlite_open(const char *path, gz_err *err)
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, sq_global_init);
 	sqlite3 *h = NULL;
-	int rc = sqlite3_open_v2(path, &h,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-				 NULL);
+	int rc = sqlite3_open_v2(
+	    path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable", "cannot open SQLite database %s: %s",
-			   path, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+		gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable",
+		           "cannot open SQLite database %s: %s", path,
+		           h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
 		sqlite3_close(h);
 		return NULL;
 	}
@@ -69,14 +69,14 @@ gz_db *gz_sqlite_open(const char *path, gz_err *err)
 	const char *sync = getenv("GONGZHI_SQLITE_SYNC");
 	char pragmas[256];
 	snprintf(pragmas, sizeof pragmas,
-		 "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=%s;"
-		 "PRAGMA temp_store=MEMORY;",
-		 sync && !strcmp(sync, "NORMAL") ? "NORMAL" : "FULL");
+	         "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=%s;"
+	         "PRAGMA temp_store=MEMORY;",
+	         sync && !strcmp(sync, "NORMAL") ? "NORMAL" : "FULL");
 	char *msg = NULL;
 	rc = sqlite3_exec(h, pragmas, NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable", "cannot configure SQLite %s: %s",
-			   path, msg ? msg : sqlite3_errstr(rc));
+		           path, msg ? msg : sqlite3_errstr(rc));
 		sqlite3_free(msg);
 		sqlite3_close(h);
 		return NULL;
@@ -170,7 +170,7 @@ static void sq_bind_int64(gz_stmt *st, int idx, int64_t v)
 static void sq_bind_text(gz_stmt *st, int idx, const char *p, size_t len)
 {
 	sqlite3_bind_text64(((sq_stmt *)st)->st, pidx(st, idx), p, len, SQLITE_TRANSIENT,
-			    SQLITE_UTF8);
+	                    SQLITE_UTF8);
 }
 
 static void sq_bind_blob(gz_stmt *st, int idx, const void *p, size_t len)
@@ -251,13 +251,14 @@ static int sq_backup(gz_db *base, const char *dest, gz_err *err)
 	int rc = sqlite3_open(dest, &out);
 	if (rc != SQLITE_OK) {
 		gz_err_set(err, GZ_EBADREQ, "backup_failed", "cannot open %s: %s", dest,
-			   sqlite3_errmsg(out));
+		           sqlite3_errmsg(out));
 		sqlite3_close(out);
 		return -1;
 	}
 	sqlite3_backup *b = sqlite3_backup_init(out, "main", db->h, "main");
 	if (!b) {
-		gz_err_set(err, GZ_EINTERNAL, "backup_failed", "backup init: %s", sqlite3_errmsg(out));
+		gz_err_set(err, GZ_EINTERNAL, "backup_failed", "backup init: %s",
+		           sqlite3_errmsg(out));
 		sqlite3_close(out);
 		return -1;
 	}

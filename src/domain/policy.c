@@ -114,7 +114,7 @@ const char *policy_action_name(policy_action a)
 const char *policy_resource_name(policy_resource res)
 {
 	static const char *const names[RES__COUNT] = {"space", "account", "audit", "probe",
-	                                                "resident"};
+	                                              "resident"};
 	return (unsigned)res < RES__COUNT ? names[res] : "unknown";
 }
 

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GZ_MAX_PATH_PARAMS 8
+#define GZ_MAX_PATH_PARAMS  8
 #define GZ_MAX_RESP_HEADERS 12
 
 typedef struct gz_req gz_req;
@@ -104,8 +104,7 @@ gz_db *gz_req_db(gz_req *r, gz_err *err);
 /* Answer with JSON. Steals the reference to body. */
 void gz_reply_json(gz_req *r, int status, json_t *body);
 /* Answer with bytes (copied). */
-void gz_reply_raw(gz_req *r, int status, const char *content_type, const char *body,
-		  size_t len);
+void gz_reply_raw(gz_req *r, int status, const char *content_type, const char *body, size_t len);
 /* Answer with size bytes of an open file; the response takes ownership of fd. */
 void gz_reply_fd(gz_req *r, int status, const char *content_type, int fd, uint64_t size);
 /* Answer with the error shape {"error":{"code","message","fields"}} and the status

@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const int status_codes[] = {200, 201, 204, 206, 301, 302, 304, 400, 401, 403, 404, 405,
-				   409, 413, 414, 415, 422, 429, 431, 500, 503, 0};
+static const int status_codes[] = {200, 201, 204, 206, 301, 302, 304, 400, 401, 403, 404,
+                                   405, 409, 413, 414, 415, 422, 429, 431, 500, 503, 0};
 #define NSTATUS (sizeof status_codes / sizeof status_codes[0])
 
 static const double bucket_s[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-				  0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+                                  0.1,    0.25,  0.5,    1,     2.5,  5,     10};
 #define NBUCKET (sizeof bucket_s / sizeof bucket_s[0])
 
 /* Slot 0: unmatched, slot 1: static files, 2..: router ids. */
@@ -110,7 +110,7 @@ static void slot_labels(int slot, char *buf, size_t size)
 	else {
 		const gz_route *r = gz_router_get(slot - 2);
 		snprintf(buf, size, "route=\"%s\",method=\"%s\"", r ? r->pattern : "?",
-			 r ? r->method : "?");
+		         r ? r->method : "?");
 	}
 }
 
@@ -121,23 +121,24 @@ char *gz_metrics_render(size_t *len)
 	int nslots = gz_router_count() + 2;
 
 	outf(&o, "# HELP gongzhi_http_requests_total HTTP requests answered, by route and "
-		 "status.\n# TYPE gongzhi_http_requests_total counter\n");
+	         "status.\n# TYPE gongzhi_http_requests_total counter\n");
 	for (int s = 0; s < nslots; s++) {
 		slot_labels(s, labels, sizeof labels);
 		for (size_t i = 0; i < NSTATUS; i++) {
-			uint64_t v = atomic_load_explicit(&slots[s].by_status[i], memory_order_relaxed);
+			uint64_t v =
+			    atomic_load_explicit(&slots[s].by_status[i], memory_order_relaxed);
 			if (!v)
 				continue;
 			if (status_codes[i])
-				outf(&o, "gongzhi_http_requests_total{%s,status=\"%d\"} %llu\n", labels,
-				     status_codes[i], (unsigned long long)v);
+				outf(&o, "gongzhi_http_requests_total{%s,status=\"%d\"} %llu\n",
+				     labels, status_codes[i], (unsigned long long)v);
 			else
 				outf(&o, "gongzhi_http_requests_total{%s,status=\"other\"} %llu\n",
 				     labels, (unsigned long long)v);
 		}
 	}
 	outf(&o, "# HELP gongzhi_http_request_duration_seconds Time from request start to "
-		 "response sent.\n# TYPE gongzhi_http_request_duration_seconds histogram\n");
+	         "response sent.\n# TYPE gongzhi_http_request_duration_seconds histogram\n");
 	for (int s = 0; s < nslots; s++) {
 		uint64_t count = atomic_load_explicit(&slots[s].count, memory_order_relaxed);
 		if (!count)
@@ -146,7 +147,8 @@ char *gz_metrics_render(size_t *len)
 		uint64_t cum = 0;
 		for (size_t b = 0; b < NBUCKET; b++) {
 			cum += atomic_load_explicit(&slots[s].buckets[b], memory_order_relaxed);
-			outf(&o, "gongzhi_http_request_duration_seconds_bucket{%s,le=\"%g\"} %llu\n",
+			outf(&o,
+			     "gongzhi_http_request_duration_seconds_bucket{%s,le=\"%g\"} %llu\n",
 			     labels, bucket_s[b], (unsigned long long)cum);
 		}
 		outf(&o, "gongzhi_http_request_duration_seconds_bucket{%s,le=\"+Inf\"} %llu\n",
@@ -156,15 +158,18 @@ char *gz_metrics_render(size_t *len)
 		outf(&o, "gongzhi_http_request_duration_seconds_count{%s} %llu\n", labels,
 		     (unsigned long long)count);
 	}
-	outf(&o, "# HELP gongzhi_http_in_flight Requests being answered now.\n"
-		 "# TYPE gongzhi_http_in_flight gauge\ngongzhi_http_in_flight %d\n",
+	outf(&o,
+	     "# HELP gongzhi_http_in_flight Requests being answered now.\n"
+	     "# TYPE gongzhi_http_in_flight gauge\ngongzhi_http_in_flight %d\n",
 	     gz_metrics_inflight_count());
-	outf(&o, "# HELP gongzhi_http_connections_open Client connections open now.\n"
-		 "# TYPE gongzhi_http_connections_open gauge\ngongzhi_http_connections_open %d\n",
+	outf(&o,
+	     "# HELP gongzhi_http_connections_open Client connections open now.\n"
+	     "# TYPE gongzhi_http_connections_open gauge\ngongzhi_http_connections_open %d\n",
 	     gz_metrics_conn_count());
-	outf(&o, "# HELP gongzhi_db_connections_open Database connections open in this "
-		 "process.\n# TYPE gongzhi_db_connections_open gauge\n"
-		 "gongzhi_db_connections_open %d\n",
+	outf(&o,
+	     "# HELP gongzhi_db_connections_open Database connections open in this "
+	     "process.\n# TYPE gongzhi_db_connections_open gauge\n"
+	     "gongzhi_db_connections_open %d\n",
 	     gz_db_open_count());
 	*len = o.n;
 	return o.p;

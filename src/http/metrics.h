@@ -8,7 +8,7 @@
 
 /* Pseudo route ids for requests that matched no route. */
 #define GZ_ROUTE_STATIC (-10)
-#define GZ_ROUTE_NONE (-1)
+#define GZ_ROUTE_NONE   (-1)
 
 void gz_metrics_observe(int route_id, const char *method, int status, int64_t duration_ns);
 void gz_metrics_conn(int delta);

@@ -17,7 +17,7 @@ void gz_router_add(const char *method, const char *pattern, gz_handler_fn fn)
 }
 
 void gz_router_add_limited(const char *method, const char *pattern, gz_handler_fn fn,
-			   size_t body_limit)
+                           size_t body_limit)
 {
 	gz_router_add(method, pattern, fn);
 	routes[nroutes - 1].body_limit = body_limit;
@@ -74,8 +74,7 @@ size_t gz_router_body_limit(const char *method, const char *path)
 	return 0;
 }
 
-int gz_router_match(gz_req *r, const char *method, const char *path, char *allow,
-		    size_t allow_size)
+int gz_router_match(gz_req *r, const char *method, const char *path, char *allow, size_t allow_size)
 {
 	if (!strcmp(method, "HEAD"))
 		method = "GET";
@@ -91,7 +90,7 @@ int gz_router_match(gz_req *r, const char *method, const char *path, char *allow
 		size_t n = strlen(allow);
 		if (!strstr(allow, routes[i].method))
 			snprintf(allow + n, allow_size - n, "%s%s", n ? ", " : "",
-				 routes[i].method);
+			         routes[i].method);
 		path_known = 1;
 	}
 	if (path_known && strstr(allow, "GET") && !strstr(allow, "HEAD")) {

@@ -18,7 +18,7 @@ typedef struct gz_route {
 void gz_router_add(const char *method, const char *pattern, gz_handler_fn fn);
 /* Same, for a route whose bodies may exceed the server-wide limit (bulk imports). */
 void gz_router_add_limited(const char *method, const char *pattern, gz_handler_fn fn,
-			   size_t body_limit);
+                           size_t body_limit);
 /* The body limit of the route matching method+path, or 0 when none matches or the route
  * has no limit of its own. Called when headers arrive, before the body is read. */
 size_t gz_router_body_limit(const char *method, const char *path);
@@ -27,7 +27,7 @@ size_t gz_router_body_limit(const char *method, const char *path);
  * (values are arena copies). Returns -1 if no route has this path, -2 if the path
  * exists with other methods, in which case allow (size >= 64) lists them ("GET, POST"). */
 int gz_router_match(gz_req *r, const char *method, const char *path, char *allow,
-		    size_t allow_size);
+                    size_t allow_size);
 
 int gz_router_count(void);
 const gz_route *gz_router_get(int id);

@@ -53,7 +53,7 @@ void gz_server_config_defaults(gz_server_config *c)
 /* ---------------------------------------------------------------- replies */
 
 static void set_response(gz_req *r, int status, struct MHD_Response *resp, size_t len,
-			 const char *ctype)
+                         const char *ctype)
 {
 	if (r->resp) {
 		/* Answering twice is a handler bug; keep the first answer. */
@@ -122,18 +122,20 @@ static json_t *err_json(const gz_err *err)
 	for (int i = 0; i < err->nfields; i++)
 		json_object_set_new(fields, err->fields[i].name, json_string(err->fields[i].why));
 	gz_errkind kind = err->kind == GZ_OK ? GZ_EINTERNAL : err->kind;
-	json_t *e = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", err->code[0] ? err->code : "internal",
-			      "message", err->message, "fields", fields);
+	json_t *e =
+	    json_pack("{s:{s:s,s:s,s:o}}", "error", "code", err->code[0] ? err->code : "internal",
+	              "message", err->message, "fields", fields);
 	if (!e) /* message was not valid UTF-8 (e.g. echoed input): never fail here */
 		e = json_pack("{s:{s:s,s:s,s:{}}}", "error", "code",
-			      err->code[0] ? err->code : "internal", "message", "请求有误");
+		              err->code[0] ? err->code : "internal", "message", "请求有误");
 	(void)kind;
 	return e;
 }
 
 void gz_reply_err(gz_req *r, const gz_err *err)
 {
-	gz_reply_json(r, gz_err_status(err->kind == GZ_OK ? GZ_EINTERNAL : err->kind), err_json(err));
+	gz_reply_json(r, gz_err_status(err->kind == GZ_OK ? GZ_EINTERNAL : err->kind),
+	              err_json(err));
 }
 
 void gz_reply_err_extra(gz_req *r, const gz_err *err, json_t *extra)
@@ -190,9 +192,10 @@ json_t *gz_req_json(gz_req *r, gz_err *err)
 {
 	const char *ct = gz_req_header(r, "Content-Type");
 	size_t n = strlen("application/json");
-	if (!ct || strncasecmp(ct, "application/json", n) != 0 || (ct[n] && ct[n] != ';' && ct[n] != ' ')) {
+	if (!ct || strncasecmp(ct, "application/json", n) != 0 ||
+	    (ct[n] && ct[n] != ';' && ct[n] != ' ')) {
 		gz_err_set(err, GZ_EMEDIATYPE, "unsupported_media_type",
-			   "请求体必须是 JSON（Content-Type: application/json）");
+		           "请求体必须是 JSON（Content-Type: application/json）");
 		return NULL;
 	}
 	const char *cs = strcasestr(ct, "charset=");
@@ -219,7 +222,8 @@ const char *gz_req_body_of_type(gz_req *r, const char *const *types, int ntypes,
 			return r->body ? r->body : "";
 		}
 	gz_err_set(err, GZ_EMEDIATYPE, "unsupported_media_type", "不支持的请求体类型，应为：%s%s%s",
-		   ntypes > 0 ? types[0] : "", ntypes > 1 ? " 或 " : "", ntypes > 1 ? types[1] : "");
+	           ntypes > 0 ? types[0] : "", ntypes > 1 ? " 或 " : "",
+	           ntypes > 1 ? types[1] : "");
 	return NULL;
 }
 
@@ -242,7 +246,8 @@ int gz_req_list_params(gz_req *r, int *limit, int64_t *after, gz_err *err)
 	const char *c = gz_req_query(r, "cursor");
 	if (c && *c) {
 		char *end;
-		long long v = c[0] == 'c' && c[1] >= '0' && c[1] <= '9' ? strtoll(c + 1, &end, 10) : -1;
+		long long v =
+		    c[0] == 'c' && c[1] >= '0' && c[1] <= '9' ? strtoll(c + 1, &end, 10) : -1;
 		if (v <= 0 || *end) {
 			gz_err_set(err, GZ_EBADREQ, "bad_query", "cursor 无效");
 			gz_err_field(err, "cursor", "无效的分页游标");
@@ -259,7 +264,7 @@ json_t *gz_list_json(gz_req *r, json_t *items, int64_t next_after)
 	char cur[32];
 	snprintf(cur, sizeof cur, "c%lld", (long long)next_after);
 	return json_pack("{s:o,s:o}", "items", items, "next_cursor",
-			 next_after ? json_string(cur) : json_null());
+	                 next_after ? json_string(cur) : json_null());
 }
 
 gz_db *gz_req_db(gz_req *r, gz_err *err)
@@ -297,13 +302,14 @@ static void access_log(gz_req *r, const char *url, const char *method, int64_t d
 	char line[1536], esc[768], ts[32];
 	json_escape(esc, sizeof esc, url ? url : "");
 	const gz_route *rt = gz_router_get(r->route_id);
-	int n = snprintf(line, sizeof line,
-			 "{\"t\":\"%s\",\"id\":\"%s\",\"ip\":\"%s\",\"method\":\"%s\",\"path\":\"%s\","
-			 "\"route\":\"%s\",\"status\":%d,\"bytes\":%zu,\"ms\":%.3f}\n",
-			 gz_time_rfc3339(gz_time_now_ms(), ts, sizeof ts), r->id, r->client_ip,
-			 method && strlen(method) < 16 ? method : "?", esc,
-			 rt ? rt->pattern : (r->route_id == GZ_ROUTE_STATIC ? "static" : ""),
-			 r->status, r->resp_len, (double)dur_ns / 1e6);
+	int n =
+	    snprintf(line, sizeof line,
+	             "{\"t\":\"%s\",\"id\":\"%s\",\"ip\":\"%s\",\"method\":\"%s\",\"path\":\"%s\","
+	             "\"route\":\"%s\",\"status\":%d,\"bytes\":%zu,\"ms\":%.3f}\n",
+	             gz_time_rfc3339(gz_time_now_ms(), ts, sizeof ts), r->id, r->client_ip,
+	             method && strlen(method) < 16 ? method : "?", esc,
+	             rt ? rt->pattern : (r->route_id == GZ_ROUTE_STATIC ? "static" : ""), r->status,
+	             r->resp_len, (double)dur_ns / 1e6);
 	if (n > 0 && (size_t)n < sizeof line) {
 		ssize_t w = write(access_fd, line, (size_t)n);
 		(void)w;
@@ -340,7 +346,7 @@ typedef struct {
 } kv_scan_t;
 
 static enum MHD_Result scan_kv(void *cls, enum MHD_ValueKind kind, const char *key,
-			       const char *value)
+                               const char *value)
 {
 	(void)kind;
 	kv_scan_t *s = cls;
@@ -370,12 +376,12 @@ static void dispatch(gz_req *r, const char *url, const char *method)
 	size_t url_len = strlen(url);
 	if (url_len + q.total > cfg.url_limit) {
 		gz_err_set(&err, GZ_EURITOOLONG, "uri_too_long", "请求地址过长（上限 %zu 字节）",
-			   cfg.url_limit);
+		           cfg.url_limit);
 		goto fail;
 	}
 	if (h.total > cfg.header_limit || h.count > GZ_MAX_REQ_HEADERS) {
 		gz_err_set(&err, GZ_EHEADERS, "headers_too_large", "请求头过大（上限 %zu 字节）",
-			   cfg.header_limit);
+		           cfg.header_limit);
 		goto fail;
 	}
 	if (!gz_utf8_valid(url, url_len) || url[0] != '/') {
@@ -392,7 +398,7 @@ static void dispatch(gz_req *r, const char *url, const char *method)
 	}
 	if (r->body_too_large) {
 		gz_err_set(&err, GZ_ETOOLARGE, "body_too_large", "请求体过大（上限 %zu 字节）",
-			   r->body_limit);
+		           r->body_limit);
 		goto fail;
 	}
 	r->path = url;
@@ -513,12 +519,13 @@ static gz_req *req_new(struct MHD_Connection *conn)
 	if (ci && ci->client_addr) {
 		const struct sockaddr *sa = ci->client_addr;
 		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-				  r->client_ip, sizeof r->client_ip);
+			inet_ntop(AF_INET,
+			          &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+			          r->client_ip, sizeof r->client_ip);
 		else if (sa->sa_family == AF_INET6)
 			inet_ntop(AF_INET6,
-				  &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-				  r->client_ip, sizeof r->client_ip);
+			          &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			          r->client_ip, sizeof r->client_ip);
 	}
 	resolve_forwarded(r);
 	gz_metrics_inflight(1);
@@ -526,8 +533,8 @@ static gz_req *req_new(struct MHD_Connection *conn)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version, const char *upload_data,
-				  size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
 	(void)cls, (void)version;
 	gz_req *r = *con_cls;
@@ -541,14 +548,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		 * for "100 Continue" (it then never sends the body) or the body is huge. A
 		 * client that sends at once would see its upload reset by an early answer, so
 		 * for moderate sizes the body is read, discarded and answered at the end. */
-		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		const char *cl =
+		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
 		unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
-		if (declared > r->body_limit &&
-		    ((expect && !strcasecmp(expect, "100-continue")) || declared > GZ_DISCARD_MAX)) {
+		if (declared > r->body_limit && ((expect && !strcasecmp(expect, "100-continue")) ||
+		                                 declared > GZ_DISCARD_MAX)) {
 			gz_err e;
-			gz_err_set(&e, GZ_ETOOLARGE, "body_too_large", "请求体过大（上限 %zu 字节）",
-				   r->body_limit);
+			gz_err_set(&e, GZ_ETOOLARGE, "body_too_large",
+			           "请求体过大（上限 %zu 字节）", r->body_limit);
 			gz_reply_err(r, &e);
 			return queue(r);
 		}
@@ -585,7 +593,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-			 enum MHD_RequestTerminationCode toe)
+                         enum MHD_RequestTerminationCode toe)
 {
 	(void)cls, (void)conn, (void)toe;
 	gz_req *r = *con_cls;
@@ -606,7 +614,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
-			  enum MHD_ConnectionNotificationCode code)
+                          enum MHD_ConnectionNotificationCode code)
 {
 	(void)cls, (void)conn, (void)socket_ctx;
 	gz_metrics_conn(code == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
@@ -680,7 +688,8 @@ int gz_server_run(const gz_server_config *c)
 	else {
 		access_fd = open(cfg.access_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 		if (access_fd < 0) {
-			gz_log_error("cannot open access log %s: %s", cfg.access_log, strerror(errno));
+			gz_log_error("cannot open access log %s: %s", cfg.access_log,
+			             strerror(errno));
 			return -1;
 		}
 	}
@@ -701,18 +710,17 @@ int gz_server_run(const gz_server_config *c)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG;
+	unsigned flags =
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	struct MHD_Daemon *d = MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_THREAD_POOL_SIZE, cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory_limit(),
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-	    (unsigned)1, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
-	    unescape_cb, NULL, MHD_OPTION_END);
+	    MHD_OPTION_THREAD_POOL_SIZE, cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory_limit(), MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)4096, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
+	    on_connection, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, NULL, MHD_OPTION_END);
 	if (!d) {
 		gz_log_error("cannot listen on %s: %s", cfg.listen, strerror(errno));
 		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
@@ -720,10 +728,11 @@ int gz_server_run(const gz_server_config *c)
 	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	char host[64];
-	const char *colon = cfg.listen[0] == '[' ? strstr(cfg.listen, "]:") + 1 : strrchr(cfg.listen, ':');
+	const char *colon =
+	    cfg.listen[0] == '[' ? strstr(cfg.listen, "]:") + 1 : strrchr(cfg.listen, ':');
 	snprintf(host, sizeof host, "%.*s", (int)(colon - cfg.listen), cfg.listen);
 	gz_log_info("gongzhi listening on http://%s:%u (%u threads)", host,
-		    di ? (unsigned)di->port : 0, cfg.threads);
+	            di ? (unsigned)di->port : 0, cfg.threads);
 
 	int sig = 0;
 	sigwait(&set, &sig);
@@ -742,11 +751,12 @@ int gz_server_run(const gz_server_config *c)
 		int64_t now = gz_time_mono_ns();
 		if (gz_metrics_conn_count() == 0)
 			break;
-		if (gz_metrics_inflight_count() == 0 && now - atomic_load(&last_done_ns) > 300000000)
+		if (gz_metrics_inflight_count() == 0 &&
+		    now - atomic_load(&last_done_ns) > 300000000)
 			break;
 		if (now - start > (int64_t)cfg.drain_timeout_ms * 1000000) {
 			gz_log_warn("drain timeout with %d requests in flight",
-				    gz_metrics_inflight_count());
+			            gz_metrics_inflight_count());
 			break;
 		}
 		usleep(10000);

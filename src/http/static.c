@@ -23,7 +23,7 @@ int gz_static_init(const char *dir)
 	root_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0) {
 		gz_log_warn("web directory %s not found: the UI is not served (%s)", dir,
-			    strerror(errno));
+		            strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -218,11 +218,11 @@ void gz_static_serve(gz_req *r)
 
 	char etag[80];
 	snprintf(etag, sizeof etag, "\"%llx-%llx%s\"", (unsigned long long)st.st_size,
-		 (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
-		     (unsigned long long)st.st_mtim.tv_nsec,
-		 gz ? "-gz" : "");
-	const char *cache = !strncmp(rel, "assets/", 7) ? "public, max-age=31536000, immutable"
-							: "no-cache";
+	         (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
+	             (unsigned long long)st.st_mtim.tv_nsec,
+	         gz ? "-gz" : "");
+	const char *cache =
+	    !strncmp(rel, "assets/", 7) ? "public, max-age=31536000, immutable" : "no-cache";
 	const char *inm = gz_req_header(r, "If-None-Match");
 	if (inm && (strstr(inm, etag) || !strcmp(inm, "*"))) {
 		close(fd);

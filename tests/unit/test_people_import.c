@@ -160,8 +160,8 @@ static void test_built_statements_fit_the_drivers(void **state)
 	assert_int_equal(max_param(sql_idkey_multi), 2 * KEY_MULTI);
 	assert_int_equal(max_param(sql_idkey_in), KEY_MULTI);
 	assert_true(max_param(sql_res_plain) <= GZ_DB_MAX_PARAMS &&
-		    max_param(sql_res_multi) <= GZ_DB_MAX_PARAMS &&
-		    max_param(sql_idkey_multi) <= GZ_DB_MAX_PARAMS);
+	            max_param(sql_res_multi) <= GZ_DB_MAX_PARAMS &&
+	            max_param(sql_idkey_multi) <= GZ_DB_MAX_PARAMS);
 	assert_non_null(strstr(sql_idkey_multi, "ON CONFLICT DO NOTHING"));
 	/* Every row of the plain statement has 14 values for the 14 columns. */
 	size_t rows = 0;

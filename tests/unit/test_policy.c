@@ -273,8 +273,8 @@ static void test_reveal_only_on_residents_and_implies_read(void **state)
 	for (int r = 0; r < ROLE__COUNT; r++) {
 		for (int res = 0; res < RES__COUNT; res++)
 			if (res != RES_RESIDENT)
-				assert_false(
-				    policy_allows((policy_role)r, ACT_REVEAL, (policy_resource)res));
+				assert_false(policy_allows((policy_role)r, ACT_REVEAL,
+				                           (policy_resource)res));
 		if (policy_allows((policy_role)r, ACT_REVEAL, RES_RESIDENT))
 			assert_true(policy_allows((policy_role)r, ACT_READ, RES_RESIDENT));
 	}
