@@ -48,7 +48,7 @@ bench: build
 	@bench/http.sh
 
 fmt:
-	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'tests/fuzz/*.c')
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'tests/fuzz/*.c' 'bench/*.c')
 
 clean:
 	rm -rf build build-asan web/dist
