@@ -54,6 +54,21 @@ bool gz_api_flag_query(gz_req *r, const char *key)
 	return v && (!strcmp(v, "1") || !strcmp(v, "true"));
 }
 
+void gz_api_create(gz_req *r, gz_api_create_fn fn)
+{
+	if (!gz_api_authenticated(r))
+		return;
+	gz_err err;
+	gz_err_clear(&err);
+	json_t *in = gz_req_json(r, &err), *out = NULL;
+	int rc = in ? fn(NULL, r, in, &out, &err) : -1;
+	json_decref(in);
+	if (rc < 0)
+		gz_reply_err(r, &err);
+	else
+		gz_reply_json(r, 201, out);
+}
+
 bool gz_api_authenticated(gz_req *r)
 {
 	gz_err err;

@@ -32,4 +32,12 @@ bool gz_api_flag_query(gz_req *r, const char *key);
  * missing CSRF header) and returns false. */
 bool gz_api_authenticated(gz_req *r);
 
+/* A create shared by the API and the command line: db NULL means "this request's
+ * connection"; fills *out with the created record, or returns -1 with err set. */
+typedef int (*gz_api_create_fn)(gz_db *db, gz_req *r, json_t *in, json_t **out, gz_err *err);
+
+/* The whole POST handler for such a create: authenticate, parse the JSON body, call fn,
+ * answer 201 with the record or the error. */
+void gz_api_create(gz_req *r, gz_api_create_fn fn);
+
 #endif

@@ -640,21 +640,11 @@ int gz_org_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_err *errp)
 	gz_stmt_bind_str(st, 1, org_type_code((org_type)type));
 	gz_stmt_bind_str(st, 2, name);
 	gz_stmt_bind_str(st, 3, space);
-	if (building)
-		gz_stmt_bind_int64(st, 4, building);
-	else
-		gz_stmt_bind_null(st, 4);
-	if (parent)
-		gz_stmt_bind_int64(st, 5, parent);
-	else
-		gz_stmt_bind_null(st, 5);
+	gz_stmt_bind_id(st, 4, building);
+	gz_stmt_bind_id(st, 5, parent);
 	gz_stmt_bind_str(st, 6, *credit ? credit : NULL);
 	gz_stmt_bind_int64(st, 7, now);
-	rc = gz_stmt_step(st, &err);
-	if (rc == GZ_ROW)
-		id = gz_stmt_int64(st, 0);
-	while (rc == GZ_ROW)
-		rc = gz_stmt_step(st, &err);
+	rc = gz_stmt_step_id(st, &id, &err);
 	gz_stmt_finish(st);
 	st = NULL;
 	if (rc < 0 || !id) {
@@ -800,10 +790,7 @@ int gz_org_member_add(gz_db *db, gz_req *r, int64_t org_id, json_t *in, json_t *
 		goto rollback;
 	gz_stmt_bind_int64(st, 1, org_id);
 	gz_stmt_bind_str(st, 2, o.space);
-	if (resident)
-		gz_stmt_bind_int64(st, 3, resident);
-	else
-		gz_stmt_bind_null(st, 3);
+	gz_stmt_bind_id(st, 3, resident);
 	gz_stmt_bind_str(st, 4, key);
 	gz_stmt_bind_str(st, 5, name);
 	if (*phone) {
@@ -823,11 +810,7 @@ int gz_org_member_add(gz_db *db, gz_req *r, int64_t org_id, json_t *in, json_t *
 	else
 		gz_stmt_bind_null(st, 10);
 	gz_stmt_bind_int64(st, 11, gz_time_now_ms());
-	rc = gz_stmt_step(st, &err);
-	if (rc == GZ_ROW)
-		member_id = gz_stmt_int64(st, 0);
-	while (rc == GZ_ROW)
-		rc = gz_stmt_step(st, &err);
+	rc = gz_stmt_step_id(st, &member_id, &err);
 	gz_stmt_finish(st);
 	st = NULL;
 	sodium_memzero(phone, sizeof phone);
@@ -1187,11 +1170,7 @@ int gz_coop_agreement_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz
 	gz_stmt_bind_int64(st, 5, end);
 	gz_stmt_bind_str(st, 6, org_agreement_status_code((org_agreement_status)status));
 	gz_stmt_bind_int64(st, 7, now);
-	rc = gz_stmt_step(st, &err);
-	if (rc == GZ_ROW)
-		id = gz_stmt_int64(st, 0);
-	while (rc == GZ_ROW)
-		rc = gz_stmt_step(st, &err);
+	rc = gz_stmt_step_id(st, &id, &err);
 	gz_stmt_finish(st);
 	st = NULL;
 	if (rc < 0 || !id)
@@ -1528,10 +1507,7 @@ int gz_party_member_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_e
 	    &err);
 	if (!st)
 		goto rollback;
-	if (resident)
-		gz_stmt_bind_int64(st, 1, resident);
-	else
-		gz_stmt_bind_null(st, 1);
+	gz_stmt_bind_id(st, 1, resident);
 	gz_stmt_bind_str(st, 2, name);
 	gz_stmt_bind_int64(st, 3, party_org);
 	gz_stmt_bind_str(st, 4, po.space);
@@ -1539,20 +1515,13 @@ int gz_party_member_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_e
 	gz_stmt_bind_str(st, 6, grid);
 	gz_stmt_bind_str(st, 7, report_scope);
 	gz_stmt_bind_str(st, 8, post >= 0 ? org_post_code((org_post_type)post) : NULL);
-	if (employer)
-		gz_stmt_bind_int64(st, 9, employer);
-	else
-		gz_stmt_bind_null(st, 9);
+	gz_stmt_bind_id(st, 9, employer);
 	if (community)
 		gz_stmt_bind_int64(st, 10, reported_at);
 	else
 		gz_stmt_bind_null(st, 10);
 	gz_stmt_bind_int64(st, 11, now);
-	rc = gz_stmt_step(st, &err);
-	if (rc == GZ_ROW)
-		id = gz_stmt_int64(st, 0);
-	while (rc == GZ_ROW)
-		rc = gz_stmt_step(st, &err);
+	rc = gz_stmt_step_id(st, &id, &err);
 	gz_stmt_finish(st);
 	st = NULL;
 	if (rc < 0 || !id) {
@@ -2283,37 +2252,19 @@ fail:
 /* ---------------------------------------------------------------- thin handlers */
 
 /* The POST handlers: authenticate, parse the body, run the shared write (api/org.h). */
-typedef int (*create_fn)(gz_db *db, gz_req *r, json_t *in, json_t **out, gz_err *err);
-
-static void create(gz_req *r, create_fn fn)
-{
-	if (!gz_api_authenticated(r))
-		return;
-	gz_err err;
-	gz_err_clear(&err);
-	json_t *in = gz_req_json(r, &err), *out = NULL;
-	if (!in || fn(NULL, r, in, &out, &err) < 0) {
-		json_decref(in);
-		gz_reply_err(r, &err);
-		return;
-	}
-	json_decref(in);
-	gz_reply_json(r, 201, out);
-}
-
 static void org_create(gz_req *r)
 {
-	create(r, gz_org_create);
+	gz_api_create(r, gz_org_create);
 }
 
 static void agreement_create(gz_req *r)
 {
-	create(r, gz_coop_agreement_create);
+	gz_api_create(r, gz_coop_agreement_create);
 }
 
 static void party_create(gz_req *r)
 {
-	create(r, gz_party_member_create);
+	gz_api_create(r, gz_party_member_create);
 }
 
 static void org_member_add(gz_req *r)

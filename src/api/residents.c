@@ -1896,10 +1896,7 @@ static void household_create(gz_req *r)
 	                   &err);
 	if (!st)
 		goto rollback;
-	if (unit)
-		gz_stmt_bind_int64(st, 1, unit);
-	else
-		gz_stmt_bind_null(st, 1);
+	gz_stmt_bind_id(st, 1, unit);
 	gz_stmt_bind_str(st, 2, grid);
 	gz_stmt_bind_str(st, 3, address ? address : "");
 	gz_stmt_bind_int64(st, 4, now);

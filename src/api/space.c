@@ -644,18 +644,7 @@ fail:
 
 static void building_create(gz_req *r)
 {
-	if (!gz_api_authenticated(r))
-		return;
-	gz_err err;
-	gz_err_clear(&err);
-	json_t *in = gz_req_json(r, &err), *out = NULL;
-	if (!in || gz_space_add_building(NULL, r, in, &out, &err) < 0) {
-		json_decref(in);
-		gz_reply_err(r, &err);
-		return;
-	}
-	json_decref(in);
-	gz_reply_json(r, 201, out);
+	gz_api_create(r, gz_space_add_building);
 }
 
 static void building_list(gz_req *r)

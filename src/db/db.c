@@ -108,6 +108,25 @@ int gz_stmt_step(gz_stmt *st, gz_err *err)
 	return st->db->ops->step(st, err);
 }
 
+void gz_stmt_bind_id(gz_stmt *st, int idx, int64_t v)
+{
+	if (v)
+		st->db->ops->bind_int64(st, idx, v);
+	else
+		st->db->ops->bind_null(st, idx);
+}
+
+int gz_stmt_step_id(gz_stmt *st, int64_t *id, gz_err *err)
+{
+	*id = 0;
+	int rc = gz_stmt_step(st, err);
+	if (rc == GZ_ROW)
+		*id = gz_stmt_int64(st, 0);
+	while (rc == GZ_ROW)
+		rc = gz_stmt_step(st, err);
+	return rc;
+}
+
 bool gz_stmt_isnull(gz_stmt *st, int col)
 {
 	return st->db->ops->isnull(st, col);

@@ -64,11 +64,18 @@ void gz_stmt_bind_text(gz_stmt *st, int idx, const char *s, size_t len);
 void gz_stmt_bind_str(gz_stmt *st, int idx, const char *s); /* NUL-terminated, NULL = null */
 void gz_stmt_bind_blob(gz_stmt *st, int idx, const void *p, size_t len);
 void gz_stmt_bind_null(gz_stmt *st, int idx);
+/* A reference to a row id: binds v, or NULL when v is 0 (no such reference). */
+void gz_stmt_bind_id(gz_stmt *st, int idx, int64_t v);
 
 /* Executes on the first call, then walks rows. Returns GZ_ROW, GZ_DONE, or -1 with err set
  * (409 "conflict" for unique/foreign-key violations, 503 for busy/connection errors,
  * 500 otherwise). */
 int gz_stmt_step(gz_stmt *st, gz_err *err);
+
+/* For INSERT ... RETURNING id: steps, sets *id from column 0 of the first row (0 when
+ * none came) and reads the statement to its end so the write is complete. Returns
+ * GZ_DONE, or -1 with err set. */
+int gz_stmt_step_id(gz_stmt *st, int64_t *id, gz_err *err);
 
 /* Column accessors for the current row (0-based). Pointers are valid until the next
  * step or finish. */
