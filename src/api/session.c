@@ -94,12 +94,15 @@ static int failures_forget(gz_db *db, const char *key, int64_t now, gz_err *err)
 
 static void set_cookie(gz_req *r, const char *token, int64_t max_age_s)
 {
-	const char *secure = getenv("GONGZHI_COOKIE_SECURE");
+	/* Secure whenever the client came over TLS (through a trusted proxy that says so),
+	 * or when the operator forces it. */
+	const char *force = getenv("GONGZHI_COOKIE_SECURE");
+	bool secure = r->secure || (force && !strcmp(force, "1"));
 	char *v = gz_arena_printf(&r->arena,
 	                          "gz_session=%s; Path=/; HttpOnly; SameSite=Strict; "
 	                          "Max-Age=%lld%s",
 	                          token, (long long)max_age_s,
-	                          secure && !strcmp(secure, "1") ? "; Secure" : "");
+	                          secure ? "; Secure" : "");
 	gz_reply_header(r, "Set-Cookie", v);
 	gz_reply_header(r, "Cache-Control", "no-store");
 }

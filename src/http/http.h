@@ -31,6 +31,9 @@ struct gz_req {
 	int route_id;       /* router index; -1 unmatched, see http/metrics.h */
 	char id[20];        /* request ID, also sent as X-Request-Id */
 	char client_ip[48];
+	/* The client reached us over TLS: only through a trusted proxy (--trusted-proxies)
+	 * that says X-Forwarded-Proto: https, since the server itself speaks plain HTTP. */
+	bool secure;
 	int64_t start_ns;
 
 	int nparams;

@@ -478,6 +478,9 @@ static void resolve_forwarded(gz_req *r)
 {
 	if (!is_trusted_proxy(r->client_ip, strlen(r->client_ip)))
 		return;
+	const char *proto =
+	    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
+	r->secure = proto && !strcasecmp(proto, "https");
 	const char *xff = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-For");
 	if (!xff)
 		return;
