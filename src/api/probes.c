@@ -2,6 +2,7 @@
  * writes are validated, acknowledged writes survive a crash, and reads come back the
  * same on both drivers. */
 #include "api/api.h"
+#include "api/auth.h"
 #include "api/common.h"
 #include "http/router.h"
 #include "core/json.h"
@@ -17,8 +18,23 @@ static json_t *probe_json(gz_stmt *st)
 	                 gz_time_rfc3339(gz_stmt_int64(st, 3), ts, sizeof ts));
 }
 
+/* Probes are operations data of the whole platform: written only by system_admin,
+ * read by the roles the policy gives probe read (any scope of theirs). */
+static bool may(gz_req *r, policy_action act)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	const char *scopes[1];
+	if (gz_auth_scopes(r, act, RES_PROBE, scopes, 1, &err) >= 0)
+		return true;
+	gz_reply_err(r, &err);
+	return false;
+}
+
 static void probe_create(gz_req *r)
 {
+	if (!may(r, ACT_WRITE))
+		return;
 	gz_err err;
 	gz_err_clear(&err);
 	json_t *in = gz_req_json(r, &err);
@@ -30,6 +46,8 @@ static void probe_create(gz_req *r)
 	gz_json_str(in, "label", GZ_REQUIRED, 1, 64, &label, &err);
 	gz_json_str(in, "payload", GZ_OPTIONAL, 0, 4000, &payload, &err);
 	if (gz_json_check(&err) < 0)
+		goto fail;
+	if (gz_db_begin(db, &err) < 0)
 		goto fail;
 	st = gz_db_prepare(db,
 	                   "INSERT INTO probes (label, payload, created_at) VALUES ($1, $2, $3) "
@@ -46,21 +64,32 @@ static void probe_create(gz_req *r)
 		goto fail;
 	}
 	json_t *out = probe_json(st);
-	/* Drain so the INSERT is complete before answering. */
+	/* Drain so the INSERT is complete before the audit row and the commit. */
 	while (gz_stmt_step(st, &err) == GZ_ROW)
 		;
 	gz_stmt_finish(st);
+	st = NULL;
+	if (gz_audit(r, db, "probe.create", "probe", json_string_value(json_object_get(out, "id")),
+	             "", NULL, &err) < 0 ||
+	    gz_db_commit(db, &err) < 0) {
+		json_decref(out);
+		goto fail;
+	}
 	json_decref(in);
 	gz_reply_json(r, 201, out);
 	return;
 fail:
 	gz_stmt_finish(st);
+	if (db)
+		gz_db_rollback(db);
 	json_decref(in);
 	gz_reply_err(r, &err);
 }
 
 static void probe_get(gz_req *r)
 {
+	if (!may(r, ACT_READ))
+		return;
 	gz_err err;
 	gz_err_clear(&err);
 	int64_t id;
@@ -91,6 +120,8 @@ static void probe_get(gz_req *r)
 
 static void probe_list(gz_req *r)
 {
+	if (!may(r, ACT_READ))
+		return;
 	gz_err err;
 	gz_err_clear(&err);
 	int limit;

@@ -352,7 +352,7 @@ static void me(gz_req *r)
 
 void gz_api_session_register(void)
 {
-	gz_router_add("POST", "/api/v1/session", login);
+	gz_router_add_public("POST", "/api/v1/session", login);
 	gz_router_add("DELETE", "/api/v1/session", logout);
 	gz_router_add("GET", "/api/v1/me", me);
 }

@@ -68,6 +68,10 @@ int gz_err_status(gz_errkind kind)
 		return 431;
 	case GZ_EUNAVAILABLE:
 		return 503;
+	case GZ_ETIMEOUT:
+		return 408;
+	case GZ_EVERSION:
+		return 505;
 	case GZ_EINTERNAL:
 	default:
 		return 500;

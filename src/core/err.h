@@ -21,6 +21,8 @@ typedef enum {
 	GZ_EHEADERS,     /* 431 */
 	GZ_EINTERNAL,    /* 500 */
 	GZ_EUNAVAILABLE, /* 503 */
+	GZ_ETIMEOUT,     /* 408 the request did not arrive within the request timeout */
+	GZ_EVERSION,     /* 505 HTTP version not supported */
 } gz_errkind;
 
 #define GZ_ERR_MAX_FIELDS 32

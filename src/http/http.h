@@ -1,8 +1,7 @@
 /* What a handler sees of an HTTP request, and how it answers.
  *
  * Each request owns an arena (req->arena) freed when the response is sent; strings
- * returned by these functions live there or in libmicrohttpd's connection memory and
- * are valid until the handler returns. A handler must answer exactly once with
+ * returned by these functions live there and are valid until the handler returns. A handler must answer exactly once with
  * gz_reply_json / gz_reply_raw / gz_reply_err; a handler that answers nothing gets a
  * 500 error. */
 #ifndef GZ_HTTP_HTTP_H
@@ -11,6 +10,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "db/db.h"
+#include "http/parse.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -25,7 +25,7 @@ typedef void (*gz_handler_fn)(gz_req *r);
 
 struct gz_req {
 	gz_arena arena;
-	struct MHD_Connection *conn;
+	const gz_http_head *head; /* request line, headers and query, parsed (parse.h) */
 	const char *method; /* "GET", "POST", ... ("HEAD" is routed as GET) */
 	const char *path;   /* percent-decoded, valid UTF-8 */
 	int route_id;       /* router index; -1 unmatched, see http/metrics.h */
@@ -46,10 +46,12 @@ struct gz_req {
 	size_t body_len, body_cap, body_limit;
 	bool body_too_large;
 
-	/* Response. */
-	int status;
-	struct MHD_Response *resp;
+	/* Response, owned by the server until it is sent: a malloc'd body, or an open file. */
+	int status; /* 0 until answered */
+	char *resp_body;
 	size_t resp_len;
+	int resp_fd; /* -1, or the file whose resp_len bytes are the body */
+	const char *resp_type;
 	int nheaders;
 	struct {
 		const char *name, *value;
@@ -65,6 +67,14 @@ struct gz_req {
 	size_t captured_len;
 	void *hook_state;
 };
+
+/* Called once the headers of a request to a route that needs a login have arrived,
+ * before its body is read (so no one unauthenticated can make the server hold an
+ * upload). Returns true when the request may go on; otherwise it has answered (401,
+ * or 403 for a missing CSRF header) and the connection is closed. Installed once at
+ * start-up by the API layer, which knows sessions; http/ knows no database. */
+typedef bool (*gz_auth_fn)(gz_req *r);
+void gz_server_set_auth_hook(gz_auth_fn fn);
 
 /* Hooks around every routed POST handler, installed once at start-up by the API layer
  * (idempotent retries, src/api/idempotency.c). before() returns true when it answered

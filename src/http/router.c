@@ -13,7 +13,13 @@ void gz_router_add(const char *method, const char *pattern, gz_handler_fn fn)
 		fprintf(stderr, "gongzhi: too many routes (raise GZ_ROUTES_MAX)\n");
 		abort();
 	}
-	routes[nroutes++] = (gz_route){method, pattern, fn, 0};
+	routes[nroutes++] = (gz_route){method, pattern, fn, 0, 0};
+}
+
+void gz_router_add_public(const char *method, const char *pattern, gz_handler_fn fn)
+{
+	gz_router_add(method, pattern, fn);
+	routes[nroutes - 1].flags = GZ_ROUTE_PUBLIC;
 }
 
 void gz_router_add_limited(const char *method, const char *pattern, gz_handler_fn fn,

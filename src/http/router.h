@@ -7,15 +7,24 @@
 
 #define GZ_ROUTES_MAX 256
 
+/* Route flags. A route needs a login unless it says otherwise: the server asks the
+ * auth hook (gz_server_set_auth_hook) on the headers, before the body, and answers
+ * 401 itself. The public routes are listed in docs/SECURITY.md. */
+#define GZ_ROUTE_PUBLIC 1u /* no login needed (login itself, health, the API description) */
+
 typedef struct gz_route {
 	const char *method;
 	const char *pattern;
 	gz_handler_fn fn;
 	size_t body_limit; /* bytes; 0 = the server's --body-limit */
+	unsigned flags;    /* GZ_ROUTE_* */
 } gz_route;
 
-/* Register a route. Pattern segments "{name}" match one non-empty path segment. */
+/* Register a route that needs a login. Pattern segments "{name}" match one non-empty
+ * path segment. */
 void gz_router_add(const char *method, const char *pattern, gz_handler_fn fn);
+/* Register a route anyone may call (GZ_ROUTE_PUBLIC); keep these few. */
+void gz_router_add_public(const char *method, const char *pattern, gz_handler_fn fn);
 /* Same, for a route whose bodies may exceed the server-wide limit (bulk imports). */
 void gz_router_add_limited(const char *method, const char *pattern, gz_handler_fn fn,
                            size_t body_limit);

@@ -1,4 +1,5 @@
-/* The HTTP server on libmicrohttpd: a thread pool, keep-alive, limits, request IDs,
+/* The HTTP/1.1 server: worker threads each with an epoll loop, keep-alive and
+ * pipelining, strict framing (parse.h), limits per address, timeouts, request IDs,
  * access log, the router, static files, and graceful shutdown. */
 #ifndef GZ_HTTP_SERVER_H
 #define GZ_HTTP_SERVER_H
@@ -18,6 +19,21 @@ typedef struct gz_server_config {
 	 * believed; the client address is then the right-most entry not in this list.
 	 * NULL/"" = trust nobody (direct exposure). */
 	const char *trusted_proxies;
+	/* Connections: in all, and from one address (trusted proxies are exempt: they carry
+	 * many clients). Further ones are answered 503 and closed. */
+	unsigned max_conns;
+	unsigned max_conns_per_ip;
+	/* Request bodies held in memory at once, in bytes, from one client address and in
+	 * all; a body that would exceed them is refused (503) before it is read. */
+	size_t body_inflight_per_ip;
+	size_t body_inflight_total;
+	/* Timeouts in ms: a new connection must send its first byte within first_byte; a
+	 * kept-alive one may idle between requests for idle; a request's head and body
+	 * must have arrived within request of its first byte (whatever its pace); an
+	 * answer the client does not read for idle ms is dropped. */
+	unsigned first_byte_timeout_ms;
+	unsigned idle_timeout_ms;
+	unsigned request_timeout_ms;
 } gz_server_config;
 
 void gz_server_config_defaults(gz_server_config *c);
