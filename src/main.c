@@ -205,6 +205,18 @@ static int cmd_serve(int argc, char **argv)
 			c.threads = (unsigned)atoi(v);
 		else if ((v = flag_value(argc, argv, &i, "--body-limit")))
 			c.body_limit = (size_t)strtoull(v, NULL, 10);
+		else if ((v = flag_value(argc, argv, &i, "--max-conns")))
+			c.max_conns = (unsigned)atoi(v);
+		else if ((v = flag_value(argc, argv, &i, "--max-conns-per-ip")))
+			c.max_conns_per_ip = (unsigned)atoi(v);
+		else if ((v = flag_value(argc, argv, &i, "--first-byte-timeout-ms")))
+			c.first_byte_timeout_ms = (unsigned)atoi(v);
+		else if ((v = flag_value(argc, argv, &i, "--idle-timeout-ms")))
+			c.idle_timeout_ms = (unsigned)atoi(v);
+		else if ((v = flag_value(argc, argv, &i, "--request-timeout-ms")))
+			c.request_timeout_ms = (unsigned)atoi(v);
+		else if ((v = flag_value(argc, argv, &i, "--upload-budget-per-ip")))
+			c.body_inflight_per_ip = (size_t)strtoull(v, NULL, 10);
 		else {
 			fprintf(stderr, "gongzhi serve: unknown argument '%s' (see --help)\n",
 			        argv[i]);
@@ -214,6 +226,13 @@ static int cmd_serve(int argc, char **argv)
 	if (c.threads < 1 || c.threads > 1024 || c.body_limit < 1024) {
 		fprintf(stderr,
 		        "gongzhi serve: --threads must be 1..1024 and --body-limit >= 1024\n");
+		return 2;
+	}
+	if (c.max_conns < 1 || c.max_conns_per_ip < 1 || c.first_byte_timeout_ms < 100 ||
+	    c.idle_timeout_ms < 100 || c.request_timeout_ms < 100 ||
+	    c.body_inflight_per_ip < 1024) {
+		fprintf(stderr, "gongzhi serve: connection caps must be >= 1, timeouts >= 100 ms and "
+		                "--upload-budget-per-ip >= 1024\n");
 		return 2;
 	}
 	gz_db *d = open_migrated(db);
@@ -295,9 +314,12 @@ static int cmd_backup(int argc, char **argv)
 
 static int cmd_routes(int argc, char **argv)
 {
-	(void)argc, (void)argv;
-	for (int i = 0; i < gz_router_count(); i++)
-		printf("%s %s\n", gz_router_get(i)->method, gz_router_get(i)->pattern);
+	bool only_public = argc > 1 && !strcmp(argv[1], "--public");
+	for (int i = 0; i < gz_router_count(); i++) {
+		const gz_route *rt = gz_router_get(i);
+		if (!only_public || (rt->flags & GZ_ROUTE_PUBLIC))
+			printf("%s %s\n", rt->method, rt->pattern);
+	}
 	return 0;
 }
 
@@ -314,14 +336,20 @@ static const command_t commands[] = {
     {"serve", "serve the API and web UI",
      "gongzhi serve [--db URL] [--listen HOST:PORT] [--web DIR] [--threads N]\n"
      "              [--access-log -|off|FILE] [--body-limit BYTES]\n"
-     "              [--trusted-proxies IP[,IP...]]\n"
+     "              [--trusted-proxies IP[,IP...]] [--max-conns N] [--max-conns-per-ip N]\n"
+     "              [--first-byte-timeout-ms MS] [--idle-timeout-ms MS]\n"
+     "              [--request-timeout-ms MS] [--upload-budget-per-ip BYTES]\n"
      "  Migrates the database, then serves until SIGTERM/SIGINT, letting in-flight\n"
      "  requests finish. Defaults: --db " DEFAULT_DB " --listen 127.0.0.1:8080\n"
      "  --web web/dist --access-log - (JSON lines on stdout).\n"
      "  Environment: GONGZHI_DB, GONGZHI_LISTEN, GONGZHI_WEB, GONGZHI_THREADS,\n"
      "  GONGZHI_ACCESS_LOG, GONGZHI_BODY_LIMIT, GONGZHI_TRUSTED_PROXIES,\n"
      "  GONGZHI_SQLITE_SYNC=FULL|NORMAL. Behind nginx, set --trusted-proxies 127.0.0.1 so\n"
-     "  the client address (rate limits, audit) comes from X-Forwarded-For.\n",
+     "  the client address (rate limits, audit) comes from X-Forwarded-For.\n"
+     "  Limits (defaults): 4096 connections, 256 per address (trusted proxies exempt);\n"
+     "  a new connection must speak within 10000 ms, an idle one is closed after 30000 ms,\n"
+     "  a request's head and body must arrive within 120000 ms; request bodies held at\n"
+     "  once from one address: 160 MiB.\n",
      cmd_serve},
     {"migrate", "create or upgrade the database schema",
      "gongzhi migrate [--db URL]\n"
@@ -339,7 +367,7 @@ static const command_t commands[] = {
     {"demo", "load a synthetic demo street and one account per role", gz_cli_demo_usage,
      gz_cli_demo},
     {"gen", "generate district-scale data for benchmarks", gz_cli_gen_usage, gz_cli_gen},
-    {"routes", "list the HTTP routes", "gongzhi routes\n  Prints METHOD PATTERN per line.\n",
+    {"routes", "list the HTTP routes", "gongzhi routes [--public]\n  Prints METHOD PATTERN per line; --public: only the routes that need no login.\n",
      cmd_routes},
     {"version", "print the version", "gongzhi version\n", cmd_version},
     {"help", "show help for a command", "gongzhi help [COMMAND]\n", cmd_help},
