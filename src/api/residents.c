@@ -1519,6 +1519,20 @@ static json_t *resident_reload(gz_req *r, gz_db *db, int64_t id, bool self, gz_e
 	return o;
 }
 
+/* After a refused write: an ID number already registered (409 duplicate_id_number)
+ * was a comparison with the whole register, audited (never the number) in a short
+ * transaction of its own. A failure to audit replaces the answer. */
+static void duplicate_audit(gz_req *r, gz_db *db, const char *grid, gz_err *err)
+{
+	if (strcmp(err->code, "duplicate_id_number"))
+		return;
+	gz_err aerr;
+	gz_err_clear(&aerr);
+	if (gz_people_audit(r, db, "resident.duplicate_id_number", "resident", "", grid, NULL,
+	                    &aerr) < 0)
+		*err = aerr;
+}
+
 static void resident_create(gz_req *r)
 {
 	if (!gz_api_authenticated(r))
@@ -1558,6 +1572,7 @@ static void resident_create(gz_req *r)
 	return;
 rollback:
 	gz_db_rollback(db);
+	duplicate_audit(r, db, s.grid, &err);
 fail:
 	sodium_memzero(&s, sizeof s);
 	json_decref(in);
@@ -1641,6 +1656,7 @@ static void resident_update(gz_req *r, bool self)
 rollback:
 	gz_stmt_finish(st);
 	gz_db_rollback(db);
+	duplicate_audit(r, db, s.grid, &err);
 fail:
 	sodium_memzero(&s, sizeof s);
 	json_decref(in);

@@ -229,6 +229,22 @@ describe('(b) unit owners: linked only inside the caller\'s scope', () => {
 });
 
 describe('(c) per-account limit on compared values', () => {
+  test('registering a resident compares the ID number with the whole register: charged, a duplicate audited', async () => {
+    const who = await gridWorker();
+    // The ID number is unique in the register (docs/SECURITY.md, known limits): 409,
+    // without saying where; the attempt is audited, never the number.
+    let r = await post('/api/v1/residents', { name: '冒名', id_number: P.out.id_number, grid_code: G1 }, who);
+    assert.equal(r.status, 409, JSON.stringify(r.body));
+    assertErrorShape(r.body, 'duplicate_id_number');
+    assert.ok(!JSON.stringify(r.body).includes(OUT_GRID));
+    const rows = auditRows('resident.duplicate_id_number', who.user.id);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].scope, G1);
+    assert.ok(!JSON.stringify(rows).includes(P.out.id_number));
+    const [[n]] = sql(srv, `SELECT count FROM rate_limits WHERE key = 'pii:u:${Number(who.user.id)}'`);
+    assert.equal(Number(n), 1, 'charged one compared value');
+  });
+
   test('imports, unit owners and lookups are charged; past the limit 429 too_many_lookups, audited', async () => {
     const who = await gridWorker();
     const rows = (from, k) => csv([HEADER, ...Array.from({ length: k }, (_, i) => [`批${from + i}`, idNumber('19800101', from + i), G1])]);
