@@ -2215,18 +2215,10 @@ static int import_residents(gz_db *db, gz_req *r, const char *buf, size_t len, b
 		int lim = charge ? gz_ratelimit_pii(r, db, "resident.import", (int64_t)c.compared,
 		                                    true, err)
 		                 : 0;
-		if (lim < 0)
+		if (lim == 1)
+			in_tx = false; /* rolled back */
+		if (lim != 0)
 			goto out;
-		if (lim == 1) {
-			gz_db_rollback(db);
-			in_tx = false;
-			gz_err aerr;
-			gz_err_clear(&aerr);
-			if (gz_ratelimit_pii_audit(r, db, "resident.import", (int64_t)c.compared,
-			                           &aerr) < 0)
-				*err = aerr;
-			goto out;
-		}
 		char scope[SPACE_CODE_SIZE];
 		span_scope(&c.sp, scope, sizeof scope);
 		json_t *detail = json_pack(
@@ -2618,18 +2610,10 @@ static int import_units(gz_db *db, gz_req *r, const char *buf, size_t len, bool 
 		compared += owners[i].has_id;
 	if (r && compared) {
 		int lim = gz_ratelimit_pii(r, db, "unit.import", (int64_t)compared, true, err);
-		if (lim < 0)
+		if (lim == 1)
+			in_tx = false; /* rolled back */
+		if (lim != 0)
 			goto out;
-		if (lim == 1) {
-			gz_db_rollback(db);
-			in_tx = false;
-			gz_err aerr;
-			gz_err_clear(&aerr);
-			if (gz_ratelimit_pii_audit(r, db, "unit.import", (int64_t)compared, &aerr) <
-			    0)
-				*err = aerr;
-			goto out;
-		}
 	}
 
 	/* Write: units, then their owners. */

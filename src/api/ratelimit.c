@@ -145,7 +145,9 @@ int gz_ratelimit_pii(gz_req *r, gz_db *db, const char *what, int64_t n, bool in_
 	                           &retry, err);
 	if (rc != 1)
 		return rc;
-	if (!in_tx && gz_ratelimit_pii_audit(r, db, what, n, err) < 0)
+	if (in_tx)
+		gz_db_rollback(db);
+	if (gz_ratelimit_pii_audit(r, db, what, n, err) < 0)
 		return -1;
 	char ra[24];
 	snprintf(ra, sizeof ra, "%lld", (long long)((retry + 999) / 1000));

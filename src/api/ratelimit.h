@@ -31,15 +31,16 @@ int64_t gz_ratelimit_pii_window_ms(void);
 /* Charges n compared values to r's account (key "pii:u:<user id>"); what names the
  * request for the audit ("resident.import", "unit.create", "resident.lookup", ...).
  * Returns 0 when within the limit. Returns 1 when refused: nothing is charged, err is
- * 429 "too_many_lookups" and r carries Retry-After; unless in_tx, the refusal is also
- * audited ("pii.rate_limited", detail {what, values, limit, window_s}) in a short
- * transaction of its own. With in_tx the charge runs in the caller's open transaction
- * and a refusal is not audited: the caller rolls back and then calls
- * gz_ratelimit_pii_audit(). r == NULL (the command line) is never limited. Returns -1
- * with err on a database error. */
+ * 429 "too_many_lookups", r carries Retry-After, and the refusal is audited
+ * ("pii.rate_limited", detail {what, values, limit, window_s}, never a value) in a short
+ * transaction of its own. in_tx says the caller has a transaction open on db: the charge
+ * then runs in it (and commits or vanishes with the caller's change), and a refusal
+ * first rolls it back. r == NULL (the command line) is never limited. Returns -1 with
+ * err on a database error. */
 int gz_ratelimit_pii(gz_req *r, gz_db *db, const char *what, int64_t n, bool in_tx, gz_err *err);
 
-/* The audit row of a refusal, in a short transaction of its own. Returns 0 or -1. */
+/* The audit row of a refusal (what gz_ratelimit_pii writes), in a short transaction of
+ * its own. Returns 0 or -1. */
 int gz_ratelimit_pii_audit(gz_req *r, gz_db *db, const char *what, int64_t n, gz_err *err);
 
 #endif
