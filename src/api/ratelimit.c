@@ -152,7 +152,13 @@ int gz_ratelimit_pii(gz_req *r, gz_db *db, const char *what, int64_t n, bool in_
 	char ra[24];
 	snprintf(ra, sizeof ra, "%lld", (long long)((retry + 999) / 1000));
 	gz_reply_header(r, "Retry-After", ra);
-	gz_err_set(err, GZ_ETOOMANY, "too_many_lookups",
-	           "按身份证号或手机号比对的次数已达上限，请 %s 秒后再试", ra);
+	if (n > gz_ratelimit_pii_max()) /* never fits: waiting does not help */
+		gz_err_set(err, GZ_ETOOMANY, "too_many_lookups",
+		           "一次比对 %lld 个身份证号或手机号，超过每个账号的上限 %lld：请分批提交，"
+		           "大批量数据请联系管理员用命令行导入",
+		           (long long)n, (long long)gz_ratelimit_pii_max());
+	else
+		gz_err_set(err, GZ_ETOOMANY, "too_many_lookups",
+		           "按身份证号或手机号比对的次数已达上限，请 %s 秒后再试", ra);
 	return 1;
 }

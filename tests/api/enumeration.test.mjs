@@ -264,6 +264,10 @@ describe('(c) per-account limit on compared values', () => {
     assertErrorShape(r.body, 'too_many_lookups');
     assert.ok(Number(r.headers.get('retry-after')) > 0);
     assert.ok(!('errors' in r.body));
+    // A file larger than the whole limit can never pass: the answer says so.
+    r = await postFile(srv, '/api/v1/residents/import?dry_run=1', rows(600, LIMIT + 1), who);
+    assert.equal(r.status, 429, JSON.stringify(r.body));
+    assert.match(r.body.error.message, /分批/);
     // 4 still fit; then lookups, owners and imports are all refused.
     r = await postFile(srv, '/api/v1/residents/import?dry_run=1', rows(500, 4), who);
     assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -281,7 +285,7 @@ describe('(c) per-account limit on compared values', () => {
     // Each refusal is audited, without the values.
     const refused = auditRows('pii.rate_limited', who.user.id);
     assert.deepEqual(refused.map((x) => x.detail.what),
-      ['resident.import', 'resident.lookup', 'unit.create', 'unit.import']);
+      ['resident.import', 'resident.import', 'resident.lookup', 'unit.create', 'unit.import']);
     assert.equal(refused[0].detail.values, 10);
     assert.equal(refused[0].detail.limit, LIMIT);
     // Another account keeps its own budget.
