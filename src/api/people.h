@@ -47,6 +47,13 @@ typedef enum { GZ_PEOPLE_RESIDENTS = 0, GZ_PEOPLE_UNITS = 1 } gz_people_kind;
 int gz_people_import(gz_db *db, gz_req *r, gz_people_kind kind, const char *buf, size_t len,
                      bool dry_run, json_t **report, gz_err *err);
 
+/* The resident whose ID number has the keyed hash h (its first GZ_PEOPLE_KEY_BYTES
+ * bytes are the key), when r may read that resident (r == NULL, the command line: any);
+ * otherwise *out = 0 exactly as if nobody held it. Owners are linked to residents this
+ * way only, so a link never says that someone out of the caller's scope is registered.
+ * Returns 0, or -1 with err on a database error. */
+int gz_people_resident_by_id_key(gz_req *r, gz_db *db, const uint8_t *h, int64_t *out, gz_err *err);
+
 /* Writes the problems of a report as an .xlsx (columns 行, 列, 原因) into *out (malloc'd,
  * caller frees) — or to path when path is not NULL. Returns 0, or -1 with err set. */
 int gz_people_report_xlsx(const json_t *report, const char *path, unsigned char **out,

@@ -29,6 +29,7 @@
  * restores it after. */
 #include "api/auth.h"
 #include "api/people.h"
+#include "api/ratelimit.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -1464,6 +1465,47 @@ static int audit(gz_db *db, gz_req *r, const char *action, const char *type, con
 	return gz_audit_write(db, &e, err);
 }
 
+/* The smallest node holding every grid r may import into: where the audit rows of r's
+ * import lookups lie, so the administrators above r read them. */
+static void caller_scope(gz_req *r, char *out, size_t cap)
+{
+	const char *sc[GZ_AUTH_MAX_GRANTS];
+	gz_err e;
+	gz_err_clear(&e);
+	int n = gz_auth_scopes(r, ACT_WRITE, RES_RESIDENT, sc, GZ_AUTH_MAX_GRANTS, &e);
+	snprintf(out, cap, "%s", n > 0 ? sc[0] : "");
+	for (int i = 1; i < n; i++) {
+		char tmp[SPACE_CODE_SIZE];
+		policy_scope_common(out, sc[i], tmp, sizeof tmp);
+		snprintf(out, cap, "%s", tmp);
+	}
+}
+
+/* The audit of an import's comparison against the register (HTTP only; the command
+ * line has the database itself): "<kind>.import.lookup" with how many values were
+ * compared, and, when some matched residents r cannot read,
+ * "<kind>.import.hidden_duplicates" with their count — never a value. In the caller's
+ * open transaction. */
+static int lookup_audit(gz_db *db, gz_req *r, const char *kind, bool dry_run, size_t rows,
+                        size_t compared, size_t matched, size_t hidden, gz_err *err)
+{
+	char action[64], scope[SPACE_CODE_SIZE];
+	caller_scope(r, scope, sizeof scope);
+	snprintf(action, sizeof action, "%s.import.lookup", kind);
+	json_t *d = json_pack("{s:b,s:I,s:I,s:I,s:I}", "dry_run", dry_run, "rows", (json_int_t)rows,
+	                      "compared", (json_int_t)compared, "matched", (json_int_t)matched,
+	                      "hidden", (json_int_t)hidden);
+	int rc = gz_audit(r, db, action, kind, "", scope, d, err);
+	json_decref(d);
+	if (rc < 0 || !hidden)
+		return rc;
+	snprintf(action, sizeof action, "%s.import.hidden_duplicates", kind);
+	d = json_pack("{s:I}", "count", (json_int_t)hidden);
+	rc = gz_audit(r, db, action, kind, "", scope, d, err);
+	json_decref(d);
+	return rc;
+}
+
 static int count_add(gz_db *db, const char *name, int64_t n, gz_err *err)
 {
 	if (!n)
@@ -1539,11 +1581,15 @@ static const char *sql_tag_insert =
     "INSERT INTO resident_tags (resident_id, tag_key, grid_code) VALUES ($1, $2, $3)";
 static const char *sql_idkey_insert =
     "INSERT INTO resident_id_keys (id_key, resident_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
-static const char *sql_idkey_exists = "SELECT resident_id FROM resident_id_keys WHERE id_key = $1";
+/* The holder of an ID key and its grid (NULL when the resident is gone): whether the
+ * caller may be told which row matched depends on whether it reads that grid. */
+static const char *sql_idkey_exists =
+    "SELECT k.resident_id, r.grid_code FROM resident_id_keys k LEFT JOIN residents r ON r.id = "
+    "k.resident_id AND r.deleted_at IS NULL WHERE k.id_key = $1";
 static const char *sql_phonekey_insert =
     "INSERT INTO resident_phone_keys (phone_key, resident_id) VALUES ($1, $2)";
 
-static char sql_res_multi[8192], sql_res_plain[8192], sql_idkey_multi[8192], sql_idkey_in[4096],
+static char sql_res_multi[8192], sql_res_plain[8192], sql_idkey_multi[8192], sql_idkey_in[4608],
     sql_phonekey_multi[8192];
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
@@ -1588,7 +1634,9 @@ static void sql_build(void)
 	                     "INSERT INTO resident_phone_keys (phone_key, resident_id) VALUES ");
 	values_list(sql_phonekey_multi + n, sizeof sql_phonekey_multi - n, KEY_MULTI, 2, NULL);
 	n = (size_t)snprintf(sql_idkey_in, sizeof sql_idkey_in,
-	                     "SELECT id_key FROM resident_id_keys WHERE id_key IN (");
+	                     "SELECT k.id_key, r.grid_code FROM resident_id_keys k LEFT JOIN "
+	                     "residents r ON r.id = k.resident_id AND r.deleted_at IS NULL WHERE "
+	                     "k.id_key IN (");
 	for (int k = 1; k <= KEY_MULTI; k++)
 		n += (size_t)snprintf(sql_idkey_in + n, sizeof sql_idkey_in - n, "%s$%d",
 		                      k > 1 ? ", " : "", k);
@@ -1616,7 +1664,41 @@ typedef struct {
 	int npend, nplain;
 	hkeys ids, phones;
 	span sp;
+	/* Duplicates against the register. Only those held by residents the caller reads
+	 * are problems of their rows; the others are counted (hidden) and reported as one
+	 * count, so the report never says which rows matched someone out of scope. */
+	const char *rscopes[GZ_AUTH_MAX_GRANTS];
+	int nrscopes;
+	bool read_all; /* the command line */
+	size_t compared, matched, hidden;
 } consumer;
+
+/* May the caller read residents of grid (NULL: a key whose resident is gone)? */
+static bool grid_readable(const consumer *c, const char *grid)
+{
+	if (!grid)
+		return false;
+	if (c->read_all)
+		return true;
+	for (int i = 0; i < c->nrscopes; i++)
+		if (policy_scope_contains(c->rscopes[i], grid))
+			return true;
+	return false;
+}
+
+/* An ID number of row already held by a resident in grid. */
+static void duplicate_found(consumer *c, size_t row, const char *grid)
+{
+	if (grid_readable(c, grid)) {
+		problem_add(&c->cp, row, colname(&c->m->h, resident_cols, RC_ID), "%s",
+		            "与已登记的居民身份证号重复");
+		c->matched++;
+	} else {
+		c->hidden++;
+	}
+	atomic_fetch_add(&c->m->problem_count, 1);
+	c->write = false;
+}
 
 static void consumer_problem(consumer *c, size_t row, int col, const char *fmt, const char *arg)
 {
@@ -1857,6 +1939,21 @@ static int consume_row(consumer *c, const batch *b, const res_row *x, gz_err *er
 	return row_done(c, &p, err);
 }
 
+/* The grid of the resident holding ID key h into grid ("" when none). 0 or -1. */
+static int holder_grid(consumer *c, const uint8_t *h, char *grid, size_t cap, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(c->pl.db, sql_idkey_exists, err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_blob(st, 1, h, GZ_PEOPLE_KEY_BYTES);
+	int rc = gz_stmt_step(st, err);
+	grid[0] = '\0';
+	if (rc == GZ_ROW && !gz_stmt_isnull(st, 1))
+		snprintf(grid, cap, "%s", gz_stmt_text(st, 1));
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : 0;
+}
+
 /* The ID keys of chunk[0..n) (unique, sorted): written (KEY_MULTI per statement; a
  * statement that changes fewer rows than it has is looked at key by key) or, in look-up
  * mode, looked up. Every key already held by a resident is a problem of its row. */
@@ -1864,6 +1961,7 @@ static int flush_idkeys(consumer *c, hkey *const *chunk, int n, gz_err *err)
 {
 	bool write = c->write;
 	bool suspect[KEY_MULTI] = {false};
+	c->compared += (size_t)n;
 	if (n == KEY_MULTI) {
 		gz_stmt *st = gz_db_prepare(c->pl.db, write ? sql_idkey_multi : sql_idkey_in, err);
 		if (!st)
@@ -1888,8 +1986,10 @@ static int flush_idkeys(consumer *c, hkey *const *chunk, int n, gz_err *err)
 					if (gz_stmt_len(st, 0) == GZ_PEOPLE_KEY_BYTES &&
 					    !memcmp(gz_stmt_blob(st, 0), chunk[i]->h,
 					            GZ_PEOPLE_KEY_BYTES))
-						consumer_problem(c, chunk[i]->row, RC_ID, "%s",
-						                 "与已登记的居民身份证号重复");
+						duplicate_found(c, chunk[i]->row,
+						                gz_stmt_isnull(st, 1)
+						                    ? NULL
+						                    : gz_stmt_text(st, 1));
 		}
 		gz_stmt_finish(st);
 		if (rc < 0)
@@ -1917,12 +2017,16 @@ static int flush_idkeys(consumer *c, hkey *const *chunk, int n, gz_err *err)
 		bool dup =
 		    ins ? rc == GZ_DONE && gz_stmt_changes(st) == 0
 		        : rc == GZ_ROW && (!write || gz_stmt_int64(st, 0) != chunk[i]->resident);
+		char grid[SPACE_CODE_SIZE] = "";
+		if (dup && !ins && !gz_stmt_isnull(st, 1))
+			snprintf(grid, sizeof grid, "%s", gz_stmt_text(st, 1));
 		gz_stmt_finish(st);
 		if (rc < 0)
 			return -1;
+		if (dup && ins && holder_grid(c, chunk[i]->h, grid, sizeof grid, err) < 0)
+			return -1;
 		if (dup)
-			consumer_problem(c, chunk[i]->row, RC_ID, "%s",
-			                 "与已登记的居民身份证号重复");
+			duplicate_found(c, chunk[i]->row, grid[0] ? grid : NULL);
 	}
 	return 0;
 }
@@ -2050,6 +2154,17 @@ static int import_residents(gz_db *db, gz_req *r, const char *buf, size_t len, b
 		ret = 0;
 		goto report;
 	}
+	/* An account out of lookups is refused before the work. */
+	if (gz_ratelimit_pii(r, db, "resident.import", 0, false, err) != 0)
+		goto out;
+	if (r) {
+		int n =
+		    gz_auth_scopes(r, ACT_READ, RES_RESIDENT, c.rscopes, GZ_AUTH_MAX_GRANTS, err);
+		c.nrscopes = n > 0 ? n : 0;
+		gz_err_clear(err);
+	} else {
+		c.read_all = true;
+	}
 
 	cache_big(db, true);
 	/* One transaction: the write transaction, or for a dry run a read transaction (one
@@ -2093,7 +2208,17 @@ static int import_residents(gz_db *db, gz_req *r, const char *buf, size_t len, b
 	if (failed || finish_keys(&c, err) < 0)
 		goto out;
 
+	/* The comparison is charged to the caller's account before anything of its result
+	 * is sent or committed (gz_ratelimit_pii), and audited. */
+	bool charge = r && c.compared;
 	if (!dry_run && !atomic_load(&m->problem_count)) {
+		int lim = charge ? gz_ratelimit_pii(r, db, "resident.import", (int64_t)c.compared,
+		                                    true, err)
+		                 : 0;
+		if (lim == 1)
+			in_tx = false; /* rolled back */
+		if (lim != 0)
+			goto out;
 		char scope[SPACE_CODE_SIZE];
 		span_scope(&c.sp, scope, sizeof scope);
 		json_t *detail = json_pack(
@@ -2105,6 +2230,8 @@ static int import_residents(gz_db *db, gz_req *r, const char *buf, size_t len, b
 		            count_add(db, "households", (int64_t)c.pl.households_created, err) <
 		                0 ||
 		            audit(db, r, "resident.import", "resident", scope, detail, err) < 0 ||
+		            (charge && lookup_audit(db, r, "resident", false, m->rows, c.compared,
+		                                    0, 0, err) < 0) ||
 		            gz_db_commit(db, err) < 0
 		        ? -1
 		        : 0;
@@ -2112,7 +2239,30 @@ static int import_residents(gz_db *db, gz_req *r, const char *buf, size_t len, b
 		if (rc < 0)
 			goto out;
 		in_tx = false;
+	} else {
+		/* Nothing to write: end the (read or failed) transaction, then charge and
+		 * audit in short transactions of their own. */
+		gz_db_rollback(db);
+		in_tx = false;
+		if (charge) {
+			if (gz_ratelimit_pii(r, db, "resident.import", (int64_t)c.compared, false,
+			                     err) != 0)
+				goto out;
+			if (gz_db_begin(db, err) < 0)
+				goto out;
+			if (lookup_audit(db, r, "resident", dry_run, m->rows, c.compared, c.matched,
+			                 c.hidden, err) < 0 ||
+			    gz_db_commit(db, err) < 0) {
+				gz_db_rollback(db);
+				goto out;
+			}
+		}
 	}
+	if (c.hidden)
+		problem_add(&c.cp, 0, colname(&m->h, resident_cols, RC_ID),
+		            "有 %zu 行的身份证号与您管辖范围以外已登记的居民重复（不逐行列出）："
+		            "请联系街道管理员核实",
+		            c.hidden);
 	ret = 0;
 
 report:;
@@ -2126,6 +2276,7 @@ report:;
 	    (json_int_t)(ok ? c.created : 0), "households_created",
 	    (json_int_t)(ok ? (json_int_t)c.pl.households_created : 0), "errors", errors,
 	    "error_count", (json_int_t)total, "errors_truncated", total > json_array_size(errors));
+	json_object_set_new(*report, "hidden_duplicates", json_integer((json_int_t)c.hidden));
 out:
 	if (started) {
 		atomic_store(&m->stop, true);
@@ -2164,6 +2315,24 @@ out:
 }
 
 /* ================================================================ units */
+
+int gz_people_resident_by_id_key(gz_req *r, gz_db *db, const uint8_t *h, int64_t *out, gz_err *err)
+{
+	*out = 0;
+	gz_stmt *st = gz_db_prepare(db, sql_idkey_exists, err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_blob(st, 1, h, GZ_PEOPLE_KEY_BYTES);
+	int rc = gz_stmt_step(st, err);
+	if (rc == GZ_ROW && !gz_stmt_isnull(st, 1)) {
+		gz_err e;
+		gz_err_clear(&e);
+		if (!r || gz_auth_check(r, ACT_READ, RES_RESIDENT, gz_stmt_text(st, 1), &e) == 0)
+			*out = gz_stmt_int64(st, 0);
+	}
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : 0;
+}
 
 typedef struct {
 	size_t row;
@@ -2434,6 +2603,19 @@ static int import_units(gz_db *db, gz_req *r, const char *buf, size_t len, bool 
 		goto report;
 	}
 
+	/* Linking owners to residents compares their ID numbers with the register: charged
+	 * to the caller's account in this transaction (a refusal rolls it back). */
+	size_t compared = 0, linked = 0;
+	for (size_t i = 0; i < nowners; i++)
+		compared += owners[i].has_id;
+	if (r && compared) {
+		int lim = gz_ratelimit_pii(r, db, "unit.import", (int64_t)compared, true, err);
+		if (lim == 1)
+			in_tx = false; /* rolled back */
+		if (lim != 0)
+			goto out;
+	}
+
 	/* Write: units, then their owners. */
 	for (size_t i = 0; i < nunits; i++) {
 		unit_rec *u = &units[i];
@@ -2468,21 +2650,23 @@ static int import_units(gz_db *db, gz_req *r, const char *buf, size_t len, bool 
 		if (!strncmp(o->key, "name:", 5))
 			snprintf(o->key, sizeof o->key, "name:%lld:%s", (long long)u->unit_id,
 			         o->name);
+		/* Linked only to a resident the caller reads. */
+		int64_t resident = 0;
+		if (o->has_id &&
+		    gz_people_resident_by_id_key(r, db, o->id_hash, &resident, err) < 0)
+			goto out;
+		linked += resident > 0;
 		gz_stmt *st =
 		    gz_db_prepare(db,
 		                  "INSERT INTO unit_owners (unit_id, owner_key, owner_name, "
-		                  "resident_id) VALUES ($1, $2, $3, (SELECT resident_id FROM "
-		                  "resident_id_keys WHERE id_key = $4))",
+		                  "resident_id) VALUES ($1, $2, $3, $4)",
 		                  err);
 		if (!st)
 			goto out;
 		gz_stmt_bind_int64(st, 1, u->unit_id);
 		gz_stmt_bind_str(st, 2, o->key);
 		gz_stmt_bind_str(st, 3, o->name);
-		if (o->has_id)
-			gz_stmt_bind_blob(st, 4, o->id_hash, GZ_PEOPLE_KEY_BYTES);
-		else
-			gz_stmt_bind_null(st, 4);
+		gz_stmt_bind_id(st, 4, resident);
 		rc = gz_stmt_step(st, err);
 		gz_stmt_finish(st);
 		if (rc < 0)
@@ -2496,6 +2680,8 @@ static int import_units(gz_db *db, gz_req *r, const char *buf, size_t len, bool 
 	                           (json_int_t)owners_created);
 	rc = count_add(db, "units", created, err) < 0 ||
 	             audit(db, r, "unit.import", "unit", scope, detail, err) < 0 ||
+	             (r && compared &&
+	              lookup_audit(db, r, "unit", false, rows, compared, linked, 0, err) < 0) ||
 	             gz_db_commit(db, err) < 0
 	         ? -1
 	         : 0;

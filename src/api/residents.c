@@ -18,6 +18,7 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/people.h"
+#include "api/ratelimit.h"
 #include "api/common.h"
 #include "api/list.h"
 #include "core/json.h"
@@ -753,6 +754,8 @@ static void resident_list(gz_req *r)
 		}
 		gz_crypto_lookup(crypto, norm, c.hash);
 		sodium_memzero(norm, sizeof norm);
+		if (gz_ratelimit_pii(r, db, "resident.lookup", 1, false, &err) != 0)
+			goto fail;
 		rc2 = gz_people_scoped(r, db, &sql_res_by_phone, scopes, ns, filter, limit, after,
 		                       bind_hash, res_row_fn, &c, &items, &next, &err);
 	} else if (idq) {
@@ -766,6 +769,8 @@ static void resident_list(gz_req *r)
 		}
 		gz_crypto_lookup(crypto, info.normalised, c.hash);
 		sodium_memzero(&info, sizeof info);
+		if (gz_ratelimit_pii(r, db, "resident.lookup", 1, false, &err) != 0)
+			goto fail;
 		rc2 = gz_people_scoped(r, db, &sql_res_by_id, scopes, ns, filter, limit, after,
 		                       bind_hash, res_row_fn, &c, &items, &next, &err);
 	} else {
@@ -1514,6 +1519,20 @@ static json_t *resident_reload(gz_req *r, gz_db *db, int64_t id, bool self, gz_e
 	return o;
 }
 
+/* After a refused write: an ID number already registered (409 duplicate_id_number)
+ * was a comparison with the whole register, audited (never the number) in a short
+ * transaction of its own. A failure to audit replaces the answer. */
+static void duplicate_audit(gz_req *r, gz_db *db, const char *grid, gz_err *err)
+{
+	if (strcmp(err->code, "duplicate_id_number"))
+		return;
+	gz_err aerr;
+	gz_err_clear(&aerr);
+	if (gz_people_audit(r, db, "resident.duplicate_id_number", "resident", "", grid, NULL,
+	                    &aerr) < 0)
+		*err = aerr;
+}
+
 static void resident_create(gz_req *r)
 {
 	if (!gz_api_authenticated(r))
@@ -1526,9 +1545,13 @@ static void resident_create(gz_req *r)
 	memset(&s, 0, sizeof s);
 	s.gender = s.relation = "";
 	unsigned changed = 0;
+	/* An ID number is unique in the whole register: registering one compares it with
+	 * every resident, so it is charged like a lookup. */
 	if (!in || !(db = gz_req_db(r, &err)) ||
 	    apply_input(r, db, in, &s, true, false, &changed, &err) < 0 ||
-	    check_place(r, db, &s, changed, &err) < 0 || gz_db_begin(db, &err) < 0)
+	    check_place(r, db, &s, changed, &err) < 0 ||
+	    (s.idn[0] && gz_ratelimit_pii(r, db, "resident.create", 1, false, &err) != 0) ||
+	    gz_db_begin(db, &err) < 0)
 		goto fail;
 	char rid[24];
 	json_t *detail = NULL;
@@ -1549,6 +1572,7 @@ static void resident_create(gz_req *r)
 	return;
 rollback:
 	gz_db_rollback(db);
+	duplicate_audit(r, db, s.grid, &err);
 fail:
 	sodium_memzero(&s, sizeof s);
 	json_decref(in);
@@ -1577,6 +1601,11 @@ static void resident_update(gz_req *r, bool self)
 		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这条记录");
 		goto fail;
 	}
+	/* A new ID number is compared with the whole register (see resident_create). */
+	const char *new_idn = json_string_value(json_object_get(in, "id_number"));
+	if (!self && new_idn && *new_idn &&
+	    gz_ratelimit_pii(r, db, "resident.update", 1, false, &err) != 0)
+		goto fail;
 	/* The whole change happens in one transaction, reading the row inside it. */
 	if (gz_db_begin(db, &err) < 0)
 		goto fail;
@@ -1627,6 +1656,7 @@ static void resident_update(gz_req *r, bool self)
 rollback:
 	gz_stmt_finish(st);
 	gz_db_rollback(db);
+	duplicate_audit(r, db, s.grid, &err);
 fail:
 	sodium_memzero(&s, sizeof s);
 	json_decref(in);

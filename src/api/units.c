@@ -10,6 +10,7 @@
 #include "api/auth.h"
 #include "api/list.h"
 #include "api/people.h"
+#include "api/ratelimit.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "core/xlsx_write.h"
@@ -99,14 +100,17 @@ static void unit_list(gz_req *r)
 	gz_reply_json(r, 200, gz_list_json(r, items, next));
 }
 
-/* The owners of unit id as r may see them: [{name, kind, has_id_number, resident_id}]. */
+/* The owners of unit id as r may see them: [{name, kind, has_id_number, resident_id}].
+ * resident_id is shown only when r reads that resident (an owner may have been linked by
+ * someone with a wider scope): otherwise null, as for an owner who is no resident. */
 static json_t *owners_json(gz_req *r, gz_db *db, int64_t id, const char *grid, gz_err *err)
 {
-	gz_stmt *st =
-	    gz_db_prepare(db,
-	                  "SELECT owner_key, owner_name, resident_id FROM unit_owners WHERE "
-	                  "unit_id = $1 ORDER BY owner_key",
-	                  err);
+	gz_stmt *st = gz_db_prepare(db,
+	                            "SELECT o.owner_key, o.owner_name, o.resident_id, r.grid_code "
+	                            "FROM unit_owners o LEFT JOIN residents r ON r.id = "
+	                            "o.resident_id AND r.deleted_at IS NULL WHERE o.unit_id = $1 "
+	                            "ORDER BY o.owner_key",
+	                            err);
 	if (!st)
 		return NULL;
 	gz_stmt_bind_int64(st, 1, id);
@@ -115,14 +119,17 @@ static json_t *owners_json(gz_req *r, gz_db *db, int64_t id, const char *grid, g
 	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
 		const char *key = gz_stmt_text(st, 0);
 		bool developer = !strcmp(key, "developer");
+		gz_err e;
+		gz_err_clear(&e);
+		bool linked = !gz_stmt_isnull(st, 3) && gz_auth_check(r, ACT_READ, RES_RESIDENT,
+		                                                      gz_stmt_text(st, 3), &e) == 0;
 		json_array_append_new(
 		    a, json_pack("{s:s,s:s,s:b,s:o}", "name",
 		                 developer ? gz_stmt_text(st, 1)
 		                           : gz_people_name_for(r, grid, gz_stmt_text(st, 1)),
 		                 "kind", developer ? "developer" : "person", "has_id_number",
 		                 !strncmp(key, "id:", 3), "resident_id",
-		                 gz_stmt_isnull(st, 2) ? json_null()
-		                                       : gz_api_id_json(gz_stmt_int64(st, 2))));
+		                 linked ? gz_api_id_json(gz_stmt_int64(st, 2)) : json_null()));
 	}
 	gz_stmt_finish(st);
 	if (rc < 0) {
@@ -311,7 +318,14 @@ static void unit_create(gz_req *r)
 		gz_json_check(&err);
 		goto fail_owners;
 	}
-	if (gz_auth_check(r, ACT_WRITE, RES_RESIDENT, grid, &err) < 0 || gz_db_begin(db, &err) < 0)
+	/* Linking owners compares their ID numbers with the register: charged to the
+	 * caller's account first (429 past the limit, audited). */
+	size_t nids = 0, linked = 0;
+	for (i = 0; i < nowners; i++)
+		nids += ow[i].has_id;
+	if (gz_auth_check(r, ACT_WRITE, RES_RESIDENT, grid, &err) < 0 ||
+	    (nids && gz_ratelimit_pii(r, db, "unit.create", (int64_t)nids, false, &err) != 0) ||
+	    gz_db_begin(db, &err) < 0)
 		goto fail_owners;
 	st = gz_db_prepare(db,
 	                   "INSERT INTO units (building_id, grid_code, number, area_dm2, sold, "
@@ -338,12 +352,16 @@ static void unit_create(gz_req *r)
 		goto rollback;
 	}
 	for (i = 0; i < (sold ? nowners : 1); i++) {
-		st = gz_db_prepare(
-		    db,
-		    "INSERT INTO unit_owners (unit_id, owner_key, owner_name, resident_id) "
-		    "VALUES ($1, $2, $3, (SELECT resident_id FROM resident_id_keys WHERE id_key = "
-		    "$4))",
-		    &err);
+		/* Linked only to a resident the caller reads. */
+		int64_t resident = 0;
+		if (sold && ow[i].has_id &&
+		    gz_people_resident_by_id_key(r, db, ow[i].hash, &resident, &err) < 0)
+			goto rollback;
+		linked += resident > 0;
+		st = gz_db_prepare(db,
+		                   "INSERT INTO unit_owners (unit_id, owner_key, owner_name, "
+		                   "resident_id) VALUES ($1, $2, $3, $4)",
+		                   &err);
 		if (!st)
 			goto rollback;
 		gz_stmt_bind_int64(st, 1, id);
@@ -357,10 +375,7 @@ static void unit_create(gz_req *r)
 				         ow[i].name);
 			gz_stmt_bind_str(st, 2, ow[i].key);
 			gz_stmt_bind_str(st, 3, ow[i].name);
-			if (ow[i].has_id)
-				gz_stmt_bind_blob(st, 4, ow[i].hash, GZ_PEOPLE_KEY_BYTES);
-			else
-				gz_stmt_bind_null(st, 4);
+			gz_stmt_bind_id(st, 4, resident);
 		}
 		k = gz_stmt_step(st, &err);
 		gz_stmt_finish(st);
@@ -370,9 +385,10 @@ static void unit_create(gz_req *r)
 	}
 	char rid[24], dm[DECIMAL_FMT_MAX];
 	snprintf(rid, sizeof rid, "%lld", (long long)id);
-	json_t *detail =
-	    json_pack("{s:s,s:s,s:b,s:I}", "number", number, "area_m2", decimal_format(area, dm),
-	              "sold", sold, "owners", (json_int_t)(sold ? nowners : 1));
+	json_t *detail = json_pack("{s:s,s:s,s:b,s:I,s:I,s:I}", "number", number, "area_m2",
+	                           decimal_format(area, dm), "sold", sold, "owners",
+	                           (json_int_t)(sold ? nowners : 1), "id_numbers_compared",
+	                           (json_int_t)nids, "linked", (json_int_t)linked);
 	st = gz_db_prepare(db, "UPDATE record_counts SET n = n + 1 WHERE name = 'units'", &err);
 	k = st ? gz_stmt_step(st, &err) : -1;
 	gz_stmt_finish(st);
