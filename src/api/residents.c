@@ -50,25 +50,34 @@ json_t *gz_people_area_json(int64_t dm2)
 	return json_string(b);
 }
 
-bool gz_people_name_visible(gz_req *r, const char *grid)
+bool gz_people_name_visible(gz_req *r, const char *place)
 {
-	const gz_auth *a = r ? r->auth : NULL;
-	if (!a)
+	if (!r)
+		return place != NULL; /* the command line */
+	const gz_auth *a = r->auth;
+	if (!a || !place)
 		return false;
 	for (int i = 0; i < a->ngrants; i++)
-		if (policy_scope_contains(a->grants[i].scope, grid) &&
+		if (policy_scope_contains(a->grants[i].scope, place) &&
 		    policy_allows(a->grants[i].role, ACT_READ, RES_RESIDENT))
 			return true;
 	return false;
 }
 
-const char *gz_people_name_for(gz_req *r, const char *grid, const char *name)
+const char *gz_people_name_shown(gz_req *r, bool visible, const char *name)
 {
-	if (gz_people_name_visible(r, grid))
+	if (!name)
+		name = "";
+	if (visible)
 		return name;
 	size_t cap = strlen(name) + 8;
 	char *out = gz_arena_alloc(&r->arena, cap);
 	return person_mask_name(name, out, cap);
+}
+
+const char *gz_people_name_for(gz_req *r, const char *place, const char *name)
+{
+	return gz_people_name_shown(r, gz_people_name_visible(r, place), name);
 }
 
 int gz_people_open(const void *sealed, size_t n, char *out, size_t cap)
