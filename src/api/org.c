@@ -25,6 +25,7 @@
 #include "api/auth.h"
 #include "api/org.h"
 #include "api/people.h"
+#include "api/ratelimit.h"
 #include "core/crypto.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -208,27 +209,37 @@ static int audit(gz_req *r, gz_db *db, const char *action, const char *type, con
 	return gz_audit_write(db, &e, err);
 }
 
-/* The sealed phone in column col, opened and masked; null when there is none or it
- * cannot be opened here (no key installed, or sealed under another key). */
-static json_t *phone_json(gz_stmt *st, int col)
+#define PHONE_MASK_SIZE 72
+
+/* The sealed phone in column col, opened and masked into out (PHONE_MASK_SIZE bytes).
+ * Returns false when there is none or it cannot be opened here (no key installed, or
+ * sealed under another key). */
+static bool masked_phone(gz_stmt *st, int col, char out[PHONE_MASK_SIZE])
 {
 	if (gz_stmt_isnull(st, col))
-		return json_null();
+		return false;
 	const gz_crypto *c = gz_crypto_global();
 	size_t n = gz_stmt_len(st, col);
 	if (!c || n <= GZ_CRYPTO_OVERHEAD || n > GZ_CRYPTO_OVERHEAD + 63)
-		return json_null();
+		return false;
 	uint8_t pt[64];
 	size_t len = 0;
 	if (gz_crypto_open(c, gz_stmt_blob(st, col), n, pt, &len) < 0)
-		return json_null();
-	char phone[65], masked[72];
+		return false;
+	char phone[65];
 	memcpy(phone, pt, len);
 	phone[len] = '\0';
-	person_mask_phone(phone, masked, sizeof masked);
+	person_mask_phone(phone, out, PHONE_MASK_SIZE);
 	sodium_memzero(pt, sizeof pt);
 	sodium_memzero(phone, sizeof phone);
-	return json_string(masked);
+	return true;
+}
+
+/* The phone of column col as answered: masked, or null (see masked_phone). */
+static json_t *phone_json(gz_stmt *st, int col)
+{
+	char masked[PHONE_MASK_SIZE];
+	return masked_phone(st, col, masked) ? json_string(masked) : json_null();
 }
 
 static void hex(const uint8_t *p, size_t n, char *out)
@@ -785,6 +796,48 @@ int gz_org_member_add(gz_db *db, gz_req *r, int64_t org_id, json_t *in, json_t *
 		hex(hash, sizeof hash, key + 2);
 	} else
 		snprintf(key, sizeof key, "n:%s", name);
+
+	/* An outside person named by a phone. The phone is compared with the database (its
+	 * keyed hash is the person's key across organisations): charged to the account's
+	 * personal-data budget (api/ratelimit.h). A duplicate is judged on what the caller
+	 * sees of the members — the masked phone — never on the hidden digits; otherwise a
+	 * 409 against a 201 would tell, guess by guess, whether a number is the member's.
+	 * Any outside person holding this position here whose phone masks alike is taken
+	 * as the same person. */
+	if (*phone && !resident) {
+		rc = gz_ratelimit_pii(r, db, "org.member_add", 1, true, &err);
+		if (rc != 0) {
+			gz_db_rollback(db);
+			/* The refusal is audited on its own (err: 429, or the audit's error). */
+			if (rc == 1)
+				gz_ratelimit_pii_audit(r, db, "org.member_add", 1, &err);
+			goto fail;
+		}
+		char want[PHONE_MASK_SIZE], have[PHONE_MASK_SIZE];
+		person_mask_phone(phone, want, sizeof want);
+		st =
+		    gz_db_prepare(db,
+		                  "SELECT id, phone_enc FROM org_members WHERE org_id = $1 AND "
+		                  "position = $2 AND resident_id IS NULL AND phone_enc IS NOT NULL",
+		                  &err);
+		if (!st)
+			goto rollback;
+		gz_stmt_bind_int64(st, 1, org_id);
+		gz_stmt_bind_str(st, 2, position);
+		bool dup = false;
+		while (!dup && (rc = gz_stmt_step(st, &err)) == GZ_ROW)
+			dup = masked_phone(st, 1, have) && !strcmp(have, want);
+		gz_stmt_finish(st);
+		st = NULL;
+		if (rc < 0)
+			goto rollback;
+		if (dup) {
+			gz_err_set(&err, GZ_ECONFLICT, "duplicate_member",
+			           "该人员在本组织已担任此职务");
+			gz_err_field(&err, "position", "已存在");
+			goto rollback;
+		}
+	}
 
 	int64_t member_id = 0;
 	st = gz_db_prepare(
