@@ -15,13 +15,17 @@
  * other unreadable organisation is answered as missing.
  *
  * Personal data: phones are stored sealed (core/crypto.h) and every response masks
- * them (person_mask_phone). Party members' names are masked (person_mask_name) for
- * callers who may only read the place. */
+ * them (person_mask_phone). A person's name (members, contacts, Party members, the
+ * 交叉任职 figures) follows the one rule of api/people.h (gz_people_name_visible): in
+ * full only for roles that read residents at the record's place, masked for everyone
+ * else (residents, 物业 …). */
 #include "api/api.h"
 #include "api/common.h"
 #include "api/list.h"
 #include "api/auth.h"
 #include "api/org.h"
+#include "api/people.h"
+#include "api/ratelimit.h"
 #include "core/crypto.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -205,27 +209,37 @@ static int audit(gz_req *r, gz_db *db, const char *action, const char *type, con
 	return gz_audit_write(db, &e, err);
 }
 
-/* The sealed phone in column col, opened and masked; null when there is none or it
- * cannot be opened here (no key installed, or sealed under another key). */
-static json_t *phone_json(gz_stmt *st, int col)
+#define PHONE_MASK_SIZE 72
+
+/* The sealed phone in column col, opened and masked into out (PHONE_MASK_SIZE bytes).
+ * Returns false when there is none or it cannot be opened here (no key installed, or
+ * sealed under another key). */
+static bool masked_phone(gz_stmt *st, int col, char out[PHONE_MASK_SIZE])
 {
 	if (gz_stmt_isnull(st, col))
-		return json_null();
+		return false;
 	const gz_crypto *c = gz_crypto_global();
 	size_t n = gz_stmt_len(st, col);
 	if (!c || n <= GZ_CRYPTO_OVERHEAD || n > GZ_CRYPTO_OVERHEAD + 63)
-		return json_null();
+		return false;
 	uint8_t pt[64];
 	size_t len = 0;
 	if (gz_crypto_open(c, gz_stmt_blob(st, col), n, pt, &len) < 0)
-		return json_null();
-	char phone[65], masked[72];
+		return false;
+	char phone[65];
 	memcpy(phone, pt, len);
 	phone[len] = '\0';
-	person_mask_phone(phone, masked, sizeof masked);
+	person_mask_phone(phone, out, PHONE_MASK_SIZE);
 	sodium_memzero(pt, sizeof pt);
 	sodium_memzero(phone, sizeof phone);
-	return json_string(masked);
+	return true;
+}
+
+/* The phone of column col as answered: masked, or null (see masked_phone). */
+static json_t *phone_json(gz_stmt *st, int col)
+{
+	char masked[PHONE_MASK_SIZE];
+	return masked_phone(st, col, masked) ? json_string(masked) : json_null();
 }
 
 static void hex(const uint8_t *p, size_t n, char *out)
@@ -434,16 +448,20 @@ static void org_list(gz_req *r)
 
 #define MEMBER_COLS                                                                                \
 	"m.id, m.org_id, m.resident_id, m.name, m.phone_enc, m.position, m.is_contact, m.since, "  \
-	"m.created_at"
+	"m.created_at, m.scope_code"
 
-static json_t *member_json(gz_stmt *st)
+/* A member as r may see them: the name by the one rule for persons
+ * (gz_people_name_visible at the organisation's place), the phone always masked. */
+static json_t *member_json(gz_req *r, gz_stmt *st)
 {
+	bool clear = gz_people_name_visible(r, gz_stmt_text(st, 9));
 	return json_pack(
-	    "{s:o,s:o,s:o,s:s,s:o,s:s,s:b,s:o,s:o}", "id", gz_api_id_json(gz_stmt_int64(st, 0)),
+	    "{s:o,s:o,s:o,s:s,s:b,s:o,s:s,s:b,s:o,s:o}", "id", gz_api_id_json(gz_stmt_int64(st, 0)),
 	    "org_id", gz_api_id_json(gz_stmt_int64(st, 1)), "resident_id", gz_api_id_or_null(st, 2),
-	    "name", gz_stmt_text(st, 3), "phone", phone_json(st, 4), "position",
-	    gz_stmt_text(st, 5), "is_contact", gz_stmt_int64(st, 6) != 0, "since",
-	    gz_api_time_or_null(st, 7), "created_at", gz_api_time_json(gz_stmt_int64(st, 8)));
+	    "name", gz_people_name_shown(r, clear, gz_stmt_text(st, 3)), "name_masked", !clear,
+	    "phone", phone_json(st, 4), "position", gz_stmt_text(st, 5), "is_contact",
+	    gz_stmt_int64(st, 6) != 0, "since", gz_api_time_or_null(st, 7), "created_at",
+	    gz_api_time_json(gz_stmt_int64(st, 8)));
 }
 
 /* The organisation with its parent, building, members and contacts; NULL with err. */
@@ -502,7 +520,7 @@ static json_t *org_detail(gz_req *r, gz_db *db, int64_t id, policy_action need, 
 	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
 		if (json_array_size(members) == ORG_DETAIL_MEMBERS)
 			continue;
-		json_t *m = member_json(st);
+		json_t *m = member_json(r, st);
 		if (gz_stmt_int64(st, 6))
 			json_array_append(contacts, m);
 		json_array_append_new(members, m);
@@ -779,6 +797,48 @@ int gz_org_member_add(gz_db *db, gz_req *r, int64_t org_id, json_t *in, json_t *
 	} else
 		snprintf(key, sizeof key, "n:%s", name);
 
+	/* An outside person named by a phone. The phone is compared with the database (its
+	 * keyed hash is the person's key across organisations): charged to the account's
+	 * personal-data budget (api/ratelimit.h). A duplicate is judged on what the caller
+	 * sees of the members — the masked phone — never on the hidden digits; otherwise a
+	 * 409 against a 201 would tell, guess by guess, whether a number is the member's.
+	 * Any outside person holding this position here whose phone masks alike is taken
+	 * as the same person. */
+	if (*phone && !resident) {
+		rc = gz_ratelimit_pii(r, db, "org.member_add", 1, true, &err);
+		if (rc != 0) {
+			gz_db_rollback(db);
+			/* The refusal is audited on its own (err: 429, or the audit's error). */
+			if (rc == 1)
+				gz_ratelimit_pii_audit(r, db, "org.member_add", 1, &err);
+			goto fail;
+		}
+		char want[PHONE_MASK_SIZE], have[PHONE_MASK_SIZE];
+		person_mask_phone(phone, want, sizeof want);
+		st =
+		    gz_db_prepare(db,
+		                  "SELECT id, phone_enc FROM org_members WHERE org_id = $1 AND "
+		                  "position = $2 AND resident_id IS NULL AND phone_enc IS NOT NULL",
+		                  &err);
+		if (!st)
+			goto rollback;
+		gz_stmt_bind_int64(st, 1, org_id);
+		gz_stmt_bind_str(st, 2, position);
+		bool dup = false;
+		while (!dup && (rc = gz_stmt_step(st, &err)) == GZ_ROW)
+			dup = masked_phone(st, 1, have) && !strcmp(have, want);
+		gz_stmt_finish(st);
+		st = NULL;
+		if (rc < 0)
+			goto rollback;
+		if (dup) {
+			gz_err_set(&err, GZ_ECONFLICT, "duplicate_member",
+			           "该人员在本组织已担任此职务");
+			gz_err_field(&err, "position", "已存在");
+			goto rollback;
+		}
+	}
+
 	int64_t member_id = 0;
 	st = gz_db_prepare(
 	    db,
@@ -839,7 +899,7 @@ int gz_org_member_add(gz_db *db, gz_req *r, int64_t org_id, json_t *in, json_t *
 		goto rollback;
 	gz_stmt_bind_int64(st, 1, member_id);
 	if (gz_stmt_step(st, &err) == GZ_ROW)
-		out = member_json(st);
+		out = member_json(r, st);
 	gz_stmt_finish(st);
 	st = NULL;
 	if (!out || gz_db_commit(db, &err) < 0) {
@@ -1249,13 +1309,10 @@ fail:
 
 static json_t *party_json(gz_req *r, gz_stmt *st)
 {
-	/* Names are shown to those who may change the record's place, masked otherwise. */
-	const char *name = gz_stmt_text(st, 2);
-	bool clear = can(r, ACT_WRITE, gz_stmt_text(st, 15)) ||
-	             (!gz_stmt_isnull(st, 16) && can(r, ACT_WRITE, gz_stmt_text(st, 16)));
-	char masked[4 * ORG_NAME_MAX + 8];
-	if (!clear)
-		name = person_mask_name(name, masked, sizeof masked);
+	/* The one rule for persons' names, at either of the record's places. */
+	bool clear = gz_people_name_visible(r, gz_stmt_text(st, 15)) ||
+	             (!gz_stmt_isnull(st, 16) && gz_people_name_visible(r, gz_stmt_text(st, 16)));
+	const char *name = gz_people_name_shown(r, clear, gz_stmt_text(st, 2));
 	int ptype = org_type_parse(gz_stmt_text(st, 5));
 	int post = gz_stmt_isnull(st, 8) ? -1 : org_post_parse(gz_stmt_text(st, 8));
 	json_t *emp = json_null();
@@ -2182,14 +2239,14 @@ static void figures(gz_req *r)
 	 * 业主委员会/物业管理委员会 inside node. */
 	json_t *cross = json_array();
 	json_object_set_new(out, "cross_roles", cross);
-	st =
-	    gz_db_prepare(db,
-	                  "SELECT m.person_key, m.name, m.phone_enc, m.position, o.id, o.name, "
-	                  "o.type FROM org_members m JOIN organisations o ON o.id = m.org_id WHERE "
-	                  "m.scope_code >= $1 AND m.scope_code < $2 AND o.type IN "
-	                  "('community_party_committee', 'property_company', 'owners_committee') "
-	                  "ORDER BY m.person_key, o.id, m.id LIMIT $3",
-	                  &err);
+	st = gz_db_prepare(
+	    db,
+	    "SELECT m.person_key, m.name, m.phone_enc, m.position, o.id, o.name, "
+	    "o.type, m.scope_code FROM org_members m JOIN organisations o ON o.id = m.org_id WHERE "
+	    "m.scope_code >= $1 AND m.scope_code < $2 AND o.type IN "
+	    "('community_party_committee', 'property_company', 'owners_committee') "
+	    "ORDER BY m.person_key, o.id, m.id LIMIT $3",
+	    &err);
 	if (!st)
 		goto fail;
 	gz_stmt_bind_str(st, 1, node);
@@ -2197,7 +2254,8 @@ static void figures(gz_req *r)
 	gz_stmt_bind_int64(st, 3, FIG_ROWS_MAX + 1);
 	json_t *cur = NULL;
 	char cur_key[2 + 4 * ORG_NAME_MAX + 80] = "";
-	bool has_party = false, has_property = false;
+	const char *cur_name = NULL;
+	bool has_party = false, has_property = false, cur_clear = false;
 	nrows = 0;
 	for (;;) {
 		rc = gz_stmt_step(st, &err);
@@ -2205,17 +2263,27 @@ static void figures(gz_req *r)
 		if (rc == GZ_ROW && nrows > FIG_ROWS_MAX)
 			truncated = true;
 		if (end || strcmp(cur_key, gz_stmt_text(st, 0)) != 0) {
-			if (cur && has_party && has_property)
+			if (cur && has_party && has_property) {
+				/* The one rule for persons' names: in full when visible at
+				 * one of the places where the person holds these positions. */
+				json_object_set_new(
+				    cur, "name",
+				    json_string(gz_people_name_shown(r, cur_clear, cur_name)));
+				json_object_set_new(cur, "name_masked", json_boolean(!cur_clear));
 				json_array_append(cross, cur);
+			}
 			json_decref(cur);
 			cur = NULL;
 			if (end)
 				break;
 			snprintf(cur_key, sizeof cur_key, "%s", gz_stmt_text(st, 0));
-			has_party = has_property = false;
-			cur = json_pack("{s:s,s:o,s:[]}", "name", gz_stmt_text(st, 1), "phone",
-			                phone_json(st, 2), "positions");
+			has_party = has_property = cur_clear = false;
+			cur_name = gz_arena_strdup(&r->arena, gz_stmt_text(st, 1));
+			cur = json_pack("{s:n,s:o,s:[]}", "name", "phone", phone_json(st, 2),
+			                "positions");
 		}
+		if (!cur_clear)
+			cur_clear = gz_people_name_visible(r, gz_stmt_text(st, 7));
 		int t = org_type_parse(gz_stmt_text(st, 6));
 		if (t == ORG_COMMUNITY_PARTY)
 			has_party = true;

@@ -61,13 +61,22 @@ int gz_people_report_xlsx(const json_t *report, const char *path, unsigned char 
 
 /* ---- Masking, shared by every response that shows a resident or an owner ---- */
 
-/* May the user see the full name of a person living in grid? Only with a grant whose
- * scope contains the grid and whose role reads residents; everyone else sees the
- * surname and stars (person_mask_name). */
-bool gz_people_name_visible(gz_req *r, const char *grid);
+/* The one rule for a person's name, whatever resource shows it (a resident, a unit's
+ * owner, an organisation's member or contact, a Party member, the 交叉任职 figures):
+ * may r see the full name of a person shown at place (a resident's or owner's grid;
+ * otherwise the place of the record that shows the person — an organisation's
+ * space_code, a Party member's places)? Only with a grant whose scope contains place
+ * and whose role reads residents there (the roles that keep the register and may
+ * reveal it); everyone else — residents, 物业, Party members, volunteers, unit
+ * contacts, departments — sees the surname and stars (person_mask_name). r NULL is
+ * the command line (an operator): true. NULL place: false. */
+bool gz_people_name_visible(gz_req *r, const char *place);
 
-/* The name as r may see it: the name itself, or masked into the request arena. */
-const char *gz_people_name_for(gz_req *r, const char *grid, const char *name);
+/* The name as shown: the name itself when visible, else masked into r's arena. */
+const char *gz_people_name_shown(gz_req *r, bool visible, const char *name);
+
+/* gz_people_name_shown(r, gz_people_name_visible(r, place), name). */
+const char *gz_people_name_for(gz_req *r, const char *place, const char *name);
 
 /* Opens a sealed value into out (cap bytes, NUL-terminated). Returns the plaintext
  * length, or -1 if it is missing, damaged or sealed under another key (out = ""). */

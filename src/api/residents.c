@@ -51,25 +51,34 @@ json_t *gz_people_area_json(int64_t dm2)
 	return json_string(b);
 }
 
-bool gz_people_name_visible(gz_req *r, const char *grid)
+bool gz_people_name_visible(gz_req *r, const char *place)
 {
-	const gz_auth *a = r ? r->auth : NULL;
-	if (!a)
+	if (!r)
+		return place != NULL; /* the command line */
+	const gz_auth *a = r->auth;
+	if (!a || !place)
 		return false;
 	for (int i = 0; i < a->ngrants; i++)
-		if (policy_scope_contains(a->grants[i].scope, grid) &&
+		if (policy_scope_contains(a->grants[i].scope, place) &&
 		    policy_allows(a->grants[i].role, ACT_READ, RES_RESIDENT))
 			return true;
 	return false;
 }
 
-const char *gz_people_name_for(gz_req *r, const char *grid, const char *name)
+const char *gz_people_name_shown(gz_req *r, bool visible, const char *name)
 {
-	if (gz_people_name_visible(r, grid))
+	if (!name)
+		name = "";
+	if (visible)
 		return name;
 	size_t cap = strlen(name) + 8;
 	char *out = gz_arena_alloc(&r->arena, cap);
 	return person_mask_name(name, out, cap);
+}
+
+const char *gz_people_name_for(gz_req *r, const char *place, const char *name)
+{
+	return gz_people_name_shown(r, gz_people_name_visible(r, place), name);
 }
 
 int gz_people_open(const void *sealed, size_t n, char *out, size_t cap)
@@ -333,9 +342,9 @@ enum {
 typedef struct {
 	unsigned want; /* ?reveal= fields */
 	const char *scopes[GZ_AUTH_MAX_GRANTS];
-	int nscopes;                                   /* where the caller holds ACT_REVEAL */
-	bool self;                                     /* the resident's own record: all of it */
-	json_t *ids;                                   /* residents shown in full (not for self) */
+	int nscopes; /* where the caller holds ACT_REVEAL */
+	bool self;   /* the caller's own record: full name; want shown without a reveal right */
+	json_t *ids; /* residents shown in full */
 	char lo[SPACE_CODE_SIZE], hi[SPACE_CODE_SIZE]; /* their grids' span */
 } reveal_ctx;
 
@@ -402,9 +411,7 @@ static json_t *resident_json(gz_req *r, gz_stmt *st, reveal_ctx *rc)
 	int64_t id = gz_stmt_int64(st, C_ID);
 	const char *grid = gz_stmt_text(st, C_GRID);
 	unsigned show = 0;
-	if (rc && rc->self)
-		show = RESIDENT_REVEAL_ALL;
-	else if (rc && rc->want && in_scopes(rc->scopes, rc->nscopes, grid))
+	if (rc && rc->want && (rc->self || in_scopes(rc->scopes, rc->nscopes, grid)))
 		show = rc->want;
 
 	char idn[64] = "", phone[64] = "", bd[32] = "", sens[2048] = "";
@@ -488,7 +495,7 @@ static json_t *resident_json(gz_req *r, gz_stmt *st, reveal_ctx *rc)
 		char names[64];
 		json_object_set_new(o, "revealed",
 		                    codes_json(resident_reveal_names(show, names, sizeof names)));
-		if (rc && !rc->self) {
+		if (rc && rc->ids) {
 			json_array_append_new(rc->ids, gz_api_id_json(id));
 			span_grid(rc->lo, rc->hi, grid);
 		}
@@ -500,20 +507,26 @@ static json_t *resident_json(gz_req *r, gz_stmt *st, reveal_ctx *rc)
 	return o;
 }
 
-/* ?reveal=: parses it into rc and checks the caller holds ACT_REVEAL somewhere (403
- * otherwise). Returns 0 or -1 with err. */
-static int reveal_setup(gz_req *r, reveal_ctx *rc, gz_err *err)
+/* ?reveal=: parses it into rc (400 on an unknown field). Returns 0 or -1 with err. */
+static int reveal_parse(gz_req *r, reveal_ctx *rc, gz_err *err)
 {
 	memset(rc, 0, sizeof *rc);
 	rc->ids = json_array();
 	const char *q = gz_req_query(r, "reveal");
-	if (!q)
-		return 0;
-	if (resident_reveal_parse(q, &rc->want, err) < 0) {
+	if (q && resident_reveal_parse(q, &rc->want, err) < 0) {
 		err->kind = GZ_EBADREQ;
 		gz_err_field(err, "reveal", "%s", err->message);
 		return -1;
 	}
+	return 0;
+}
+
+/* ?reveal=: parses it into rc and checks the caller holds ACT_REVEAL somewhere (403
+ * otherwise). Returns 0 or -1 with err. */
+static int reveal_setup(gz_req *r, reveal_ctx *rc, gz_err *err)
+{
+	if (reveal_parse(r, rc, err) < 0)
+		return -1;
 	if (!rc->want)
 		return 0;
 	int n = gz_auth_scopes(r, ACT_REVEAL, RES_RESIDENT, rc->scopes, GZ_AUTH_MAX_GRANTS, err);
@@ -547,6 +560,8 @@ static int reveal_audit(gz_req *r, gz_db *db, reveal_ctx *rc, const char *record
 		json_t *d = json_pack("{s:s,s:O,s:I}", "fields",
 		                      resident_reveal_names(rc->want, names, sizeof names), "ids",
 		                      rc->ids, "count", (json_int_t)n);
+		if (rc->self)
+			json_object_set_new(d, "self", json_true());
 		if (gz_audit(r, db, "resident.reveal", "resident",
 		             record_id
 		                 ? record_id
@@ -560,6 +575,32 @@ static int reveal_audit(gz_req *r, gz_db *db, reveal_ctx *rc, const char *record
 	if (ret)
 		gz_db_rollback(db);
 	return ret;
+}
+
+/* Keeps in rc only the residents of items that were shown in full: a list reads more
+ * rows than it answers (the look-ahead row that says there is a next page, and each
+ * scope's rows beyond the page), and the audit names exactly the rows sent. */
+static void reveal_keep_answered(reveal_ctx *rc, json_t *items)
+{
+	json_array_clear(rc->ids);
+	rc->lo[0] = rc->hi[0] = '\0';
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it)
+	{
+		if (!json_object_get(it, "revealed"))
+			continue;
+		json_array_append(rc->ids, json_object_get(it, "id"));
+		span_grid(rc->lo, rc->hi, json_string_value(json_object_get(it, "grid_code")));
+	}
+}
+
+/* Answers with residents' personal data (masked or not) are never stored by a browser
+ * or a proxy: a revealed phone must not outlive the screen that asked for it. */
+static void reply_people(gz_req *r, int status, json_t *body)
+{
+	gz_reply_header(r, "Cache-Control", "no-store");
+	gz_reply_json(r, status, body);
 }
 
 /* The tag named by a filter or a request (code or label): built-in, else configured.
@@ -780,6 +821,7 @@ static void resident_list(gz_req *r)
 	}
 	if (rc2 < 0)
 		goto fail;
+	reveal_keep_answered(&rc, items);
 	char lscope[SPACE_CODE_SIZE] = "";
 	if (by) {
 		/* Which residents matched, never the value looked for. */
@@ -811,7 +853,7 @@ static void resident_list(gz_req *r)
 		goto fail;
 	json_decref(lookup);
 	json_decref(rc.ids);
-	gz_reply_json(r, 200, gz_list_json(r, items, next));
+	reply_people(r, 200, gz_list_json(r, items, next));
 	return;
 fail:
 	json_decref(lookup);
@@ -876,7 +918,7 @@ static void resident_get(gz_req *r)
 	if (reveal_audit(r, db, &rc, gz_req_param(r, "id"), NULL, NULL, &err) < 0)
 		goto fail;
 	json_decref(rc.ids);
-	gz_reply_json(r, 200, out);
+	reply_people(r, 200, out);
 	return;
 fail:
 	json_decref(out);
@@ -1501,7 +1543,7 @@ static int count_add(gz_db *db, const char *name, int64_t n, gz_err *err)
 	return rc < 0 ? -1 : 0;
 }
 
-/* The row of resident id as r sees it (masked; self: in full). */
+/* The row of resident id as r sees it, masked (self: the caller's own, full name). */
 static json_t *resident_reload(gz_req *r, gz_db *db, int64_t id, bool self, gz_err *err)
 {
 	gz_stmt *st = gz_db_prepare(db, sql_res_one, err);
@@ -1568,7 +1610,7 @@ static void resident_create(gz_req *r)
 	if (!(out = resident_reload(r, db, new_id, false, &err)))
 		goto fail;
 	json_decref(in);
-	gz_reply_json(r, 201, out);
+	reply_people(r, 201, out);
 	return;
 rollback:
 	gz_db_rollback(db);
@@ -1651,7 +1693,7 @@ static void resident_update(gz_req *r, bool self)
 	if (!(out = resident_reload(r, db, rid, self, &err)))
 		goto fail;
 	json_decref(in);
-	gz_reply_json(r, 200, out);
+	reply_people(r, 200, out);
 	return;
 rollback:
 	gz_stmt_finish(st);
@@ -1673,8 +1715,10 @@ static void me_resident_patch(gz_req *r)
 	resident_update(r, true);
 }
 
-/* GET /me/resident: the caller's own record, in full. Not audited: nobody else's data
- * is shown. */
+/* GET /me/resident: the caller's own record, masked like any other answer; ?reveal=
+ * shows the requested fields in full (no reveal right needed: it is the caller's own
+ * data) and, like every reveal, writes the resident.reveal audit row first. The name is
+ * the caller's own, in full. */
 static void me_resident_get(gz_req *r)
 {
 	if (!gz_api_authenticated(r))
@@ -1682,30 +1726,36 @@ static void me_resident_get(gz_req *r)
 	gz_err err;
 	gz_err_clear(&err);
 	const gz_auth *a = r->auth;
-	gz_db *db = gz_req_db(r, &err);
-	gz_stmt *st = db ? gz_db_prepare(db, sql_res_self, &err) : NULL;
-	if (!st) {
-		gz_reply_err(r, &err);
-		return;
-	}
+	reveal_ctx rc = {0};
+	json_t *o = NULL;
+	gz_db *db = NULL;
+	gz_stmt *st = NULL;
+	if (reveal_parse(r, &rc, &err) < 0 || !(db = gz_req_db(r, &err)) ||
+	    !(st = gz_db_prepare(db, sql_res_self, &err)))
+		goto fail;
+	rc.self = true;
 	gz_stmt_bind_int64(st, 1, a->user_id);
 	int k = step_one(st, &err);
 	if (k <= 0) {
 		if (k == 0)
 			gz_err_set(&err, GZ_ENOTFOUND, "not_found", "您的账号尚未关联居民信息");
-		gz_reply_err(r, &err);
-		return;
+		goto fail;
 	}
 	if (gz_auth_self(r, gz_stmt_isnull(st, C_USER) ? 0 : gz_stmt_int64(st, C_USER), &err) < 0) {
 		gz_stmt_finish(st);
-		gz_reply_err(r, &err);
-		return;
+		goto fail;
 	}
-	reveal_ctx rc = {.self = true};
-	json_t *o = resident_json(r, st, &rc);
+	o = resident_json(r, st, &rc);
 	gz_stmt_finish(st);
-	gz_reply_header(r, "Cache-Control", "no-store");
-	gz_reply_json(r, 200, o);
+	if (reveal_audit(r, db, &rc, NULL, NULL, NULL, &err) < 0)
+		goto fail;
+	json_decref(rc.ids);
+	reply_people(r, 200, o);
+	return;
+fail:
+	json_decref(o);
+	json_decref(rc.ids);
+	gz_reply_err(r, &err);
 }
 
 /* ================================================================ households (户卡) */
@@ -1843,7 +1893,7 @@ static void household_get(gz_req *r)
 	if (k < 0 || reveal_audit(r, db, &rc, NULL, NULL, NULL, &err) < 0)
 		goto fail;
 	json_decref(rc.ids);
-	gz_reply_json(r, 200, out);
+	reply_people(r, 200, out);
 	return;
 fail:
 	json_decref(out);

@@ -6,10 +6,11 @@
  *   GET    /api/v1/me       user, roles, scopes, permissions, csrf_token
  *
  * Wrong password and unknown user answer the same 401 after the same work (an unknown
- * user's password is checked against a dummy hash). Failed logins are counted per
- * account and per client address in the database, so every server process sees the
- * same counts; over the limit the answer is 429 with Retry-After, before any password
- * is checked. */
+ * user's password is checked against a dummy hash). Attempts and failures are counted
+ * in the database, so every server process sees the same counts: per (account,
+ * address) and per address, with a progressive delay per account for the addresses
+ * that fail at it (see "rate limit" below); over a limit the answer is 429 with
+ * Retry-After, before any password is checked. */
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/users.h"
@@ -23,42 +24,68 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FAIL_WINDOW_MS   (15LL * 60 * 1000)
-#define FAIL_MAX_ACCOUNT 5
-#define FAIL_MAX_IP      20
+/* Failed logins (docs/SECURITY.md, "Failed logins"). Nobody elsewhere can lock an
+ * account's owner out, and the limits hold under parallel attempts:
+ *
+ *   "ua:NAME ADDR"  attempts at one account from one address: FAIL_MAX_PAIR per window,
+ *                   then that address (only) is refused for that account;
+ *   "ip:ADDR"       attempts from one address at any account: FAIL_MAX_IP per window;
+ *   "u:NAME"        failures at the account from anywhere: past FAIL_FREE_ACCOUNT, an
+ *                   address that has itself failed at the account waits a delay that
+ *                   doubles with each further failure (FAIL_DELAY_BASE_MS ..
+ *                   FAIL_WINDOW_MS) after its last failure ("t:NAME ADDR"); an address
+ *                   without failures there is never delayed, so the owner gets in.
+ *
+ * The two limits are taken before the password is checked, in one transaction that
+ * adds the attempt and reads the count back (an UPSERT ... RETURNING): of N parallel
+ * attempts at most the limit are checked, the others are refused and their attempt
+ * rolled back. A success gives its attempt back to the address and clears the
+ * account's counts. Windows are fixed (FAIL_WINDOW_MS) and swept at each success. */
+#define FAIL_WINDOW_MS     (15LL * 60 * 1000)
+#define FAIL_MAX_PAIR      5
+#define FAIL_MAX_IP        20
+#define FAIL_FREE_ACCOUNT  5
+#define FAIL_DELAY_BASE_MS 1000LL
 
 /* ---------------------------------------------------------------- rate limit */
 
-/* Milliseconds until key may try again (0 = now). Returns -1 on error. */
-static int64_t limited_for(gz_db *db, const char *key, int64_t max, int64_t now, gz_err *err)
+/* Reads key's row: *count and *start (0 and 0 when there is none). Returns 0 or -1. */
+static int failures_read(gz_db *db, const char *key, int64_t *count, int64_t *start, gz_err *err)
 {
+	*count = *start = 0;
 	gz_stmt *st =
 	    gz_db_prepare(db, "SELECT window_start, count FROM login_failures WHERE key = $1", err);
 	if (!st)
 		return -1;
 	gz_stmt_bind_str(st, 1, key);
 	int rc = gz_stmt_step(st, err);
-	int64_t wait = 0;
 	if (rc == GZ_ROW) {
-		int64_t start = gz_stmt_int64(st, 0), count = gz_stmt_int64(st, 1);
-		if (count >= max && start + FAIL_WINDOW_MS > now)
-			wait = start + FAIL_WINDOW_MS - now;
+		*start = gz_stmt_int64(st, 0);
+		*count = gz_stmt_int64(st, 1);
 	}
 	gz_stmt_finish(st);
-	return rc < 0 ? -1 : wait;
+	return rc < 0 ? -1 : 0;
 }
 
-/* Counts one failure for key: a new window when the old one has passed. */
-static int failure_count(gz_db *db, const char *key, int64_t now, gz_err *err)
+/* Adds one to key in its fixed window (a new window when the old one has passed) and
+ * returns the new count and the window's start, atomically (one UPSERT ... RETURNING).
+ * With last, the row holds instead the time of the latest event (window_start = now)
+ * and how many there were. Returns 0 or -1. */
+static int failures_add(gz_db *db, const char *key, int64_t now, bool last, int64_t *count,
+                        int64_t *start, gz_err *err)
 {
 	gz_stmt *st = gz_db_prepare(
 	    db,
-	    "INSERT INTO login_failures (key, window_start, count) VALUES ($1, $2, 1) "
-	    "ON CONFLICT (key) DO UPDATE SET "
-	    "count = CASE WHEN login_failures.window_start <= $3 THEN 1 "
-	    "ELSE login_failures.count + 1 END, "
-	    "window_start = CASE WHEN login_failures.window_start <= $3 THEN $2 "
-	    "ELSE login_failures.window_start END",
+	    last ? "INSERT INTO login_failures (key, window_start, count) VALUES ($1, $2, 1) "
+	           "ON CONFLICT (key) DO UPDATE SET count = CASE WHEN "
+	           "login_failures.window_start <= $3 THEN 1 ELSE login_failures.count + 1 END, "
+	           "window_start = $2 RETURNING count, window_start"
+	         : "INSERT INTO login_failures (key, window_start, count) VALUES ($1, $2, 1) "
+	           "ON CONFLICT (key) DO UPDATE SET "
+	           "count = CASE WHEN login_failures.window_start <= $3 THEN 1 "
+	           "ELSE login_failures.count + 1 END, "
+	           "window_start = CASE WHEN login_failures.window_start <= $3 THEN $2 "
+	           "ELSE login_failures.window_start END RETURNING count, window_start",
 	    err);
 	if (!st)
 		return -1;
@@ -66,28 +93,101 @@ static int failure_count(gz_db *db, const char *key, int64_t now, gz_err *err)
 	gz_stmt_bind_int64(st, 2, now);
 	gz_stmt_bind_int64(st, 3, now - FAIL_WINDOW_MS);
 	int rc = gz_stmt_step(st, err);
+	if (rc == GZ_ROW) {
+		*count = gz_stmt_int64(st, 0);
+		*start = gz_stmt_int64(st, 1);
+	} else if (rc == GZ_DONE) {
+		gz_err_set(err, GZ_EINTERNAL, "internal", "登录计数写入失败");
+		rc = -1;
+	}
 	gz_stmt_finish(st);
 	return rc < 0 ? -1 : 0;
 }
 
-static int failures_forget(gz_db *db, const char *key, int64_t now, gz_err *err)
+static int run_key(gz_db *db, const char *sql, const char *key, gz_err *err)
 {
-	gz_stmt *st = gz_db_prepare(db, "DELETE FROM login_failures WHERE key = $1", err);
+	gz_stmt *st = gz_db_prepare(db, sql, err);
 	if (!st)
 		return -1;
 	gz_stmt_bind_str(st, 1, key);
 	int rc = gz_stmt_step(st, err);
 	gz_stmt_finish(st);
-	if (rc < 0)
+	return rc < 0 ? -1 : 0;
+}
+
+/* Milliseconds the pair (ukey's account, tkey's address) must still wait under the
+ * account's progressive delay; 0 = now. Returns -1 on error. */
+static int64_t delay_for(gz_db *db, const char *ukey, const char *tkey, int64_t now, gz_err *err)
+{
+	int64_t n, nstart, fails, last;
+	if (failures_read(db, ukey, &n, &nstart, err) < 0 ||
+	    failures_read(db, tkey, &fails, &last, err) < 0)
 		return -1;
-	/* Windows that have passed count for nothing: drop them (indexed range). */
-	st = gz_db_prepare(db, "DELETE FROM login_failures WHERE window_start <= $1", err);
+	if (n <= FAIL_FREE_ACCOUNT - 1 || nstart + FAIL_WINDOW_MS <= now || !fails ||
+	    last + FAIL_WINDOW_MS <= now)
+		return 0;
+	int64_t shift = n - FAIL_FREE_ACCOUNT;
+	int64_t delay = shift >= 20 ? FAIL_WINDOW_MS : FAIL_DELAY_BASE_MS << shift;
+	if (delay > FAIL_WINDOW_MS)
+		delay = FAIL_WINDOW_MS;
+	return last + delay > now ? last + delay - now : 0;
+}
+
+/* Takes one attempt for the pair and for the address, atomically. Returns 0 (taken), the
+ * milliseconds to wait (> 0: refused, nothing taken), or -1 on error. */
+static int64_t attempt_take(gz_db *db, const char *pkey, const char *ikey, int64_t now, gz_err *err)
+{
+	int64_t pc, ps, ic, is;
+	if (gz_db_begin(db, err) < 0)
+		return -1;
+	if (failures_add(db, pkey, now, false, &pc, &ps, err) < 0 ||
+	    failures_add(db, ikey, now, false, &ic, &is, err) < 0) {
+		gz_db_rollback(db);
+		return -1;
+	}
+	int64_t wait = 0;
+	if (pc > FAIL_MAX_PAIR)
+		wait = ps + FAIL_WINDOW_MS - now;
+	if (ic > FAIL_MAX_IP && is + FAIL_WINDOW_MS - now > wait)
+		wait = is + FAIL_WINDOW_MS - now;
+	if (wait > 0) {
+		gz_db_rollback(db);
+		return wait;
+	}
+	return gz_db_commit(db, err) < 0 ? -1 : 0;
+}
+
+/* After a success (inside its transaction): the pair's and the account's counts are
+ * cleared, the address gets its attempt back, and windows that have passed are
+ * dropped (indexed range). */
+static int failures_forget(gz_db *db, const char *ukey, const char *pkey, const char *tkey,
+                           const char *ikey, int64_t now, gz_err *err)
+{
+	const char *del = "DELETE FROM login_failures WHERE key = $1";
+	if (run_key(db, del, ukey, err) < 0 || run_key(db, del, pkey, err) < 0 ||
+	    run_key(db, del, tkey, err) < 0 ||
+	    run_key(db, "UPDATE login_failures SET count = count - 1 WHERE key = $1 AND count > 0",
+	            ikey, err) < 0)
+		return -1;
+	gz_stmt *st = gz_db_prepare(db, "DELETE FROM login_failures WHERE window_start <= $1", err);
 	if (!st)
 		return -1;
 	gz_stmt_bind_int64(st, 1, now - FAIL_WINDOW_MS);
-	rc = gz_stmt_step(st, err);
+	int rc = gz_stmt_step(st, err);
 	gz_stmt_finish(st);
 	return rc < 0 ? -1 : 0;
+}
+
+/* 429 too_many_attempts with Retry-After (whole seconds, rounded up). */
+static void reply_too_many(gz_req *r, int64_t wait_ms)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	char ra[24];
+	snprintf(ra, sizeof ra, "%lld", (long long)((wait_ms + 999) / 1000));
+	gz_err_set(&err, GZ_ETOOMANY, "too_many_attempts", "登录失败次数过多，请 %s 秒后再试", ra);
+	gz_reply_err(r, &err);
+	gz_reply_header(r, "Retry-After", ra);
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -101,8 +201,7 @@ static void set_cookie(gz_req *r, const char *token, int64_t max_age_s)
 	char *v = gz_arena_printf(&r->arena,
 	                          "gz_session=%s; Path=/; HttpOnly; SameSite=Strict; "
 	                          "Max-Age=%lld%s",
-	                          token, (long long)max_age_s,
-	                          secure ? "; Secure" : "");
+	                          token, (long long)max_age_s, secure ? "; Secure" : "");
 	gz_reply_header(r, "Set-Cookie", v);
 	gz_reply_header(r, "Cache-Control", "no-store");
 }
@@ -161,22 +260,22 @@ static void login(gz_req *r)
 	if (!valid_name) /* count it under a name no account can have */
 		snprintf(norm, sizeof norm, "%s", "!invalid");
 	char *ukey = gz_arena_printf(&r->arena, "u:%s", norm);
+	char *pkey = gz_arena_printf(&r->arena, "ua:%s %s", norm, r->client_ip);
+	char *tkey = gz_arena_printf(&r->arena, "t:%s %s", norm, r->client_ip);
 	char *ikey = gz_arena_printf(&r->arena, "ip:%s", r->client_ip);
 
+	/* Refused before any password is checked (the right one does not get through
+	 * either): first the account's delay for an address that failed there, then the
+	 * attempt itself is taken against the pair's and the address's limits. */
 	int64_t now = gz_time_now_ms();
-	int64_t wu = limited_for(db, ukey, FAIL_MAX_ACCOUNT, now, &err);
-	int64_t wi = wu < 0 ? -1 : limited_for(db, ikey, FAIL_MAX_IP, now, &err);
-	if (wu < 0 || wi < 0)
+	int64_t wait = delay_for(db, ukey, tkey, now, &err);
+	if (wait == 0)
+		wait = attempt_take(db, pkey, ikey, now, &err);
+	if (wait < 0)
 		goto fail;
-	if (wu > 0 || wi > 0) {
-		int64_t wait = wu > wi ? wu : wi;
-		char ra[24];
-		snprintf(ra, sizeof ra, "%lld", (long long)((wait + 999) / 1000));
-		gz_err_set(&err, GZ_ETOOMANY, "too_many_attempts",
-		           "登录失败次数过多，请 %s 秒后再试", ra);
+	if (wait > 0) {
 		json_decref(in);
-		gz_reply_err(r, &err);
-		gz_reply_header(r, "Retry-After", ra);
+		reply_too_many(r, wait);
 		return;
 	}
 
@@ -205,9 +304,10 @@ static void login(gz_req *r)
 		                    .record_type = "user",
 		                    .ip = r->client_ip,
 		                    .request_id = r->id};
-		if (failure_count(db, ukey, now, &err) < 0 ||
-		    failure_count(db, ikey, now, &err) < 0 || gz_audit_write(db, &e, &err) < 0 ||
-		    gz_db_commit(db, &err) < 0)
+		int64_t c, t;
+		if (failures_add(db, ukey, now, false, &c, &t, &err) < 0 ||
+		    failures_add(db, tkey, now, true, &c, &t, &err) < 0 ||
+		    gz_audit_write(db, &e, &err) < 0 || gz_db_commit(db, &err) < 0)
 			goto fail;
 		in_tx = false;
 		gz_err_set(&err, GZ_EUNAUTH, "invalid_credentials", "用户名或密码错误");
@@ -260,7 +360,7 @@ static void login(gz_req *r)
 	                    .scope = scope,
 	                    .ip = r->client_ip,
 	                    .request_id = r->id};
-	if (rc < 0 || failures_forget(db, ukey, now, &err) < 0 ||
+	if (rc < 0 || failures_forget(db, ukey, pkey, tkey, ikey, now, &err) < 0 ||
 	    gz_audit_write(db, &e, &err) < 0 || gz_db_commit(db, &err) < 0)
 		goto fail;
 

@@ -53,6 +53,13 @@ describe('login', () => {
     assert.match(r.headers.get('cache-control') || '', /no-store/);
   });
 
+  test('X-Forwarded-Proto from a client that is not a trusted proxy does not make the cookie Secure', async () => {
+    const r = await api(srv, 'POST', '/api/v1/session', { username: 'li.na', password: 'password-li' },
+      { 'X-Forwarded-Proto': 'https', 'X-Forwarded-For': '203.0.113.99' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.doesNotMatch(setCookieOf(r), /Secure/);
+  });
+
   test('usernames are case-insensitive at login', async () => {
     const s = await login(srv, 'LI.NA', 'password-li');
     assert.equal(s.user.username, 'li.na');

@@ -2,7 +2,7 @@
 // filled with real ids) as every role — and as users out of scope — answers without a
 // full phone number (1[3-9]\d{9}) or ID number (\d{17}[\dXx]) anywhere, unless the role
 // holds reveal rights and asked with ?reveal= (the caller's own record at /me/resident
-// is theirs to see); xlsx answers are unzipped and read too. (b) The database holds none
+// is theirs to see, when they ask with ?reveal=); xlsx answers are unzipped and read too. (b) The database holds none
 // of the imported phones or ID numbers in plaintext: the SQLite file and its WAL are
 // read byte by byte; on PostgreSQL, pg_dump of the test database is searched.
 import { test, before, after } from 'node:test';
@@ -135,9 +135,10 @@ test('no GET route shows a full phone or ID number without reveal rights and a r
         const found = await fullNumbers(res);
         checked++;
         if (!found.length) continue;
-        // The only answers allowed to hold full numbers: the caller's own record, and
-        // people routes asked with ?reveal= by a role that holds reveal.
+        // The only answers allowed to hold full numbers: the caller's own record asked
+        // with ?reveal=, and people routes asked with ?reveal= by a role that holds reveal.
         if (path === '/api/v1/me/resident') {
+          assert.ok(reveal, `${who} ${url}: own record in full without asking: ${found}`);
           assert.deepEqual(found.sort(), [self.phone, self.id_number].sort(), `${who} ${url}: ${found}`);
           continue;
         }

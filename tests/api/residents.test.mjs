@@ -336,13 +336,20 @@ describe('self-service', () => {
     assert.equal(r.status, 200, JSON.stringify(r.body));
   });
 
-  test('the resident sees their own record in full; nobody else\'s', async () => {
+  test('the resident sees their own record, in full when they ask (audited); nobody else\'s', async () => {
     let r = await get('/api/v1/me/resident', me);
     assert.equal(r.status, 200);
     assert.equal(r.body.id, ids.zhang);
+    assert.equal(r.body.name, P.zhang.name);
+    assert.equal(r.body.phone, '138****1234');
+    assert.equal(r.body.sensitive_tags, null);
+    const before = auditCount(srv, 'resident.reveal');
+    r = await get('/api/v1/me/resident?reveal=phone,id_number,tags', me);
+    assert.equal(r.status, 200);
     assert.equal(r.body.phone, P.zhang.phone);
     assert.equal(r.body.id_number, P.zhang.id_number);
     assert.deepEqual(r.body.sensitive_tags, ['dibao']);
+    assert.equal(auditCount(srv, 'resident.reveal'), before + 1);
     r = await get('/api/v1/me/resident', other);
     assert.equal(r.status, 404);
     r = await get(`/api/v1/residents/${ids.zhang}`, me);
@@ -355,7 +362,7 @@ describe('self-service', () => {
     const before = auditCount(srv, 'resident.self_update');
     let r = await patch('/api/v1/me/resident', { phone: '13812340000' }, me);
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.equal(r.body.phone, '13812340000');
+    assert.equal(r.body.phone, '138****0000', 'answered masked');
     assert.equal(auditCount(srv, 'resident.self_update'), before + 1);
     P.zhang.phone = '13812340000';
     r = await patch('/api/v1/me/resident', { name: '改名', id_number: idNumber('19490101', 14) }, me);
