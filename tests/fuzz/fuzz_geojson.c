@@ -4,12 +4,14 @@
  * across features, and the overlap and gap checks against stored grids. The database
  * is SQLite in memory, migrated once, holding one stored community with two grids
  * (so files can overlap, replace or extend them); a dry run rolls back, so every input
- * sees the same database. Called with no request (as the CLI does): no scope checks. */
+ * sees the same database. Called with no request (as the CLI does): no scope checks.
+ * Every geometry geo_from_geojson accepts must also read back from its stored form. */
 #include "fuzz.h"
 
 #include "api/space.h"
 #include "core/json.h"
 #include "db/db.h"
+#include "domain/geo.h"
 
 #include <string.h>
 
@@ -24,6 +26,33 @@ static const char stored[] =
     "[116.404,39.902],[116.402,39.902],[116.402,39.9]]]}}]}";
 
 static gz_db *db;
+static GEOSContextHandle_t geos;
+
+/* A geometry geo_from_geojson accepts must still be accepted after the round trip
+ * through its stored form: {type, coordinates}, compact, 15 significant digits (as
+ * geometry_text() in api/space_import.c writes it). */
+static void check_stored_form(json_t *geom)
+{
+	geo_problem p;
+	GEOSGeometry *g = geo_from_geojson(geos, geom, &p);
+	if (!g)
+		return;
+	GEOSGeom_destroy_r(geos, g);
+	json_t *o = json_pack("{s:O,s:O}", "type", json_object_get(geom, "type"), "coordinates",
+	                      json_object_get(geom, "coordinates"));
+	char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	json_decref(o);
+	FUZZ_CHECK(s);
+	json_t *back = json_loads(s, 0, NULL);
+	free(s);
+	FUZZ_CHECK(back);
+	g = geo_from_geojson(geos, back, &p);
+	if (!g)
+		fprintf(stderr, "stored form refused: %s %s\n", p.field, p.reason);
+	FUZZ_CHECK(g);
+	GEOSGeom_destroy_r(geos, g);
+	json_decref(back);
+}
 
 static void setup(void)
 {
@@ -36,6 +65,8 @@ static void setup(void)
 	FUZZ_CHECK(json_is_true(json_object_get(report, "ok")));
 	json_decref(report);
 	json_decref(doc);
+	geos = geo_context_new();
+	FUZZ_CHECK(geos);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -49,6 +80,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	json_t *report = NULL;
 	int rc = gz_space_import(db, NULL, doc, true, &report, &err);
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(doc, "features"), i, e)
+	{
+		if (i == 64)
+			break;
+		check_stored_form(json_object_get(e, "geometry"));
+	}
 	json_decref(doc);
 	if (rc < 0) {
 		/* Only the database can fail the call itself; problems in the file are the
@@ -62,8 +101,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(json_is_boolean(ok) && json_is_array(errors));
 	FUZZ_CHECK(json_is_true(ok) == (nerr == 0));
 	FUZZ_CHECK((json_int_t)json_array_size(errors) == (nerr < 1000 ? nerr : 1000));
-	size_t i;
-	json_t *e;
 	json_array_foreach(errors, i, e)
 	{
 		FUZZ_CHECK(json_is_string(json_object_get(e, "reason")));
