@@ -52,7 +52,8 @@ smoke)
 	fi
 	rc=0
 	for name in $(targets); do
-		cp -r "tests/fuzz/corpus/$name" "$tmp/$name"
+		mkdir -p "$tmp/$name"
+		[ -d "tests/fuzz/corpus/$name" ] && cp -r "tests/fuzz/corpus/$name/." "$tmp/$name/"
 		if run "$name" "$secs" "$tmp/$name" >"$tmp/$name.log" 2>&1; then
 			echo "fuzz $name: ok ($(grep -E '^stat::number_of_executed_units' "$tmp/$name.log" | awk '{print $2}') runs)"
 		else
@@ -76,7 +77,7 @@ smoke)
 	fi
 	build >/dev/null || exit 1
 	mkdir -p "build-fuzz/corpus/$name"
-	cp -rn "tests/fuzz/corpus/$name/." "build-fuzz/corpus/$name/"
+	[ -d "tests/fuzz/corpus/$name" ] && cp -rn "tests/fuzz/corpus/$name/." "build-fuzz/corpus/$name/"
 	run "$name" "$secs" "build-fuzz/corpus/$name"
 	;;
 esac
