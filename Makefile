@@ -2,13 +2,13 @@
 #   make run    install what is missing, build, load the demo data into a new database,
 #               serve http://127.0.0.1:8080
 #   make test   install what is missing, build, run every suite
-# Other targets: build (server + web UI), web, bench, fmt, clean.
+# Other targets: build (server + web UI), web, fuzz, bench, fmt, clean.
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DB ?= sqlite:data/gongzhi.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps build server server-asan web run test bench fmt clean
+.PHONY: all deps build server server-asan web run test fuzz bench fmt clean
 
 all: build
 
@@ -44,6 +44,12 @@ run: build
 test: deps
 	@scripts/test.sh
 
+# One libFuzzer target for a long run: make fuzz TARGET=xlsx SECONDS=3600 (docs/FUZZING.md).
+TARGET ?= json
+SECONDS ?= 3600
+fuzz: deps
+	@scripts/fuzz.sh $(TARGET) $(SECONDS)
+
 bench: build
 	@bench/http.sh
 
@@ -51,4 +57,4 @@ fmt:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'tests/fuzz/*.c' 'bench/*.c')
 
 clean:
-	rm -rf build build-asan web/dist
+	rm -rf build build-asan build-fuzz web/dist

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Runs every suite: C unit tests (ASan+UBSan) under CTest, the API suite on SQLite,
+# Runs every suite: C unit tests (ASan+UBSan) under CTest, the libFuzzer targets for a few
+# seconds each, the API suite on SQLite,
 # on PostgreSQL, and on two processes sharing one PostgreSQL, then the browser tests.
 # Prints "tests: N passed, N failed" at the end; exits non-zero if anything failed.
 set -uo pipefail
@@ -59,6 +60,16 @@ total=$(grep -oE 'out of [0-9]+' "$TMP/ctest.log" | awk '{print $3}')
 failed=$(grep -oE '[0-9]+ tests failed' "$TMP/ctest.log" | awk '{print $1}')
 PASS=$((PASS + ${total:-0} - ${failed:-0}))
 FAIL=$((FAIL + ${failed:-0}))
+
+# 1b. libFuzzer targets (tests/fuzz, clang build in build-fuzz), a few seconds each from
+# their seed corpus; each target counts as one test (docs/FUZZING.md).
+echo "=== fuzz (libFuzzer, ASan+UBSan, ${GZ_FUZZ_SECONDS:-10} s per target)"
+scripts/fuzz.sh smoke "${GZ_FUZZ_SECONDS:-10}" 2>&1 | tee "$TMP/fuzz.log"
+ok=$(grep -cE '^fuzz [a-z0-9_]+: ok' "$TMP/fuzz.log")
+bad=$(grep -cE '^fuzz [a-z0-9_]+: FAILED' "$TMP/fuzz.log")
+if [ "$bad" -gt 0 ] || [ "$ok" -eq 0 ]; then FAILED_SUITES+=("fuzz"); fi
+PASS=$((PASS + ok))
+FAIL=$((FAIL + bad))
 
 API_FILES=(tests/api/*.test.mjs)
 export GZ_BIN=build-asan/gongzhi

@@ -153,10 +153,37 @@ int gz_json_check(gz_err *err)
 	                  err->nfields);
 }
 
+/* True if v holds a real that 15 significant digits would round up past DBL_MAX
+ * (1.7976931348623157e308 -> "1.79769313486232e308", which does not parse back). */
+static bool has_huge_real(const json_t *v)
+{
+	size_t i;
+	const char *k;
+	json_t *c;
+	if (json_is_real(v))
+		return fabs(json_real_value(v)) > 1.79769313486231e308;
+	if (json_is_array(v)) {
+		json_array_foreach((json_t *)v, i, c)
+		{
+			if (has_huge_real(c))
+				return true;
+		}
+	} else if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, k, c)
+		{
+			if (has_huge_real(c))
+				return true;
+		}
+	}
+	return false;
+}
+
 char *gz_json_dump(const json_t *v, size_t *len)
 {
-	/* 15 significant digits: what a double holds exactly, so 39.901 stays "39.901". */
-	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+	/* 15 significant digits: what a double holds exactly, so 39.901 stays "39.901";
+	 * 17 (exact) when 15 would make a number that does not parse back. */
+	size_t digits = has_huge_real(v) ? 17 : 15;
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(digits));
 	if (len)
 		*len = s ? strlen(s) : 0;
 	return s;

@@ -742,6 +742,10 @@ gz_table *gz_table_open_xlsx(const void *buf, size_t len, gz_err *err)
 	xlsx_table *t = gz_calloc(1, sizeof *t);
 	t->base.next = xlsx_next;
 	t->base.free = xlsx_free;
+	/* Cells and shared strings are addressed as buffer + offset even when empty; with
+	 * the buffers allocated up front that is never NULL + 0 (undefined behaviour). */
+	sb_reserve(&t->text, 1);
+	sb_reserve(&t->sst, 1);
 	t->za = za;
 	if (zip_get_num_entries(za, 0) > GZ_XLSX_MAX_ENTRIES) {
 		gz_err_set(err, GZ_ETOOLARGE, "xlsx_too_large", "压缩包条目过多（超过 %d 个）",

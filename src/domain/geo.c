@@ -114,6 +114,15 @@ static GEOSGeometry *read_ring(reader *rd, const json_t *ring, const char *path)
 			}
 		double lon = json_number_value(json_array_get(pos, 0));
 		double lat = json_number_value(json_array_get(pos, 1));
+		/* The altitude is ignored but stored with the geometry: bound it, so that its
+		 * stored form (15 significant digits) reads back (1.7976931348623157e308
+		 * would round past the largest double, and the grid would be unreadable). */
+		double alt = dim == 3 ? json_number_value(json_array_get(pos, 2)) : 0;
+		if (alt < -GEO_MAX_ALTITUDE_M || alt > GEO_MAX_ALTITUDE_M) {
+			problem(rd->p, field, "高程超出范围 -100000 到 100000 米");
+			snprintf(rd->p->detail, sizeof rd->p->detail, "altitude %.9g", alt);
+			return NULL;
+		}
 		if (!isfinite(lon) || !isfinite(lat)) {
 			problem(rd->p, field, "坐标不是有限数");
 			return NULL;

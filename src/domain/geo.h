@@ -23,6 +23,9 @@
 /* Most positions accepted in one geometry (all rings together). */
 #define GEO_MAX_POSITIONS 500000
 
+/* Bound on a position's optional altitude, metres (it is ignored, only kept). */
+#define GEO_MAX_ALTITUDE_M 100000
+
 /* A problem with one geometry, for an import report. */
 typedef struct geo_problem {
 	char field[112];  /* where: "geometry.coordinates[0][3]" */
@@ -42,7 +45,8 @@ const char *geo_last_error(void);
 
 /* Builds a GEOS polygon or multipolygon from a GeoJSON geometry object. Checks the
  * type (Polygon or MultiPolygon only), the nesting of "coordinates", every position
- * ([lon, lat] or [lon, lat, alt], finite numbers, lon in -180..180, lat in -90..90),
+ * ([lon, lat] or [lon, lat, alt], finite numbers, lon in -180..180, lat in -90..90,
+ * alt in +-GEO_MAX_ALTITUDE_M),
  * rings of at least 4 positions that end where they start, and at most
  * GEO_MAX_POSITIONS positions. It does NOT check validity (geo_check_valid()).
  * Returns the geometry, or NULL with *p filled (the first problem found). */

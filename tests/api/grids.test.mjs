@@ -330,6 +330,18 @@ describe('grid import bad input: a clear report, nothing imported', () => {
     assert.match(r.body.errors[1].reason, /经度/);
   });
 
+  test('an altitude beyond ±100 km is refused: its stored form would not read back', async () => {
+    // Found by fuzzing: 1.7976931348623157e308 was accepted, stored rounded to 15 digits
+    // (1.79769313486232e+308, past the largest double) and the grid became unreadable.
+    const r = await importGrids(fc([
+      feature('110101001001013', 'alt', poly([[116.41, 39.9, 0], [116.42, 39.9, 1.7976931348623157e308], [116.42, 39.91], [116.41, 39.9]])),
+    ]));
+    assertImportRefused(r, 'altitude');
+    assert.equal(r.body.errors.length, 1);
+    assert.equal(r.body.errors[0].field, 'geometry.coordinates[0][1]');
+    assert.match(r.body.errors[0].reason, /高程/);
+  });
+
   test('an empty collection, a non-collection, and a Point feature', async () => {
     let r = await importGrids(fc([]));
     assertImportRefused(r, 'empty');

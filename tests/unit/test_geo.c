@@ -122,6 +122,12 @@ static void expect_problem(const char *geojson, const char *field_part, const ch
 static void test_geo_bad_geojson_is_reported_with_its_place(void **state)
 {
 	(void)state;
+	/* Found by fuzzing: an altitude whose stored form (15 digits) would not read back. */
+	expect_problem("{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[1,0,1.7976931348623157e308],"
+	               "[1,1],[0,0]]]}",
+	               "coordinates[0][1]", "高程超出范围");
+	expect_problem("{\"type\":\"Polygon\",\"coordinates\":[[[0,0,-100001],[1,0],[1,1],[0,0]]]}",
+	               "coordinates[0][0]", "高程超出范围");
 	expect_problem("{\"type\":\"Point\",\"coordinates\":[116.4,39.9]}", "geometry.type",
 	               "Point");
 	expect_problem("{\"type\":\"LineString\",\"coordinates\":[[0,0],[1,1]]}", "geometry.type",

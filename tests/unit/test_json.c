@@ -564,6 +564,36 @@ static void test_json_dump_keeps_utf8_compact(void **state)
 	json_decref(i);
 }
 
+/* Found by tests/fuzz/fuzz_json.c: 15 significant digits round the largest doubles up
+ * past DBL_MAX ("1.79769313486232e+308"), which no JSON parser reads back as a number. */
+static void test_json_dump_of_the_largest_doubles_parses_again(void **state)
+{
+	(void)state;
+	static const char *in[] = {"{\"x\":1.7976931348623157e308}",
+	                           "{\"x\":[-1.797693134862315e308]}",
+	                           "{\"a\":{\"b\":39.901,\"c\":1.7976931348623155e308}}"};
+	for (size_t k = 0; k < sizeof in / sizeof *in; k++) {
+		gz_err err;
+		gz_err_clear(&err);
+		json_t *o = gz_json_parse_object(in[k], strlen(in[k]), &err);
+		assert_non_null(o);
+		char *s = gz_json_dump(o, NULL);
+		json_t *back = gz_json_parse_object(s, strlen(s), &err);
+		if (!back)
+			fail_msg("%s dumped as %s: %s", in[k], s, err.message);
+		assert_true(json_equal(o, back));
+		json_decref(back);
+		free(s);
+		json_decref(o);
+	}
+	/* Everything else keeps 15 digits. */
+	json_t *o = json_pack("{s:f}", "lat", 39.901);
+	char *s = gz_json_dump(o, NULL);
+	assert_string_equal(s, "{\"lat\":39.901}");
+	free(s);
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -601,6 +631,7 @@ int main(void)
 	    cmocka_unit_test(test_json_check_lists_all_fields_in_order),
 	    cmocka_unit_test(test_json_check_without_field_errors_is_ok),
 	    cmocka_unit_test(test_json_dump_keeps_utf8_compact),
+	    cmocka_unit_test(test_json_dump_of_the_largest_doubles_parses_again),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -675,6 +675,40 @@ static void test_xlsx_serial_dates(void **state)
 	assert_true(y == 1908 && m == 1 && d == 2);
 }
 
+/* Found by tests/fuzz/fuzz_xlsx.c: a sheet whose first cell has no text (a formatted
+ * empty cell, common in real files) and a shared-string table whose first item is empty
+ * were read through offsets into buffers not yet allocated (NULL + 0: undefined
+ * behaviour, reported by clang's UBSan). Both now read as empty cells. */
+static void test_xlsx_empty_first_cell_and_empty_first_shared_string(void **state)
+{
+	(void)state;
+	const char *parts[] = {
+	    "xl/workbook.xml",
+	    WORKBOOK_1("rId1"),
+	    "xl/_rels/workbook.xml.rels",
+	    RELS,
+	    "xl/sharedStrings.xml",
+	    SST("<si><t/></si><si><t>姓名</t></si>"),
+	    "xl/worksheets/sheet1.xml",
+	    SHEET("<row r=\"1\"><c r=\"A1\" s=\"1\"/><c r=\"B1\" t=\"s\"><v>0</v></c>"
+	          "<c r=\"C1\" t=\"s\"><v>1</v></c></row>"),
+	};
+	unsigned char *buf;
+	gz_err err;
+	gz_table *t = open_parts(parts, 4, &buf, &err);
+	if (!t)
+		fail_msg("open: %s", err.message);
+	gz_row r;
+	next_ok(t, &r);
+	assert_int_equal(r.ncols, 3);
+	expect_cell(&r, 0, "", GZ_CELL_TEXT);
+	expect_cell(&r, 1, "", GZ_CELL_TEXT);
+	expect_cell(&r, 2, "姓名", GZ_CELL_TEXT);
+	assert_int_equal(gz_table_next(t, &r, &err), 0);
+	gz_table_free(t);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -690,6 +724,7 @@ int main(void)
 	    cmocka_unit_test(test_xlsx_zip_bomb_limits),
 	    cmocka_unit_test(test_xlsx_number_text_like_excel),
 	    cmocka_unit_test(test_xlsx_serial_dates),
+	    cmocka_unit_test(test_xlsx_empty_first_cell_and_empty_first_shared_string),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
