@@ -231,8 +231,9 @@ static int cmd_serve(int argc, char **argv)
 	if (c.max_conns < 1 || c.max_conns_per_ip < 1 || c.first_byte_timeout_ms < 100 ||
 	    c.idle_timeout_ms < 100 || c.request_timeout_ms < 100 ||
 	    c.body_inflight_per_ip < 1024) {
-		fprintf(stderr, "gongzhi serve: connection caps must be >= 1, timeouts >= 100 ms and "
-		                "--upload-budget-per-ip >= 1024\n");
+		fprintf(stderr,
+		        "gongzhi serve: connection caps must be >= 1, timeouts >= 100 ms and "
+		        "--upload-budget-per-ip >= 1024\n");
 		return 2;
 	}
 	gz_db *d = open_migrated(db);
@@ -367,7 +368,9 @@ static const command_t commands[] = {
     {"demo", "load a synthetic demo street and one account per role", gz_cli_demo_usage,
      gz_cli_demo},
     {"gen", "generate district-scale data for benchmarks", gz_cli_gen_usage, gz_cli_gen},
-    {"routes", "list the HTTP routes", "gongzhi routes [--public]\n  Prints METHOD PATTERN per line; --public: only the routes that need no login.\n",
+    {"routes", "list the HTTP routes",
+     "gongzhi routes [--public]\n  Prints METHOD PATTERN per line; --public: only the routes that "
+     "need no login.\n",
      cmd_routes},
     {"version", "print the version", "gongzhi version\n", cmd_version},
     {"help", "show help for a command", "gongzhi help [COMMAND]\n", cmd_help},

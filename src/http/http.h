@@ -1,9 +1,9 @@
 /* What a handler sees of an HTTP request, and how it answers.
  *
  * Each request owns an arena (req->arena) freed when the response is sent; strings
- * returned by these functions live there and are valid until the handler returns. A handler must answer exactly once with
- * gz_reply_json / gz_reply_raw / gz_reply_err; a handler that answers nothing gets a
- * 500 error. */
+ * returned by these functions live there and are valid until the handler returns. A handler must
+ * answer exactly once with gz_reply_json / gz_reply_raw / gz_reply_err; a handler that answers
+ * nothing gets a 500 error. */
 #ifndef GZ_HTTP_HTTP_H
 #define GZ_HTTP_HTTP_H
 
@@ -26,10 +26,10 @@ typedef void (*gz_handler_fn)(gz_req *r);
 struct gz_req {
 	gz_arena arena;
 	const gz_http_head *head; /* request line, headers and query, parsed (parse.h) */
-	const char *method; /* "GET", "POST", ... ("HEAD" is routed as GET) */
-	const char *path;   /* percent-decoded, valid UTF-8 */
-	int route_id;       /* router index; -1 unmatched, see http/metrics.h */
-	char id[20];        /* request ID, also sent as X-Request-Id */
+	const char *method;       /* "GET", "POST", ... ("HEAD" is routed as GET) */
+	const char *path;         /* percent-decoded, valid UTF-8 */
+	int route_id;             /* router index; -1 unmatched, see http/metrics.h */
+	char id[20];              /* request ID, also sent as X-Request-Id */
 	char client_ip[48];
 	/* The client reached us over TLS: only through a trusted proxy (--trusted-proxies)
 	 * that says X-Forwarded-Proto: https, since the server itself speaks plain HTTP. */

@@ -35,8 +35,7 @@ size_t gz_http_head_end(const char *buf, size_t len, size_t *scanned)
 /* Bytes a request line may take besides its target: method, spaces, version, CRLF. */
 #define LINE_SLACK 64
 
-int gz_http_head_check_partial(const char *buf, size_t len, const gz_http_limits *lim,
-                               gz_err *err)
+int gz_http_head_check_partial(const char *buf, size_t len, const gz_http_limits *lim, gz_err *err)
 {
 	const char *nl = memchr(buf, '\n', len);
 	if (!nl) {
@@ -46,8 +45,8 @@ int gz_http_head_check_partial(const char *buf, size_t len, const gz_http_limits
 		return 0;
 	}
 	if (len - (size_t)(nl + 1 - buf) > lim->header_limit + 2)
-		return gz_err_set(err, GZ_EHEADERS, "headers_too_large", "请求头过大（上限 %zu 字节）",
-		                  lim->header_limit);
+		return gz_err_set(err, GZ_EHEADERS, "headers_too_large",
+		                  "请求头过大（上限 %zu 字节）", lim->header_limit);
 	return 0;
 }
 
@@ -105,8 +104,8 @@ static int parse_request_line(const char *p, size_t n, const gz_http_limits *lim
 		return bad(err, "bad_request_line", "请求行格式错误");
 	}
 	if (tlen > lim->url_limit)
-		return gz_err_set(err, GZ_EURITOOLONG, "uri_too_long", "请求地址过长（上限 %zu 字节）",
-		                  lim->url_limit);
+		return gz_err_set(err, GZ_EURITOOLONG, "uri_too_long",
+		                  "请求地址过长（上限 %zu 字节）", lim->url_limit);
 	const char *v = p + i + 1;
 	size_t vlen = n - i - 1;
 	if (vlen != 8 || memcmp(v, "HTTP/", 5) || v[5] < '0' || v[5] > '9' || v[6] != '.' ||
@@ -139,8 +138,8 @@ static int parse_request_line(const char *p, size_t n, const gz_http_limits *lim
 		count += *s == '&';
 	count++;
 	if (count > lim->max_args)
-		return gz_err_set(err, GZ_EURITOOLONG, "too_many_arguments", "查询参数过多（上限 %d 个）",
-		                  lim->max_args);
+		return gz_err_set(err, GZ_EURITOOLONG, "too_many_arguments",
+		                  "查询参数过多（上限 %d 个）", lim->max_args);
 	h->args = gz_arena_alloc(a, sizeof(gz_kv) * (size_t)count);
 	for (const char *s = q + 1; s < tend;) {
 		const char *e = memchr(s, '&', (size_t)(tend - s));
@@ -150,7 +149,8 @@ static int parse_request_line(const char *p, size_t n, const gz_http_limits *lim
 			const char *eq = memchr(s, '=', (size_t)(e - s));
 			gz_kv *kv = &h->args[h->nargs++];
 			kv->name = gz_http_unescape(a, s, (size_t)((eq ? eq : e) - s), true);
-			kv->value = eq ? gz_http_unescape(a, eq + 1, (size_t)(e - eq - 1), true) : "";
+			kv->value =
+			    eq ? gz_http_unescape(a, eq + 1, (size_t)(e - eq - 1), true) : "";
 		}
 		s = e + 1;
 	}
@@ -186,8 +186,8 @@ int gz_http_parse_head(const char *buf, size_t len, const gz_http_limits *lim, g
 	/* Header lines: count first, so the array is allocated once. */
 	const char *hs = eol + 2;
 	if ((size_t)(end - hs) > lim->header_limit + 2)
-		return gz_err_set(err, GZ_EHEADERS, "headers_too_large", "请求头过大（上限 %zu 字节）",
-		                  lim->header_limit);
+		return gz_err_set(err, GZ_EHEADERS, "headers_too_large",
+		                  "请求头过大（上限 %zu 字节）", lim->header_limit);
 	int lines = 0;
 	for (const char *s = hs; s < end; s++)
 		lines += *s == '\n';
@@ -229,7 +229,8 @@ int gz_http_parse_head(const char *buf, size_t len, const gz_http_limits *lim, g
 			nlength++;
 			size_t dl = strlen(kv->value);
 			if (dl == 0 || dl > 18 || strspn(kv->value, "0123456789") != dl)
-				return bad(err, "bad_content_length", "Content-Length 必须是十进制整数");
+				return bad(err, "bad_content_length",
+				           "Content-Length 必须是十进制整数");
 			uint64_t cl = 0;
 			for (size_t i = 0; i < dl; i++)
 				cl = cl * 10 + (uint64_t)(kv->value[i] - '0');
@@ -249,12 +250,14 @@ int gz_http_parse_head(const char *buf, size_t len, const gz_http_limits *lim, g
 	if (nlength > 1)
 		return bad(err, "conflicting_content_length", "请求含有多个 Content-Length");
 	if (nte > 0 && (nte > 1 || !te_ok))
-		return bad(err, "unsupported_transfer_encoding", "Transfer-Encoding 只接受 chunked");
+		return bad(err, "unsupported_transfer_encoding",
+		           "Transfer-Encoding 只接受 chunked");
 	if (nte > 0 && nlength > 0)
 		return bad(err, "conflicting_framing",
 		           "请求不能同时带有 Content-Length 与 Transfer-Encoding");
 	if (nte > 0 && out->minor == 0)
-		return bad(err, "unsupported_transfer_encoding", "HTTP/1.0 不支持 Transfer-Encoding");
+		return bad(err, "unsupported_transfer_encoding",
+		           "HTTP/1.0 不支持 Transfer-Encoding");
 	if (nhost > 1 || (out->minor == 1 && nhost == 0))
 		return bad(err, "bad_host", "HTTP/1.1 请求必须有且只有一个 Host 头");
 	out->chunked = nte > 0;
@@ -374,7 +377,8 @@ int gz_http_chunked_feed(gz_http_chunked *c, const char *in, size_t len, size_t 
 			/* fall through */
 		case CH_TRAILER_IN:
 			if (++c->trailers > max_trailer)
-				return gz_err_set(err, GZ_EHEADERS, "headers_too_large", "分块尾部过大");
+				return gz_err_set(err, GZ_EHEADERS, "headers_too_large",
+				                  "分块尾部过大");
 			if (ch == '\r')
 				c->state = CH_TRAILER_LF;
 			else if (ch == '\n' || ((unsigned char)ch < 0x20 && ch != '\t'))

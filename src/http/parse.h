@@ -52,8 +52,7 @@ size_t gz_http_head_end(const char *buf, size_t len, size_t *scanned);
 /* Whether a head still incomplete at len bytes has already broken a limit: returns 0,
  * or -1 with err set (414 when the request line is longer than the URL limit allows,
  * 431 when the header lines are). */
-int gz_http_head_check_partial(const char *buf, size_t len, const gz_http_limits *lim,
-                               gz_err *err);
+int gz_http_head_check_partial(const char *buf, size_t len, const gz_http_limits *lim, gz_err *err);
 
 /* Parses the complete head buf[0..len) (len from gz_http_head_end). Strings are
  * NUL-terminated copies in a. Returns 0, or -1 with err set: 400 malformed or

@@ -93,8 +93,7 @@ void gz_server_config_defaults(gz_server_config *c)
 /* ---------------------------------------------------------------- replies */
 
 /* Takes ownership of body (malloc'd) or fd. */
-static void set_response(gz_req *r, int status, char *body, int fd, size_t len,
-                         const char *ctype)
+static void set_response(gz_req *r, int status, char *body, int fd, size_t len, const char *ctype)
 {
 	if (r->status) {
 		/* Answering twice is a handler bug; keep the first answer. */
@@ -448,7 +447,7 @@ static ip_node *ip_get(const char *ip)
 	ip_node **pp = ip_find(ip);
 	if (!*pp) {
 		*pp = gz_calloc(1, sizeof **pp);
-		snprintf((*pp)->ip, sizeof (*pp)->ip, "%s", ip);
+		snprintf((*pp)->ip, sizeof(*pp)->ip, "%s", ip);
 	}
 	return *pp;
 }
@@ -612,35 +611,64 @@ static void req_done(conn *c)
 static const char *reason(int status)
 {
 	switch (status) {
-	case 100: return "Continue";
-	case 200: return "OK";
-	case 201: return "Created";
-	case 202: return "Accepted";
-	case 204: return "No Content";
-	case 206: return "Partial Content";
-	case 301: return "Moved Permanently";
-	case 302: return "Found";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 409: return "Conflict";
-	case 410: return "Gone";
-	case 412: return "Precondition Failed";
-	case 413: return "Content Too Large";
-	case 414: return "URI Too Long";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Content";
-	case 429: return "Too Many Requests";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 503: return "Service Unavailable";
-	case 505: return "HTTP Version Not Supported";
-	default: return "Status";
+	case 100:
+		return "Continue";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 202:
+		return "Accepted";
+	case 204:
+		return "No Content";
+	case 206:
+		return "Partial Content";
+	case 301:
+		return "Moved Permanently";
+	case 302:
+		return "Found";
+	case 304:
+		return "Not Modified";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 408:
+		return "Request Timeout";
+	case 409:
+		return "Conflict";
+	case 410:
+		return "Gone";
+	case 412:
+		return "Precondition Failed";
+	case 413:
+		return "Content Too Large";
+	case 414:
+		return "URI Too Long";
+	case 415:
+		return "Unsupported Media Type";
+	case 422:
+		return "Unprocessable Content";
+	case 429:
+		return "Too Many Requests";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 500:
+		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
+	case 503:
+		return "Service Unavailable";
+	case 505:
+		return "HTTP Version Not Supported";
+	default:
+		return "Status";
 	}
 }
 
@@ -667,8 +695,8 @@ static void start_write(conn *c)
 	if (atomic_load(&draining))
 		c->keep_alive = false;
 	bool head_only = r->method && !strcmp(r->method, "HEAD");
-	bool no_body = (r->status >= 100 && r->status < 200) || r->status == 204 ||
-	               r->status == 304;
+	bool no_body =
+	    (r->status >= 100 && r->status < 200) || r->status == 204 || r->status == 304;
 	size_t cap = 512 + (r->resp_type ? strlen(r->resp_type) : 0);
 	for (int i = 0; i < r->nheaders; i++)
 		cap += strlen(r->headers[i].name) + strlen(r->headers[i].value) + 4;
@@ -774,7 +802,8 @@ static bool check_head(conn *c)
 	int id = gz_router_match(r, r->method, r->path, allow, sizeof allow);
 	const gz_route *rt = gz_router_get(id);
 	if (id == -2) {
-		gz_err_set(&err, GZ_EMETHOD, "method_not_allowed", "该地址不支持 %s 方法", r->method);
+		gz_err_set(&err, GZ_EMETHOD, "method_not_allowed", "该地址不支持 %s 方法",
+		           r->method);
 		gz_reply_err(r, &err);
 		gz_reply_header(r, "Allow", allow);
 		answer_early(c);
@@ -1057,8 +1086,8 @@ static bool step_discard(conn *c)
 	c->body_left -= n;
 	in_consume(c, n);
 	while (c->body_left) {
-		ssize_t got = read(c->fd, buf,
-		                   c->body_left < sizeof buf ? (size_t)c->body_left : sizeof buf);
+		ssize_t got =
+		    read(c->fd, buf, c->body_left < sizeof buf ? (size_t)c->body_left : sizeof buf);
 		if (got > 0) {
 			c->body_left -= (uint64_t)got;
 			continue;
@@ -1113,11 +1142,13 @@ static bool step_write(conn *c)
 				}
 			}
 		} else if (r->resp_body) {
-			n = write(c->fd, r->resp_body + c->file_off, r->resp_len - (size_t)c->file_off);
+			n = write(c->fd, r->resp_body + c->file_off,
+			          r->resp_len - (size_t)c->file_off);
 			if (n > 0)
 				c->file_off += n;
 		} else {
-			n = sendfile(c->fd, r->resp_fd, &c->file_off, r->resp_len - (size_t)c->file_off);
+			n = sendfile(c->fd, r->resp_fd, &c->file_off,
+			             r->resp_len - (size_t)c->file_off);
 			if (n == 0) { /* the file shrank under us: the answer cannot be completed */
 				conn_close(c);
 				return false;
@@ -1200,8 +1231,9 @@ static void conn_close(conn *c)
 static void refuse(int fd, const char *code, const char *msg)
 {
 	char body[256], buf[512];
-	int bn = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\",\"fields\":{}}}",
-	                  code, msg);
+	int bn =
+	    snprintf(body, sizeof body,
+	             "{\"error\":{\"code\":\"%s\",\"message\":\"%s\",\"fields\":{}}}", code, msg);
 	int n = snprintf(buf, sizeof buf,
 	                 "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; "
 	                 "charset=utf-8\r\nContent-Length: %d\r\nRetry-After: 5\r\nConnection: "
@@ -1217,14 +1249,17 @@ static void accept_all(worker *w)
 	for (;;) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof ss;
-		int fd = accept4(listen_fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd =
+		    accept4(listen_fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
-			return; /* EAGAIN, or a transient error (EMFILE, aborted): retry next wake */
+			return; /* EAGAIN, or a transient error (EMFILE, aborted): retry next wake
+			         */
 		char ip[48] = "";
 		if (ss.ss_family == AF_INET)
 			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, ip, sizeof ip);
 		else if (ss.ss_family == AF_INET6)
-			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, ip, sizeof ip);
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, ip,
+			          sizeof ip);
 		if (atomic_fetch_add(&conns_total, 1) >= cfg.max_conns) {
 			atomic_fetch_sub(&conns_total, 1);
 			refuse(fd, "too_many_connections", "服务器连接已满，请稍后重试");
@@ -1385,8 +1420,9 @@ static int open_listener(const struct sockaddr_storage *ss, socklen_t sl, unsign
 	socklen_t bl = sizeof bound;
 	*port = 0;
 	if (getsockname(fd, (struct sockaddr *)&bound, &bl) == 0)
-		*port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
-		                                          : ((struct sockaddr_in *)&bound)->sin_port);
+		*port =
+		    ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+		                                      : ((struct sockaddr_in *)&bound)->sin_port);
 	return fd;
 }
 
@@ -1404,8 +1440,8 @@ static void raise_fd_limit(void)
 int gz_server_run(const gz_server_config *c)
 {
 	cfg = *c;
-	limits = (gz_http_limits){cfg.url_limit, cfg.header_limit, GZ_MAX_REQ_HEADERS,
-	                          GZ_MAX_REQ_ARGS};
+	limits =
+	    (gz_http_limits){cfg.url_limit, cfg.header_limit, GZ_MAX_REQ_HEADERS, GZ_MAX_REQ_ARGS};
 	unsigned char rb[4];
 	if (getrandom(rb, sizeof rb, 0) != sizeof rb)
 		memset(rb, 0x5a, sizeof rb);

@@ -117,13 +117,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			while (off < n) {
 				size_t used = 0, dlen = 0;
 				const char *d = NULL;
-				rc = gz_http_chunked_feed(&c, rest + pos + off, n - off, 16384, &used, &d,
-				                          &dlen, &err);
+				rc = gz_http_chunked_feed(&c, rest + pos + off, n - off, 16384,
+				                          &used, &d, &dlen, &err);
 				if (rc < 0)
 					break;
 				FUZZ_CHECK(used <= n - off);
 				if (rc == GZ_CHUNK_DATA) {
-					FUZZ_CHECK(d >= rest + pos + off && d + dlen <= rest + pos + n);
+					FUZZ_CHECK(d >= rest + pos + off &&
+					           d + dlen <= rest + pos + n);
 					FUZZ_CHECK(used > 0 || dlen == 0);
 					memcpy(body + blen, d, dlen);
 					blen += dlen;

@@ -85,9 +85,8 @@ static void test_http10_closes_unless_keep_alive(void **state)
 	assert_int_equal(parse("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", &a, &h, &err),
 	                 0);
 	assert_true(h.keep_alive);
-	assert_int_equal(parse("GET / HTTP/1.1\r\nHost: x\r\nConnection: te, close\r\n\r\n", &a,
-	                       &h, &err),
-	                 0);
+	assert_int_equal(
+	    parse("GET / HTTP/1.1\r\nHost: x\r\nConnection: te, close\r\n\r\n", &a, &h, &err), 0);
 	assert_false(h.keep_alive);
 	gz_arena_free(&a);
 }
@@ -98,9 +97,10 @@ static void test_absolute_form_is_reduced_to_its_path(void **state)
 	gz_arena a = {0};
 	gz_http_head h;
 	gz_err err;
-	assert_int_equal(parse("GET http://example.org/healthz?x=1 HTTP/1.1\r\nHost: example.org\r\n\r\n",
-	                       &a, &h, &err),
-	                 0);
+	assert_int_equal(
+	    parse("GET http://example.org/healthz?x=1 HTTP/1.1\r\nHost: example.org\r\n\r\n", &a,
+	          &h, &err),
+	    0);
 	assert_string_equal(h.path, "/healthz");
 	assert_string_equal(gz_http_arg(&h, "x"), "1");
 	gz_arena_free(&a);
@@ -132,8 +132,8 @@ static void test_ambiguous_framing_is_refused(void **state)
 	expect_error("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
 	             "Transfer-Encoding: chunked\r\n\r\n",
 	             GZ_EBADREQ, "conflicting_framing");
-	expect_error("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n", GZ_EBADREQ,
-	             "unsupported_transfer_encoding");
+	expect_error("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n",
+	             GZ_EBADREQ, "unsupported_transfer_encoding");
 	expect_error("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
 	             GZ_EBADREQ, "unsupported_transfer_encoding");
 	expect_error("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
@@ -167,8 +167,10 @@ static void test_malformed_heads_are_refused(void **state)
 	expect_error("GET / HTTP/1.1\r\nHost: x\r\nX: a\x01"
 	             "b\r\n\r\n",
 	             GZ_EBADREQ, "bad_header");
-	expect_error("GET / HTTP/2.0\r\nHost: x\r\n\r\n", GZ_EVERSION, "http_version_not_supported");
-	expect_error("GET / HTTP/1.2\r\nHost: x\r\n\r\n", GZ_EVERSION, "http_version_not_supported");
+	expect_error("GET / HTTP/2.0\r\nHost: x\r\n\r\n", GZ_EVERSION,
+	             "http_version_not_supported");
+	expect_error("GET / HTTP/1.2\r\nHost: x\r\n\r\n", GZ_EVERSION,
+	             "http_version_not_supported");
 	expect_error("GET / http/1.1\r\nHost: x\r\n\r\n", GZ_EBADREQ, "bad_request_line");
 	expect_error("GET / HTTP/1.1x\r\nHost: x\r\n\r\n", GZ_EBADREQ, "bad_request_line");
 	expect_error("GET /  HTTP/1.1\r\nHost: x\r\n\r\n", GZ_EBADREQ, "bad_request_line");
@@ -234,8 +236,8 @@ static char *dechunk(const char *text, size_t step, size_t *consumed_total, gz_e
 		while (off < n) {
 			size_t used = 0, dlen = 0;
 			const char *d = NULL;
-			int rc = gz_http_chunked_feed(&c, text + pos + off, n - off, 1024, &used, &d,
-			                              &dlen, err);
+			int rc = gz_http_chunked_feed(&c, text + pos + off, n - off, 1024, &used,
+			                              &d, &dlen, err);
 			if (rc < 0)
 				return NULL;
 			if (rc == GZ_CHUNK_DATA) {
@@ -273,14 +275,14 @@ static void test_malformed_chunks_are_refused(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-	    "zz\r\nhello\r\n0\r\n\r\n",          /* not hex */
-	    "5\r\nhelloXX0\r\n\r\n",             /* data not followed by CRLF */
-	    "5\nhello\r\n0\r\n\r\n",             /* bare LF after the size */
-	    "1000000000000000\r\n",              /* size beyond 15 hex digits */
-	    "\r\n",                              /* no size at all */
-	    "5 ;x\nhello\r\n0\r\n\r\n",          /* LF inside the extension line */
-	    "0\r\nX: 1\n\r\n",                   /* trailer with a bare LF */
-	    "-5\r\nhello\r\n0\r\n\r\n",          /* sign */
+	    "zz\r\nhello\r\n0\r\n\r\n", /* not hex */
+	    "5\r\nhelloXX0\r\n\r\n",    /* data not followed by CRLF */
+	    "5\nhello\r\n0\r\n\r\n",    /* bare LF after the size */
+	    "1000000000000000\r\n",     /* size beyond 15 hex digits */
+	    "\r\n",                     /* no size at all */
+	    "5 ;x\nhello\r\n0\r\n\r\n", /* LF inside the extension line */
+	    "0\r\nX: 1\n\r\n",          /* trailer with a bare LF */
+	    "-5\r\nhello\r\n0\r\n\r\n", /* sign */
 	};
 	gz_err err;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
