@@ -805,12 +805,9 @@ int gz_org_member_add(gz_db *db, gz_req *r, int64_t org_id, json_t *in, json_t *
 	 * Any outside person holding this position here whose phone masks alike is taken
 	 * as the same person. */
 	if (*phone && !resident) {
-		rc = gz_ratelimit_pii(r, db, "org.member_add", 1, true, &err);
-		if (rc != 0) {
+		/* A refusal rolls the transaction back and is audited by the limiter. */
+		if (gz_ratelimit_pii(r, db, "org.member_add", 1, true, &err) != 0) {
 			gz_db_rollback(db);
-			/* The refusal is audited on its own (err: 429, or the audit's error). */
-			if (rc == 1)
-				gz_ratelimit_pii_audit(r, db, "org.member_add", 1, &err);
 			goto fail;
 		}
 		char want[PHONE_MASK_SIZE], have[PHONE_MASK_SIZE];

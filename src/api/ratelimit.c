@@ -109,7 +109,7 @@ static void account_scope(const gz_auth *a, char *out, size_t cap)
 	}
 }
 
-int gz_ratelimit_pii_audit(gz_req *r, gz_db *db, const char *what, int64_t n, gz_err *err)
+static int gz_ratelimit_pii_audit(gz_req *r, gz_db *db, const char *what, int64_t n, gz_err *err)
 {
 	const gz_auth *a = gz_auth_user(r, err);
 	if (!a)

@@ -39,8 +39,4 @@ int64_t gz_ratelimit_pii_window_ms(void);
  * err on a database error. */
 int gz_ratelimit_pii(gz_req *r, gz_db *db, const char *what, int64_t n, bool in_tx, gz_err *err);
 
-/* The audit row of a refusal (what gz_ratelimit_pii writes), in a short transaction of
- * its own. Returns 0 or -1. */
-int gz_ratelimit_pii_audit(gz_req *r, gz_db *db, const char *what, int64_t n, gz_err *err);
-
 #endif

@@ -1019,30 +1019,44 @@ static bool body_append(conn *c, const char *data, size_t n, gz_err *err)
 	return true;
 }
 
+/* Reads the Content-Length body still to come (c->body_left): first what arrived with
+ * the head, then from the socket, appending to dst at *dst_len (dst NULL: dropped, no
+ * memory held). Returns true once it is complete; false to wait for the socket, or when
+ * the connection was closed. */
+static bool read_length(conn *c, char *dst, size_t *dst_len)
+{
+	char sink[16384];
+	size_t n = c->in_len < c->body_left ? c->in_len : (size_t)c->body_left;
+	if (dst) {
+		memcpy(dst + *dst_len, c->in, n);
+		*dst_len += n;
+	}
+	c->body_left -= n;
+	in_consume(c, n);
+	while (c->body_left) {
+		size_t want =
+		    dst ? (size_t)c->body_left
+		        : (c->body_left < sizeof sink ? (size_t)c->body_left : sizeof sink);
+		ssize_t got = read(c->fd, dst ? dst + *dst_len : sink, want);
+		if (got > 0) {
+			if (dst)
+				*dst_len += (size_t)got;
+			c->body_left -= (uint64_t)got;
+			continue;
+		}
+		if (!(got < 0 && (errno == EAGAIN || errno == EINTR)))
+			conn_close(c);
+		return false;
+	}
+	return true;
+}
+
 static bool step_body(conn *c)
 {
 	gz_req *r = c->req;
 	if (!r->head->chunked) {
-		/* Whatever of the body came with the head, then straight from the socket. */
-		if (c->in_len) {
-			size_t n = c->in_len < c->body_left ? c->in_len : (size_t)c->body_left;
-			memcpy(r->body + r->body_len, c->in, n);
-			r->body_len += n;
-			c->body_left -= n;
-			in_consume(c, n);
-		}
-		while (c->body_left) {
-			ssize_t n = read(c->fd, r->body + r->body_len, (size_t)c->body_left);
-			if (n > 0) {
-				r->body_len += (size_t)n;
-				c->body_left -= (uint64_t)n;
-				continue;
-			}
-			if (n < 0 && (errno == EAGAIN || errno == EINTR))
-				return false;
-			conn_close(c);
+		if (!read_length(c, r->body, &r->body_len))
 			return false;
-		}
 		run_handler(c);
 		return true;
 	}
@@ -1081,22 +1095,8 @@ static bool step_body(conn *c)
 /* DISCARD: reads and drops a too-large body, then sends the 413 already prepared. */
 static bool step_discard(conn *c)
 {
-	char buf[16384];
-	size_t n = c->in_len < c->body_left ? c->in_len : (size_t)c->body_left;
-	c->body_left -= n;
-	in_consume(c, n);
-	while (c->body_left) {
-		ssize_t got =
-		    read(c->fd, buf, c->body_left < sizeof buf ? (size_t)c->body_left : sizeof buf);
-		if (got > 0) {
-			c->body_left -= (uint64_t)got;
-			continue;
-		}
-		if (got < 0 && (errno == EAGAIN || errno == EINTR))
-			return false;
-		conn_close(c);
+	if (!read_length(c, NULL, NULL))
 		return false;
-	}
 	start_write(c);
 	return true;
 }
