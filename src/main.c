@@ -1,6 +1,8 @@
 /* gongzhi command line: serve, migrate, backup, routes, version, help.
  * Every subcommand takes --db URL (or GONGZHI_DB); flags win over environment. */
 #include "api/api.h"
+#include "domain/policy.h"
+#include "modules/module.h"
 #include "api/space.h"
 #include "cli/cli.h"
 #include "core/crypto.h"
@@ -14,7 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define DEFAULT_DB "sqlite:data/gongzhi.db"
+#define DEFAULT_DB GZ_CLI_DEFAULT_DB
 
 typedef struct {
 	const char *name, *summary, *usage;
@@ -51,129 +53,6 @@ static int wants_help(int argc, char **argv)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
 			return 1;
 	return 0;
-}
-
-/* For sqlite:PATH, create PATH's directory so a first start just works. */
-static void ensure_sqlite_dir(const char *url)
-{
-	if (strncmp(url, "sqlite:", 7) != 0)
-		return;
-	char path[4096];
-	snprintf(path, sizeof path, "%s", url + 7);
-	char *slash = strrchr(path, '/');
-	if (!slash || slash == path)
-		return;
-	*slash = '\0';
-	for (char *p = path + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(path, 0750);
-			*p = '/';
-		}
-	mkdir(path, 0750);
-}
-
-static gz_db *open_migrated(const char *url);
-
-/* The database remembers a fingerprint of the key its personal data was encrypted with
- * (a keyed hash of a constant, in app_meta), so a process started with another key file
- * — a second host that created its own, a restored database without its key — refuses
- * to start instead of writing records no other process can read. */
-static int check_key(const char *url, const gz_crypto *c, const char *path)
-{
-	gz_db *db = open_migrated(url);
-	if (!db)
-		return -1;
-	uint8_t h[GZ_CRYPTO_LOOKUP_BYTES];
-	char hex[2 * GZ_CRYPTO_LOOKUP_BYTES + 1];
-	gz_crypto_lookup(c, "gongzhi personal-data key check v1", h);
-	for (size_t i = 0; i < sizeof h; i++)
-		snprintf(hex + 2 * i, 3, "%02x", h[i]);
-	gz_err err;
-	gz_err_clear(&err);
-	int rc = -1;
-	gz_stmt *st =
-	    gz_db_prepare(db,
-	                  "INSERT INTO app_meta (key, value) VALUES ('crypto_key_check', $1) "
-	                  "ON CONFLICT DO NOTHING",
-	                  &err);
-	if (st) {
-		gz_stmt_bind_str(st, 1, hex);
-		rc = gz_stmt_step(st, &err);
-		gz_stmt_finish(st);
-	}
-	if (rc >= 0 &&
-	    (st = gz_db_prepare(db, "SELECT value FROM app_meta WHERE key = 'crypto_key_check'",
-	                        &err))) {
-		rc = gz_stmt_step(st, &err);
-		if (rc == GZ_ROW && strcmp(gz_stmt_text(st, 0), hex) != 0) {
-			fprintf(stderr,
-			        "gongzhi: 密钥文件 %s "
-			        "与数据库中个人信息加密所用的密钥不一致；请使用创建这些数据"
-			        "时的密钥文件（PostgreSQL 部署中所有进程须共用同一个密钥文件）\n",
-			        path);
-			rc = -1;
-		} else if (rc < 0) {
-			fprintf(stderr, "gongzhi: %s\n", err.message);
-		}
-		gz_stmt_finish(st);
-	} else if (rc < 0) {
-		fprintf(stderr, "gongzhi: %s\n", err.message);
-	}
-	gz_db_close(db);
-	return rc < 0 ? -1 : 0;
-}
-
-/* Loads (or, on first start, creates with mode 0600) the key that encrypts personal
- * data, checks it is the database's key, and makes it the process key. Must run before
- * any thread starts. */
-static int load_keys(const char *url)
-{
-	if (gz_crypto_global())
-		return 0;
-	gz_err err;
-	gz_err_clear(&err);
-	char path[4096];
-	gz_crypto *c = NULL;
-	if (gz_crypto_key_path(url, path, sizeof path, &err) < 0 ||
-	    !(c = gz_crypto_load_or_create(path, &err))) {
-		fprintf(stderr, "gongzhi: %s\n", err.message);
-		return -1;
-	}
-	if (check_key(url, c, path) < 0) {
-		gz_crypto_free(c);
-		return -1;
-	}
-	gz_crypto_set_global(c);
-	return 0;
-}
-
-gz_db *gz_cli_open_db(void)
-{
-	return open_migrated(env_or("GONGZHI_DB", DEFAULT_DB));
-}
-
-int gz_cli_load_keys(void)
-{
-	return load_keys(env_or("GONGZHI_DB", DEFAULT_DB));
-}
-
-static gz_db *open_migrated(const char *url)
-{
-	gz_err err;
-	gz_err_clear(&err);
-	ensure_sqlite_dir(url);
-	gz_db *db = gz_db_open(url, &err);
-	if (!db) {
-		fprintf(stderr, "gongzhi: %s\n", err.message);
-		return NULL;
-	}
-	if (gz_db_migrate(db, &err) < 0) {
-		fprintf(stderr, "gongzhi: %s\n", err.message);
-		gz_db_close(db);
-		return NULL;
-	}
-	return db;
 }
 
 static int cmd_serve(int argc, char **argv)
@@ -236,7 +115,7 @@ static int cmd_serve(int argc, char **argv)
 		        "--upload-budget-per-ip >= 1024\n");
 		return 2;
 	}
-	gz_db *d = open_migrated(db);
+	gz_db *d = gz_cli_open_db_url(db);
 	if (!d)
 		return 1;
 	/* The point-in-grid locator is built before the first request, not by it. */
@@ -245,7 +124,7 @@ static int cmd_serve(int argc, char **argv)
 	if (gz_space_locator_refresh(d, &lerr) < 0)
 		gz_log_warn("grid locator not built at start: %s", lerr.message);
 	gz_db_close(d);
-	if (load_keys(db) < 0)
+	if (gz_cli_load_keys_url(db) < 0)
 		return 1;
 	gz_db_thread_init(db);
 	return gz_server_run(&c) == 0 ? 0 : 1;
@@ -272,7 +151,7 @@ static int cmd_migrate(int argc, char **argv)
 	const char *url = db_only(argc, argv, "migrate");
 	if (!url)
 		return 2;
-	gz_db *db = open_migrated(url);
+	gz_db *db = gz_cli_open_db_url(url);
 	if (!db)
 		return 1;
 	gz_err err;
@@ -333,6 +212,18 @@ static int cmd_version(int argc, char **argv)
 
 static int cmd_help(int argc, char **argv);
 
+/* The policy table as Markdown (docs/SECURITY.md holds this print). */
+static int cmd_policy(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	size_t n = policy_table_markdown(NULL, 0);
+	char *buf = malloc(n + 1);
+	policy_table_markdown(buf, n + 1);
+	fputs(buf, stdout);
+	free(buf);
+	return 0;
+}
+
 static const command_t commands[] = {
     {"serve", "serve the API and web UI",
      "gongzhi serve [--db URL] [--listen HOST:PORT] [--web DIR] [--threads N]\n"
@@ -362,12 +253,12 @@ static const command_t commands[] = {
      "  Online backup: the server may keep serving and writing meanwhile.\n"
      "  For PostgreSQL use pg_dump.\n",
      cmd_backup},
-    {"user", "manage accounts and their role grants", gz_cli_user_usage, gz_cli_user},
-    {"import", "import grids (GeoJSON), residents and units (CSV/xlsx)", gz_cli_import_usage,
-     gz_cli_import},
     {"demo", "load a synthetic demo street and one account per role", gz_cli_demo_usage,
      gz_cli_demo},
     {"gen", "generate district-scale data for benchmarks", gz_cli_gen_usage, gz_cli_gen},
+    {"policy", "print the policy table (who may do what) as Markdown",
+     "gongzhi policy\n  Prints the table docs/SECURITY.md shows, assembled from the modules.\n",
+     cmd_policy},
     {"routes", "list the HTTP routes",
      "gongzhi routes [--public]\n  Prints METHOD PATTERN per line; --public: only the routes that "
      "need no login.\n",
@@ -385,6 +276,11 @@ static int cmd_help(int argc, char **argv)
 				fputs(commands[i].usage, stdout);
 				return 0;
 			}
+		const gz_module_command *mc = gz_modules_command(argv[1]);
+		if (mc) {
+			fputs(mc->usage, stdout);
+			return 0;
+		}
 		fprintf(stderr, "gongzhi: no command '%s'\n", argv[1]);
 		return 2;
 	}
@@ -393,6 +289,9 @@ static int cmd_help(int argc, char **argv)
 	       GZ_VERSION);
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		printf("  %-10s %s\n", commands[i].name, commands[i].summary);
+	for (const gz_module *const *m = gz_modules_list(); *m; m++)
+		for (const gz_module_command *c = (*m)->commands; c && c->name; c++)
+			printf("  %-10s %s\n", c->name, c->summary);
 	printf("\nRun 'gongzhi COMMAND --help' for a command's options.\n");
 	return 0;
 }
@@ -401,7 +300,7 @@ int main(int argc, char **argv)
 {
 	/* The database and its key file hold personal data: nobody else reads what we create. */
 	umask(027);
-	gz_api_register_all();
+	gz_modules_init();
 	/* A global --db before the command is accepted too: gongzhi --db URL user add ... */
 	int i = 1;
 	while (i < argc && argv[i][0] == '-') {
@@ -426,6 +325,14 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		return commands[k].run(argc - i, argv + i);
+	}
+	const gz_module_command *mc = gz_modules_command(argv[i]);
+	if (mc) {
+		if (wants_help(argc - i, argv + i)) {
+			fputs(mc->usage, stdout);
+			return 0;
+		}
+		return mc->run(argc - i, argv + i);
 	}
 	fprintf(stderr, "gongzhi: unknown command '%s' (see 'gongzhi help')\n", argv[i]);
 	return 2;

@@ -3,9 +3,8 @@
 #ifndef GZ_API_API_H
 #define GZ_API_API_H
 
-/* Registers every route of the API. Call once before gz_server_run(). */
-void gz_api_register_all(void);
-
+/* Each resource file's route registration, called by its module's descriptor
+ * (src/modules/NAME/module.c) until the routes are declared in the descriptor. */
 void gz_api_system_register(void);
 /* Idempotency-Key on every POST (hooks, no routes of its own). */
 void gz_api_idempotency_register(void);

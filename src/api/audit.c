@@ -14,6 +14,7 @@
 #include "http/router.h"
 #include "core/json.h"
 #include "core/time.h"
+#include "modules/accounts/accounts.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -36,6 +36,7 @@
 #include "domain/policy.h"
 #include "domain/space.h"
 #include "http/router.h"
+#include "modules/space/space.h"
 
 #include <sodium.h>
 #include <stdio.h>

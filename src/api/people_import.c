@@ -42,6 +42,7 @@
 #include "domain/policy.h"
 #include "domain/resident.h"
 #include "domain/space.h"
+#include "modules/people/people.h"
 
 #include <pthread.h>
 #include <sodium.h>

@@ -7,6 +7,7 @@
 #include "http/router.h"
 #include "core/json.h"
 #include "core/time.h"
+#include "modules/system/system.h"
 
 #include <stdlib.h>
 

@@ -32,6 +32,7 @@
 #include "domain/resident.h"
 #include "domain/space.h"
 #include "http/router.h"
+#include "modules/people/people.h"
 
 #include <errno.h>
 #include <fcntl.h>

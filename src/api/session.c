@@ -211,7 +211,7 @@ static void set_cookie(gz_req *r, const char *token, int64_t max_age_s)
 static json_t *permissions_json(gz_req *r)
 {
 	json_t *o = json_object();
-	for (int res = 0; res < RES__COUNT; res++) {
+	for (int res = 0; res < policy_resource_count(); res++) {
 		json_t *acts = json_object();
 		for (int a = 0; a < ACT__COUNT; a++) {
 			const char *sc[GZ_AUTH_MAX_GRANTS];

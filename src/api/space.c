@@ -18,6 +18,7 @@
 #include "core/time.h"
 #include "domain/policy.h"
 #include "http/router.h"
+#include "modules/space/space.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -24,6 +24,7 @@
 #include "core/utf8.h"
 #include "domain/geo.h"
 #include "domain/policy.h"
+#include "modules/space/space.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -6,6 +6,7 @@
 #include "http/router.h"
 #include "core/json.h"
 #include "core/time.h"
+#include "modules/system/system.h"
 
 #include <sodium.h>
 #include <strings.h>

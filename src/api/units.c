@@ -20,6 +20,7 @@
 #include "domain/resident.h"
 #include "domain/space.h"
 #include "http/router.h"
+#include "modules/people/people.h"
 
 #include <sodium.h>
 #include <stdio.h>

@@ -18,6 +18,7 @@
 #include "core/json.h"
 #include "core/time.h"
 #include "core/utf8.h"
+#include "modules/accounts/accounts.h"
 
 #include <pthread.h>
 #include <sodium.h>

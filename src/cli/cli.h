@@ -24,12 +24,21 @@ extern const char gz_cli_demo_usage[];
 int gz_cli_gen(int argc, char **argv);
 extern const char gz_cli_gen_usage[];
 
+#define GZ_CLI_DEFAULT_DB "sqlite:data/gongzhi.db"
+
+/* The database URL: GONGZHI_DB (set by --db), else GZ_CLI_DEFAULT_DB. */
+const char *gz_cli_db_url(void);
+
 /* Opens the database named by GONGZHI_DB (default sqlite:data/gongzhi.db), creating
  * the directory of a SQLite file and applying migrations. NULL after printing why. */
 struct gz_db *gz_cli_open_db(void);
+/* The same for a given URL. */
+struct gz_db *gz_cli_open_db_url(const char *url);
 
 /* Loads the personal-data key (see gz_crypto_key_path()) for commands that read or
  * write encrypted fields. Returns 0, or -1 after printing why. */
 int gz_cli_load_keys(void);
+/* The same for a given URL. Must run before any thread starts. */
+int gz_cli_load_keys_url(const char *url);
 
 #endif

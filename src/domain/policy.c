@@ -1,10 +1,13 @@
-/* The one policy table and the scope rule (see policy.h). Pure: no I/O, no allocation.
+/* The one policy table and the scope rule (see policy.h). Pure: no I/O and no
+ * allocation, except that a malformed row aborts at start-up.
  *
  * Every handler asks policy_allows() through gz_auth_check(); nothing else in the code
  * decides who may do what. docs/SECURITY.md shows this table to people; a unit test
- * (tests/unit/test_policy.c) keeps the two in step on the cells that matter. */
+ * (tests/unit/test_policy.c) keeps the two equal. */
 #include "domain/policy.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -23,67 +26,60 @@ static const struct {
     [ROLE_SYSTEM_ADMIN] = {"system_admin", "系统管理员"},
 };
 
-/* The policy table: one cell per (role, resource), four letters for the actions
- * read / write / admin / reveal (r w a v); a letter allows, '-' refuses. A grant binds a
- * role to a scope, so every cell holds only inside that grant's scope.
- *
- * The audit log is append-only: no role has write or admin on it, because no API
- * writes it directly (rows are added by the server, in the transaction of the change
- * they record).
- *
- * Reveal exists only on residents (personal data, 个人信息保护法 "minimum necessary"):
- * it is held by the roles whose casework needs a phone or an ID number — the grid
- * worker visiting, community staff handling applications, the street office reviewing
- * them (社会救助暂行办法 art. 11: 街道办事处 investigates and reviews 低保 applications)
- * — and by system_admin, which must hold every right it hands out (policy_can_delegate).
- * Holding reveal shows nothing by itself: responses are masked until a request asks
- * (?reveal=), and each such request is audited. */
+/* The policy table: one row per registered resource, one cell per role, four letters
+ * for the actions read / write / admin / reveal (r w a v); a letter allows, '-'
+ * refuses. The rows live with their modules (src/modules/NAME/module.c); the reasons
+ * for each cell are written there. `gongzhi policy` prints the assembled table, and
+ * docs/SECURITY.md holds that print (a test keeps them equal). */
 _Static_assert(ACT__COUNT == 4, "a policy cell has one letter per action");
 
-/* clang-format off */
-static const char *const table[ROLE__COUNT][RES__COUNT] = {
-	/*                            SPACE   ACCOUNT AUDIT   PROBE   RESIDENT */
+static const policy_resource_def *resources[POLICY_RESOURCES_MAX];
+static int nresources;
 
-	/* Residents see the community and grid they live in; they change nothing there.
-	 * Their own resident record is theirs by account link (gz_auth_self), not by
-	 * this table: the grant gives them nobody else's. */
-	[ROLE_RESIDENT]          = { "r---", "----", "----", "----", "----" },
+static void policy_die(const char *why, const char *name)
+{
+	fprintf(stderr, "gongzhi: policy row '%s': %s\n", name ? name : "?", why);
+	abort();
+}
 
-	/* Grid workers walk their grid and keep its buildings and names up to date; they
-	 * keep its register of residents and visit them (reveal for casework). */
-	[ROLE_GRID_WORKER]       = { "rw--", "----", "----", "----", "rw-v" },
+policy_resource policy_register(const policy_resource_def *def)
+{
+	static const char letters[ACT__COUNT] = {'r', 'w', 'a', 'v'};
+	if (!def || !def->name || !*def->name)
+		policy_die("no name", NULL);
+	if (nresources == POLICY_RESOURCES_MAX)
+		policy_die("too many resources (raise POLICY_RESOURCES_MAX)", def->name);
+	if (policy_resource_parse(def->name) >= 0)
+		policy_die("registered twice", def->name);
+	for (int r = 0; r < ROLE__COUNT; r++) {
+		const char *c = def->cells[r];
+		if (!c || strlen(c) != ACT__COUNT)
+			policy_die("every role needs a cell of four letters", def->name);
+		for (int a = 0; a < ACT__COUNT; a++)
+			if (c[a] != '-' && c[a] != letters[a])
+				policy_die("cells are r w a v or '-', in that order", def->name);
+	}
+	resources[nresources] = def;
+	return nresources++;
+}
 
-	/* Party members, volunteers, co-building unit contacts, property companies and
-	 * departments need to know the place they serve; the space tree is not theirs to
-	 * change. Their own work (orders, cases, activities) comes with later issues.
-	 * None needs the register of residents: what they need of a person comes with the
-	 * order or case they take. */
-	[ROLE_PARTY_MEMBER]      = { "r---", "----", "----", "----", "----" },
-	[ROLE_VOLUNTEER]         = { "r---", "----", "----", "----", "----" },
-	[ROLE_UNIT_CONTACT]      = { "r---", "----", "----", "----", "----" },
-	[ROLE_PROPERTY]          = { "r---", "----", "----", "----", "----" },
-	[ROLE_DEPARTMENT]        = { "r---", "----", "----", "----", "----" },
+int policy_resource_count(void)
+{
+	return nresources;
+}
 
-	/* Community staff keep the community's space data (buildings, names) and its
-	 * register of residents, and handle applications (reveal). */
-	[ROLE_COMMUNITY_STAFF]   = { "rw--", "----", "----", "----", "rw-v" },
+int policy_resource_parse(const char *name)
+{
+	for (int i = 0; name && i < nresources; i++)
+		if (!strcmp(resources[i]->name, name))
+			return i;
+	return -1;
+}
 
-	/* The community secretary runs the community: its space data (but not the grid
-	 * layout, which the street decides: no space admin), its accounts and grants, and
-	 * reads the community's audit trail and the storage probes; the register as staff. */
-	[ROLE_COMMUNITY_ADMIN]   = { "rw--", "rwa-", "r---", "r---", "rw-v" },
-
-	/* The street supervises its communities: it lays out grids (space admin, e.g.
-	 * grid import), manages accounts across the street and reads its audit trail; it
-	 * reviews applications (reveal) and appoints the staff who keep the register. */
-	[ROLE_STREET_SUPERVISOR] = { "rwa-", "rwa-", "r---", "r---", "rw-v" },
-
-	/* System administrators may do everything that exists, within their scope
-	 * (normally "" = the whole system); only they write storage probes and define
-	 * resident tags (resident admin at ""). */
-	[ROLE_SYSTEM_ADMIN]      = { "rwa-", "rwa-", "r---", "rwa-", "rwav" },
-};
-/* clang-format on */
+const policy_resource_def *policy_resource_get(policy_resource res)
+{
+	return res >= 0 && res < nresources ? resources[res] : NULL;
+}
 
 const char *policy_role_name(policy_role r)
 {
@@ -111,18 +107,47 @@ const char *policy_action_name(policy_action a)
 	return (unsigned)a < ACT__COUNT ? names[a] : "unknown";
 }
 
+/* snprintf into buf at *n, keeping *n the length the whole output needs. */
+static void put(char *buf, size_t cap, size_t *n, const char *a, const char *b)
+{
+	int w = snprintf(*n < cap ? buf + *n : NULL, *n < cap ? cap - *n : 0, "%s%s", a, b);
+	*n += w > 0 ? (size_t)w : 0;
+}
+
+size_t policy_table_markdown(char *buf, size_t cap)
+{
+	size_t n = 0;
+	if (cap)
+		buf[0] = '\0';
+	put(buf, cap, &n, "| resource |", "");
+	for (int r = 0; r < ROLE__COUNT; r++)
+		put(buf, cap, &n, " ", roles[r].name), put(buf, cap, &n, " |", "");
+	put(buf, cap, &n, "\n|---|", "");
+	for (int r = 0; r < ROLE__COUNT; r++)
+		put(buf, cap, &n, "---|", "");
+	put(buf, cap, &n, "\n", "");
+	for (int res = 0; res < nresources; res++) {
+		put(buf, cap, &n, "| `", resources[res]->name);
+		put(buf, cap, &n, "` ", resources[res]->label);
+		put(buf, cap, &n, " |", "");
+		for (int r = 0; r < ROLE__COUNT; r++)
+			put(buf, cap, &n, " `", resources[res]->cells[r]),
+			    put(buf, cap, &n, "` |", "");
+		put(buf, cap, &n, "\n", "");
+	}
+	return n;
+}
+
 const char *policy_resource_name(policy_resource res)
 {
-	static const char *const names[RES__COUNT] = {"space", "account", "audit", "probe",
-	                                              "resident"};
-	return (unsigned)res < RES__COUNT ? names[res] : "unknown";
+	return res >= 0 && res < nresources ? resources[res]->name : "unknown";
 }
 
 bool policy_allows(policy_role r, policy_action a, policy_resource res)
 {
-	if ((unsigned)r >= ROLE__COUNT || (unsigned)a >= ACT__COUNT || (unsigned)res >= RES__COUNT)
+	if ((unsigned)r >= ROLE__COUNT || (unsigned)a >= ACT__COUNT || res < 0 || res >= nresources)
 		return false;
-	return table[r][res][a] != '-';
+	return resources[res]->cells[r][a] != '-';
 }
 
 bool policy_scope_contains(const char *scope, const char *code)
@@ -195,7 +220,7 @@ bool policy_can_delegate(const policy_role *held, int n, policy_role r)
 {
 	if ((unsigned)r >= ROLE__COUNT)
 		return false;
-	for (int res = 0; res < RES__COUNT; res++)
+	for (int res = 0; res < nresources; res++)
 		for (int a = 0; a < ACT__COUNT; a++) {
 			if (!policy_allows(r, (policy_action)a, (policy_resource)res))
 				continue;

@@ -39,15 +39,35 @@ typedef enum {
 	ACT__COUNT
 } policy_action;
 
-typedef enum {
-	RES_SPACE,   /* streets, communities, grids, buildings */
-	RES_ACCOUNT, /* users and their grants */
-	RES_AUDIT,   /* the audit log */
-	RES_PROBE,   /* storage probes (operations) */
-	/* Added with the people issue: units and their owners, households, residents. */
-	RES_RESIDENT,
-	RES__COUNT
-} policy_resource;
+/* A resource is what a module protects (its records); modules register theirs at
+ * start-up (policy_register), so the table is assembled from the modules' rows and
+ * adding a capability touches no shared list. Its id is an index in registration order. */
+typedef int policy_resource;
+
+#define POLICY_RESOURCES_MAX 64
+
+typedef struct policy_resource_def {
+	const char *name;  /* "resident": logs, errors, /me permissions, SECURITY.md */
+	const char *label; /* "居民": the Chinese name */
+	/* One cell per role, four letters for read / write / admin / reveal (r w a v), '-'
+	 * refusing; a grant binds a role to a scope, so every cell holds only inside it. */
+	const char *cells[ROLE__COUNT];
+} policy_resource_def;
+
+/* Adds a resource to the table and returns its id. Start-up only (not thread-safe).
+ * Aborts on a malformed row, a duplicate name or more than POLICY_RESOURCES_MAX
+ * resources: those are programming errors. def must outlive the process. */
+policy_resource policy_register(const policy_resource_def *def);
+/* Number of registered resources; ids are 0 .. count-1. */
+int policy_resource_count(void);
+/* The id of a resource by name, or -1. */
+int policy_resource_parse(const char *name);
+/* The registered row of a resource, or NULL. */
+const policy_resource_def *policy_resource_get(policy_resource res);
+/* The whole table as Markdown (one row per resource, one column per role), as
+ * docs/SECURITY.md shows it and `gongzhi policy` prints it. Writes at most cap bytes
+ * (NUL included) and returns the length the whole table needs. */
+size_t policy_table_markdown(char *buf, size_t cap);
 
 /* "grid_worker" etc. */
 const char *policy_role_name(policy_role r);
@@ -86,8 +106,8 @@ void policy_scope_common(const char *a, const char *b, char *buf, size_t size);
  * system_admin of their own community and so gain grid import). */
 bool policy_can_delegate(const policy_role *held, int n, policy_role r);
 
-/* Short names for logs and errors: "read", "write", "admin", "reveal"; "space",
- * "account", "audit", "probe", "resident". */
+/* Short names for logs and errors: "read", "write", "admin", "reveal"; a resource's
+ * registered name ("unknown" for an id nobody registered). */
 const char *policy_action_name(policy_action a);
 const char *policy_resource_name(policy_resource res);
 

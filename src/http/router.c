@@ -16,6 +16,14 @@ void gz_router_add(const char *method, const char *pattern, gz_handler_fn fn)
 	routes[nroutes++] = (gz_route){method, pattern, fn, 0, 0};
 }
 
+void gz_router_add_ex(const char *method, const char *pattern, gz_handler_fn fn, unsigned flags,
+                      size_t body_limit)
+{
+	gz_router_add(method, pattern, fn);
+	routes[nroutes - 1].flags = flags;
+	routes[nroutes - 1].body_limit = body_limit;
+}
+
 void gz_router_add_public(const char *method, const char *pattern, gz_handler_fn fn)
 {
 	gz_router_add(method, pattern, fn);

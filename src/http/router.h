@@ -25,6 +25,9 @@ typedef struct gz_route {
 void gz_router_add(const char *method, const char *pattern, gz_handler_fn fn);
 /* Register a route anyone may call (GZ_ROUTE_PUBLIC); keep these few. */
 void gz_router_add_public(const char *method, const char *pattern, gz_handler_fn fn);
+/* Register a route with its flags (GZ_ROUTE_*) and body limit (0 = the server's). */
+void gz_router_add_ex(const char *method, const char *pattern, gz_handler_fn fn, unsigned flags,
+                      size_t body_limit);
 /* Same, for a route whose bodies may exceed the server-wide limit (bulk imports). */
 void gz_router_add_limited(const char *method, const char *pattern, gz_handler_fn fn,
                            size_t body_limit);

@@ -769,11 +769,29 @@ static bool kv_valid(const gz_kv *kv, int n)
 	return true;
 }
 
+#define API_PREFIXES_MAX 32
+static const char *api_prefixes[API_PREFIXES_MAX];
+static int napi_prefixes;
+
+void gz_server_api_prefix(const char *prefix)
+{
+	if (napi_prefixes == API_PREFIXES_MAX) {
+		gz_log_error("too many API prefixes (raise API_PREFIXES_MAX)");
+		abort();
+	}
+	api_prefixes[napi_prefixes++] = prefix;
+}
+
 static bool never_static(const char *path)
 {
-	return !strncmp(path, "/api/", 5) || !strcmp(path, "/api") ||
-	       !strncmp(path, "/open311/", 9) || !strcmp(path, "/healthz") ||
-	       !strcmp(path, "/metrics");
+	for (int i = 0; i < napi_prefixes; i++) {
+		const char *p = api_prefixes[i];
+		size_t n = strlen(p);
+		if (!strncmp(path, p, n) ||
+		    (n > 1 && p[n - 1] == '/' && strlen(path) == n - 1 && !strncmp(path, p, n - 1)))
+			return true;
+	}
+	return false;
 }
 
 /* Everything decided on the head alone: validity, route, login, body limit. Returns

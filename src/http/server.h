@@ -38,6 +38,11 @@ typedef struct gz_server_config {
 
 void gz_server_config_defaults(gz_server_config *c);
 
+/* Declares a URL prefix as API: a path under it that matches no route is a 404 JSON
+ * error, never a web UI file. A prefix ending in '/' also covers the path without it
+ * ("/api/" covers "/api"). Start-up only; modules declare theirs (module.h). */
+void gz_server_api_prefix(const char *prefix);
+
 /* Runs until SIGTERM/SIGINT, then stops accepting, lets in-flight requests finish
  * (up to drain_timeout_ms) and returns 0. Returns -1 if it cannot start.
  * The database URL must be set with gz_db_thread_init() before. */

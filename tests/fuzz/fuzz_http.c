@@ -7,11 +7,11 @@
  * decoded bodies are never longer than their encoding. */
 #include "fuzz.h"
 
-#include "api/api.h"
 #include "core/utf8.h"
 #include "http/http.h"
 #include "http/parse.h"
 #include "http/router.h"
+#include "modules/module.h"
 
 #include <string.h>
 
@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int registered;
 	if (!registered) {
-		gz_api_register_all();
+		gz_modules_init();
 		registered = 1;
 	}
 	if (size < 1)

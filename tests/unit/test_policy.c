@@ -6,8 +6,14 @@
 #include <cmocka.h>
 
 #include "domain/policy.h"
+#include "modules/accounts/accounts.h"
+#include "modules/module.h"
+#include "modules/people/people.h"
+#include "modules/space/space.h"
+#include "modules/system/system.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void test_role_names_round_trip(void **state)
@@ -55,7 +61,7 @@ static void test_spec_roles_all_present(void **state)
 static void test_system_admin_reads_and_writes_everything_but_audit_writes(void **state)
 {
 	(void)state;
-	for (int res = 0; res < RES__COUNT; res++) {
+	for (int res = 0; res < policy_resource_count(); res++) {
 		assert_true(policy_allows(ROLE_SYSTEM_ADMIN, ACT_READ, (policy_resource)res));
 		if (res == RES_AUDIT)
 			continue;
@@ -73,35 +79,32 @@ static void test_audit_log_is_append_only_for_every_role(void **state)
 	}
 }
 
-/* The table as docs/SECURITY.md shows it: "rwa" per (role, resource). Changing the
- * policy means changing both, on purpose. */
+/* The table as docs/SECURITY.md shows it, between its markers, is exactly what the
+ * modules register. Changing the policy means changing both, on purpose. */
 static void test_table_matches_documented_policy(void **state)
 {
 	(void)state;
-	static const char *const want[ROLE__COUNT][RES__COUNT] = {
-	    /*                        space   account audit   probe   resident */
-	    [ROLE_RESIDENT] = {"r---", "----", "----", "----", "----"},
-	    [ROLE_GRID_WORKER] = {"rw--", "----", "----", "----", "rw-v"},
-	    [ROLE_PARTY_MEMBER] = {"r---", "----", "----", "----", "----"},
-	    [ROLE_VOLUNTEER] = {"r---", "----", "----", "----", "----"},
-	    [ROLE_COMMUNITY_STAFF] = {"rw--", "----", "----", "----", "rw-v"},
-	    [ROLE_COMMUNITY_ADMIN] = {"rw--", "rwa-", "r---", "r---", "rw-v"},
-	    [ROLE_UNIT_CONTACT] = {"r---", "----", "----", "----", "----"},
-	    [ROLE_PROPERTY] = {"r---", "----", "----", "----", "----"},
-	    [ROLE_DEPARTMENT] = {"r---", "----", "----", "----", "----"},
-	    [ROLE_STREET_SUPERVISOR] = {"rwa-", "rwa-", "r---", "r---", "rw-v"},
-	    [ROLE_SYSTEM_ADMIN] = {"rwa-", "rwa-", "r---", "rwa-", "rwav"},
-	};
-	for (int r = 0; r < ROLE__COUNT; r++)
-		for (int res = 0; res < RES__COUNT; res++)
-			for (int a = 0; a < ACT__COUNT; a++) {
-				bool allowed = want[r][res][a] != '-';
-				if (policy_allows((policy_role)r, (policy_action)a,
-				                  (policy_resource)res) != allowed)
-					fail_msg("%s %s %s: expected %s", policy_role_name(r),
-					         policy_action_name(a), policy_resource_name(res),
-					         allowed ? "allowed" : "refused");
-			}
+	FILE *f = fopen(GZ_SOURCE_DIR "/docs/SECURITY.md", "rb");
+	assert_non_null(f);
+	static char doc[1 << 17];
+	size_t n = fread(doc, 1, sizeof doc - 1, f);
+	fclose(f);
+	doc[n] = '\0';
+	const char *begin = strstr(doc, "<!-- policy table:");
+	const char *end = begin ? strstr(begin, "<!-- end of policy table -->") : NULL;
+	assert_non_null(begin);
+	assert_non_null(end);
+	begin = strchr(begin, '\n') + 1;
+	char want[8192];
+	size_t len = policy_table_markdown(want, sizeof want);
+	assert_true(len < sizeof want);
+	if ((size_t)(end - begin) != len || memcmp(begin, want, len) != 0)
+		fail_msg("docs/SECURITY.md's policy table differs from `gongzhi policy`:\n%s",
+		         want);
+	/* Every role column and every registered resource row is there. */
+	assert_int_equal(policy_resource_count(), 5);
+	assert_int_equal(policy_resource_parse("resident"), RES_RESIDENT);
+	assert_int_equal(policy_resource_parse("nothing"), -1);
 }
 
 static void test_grid_import_only_street_and_system(void **state)
@@ -124,7 +127,7 @@ static void test_write_implies_read(void **state)
 {
 	(void)state;
 	for (int r = 0; r < ROLE__COUNT; r++)
-		for (int res = 0; res < RES__COUNT; res++)
+		for (int res = 0; res < policy_resource_count(); res++)
 			if (policy_allows((policy_role)r, ACT_WRITE, (policy_resource)res) ||
 			    policy_allows((policy_role)r, ACT_ADMIN, (policy_resource)res))
 				assert_true(
@@ -137,7 +140,8 @@ static void test_allows_out_of_range_is_refused(void **state)
 	assert_false(policy_allows((policy_role)ROLE__COUNT, ACT_READ, RES_SPACE));
 	assert_false(policy_allows((policy_role)-1, ACT_READ, RES_SPACE));
 	assert_false(policy_allows(ROLE_SYSTEM_ADMIN, (policy_action)ACT__COUNT, RES_SPACE));
-	assert_false(policy_allows(ROLE_SYSTEM_ADMIN, ACT_READ, (policy_resource)RES__COUNT));
+	assert_false(
+	    policy_allows(ROLE_SYSTEM_ADMIN, ACT_READ, (policy_resource)policy_resource_count()));
 }
 
 static void test_scope_empty_contains_everything(void **state)
@@ -271,7 +275,7 @@ static void test_reveal_only_on_residents_and_implies_read(void **state)
 {
 	(void)state;
 	for (int r = 0; r < ROLE__COUNT; r++) {
-		for (int res = 0; res < RES__COUNT; res++)
+		for (int res = 0; res < policy_resource_count(); res++)
 			if (res != RES_RESIDENT)
 				assert_false(policy_allows((policy_role)r, ACT_REVEAL,
 				                           (policy_resource)res));
@@ -329,5 +333,6 @@ int main(void)
 	    cmocka_unit_test(test_reveal_only_on_residents_and_implies_read),
 	    cmocka_unit_test(test_resident_rights_keep_appointments_possible),
 	};
+	gz_modules_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

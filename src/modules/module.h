@@ -1,0 +1,61 @@
+/* The shape of a capability. A module is a folder, src/modules/NAME/, holding its
+ * domain rules, handlers, migrations and OpenAPI fragment, and one descriptor
+ * (module.c) that declares everything the rest of the program must know of it:
+ *
+ *   routes      method, pattern, handler, public or login required, body limit
+ *   prefixes    URL prefixes that are API, never web UI files ("/open311/")
+ *   counts      names of the record_counts rows the module keeps
+ *   commands    subcommands of the gongzhi binary
+ *   resources   its rows of the policy table (who may do what on its records)
+ *   init        anything else done once at start-up (hooks)
+ *
+ * Registration is one line in src/modules/modules.c. A module uses another only
+ * through that module's public header (src/modules/NAME/NAME.h). */
+#ifndef GZ_MODULES_MODULE_H
+#define GZ_MODULES_MODULE_H
+
+#include "domain/policy.h"
+#include "http/http.h"
+
+#include <stddef.h>
+
+typedef struct gz_module_route {
+	const char *method, *pattern;
+	gz_handler_fn fn;
+	unsigned flags;    /* GZ_ROUTE_PUBLIC (http/router.h); 0 = login required */
+	size_t body_limit; /* bytes; 0 = the server's --body-limit */
+} gz_module_route;
+
+typedef struct gz_module_command {
+	const char *name, *summary, *usage;
+	/* argv starts at the command's name; returns the exit code (0, 1, 2 usage). */
+	int (*run)(int argc, char **argv);
+} gz_module_command;
+
+typedef struct gz_module_resource {
+	policy_resource *id; /* set at registration; declared in the module's header */
+	policy_resource_def def;
+} gz_module_resource;
+
+typedef struct gz_module {
+	const char *name;
+	const gz_module_route *routes;       /* ends with {0} */
+	const char *const *prefixes;         /* ends with NULL */
+	const char *const *counts;           /* ends with NULL */
+	const gz_module_command *commands;   /* ends with {0} */
+	const gz_module_resource *resources; /* ends with {0} */
+	void (*init)(void);                  /* may be NULL */
+} gz_module;
+
+/* Registers every module in the list: policy rows first (so route init may use them),
+ * then routes, prefixes and init hooks. Call once at start-up, before anything else
+ * that reads the policy or the routes. Idempotent. */
+void gz_modules_init(void);
+
+/* The modules, in registration order; ends with NULL. */
+const gz_module *const *gz_modules_list(void);
+
+/* The command of that name from any module, or NULL. */
+const gz_module_command *gz_modules_command(const char *name);
+
+#endif

@@ -1,0 +1,52 @@
+/* The module list: adding a capability is one line here (and its folders). Order
+ * matters only where one module builds on another (space before people). */
+#include "modules/module.h"
+#include "http/router.h"
+#include "http/server.h"
+
+#include <string.h>
+
+extern const gz_module gz_module_system;
+extern const gz_module gz_module_accounts;
+extern const gz_module gz_module_space;
+extern const gz_module gz_module_people;
+extern const gz_module gz_module_org;
+
+static const gz_module *const modules[] = {
+    &gz_module_system, &gz_module_accounts, &gz_module_space,
+    &gz_module_people, &gz_module_org,      NULL,
+};
+
+const gz_module *const *gz_modules_list(void)
+{
+	return modules;
+}
+
+void gz_modules_init(void)
+{
+	static int done;
+	if (done)
+		return;
+	done = 1;
+	for (const gz_module *const *m = modules; *m; m++)
+		for (const gz_module_resource *res = (*m)->resources; res && res->id; res++)
+			*res->id = policy_register(&res->def);
+	for (const gz_module *const *m = modules; *m; m++) {
+		for (const gz_module_route *rt = (*m)->routes; rt && rt->method; rt++)
+			gz_router_add_ex(rt->method, rt->pattern, rt->fn, rt->flags,
+			                 rt->body_limit);
+		for (const char *const *p = (*m)->prefixes; p && *p; p++)
+			gz_server_api_prefix(*p);
+		if ((*m)->init)
+			(*m)->init();
+	}
+}
+
+const gz_module_command *gz_modules_command(const char *name)
+{
+	for (const gz_module *const *m = modules; *m; m++)
+		for (const gz_module_command *c = (*m)->commands; c && c->name; c++)
+			if (!strcmp(c->name, name))
+				return c;
+	return NULL;
+}

@@ -1,0 +1,51 @@
+#include "modules/people/people.h"
+#include "api/api.h"
+#include "modules/module.h"
+
+policy_resource RES_RESIDENT = -1;
+
+static void init(void)
+{
+	gz_api_residents_register();
+	gz_api_units_register();
+}
+
+static const char *const counts[] = {"units", "households", "residents", NULL};
+
+/* Reveal exists only on residents (personal data, 个人信息保护法 "minimum necessary"):
+ * it is held by the roles whose casework needs a phone or an ID number — the grid
+ * worker visiting, community staff handling applications, the street office reviewing
+ * them (社会救助暂行办法 art. 11: 街道办事处 investigates and reviews 低保 applications)
+ * — and by system_admin, which must hold every right it hands out (policy_can_delegate).
+ * Holding reveal shows nothing by itself: responses are masked until a request asks
+ * (?reveal=), and each such request is audited. Residents' own records are theirs by
+ * account link (gz_auth_self), not by this table. Party members, volunteers, units,
+ * property companies and departments do not need the register: what they need of a
+ * person comes with the order or case they take. Only system administrators define
+ * resident tags (resident admin at ""). */
+static const gz_module_resource resources[] = {
+    {&RES_RESIDENT,
+     {"resident",
+      "居民、户与房屋",
+      {
+          [ROLE_RESIDENT] = "----",
+          [ROLE_GRID_WORKER] = "rw-v",
+          [ROLE_PARTY_MEMBER] = "----",
+          [ROLE_VOLUNTEER] = "----",
+          [ROLE_COMMUNITY_STAFF] = "rw-v",
+          [ROLE_COMMUNITY_ADMIN] = "rw-v",
+          [ROLE_UNIT_CONTACT] = "----",
+          [ROLE_PROPERTY] = "----",
+          [ROLE_DEPARTMENT] = "----",
+          [ROLE_STREET_SUPERVISOR] = "rw-v",
+          [ROLE_SYSTEM_ADMIN] = "rwav",
+      }}},
+    {0},
+};
+
+const gz_module gz_module_people = {
+    .name = "people",
+    .counts = counts,
+    .resources = resources,
+    .init = init,
+};
