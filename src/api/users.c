@@ -412,6 +412,7 @@ static int grant_fields(json_t *obj, const char *base, gz_grant *g, gz_err *err)
 		return -1;
 	}
 	const char *role = NULL, *scope = NULL;
+	char canon[GZ_SCOPE_MAX];
 	int bad = 0;
 	json_t *rv = json_object_get(obj, "role"), *sv = json_object_get(obj, "scope");
 	if (!json_is_string(rv)) {
@@ -424,9 +425,21 @@ static int grant_fields(json_t *obj, const char *base, gz_grant *g, gz_err *err)
 	if (!json_is_string(sv)) {
 		gz_err_field(err, sf, sv ? "应为字符串" : "必填（全系统为 \"\"）");
 		bad = -1;
-	} else if (!policy_scope_valid(scope = json_string_value(sv))) {
-		gz_err_field(err, sf, "应为 \"\"（全系统）或 6、9、12、15 位区划/网格编码");
-		bad = -1;
+	} else {
+		/* "org:12" is accepted for the organisation scope "org:12/". */
+		scope = json_string_value(sv);
+		size_t sl = strlen(scope);
+		if (!strncmp(scope, "org:", 4) && sl > 4 && sl + 2 <= sizeof canon &&
+		    scope[sl - 1] != '/') {
+			snprintf(canon, sizeof canon, "%s/", scope);
+			scope = canon;
+		}
+		if (!policy_scope_valid(scope)) {
+			gz_err_field(err, sf,
+			             "应为 \"\"（全系统）、6、9、12、15 位区划/网格编码，或组织 "
+			             "org:编号");
+			bad = -1;
+		}
 	}
 	if (bad)
 		return -1;

@@ -178,10 +178,29 @@ void policy_scope_upper(const char *scope, char *buf, size_t size)
 	buf[n + 1] = '\0';
 }
 
+/* "org:" followed by one or more "<id>/" segments (ids without leading zeros). */
+static bool org_scope_valid(const char *s)
+{
+	if (strncmp(s, "org:", 4) != 0)
+		return false;
+	s += 4;
+	if (!*s)
+		return false;
+	while (*s) {
+		size_t n = strspn(s, "0123456789");
+		if (n == 0 || n > 18 || s[0] == '0' || s[n] != '/')
+			return false;
+		s += n + 1;
+	}
+	return true;
+}
+
 bool policy_scope_valid(const char *scope)
 {
 	if (!scope)
 		return false;
+	if (!strncmp(scope, "org:", 4))
+		return org_scope_valid(scope) && strlen(scope) < 64;
 	size_t n = 0;
 	for (; scope[n]; n++)
 		if (scope[n] < '0' || scope[n] > '9')
@@ -200,6 +219,18 @@ void policy_scope_common(const char *a, const char *b, char *buf, size_t size)
 	size_t n = 0;
 	while (a[n] && a[n] == b[n])
 		n++;
+	if (!strncmp(a, "org:", 4) && !strncmp(b, "org:", 4)) {
+		/* Organisation codes: back to the last whole "<id>/" segment both share. */
+		while (n > 4 && a[n - 1] != '/')
+			n--;
+		if (n <= 4 || n >= size)
+			return;
+		memcpy(buf, a, n);
+		buf[n] = '\0';
+		return;
+	}
+	if (!strncmp(a, "org:", 4) || !strncmp(b, "org:", 4))
+		return; /* a place and an organisation share only the whole system */
 	size_t keep = 0;
 	if (!a[n] && !b[n]) {
 		keep = n; /* equal */

@@ -6,7 +6,13 @@
  * street code (9), which starts with the county code (6). So "record inside scope" is a
  * prefix test, indexed in SQL as  code >= scope AND code < scope || '~'  (see
  * policy_scope_upper()). The empty scope "" is the whole system (system_admin).
- * Organisation scopes (later issue) will be written "org:<id>". */
+ *
+ * Organisation scopes are written "org:<id>/" (a sub-organisation "org:<id>/<id>/"),
+ * so the same prefix test and SQL range hold: "org:12/" contains "org:12/" and
+ * "org:12/7/" but not "org:123/". A record that belongs to an organisation rather than
+ * a place (a department's case, a volunteer team's activity) carries its org code as
+ * its scope code; a grant at an organisation scope then reaches those records across
+ * grids and nothing of the space tree. */
 #ifndef GZ_DOMAIN_POLICY_H
 #define GZ_DOMAIN_POLICY_H
 
@@ -88,14 +94,15 @@ void policy_scope_upper(const char *scope, char *buf, size_t size);
 
 /* Added with the accounts issue. */
 
-/* True if scope may be granted: "" (whole system) or a space code of 6, 9, 12 or 15
- * digits (county, street, community, grid). Organisation scopes ("org:<id>") are
- * refused until organisations exist, so the C prefix test and the SQL range test can
- * never disagree. */
+/* True if scope may be granted: "" (whole system), a space code of 6, 9, 12 or 15
+ * digits (county, street, community, grid), or an organisation scope "org:<id>/" (ids
+ * of 1..18 digits without leading zeros, nested segments allowed, under 64 bytes). */
 bool policy_scope_valid(const char *scope);
 
 /* The smallest node containing both a and b, written into buf (16 bytes hold any
- * space code): their common prefix cut back to a node boundary (0, 6, 9, 12 or 15 digits).
+ * space code): their common prefix cut back to a node boundary (0, 6, 9, 12 or 15 digits;
+ * for two organisation codes, the last shared "<id>/" segment; a place and an
+ * organisation share only "").
  * Used to give a record touching several scopes (a user with several grants) one
  * audit scope. */
 void policy_scope_common(const char *a, const char *b, char *buf, size_t size);

@@ -210,7 +210,43 @@ static void test_scope_valid(void **state)
 	assert_false(policy_scope_valid("11010500100a"));
 	assert_false(policy_scope_valid("110105001~"));
 	assert_false(policy_scope_valid(" 110105"));
+	/* Organisation scopes: "org:<id>/", nested segments allowed. */
+	assert_true(policy_scope_valid("org:1/"));
+	assert_true(policy_scope_valid("org:12/7/"));
 	assert_false(policy_scope_valid("org:1"));
+	assert_false(policy_scope_valid("org:"));
+	assert_false(policy_scope_valid("org:/"));
+	assert_false(policy_scope_valid("org:01/"));
+	assert_false(policy_scope_valid("org:1//"));
+	assert_false(policy_scope_valid("org:1/x/"));
+	assert_false(policy_scope_valid("org:1234567890123456789/"));
+}
+
+/* An organisation scope reaches its records and its sub-organisations' across grids,
+ * never another organisation's (org:12 is not a prefix of org:123) or a place. */
+static void test_org_scopes_contain_by_segment(void **state)
+{
+	(void)state;
+	assert_true(policy_scope_contains("org:12/", "org:12/"));
+	assert_true(policy_scope_contains("org:12/", "org:12/7/"));
+	assert_false(policy_scope_contains("org:12/", "org:123/"));
+	assert_false(policy_scope_contains("org:12/", "110105001001001"));
+	assert_false(policy_scope_contains("110105", "org:12/"));
+	assert_true(policy_scope_contains("", "org:12/"));
+	char up[32];
+	policy_scope_upper("org:12/", up, sizeof up);
+	/* The SQL range [scope, upper) holds exactly the contained codes. */
+	assert_true(strcmp("org:12/7/", "org:12/") >= 0 && strcmp("org:12/7/", up) < 0);
+	assert_false(strcmp("org:123/", "org:12/") >= 0 && strcmp("org:123/", up) < 0);
+	char buf[64];
+	policy_scope_common("org:12/7/", "org:12/9/", buf, sizeof buf);
+	assert_string_equal(buf, "org:12/");
+	policy_scope_common("org:12/", "org:13/", buf, sizeof buf);
+	assert_string_equal(buf, "");
+	policy_scope_common("org:12/", "110105001", buf, sizeof buf);
+	assert_string_equal(buf, "");
+	policy_scope_common("org:12/7/", "org:12/7/", buf, sizeof buf);
+	assert_string_equal(buf, "org:12/7/");
 }
 
 static void test_scope_common_cuts_to_a_node(void **state)
@@ -327,6 +363,7 @@ int main(void)
 	    cmocka_unit_test(test_scope_prefix_rule),
 	    cmocka_unit_test(test_scope_upper_bounds_the_sql_range),
 	    cmocka_unit_test(test_scope_valid),
+	    cmocka_unit_test(test_org_scopes_contain_by_segment),
 	    cmocka_unit_test(test_scope_common_cuts_to_a_node),
 	    cmocka_unit_test(test_delegation_never_gives_more_than_held),
 	    cmocka_unit_test(test_action_and_resource_names),
