@@ -9,6 +9,9 @@
  *   resources   its rows of the policy table (who may do what on its records)
  *   init        anything else done once at start-up (hooks)
  *
+ * Its migrations need no declaration: they are the files in its migrations/ folder
+ * (db/migrations.h), applied after the core's and the modules' listed before it.
+ *
  * Registration is one line in src/modules/modules.c. A module uses another only
  * through that module's public header (src/modules/NAME/NAME.h). */
 #ifndef GZ_MODULES_MODULE_H
@@ -47,9 +50,9 @@ typedef struct gz_module {
 	void (*init)(void);                  /* may be NULL */
 } gz_module;
 
-/* Registers every module in the list: policy rows first (so route init may use them),
- * then routes, prefixes and init hooks. Call once at start-up, before anything else
- * that reads the policy or the routes. Idempotent. */
+/* Registers every module in the list: migrations and policy rows first (so route init may use
+ * them), then routes, prefixes and init hooks. Call once at start-up, before anything else that
+ * reads the policy or the routes. Idempotent. */
 void gz_modules_init(void);
 
 /* The modules, in registration order; ends with NULL. */

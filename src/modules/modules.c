@@ -1,6 +1,7 @@
 /* The module list: adding a capability is one line here (and its folders). Order
  * matters only where one module builds on another (space before people). */
 #include "modules/module.h"
+#include "db/migrations.h"
 #include "http/router.h"
 #include "http/server.h"
 
@@ -28,9 +29,12 @@ void gz_modules_init(void)
 	if (done)
 		return;
 	done = 1;
-	for (const gz_module *const *m = modules; *m; m++)
+	for (const gz_module *const *m = modules; *m; m++) {
+		/* Its migrations are the files in src/modules/NAME/migrations/. */
+		gz_db_add_migrations((*m)->name);
 		for (const gz_module_resource *res = (*m)->resources; res && res->id; res++)
 			*res->id = policy_register(&res->def);
+	}
 	for (const gz_module *const *m = modules; *m; m++) {
 		for (const gz_module_route *rt = (*m)->routes; rt && rt->method; rt++)
 			gz_router_add_ex(rt->method, rt->pattern, rt->fn, rt->flags,
