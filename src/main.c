@@ -212,6 +212,17 @@ static int cmd_version(int argc, char **argv)
 
 static int cmd_help(int argc, char **argv);
 
+extern const char gz_openapi_json[];
+extern const size_t gz_openapi_json_len;
+
+static int cmd_openapi(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	fwrite(gz_openapi_json, 1, gz_openapi_json_len, stdout);
+	putchar('\n');
+	return 0;
+}
+
 /* The policy table as Markdown (docs/SECURITY.md holds this print). */
 static int cmd_policy(int argc, char **argv)
 {
@@ -256,6 +267,9 @@ static const command_t commands[] = {
     {"demo", "load a synthetic demo street and one account per role", gz_cli_demo_usage,
      gz_cli_demo},
     {"gen", "generate district-scale data for benchmarks", gz_cli_gen_usage, gz_cli_gen},
+    {"openapi", "print the OpenAPI description of the API (as served)",
+     "gongzhi openapi\n  Prints what GET /api/v1/openapi.json serves, assembled from the modules.\n",
+     cmd_openapi},
     {"policy", "print the policy table (who may do what) as Markdown",
      "gongzhi policy\n  Prints the table docs/SECURITY.md shows, assembled from the modules.\n",
      cmd_policy},
