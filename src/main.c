@@ -127,7 +127,10 @@ static int cmd_serve(int argc, char **argv)
 	if (gz_cli_load_keys_url(db) < 0)
 		return 1;
 	gz_db_thread_init(db);
-	return gz_server_run(&c) == 0 ? 0 : 1;
+	int rc = gz_server_run(&c);
+	/* The workers have stopped: close the connection each of them opened. */
+	gz_db_thread_close_all();
+	return rc == 0 ? 0 : 1;
 }
 
 static const char *db_only(int argc, char **argv, const char *cmd)
@@ -268,7 +271,8 @@ static const command_t commands[] = {
      gz_cli_demo},
     {"gen", "generate district-scale data for benchmarks", gz_cli_gen_usage, gz_cli_gen},
     {"openapi", "print the OpenAPI description of the API (as served)",
-     "gongzhi openapi\n  Prints what GET /api/v1/openapi.json serves, assembled from the modules.\n",
+     "gongzhi openapi\n  Prints what GET /api/v1/openapi.json serves, assembled from the "
+     "modules.\n",
      cmd_openapi},
     {"policy", "print the policy table (who may do what) as Markdown",
      "gongzhi policy\n  Prints the table docs/SECURITY.md shows, assembled from the modules.\n",

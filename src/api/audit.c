@@ -10,6 +10,7 @@
  * on the (scope, id) index of at most limit+1 rows; the pages are merged by id. The
  * whole-system scope "" reads by primary key without a scope condition. */
 #include "api/api.h"
+#include "api/common.h"
 #include "api/auth.h"
 #include "http/router.h"
 #include "core/json.h"

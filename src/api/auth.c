@@ -1,6 +1,7 @@
 /* Authentication (who is this request) and authorisation (may they do this here), and
  * the audit log writer. See api/auth.h for the contract. */
 #include "api/auth.h"
+#include "api/common.h"
 #include "core/json.h"
 #include "core/time.h"
 

@@ -11,6 +11,7 @@
 #ifndef GZ_API_AUTH_H
 #define GZ_API_AUTH_H
 
+#include "db/db.h"
 #include "domain/policy.h"
 #include "http/http.h"
 

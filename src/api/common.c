@@ -5,6 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
+gz_db *gz_req_db(gz_req *r, gz_err *err)
+{
+	(void)r;
+	return gz_db_thread(err);
+}
+
 json_t *gz_api_time_json(int64_t ms)
 {
 	char buf[32];

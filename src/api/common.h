@@ -10,6 +10,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* This worker thread's database connection (gz_db_thread: one per thread, opened on
+ * first use); NULL with err set (503) if unavailable. r is unused: requests on a thread
+ * share its connection, one at a time. */
+gz_db *gz_req_db(gz_req *r, gz_err *err);
+
 /* RFC 3339 UTC string for ms since the epoch (a new reference). */
 json_t *gz_api_time_json(int64_t ms);
 /* The time in column col, or JSON null when the column is NULL. */

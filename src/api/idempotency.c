@@ -11,6 +11,7 @@
  * in between, retries see 409 until the row expires — never a second execution.
  * Requests without the header, and unauthenticated ones, are not affected. */
 #include "api/api.h"
+#include "api/common.h"
 #include "api/auth.h"
 #include "http/router.h"
 #include "core/time.h"

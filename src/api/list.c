@@ -1,5 +1,6 @@
 /* Scoped lists and code filters (api/list.h). */
 #include "api/list.h"
+#include "api/common.h"
 #include "api/auth.h"
 #include "core/mem.h"
 #include "domain/space.h"

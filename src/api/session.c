@@ -12,6 +12,7 @@
  * that fail at it (see "rate limit" below); over a limit the answer is 429 with
  * Retry-After, before any password is checked. */
 #include "api/api.h"
+#include "api/common.h"
 #include "api/auth.h"
 #include "api/users.h"
 #include "http/router.h"

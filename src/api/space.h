@@ -8,6 +8,7 @@
 #ifndef GZ_API_SPACE_H
 #define GZ_API_SPACE_H
 
+#include "db/db.h"
 #include "domain/space.h"
 #include "http/http.h"
 

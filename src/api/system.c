@@ -59,8 +59,14 @@ static void metrics(gz_req *r)
 	}
 	size_t len;
 	char *text = gz_metrics_render(&len);
-	gz_reply_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+	/* The HTTP layer's figures, then the database's (http/ knows no database). */
+	char *all = gz_arena_printf(&r->arena,
+	                            "%s# HELP gongzhi_db_connections_open Database connections "
+	                            "open in this process.\n# TYPE gongzhi_db_connections_open "
+	                            "gauge\ngongzhi_db_connections_open %d\n",
+	                            text, gz_db_open_count());
 	free(text);
+	gz_reply_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", all, strlen(all));
 }
 
 static void openapi(gz_req *r)

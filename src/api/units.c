@@ -7,6 +7,7 @@
  * (gz_people_name_for); their ID numbers are never stored, only the keyed hash that
  * identifies one owner across units (owner_key, see 0004_people.sql). */
 #include "api/api.h"
+#include "api/common.h"
 #include "api/auth.h"
 #include "api/list.h"
 #include "api/people.h"

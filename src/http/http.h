@@ -9,7 +9,6 @@
 
 #include "core/arena.h"
 #include "core/err.h"
-#include "db/db.h"
 #include "http/parse.h"
 
 #include <jansson.h>
@@ -57,7 +56,6 @@ struct gz_req {
 		const char *name, *value;
 	} headers[GZ_MAX_RESP_HEADERS];
 
-	gz_db *db;
 	void *auth; /* set by the auth middleware (issue: accounts) */
 
 	/* Set by a route hook that needs the answer's bytes (Idempotency-Key): JSON and raw
@@ -110,9 +108,6 @@ int gz_req_list_params(gz_req *r, int *limit, int64_t *after, gz_err *err);
 /* {"items": items, "next_cursor": "..." | null}; next_after 0 means no next page.
  * Steals items. */
 json_t *gz_list_json(gz_req *r, json_t *items, int64_t next_after);
-
-/* This worker thread's database connection; NULL with err set (503) if unavailable. */
-gz_db *gz_req_db(gz_req *r, gz_err *err);
 
 /* Answer with JSON. Steals the reference to body. */
 void gz_reply_json(gz_req *r, int status, json_t *body);

@@ -1,7 +1,6 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "core/mem.h"
-#include "db/db.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -166,11 +165,6 @@ char *gz_metrics_render(size_t *len)
 	     "# HELP gongzhi_http_connections_open Client connections open now.\n"
 	     "# TYPE gongzhi_http_connections_open gauge\ngongzhi_http_connections_open %d\n",
 	     gz_metrics_conn_count());
-	outf(&o,
-	     "# HELP gongzhi_db_connections_open Database connections open in this "
-	     "process.\n# TYPE gongzhi_db_connections_open gauge\n"
-	     "gongzhi_db_connections_open %d\n",
-	     gz_db_open_count());
 	*len = o.n;
 	return o.p;
 }

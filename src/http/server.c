@@ -313,13 +313,6 @@ json_t *gz_list_json(gz_req *r, json_t *items, int64_t next_after)
 	                 next_after ? json_string(cur) : json_null());
 }
 
-gz_db *gz_req_db(gz_req *r, gz_err *err)
-{
-	if (!r->db)
-		r->db = gz_db_thread(err);
-	return r->db;
-}
-
 /* ---------------------------------------------------------------- access log */
 
 static size_t json_escape(char *out, size_t cap, const char *s)
@@ -1560,7 +1553,6 @@ int gz_server_run(const gz_server_config *c)
 	if (!closed_listener)
 		close(listen_fd);
 	free(workers);
-	gz_db_thread_close_all();
 	gz_static_shutdown();
 	if (access_fd > STDERR_FILENO)
 		close(access_fd);
