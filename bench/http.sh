@@ -6,6 +6,10 @@
 #   nginx  static file the size of the /api/v1/status body -> gongzhi GET /api/v1/status
 # and prints each gongzhi/nginx ratio. Both servers write one access-log line per
 # request to a file. Targets: healthz >= 0.9x nginx, status (reads SQLite) >= 0.5x.
+# /api/v1/status needs a login: the script creates an administrator with the CLI, logs
+# in with curl and sends its bearer token on every status request (the same header goes
+# to nginx, so both read requests of the same size); the answer is the full status with
+# the record counts, as before the login was required.
 # Exits non-zero if a target is missed, wrk saw socket errors or non-2xx answers.
 # Also prints each server's CPU time per request (user + system, all threads): on a
 # shared machine that figure moves much less than req/s.
@@ -111,11 +115,24 @@ if ! (wait_http "$GZ_URL/healthz" "$GZ_PID" gongzhi); then
 fi
 gz_threads=$(grep -ho 'listening on [^ ]* ([0-9]* threads)' "$TMP"/gz-std*.log | grep -o '[0-9]* threads' || true)
 
+# The first administrator, as the docs create it; its session reads the full status.
+GZ_PASSWORD="bench-$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+printf '%s\n' "$GZ_PASSWORD" | "$GZ_BIN" --db "sqlite:$TMP/bench.db" user add admin \
+	--role system_admin --scope '' --password-stdin >"$TMP/gz-user.log" 2>&1 ||
+	die "gongzhi user add admin failed: $(cat "$TMP/gz-user.log")"
+curl -fsS -o "$TMP/session.body" -H 'Content-Type: application/json' \
+	--data "{\"username\":\"admin\",\"password\":\"$GZ_PASSWORD\"}" "$GZ_URL/api/v1/session" ||
+	die "login as admin failed"
+GZ_TOKEN=$(grep -o '"token":"[0-9a-f]*"' "$TMP/session.body" | cut -d'"' -f4)
+[ -n "$GZ_TOKEN" ] || die "no token in the login answer: $(cat "$TMP/session.body")"
+AUTH="Authorization: Bearer $GZ_TOKEN"
+
 curl -fsS -o "$TMP/healthz.body" "$GZ_URL/healthz"
-curl -fsS -o "$TMP/status.body" "$GZ_URL/api/v1/status"
+curl -fsS -o "$TMP/status.body" -H "$AUTH" "$GZ_URL/api/v1/status"
 HEALTHZ_BYTES=$(wc -c <"$TMP/healthz.body")
 STATUS_BYTES=$(wc -c <"$TMP/status.body")
 grep -q '"ok":true' "$TMP/status.body" || die "/api/v1/status does not report db ok: $(cat "$TMP/status.body")"
+grep -q '"counts":' "$TMP/status.body" || die "/api/v1/status has no counts for the administrator: $(cat "$TMP/status.body")"
 
 # ---------------------------------------------------------------- nginx
 mkdir -p "$TMP/nginx/html" "$TMP/nginx/logs"
@@ -193,15 +210,17 @@ wrk_bg() { # outfile wrk-args...
 	return "$rc"
 }
 
-run_wrk() { # name url server-pids...
+run_wrk() { # name url server-pids...; HDR="Name: value" adds a request header
 	local name=$1 url=$2 out=$TMP/wrk-$1.$round.txt
 	shift 2
+	local hdr=()
+	[ -n "${HDR:-}" ] && hdr=(-H "$HDR")
 	if [ "$WARMUP" != 0 ]; then
-		wrk_bg /dev/null -t2 -c64 -d"${WARMUP}s" "$url" || true
+		wrk_bg /dev/null -t2 -c64 -d"${WARMUP}s" "${hdr[@]}" "$url" || true
 	fi
 	local c0 c1
 	c0=$(cpu_ticks "$@")
-	wrk_bg "$out" "${WRK_ARGS[@]}" -d"${DURATION}s" "$url" || {
+	wrk_bg "$out" "${WRK_ARGS[@]}" -d"${DURATION}s" "${hdr[@]}" "$url" || {
 		cat "$out" >&2
 		die "wrk failed on $url"
 	}
@@ -232,8 +251,8 @@ for round in $(seq "$ROUNDS"); do
 	run_wrk nginx-healthz "$NGX_URL/healthz.json" $NGX_PIDS
 	run_wrk gz-healthz "$GZ_URL/healthz" "$GZ_PID"
 	# shellcheck disable=SC2086
-	run_wrk nginx-status "$NGX_URL/status.json" $NGX_PIDS
-	run_wrk gz-status "$GZ_URL/api/v1/status" "$GZ_PID"
+	HDR=$AUTH run_wrk nginx-status "$NGX_URL/status.json" $NGX_PIDS
+	HDR=$AUTH run_wrk gz-status "$GZ_URL/api/v1/status" "$GZ_PID"
 done
 kill -0 "$GZ_PID" 2>/dev/null || { echo "gongzhi died during the run" >&2; status=1; }
 kill -0 "$NGX_PID" 2>/dev/null || { echo "nginx died during the run" >&2; status=1; }

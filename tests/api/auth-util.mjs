@@ -52,14 +52,44 @@ export async function login(srv, username, password = DEFAULT_PASSWORD) {
 }
 
 // The first administrator, created with the CLI exactly as the docs say, logged in.
-// Idempotent per server: the account is created once.
-const admins = new WeakMap();
+// Idempotent per database: the account is created once, whichever server object (or
+// which of several processes sharing the database) asks first.
+const adminDbs = new Set();
 export async function adminSession(srv) {
-  if (!admins.has(srv)) {
+  if (!adminDbs.has(srv.db)) {
     cliAddUser(srv, 'admin', [['system_admin', '']]);
-    admins.set(srv, true);
+    adminDbs.add(srv.db);
   }
   return login(srv, 'admin');
+}
+
+// Operations credentials, shared by every test that reads or writes the storage probes,
+// reads the detailed /api/v1/status (driver, schema version, counts) or /metrics: these
+// need a login whose grants read probes at scope "" (issue 7, findings 1 and 11). This
+// is the first administrator's session (adminSession), logged in once per server object
+// and reused. srv: startServer()'s or spawnServer()'s result (both carry .db).
+//
+//   const ops = await opsSession(srv);
+//   await api(srv, 'GET', '/api/v1/status', undefined, ops.bearer);
+//   await raw(port, { path: '/metrics', headers: ops.bearer });
+//   await raw(port, withAuth(bytes, ops.token));            // exact request bytes
+const opsSessions = new WeakMap();
+export function opsSession(srv) {
+  let p = opsSessions.get(srv);
+  if (!p) {
+    const at = srv.fetch ? srv : { ...srv, fetch: (path, init) => fetch(srv.url + path, init) };
+    p = adminSession(at);
+    opsSessions.set(srv, p);
+  }
+  return p;
+}
+
+// Exact request bytes (a Buffer starting with the request line) with an
+// "Authorization: Bearer TOKEN" header added right after the request line.
+export function withAuth(bytes, token) {
+  const eol = bytes.indexOf('\r\n');
+  assert.ok(eol > 0, 'withAuth: no request line');
+  return Buffer.concat([bytes.subarray(0, eol + 2), Buffer.from(`Authorization: Bearer ${token}\r\n`), bytes.subarray(eol + 2)]);
 }
 
 // Creates a user through the API as `by` (a session from login()); asserts 201.

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { startServer, api } from '../lib/server.mjs';
 import { assertErrorShape, assertRfc3339Utc, assertNoSanitizerReport } from './util.mjs';
 import {
-  adminSession, cliAddUser, cliUser, login, makeUser, bearer, sql, dumpDatabase, blake2b256Hex,
+  opsSession, cliAddUser, cliUser, login, makeUser, bearer, sql, dumpDatabase, blake2b256Hex,
   DEFAULT_PASSWORD,
 } from './auth-util.mjs';
 
@@ -14,7 +14,7 @@ const COMMUNITY = '110105001001';
 let srv, admin;
 before(async () => {
   srv = await startServer();
-  admin = await adminSession(srv);
+  admin = await opsSession(srv); // also reads the counts in /api/v1/status
 });
 after(async () => {
   if (!srv) return;
@@ -424,7 +424,7 @@ describe('command line', () => {
   });
 
   test('record_counts.users follows creation and soft deletion exactly', async () => {
-    const count = async () => (await api(srv, 'GET', '/api/v1/status')).body.counts.users;
+    const count = async () => (await api(srv, 'GET', '/api/v1/status', undefined, admin.bearer)).body.counts.users;
     const live = Number(sql(srv, 'SELECT count(*) FROM users WHERE deleted_at IS NULL')[0][0]);
     assert.equal(await count(), live);
     const u = await makeUser(srv, admin, null, [['resident', COMMUNITY]]);

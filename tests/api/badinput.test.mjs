@@ -1,7 +1,9 @@
 // Bad input gets a clear 4xx JSON error, never a crash, a 500 or a half-written record.
 // Table-driven: each case is sent (as exact bytes, or through fetch), and must answer the
 // expected status with {"error":{"code","message","fields"}} as JSON. Afterwards the
-// probe list is unchanged and the server still answers.
+// probe list is unchanged and the server still answers. The probes and the status need
+// a login (issue 7): every case is sent with the operations session, so what it tests is
+// the input, not the missing credentials.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
@@ -9,10 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, api } from '../lib/server.mjs';
 import { raw, portOf } from './raw.mjs';
+import { opsSession, withAuth } from './auth-util.mjs';
 import { assertErrorShape, assertJsonContentType, listAllProbes, uniqueLabel, assertNoSanitizerReport } from './util.mjs';
 
 let srv;
 let web;
+let ops;
 let rr = 0;
 before(async () => {
   // A web root of our own, so path traversal is tried against a real static directory.
@@ -21,6 +25,7 @@ before(async () => {
   writeFileSync(join(web, 'index.html'), '<!doctype html><title>共治</title>');
   writeFileSync(join(web, 'assets', 'app.js'), 'console.log(1)');
   srv = await startServer({ web });
+  ops = await opsSession(srv);
 });
 after(async () => {
   if (srv) {
@@ -154,11 +159,12 @@ const cases = [
 
 async function send(c) {
   if (c.raw) {
-    const r = await raw(nextPort(), c.raw);
+    const req = Buffer.isBuffer(c.raw) ? withAuth(c.raw, ops.token) : { ...c.raw, headers: { ...c.raw.headers, ...ops.bearer } };
+    const r = await raw(nextPort(), req);
     return { status: r.status, headers: r.headers, text: r.text, body: r.json };
   }
   const [method, path, body, headers] = c.fetch;
-  const r = await api(srv, method, path, body, headers);
+  const r = await api(srv, method, path, body, { ...headers, ...ops.bearer });
   return {
     status: r.status,
     headers: Object.fromEntries(r.headers.entries()),
@@ -171,29 +177,29 @@ let snapshot;
 
 test('baseline: a valid POST /api/v1/probes → 201', async () => {
   const label = uniqueLabel('基线');
-  const r = await api(srv, 'POST', '/api/v1/probes', { label, payload: '正常' });
+  const r = await api(srv, 'POST', '/api/v1/probes', { label, payload: '正常' }, ops.bearer);
   assert.equal(r.status, 201, JSON.stringify(r.body));
   assert.equal(r.body.label, label);
   // A 64-character Chinese label is exactly at the limit and accepted.
-  const edge = await api(srv, 'POST', '/api/v1/probes', { label: '界'.repeat(60) + uniqueLabel('').slice(-4) });
+  const edge = await api(srv, 'POST', '/api/v1/probes', { label: '界'.repeat(60) + uniqueLabel('').slice(-4) }, ops.bearer);
   assert.equal(edge.status, 201, JSON.stringify(edge.body));
   // Brackets inside strings are not nesting.
-  const brackets = await api(srv, 'POST', '/api/v1/probes', { label: uniqueLabel('br'), payload: '[{'.repeat(200) + '"\\' });
+  const brackets = await api(srv, 'POST', '/api/v1/probes', { label: uniqueLabel('br'), payload: '[{'.repeat(200) + '"\\' }, ops.bearer);
   assert.equal(brackets.status, 201, JSON.stringify(brackets.body));
   assert.equal(brackets.body.payload, '[{'.repeat(200) + '"\\');
 });
 
 test('baseline: a duplicate label → 409', async () => {
   const label = uniqueLabel('dup');
-  assert.equal((await api(srv, 'POST', '/api/v1/probes', { label })).status, 201);
-  const r = await api(srv, 'POST', '/api/v1/probes', { label, payload: 'again' });
+  assert.equal((await api(srv, 'POST', '/api/v1/probes', { label }, ops.bearer)).status, 201);
+  const r = await api(srv, 'POST', '/api/v1/probes', { label, payload: 'again' }, ops.bearer);
   assert.equal(r.status, 409, JSON.stringify(r.body));
   assertJsonContentType(r.headers.get('content-type'));
   assertErrorShape(r.body);
 });
 
 test('before the bad input: the probe list is read as a snapshot', async () => {
-  snapshot = await listAllProbes((p) => api(srv, 'GET', p));
+  snapshot = await listAllProbes((p) => api(srv, 'GET', p, undefined, ops.bearer));
   assert.ok(snapshot.length >= 4);
 });
 
@@ -216,14 +222,14 @@ for (const c of cases) {
 test('a request with many small headers, within the 16 KB header limit, is answered (not refused by the HTTP layer)', async () => {
   // 1200 headers "X-Hnnnn: v" are about 14 KB on the wire, under the documented limit.
   const headers = Object.fromEntries(Array.from({ length: 1200 }, (_, i) => [`X-H${i}`, 'v']));
-  const r = await raw(nextPort(), { path: '/api/v1/status', headers });
+  const r = await raw(nextPort(), { path: '/api/v1/status', headers: { ...headers, ...ops.bearer } });
   assert.equal(r.status, 200, `got ${r.status} ${r.headers['content-type']}: ${r.text.slice(0, 200)}`);
   assert.ok(r.headers['x-request-id'], 'X-Request-Id');
 });
 
 test('after all the bad input nothing changed: the probe list is identical', async () => {
   assert.ok(snapshot, 'snapshot taken by the baseline test');
-  const now = await listAllProbes((p) => api(srv, 'GET', p));
+  const now = await listAllProbes((p) => api(srv, 'GET', p, undefined, ops.bearer));
   assert.deepEqual(now, snapshot);
 });
 

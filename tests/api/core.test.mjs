@@ -1,5 +1,7 @@
 // The server's basic contract: health, request ids, status, metrics, keep-alive, HEAD,
-// the OpenAPI description matching the router, and the command line.
+// the OpenAPI description matching the router, and the command line. Status (in detail)
+// and metrics are operations data: they need the operations session (or, for /metrics,
+// the scrape token this file's server is started with).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,10 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, api, cli, freshDatabase } from '../lib/server.mjs';
 import { raw, RawConnection, portOf } from './raw.mjs';
+import { opsSession, makeUser, login } from './auth-util.mjs';
 import { dbKind, assertRfc3339Utc, assertErrorShape, assertJsonContentType, run, uniqueLabel, assertNoSanitizerReport } from './util.mjs';
 
-let srv;
-before(async () => { srv = await startServer(); });
+const METRICS_TOKEN = 'scrape-token-for-the-core-tests';
+let srv, ops;
+before(async () => {
+  srv = await startServer({ env: { GONGZHI_METRICS_TOKEN: METRICS_TOKEN } });
+  ops = await opsSession(srv);
+});
 after(async () => {
   if (!srv) return;
   const log = srv.log();
@@ -47,20 +54,23 @@ test('every response carries an X-Request-Id, unique across requests', async () 
     ids.add(id);
   };
   // Successes, errors of every kind, HEAD, static files, metrics: all carry an id.
+  // Each once with the operations session and once without (401 answers carry one too).
   const fetches = [
     ['GET', '/healthz'], ['GET', '/api/v1/status'], ['GET', '/metrics'], ['GET', '/api/v1/openapi.json'],
     ['GET', '/api/v1/probes'], ['GET', '/api/v1/nope'], ['DELETE', '/api/v1/status'], ['HEAD', '/healthz'],
     ['GET', '/api/v1/probes?limit=0'], ['GET', '/favicon-that-does-not-exist.ico'], ['GET', '/'],
   ];
-  for (const [m, p] of fetches) {
-    const r = await srv.fetch(p, { method: m });
-    await r.arrayBuffer();
-    seen(r.headers.get('x-request-id'), `${m} ${p} → ${r.status}`);
+  for (const headers of [ops.bearer, {}]) {
+    for (const [m, p] of fetches) {
+      const r = await srv.fetch(p, { method: m, headers });
+      await r.arrayBuffer();
+      seen(r.headers.get('x-request-id'), `${m} ${p} → ${r.status}`);
+    }
   }
-  const bad = await api(srv, 'POST', '/api/v1/probes', '{not json');
+  const bad = await api(srv, 'POST', '/api/v1/probes', '{not json', ops.bearer);
   assert.equal(bad.status, 400);
   seen(bad.headers.get('x-request-id'), 'POST invalid JSON');
-  const created = await api(srv, 'POST', '/api/v1/probes', { label: uniqueLabel('rid') });
+  const created = await api(srv, 'POST', '/api/v1/probes', { label: uniqueLabel('rid') }, ops.bearer);
   assert.equal(created.status, 201);
   seen(created.headers.get('x-request-id'), 'POST probe');
   // Requests fetch cannot send: answered before routing, still with an id.
@@ -79,7 +89,7 @@ test('every response carries an X-Request-Id, unique across requests', async () 
 });
 
 test('GET /api/v1/status reports the server, the database driver, schema version and counts', async () => {
-  const r = await api(srv, 'GET', '/api/v1/status');
+  const r = await api(srv, 'GET', '/api/v1/status', undefined, ops.bearer);
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assertJsonContentType(r.headers.get('content-type'));
   const b = r.body;
@@ -99,6 +109,50 @@ test('GET /api/v1/status reports the server, the database driver, schema version
   assert.ok(Number.isInteger(b.uptime_s) && b.uptime_s >= 0, 'uptime_s');
 });
 
+test('GET /api/v1/status needs a login; without the operations grant it tells only whether the service is up', async () => {
+  const anon = await api(srv, 'GET', '/api/v1/status');
+  assert.equal(anon.status, 401, JSON.stringify(anon.body));
+  assertErrorShape(anon.body);
+  assert.equal(anon.body.counts, undefined);
+  // A community secretary reads probes, but only in the community: not operations data.
+  const u = await makeUser(srv, ops, null, [['community_admin', '110105001001']]);
+  const sec = await login(srv, u.username, u.password);
+  const r = await api(srv, 'GET', '/api/v1/status', undefined, sec.bearer);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual(Object.keys(r.body).sort(), ['db', 'server_time', 'started_at', 'status', 'uptime_s', 'version']);
+  assert.deepEqual(r.body.db, { ok: true });
+  assert.equal(r.body.status, 'ok');
+  assertRfc3339Utc(r.body.server_time, 'server_time');
+  // A street supervisor over the whole system ("" scope) reads probes everywhere: the detail.
+  const sup = await makeUser(srv, ops, null, [['street_supervisor', '']]);
+  const supS = await login(srv, sup.username, sup.password);
+  const d = await api(srv, 'GET', '/api/v1/status', undefined, supS.bearer);
+  assert.equal(d.status, 200, JSON.stringify(d.body));
+  assert.equal(d.body.db.driver, dbKind());
+  assert.ok(d.body.counts && typeof d.body.counts === 'object', 'counts for an operations reader');
+});
+
+test('/metrics needs the operations grant or the scrape token', async () => {
+  const base = srv.servers[0].url;
+  const get = (headers = {}) => fetch(base + '/metrics', { headers });
+  const anon = await get();
+  assert.equal(anon.status, 401);
+  assertErrorShape(await anon.json());
+  const u = await makeUser(srv, ops, null, [['community_admin', '110105001001']]);
+  const sec = await login(srv, u.username, u.password);
+  const forbidden = await get(sec.bearer);
+  assert.equal(forbidden.status, 403);
+  assertErrorShape(await forbidden.json());
+  const wrong = await get({ Authorization: `Bearer ${METRICS_TOKEN}x` });
+  assert.equal(wrong.status, 401);
+  await wrong.arrayBuffer();
+  for (const headers of [ops.bearer, { Authorization: `Bearer ${METRICS_TOKEN}` }]) {
+    const r = await get(headers);
+    assert.equal(r.status, 200);
+    assert.match(await r.text(), /^# TYPE gongzhi_http_requests_total counter$/m);
+  }
+});
+
 // Value of one Prometheus sample, or 0 if absent.
 function sample(text, name, labels) {
   for (const line of text.split('\n')) {
@@ -114,7 +168,7 @@ function sample(text, name, labels) {
 test('/metrics is Prometheus text and counts a request just made', async () => {
   // One process: counters are per process.
   const base = srv.servers[0].url;
-  const get = async (p) => { const r = await fetch(base + p); return { r, text: await r.text() }; };
+  const get = async (p) => { const r = await fetch(base + p, { headers: ops.bearer }); return { r, text: await r.text() }; };
   const key = { route: '/healthz', method: 'GET', status: '200' };
   const { r: m0, text: t0 } = await get('/metrics');
   assert.equal(m0.status, 200);
@@ -154,7 +208,7 @@ test('HTTP/1.1 keep-alive: two requests on one connection are both answered', as
     assert.equal(a.status, 200);
     assert.notEqual((a.headers.connection || '').toLowerCase(), 'close');
     assert.equal(JSON.parse(a.text).status, 'ok');
-    const b = await c.request({ path: '/api/v1/status' });
+    const b = await c.request({ path: '/api/v1/status', headers: ops.bearer });
     assert.equal(b.status, 200);
     assert.notEqual((b.headers.connection || '').toLowerCase(), 'close');
     assert.equal(JSON.parse(b.text).status, 'ok');
@@ -169,23 +223,26 @@ test('HTTP/1.1 keep-alive: two requests on one connection are both answered', as
 });
 
 test('HEAD works on every GET route: same status and type, no body', async () => {
-  const made = await api(srv, 'POST', '/api/v1/probes', { label: uniqueLabel('head') });
+  const made = await api(srv, 'POST', '/api/v1/probes', { label: uniqueLabel('head') }, ops.bearer);
   assert.equal(made.status, 201);
   const c = await RawConnection.open(portOf(srv.servers[0]));
   try {
     for (const [method, pattern] of routes()) {
       if (method !== 'GET') continue;
       const path = pattern.replace(/\{[^}]+\}/g, made.body.id);
-      const get = await c.request({ path });
-      const head = await c.request({ method: 'HEAD', path });
-      assert.equal(head.status, get.status, `HEAD ${path}`);
-      assert.equal(head.headers['content-type'], get.headers['content-type'], `HEAD ${path} content-type`);
-      assert.ok(head.headers['x-request-id'], `HEAD ${path} X-Request-Id`);
-      // If the server had sent a body after HEAD, this next answer on the same
-      // connection would not parse.
-      const next = await c.request({ path: '/healthz' });
-      assert.equal(next.status, 200, `request after HEAD ${path}`);
-      assert.equal(JSON.parse(next.text).status, 'ok');
+      // Logged in, and without a login (then the answer is the 401 of GET).
+      for (const [who, headers] of [['ops', ops.bearer], ['anonymous', {}]]) {
+        const get = await c.request({ path, headers });
+        const head = await c.request({ method: 'HEAD', path, headers });
+        assert.equal(head.status, get.status, `HEAD ${path} (${who})`);
+        assert.equal(head.headers['content-type'], get.headers['content-type'], `HEAD ${path} content-type (${who})`);
+        assert.ok(head.headers['x-request-id'], `HEAD ${path} X-Request-Id (${who})`);
+        // If the server had sent a body after HEAD, this next answer on the same
+        // connection would not parse.
+        const next = await c.request({ path: '/healthz' });
+        assert.equal(next.status, 200, `request after HEAD ${path} (${who})`);
+        assert.equal(JSON.parse(next.text).status, 'ok');
+      }
     }
   } finally {
     c.close();

@@ -1,6 +1,7 @@
 // Nothing acknowledged is lost: probes answered 201 survive kill -9 and a restart on the
 // same database. One server process (spawnServer), on SQLite with the real default
-// synchronous=FULL, or on PostgreSQL.
+// synchronous=FULL, or on PostgreSQL. Probes need the operations session: the account
+// is created once per database (opsSession) and each process is logged in on.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import { spawnServer, freshDatabase } from '../lib/server.mjs';
 import { listAllProbes, pool, assertNoSanitizerReport } from './util.mjs';
+import { opsSession } from './auth-util.mjs';
 
 const dirs = [];
 const servers = [];
@@ -22,6 +24,7 @@ const ENV = { GONGZHI_SQLITE_SYNC: 'FULL' };
 async function start(db, dir) {
   const s = await spawnServer({ db, dir, env: ENV, extraArgs: ['--access-log', 'off'] });
   servers.push(s);
+  s.auth = (await opsSession(s)).bearer;
   return s;
 }
 
@@ -31,9 +34,9 @@ function setup() {
   return { dir, db: freshDatabase(dir) };
 }
 
-async function postProbe(url, label, payload) {
-  const r = await fetch(url + '/api/v1/probes', {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ label, payload }),
+async function postProbe(s, label, payload) {
+  const r = await fetch(s.url + '/api/v1/probes', {
+    method: 'POST', headers: { 'Content-Type': 'application/json', ...s.auth }, body: JSON.stringify({ label, payload }),
   });
   const text = await r.text();
   return { status: r.status, body: r.status === 201 ? JSON.parse(text) : text };
@@ -41,19 +44,19 @@ async function postProbe(url, label, payload) {
 
 const payloadFor = (i) => `持久性测试 #${i} ` + '数据'.repeat(200 + (i % 50));
 
-async function listOn(url) {
+async function listOn(s) {
   return listAllProbes(async (p) => {
-    const r = await fetch(url + p);
+    const r = await fetch(s.url + p, { headers: s.auth });
     return { status: r.status, body: await r.json() };
   });
 }
 
 // Every acknowledged probe, fetched one by one (independent of listing): returns the
 // labels of those missing or changed.
-async function missingOrChanged(url, acked) {
+async function missingOrChanged(s, acked) {
   const bad = [];
   await pool(acked, 16, async (p) => {
-    const r = await fetch(`${url}/api/v1/probes/${encodeURIComponent(p.id)}`);
+    const r = await fetch(`${s.url}/api/v1/probes/${encodeURIComponent(p.id)}`, { headers: s.auth });
     const body = await r.json();
     if (r.status !== 200) bad.push(`${p.label}: ${r.status} ${JSON.stringify(body)}`);
     else if (!isDeepStrictEqual(body, p)) bad.push(`${p.label}: changed to ${JSON.stringify(body).slice(0, 100)}`);
@@ -76,7 +79,7 @@ test('every probe acknowledged with 201 survives kill -9 right after the last ac
   const acked = [];
   const results = await pool(Array.from({ length: N }, (_, i) => i), 16, async (i) => {
     const label = `${tag}-${i}`;
-    const r = await postProbe(s1.url, label, payloadFor(i));
+    const r = await postProbe(s1, label, payloadFor(i));
     if (r.status === 201) acked.push(r.body);
     return r.status;
   });
@@ -86,8 +89,8 @@ test('every probe acknowledged with 201 survives kill -9 right after the last ac
   assert.equal(acked.length, N);
 
   const s2 = await start(db, dir);
-  assert.deepEqual(await missingOrChanged(s2.url, acked), [], 'acknowledged probes lost or changed after kill -9');
-  const listed = await listOn(s2.url);
+  assert.deepEqual(await missingOrChanged(s2, acked), [], 'acknowledged probes lost or changed after kill -9');
+  const listed = await listOn(s2);
   assert.equal(listed.filter((p) => p.label.startsWith(tag)).length, N, 'the list has them all, and no extra records');
   const log = s2.log();
   await s2.stop();
@@ -109,7 +112,7 @@ test('kill -9 in the middle of writes: every acknowledged probe survives and not
       const label = `${tag}-${n}`;
       sent.set(label, payloadFor(n));
       try {
-        const r = await postProbe(s1.url, label, payloadFor(n));
+        const r = await postProbe(s1, label, payloadFor(n));
         if (r.status === 201) acked.push(r.body);
         else if (!stop) assert.fail(`POST answered ${r.status}: ${r.body}`);
       } catch {
@@ -127,8 +130,8 @@ test('kill -9 in the middle of writes: every acknowledged probe survives and not
   assert.ok(ackedAtKill >= 20, `only ${ackedAtKill} writes acknowledged before the kill`);
 
   const s2 = await start(db, dir);
-  assert.deepEqual(await missingOrChanged(s2.url, acked), [], 'acknowledged probes lost or changed after kill -9');
-  const listed = (await listOn(s2.url)).filter((p) => p.label.startsWith(tag));
+  assert.deepEqual(await missingOrChanged(s2, acked), [], 'acknowledged probes lost or changed after kill -9');
+  const listed = (await listOn(s2)).filter((p) => p.label.startsWith(tag));
   const byId = new Map(listed.map((p) => [p.id, p]));
   assert.deepEqual(acked.filter((p) => !byId.has(p.id)).map((p) => p.label), [], 'the list has every acknowledged probe');
   // Writes in flight at the kill may or may not be there, but only whole.

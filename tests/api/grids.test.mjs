@@ -11,12 +11,12 @@ import http from 'node:http';
 import { startServer, api, ROOT } from '../lib/server.mjs';
 import { raw, portOf } from './raw.mjs';
 import { assertErrorShape, assertRfc3339Utc, run, assertNoSanitizerReport } from './util.mjs';
-import { adminSession, cliAddUser, login, sql } from './auth-util.mjs';
+import { opsSession, cliAddUser, login, sql } from './auth-util.mjs';
 
 let srv, admin;
 before(async () => {
   srv = await startServer();
-  admin = await adminSession(srv);
+  admin = await opsSession(srv); // also reads the counts in /api/v1/status
 });
 after(async () => {
   if (!srv) return;
@@ -64,7 +64,7 @@ async function spaceState() {
     cursor = r.body.next_cursor;
   } while (cursor);
   const streets = (await api(srv, 'GET', '/api/v1/streets?limit=200', undefined, admin.bearer)).body.items;
-  const counts = (await api(srv, 'GET', '/api/v1/status')).body.counts;
+  const counts = (await api(srv, 'GET', '/api/v1/status', undefined, admin.bearer)).body.counts;
   return { items, streets, counts: { streets: counts.streets, communities: counts.communities, grids: counts.grids } };
 }
 
@@ -555,7 +555,7 @@ describe('buildings and scopes', () => {
     assert.deepEqual(Object.keys(r.body.error.fields).sort(), ['lat', 'lng', 'name']);
     const list = await api(srv, 'GET', '/api/v1/buildings?grid=110101001001001', undefined, admin.bearer);
     assert.deepEqual(list.body.items.map((b) => b.name), ['1号楼', '界楼']);
-    const counts = (await api(srv, 'GET', '/api/v1/status')).body.counts;
+    const counts = (await api(srv, 'GET', '/api/v1/status', undefined, admin.bearer)).body.counts;
     assert.equal(counts.buildings, 3);
   });
 

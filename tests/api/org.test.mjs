@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, api, ROOT } from '../lib/server.mjs';
 import { assertErrorShape, assertRfc3339Utc, assertNoSanitizerReport } from './util.mjs';
-import { adminSession, makeUser, login, sql, dumpDatabase } from './auth-util.mjs';
+import { opsSession, makeUser, login, sql, dumpDatabase } from './auth-util.mjs';
 
 const STREET = '110101001';
 const C1 = '110101001001'; // 多福巷社区: grids 001..004
@@ -26,7 +26,7 @@ const ids = {}; // organisation ids by a short name
 
 before(async () => {
   srv = await startServer();
-  admin = await adminSession(srv);
+  admin = await opsSession(srv); // also reads the counts in /api/v1/status
   const imp = await api(srv, 'POST', '/api/v1/grids/import', FIXTURE, admin.bearer);
   assert.equal(imp.status, 201, JSON.stringify(imp.body));
   const b = await api(srv, 'POST', '/api/v1/buildings', { name: '1号楼', address: '多福巷1号', lat: 39.9002, lng: 116.4002 }, admin.bearer);
@@ -49,7 +49,7 @@ after(async () => {
 
 const post = (path, body, who = admin) => api(srv, 'POST', path, body, who.bearer);
 const get = (path, who = admin) => api(srv, 'GET', path, undefined, who.bearer);
-const counts = async () => (await api(srv, 'GET', '/api/v1/status')).body.counts;
+const counts = async () => (await api(srv, 'GET', '/api/v1/status', undefined, admin.bearer)).body.counts;
 const auditCount = () => Number(sql(srv, 'SELECT COUNT(*) FROM audit_log')[0][0]);
 const tableCounts = () => sql(srv, `SELECT
   (SELECT COUNT(*) FROM organisations), (SELECT COUNT(*) FROM org_members),

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { api, ROOT } from '../lib/server.mjs';
-import { adminSession, makeUser, login, sql } from './auth-util.mjs';
+import { opsSession, makeUser, login, sql } from './auth-util.mjs';
 
 export const STREET = '110101001';
 export const C1 = '110101001001';
@@ -67,7 +67,7 @@ export function roleScope(role) {
 }
 
 export async function peopleWorld(srv, { tag = 'w' } = {}) {
-  const admin = await adminSession(srv);
+  const admin = await opsSession(srv);
   let r = await api(srv, 'POST', '/api/v1/grids/import', FIXTURE, admin.bearer);
   assert.ok(r.status === 201 || r.status === 200, JSON.stringify(r.body));
   r = await api(srv, 'POST', '/api/v1/buildings', { name: '1号楼', address: '多福巷1号', lat: 39.9002, lng: 116.4002 }, admin.bearer);

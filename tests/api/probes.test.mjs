@@ -1,15 +1,21 @@
 // /api/v1/probes: create, read and list round-trip exactly (Chinese text included),
 // ids are opaque strings, times are RFC 3339 UTC, and cursor pagination neither
-// repeats nor skips records.
+// repeats nor skips records. Probes are operations data (issue 7, finding 1): only
+// system_admin writes them (audited), the roles with probe read list them, nobody
+// without a login; the tests below use the operations session.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startServer, api } from '../lib/server.mjs';
 import { parseResponse, portOf } from './raw.mjs';
+import { opsSession, makeUser, login } from './auth-util.mjs';
 import { assertRfc3339Utc, assertErrorShape, assertJsonContentType, uniqueLabel, pool, assertNoSanitizerReport } from './util.mjs';
 
-let srv;
-before(async () => { srv = await startServer(); });
+let srv, ops;
+before(async () => {
+  srv = await startServer();
+  ops = await opsSession(srv);
+});
 after(async () => {
   if (!srv) return;
   const log = srv.log();
@@ -17,7 +23,7 @@ after(async () => {
   assertNoSanitizerReport(log);
 });
 
-const get = (p) => api(srv, 'GET', p);
+const get = (p) => api(srv, 'GET', p, undefined, ops.bearer);
 
 // Runs first, on the empty database of this file, so the page sizes are exact.
 test('pagination: 45 probes walked with limit=20 come back as 20, 20, 5 with no duplicates or omissions', async () => {
@@ -27,7 +33,7 @@ test('pagination: 45 probes walked with limit=20 come back as 20, 20, 5 with no 
 
   const labels = Array.from({ length: 45 }, (_, i) => `分页-${String(i).padStart(2, '0')}-${uniqueLabel('')}`);
   const created = await pool(labels, 8, async (label) => {
-    const r = await api(srv, 'POST', '/api/v1/probes', { label });
+    const r = await api(srv, 'POST', '/api/v1/probes', { label }, ops.bearer);
     assert.equal(r.status, 201, JSON.stringify(r.body));
     return r.body;
   });
@@ -77,7 +83,7 @@ test('pagination: 45 probes walked with limit=20 come back as 20, 20, 5 with no 
 test('create, get and list round-trip Chinese text exactly', async () => {
   const label = `社区议事会·第三次「居民提案」😀 ${uniqueLabel('')}`;
   const payload = '楼道堆物清理：\n\t1. 东区３号楼\u3000"引号" \\反斜杠\\ 𠮷野家 e\u0301 ① ②\r\n完成率 89.37%';
-  const c = await api(srv, 'POST', '/api/v1/probes', { label, payload });
+  const c = await api(srv, 'POST', '/api/v1/probes', { label, payload }, ops.bearer);
   assert.equal(c.status, 201, JSON.stringify(c.body));
   assertJsonContentType(c.headers.get('content-type'));
   assert.equal(c.body.label, label);
@@ -88,7 +94,7 @@ test('create, get and list round-trip Chinese text exactly', async () => {
   assert.deepEqual(g.body, c.body, 'GET returns what POST returned');
 
   // The exact bytes come back, not just an equal string after some normalisation.
-  const rawRes = await srv.fetch(`/api/v1/probes/${encodeURIComponent(c.body.id)}`);
+  const rawRes = await srv.fetch(`/api/v1/probes/${encodeURIComponent(c.body.id)}`, { headers: ops.bearer });
   const text = Buffer.from(await rawRes.arrayBuffer()).toString('utf8');
   assert.equal(JSON.parse(text).payload, payload);
 
@@ -98,14 +104,14 @@ test('create, get and list round-trip Chinese text exactly', async () => {
   assert.deepEqual(found[0], c.body);
 
   // A payload without the optional field comes back as an empty string.
-  const bare = await api(srv, 'POST', '/api/v1/probes', { label: uniqueLabel('无内容') });
+  const bare = await api(srv, 'POST', '/api/v1/probes', { label: uniqueLabel('无内容') }, ops.bearer);
   assert.equal(bare.status, 201);
   assert.equal(bare.body.payload, '');
 });
 
 test('ids are opaque strings and created_at is RFC 3339 UTC', async () => {
   const before = Date.now();
-  const r = await api(srv, 'POST', '/api/v1/probes', { label: uniqueLabel('time') });
+  const r = await api(srv, 'POST', '/api/v1/probes', { label: uniqueLabel('time') }, ops.bearer);
   const afterMs = Date.now();
   assert.equal(r.status, 201);
   assert.equal(typeof r.body.id, 'string');
@@ -134,9 +140,9 @@ test('GET /api/v1/probes/abc (not an id at all) → 404 not_found', async () => 
 
 test('a duplicate label → 409 and the first record is unchanged', async () => {
   const label = uniqueLabel('重复');
-  const a = await api(srv, 'POST', '/api/v1/probes', { label, payload: 'first' });
+  const a = await api(srv, 'POST', '/api/v1/probes', { label, payload: 'first' }, ops.bearer);
   assert.equal(a.status, 201);
-  const b = await api(srv, 'POST', '/api/v1/probes', { label, payload: 'second' });
+  const b = await api(srv, 'POST', '/api/v1/probes', { label, payload: 'second' }, ops.bearer);
   assert.equal(b.status, 409, JSON.stringify(b.body));
   assertErrorShape(b.body);
   const g = await get(`/api/v1/probes/${a.body.id}`);
@@ -146,7 +152,7 @@ test('a duplicate label → 409 and the first record is unchanged', async () => 
 test('racing creates of one label: exactly one wins, the rest get 409, none fail', async () => {
   const label = uniqueLabel('竞争');
   const results = await Promise.all(Array.from({ length: 12 }, (_, i) =>
-    api(srv, 'POST', '/api/v1/probes', { label, payload: String(i) })));
+    api(srv, 'POST', '/api/v1/probes', { label, payload: String(i) }, ops.bearer)));
   const statuses = results.map((r) => r.status).sort();
   assert.equal(statuses.filter((s) => s === 201).length, 1, `statuses: ${statuses}`);
   assert.equal(statuses.filter((s) => s === 409).length, 11, `statuses: ${statuses}`);
@@ -177,9 +183,69 @@ test('a client sending Expect: 100-continue (as curl does for larger bodies) get
       if (final) { clearTimeout(timer); sock.destroy(); resolve(final.response); }
     });
     sock.write(`POST /api/v1/probes HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n`
+      + `Authorization: Bearer ${ops.token}\r\n`
       + `Content-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`);
   });
   assert.ok(!Buffer.isBuffer(res), `expected 100 Continue first, got: ${Buffer.isBuffer(res) ? res.toString('latin1').slice(0, 200) : ''}`);
   assert.equal(res.status, 201, res.text);
   assert.equal(JSON.parse(res.text).label, label);
+});
+
+test('probes need a login: 401 without one, nothing created', async () => {
+  const before = await get('/api/v1/probes?limit=200');
+  for (const [method, path, body] of [['GET', '/api/v1/probes'], ['GET', `/api/v1/probes/${before.body.items[0].id}`],
+    ['POST', '/api/v1/probes', { label: uniqueLabel('anon') }]]) {
+    const r = await api(srv, method, path, body);
+    assert.equal(r.status, 401, `${method} ${path}: ${JSON.stringify(r.body)}`);
+    assertErrorShape(r.body);
+    assert.ok(!JSON.stringify(r.body).includes(before.body.items[0].label), 'no probe in the 401');
+  }
+  assert.deepEqual((await get('/api/v1/probes?limit=200')).body, before.body);
+});
+
+test('only system_admin writes probes; the roles with probe read list them; others get 403', async () => {
+  const one = (await get('/api/v1/probes?limit=1')).body.items[0];
+  const before = await get('/api/v1/probes?limit=200');
+  const as = async (grants) => {
+    const u = await makeUser(srv, ops, null, grants);
+    return login(srv, u.username, u.password);
+  };
+  const readers = [[['community_admin', '110105001001']], [['street_supervisor', '110105001']]];
+  for (const grants of readers) {
+    const s = await as(grants);
+    const list = await api(srv, 'GET', '/api/v1/probes?limit=200', undefined, s.bearer);
+    assert.equal(list.status, 200, `${grants[0][0]} lists: ${JSON.stringify(list.body)}`);
+    assert.deepEqual(list.body, before.body);
+    const g = await api(srv, 'GET', `/api/v1/probes/${one.id}`, undefined, s.bearer);
+    assert.equal(g.status, 200, `${grants[0][0]} reads one`);
+    assert.deepEqual(g.body, one);
+    const w = await api(srv, 'POST', '/api/v1/probes', { label: uniqueLabel('reader') }, s.bearer);
+    assert.equal(w.status, 403, `${grants[0][0]} writes: ${JSON.stringify(w.body)}`);
+    assertErrorShape(w.body);
+  }
+  for (const grants of [[['grid_worker', '110105001001001']], [['resident', '110105001001']], [['property', '110105001001']]]) {
+    const s = await as(grants);
+    for (const [method, path, body] of [['GET', '/api/v1/probes'], ['GET', `/api/v1/probes/${one.id}`],
+      ['POST', '/api/v1/probes', { label: uniqueLabel('nobody') }]]) {
+      const r = await api(srv, method, path, body, s.bearer);
+      assert.equal(r.status, 403, `${grants[0][0]} ${method} ${path}: ${JSON.stringify(r.body)}`);
+      assertErrorShape(r.body);
+    }
+  }
+  assert.deepEqual((await get('/api/v1/probes?limit=200')).body, before.body, 'nothing was created by the refused writes');
+});
+
+test('creating a probe is audited: action probe.create, the probe id, the administrator, the request id', async () => {
+  const c = await api(srv, 'POST', '/api/v1/probes', { label: uniqueLabel('audit') }, ops.bearer);
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  const rid = c.headers.get('x-request-id');
+  const a = await api(srv, 'GET', `/api/v1/audit?record_type=probe&record_id=${encodeURIComponent(c.body.id)}`, undefined, ops.bearer);
+  assert.equal(a.status, 200, JSON.stringify(a.body));
+  assert.equal(a.body.items.length, 1, JSON.stringify(a.body.items));
+  const row = a.body.items[0];
+  assert.equal(row.action, 'probe.create');
+  assert.equal(row.record_type, 'probe');
+  assert.equal(row.record_id, c.body.id);
+  assert.equal(row.user_id, ops.user.id);
+  assert.equal(row.request_id, rid);
 });

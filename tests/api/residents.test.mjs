@@ -110,7 +110,7 @@ describe('create and validate', () => {
   });
 
   test('record_counts follow', async () => {
-    const c = (await api(srv, 'GET', '/api/v1/status')).body.counts;
+    const c = (await api(srv, 'GET', '/api/v1/status', undefined, w.as.system_admin.bearer)).body.counts;
     assert.equal(c.residents, Number(sql(srv, 'SELECT COUNT(*) FROM residents')[0][0]));
   });
 

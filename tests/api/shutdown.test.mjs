@@ -2,6 +2,8 @@
 // SIGTERM under load: the process exits 0, every answered request got a whole 2xx answer,
 // the other requests failed only at connection level before any answer began, and every
 // POST answered 201 is there after a restart. One process (spawnServer) per test.
+// Probes and the status need the operations session: the account is created once per
+// database (opsSession) and each process is logged in on.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, existsSync, statSync, copyFileSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import { spawnServer, freshDatabase, binary, ROOT } from '../lib/server.mjs';
 import { RawConnection } from './raw.mjs';
 import { listAllProbes, isPostgres, run, assertNoSanitizerReport, pool } from './util.mjs';
+import { opsSession, login } from './auth-util.mjs';
 
 const dirs = [];
 const servers = [];
@@ -26,15 +29,19 @@ function setup(prefix) {
   return { dir, db: freshDatabase(dir) };
 }
 
-async function start(opts) {
+// Starts a process and logs the operations session in on it (s.auth: its headers);
+// { copyOf: original } for a copy of a database, which holds the original's account.
+async function start({ copyOf, ...opts }) {
   const s = await spawnServer({ extraArgs: ['--access-log', 'off'], ...opts });
   servers.push(s);
+  const session = copyOf ? await login({ fetch: (p, i) => fetch(s.url + p, i) }, 'admin') : await opsSession(s);
+  s.auth = session.bearer;
   return s;
 }
 
-async function listOn(url) {
+async function listOn(s) {
   return listAllProbes(async (p) => {
-    const r = await fetch(url + p);
+    const r = await fetch(s.url + p, { headers: s.auth });
     return { status: r.status, body: await r.json() };
   });
 }
@@ -83,8 +90,8 @@ test('SIGTERM during load: exit 0, no broken or 5xx answers, every acknowledged 
       const label = `${tag}-${n}-${seq++}`;
       const body = JSON.stringify({ label, payload: `负载 ${label}` });
       const req = post
-        ? { method: 'POST', path: '/api/v1/probes', headers: { 'Content-Type': 'application/json' }, body }
-        : { path: '/api/v1/status' };
+        ? { method: 'POST', path: '/api/v1/probes', headers: { 'Content-Type': 'application/json', ...s.auth }, body }
+        : { path: '/api/v1/status', headers: s.auth };
       const afterTerm = termSent;
       try {
         const r = await conn.request(req);
@@ -138,7 +145,7 @@ test('SIGTERM during load: exit 0, no broken or 5xx answers, every acknowledged 
   const s2 = await start({ db, dir });
   const lost = [];
   await pool([...acked.values()], 16, async (p) => {
-    const r = await fetch(`${s2.url}/api/v1/probes/${encodeURIComponent(p.id)}`);
+    const r = await fetch(`${s2.url}/api/v1/probes/${encodeURIComponent(p.id)}`, { headers: s2.auth });
     const body = await r.json();
     if (r.status !== 200 || !isDeepStrictEqual(body, p)) lost.push(`${p.label}: ${r.status} ${JSON.stringify(body).slice(0, 100)}`);
   });
@@ -176,7 +183,7 @@ test('gongzhi backup copies a live SQLite database while it is being written to'
   const tag = `bk-${process.pid}-${Date.now().toString(36)}`;
   const post = async (label, payload) => {
     const r = await fetch(s.url + '/api/v1/probes', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ label, payload }),
+      method: 'POST', headers: { 'Content-Type': 'application/json', ...s.auth }, body: JSON.stringify({ label, payload }),
     });
     const body = await r.json();
     assert.equal(r.status, 201, JSON.stringify(body));
@@ -211,20 +218,20 @@ test('gongzhi backup copies a live SQLite database while it is being written to'
 
   // A backup does not carry the personal-data key (it is kept apart on purpose): a copy
   // started without it is refused, and with the original key file it serves.
-  await assert.rejects(start({ db: `sqlite:${file}`, dir }), /密钥文件/);
+  await assert.rejects(start({ db: `sqlite:${file}`, dir, copyOf: s }), /密钥文件/);
   rmSync(`${file}.key`, { force: true });
   copyFileSync(`${db.slice('sqlite:'.length)}.key`, `${file}.key`);
 
   // The copy holds every probe acknowledged before the backup started.
-  const copy = await start({ db: `sqlite:${file}`, dir });
+  const copy = await start({ db: `sqlite:${file}`, dir, copyOf: s });
   const missing = [];
   await pool(before, 16, async (p) => {
-    const r = await fetch(`${copy.url}/api/v1/probes/${encodeURIComponent(p.id)}`);
+    const r = await fetch(`${copy.url}/api/v1/probes/${encodeURIComponent(p.id)}`, { headers: copy.auth });
     const body = await r.json();
     if (r.status !== 200 || !isDeepStrictEqual(body, p)) missing.push(`${p.label}: ${r.status}`);
   });
   assert.deepEqual(missing, [], `probes missing from the backup (took ${ms} ms)`);
-  const listed = await listOn(copy.url);
+  const listed = await listOn(copy);
   assert.ok(listed.length >= before.length, 'the copy lists at least the probes from before the backup');
   await copy.stop();
   await s.stop();

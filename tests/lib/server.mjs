@@ -93,7 +93,7 @@ export async function spawnServer({ db, dir, web = join(ROOT, 'web/dist'), extra
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url, proc, () => out);
   return {
-    url, port, proc, log: () => out,
+    url, port, proc, db, log: () => out,
     async stop(signal = 'SIGTERM') {
       if (proc.exitCode !== null) return proc.exitCode;
       const done = new Promise((res) => proc.on('exit', (code, sig) => res(code ?? sig)));
