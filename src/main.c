@@ -10,6 +10,7 @@
 #include "db/db.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "jobs/jobs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,7 @@ static int cmd_serve(int argc, char **argv)
 	c.trusted_proxies = env_or("GONGZHI_TRUSTED_PROXIES", "");
 	if (getenv("GONGZHI_THREADS"))
 		c.threads = (unsigned)atoi(getenv("GONGZHI_THREADS"));
+	int job_workers = getenv("GONGZHI_JOB_WORKERS") ? atoi(getenv("GONGZHI_JOB_WORKERS")) : 1;
 	if (getenv("GONGZHI_BODY_LIMIT"))
 		c.body_limit = (size_t)strtoull(getenv("GONGZHI_BODY_LIMIT"), NULL, 10);
 	for (int i = 1; i < argc; i++) {
@@ -96,6 +98,8 @@ static int cmd_serve(int argc, char **argv)
 			c.request_timeout_ms = (unsigned)atoi(v);
 		else if ((v = flag_value(argc, argv, &i, "--upload-budget-per-ip")))
 			c.body_inflight_per_ip = (size_t)strtoull(v, NULL, 10);
+		else if ((v = flag_value(argc, argv, &i, "--job-workers")))
+			job_workers = atoi(v);
 		else {
 			fprintf(stderr, "gongzhi serve: unknown argument '%s' (see --help)\n",
 			        argv[i]);
@@ -115,6 +119,10 @@ static int cmd_serve(int argc, char **argv)
 		        "--upload-budget-per-ip >= 1024\n");
 		return 2;
 	}
+	if (job_workers < 0 || job_workers > 64) {
+		fprintf(stderr, "gongzhi serve: --job-workers must be 0..64\n");
+		return 2;
+	}
 	gz_db *d = gz_cli_open_db_url(db);
 	if (!d)
 		return 1;
@@ -127,9 +135,13 @@ static int cmd_serve(int argc, char **argv)
 	if (gz_cli_load_keys_url(db) < 0)
 		return 1;
 	gz_db_thread_init(db);
+	if (gz_jobs_start(db, job_workers) < 0)
+		return 1;
 	int rc = gz_server_run(&c);
 	/* The workers have stopped: close the connection each of them opened. */
 	gz_db_thread_close_all();
+	/* Requests have drained; running jobs get as long again to finish. */
+	gz_jobs_stop((int)c.drain_timeout_ms);
 	return rc == 0 ? 0 : 1;
 }
 
@@ -245,6 +257,7 @@ static const command_t commands[] = {
      "              [--trusted-proxies IP[,IP...]] [--max-conns N] [--max-conns-per-ip N]\n"
      "              [--first-byte-timeout-ms MS] [--idle-timeout-ms MS]\n"
      "              [--request-timeout-ms MS] [--upload-budget-per-ip BYTES]\n"
+     "              [--job-workers N]\n"
      "  Migrates the database, then serves until SIGTERM/SIGINT, letting in-flight\n"
      "  requests finish. Defaults: --db " DEFAULT_DB " --listen 127.0.0.1:8080\n"
      "  --web web/dist --access-log - (JSON lines on stdout).\n"
@@ -255,7 +268,9 @@ static const command_t commands[] = {
      "  Limits (defaults): 4096 connections, 256 per address (trusted proxies exempt);\n"
      "  a new connection must speak within 10000 ms, an idle one is closed after 30000 ms,\n"
      "  a request's head and body must arrive within 120000 ms; request bodies held at\n"
-     "  once from one address: 160 MiB.\n",
+     "  once from one address: 160 MiB.\n"
+     "  --job-workers N (GONGZHI_JOB_WORKERS, default 1, 0..64): threads running background\n"
+     "  jobs (see 'gongzhi jobs'); on shutdown a running job gets the drain time to finish.\n",
      cmd_serve},
     {"migrate", "create or upgrade the database schema",
      "gongzhi migrate [--db URL]\n"

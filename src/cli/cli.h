@@ -29,6 +29,10 @@ extern const char gz_cli_gen_usage[];
 /* The database URL: GONGZHI_DB (set by --db), else GZ_CLI_DEFAULT_DB. */
 const char *gz_cli_db_url(void);
 
+/* gongzhi jobs enqueue|list|kinds (src/cli/jobs.c) */
+int gz_cli_jobs(int argc, char **argv);
+extern const char gz_cli_jobs_usage[];
+
 /* Opens the database named by GONGZHI_DB (default sqlite:data/gongzhi.db), creating
  * the directory of a SQLite file and applying migrations. NULL after printing why. */
 struct gz_db *gz_cli_open_db(void);

@@ -79,16 +79,17 @@ int gz_metrics_inflight_count(void)
 	return atomic_load(&inflight);
 }
 
-typedef struct {
+struct gz_metrics_out {
 	char *p;
 	size_t n, cap;
-} out_t;
+};
+typedef struct gz_metrics_out out_t;
 
-__attribute__((format(printf, 2, 3))) static void outf(out_t *o, const char *fmt, ...)
+static void voutf(out_t *o, const char *fmt, va_list args)
 {
 	for (;;) {
 		va_list ap;
-		va_start(ap, fmt);
+		va_copy(ap, args);
 		int k = vsnprintf(o->p + o->n, o->cap - o->n, fmt, ap);
 		va_end(ap);
 		if (k >= 0 && (size_t)k < o->cap - o->n) {
@@ -98,6 +99,32 @@ __attribute__((format(printf, 2, 3))) static void outf(out_t *o, const char *fmt
 		o->cap = o->cap * 2 + (size_t)(k > 0 ? k : 0);
 		o->p = gz_realloc(o->p, o->cap);
 	}
+}
+
+__attribute__((format(printf, 2, 3))) static void outf(out_t *o, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	voutf(o, fmt, ap);
+	va_end(ap);
+}
+
+void gz_metrics_printf(gz_metrics_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	voutf(o, fmt, ap);
+	va_end(ap);
+}
+
+#define MAX_SECTIONS 8
+static gz_metrics_section_fn sections[MAX_SECTIONS];
+static int nsections;
+
+void gz_metrics_add_section(gz_metrics_section_fn fn)
+{
+	if (nsections < MAX_SECTIONS)
+		sections[nsections++] = fn;
 }
 
 static void slot_labels(int slot, char *buf, size_t size)
@@ -165,6 +192,8 @@ char *gz_metrics_render(size_t *len)
 	     "# HELP gongzhi_http_connections_open Client connections open now.\n"
 	     "# TYPE gongzhi_http_connections_open gauge\ngongzhi_http_connections_open %d\n",
 	     gz_metrics_conn_count());
+	for (int i = 0; i < nsections; i++)
+		sections[i](&o);
 	*len = o.n;
 	return o.p;
 }

@@ -12,10 +12,16 @@ extern const gz_module gz_module_accounts;
 extern const gz_module gz_module_space;
 extern const gz_module gz_module_people;
 extern const gz_module gz_module_org;
+extern const gz_module gz_module_jobs;
 
 static const gz_module *const modules[] = {
-    &gz_module_system, &gz_module_accounts, &gz_module_space,
-    &gz_module_people, &gz_module_org,      NULL,
+    &gz_module_system,
+    &gz_module_accounts,
+    &gz_module_space,
+    &gz_module_people,
+    &gz_module_org,
+    &gz_module_jobs,
+    NULL,
 };
 
 const gz_module *const *gz_modules_list(void)
