@@ -157,6 +157,10 @@ test('a timer scheduled twice with one dedupe key exists once', async () => {
   assert.equal(j.state, 'queued');
   assert.equal(j.dedupe_key, key);
   assert.ok(Date.parse(j.run_at) > Date.now() + 3500e3, 'the first schedule holds');
+  const audit = await api(servers[0], 'GET', `/api/v1/audit?action=job.enqueue&record_id=${a}`, undefined, admin.bearer);
+  assert.equal(audit.status, 200);
+  assert.ok(audit.body.items.length >= 1, 'the command-line enqueue is audited');
+  assert.equal(audit.body.items[0].username, 'cli');
 });
 
 // ---- kill -9 while a job runs ---------------------------------------------------------
