@@ -64,7 +64,7 @@ typedef struct {
 static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv; /* CLOCK_MONOTONIC; signalled on stop */
-	bool started, stopping, house_stopping;
+	bool started, house_started, stopping, house_stopping;
 	char *url;
 	int n;
 	worker_t *w;
@@ -333,7 +333,7 @@ static void *worker_main(void *arg)
 			logged = gz_time_now_ms();
 		}
 		/* Spread the polls of many workers a little. */
-		wait_ms(POLL_MS + (int64_t)(rand() % 100), &S.stopping);
+		wait_ms(POLL_MS + (gz_time_mono_ns() / 1000) % 100, &S.stopping);
 	}
 	gz_db_close(db);
 	pthread_mutex_lock(&S.mu);
@@ -522,12 +522,14 @@ int gz_jobs_start(const char *db_url, int nworkers)
 	unsigned char rnd[3] = {0};
 	if (getrandom(rnd, sizeof rnd, 0) != sizeof rnd)
 		memset(rnd, 0, sizeof rnd);
-	srand((unsigned)getpid() ^ ((unsigned)rnd[0] << 8));
 
-	/* The server takes SIGTERM/SIGINT with sigwait: no signal may land here. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
+	/* The server takes SIGTERM/SIGINT with sigwait: they must not land here. (Only
+	 * these: blocking a fault signal would hide a crash from the sanitizers.) */
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
 	int rc = 0;
 	for (int i = 0; i < nworkers && rc == 0; i++) {
 		worker_t *w = &S.w[i];
@@ -540,9 +542,13 @@ int gz_jobs_start(const char *db_url, int nworkers)
 			rc = -1;
 		}
 	}
-	if (rc == 0 && pthread_create(&S.house, NULL, house_main, NULL) != 0) {
-		gz_log_error("cannot start the jobs housekeeping thread");
-		rc = -1;
+	if (rc == 0) {
+		if (pthread_create(&S.house, NULL, house_main, NULL) == 0) {
+			S.house_started = true;
+		} else {
+			gz_log_error("cannot start the jobs housekeeping thread");
+			rc = -1;
+		}
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	S.started = true;
@@ -595,7 +601,9 @@ void gz_jobs_stop(int wait_ms_total)
 	S.house_stopping = true;
 	pthread_cond_broadcast(&S.cv);
 	pthread_mutex_unlock(&S.mu);
-	pthread_join(S.house, NULL);
+	if (S.house_started)
+		pthread_join(S.house, NULL);
+	S.house_started = false;
 	atomic_store(&total_workers, 0);
 	if (abandoned)
 		return; /* a detached worker still uses S; the process is ending */
