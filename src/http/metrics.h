@@ -17,7 +17,7 @@ int gz_metrics_conn_count(void);
 int gz_metrics_inflight_count(void);
 
 /* Other layers add metric families without http/ knowing them (the job queue:
- * src/api/jobs.c): fn appends exposition text with gz_metrics_printf() each time the
+ * src/modules/jobs/module.c): fn appends exposition text with gz_metrics_printf() each time the
  * metrics are rendered. Register at start-up, before the server runs; at most 8. */
 typedef struct gz_metrics_out gz_metrics_out;
 typedef void (*gz_metrics_section_fn)(gz_metrics_out *o);

@@ -1,7 +1,7 @@
 /* Background jobs: work that runs off the request threads, later or now, and survives
  * restarts — timers (case deadlines, escalations), matching runs, reports,
  * notifications. Rows of the jobs table (migration 0008_jobs.sql); the rules of their
- * states and retries are src/domain/job.h. No HTTP here: the API (src/api/jobs.c)
+ * states and retries are src/domain/job.h. No HTTP here: the jobs module (src/modules/jobs/)
  * shows jobs to admins and /metrics through the read functions below.
  *
  * Contract
