@@ -7,22 +7,19 @@
 
 #include <string.h>
 
-extern const gz_module gz_module_system;
-extern const gz_module gz_module_accounts;
-extern const gz_module gz_module_space;
-extern const gz_module gz_module_people;
-extern const gz_module gz_module_org;
-extern const gz_module gz_module_jobs;
+/* The list: one line per module, in order. */
+#define GZ_MODULES(X)                                                                              \
+	X(system)                                                                                  \
+	X(accounts)                                                                                \
+	X(space)                                                                                   \
+	X(people)                                                                                  \
+	X(org)                                                                                     \
+	X(jobs)
 
-static const gz_module *const modules[] = {
-    &gz_module_system,
-    &gz_module_accounts,
-    &gz_module_space,
-    &gz_module_people,
-    &gz_module_org,
-    &gz_module_jobs,
-    NULL,
-};
+#define DECLARE(name) extern const gz_module gz_module_##name;
+#define ENTRY(name)   &gz_module_##name,
+GZ_MODULES(DECLARE)
+static const gz_module *const modules[] = {GZ_MODULES(ENTRY) NULL};
 
 const gz_module *const *gz_modules_list(void)
 {
