@@ -127,6 +127,46 @@ export function apiGet(path, options) {
   return apiSend('GET', path, undefined, options)
 }
 
+// {grid: 'x', tag: '', cursor: null, limit: 50} -> '?grid=x&limit=50': the query of a list
+// or export, empty values ('' / null / undefined) left out; '' when nothing is left.
+export function queryString(params) {
+  const q = new URLSearchParams()
+  for (const [k, v] of Object.entries(params || {})) {
+    if (v === '' || v === null || v === undefined) continue
+    q.set(k, String(v))
+  }
+  const s = q.toString()
+  return s ? '?' + s : ''
+}
+
+// Every page of a cursor list, `limit` rows a request, until the list ends or holds
+// `max` rows: {items, more} (more: the list goes on beyond max). fetchPage({limit,
+// cursor}) is a list function of a module's api.js, answering {items | features,
+// next_cursor}.
+export async function readPages(fetchPage, { max = 2000, limit = 200 } = {}) {
+  const items = []
+  let cursor = null
+  let more = false
+  do {
+    const r = await fetchPage({ limit, cursor })
+    items.push(...(r.features || r.items || []))
+    cursor = r.next_cursor || null
+    if (cursor && items.length >= max) {
+      more = true
+      break
+    }
+  } while (cursor)
+  return { items, more }
+}
+
+// The text a page shows for a failed request (ApiError or anything thrown).
+export function messageOf(e) {
+  return (e && e.message) || String(e)
+}
+
+// Path segment: an id or code put into a URL.
+export const seg = (v) => encodeURIComponent(String(v))
+
 // GET a file (an .xlsx export or report) with the session cookie and save it under the
 // name from Content-Disposition (or fallbackName). Errors come as ApiError like above.
 export async function apiDownload(path, fallbackName = 'download', options = {}) {

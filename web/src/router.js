@@ -2,30 +2,13 @@ import { createRouter, createWebHistory } from 'vue-router'
 import { NAV_ITEMS, navAllowed } from './nav.js'
 import { setUnauthorizedHandler } from './api.js'
 import { can, clearSession, loadSession, session } from './session.js'
+import { MODULES } from './modules.js'
 
-const DashboardView = () => import('./views/DashboardView.vue')
-const GridMapView = () => import('./views/GridMapView.vue')
-const UsersView = () => import('./views/UsersView.vue')
-const AuditView = () => import('./views/AuditView.vue')
-const NetworkView = () => import('./views/NetworkView.vue')
-const PartyMembersView = () => import('./views/PartyMembersView.vue')
-const ResidentsView = () => import('./views/ResidentsView.vue')
-const ImportView = () => import('./views/ImportView.vue')
+// The shell's own pages; the capabilities' pages come from their modules.
 const LoginView = () => import('./views/LoginView.vue')
 const PlaceholderView = () => import('./views/PlaceholderView.vue')
 const NotFoundView = () => import('./views/NotFoundView.vue')
 const ForbiddenView = () => import('./views/ForbiddenView.vue')
-
-const VIEWS = {
-  dashboard: DashboardView,
-  grids: GridMapView,
-  users: UsersView,
-  audit: AuditView,
-  network: NetworkView,
-  'party-members': PartyMembersView,
-  residents: ResidentsView,
-  import: ImportView,
-}
 
 const routes = [
   { path: '/', redirect: '/dashboard' },
@@ -33,10 +16,11 @@ const routes = [
   ...NAV_ITEMS.map((item) => ({
     path: item.path,
     name: item.name,
-    component: item.placeholder ? PlaceholderView : VIEWS[item.name],
-    props: item.placeholder ? { title: item.title } : false,
+    component: item.component || PlaceholderView,
+    props: item.component ? false : { title: item.title },
     meta: { title: item.title, nav: item },
   })),
+  ...MODULES.flatMap((m) => m.routes || []),
   { path: '/forbidden', name: 'forbidden', component: ForbiddenView, meta: { title: '无权访问' } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFoundView, meta: { title: '页面不存在' } },
 ]

@@ -4,34 +4,23 @@
 //   const p = await loadPlaces({ grids: true })
 //   p.name('110101001001')      -> '多福巷社区' (or '' when unknown)
 //   p.nodeOptions               -> [{value, label, level}] streets, communities, the caller's own scopes
-import { apiGet } from './api.js'
-import { scopeLevel } from './labels.js'
-import { scopesFor } from './session.js'
+import { readPages } from '@/api.js'
+import { scopeLevel } from '@/labels.js'
+import { scopesFor } from '@/session.js'
+import { getGrid, listCommunities, listGrids, listStreets } from './api.js'
 
-const PAGE = 200
 const MAX_NAME_LOOKUPS = 10
 const MAX_GRIDS = 2000 // grid names for labels and filters; beyond this codes are shown
 
-// Every page of a cursor list, up to max items.
-export async function pageAll(path, max = 2000) {
-  const items = []
-  let cursor = null
-  do {
-    const sep = path.includes('?') ? '&' : '?'
-    const r = await apiGet(`${path}${sep}limit=${PAGE}${cursor ? '&cursor=' + encodeURIComponent(cursor) : ''}`)
-    items.push(...(r.items || []))
-    cursor = r.next_cursor || null
-  } while (cursor && items.length < max)
-  return items
-}
+const all = async (fetchPage, max) => (await readPages(fetchPage, { max })).items
 
 const byCode = (a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
 
 export async function loadPlaces({ grids = false, resource = 'space' } = {}) {
   const [streets, communities, gridList] = await Promise.all([
-    pageAll('/streets').catch(() => []),
-    pageAll('/communities').catch(() => []),
-    grids ? pageAll('/grids', MAX_GRIDS).catch(() => []) : Promise.resolve([]),
+    all(listStreets).catch(() => []),
+    all(listCommunities).catch(() => []),
+    grids ? all(listGrids, MAX_GRIDS).catch(() => []) : Promise.resolve([]),
   ])
   streets.sort(byCode)
   communities.sort(byCode)
@@ -45,7 +34,7 @@ export async function loadPlaces({ grids = false, resource = 'space' } = {}) {
   await Promise.all(
     [...unnamed.values()].slice(0, MAX_NAME_LOOKUPS).map(async (code) => {
       try {
-        const g = await apiGet('/grids/' + encodeURIComponent(code))
+        const g = await getGrid(code)
         if (g.community && g.community.name) names[g.community.code] = g.community.name
         if (g.street && g.street.name) names[g.street.code] = g.street.name
       } catch {
