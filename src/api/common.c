@@ -3,6 +3,7 @@
 #include "core/time.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 json_t *gz_api_time_json(int64_t ms)
@@ -77,4 +78,15 @@ bool gz_api_authenticated(gz_req *r)
 		return true;
 	gz_reply_err(r, &err);
 	return false;
+}
+
+bool gz_api_fault(const char *point)
+{
+#ifdef GZ_TEST_HOOKS
+	const char *f = getenv("GONGZHI_TEST_FAULT");
+	return f && !strcmp(f, point);
+#else
+	(void)point;
+	return false;
+#endif
 }

@@ -684,7 +684,8 @@ int gz_org_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_err *errp)
 	if (rc < 0 ||
 	    bump_count(db, "UPDATE record_counts SET n = n + 1 WHERE name = 'organisations'",
 	               &err) < 0 ||
-	    !(out = org_detail(r, db, id, ACT_WRITE, &err)) || gz_db_commit(db, &err) < 0)
+	    !(out = org_detail(r, db, id, ACT_WRITE, &err)) ||
+	    gz_api_commit(r, db, 201, out, &err) < 0)
 		goto rollback;
 	*outp = out;
 	return 0;
@@ -899,7 +900,7 @@ int gz_org_member_add(gz_db *db, gz_req *r, int64_t org_id, json_t *in, json_t *
 		out = member_json(r, st);
 	gz_stmt_finish(st);
 	st = NULL;
-	if (!out || gz_db_commit(db, &err) < 0) {
+	if (!out || gz_api_commit(r, db, 201, out, &err) < 0) {
 		if (!err.kind)
 			gz_err_set(&err, GZ_EINTERNAL, "internal", "新建的记录读不到");
 		goto rollback;
@@ -1274,7 +1275,8 @@ int gz_coop_agreement_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz
 		out = agreement_json(st);
 	gz_stmt_finish(st);
 	st = NULL;
-	if (!out || add_commitments(db, out, &err) < 0 || gz_db_commit(db, &err) < 0) {
+	if (!out || add_commitments(db, out, &err) < 0 ||
+	    gz_api_commit(r, db, 201, out, &err) < 0) {
 		if (!err.kind)
 			gz_err_set(&err, GZ_EINTERNAL, "internal", "新建的记录读不到");
 		goto rollback;
@@ -1606,7 +1608,7 @@ int gz_party_member_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_e
 		out = party_json(r, st);
 	gz_stmt_finish(st);
 	st = NULL;
-	if (!out || gz_db_commit(db, &err) < 0) {
+	if (!out || gz_api_commit(r, db, 201, out, &err) < 0) {
 		if (!err.kind)
 			gz_err_set(&err, GZ_EINTERNAL, "internal", "新建的记录读不到");
 		goto rollback;

@@ -1603,16 +1603,15 @@ static void resident_create(gz_req *r)
 	detail = json_pack("{s:o}", "fields", fields_json(changed));
 	int rc = gz_audit(r, db, "resident.create", "resident", rid, s.grid, detail, &err);
 	json_decref(detail);
-	if (rc < 0 || gz_db_commit(db, &err) < 0)
+	if (rc < 0 || !(out = resident_reload(r, db, s.id, false, &err)) ||
+	    gz_api_commit(r, db, 201, out, &err) < 0)
 		goto rollback;
-	int64_t new_id = s.id;
 	sodium_memzero(&s, sizeof s);
-	if (!(out = resident_reload(r, db, new_id, false, &err)))
-		goto fail;
 	json_decref(in);
 	reply_people(r, 201, out);
 	return;
 rollback:
+	json_decref(out);
 	gz_db_rollback(db);
 	duplicate_audit(r, db, s.grid, &err);
 fail:
@@ -1686,16 +1685,15 @@ static void resident_update(gz_req *r, bool self)
 		if (rc < 0)
 			goto rollback;
 	}
-	if (gz_db_commit(db, &err) < 0)
+	if (!(out = resident_reload(r, db, s.id, self, &err)) ||
+	    gz_api_commit(r, db, 200, out, &err) < 0)
 		goto rollback;
-	int64_t rid = s.id;
 	sodium_memzero(&s, sizeof s);
-	if (!(out = resident_reload(r, db, rid, self, &err)))
-		goto fail;
 	json_decref(in);
 	reply_people(r, 200, out);
 	return;
 rollback:
+	json_decref(out);
 	gz_stmt_finish(st);
 	gz_db_rollback(db);
 	duplicate_audit(r, db, s.grid, &err);
@@ -1907,7 +1905,7 @@ static void household_create(gz_req *r)
 		return;
 	gz_err err;
 	gz_err_clear(&err);
-	json_t *in = gz_req_json(r, &err);
+	json_t *in = gz_req_json(r, &err), *out = NULL;
 	gz_db *db = NULL;
 	gz_stmt *st = NULL;
 	const char *grid = NULL, *unit_s = NULL, *address = "";
@@ -1998,23 +1996,26 @@ static void household_create(gz_req *r)
 	             ? -1
 	             : gz_audit(r, db, "household.create", "household", rid, grid, detail, &err);
 	json_decref(detail);
-	if (rc < 0 || gz_db_commit(db, &err) < 0)
+	if (rc < 0 || !(st = gz_db_prepare(db,
+	                                   "SELECT " HH_COLS " FROM households h LEFT JOIN units "
+	                                   "u ON u.id = h.unit_id WHERE h.id = $1",
+	                                   &err)))
 		goto rollback;
-	st = gz_db_prepare(db,
-	                   "SELECT " HH_COLS " FROM households h LEFT JOIN units u ON u.id = "
-	                   "h.unit_id WHERE h.id = $1",
-	                   &err);
-	if (!st)
-		goto fail;
 	gz_stmt_bind_int64(st, 1, id);
-	if (step_one(st, &err) != 1)
-		goto fail;
-	json_t *out = household_json(st);
+	if (step_one(st, &err) != 1) {
+		st = NULL; /* step_one() finished it */
+		goto rollback;
+	}
+	out = household_json(st);
 	gz_stmt_finish(st);
+	st = NULL;
+	if (gz_api_commit(r, db, 201, out, &err) < 0)
+		goto rollback;
 	json_decref(in);
 	gz_reply_json(r, 201, out);
 	return;
 rollback:
+	json_decref(out);
 	gz_stmt_finish(st);
 	gz_db_rollback(db);
 fail:
@@ -2120,12 +2121,13 @@ static void tag_create(gz_req *r)
 	    json_pack("{s:s,s:s,s:b}", "code", code, "label", label, "sensitive", sensitive);
 	rc = gz_audit(r, db, "resident_tag.create", "resident_tag", code, "", detail, &err);
 	json_decref(detail);
-	if (rc < 0 || gz_db_commit(db, &err) < 0) {
+	json_t *out = json_pack("{s:s,s:s,s:b,s:b}", "code", code, "label", label, "sensitive",
+	                        sensitive, "builtin", 0);
+	if (rc < 0 || gz_api_commit(r, db, 201, out, &err) < 0) {
+		json_decref(out);
 		gz_db_rollback(db);
 		goto fail;
 	}
-	json_t *out = json_pack("{s:s,s:s,s:b,s:b}", "code", code, "label", label, "sensitive",
-	                        sensitive, "builtin", 0);
 	json_decref(in);
 	gz_reply_json(r, 201, out);
 	return;

@@ -87,6 +87,24 @@ static const char *sql_street_one =
 static const char *sql_community_one =
     "SELECT code, name, street_code, created_at, updated_at FROM communities WHERE code = $1";
 
+json_t *gz_space_node_json(gz_db *db, space_level level, const char *code, gz_err *err)
+{
+	gz_stmt *st =
+	    gz_db_prepare(db, level == SPACE_STREET ? sql_street_one : sql_community_one, err);
+	if (!st)
+		return NULL;
+	gz_stmt_bind_str(st, 1, code);
+	json_t *out = NULL;
+	int64_t key;
+	if (gz_stmt_step(st, err) == GZ_ROW)
+		out = level == SPACE_STREET ? street_row(NULL, st, &key)
+		                            : community_row(NULL, st, &key);
+	else if (!err->kind)
+		gz_err_set(err, GZ_EINTERNAL, "internal", "新建的记录读不到");
+	gz_stmt_finish(st);
+	return out;
+}
+
 /* POST /streets and POST /communities. */
 static void node_create(gz_req *r, space_level level)
 {
@@ -103,24 +121,11 @@ static void node_create(gz_req *r, space_level level)
 	gz_json_str(in, "name", GZ_REQUIRED, 1, GZ_SPACE_NAME_MAX, &name, &err);
 	if (gz_json_check(&err) < 0 || !(db = gz_req_db(r, &err)))
 		goto fail;
-	int rc = level == SPACE_STREET ? gz_space_add_street(db, r, code, name, &err)
-	                               : gz_space_add_community(db, r, code, name, &err);
+	json_t *out = NULL;
+	int rc = level == SPACE_STREET ? gz_space_add_street(db, r, code, name, &out, &err)
+	                               : gz_space_add_community(db, r, code, name, &out, &err);
 	if (rc < 0)
 		goto fail;
-	gz_stmt *st =
-	    gz_db_prepare(db, level == SPACE_STREET ? sql_street_one : sql_community_one, &err);
-	if (!st)
-		goto fail;
-	gz_stmt_bind_str(st, 1, code);
-	if (gz_stmt_step(st, &err) != GZ_ROW) {
-		gz_stmt_finish(st);
-		if (!err.kind)
-			gz_err_set(&err, GZ_EINTERNAL, "internal", "新建的记录读不到");
-		goto fail;
-	}
-	int64_t key;
-	json_t *out = level == SPACE_STREET ? street_row(r, st, &key) : community_row(r, st, &key);
-	gz_stmt_finish(st);
 	json_decref(in);
 	gz_reply_json(r, 201, out);
 	return;
@@ -629,7 +634,7 @@ int gz_space_add_building(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_er
 		rc = gz_audit_write(db, &e, &err);
 	}
 	json_decref(detail);
-	if (rc < 0 || gz_db_commit(db, &err) < 0)
+	if (rc < 0 || gz_api_commit(r, db, 201, out, &err) < 0)
 		goto rollback;
 	*outp = out;
 	return 0;

@@ -393,21 +393,17 @@ static void unit_create(gz_req *r)
 	k = st ? gz_stmt_step(st, &err) : -1;
 	gz_stmt_finish(st);
 	st = NULL;
-	if (k < 0 || gz_audit(r, db, "unit.create", "unit", rid, grid, detail, &err) < 0 ||
-	    gz_db_commit(db, &err) < 0) {
-		json_decref(detail);
-		goto rollback;
-	}
+	k = k < 0 ? -1 : gz_audit(r, db, "unit.create", "unit", rid, grid, detail, &err);
 	json_decref(detail);
+	if (k < 0 || !(out = unit_detail(r, db, id, &err)) ||
+	    gz_api_commit(r, db, 201, out, &err) < 0)
+		goto rollback;
 	free(ow);
 	json_decref(in);
-	if (!(out = unit_detail(r, db, id, &err))) {
-		gz_reply_err(r, &err);
-		return;
-	}
 	gz_reply_json(r, 201, out);
 	return;
 rollback:
+	json_decref(out);
 	gz_stmt_finish(st);
 	gz_db_rollback(db);
 fail_owners:
