@@ -191,24 +191,6 @@ static int auth_check(gz_req *r, policy_action a, policy_resource res, const cha
 	return r ? gz_auth_check(r, a, res, code, err) : 0;
 }
 
-/* The audit row of a write: the request's user, or "cli" for the command line. */
-static int audit(gz_req *r, gz_db *db, const char *action, const char *type, const char *id,
-                 const char *scope, json_t *detail, gz_err *err)
-{
-	if (r)
-		return gz_audit(r, db, action, type, id, scope, detail, err);
-	char rid[32];
-	snprintf(rid, sizeof rid, "cli-%ld", (long)getpid());
-	gz_audit_entry e = {.username = "cli",
-	                    .action = action,
-	                    .record_type = type,
-	                    .record_id = id,
-	                    .scope = scope,
-	                    .request_id = rid,
-	                    .detail = detail};
-	return gz_audit_write(db, &e, err);
-}
-
 #define PHONE_MASK_SIZE 72
 
 /* The sealed phone in column col, opened and masked into out (PHONE_MASK_SIZE bytes).
@@ -679,7 +661,7 @@ int gz_org_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_err *errp)
 	                           name, "space_code", space);
 	if (parent)
 		json_object_set_new(detail, "parent_id", gz_api_id_json(parent));
-	rc = audit(r, db, "org.create", "organisation", ids, space, detail, &err);
+	rc = gz_audit(r, db, "org.create", "organisation", ids, space, detail, &err);
 	json_decref(detail);
 	if (rc < 0 ||
 	    bump_count(db, "UPDATE record_counts SET n = n + 1 WHERE name = 'organisations'",
@@ -888,7 +870,7 @@ int gz_org_member_add(gz_db *db, gz_req *r, int64_t org_id, json_t *in, json_t *
 	                           "is_contact", is_contact);
 	if (resident)
 		json_object_set_new(detail, "resident_id", gz_api_id_json(resident));
-	rc = audit(r, db, "org.member_add", "org_member", ids, o.space, detail, &err);
+	rc = gz_audit(r, db, "org.member_add", "org_member", ids, o.space, detail, &err);
 	json_decref(detail);
 	if (rc < 0)
 		goto rollback;
@@ -1257,7 +1239,8 @@ int gz_coop_agreement_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz
 	json_t *detail = json_pack(
 	    "{s:o,s:s,s:s,s:i}", "unit_org_id", gz_api_id_json(unit), "title", title, "status",
 	    org_agreement_status_code((org_agreement_status)status), "commitments", (int)ncs);
-	rc = audit(r, db, "coop_agreement.create", "coop_agreement", ids, community, detail, &err);
+	rc = gz_audit(r, db, "coop_agreement.create", "coop_agreement", ids, community, detail,
+	              &err);
 	json_decref(detail);
 	if (rc < 0 ||
 	    bump_count(db, "UPDATE record_counts SET n = n + 1 WHERE name = 'coop_agreements'",
@@ -1593,8 +1576,8 @@ int gz_party_member_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_e
 	json_t *detail = json_pack("{s:o,s:s?,s:s?}", "party_org_id", gz_api_id_json(party_org),
 	                           "reported_community_code", community, "post_type",
 	                           post >= 0 ? org_post_code((org_post_type)post) : NULL);
-	rc = audit(r, db, "party_member.create", "party_member", ids,
-	           report_scope ? report_scope : po.space, detail, &err);
+	rc = gz_audit(r, db, "party_member.create", "party_member", ids,
+	              report_scope ? report_scope : po.space, detail, &err);
 	json_decref(detail);
 	if (rc < 0 ||
 	    bump_count(db, "UPDATE record_counts SET n = n + 1 WHERE name = 'party_members'",

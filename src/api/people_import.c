@@ -1448,23 +1448,6 @@ static int household_for(places *pl, int64_t unit, const char *grid, const char 
 
 /* ================================================================ audit, counts */
 
-static int audit(gz_db *db, gz_req *r, const char *action, const char *type, const char *scope,
-                 json_t *detail, gz_err *err)
-{
-	if (r)
-		return gz_audit(r, db, action, type, "", scope, detail, err);
-	char rid[32];
-	snprintf(rid, sizeof rid, "cli-%ld", (long)getpid());
-	gz_audit_entry e = {.username = "cli",
-	                    .action = action,
-	                    .record_type = type,
-	                    .record_id = "",
-	                    .scope = scope,
-	                    .request_id = rid,
-	                    .detail = detail};
-	return gz_audit_write(db, &e, err);
-}
-
 /* The smallest node holding every grid r may import into: where the audit rows of r's
  * import lookups lie, so the administrators above r read them. */
 static void caller_scope(gz_req *r, char *out, size_t cap)
@@ -2243,15 +2226,15 @@ static int import_residents(gz_db *db, gz_req *r, const char *buf, size_t len, b
 		    "{s:s,s:I,s:I,s:I,s:I}", "format", xlsx ? "xlsx" : "csv", "rows",
 		    (json_int_t)m->rows, "created", (json_int_t)c.created, "households_created",
 		    (json_int_t)c.pl.households_created, "bytes", (json_int_t)len);
-		int rc =
-		    count_add(db, "residents", c.created, err) < 0 ||
-		            count_add(db, "households", (int64_t)c.pl.households_created, err) <
-		                0 ||
-		            audit(db, r, "resident.import", "resident", scope, detail, err) < 0 ||
-		            (charge && lookup_audit(db, r, "resident", false, m->rows, c.compared,
-		                                    0, 0, err) < 0)
-		        ? -1
-		        : 0;
+		int rc = count_add(db, "residents", c.created, err) < 0 ||
+		                 count_add(db, "households", (int64_t)c.pl.households_created,
+		                           err) < 0 ||
+		                 gz_audit(r, db, "resident.import", "resident", "", scope, detail,
+		                          err) < 0 ||
+		                 (charge && lookup_audit(db, r, "resident", false, m->rows,
+		                                         c.compared, 0, 0, err) < 0)
+		             ? -1
+		             : 0;
 		json_decref(detail);
 		if (rc < 0)
 			goto out;
@@ -2708,7 +2691,7 @@ static int import_units(gz_db *db, gz_req *r, const char *buf, size_t len, bool 
 	                           (json_int_t)rows, "created", (json_int_t)created, "owners",
 	                           (json_int_t)owners_created);
 	rc = count_add(db, "units", created, err) < 0 ||
-	             audit(db, r, "unit.import", "unit", scope, detail, err) < 0 ||
+	             gz_audit(r, db, "unit.import", "unit", "", scope, detail, err) < 0 ||
 	             (r && compared &&
 	              lookup_audit(db, r, "unit", false, rows, compared, linked, 0, err) < 0)
 	         ? -1

@@ -380,9 +380,10 @@ static void grid_geojson(gz_req *r)
 	gz_err_clear(&err);
 	const char *filter;
 	int limit;
-	int64_t after, next;
+	gz_api_cursor after, next;
 	json_t *items;
-	if (grid_filter(r, &filter, &err) < 0 || gz_req_list_params(r, &limit, &after, &err) < 0) {
+	if (grid_filter(r, &filter, &err) < 0 ||
+	    gz_api_list_params(r, false, &limit, &after, &err) < 0) {
 		gz_reply_err(r, &err);
 		return;
 	}
@@ -400,7 +401,7 @@ static void grid_geojson(gz_req *r)
 	            .filter = filter,
 	            .after_level = SPACE_GRID,
 	            .row = feature_row},
-	        limit, after, &items, &next, &err) < 0) {
+	        limit, &after, &items, &next, &err) < 0) {
 		gz_reply_err(r, &err);
 		return;
 	}
@@ -426,10 +427,10 @@ static void grid_geojson(gz_req *r)
 	}
 	json_decref(items);
 	char cur[40];
-	if (next)
-		snprintf(cur, sizeof cur, "\"c%lld\"", (long long)next);
+	if (next.key)
+		snprintf(cur, sizeof cur, "\"c%lld\"", (long long)next.key);
 	buf_str(&b, "],\"next_cursor\":");
-	buf_str(&b, next ? cur : "null");
+	buf_str(&b, next.key ? cur : "null");
 	buf_str(&b, "}");
 	gz_reply_raw(r, 200, "application/geo+json; charset=utf-8", b.s, b.n);
 	free(b.s);
@@ -622,17 +623,7 @@ int gz_space_add_building(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_er
 		goto rollback;
 	json_t *detail = json_pack("{s:s,s:s}", "name", name, "grid_code", code);
 	const char *id = json_string_value(json_object_get(out, "id"));
-	if (r) {
-		rc = gz_audit(r, db, "building.create", "building", id, code, detail, &err);
-	} else {
-		gz_audit_entry e = {.username = "cli",
-		                    .action = "building.create",
-		                    .record_type = "building",
-		                    .record_id = id,
-		                    .scope = code,
-		                    .detail = detail};
-		rc = gz_audit_write(db, &e, &err);
-	}
+	rc = gz_audit(r, db, "building.create", "building", id, code, detail, &err);
 	json_decref(detail);
 	if (rc < 0 || gz_api_commit(r, db, 201, out, &err) < 0)
 		goto rollback;

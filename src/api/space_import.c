@@ -548,20 +548,6 @@ static int write_grids(imp *im, gz_db *db, bool dry_run, int64_t now, int *creat
 	return 0;
 }
 
-static int audit(gz_db *db, gz_req *r, const char *action, const char *type, const char *id,
-                 const char *scope, json_t *detail, gz_err *err)
-{
-	if (r)
-		return gz_audit(r, db, action, type, id, scope, detail, err);
-	gz_audit_entry e = {.username = "cli",
-	                    .action = action,
-	                    .record_type = type,
-	                    .record_id = id,
-	                    .scope = scope,
-	                    .detail = detail};
-	return gz_audit_write(db, &e, err);
-}
-
 /* ---------------------------------------------------------------- the import */
 
 static void imp_free(imp *im)
@@ -716,7 +702,7 @@ int gz_space_import(gz_db *db, gz_req *r, json_t *doc, bool dry_run, json_t **re
 		    "{s:i,s:i,s:i,s:i,s:i,s:o,s:I}", "features", im.n, "created", created,
 		    "replaced", replaced, "streets_created", streets, "communities_created",
 		    communities, "communities", comms, "space_version", (json_int_t)version);
-		int rc = audit(db, r, "grid.import", "grid", "", scope, detail, err);
+		int rc = gz_audit(r, db, "grid.import", "grid", "", scope, detail, err);
 		json_decref(detail);
 		/* The report is the answer: it commits with the grids (gz_api_commit()). */
 		json_t *rep = rc < 0 ? NULL
@@ -811,8 +797,8 @@ static int add_node(gz_db *db, gz_req *r, space_level level, const char *code, c
 		goto fail;
 	}
 	json_t *detail = json_pack("{s:s}", "name", name);
-	rc = audit(db, r, level == SPACE_STREET ? "street.create" : "community.create",
-	           level == SPACE_STREET ? "street" : "community", code, code, detail, err);
+	rc = gz_audit(r, db, level == SPACE_STREET ? "street.create" : "community.create",
+	              level == SPACE_STREET ? "street" : "community", code, code, detail, err);
 	json_decref(detail);
 	json_t *answer = NULL;
 	if (rc < 0 || (out && !(answer = gz_space_node_json(db, level, code, err))) ||
