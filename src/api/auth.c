@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* ---------------------------------------------------------------- tokens */
 
@@ -316,16 +317,21 @@ int gz_audit_write(gz_db *db, const gz_audit_entry *e, gz_err *err)
 int gz_audit(gz_req *r, gz_db *db, const char *action, const char *record_type,
              const char *record_id, const char *scope, json_t *detail, gz_err *err)
 {
-	const gz_auth *a = r->auth;
+	const gz_auth *a = r ? r->auth : NULL;
+	char cli_id[32];
+	if (!r)
+		snprintf(cli_id, sizeof cli_id, "cli-%ld", (long)getpid());
 	gz_audit_entry e = {
 	    .user_id = a ? a->user_id : 0,
-	    .username = a ? a->username : "",
+	    .username = a   ? a->username
+	                : r ? ""
+	                    : "cli",
 	    .action = action,
 	    .record_type = record_type,
 	    .record_id = record_id,
 	    .scope = scope,
-	    .ip = r->client_ip,
-	    .request_id = r->id,
+	    .ip = r ? r->client_ip : "",
+	    .request_id = r ? r->id : cli_id,
 	    .detail = detail,
 	};
 	return gz_audit_write(db, &e, err);

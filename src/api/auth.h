@@ -68,7 +68,9 @@ int gz_auth_self(gz_req *r, long long owner_user_id, gz_err *err);
 /* Appends one audit record in the caller's open transaction on db: who (from r's
  * auth, may be anonymous), action ("grid.import", "resident.reveal", ...), record
  * type and id, scope code of the record, client address, request id, and an
- * optional JSON detail object (not stolen; may be NULL). */
+ * optional JSON detail object (not stolen; may be NULL). r NULL is the command line (an
+ * operator): user "cli", request id "cli-PID", no address. The one audit function of
+ * every write, the API's and the command line's alike (the seed of issue 8's actor). */
 int gz_audit(gz_req *r, gz_db *db, const char *action, const char *record_type,
              const char *record_id, const char *scope, json_t *detail, gz_err *err);
 

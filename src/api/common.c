@@ -3,6 +3,7 @@
 #include "core/time.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 gz_db *gz_req_db(gz_req *r, gz_err *err)
@@ -83,4 +84,15 @@ bool gz_api_authenticated(gz_req *r)
 		return true;
 	gz_reply_err(r, &err);
 	return false;
+}
+
+bool gz_api_fault(const char *point)
+{
+#ifdef GZ_TEST_HOOKS
+	const char *f = getenv("GONGZHI_TEST_FAULT");
+	return f && !strcmp(f, point);
+#else
+	(void)point;
+	return false;
+#endif
 }

@@ -37,6 +37,25 @@ bool gz_api_flag_query(gz_req *r, const char *key);
  * missing CSRF header) and returns false. */
 bool gz_api_authenticated(gz_req *r);
 
+/* Commits the write transaction open on db, whose answer will be (status, answer):
+ * "commit and answer" for every write of the API. When r came with an Idempotency-Key
+ * (api/idempotency.c), the answer is stored as that key's answer in this same
+ * transaction, so once the write has committed a retry with the key gets this answer and
+ * never runs the write again; an answer is therefore built, from rows read inside the
+ * transaction, before this call, and sent (status, answer) right after it, with nothing
+ * in between that could fail. r NULL (the command line) or a request without a key: a
+ * plain commit. answer is not stolen. Returns 0, or -1 with err set and the transaction
+ * still open (the caller rolls back, as after gz_db_commit()). */
+int gz_api_commit(gz_req *r, gz_db *db, int status, const json_t *answer, gz_err *err);
+
+/* Fault injection for the API tests: true when the process was started with
+ * GONGZHI_TEST_FAULT=point and built with GZ_TEST_HOOKS (the ASan build the tests use;
+ * CMake option GZ_TEST_HOOKS). Always false in any other build, whatever the
+ * environment says. Points: "reread_after_commit" (every database step after a write's
+ * COMMIT fails), "crash_after_commit" (the process dies right after a write's COMMIT,
+ * before answering). */
+bool gz_api_fault(const char *point);
+
 /* A create shared by the API and the command line: db NULL means "this request's
  * connection"; fills *out with the created record, or returns -1 with err set. */
 typedef int (*gz_api_create_fn)(gz_db *db, gz_req *r, json_t *in, json_t **out, gz_err *err);

@@ -7,24 +7,41 @@
  * stored and replayed for 24 hours with "Idempotent-Replayed: true"; any other answer
  * drops the row so the client can fix the request and retry with the same key. A
  * retry with the same key and another body is refused (422 idempotency_key_reused).
- * The answer is stored after the handler's own transaction commits: if the process dies
- * in between, retries see 409 until the row expires — never a second execution.
+ * A write stores its answer in its own transaction (gz_api_commit(), api/common.h): the
+ * record and the key's answer commit together, so once a write has committed, a retry —
+ * after a lost answer, a crash, anything after the COMMIT — gets that answer and never runs
+ * the write again. Answers of requests that write nothing through gz_api_commit() (a dry
+ * run, an error) are stored or dropped by the hook after the handler.
  * Requests without the header, and unauthenticated ones, are not affected. */
 #include "api/api.h"
 #include "api/common.h"
 #include "api/auth.h"
+#include "api/common.h"
 #include "http/router.h"
+#include "core/json.h"
+#include "core/log.h"
 #include "core/time.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define IDEM_TTL_MS  (24LL * 3600 * 1000)
 #define IDEM_KEY_MAX 255
 
 typedef struct {
 	unsigned char key_hash[crypto_generichash_BYTES];
+	/* The answer was stored by the write's own transaction, which committed: the hook
+	 * after the handler leaves the row alone. */
+	bool stored;
+	/* Test builds: the database fails for everything after the COMMIT. */
+	bool db_lost;
 } idem_state;
+
+static const char sql_store[] =
+    "UPDATE idempotency_keys SET status = $2, content_type = $3, body = $4 WHERE key_hash = $1";
+static const char json_ctype[] = "application/json; charset=utf-8";
 
 static void hash_key(const gz_auth *a, const gz_req *r, const char *key, unsigned char *out)
 {
@@ -143,11 +160,52 @@ static bool idem_before(gz_req *r)
 	return true;
 }
 
+int gz_api_commit(gz_req *r, gz_db *db, int status, const json_t *answer, gz_err *err)
+{
+	idem_state *s = r ? r->hook_state : NULL;
+	if (s && answer && !s->stored && status >= 200 && status < 300) {
+		size_t len;
+		char *body = gz_json_dump(answer, &len);
+		if (!body)
+			return gz_err_set(err, GZ_EINTERNAL, "internal", "无法生成 JSON 响应");
+		gz_stmt *st = gz_db_prepare(db, sql_store, err);
+		int rc = -1;
+		if (st) {
+			gz_stmt_bind_blob(st, 1, s->key_hash, sizeof s->key_hash);
+			gz_stmt_bind_int64(st, 2, status);
+			gz_stmt_bind_str(st, 3, json_ctype);
+			gz_stmt_bind_text(st, 4, body, len);
+			rc = gz_stmt_step(st, err);
+			gz_stmt_finish(st);
+		}
+		free(body);
+		if (rc < 0)
+			return -1;
+	}
+	if (gz_db_commit(db, err) < 0)
+		return -1;
+	if (s && answer && status >= 200 && status < 300)
+		s->stored = true;
+	/* Test builds only: what may happen to a write after its COMMIT. */
+	if (gz_api_fault("crash_after_commit"))
+		_exit(70);
+	if (s && gz_api_fault("reread_after_commit"))
+		s->db_lost = true;
+	return 0;
+}
+
 static void idem_after(gz_req *r)
 {
 	idem_state *s = r->hook_state;
-	if (!s)
+	if (!s || s->db_lost)
 		return;
+	if (s->stored) {
+		/* Committed with its answer: a retry gets that answer, whatever this one says. */
+		if (r->status < 200 || r->status >= 300)
+			gz_log_error("request %s: write committed but answered %d", r->id,
+			             r->status);
+		return;
+	}
 	gz_err err;
 	gz_err_clear(&err);
 	gz_db *db = gz_req_db(r, &err);
@@ -155,11 +213,7 @@ static void idem_after(gz_req *r)
 		return;
 	bool ok = r->status >= 200 && r->status < 300 && r->captured;
 	gz_stmt *st =
-	    ok ? gz_db_prepare(
-	             db,
-	             "UPDATE idempotency_keys SET status = $2, content_type = $3, body = $4 "
-	             "WHERE key_hash = $1",
-	             &err)
+	    ok ? gz_db_prepare(db, sql_store, &err)
 	       : gz_db_prepare(db, "DELETE FROM idempotency_keys WHERE key_hash = $1", &err);
 	if (!st)
 		return;

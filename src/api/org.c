@@ -192,24 +192,6 @@ static int auth_check(gz_req *r, policy_action a, policy_resource res, const cha
 	return r ? gz_auth_check(r, a, res, code, err) : 0;
 }
 
-/* The audit row of a write: the request's user, or "cli" for the command line. */
-static int audit(gz_req *r, gz_db *db, const char *action, const char *type, const char *id,
-                 const char *scope, json_t *detail, gz_err *err)
-{
-	if (r)
-		return gz_audit(r, db, action, type, id, scope, detail, err);
-	char rid[32];
-	snprintf(rid, sizeof rid, "cli-%ld", (long)getpid());
-	gz_audit_entry e = {.username = "cli",
-	                    .action = action,
-	                    .record_type = type,
-	                    .record_id = id,
-	                    .scope = scope,
-	                    .request_id = rid,
-	                    .detail = detail};
-	return gz_audit_write(db, &e, err);
-}
-
 #define PHONE_MASK_SIZE 72
 
 /* The sealed phone in column col, opened and masked into out (PHONE_MASK_SIZE bytes).
@@ -680,12 +662,13 @@ int gz_org_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_err *errp)
 	                           name, "space_code", space);
 	if (parent)
 		json_object_set_new(detail, "parent_id", gz_api_id_json(parent));
-	rc = audit(r, db, "org.create", "organisation", ids, space, detail, &err);
+	rc = gz_audit(r, db, "org.create", "organisation", ids, space, detail, &err);
 	json_decref(detail);
 	if (rc < 0 ||
 	    bump_count(db, "UPDATE record_counts SET n = n + 1 WHERE name = 'organisations'",
 	               &err) < 0 ||
-	    !(out = org_detail(r, db, id, ACT_WRITE, &err)) || gz_db_commit(db, &err) < 0)
+	    !(out = org_detail(r, db, id, ACT_WRITE, &err)) ||
+	    gz_api_commit(r, db, 201, out, &err) < 0)
 		goto rollback;
 	*outp = out;
 	return 0;
@@ -888,7 +871,7 @@ int gz_org_member_add(gz_db *db, gz_req *r, int64_t org_id, json_t *in, json_t *
 	                           "is_contact", is_contact);
 	if (resident)
 		json_object_set_new(detail, "resident_id", gz_api_id_json(resident));
-	rc = audit(r, db, "org.member_add", "org_member", ids, o.space, detail, &err);
+	rc = gz_audit(r, db, "org.member_add", "org_member", ids, o.space, detail, &err);
 	json_decref(detail);
 	if (rc < 0)
 		goto rollback;
@@ -900,7 +883,7 @@ int gz_org_member_add(gz_db *db, gz_req *r, int64_t org_id, json_t *in, json_t *
 		out = member_json(r, st);
 	gz_stmt_finish(st);
 	st = NULL;
-	if (!out || gz_db_commit(db, &err) < 0) {
+	if (!out || gz_api_commit(r, db, 201, out, &err) < 0) {
 		if (!err.kind)
 			gz_err_set(&err, GZ_EINTERNAL, "internal", "新建的记录读不到");
 		goto rollback;
@@ -1257,7 +1240,8 @@ int gz_coop_agreement_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz
 	json_t *detail = json_pack(
 	    "{s:o,s:s,s:s,s:i}", "unit_org_id", gz_api_id_json(unit), "title", title, "status",
 	    org_agreement_status_code((org_agreement_status)status), "commitments", (int)ncs);
-	rc = audit(r, db, "coop_agreement.create", "coop_agreement", ids, community, detail, &err);
+	rc = gz_audit(r, db, "coop_agreement.create", "coop_agreement", ids, community, detail,
+	              &err);
 	json_decref(detail);
 	if (rc < 0 ||
 	    bump_count(db, "UPDATE record_counts SET n = n + 1 WHERE name = 'coop_agreements'",
@@ -1275,7 +1259,8 @@ int gz_coop_agreement_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz
 		out = agreement_json(st);
 	gz_stmt_finish(st);
 	st = NULL;
-	if (!out || add_commitments(db, out, &err) < 0 || gz_db_commit(db, &err) < 0) {
+	if (!out || add_commitments(db, out, &err) < 0 ||
+	    gz_api_commit(r, db, 201, out, &err) < 0) {
 		if (!err.kind)
 			gz_err_set(&err, GZ_EINTERNAL, "internal", "新建的记录读不到");
 		goto rollback;
@@ -1592,8 +1577,8 @@ int gz_party_member_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_e
 	json_t *detail = json_pack("{s:o,s:s?,s:s?}", "party_org_id", gz_api_id_json(party_org),
 	                           "reported_community_code", community, "post_type",
 	                           post >= 0 ? org_post_code((org_post_type)post) : NULL);
-	rc = audit(r, db, "party_member.create", "party_member", ids,
-	           report_scope ? report_scope : po.space, detail, &err);
+	rc = gz_audit(r, db, "party_member.create", "party_member", ids,
+	              report_scope ? report_scope : po.space, detail, &err);
 	json_decref(detail);
 	if (rc < 0 ||
 	    bump_count(db, "UPDATE record_counts SET n = n + 1 WHERE name = 'party_members'",
@@ -1607,7 +1592,7 @@ int gz_party_member_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_e
 		out = party_json(r, st);
 	gz_stmt_finish(st);
 	st = NULL;
-	if (!out || gz_db_commit(db, &err) < 0) {
+	if (!out || gz_api_commit(r, db, 201, out, &err) < 0) {
 		if (!err.kind)
 			gz_err_set(&err, GZ_EINTERNAL, "internal", "新建的记录读不到");
 		goto rollback;

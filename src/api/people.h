@@ -82,35 +82,7 @@ const char *gz_people_name_for(gz_req *r, const char *place, const char *name);
  * length, or -1 if it is missing, damaged or sealed under another key (out = ""). */
 int gz_people_open(const void *sealed, size_t n, char *out, size_t cap);
 
-/* ---- Scoped lists, shared by residents.c and units.c ---- */
-
-/* Binds a list query's own parameters ($5 ...). */
-typedef void (*gz_people_bind_fn)(gz_stmt *st, void *ctx);
-/* One row -> JSON item (new reference) with a "grid_code" member; sets *key, its id. */
-typedef json_t *(*gz_people_row_fn)(gz_req *r, gz_stmt *st, int64_t *key, void *ctx);
-
-/* A list ordered by (grid_code, id) — the order of the (grid_code, id) indexes, so a
- * page is an index seek and a short walk, never a sort of the scope — given as two
- * queries over one range ($2: exclusive upper bound of the codes; $4: rows wanted;
- * $5 ...: the list's own, bound by bind):
- *   same   rows with grid_code = $1 and id > $3, by id;
- *   after  rows with grid_code > $1 (and $3 = 0 bound), by (grid_code, id).
- * cursor_sql maps an id to its grid_code ("SELECT grid_code FROM residents WHERE id = $1"):
- * a page after id X continues after (grid of X, X). */
-typedef struct {
-	const char *same, *after, *cursor_sql;
-} gz_people_list_sql;
-
-/* Runs the list once per scope in scopes[0..nscopes) narrowed to the filter prefix (a
- * street, community or grid code; NULL for none), each giving at most limit + 1 rows,
- * and merges them by (grid_code, id): *items gets the first `limit` (new reference),
- * *next the id to continue after (0 = no more). Work is proportional to the caller's
- * scopes and the page, never to the table. Returns 0, or -1 with err set (400 bad_query
- * for a cursor that names no record). */
-int gz_people_scoped(gz_req *r, gz_db *db, const gz_people_list_sql *sql, const char *const *scopes,
-                     int nscopes, const char *filter, int limit, int64_t after,
-                     gz_people_bind_fn bind, gz_people_row_fn fn, void *ctx, json_t **items,
-                     int64_t *next, gz_err *err);
+/* ---- Lists (api/list.h runs them, in (grid_code, id) order) ---- */
 
 /* The filter prefix of a list: ?grid=, ?community= or ?street= (the narrowest given; a
  * code that is none of these is 400 bad_query). *out NULL when none; "x" (matching

@@ -1449,23 +1449,6 @@ static int household_for(places *pl, int64_t unit, const char *grid, const char 
 
 /* ================================================================ audit, counts */
 
-static int audit(gz_db *db, gz_req *r, const char *action, const char *type, const char *scope,
-                 json_t *detail, gz_err *err)
-{
-	if (r)
-		return gz_audit(r, db, action, type, "", scope, detail, err);
-	char rid[32];
-	snprintf(rid, sizeof rid, "cli-%ld", (long)getpid());
-	gz_audit_entry e = {.username = "cli",
-	                    .action = action,
-	                    .record_type = type,
-	                    .record_id = "",
-	                    .scope = scope,
-	                    .request_id = rid,
-	                    .detail = detail};
-	return gz_audit_write(db, &e, err);
-}
-
 /* The smallest node holding every grid r may import into: where the audit rows of r's
  * import lookups lie, so the administrators above r read them. */
 static void caller_scope(gz_req *r, char *out, size_t cap)
@@ -2105,6 +2088,24 @@ static int finish_keys(consumer *c, gz_err *err)
 	return 0;
 }
 
+/* The report of a residents import (gz_people_import()): built before the COMMIT of a
+ * write, which commits it as the answer (gz_api_commit()), else once everything is read. */
+static json_t *residents_report(res_imp *m, consumer *c, bool dry_run, bool xlsx)
+{
+	size_t total;
+	problems lists[2] = {m->pp, c->cp};
+	json_t *errors = problems_json(lists, 2, GZ_PEOPLE_IMPORT_MAX_ERRORS_REPORT, &total);
+	bool ok = total == 0;
+	json_t *report = json_pack(
+	    "{s:b,s:b,s:s,s:s,s:I,s:I,s:I,s:o,s:I,s:b}", "ok", ok, "dry_run", dry_run, "kind",
+	    "residents", "format", xlsx ? "xlsx" : "csv", "rows", (json_int_t)m->rows, "created",
+	    (json_int_t)(ok ? c->created : 0), "households_created",
+	    (json_int_t)(ok ? (json_int_t)c->pl.households_created : 0), "errors", errors,
+	    "error_count", (json_int_t)total, "errors_truncated", total > json_array_size(errors));
+	json_object_set_new(report, "hidden_duplicates", json_integer((json_int_t)c->hidden));
+	return report;
+}
+
 static int import_residents(gz_db *db, gz_req *r, const char *buf, size_t len, bool dry_run,
                             json_t **report, gz_err *err)
 {
@@ -2226,20 +2227,27 @@ static int import_residents(gz_db *db, gz_req *r, const char *buf, size_t len, b
 		    "{s:s,s:I,s:I,s:I,s:I}", "format", xlsx ? "xlsx" : "csv", "rows",
 		    (json_int_t)m->rows, "created", (json_int_t)c.created, "households_created",
 		    (json_int_t)c.pl.households_created, "bytes", (json_int_t)len);
-		int rc =
-		    count_add(db, "residents", c.created, err) < 0 ||
-		            count_add(db, "households", (int64_t)c.pl.households_created, err) <
-		                0 ||
-		            audit(db, r, "resident.import", "resident", scope, detail, err) < 0 ||
-		            (charge && lookup_audit(db, r, "resident", false, m->rows, c.compared,
-		                                    0, 0, err) < 0) ||
-		            gz_db_commit(db, err) < 0
-		        ? -1
-		        : 0;
+		int rc = count_add(db, "residents", c.created, err) < 0 ||
+		                 count_add(db, "households", (int64_t)c.pl.households_created,
+		                           err) < 0 ||
+		                 gz_audit(r, db, "resident.import", "resident", "", scope, detail,
+		                          err) < 0 ||
+		                 (charge && lookup_audit(db, r, "resident", false, m->rows,
+		                                         c.compared, 0, 0, err) < 0)
+		             ? -1
+		             : 0;
 		json_decref(detail);
 		if (rc < 0)
 			goto out;
+		json_t *rep = residents_report(m, &c, dry_run, xlsx);
+		if (gz_api_commit(r, db, c.created > 0 ? 201 : 200, rep, err) < 0) {
+			json_decref(rep);
+			goto out;
+		}
 		in_tx = false;
+		*report = rep;
+		ret = 0;
+		goto out;
 	} else {
 		/* Nothing to write: end the (read or failed) transaction, then charge and
 		 * audit in short transactions of their own. */
@@ -2266,18 +2274,8 @@ static int import_residents(gz_db *db, gz_req *r, const char *buf, size_t len, b
 		            c.hidden);
 	ret = 0;
 
-report:;
-	size_t total;
-	problems lists[2] = {m->pp, c.cp};
-	json_t *errors = problems_json(lists, 2, GZ_PEOPLE_IMPORT_MAX_ERRORS_REPORT, &total);
-	bool ok = total == 0;
-	*report = json_pack(
-	    "{s:b,s:b,s:s,s:s,s:I,s:I,s:I,s:o,s:I,s:b}", "ok", ok, "dry_run", dry_run, "kind",
-	    "residents", "format", xlsx ? "xlsx" : "csv", "rows", (json_int_t)m->rows, "created",
-	    (json_int_t)(ok ? c.created : 0), "households_created",
-	    (json_int_t)(ok ? (json_int_t)c.pl.households_created : 0), "errors", errors,
-	    "error_count", (json_int_t)total, "errors_truncated", total > json_array_size(errors));
-	json_object_set_new(*report, "hidden_duplicates", json_integer((json_int_t)c.hidden));
+report:
+	*report = residents_report(m, &c, dry_run, xlsx);
 out:
 	if (started) {
 		atomic_store(&m->stop, true);
@@ -2367,6 +2365,20 @@ static bool parse_sold(const char *s, size_t n, bool *out)
 		if (strlen(no[i]) == n && !memcmp(no[i], s, n))
 			return (*out = false), true;
 	return false;
+}
+
+/* The report of a units import, like residents_report(). */
+static json_t *units_report(problems *p, bool dry_run, bool xlsx, size_t rows, int64_t created,
+                            int64_t owners_created)
+{
+	size_t total;
+	json_t *errors = problems_json(p, 1, GZ_PEOPLE_IMPORT_MAX_ERRORS_REPORT, &total);
+	bool ok = total == 0;
+	return json_pack("{s:b,s:b,s:s,s:s,s:I,s:I,s:I,s:o,s:I,s:b}", "ok", ok, "dry_run", dry_run,
+	                 "kind", "units", "format", xlsx ? "xlsx" : "csv", "rows", (json_int_t)rows,
+	                 "created", (json_int_t)(ok ? created : 0), "owners_created",
+	                 (json_int_t)(ok ? owners_created : 0), "errors", errors, "error_count",
+	                 (json_int_t)total, "errors_truncated", total > json_array_size(errors));
 }
 
 static int import_units(gz_db *db, gz_req *r, const char *buf, size_t len, bool dry_run,
@@ -2680,28 +2692,26 @@ static int import_units(gz_db *db, gz_req *r, const char *buf, size_t len, bool 
 	                           (json_int_t)rows, "created", (json_int_t)created, "owners",
 	                           (json_int_t)owners_created);
 	rc = count_add(db, "units", created, err) < 0 ||
-	             audit(db, r, "unit.import", "unit", scope, detail, err) < 0 ||
+	             gz_audit(r, db, "unit.import", "unit", "", scope, detail, err) < 0 ||
 	             (r && compared &&
-	              lookup_audit(db, r, "unit", false, rows, compared, linked, 0, err) < 0) ||
-	             gz_db_commit(db, err) < 0
+	              lookup_audit(db, r, "unit", false, rows, compared, linked, 0, err) < 0)
 	         ? -1
 	         : 0;
 	json_decref(detail);
 	if (rc < 0)
 		goto out;
+	json_t *rep = units_report(&p, dry_run, xlsx, rows, created, owners_created);
+	if (gz_api_commit(r, db, created > 0 ? 201 : 200, rep, err) < 0) {
+		json_decref(rep);
+		goto out;
+	}
 	in_tx = false;
+	*report = rep;
 	ret = 0;
+	goto out;
 
-report:;
-	size_t total;
-	json_t *errors = problems_json(&p, 1, GZ_PEOPLE_IMPORT_MAX_ERRORS_REPORT, &total);
-	bool ok = total == 0;
-	*report =
-	    json_pack("{s:b,s:b,s:s,s:s,s:I,s:I,s:I,s:o,s:I,s:b}", "ok", ok, "dry_run", dry_run,
-	              "kind", "units", "format", xlsx ? "xlsx" : "csv", "rows", (json_int_t)rows,
-	              "created", (json_int_t)(ok ? created : 0), "owners_created",
-	              (json_int_t)(ok ? owners_created : 0), "errors", errors, "error_count",
-	              (json_int_t)total, "errors_truncated", total > json_array_size(errors));
+report:
+	*report = units_report(&p, dry_run, xlsx, rows, created, owners_created);
 	ret = 0;
 out:
 	if (in_tx)

@@ -97,120 +97,6 @@ int gz_people_open(const void *sealed, size_t n, char *out, size_t cap)
 	return (int)len;
 }
 
-typedef struct {
-	int64_t key;
-	char grid[GZ_SCOPE_MAX];
-	json_t *item;
-} keyed;
-
-static int cmp_keyed(const void *a, const void *b)
-{
-	const keyed *x = a, *y = b;
-	int c = strcmp(x->grid, y->grid);
-	return c ? c : (x->key > y->key) - (x->key < y->key);
-}
-
-/* Appends the rows of one query to rs; returns the number added, or -1. */
-static int run_part(gz_req *r, gz_db *db, const char *sql, const char *from, const char *hi,
-                    int64_t after, int want, gz_people_bind_fn bind, gz_people_row_fn fn, void *ctx,
-                    keyed *rs, gz_err *err)
-{
-	gz_stmt *st = gz_db_prepare(db, sql, err);
-	if (!st)
-		return -1;
-	gz_stmt_bind_str(st, 1, from);
-	gz_stmt_bind_str(st, 2, hi);
-	gz_stmt_bind_int64(st, 3, after);
-	gz_stmt_bind_int64(st, 4, want);
-	if (bind)
-		bind(st, ctx);
-	int n = 0, rc;
-	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
-		json_t *it = fn(r, st, &rs[n].key, ctx);
-		if (!it)
-			continue;
-		const char *g = json_string_value(json_object_get(it, "grid_code"));
-		rs[n].item = it;
-		snprintf(rs[n].grid, sizeof rs[n].grid, "%s", g ? g : "");
-		n++;
-	}
-	gz_stmt_finish(st);
-	if (rc < 0) {
-		for (int i = 0; i < n; i++)
-			json_decref(rs[i].item);
-		return -1;
-	}
-	return n;
-}
-
-int gz_people_scoped(gz_req *r, gz_db *db, const gz_people_list_sql *sql, const char *const *scopes,
-                     int nscopes, const char *filter, int limit, int64_t after,
-                     gz_people_bind_fn bind, gz_people_row_fn fn, void *ctx, json_t **items,
-                     int64_t *next, gz_err *err)
-{
-	char after_grid[GZ_SCOPE_MAX] = "";
-	if (after) {
-		gz_stmt *st = gz_db_prepare(db, sql->cursor_sql, err);
-		if (!st)
-			return -1;
-		gz_stmt_bind_int64(st, 1, after);
-		int rc = gz_stmt_step(st, err);
-		if (rc == GZ_ROW)
-			snprintf(after_grid, sizeof after_grid, "%s", gz_stmt_text(st, 0));
-		gz_stmt_finish(st);
-		if (rc < 0)
-			return -1;
-		if (rc != GZ_ROW) {
-			gz_err_set(err, GZ_EBADREQ, "bad_query", "cursor 无效");
-			gz_err_field(err, "cursor", "无效的分页游标");
-			return -1;
-		}
-	}
-	keyed *rs = gz_arena_alloc(&r->arena, sizeof *rs * (size_t)(nscopes ? nscopes : 1) *
-	                                          (size_t)(limit + 1));
-	int n = 0;
-	for (int s = 0; s < nscopes; s++) {
-		char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
-		if (!gz_api_scope_range(scopes[s], filter, lo, hi))
-			continue;
-		/* Where this range starts for the page: after the cursor when it lies in it. */
-		const char *from = lo;
-		int64_t from_id = 0;
-		if (after && strcmp(after_grid, lo) >= 0) {
-			if (strcmp(after_grid, hi) >= 0)
-				continue; /* the whole range comes before the cursor */
-			from = after_grid;
-			from_id = after;
-		}
-		int got = run_part(r, db, sql->same, from, hi, from_id, limit + 1, bind, fn, ctx,
-		                   rs + n, err);
-		if (got < 0)
-			goto fail;
-		n += got;
-		if (got < limit + 1) {
-			int more = run_part(r, db, sql->after, from, hi, 0, limit + 1 - got, bind,
-			                    fn, ctx, rs + n, err);
-			if (more < 0)
-				goto fail;
-			n += more;
-		}
-	}
-	qsort(rs, (size_t)n, sizeof *rs, cmp_keyed);
-	*items = json_array();
-	for (int i = 0; i < n; i++) {
-		if (i < limit)
-			json_array_append_new(*items, rs[i].item);
-		else
-			json_decref(rs[i].item);
-	}
-	*next = n > limit ? rs[limit - 1].key : 0;
-	return 0;
-fail:
-	for (int i = 0; i < n; i++)
-		json_decref(rs[i].item);
-	return -1;
-}
-
 int gz_people_place_filter(gz_req *r, const char **out, gz_err *err)
 {
 	const char *g, *c, *s;
@@ -630,8 +516,9 @@ static int tag_find(gz_db *db, const char *s, char code[40], bool *sensitive, gz
 
 /* ---------------------------------------------------------------- the list */
 
-/* The lists, each as the pair gz_people_scoped() runs per scope (docs there): rows of
- * the cursor's grid after it, then the later grids, both in index order. */
+/* The lists, each as the pair of queries a list in (grid_code, id) order runs per scope
+ * (gz_api_list_query, api/list.h): rows of the cursor's grid after it, then the later
+ * grids, both in index order. */
 #define RES_SAME(from, where)                                                                      \
 	"SELECT " RES_COLS " FROM " from " WHERE " where                                           \
 	" AND r.grid_code = $1 AND r.grid_code < $2 AND r.id > $3 AND r.deleted_at IS NULL ORDER " \
@@ -641,26 +528,26 @@ static int tag_find(gz_db *db, const char *s, char code[40], bool *sensitive, gz
 	" AND r.grid_code > $1 AND r.grid_code < $2 AND r.id > $3 AND r.deleted_at IS NULL ORDER " \
 	"BY r.grid_code, r.id LIMIT $4"
 #define RES_FILTERS "($5 = 0 OR r.household_id = $5) AND ($6 = '' OR substr(r.name, 1, $7) = $6)"
-static const gz_people_list_sql sql_res_list = {RES_SAME("residents r", RES_FILTERS),
-                                                RES_AFTER("residents r", RES_FILTERS),
-                                                "SELECT grid_code FROM residents WHERE id = $1"};
-static const gz_people_list_sql sql_res_by_phone = {
+typedef struct {
+	const char *same, *after;
+} list_sql;
+static const list_sql sql_res_list = {RES_SAME("residents r", RES_FILTERS),
+                                      RES_AFTER("residents r", RES_FILTERS)};
+static const list_sql sql_res_by_phone = {
     RES_SAME("resident_phone_keys k JOIN residents r ON r.id = k.resident_id", "k.phone_key = $5"),
-    RES_AFTER("resident_phone_keys k JOIN residents r ON r.id = k.resident_id", "k.phone_key = $5"),
-    "SELECT grid_code FROM residents WHERE id = $1"};
-static const gz_people_list_sql sql_res_by_id = {
+    RES_AFTER("resident_phone_keys k JOIN residents r ON r.id = k.resident_id",
+              "k.phone_key = $5")};
+static const list_sql sql_res_by_id = {
     RES_SAME("resident_id_keys k JOIN residents r ON r.id = k.resident_id", "k.id_key = $5"),
-    RES_AFTER("resident_id_keys k JOIN residents r ON r.id = k.resident_id", "k.id_key = $5"),
-    "SELECT grid_code FROM residents WHERE id = $1"};
+    RES_AFTER("resident_id_keys k JOIN residents r ON r.id = k.resident_id", "k.id_key = $5")};
 /* By tag: the walk is on resident_tags (tag_key, grid_code, resident_id). */
-static const gz_people_list_sql sql_res_by_tag = {
+static const list_sql sql_res_by_tag = {
     "SELECT " RES_COLS " FROM resident_tags t JOIN residents r ON r.id = t.resident_id WHERE "
     "t.tag_key = $8 AND t.grid_code = $1 AND t.grid_code < $2 AND t.resident_id > $3 AND "
     "r.deleted_at IS NULL AND " RES_FILTERS " ORDER BY t.resident_id LIMIT $4",
     "SELECT " RES_COLS " FROM resident_tags t JOIN residents r ON r.id = t.resident_id WHERE "
     "t.tag_key = $8 AND t.grid_code > $1 AND t.grid_code < $2 AND t.resident_id > $3 AND "
-    "r.deleted_at IS NULL AND " RES_FILTERS " ORDER BY t.grid_code, t.resident_id LIMIT $4",
-    "SELECT grid_code FROM residents WHERE id = $1"};
+    "r.deleted_at IS NULL AND " RES_FILTERS " ORDER BY t.grid_code, t.resident_id LIMIT $4"};
 /* The export walks whole ranges (every row the caller may list). */
 static const char *sql_res_export =
     "SELECT " RES_COLS " FROM residents r WHERE r.grid_code >= $1 AND r.grid_code < $2 AND "
@@ -745,7 +632,7 @@ static void resident_list(gz_req *r)
 	gz_err err;
 	gz_err_clear(&err);
 	int limit;
-	int64_t after, next = 0;
+	gz_api_cursor after, next = {0};
 	const char *filter;
 	reveal_ctx rc = {0};
 	list_ctx c = {.rc = &rc};
@@ -753,7 +640,7 @@ static void resident_list(gz_req *r)
 	bool tag_sensitive = false;
 	json_t *items = NULL, *lookup = NULL;
 	gz_db *db = NULL;
-	if (gz_req_list_params(r, &limit, &after, &err) < 0 ||
+	if (gz_api_list_params(r, true, &limit, &after, &err) < 0 ||
 	    gz_people_place_filter(r, &filter, &err) < 0 || reveal_setup(r, &rc, &err) < 0 ||
 	    !(db = gz_req_db(r, &err)) ||
 	    list_filters(r, db, &c, tag_code, &tag_sensitive, tag_key, &err) < 0)
@@ -784,7 +671,8 @@ static void resident_list(gz_req *r)
 		           "服务器未加载个人信息加密密钥");
 		goto fail;
 	}
-	int rc2;
+	const list_sql *lsql = c.tag_key ? &sql_res_by_tag : &sql_res_list;
+	void (*bind)(gz_stmt *, void *) = bind_list;
 	if (phone) {
 		char norm[PERSON_PHONE_MAX];
 		gz_err e;
@@ -798,8 +686,8 @@ static void resident_list(gz_req *r)
 		sodium_memzero(norm, sizeof norm);
 		if (gz_ratelimit_pii(r, db, "resident.lookup", 1, false, &err) != 0)
 			goto fail;
-		rc2 = gz_people_scoped(r, db, &sql_res_by_phone, scopes, ns, filter, limit, after,
-		                       bind_hash, res_row_fn, &c, &items, &next, &err);
+		lsql = &sql_res_by_phone;
+		bind = bind_hash;
 	} else if (idq) {
 		person_id_info info;
 		gz_err e;
@@ -813,14 +701,19 @@ static void resident_list(gz_req *r)
 		sodium_memzero(&info, sizeof info);
 		if (gz_ratelimit_pii(r, db, "resident.lookup", 1, false, &err) != 0)
 			goto fail;
-		rc2 = gz_people_scoped(r, db, &sql_res_by_id, scopes, ns, filter, limit, after,
-		                       bind_hash, res_row_fn, &c, &items, &next, &err);
-	} else {
-		rc2 = gz_people_scoped(r, db, c.tag_key ? &sql_res_by_tag : &sql_res_list, scopes,
-		                       ns, filter, limit, after, bind_list, res_row_fn, &c, &items,
-		                       &next, &err);
+		lsql = &sql_res_by_id;
+		bind = bind_hash;
 	}
-	if (rc2 < 0)
+	if (gz_api_scoped_items(r,
+	                        &(gz_api_list_query){.sql = lsql->same,
+	                                             .sql_after = lsql->after,
+	                                             .scopes = scopes,
+	                                             .nscopes = ns,
+	                                             .filter = filter,
+	                                             .bind = bind,
+	                                             .row_ctx = res_row_fn,
+	                                             .ctx = &c},
+	                        limit, &after, &items, &next, &err) < 0)
 		goto fail;
 	reveal_keep_answered(&rc, items);
 	char lscope[SPACE_CODE_SIZE] = "";
@@ -854,7 +747,7 @@ static void resident_list(gz_req *r)
 		goto fail;
 	json_decref(lookup);
 	json_decref(rc.ids);
-	reply_people(r, 200, gz_list_json(r, items, next));
+	reply_people(r, 200, gz_api_list_json(r, items, &next));
 	return;
 fail:
 	json_decref(lookup);
@@ -1604,16 +1497,15 @@ static void resident_create(gz_req *r)
 	detail = json_pack("{s:o}", "fields", fields_json(changed));
 	int rc = gz_audit(r, db, "resident.create", "resident", rid, s.grid, detail, &err);
 	json_decref(detail);
-	if (rc < 0 || gz_db_commit(db, &err) < 0)
+	if (rc < 0 || !(out = resident_reload(r, db, s.id, false, &err)) ||
+	    gz_api_commit(r, db, 201, out, &err) < 0)
 		goto rollback;
-	int64_t new_id = s.id;
 	sodium_memzero(&s, sizeof s);
-	if (!(out = resident_reload(r, db, new_id, false, &err)))
-		goto fail;
 	json_decref(in);
 	reply_people(r, 201, out);
 	return;
 rollback:
+	json_decref(out);
 	gz_db_rollback(db);
 	duplicate_audit(r, db, s.grid, &err);
 fail:
@@ -1687,16 +1579,15 @@ static void resident_update(gz_req *r, bool self)
 		if (rc < 0)
 			goto rollback;
 	}
-	if (gz_db_commit(db, &err) < 0)
+	if (!(out = resident_reload(r, db, s.id, self, &err)) ||
+	    gz_api_commit(r, db, 200, out, &err) < 0)
 		goto rollback;
-	int64_t rid = s.id;
 	sodium_memzero(&s, sizeof s);
-	if (!(out = resident_reload(r, db, rid, self, &err)))
-		goto fail;
 	json_decref(in);
 	reply_people(r, 200, out);
 	return;
 rollback:
+	json_decref(out);
 	gz_stmt_finish(st);
 	gz_db_rollback(db);
 	duplicate_audit(r, db, s.grid, &err);
@@ -1785,26 +1676,12 @@ static json_t *household_json(gz_stmt *st)
 	return o;
 }
 
-static json_t *household_row_fn(gz_req *r, gz_stmt *st, int64_t *key, void *ctx)
+static json_t *household_row_fn(gz_req *r, gz_stmt *st, int64_t *key)
 {
-	(void)r, (void)ctx;
+	(void)r;
 	*key = gz_stmt_int64(st, 0);
 	return household_json(st);
 }
-
-static void bind_unit(gz_stmt *st, void *ctx)
-{
-	gz_stmt_bind_int64(st, 5, *(int64_t *)ctx);
-}
-
-static const gz_people_list_sql sql_hh_list = {
-    "SELECT " HH_COLS " FROM households h LEFT JOIN units u ON u.id = h.unit_id WHERE "
-    "h.grid_code = $1 AND h.grid_code < $2 AND h.id > $3 AND ($5 = 0 OR h.unit_id = $5) "
-    "ORDER BY h.id LIMIT $4",
-    "SELECT " HH_COLS " FROM households h LEFT JOIN units u ON u.id = h.unit_id WHERE "
-    "h.grid_code > $1 AND h.grid_code < $2 AND h.id > $3 AND ($5 = 0 OR h.unit_id = $5) "
-    "ORDER BY h.grid_code, h.id LIMIT $4",
-    "SELECT grid_code FROM households WHERE id = $1"};
 
 static void household_list(gz_req *r)
 {
@@ -1812,28 +1689,32 @@ static void household_list(gz_req *r)
 		return;
 	gz_err err;
 	gz_err_clear(&err);
-	int limit;
-	int64_t after, next, unit = 0;
-	const char *filter, *scopes[GZ_AUTH_MAX_GRANTS];
-	json_t *items;
-	gz_db *db;
-	int ns;
+	int64_t unit = 0;
+	const char *filter;
 	const char *u = gz_req_query(r, "unit");
 	if (u && !(unit = gz_api_parse_id(u))) {
 		gz_err_set(&err, GZ_EBADREQ, "bad_query", "unit 无效");
 		gz_err_field(&err, "unit", "应为房屋的 id");
 	}
-	if (err.kind || gz_req_list_params(r, &limit, &after, &err) < 0 ||
-	    gz_people_place_filter(r, &filter, &err) < 0 ||
-	    (ns = gz_auth_scopes(r, ACT_READ, RES_RESIDENT, scopes, GZ_AUTH_MAX_GRANTS, &err)) <
-	        0 ||
-	    !(db = gz_req_db(r, &err)) ||
-	    gz_people_scoped(r, db, &sql_hh_list, scopes, ns, filter, limit, after, bind_unit,
-	                     household_row_fn, &unit, &items, &next, &err) < 0) {
+	if (err.kind || gz_people_place_filter(r, &filter, &err) < 0) {
 		gz_reply_err(r, &err);
 		return;
 	}
-	gz_reply_json(r, 200, gz_list_json(r, items, next));
+	gz_api_scoped_list(
+	    r, &(gz_api_list_query){
+	           .sql = "SELECT " HH_COLS " FROM households h LEFT JOIN units u ON u.id = "
+	                  "h.unit_id WHERE h.grid_code = $1 AND h.grid_code < $2 AND h.id > $3 "
+	                  "AND ($5 = 0 OR h.unit_id = $5) ORDER BY h.id LIMIT $4",
+	           .sql_after = "SELECT " HH_COLS " FROM households h LEFT JOIN units u ON u.id = "
+	                        "h.unit_id WHERE h.grid_code > $1 AND h.grid_code < $2 AND h.id > "
+	                        "$3 AND ($5 = 0 OR h.unit_id = $5) ORDER BY h.grid_code, h.id "
+	                        "LIMIT $4",
+	           .action = ACT_READ,
+	           .res = RES_RESIDENT,
+	           .filter = filter,
+	           .ints = &unit,
+	           .nints = 1,
+	           .row = household_row_fn});
 }
 
 /* GET /households/{id}: the 户卡 — the household, its unit and its members (head
@@ -1908,7 +1789,7 @@ static void household_create(gz_req *r)
 		return;
 	gz_err err;
 	gz_err_clear(&err);
-	json_t *in = gz_req_json(r, &err);
+	json_t *in = gz_req_json(r, &err), *out = NULL;
 	gz_db *db = NULL;
 	gz_stmt *st = NULL;
 	const char *grid = NULL, *unit_s = NULL, *address = "";
@@ -1999,23 +1880,26 @@ static void household_create(gz_req *r)
 	             ? -1
 	             : gz_audit(r, db, "household.create", "household", rid, grid, detail, &err);
 	json_decref(detail);
-	if (rc < 0 || gz_db_commit(db, &err) < 0)
+	if (rc < 0 || !(st = gz_db_prepare(db,
+	                                   "SELECT " HH_COLS " FROM households h LEFT JOIN units "
+	                                   "u ON u.id = h.unit_id WHERE h.id = $1",
+	                                   &err)))
 		goto rollback;
-	st = gz_db_prepare(db,
-	                   "SELECT " HH_COLS " FROM households h LEFT JOIN units u ON u.id = "
-	                   "h.unit_id WHERE h.id = $1",
-	                   &err);
-	if (!st)
-		goto fail;
 	gz_stmt_bind_int64(st, 1, id);
-	if (step_one(st, &err) != 1)
-		goto fail;
-	json_t *out = household_json(st);
+	if (step_one(st, &err) != 1) {
+		st = NULL; /* step_one() finished it */
+		goto rollback;
+	}
+	out = household_json(st);
 	gz_stmt_finish(st);
+	st = NULL;
+	if (gz_api_commit(r, db, 201, out, &err) < 0)
+		goto rollback;
 	json_decref(in);
 	gz_reply_json(r, 201, out);
 	return;
 rollback:
+	json_decref(out);
 	gz_stmt_finish(st);
 	gz_db_rollback(db);
 fail:
@@ -2121,12 +2005,13 @@ static void tag_create(gz_req *r)
 	    json_pack("{s:s,s:s,s:b}", "code", code, "label", label, "sensitive", sensitive);
 	rc = gz_audit(r, db, "resident_tag.create", "resident_tag", code, "", detail, &err);
 	json_decref(detail);
-	if (rc < 0 || gz_db_commit(db, &err) < 0) {
+	json_t *out = json_pack("{s:s,s:s,s:b,s:b}", "code", code, "label", label, "sensitive",
+	                        sensitive, "builtin", 0);
+	if (rc < 0 || gz_api_commit(r, db, 201, out, &err) < 0) {
+		json_decref(out);
 		gz_db_rollback(db);
 		goto fail;
 	}
-	json_t *out = json_pack("{s:s,s:s,s:b,s:b}", "code", code, "label", label, "sensitive",
-	                        sensitive, "builtin", 0);
 	json_decref(in);
 	gz_reply_json(r, 201, out);
 	return;

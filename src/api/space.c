@@ -88,6 +88,24 @@ static const char *sql_street_one =
 static const char *sql_community_one =
     "SELECT code, name, street_code, created_at, updated_at FROM communities WHERE code = $1";
 
+json_t *gz_space_node_json(gz_db *db, space_level level, const char *code, gz_err *err)
+{
+	gz_stmt *st =
+	    gz_db_prepare(db, level == SPACE_STREET ? sql_street_one : sql_community_one, err);
+	if (!st)
+		return NULL;
+	gz_stmt_bind_str(st, 1, code);
+	json_t *out = NULL;
+	int64_t key;
+	if (gz_stmt_step(st, err) == GZ_ROW)
+		out = level == SPACE_STREET ? street_row(NULL, st, &key)
+		                            : community_row(NULL, st, &key);
+	else if (!err->kind)
+		gz_err_set(err, GZ_EINTERNAL, "internal", "新建的记录读不到");
+	gz_stmt_finish(st);
+	return out;
+}
+
 /* POST /streets and POST /communities. */
 static void node_create(gz_req *r, space_level level)
 {
@@ -104,24 +122,11 @@ static void node_create(gz_req *r, space_level level)
 	gz_json_str(in, "name", GZ_REQUIRED, 1, GZ_SPACE_NAME_MAX, &name, &err);
 	if (gz_json_check(&err) < 0 || !(db = gz_req_db(r, &err)))
 		goto fail;
-	int rc = level == SPACE_STREET ? gz_space_add_street(db, r, code, name, &err)
-	                               : gz_space_add_community(db, r, code, name, &err);
+	json_t *out = NULL;
+	int rc = level == SPACE_STREET ? gz_space_add_street(db, r, code, name, &out, &err)
+	                               : gz_space_add_community(db, r, code, name, &out, &err);
 	if (rc < 0)
 		goto fail;
-	gz_stmt *st =
-	    gz_db_prepare(db, level == SPACE_STREET ? sql_street_one : sql_community_one, &err);
-	if (!st)
-		goto fail;
-	gz_stmt_bind_str(st, 1, code);
-	if (gz_stmt_step(st, &err) != GZ_ROW) {
-		gz_stmt_finish(st);
-		if (!err.kind)
-			gz_err_set(&err, GZ_EINTERNAL, "internal", "新建的记录读不到");
-		goto fail;
-	}
-	int64_t key;
-	json_t *out = level == SPACE_STREET ? street_row(r, st, &key) : community_row(r, st, &key);
-	gz_stmt_finish(st);
 	json_decref(in);
 	gz_reply_json(r, 201, out);
 	return;
@@ -376,9 +381,10 @@ static void grid_geojson(gz_req *r)
 	gz_err_clear(&err);
 	const char *filter;
 	int limit;
-	int64_t after, next;
+	gz_api_cursor after, next;
 	json_t *items;
-	if (grid_filter(r, &filter, &err) < 0 || gz_req_list_params(r, &limit, &after, &err) < 0) {
+	if (grid_filter(r, &filter, &err) < 0 ||
+	    gz_api_list_params(r, false, &limit, &after, &err) < 0) {
 		gz_reply_err(r, &err);
 		return;
 	}
@@ -396,7 +402,7 @@ static void grid_geojson(gz_req *r)
 	            .filter = filter,
 	            .after_level = SPACE_GRID,
 	            .row = feature_row},
-	        limit, after, &items, &next, &err) < 0) {
+	        limit, &after, &items, &next, &err) < 0) {
 		gz_reply_err(r, &err);
 		return;
 	}
@@ -422,10 +428,10 @@ static void grid_geojson(gz_req *r)
 	}
 	json_decref(items);
 	char cur[40];
-	if (next)
-		snprintf(cur, sizeof cur, "\"c%lld\"", (long long)next);
+	if (next.key)
+		snprintf(cur, sizeof cur, "\"c%lld\"", (long long)next.key);
 	buf_str(&b, "],\"next_cursor\":");
-	buf_str(&b, next ? cur : "null");
+	buf_str(&b, next.key ? cur : "null");
 	buf_str(&b, "}");
 	gz_reply_raw(r, 200, "application/geo+json; charset=utf-8", b.s, b.n);
 	free(b.s);
@@ -618,19 +624,9 @@ int gz_space_add_building(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_er
 		goto rollback;
 	json_t *detail = json_pack("{s:s,s:s}", "name", name, "grid_code", code);
 	const char *id = json_string_value(json_object_get(out, "id"));
-	if (r) {
-		rc = gz_audit(r, db, "building.create", "building", id, code, detail, &err);
-	} else {
-		gz_audit_entry e = {.username = "cli",
-		                    .action = "building.create",
-		                    .record_type = "building",
-		                    .record_id = id,
-		                    .scope = code,
-		                    .detail = detail};
-		rc = gz_audit_write(db, &e, &err);
-	}
+	rc = gz_audit(r, db, "building.create", "building", id, code, detail, &err);
 	json_decref(detail);
-	if (rc < 0 || gz_db_commit(db, &err) < 0)
+	if (rc < 0 || gz_api_commit(r, db, 201, out, &err) < 0)
 		goto rollback;
 	*outp = out;
 	return 0;

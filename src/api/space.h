@@ -39,10 +39,17 @@
 int gz_space_import(gz_db *db, gz_req *r, json_t *doc, bool dry_run, json_t **report, gz_err *err);
 
 /* Creates a street (9-digit code) or a community (12-digit code; its street must
- * exist), in one transaction with the audit row. Returns 0, or -1 with err set:
- * 422 invalid_fields, 409 duplicate_code, 401/403/404 from authorisation. */
-int gz_space_add_street(gz_db *db, gz_req *r, const char *code, const char *name, gz_err *err);
-int gz_space_add_community(gz_db *db, gz_req *r, const char *code, const char *name, gz_err *err);
+ * exist), in one transaction with the audit row. With out, *out gets the record as the
+ * route answers it (new reference), read in that transaction. Returns 0, or -1 with err
+ * set: 422 invalid_fields, 409 duplicate_code, 401/403/404 from authorisation. */
+int gz_space_add_street(gz_db *db, gz_req *r, const char *code, const char *name, json_t **out,
+                        gz_err *err);
+int gz_space_add_community(gz_db *db, gz_req *r, const char *code, const char *name, json_t **out,
+                           gz_err *err);
+
+/* The street or community code (level SPACE_STREET or SPACE_COMMUNITY) as the API shows
+ * it, read from db (new reference); NULL with err set (500 when there is none). */
+json_t *gz_space_node_json(gz_db *db, space_level level, const char *code, gz_err *err);
 
 /* Creates a building from {name (1..64), address (1..200), lat, lng} — the body of
  * POST /api/v1/buildings — placed into the grid that contains its point (stored at 1e-7

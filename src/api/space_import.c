@@ -16,6 +16,7 @@
  *
  * Feature numbers in the report are 0-based indexes into "features". */
 #include "api/auth.h"
+#include "api/common.h"
 #include "api/space.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -548,20 +549,6 @@ static int write_grids(imp *im, gz_db *db, bool dry_run, int64_t now, int *creat
 	return 0;
 }
 
-static int audit(gz_db *db, gz_req *r, const char *action, const char *type, const char *id,
-                 const char *scope, json_t *detail, gz_err *err)
-{
-	if (r)
-		return gz_audit(r, db, action, type, id, scope, detail, err);
-	gz_audit_entry e = {.username = "cli",
-	                    .action = action,
-	                    .record_type = type,
-	                    .record_id = id,
-	                    .scope = scope,
-	                    .detail = detail};
-	return gz_audit_write(db, &e, err);
-}
-
 /* ---------------------------------------------------------------- the import */
 
 static void imp_free(imp *im)
@@ -716,10 +703,19 @@ int gz_space_import(gz_db *db, gz_req *r, json_t *doc, bool dry_run, json_t **re
 		    "{s:i,s:i,s:i,s:i,s:i,s:o,s:I}", "features", im.n, "created", created,
 		    "replaced", replaced, "streets_created", streets, "communities_created",
 		    communities, "communities", comms, "space_version", (json_int_t)version);
-		int rc = audit(db, r, "grid.import", "grid", "", scope, detail, err);
+		int rc = gz_audit(r, db, "grid.import", "grid", "", scope, detail, err);
 		json_decref(detail);
-		if (rc < 0 || gz_db_commit(db, err) < 0)
+		/* The report is the answer: it commits with the grids (gz_api_commit()). */
+		json_t *rep = rc < 0 ? NULL
+		                     : make_report(&im, dry_run, created, replaced, streets,
+		                                   communities, version);
+		if (!rep || gz_api_commit(r, db, created > 0 ? 201 : 200, rep, err) < 0) {
+			json_decref(rep);
 			goto fail;
+		}
+		*report = rep;
+		imp_free(&im);
+		return 0;
 	}
 	*report = make_report(&im, dry_run, created, replaced, streets, communities, version);
 	imp_free(&im);
@@ -748,7 +744,7 @@ static int check_name(const char *name, gz_err *err)
 }
 
 static int add_node(gz_db *db, gz_req *r, space_level level, const char *code, const char *name,
-                    gz_err *err)
+                    json_t **out, gz_err *err)
 {
 	const char *why = NULL;
 	int bad = space_code_check(code, level, &why) < 0;
@@ -802,23 +798,31 @@ static int add_node(gz_db *db, gz_req *r, space_level level, const char *code, c
 		goto fail;
 	}
 	json_t *detail = json_pack("{s:s}", "name", name);
-	rc = audit(db, r, level == SPACE_STREET ? "street.create" : "community.create",
-	           level == SPACE_STREET ? "street" : "community", code, code, detail, err);
+	rc = gz_audit(r, db, level == SPACE_STREET ? "street.create" : "community.create",
+	              level == SPACE_STREET ? "street" : "community", code, code, detail, err);
 	json_decref(detail);
-	if (rc < 0 || gz_db_commit(db, err) < 0)
+	json_t *answer = NULL;
+	if (rc < 0 || (out && !(answer = gz_space_node_json(db, level, code, err))) ||
+	    gz_api_commit(r, db, 201, answer, err) < 0) {
+		json_decref(answer);
 		goto fail;
+	}
+	if (out)
+		*out = answer;
 	return 0;
 fail:
 	gz_db_rollback(db);
 	return -1;
 }
 
-int gz_space_add_street(gz_db *db, gz_req *r, const char *code, const char *name, gz_err *err)
+int gz_space_add_street(gz_db *db, gz_req *r, const char *code, const char *name, json_t **out,
+                        gz_err *err)
 {
-	return add_node(db, r, SPACE_STREET, code, name, err);
+	return add_node(db, r, SPACE_STREET, code, name, out, err);
 }
 
-int gz_space_add_community(gz_db *db, gz_req *r, const char *code, const char *name, gz_err *err)
+int gz_space_add_community(gz_db *db, gz_req *r, const char *code, const char *name, json_t **out,
+                           gz_err *err)
 {
-	return add_node(db, r, SPACE_COMMUNITY, code, name, err);
+	return add_node(db, r, SPACE_COMMUNITY, code, name, out, err);
 }

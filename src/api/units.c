@@ -43,26 +43,12 @@ static json_t *unit_json(gz_stmt *st)
 	    gz_api_time_json(gz_stmt_int64(st, 7)));
 }
 
-static json_t *unit_row_fn(gz_req *r, gz_stmt *st, int64_t *key, void *ctx)
+static json_t *unit_row_fn(gz_req *r, gz_stmt *st, int64_t *key)
 {
-	(void)r, (void)ctx;
+	(void)r;
 	*key = gz_stmt_int64(st, 0);
 	return unit_json(st);
 }
-
-static void bind_building(gz_stmt *st, void *ctx)
-{
-	gz_stmt_bind_int64(st, 5, *(int64_t *)ctx);
-}
-
-static const gz_people_list_sql sql_unit_list = {
-    "SELECT " UNIT_COLS " FROM units u JOIN buildings b ON b.id = u.building_id WHERE "
-    "u.grid_code = $1 AND u.grid_code < $2 AND u.id > $3 AND ($5 = 0 OR u.building_id = $5) "
-    "ORDER BY u.id LIMIT $4",
-    "SELECT " UNIT_COLS " FROM units u JOIN buildings b ON b.id = u.building_id WHERE "
-    "u.grid_code > $1 AND u.grid_code < $2 AND u.id > $3 AND ($5 = 0 OR u.building_id = $5) "
-    "ORDER BY u.grid_code, u.id LIMIT $4",
-    "SELECT grid_code FROM units WHERE id = $1"};
 
 /* ?building= as an id (0 when absent); -1 with err when malformed. */
 static int building_query(gz_req *r, int64_t *out, gz_err *err)
@@ -83,23 +69,28 @@ static void unit_list(gz_req *r)
 		return;
 	gz_err err;
 	gz_err_clear(&err);
-	int limit, ns;
-	int64_t after, next, building;
-	const char *filter, *scopes[GZ_AUTH_MAX_GRANTS];
-	json_t *items;
-	gz_db *db;
+	int64_t building;
+	const char *filter;
 	if (building_query(r, &building, &err) < 0 ||
-	    gz_req_list_params(r, &limit, &after, &err) < 0 ||
-	    gz_people_place_filter(r, &filter, &err) < 0 ||
-	    (ns = gz_auth_scopes(r, ACT_READ, RES_RESIDENT, scopes, GZ_AUTH_MAX_GRANTS, &err)) <
-	        0 ||
-	    !(db = gz_req_db(r, &err)) ||
-	    gz_people_scoped(r, db, &sql_unit_list, scopes, ns, filter, limit, after, bind_building,
-	                     unit_row_fn, &building, &items, &next, &err) < 0) {
+	    gz_people_place_filter(r, &filter, &err) < 0) {
 		gz_reply_err(r, &err);
 		return;
 	}
-	gz_reply_json(r, 200, gz_list_json(r, items, next));
+	gz_api_scoped_list(
+	    r, &(gz_api_list_query){
+	           .sql = "SELECT " UNIT_COLS " FROM units u JOIN buildings b ON b.id = "
+	                  "u.building_id WHERE u.grid_code = $1 AND u.grid_code < $2 AND u.id > "
+	                  "$3 AND ($5 = 0 OR u.building_id = $5) ORDER BY u.id LIMIT $4",
+	           .sql_after = "SELECT " UNIT_COLS " FROM units u JOIN buildings b ON b.id = "
+	                        "u.building_id WHERE u.grid_code > $1 AND u.grid_code < $2 AND "
+	                        "u.id > $3 AND ($5 = 0 OR u.building_id = $5) ORDER BY "
+	                        "u.grid_code, u.id LIMIT $4",
+	           .action = ACT_READ,
+	           .res = RES_RESIDENT,
+	           .filter = filter,
+	           .ints = &building,
+	           .nints = 1,
+	           .row = unit_row_fn});
 }
 
 /* The owners of unit id as r may see them: [{name, kind, has_id_number, resident_id}].
@@ -395,21 +386,17 @@ static void unit_create(gz_req *r)
 	k = st ? gz_stmt_step(st, &err) : -1;
 	gz_stmt_finish(st);
 	st = NULL;
-	if (k < 0 || gz_audit(r, db, "unit.create", "unit", rid, grid, detail, &err) < 0 ||
-	    gz_db_commit(db, &err) < 0) {
-		json_decref(detail);
-		goto rollback;
-	}
+	k = k < 0 ? -1 : gz_audit(r, db, "unit.create", "unit", rid, grid, detail, &err);
 	json_decref(detail);
+	if (k < 0 || !(out = unit_detail(r, db, id, &err)) ||
+	    gz_api_commit(r, db, 201, out, &err) < 0)
+		goto rollback;
 	free(ow);
 	json_decref(in);
-	if (!(out = unit_detail(r, db, id, &err))) {
-		gz_reply_err(r, &err);
-		return;
-	}
 	gz_reply_json(r, 201, out);
 	return;
 rollback:
+	json_decref(out);
 	gz_stmt_finish(st);
 	gz_db_rollback(db);
 fail_owners:

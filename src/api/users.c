@@ -448,18 +448,14 @@ static int grant_fields(json_t *obj, const char *base, gz_grant *g, gz_err *err)
 	return 0;
 }
 
-static void reply_user(gz_req *r, int status, gz_db *db, int64_t id)
+/* The account as a write answers it, read in the write's transaction; NULL with err. */
+static json_t *user_answer(gz_req *r, gz_db *db, int64_t id, gz_err *err)
 {
-	gz_err err;
-	gz_err_clear(&err);
 	gz_user_row *u = gz_arena_alloc(&r->arena, sizeof *u);
-	int rc = gz_user_get(db, id, true, u, &err);
-	if (rc < 0)
-		gz_reply_err(r, &err);
-	else if (rc == 0)
-		gz_reply_error(r, GZ_ENOTFOUND, "not_found", no_such_user);
-	else
-		gz_reply_json(r, status, gz_user_json(u));
+	int rc = gz_user_get(db, id, true, u, err);
+	if (rc == 0)
+		gz_err_set(err, GZ_ENOTFOUND, "not_found", "%s", no_such_user);
+	return rc > 0 ? gz_user_json(u) : NULL;
 }
 
 /* GET /api/v1/users: ascending id. Each of the caller's (disjoint) scopes is one
@@ -580,7 +576,7 @@ static void users_create(gz_req *r)
 {
 	gz_err err;
 	gz_err_clear(&err);
-	json_t *in = NULL, *grants_j = NULL, *detail = NULL;
+	json_t *in = NULL, *grants_j = NULL, *detail = NULL, *out = NULL;
 	gz_db *db = NULL;
 	const char *username = NULL, *display = "", *password = NULL;
 	char norm[GZ_USERNAME_MAX + 1], hash[GZ_PWHASH_MAX];
@@ -640,15 +636,16 @@ static void users_create(gz_req *r)
 	detail = json_pack("{s:s,s:s,s:o}", "username", norm, "display_name", display, "roles",
 	                   gz_grants_json(grants, ngrants));
 	if (gz_audit(r, db, "user.create", "user", idbuf, scope, detail, &err) < 0 ||
-	    gz_db_commit(db, &err) < 0)
+	    !(out = user_answer(r, db, id, &err)) || gz_api_commit(r, db, 201, out, &err) < 0)
 		goto fail;
 	json_decref(detail);
 	json_decref(in);
-	reply_user(r, 201, db, id);
+	gz_reply_json(r, 201, out);
 	return;
 fail:
 	if (in_tx)
 		gz_db_rollback(db);
+	json_decref(out);
 	json_decref(detail);
 	json_decref(in);
 	gz_reply_err(r, &err);
@@ -678,7 +675,7 @@ static void grant_change(gz_req *r, bool add)
 	gz_err err;
 	gz_err_clear(&err);
 	gz_db *db = NULL;
-	json_t *in = NULL, *detail = NULL;
+	json_t *in = NULL, *detail = NULL, *out = NULL;
 	gz_grant g;
 	bool in_tx = false;
 	gz_user_row *u = target_user(r, &db, &err);
@@ -710,15 +707,17 @@ static void grant_change(gz_req *r, bool add)
 	                   policy_role_name(g.role), "scope", g.scope);
 	if (gz_audit(r, db, add ? "user.grant" : "user.revoke", "user", idbuf, g.scope, detail,
 	             &err) < 0 ||
-	    gz_db_commit(db, &err) < 0)
+	    !(out = user_answer(r, db, u->id, &err)) ||
+	    gz_api_commit(r, db, add ? 201 : 200, out, &err) < 0)
 		goto fail;
 	json_decref(detail);
 	json_decref(in);
-	reply_user(r, add ? 201 : 200, db, u->id);
+	gz_reply_json(r, add ? 201 : 200, out);
 	return;
 fail:
 	if (in_tx)
 		gz_db_rollback(db);
+	json_decref(out);
 	json_decref(detail);
 	json_decref(in);
 	gz_reply_err(r, &err);

@@ -526,8 +526,6 @@ static int load_accounts(loader *L, const demo_street *s, int64_t *rid, acc_stat
 	for (int i = 0; i < s->naccounts; i++)
 		if (started[i])
 			pthread_join(th[i], NULL);
-	char rid_s[32];
-	snprintf(rid_s, sizeof rid_s, "cli-%ld", (long)getpid());
 	for (int i = 0; i < s->naccounts; i++) {
 		const demo_account *a = &s->accounts[i];
 		gz_err err;
@@ -563,14 +561,7 @@ static int load_accounts(loader *L, const demo_street *s, int64_t *rid, acc_stat
 		json_t *detail =
 		    json_pack("{s:s,s:s,s:o}", "username", a->username, "display_name",
 		              a->display_name, "roles", gz_grants_json(u.grants, u.ngrants));
-		gz_audit_entry e = {.username = "cli",
-		                    .action = "user.create",
-		                    .record_type = "user",
-		                    .record_id = ids,
-		                    .scope = scope,
-		                    .request_id = rid_s,
-		                    .detail = detail};
-		rc = gz_audit_write(L->db, &e, &err);
+		rc = gz_audit(NULL, L->db, "user.create", "user", ids, scope, detail, &err);
 		json_decref(detail);
 		if (rc < 0)
 			goto rollback;
@@ -592,14 +583,8 @@ static int load_accounts(loader *L, const demo_street *s, int64_t *rid, acc_stat
 			snprintf(rs, sizeof rs, "%" PRId64, res);
 			json_t *d2 = json_pack("{s:[s],s:o}", "fields", "user_id", "user_id",
 			                       id_string(u.id));
-			gz_audit_entry e2 = {.username = "cli",
-			                     .action = "resident.update",
-			                     .record_type = "resident",
-			                     .record_id = rs,
-			                     .scope = a->scope,
-			                     .request_id = rid_s,
-			                     .detail = d2};
-			if (rc < 0 || gz_audit_write(L->db, &e2, &err) < 0) {
+			if (rc < 0 || gz_audit(NULL, L->db, "resident.update", "resident", rs,
+			                       a->scope, d2, &err) < 0) {
 				json_decref(d2);
 				goto rollback;
 			}

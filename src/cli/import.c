@@ -217,8 +217,9 @@ static int import_node(int argc, char **argv, space_level level)
 		return 1;
 	gz_err err;
 	gz_err_clear(&err);
-	int rc = level == SPACE_STREET ? gz_space_add_street(db, NULL, argv[0], argv[1], &err)
-	                               : gz_space_add_community(db, NULL, argv[0], argv[1], &err);
+	int rc = level == SPACE_STREET
+	             ? gz_space_add_street(db, NULL, argv[0], argv[1], NULL, &err)
+	             : gz_space_add_community(db, NULL, argv[0], argv[1], NULL, &err);
 	gz_db_close(db);
 	if (rc < 0) {
 		fprintf(stderr, "gongzhi import: %s", err.message);

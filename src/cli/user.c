@@ -198,17 +198,9 @@ static int parse_grants(const args_t *a, gz_grant *g, bool need_one)
 static int audit_cli(gz_db *db, const char *action, const gz_user_row *u, const char *scope,
                      json_t *detail, gz_err *err)
 {
-	char idbuf[24], rid[32];
+	char idbuf[24];
 	snprintf(idbuf, sizeof idbuf, "%lld", (long long)u->id);
-	snprintf(rid, sizeof rid, "cli-%ld", (long)getpid());
-	gz_audit_entry e = {.username = "cli",
-	                    .action = action,
-	                    .record_type = "user",
-	                    .record_id = idbuf,
-	                    .scope = scope,
-	                    .request_id = rid,
-	                    .detail = detail};
-	return gz_audit_write(db, &e, err);
+	return gz_audit(NULL, db, action, "user", idbuf, scope, detail, err);
 }
 
 static int fail_db(gz_db *db, bool in_tx, const gz_err *err)

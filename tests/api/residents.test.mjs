@@ -187,14 +187,45 @@ describe('who sees whom', () => {
     const sorted = [...keys].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
     assert.deepEqual(keys, sorted);
     assert.ok(new Set(walked.map((x) => x.grid_code)).size >= 2);
-    r = await get('/api/v1/residents?cursor=c999999', s);
-    assert.equal(r.status, 400);
+    for (const bad of ['c999999', `c${G1}`, `c999999999999999${ids.zhang}`, `c${G1}0${ids.zhang}`, `c${G1}x`]) {
+      r = await get(`/api/v1/residents?cursor=${bad}`, s);
+      assert.equal(r.status, 400, bad);
+      assert.equal(r.body.error.code, 'bad_query', bad);
+    }
     r = await get('/api/v1/residents?community=110101001009', s);
     assert.deepEqual(r.body.items, []);
     r = await get('/api/v1/residents?grid=123', s);
     assert.equal(r.status, 400);
     r = await get('/api/v1/residents?tag=nonexistent', s);
     assert.equal(r.status, 400);
+  });
+
+  test('a resident who moves grid between two pages: the pages hold every resident exactly once', async () => {
+    // Created in this order so the moved resident's id is below its new grid's rows:
+    // listing (G1 甲, G1 乙, G2 移, G2 丙, G2 丁), the first page ends at 移 in G2.
+    const s = w.as.community_staff;
+    const made = {};
+    for (const [k, grid] of [['移', G2], ['甲', G1], ['乙', G1], ['丙', G2], ['丁', G2]]) {
+      const r = await post('/api/v1/residents', { name: `游标${k}`, grid_code: grid }, s);
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      made[k] = r.body.id;
+    }
+    const q = `q=${encodeURIComponent('游标')}&limit=3`;
+    const p1 = await get(`/api/v1/residents?${q}`, s);
+    assert.equal(p1.status, 200, JSON.stringify(p1.body));
+    assert.deepEqual(p1.body.items.map((x) => x.id), [made.甲, made.乙, made.移]);
+    const moved = await patch(`/api/v1/residents/${made.移}`, { grid_code: G1 }, s);
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    const walked = [...p1.body.items];
+    let cursor = p1.body.next_cursor;
+    while (cursor) {
+      const page = await get(`/api/v1/residents?${q}&cursor=${cursor}`, s);
+      assert.equal(page.status, 200, JSON.stringify(page.body));
+      walked.push(...page.body.items);
+      cursor = page.body.next_cursor;
+    }
+    assert.deepEqual(walked.map((x) => x.id).sort(), Object.values(made).sort());
+    assert.deepEqual(walked.map((x) => x.id), [made.甲, made.乙, made.移, made.丙, made.丁]);
   });
 });
 
