@@ -252,16 +252,6 @@ static void hex(const uint8_t *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int bump_count(gz_db *db, const char *sql, gz_err *err)
-{
-	gz_stmt *st = gz_db_prepare(db, sql, err);
-	if (!st)
-		return -1;
-	int rc = gz_stmt_step(st, err);
-	gz_stmt_finish(st);
-	return rc < 0 ? -1 : 0;
-}
-
 /* ---------------------------------------------------------------- organisation refs */
 
 typedef struct {
@@ -681,9 +671,7 @@ int gz_org_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_err *errp)
 		json_object_set_new(detail, "parent_id", gz_api_id_json(parent));
 	rc = audit(r, db, "org.create", "organisation", ids, space, detail, &err);
 	json_decref(detail);
-	if (rc < 0 ||
-	    bump_count(db, "UPDATE record_counts SET n = n + 1 WHERE name = 'organisations'",
-	               &err) < 0 ||
+	if (rc < 0 || gz_db_count_add(db, "organisations", 1, &err) < 0 ||
 	    !(out = org_detail(r, db, id, ACT_WRITE, &err)) || gz_db_commit(db, &err) < 0)
 		goto rollback;
 	*outp = out;
@@ -1258,9 +1246,7 @@ int gz_coop_agreement_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz
 	    org_agreement_status_code((org_agreement_status)status), "commitments", (int)ncs);
 	rc = audit(r, db, "coop_agreement.create", "coop_agreement", ids, community, detail, &err);
 	json_decref(detail);
-	if (rc < 0 ||
-	    bump_count(db, "UPDATE record_counts SET n = n + 1 WHERE name = 'coop_agreements'",
-	               &err) < 0)
+	if (rc < 0 || gz_db_count_add(db, "coop_agreements", 1, &err) < 0)
 		goto rollback;
 	st = gz_db_prepare(db,
 	                   "SELECT " AGREEMENT_COLS
@@ -1594,9 +1580,7 @@ int gz_party_member_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_e
 	rc = audit(r, db, "party_member.create", "party_member", ids,
 	           report_scope ? report_scope : po.space, detail, &err);
 	json_decref(detail);
-	if (rc < 0 ||
-	    bump_count(db, "UPDATE record_counts SET n = n + 1 WHERE name = 'party_members'",
-	               &err) < 0)
+	if (rc < 0 || gz_db_count_add(db, "party_members", 1, &err) < 0)
 		goto rollback;
 	st = gz_db_prepare(db, "SELECT " PARTY_COLS PARTY_FROM "WHERE p.id = $1", &err);
 	if (!st)

@@ -1531,18 +1531,6 @@ static int write_state(gz_db *db, res_state *s, gz_err *err)
 	return 0;
 }
 
-static int count_add(gz_db *db, const char *name, int64_t n, gz_err *err)
-{
-	gz_stmt *st = gz_db_prepare(db, "UPDATE record_counts SET n = n + $1 WHERE name = $2", err);
-	if (!st)
-		return -1;
-	gz_stmt_bind_int64(st, 1, n);
-	gz_stmt_bind_str(st, 2, name);
-	int rc = gz_stmt_step(st, err);
-	gz_stmt_finish(st);
-	return rc < 0 ? -1 : 0;
-}
-
 /* The row of resident id as r sees it, masked (self: the caller's own, full name). */
 static json_t *resident_reload(gz_req *r, gz_db *db, int64_t id, bool self, gz_err *err)
 {
@@ -1597,7 +1585,7 @@ static void resident_create(gz_req *r)
 		goto fail;
 	char rid[24];
 	json_t *detail = NULL;
-	if (write_state(db, &s, &err) < 0 || count_add(db, "residents", 1, &err) < 0)
+	if (write_state(db, &s, &err) < 0 || gz_db_count_add(db, "residents", 1, &err) < 0)
 		goto rollback;
 	snprintf(rid, sizeof rid, "%lld", (long long)s.id);
 	detail = json_pack("{s:o}", "fields", fields_json(changed));
@@ -1994,7 +1982,7 @@ static void household_create(gz_req *r)
 	json_t *detail = json_pack("{s:s}", "grid_code", grid);
 	if (unit)
 		json_object_set_new(detail, "unit_id", gz_api_id_json(unit));
-	int rc = count_add(db, "households", 1, &err) < 0
+	int rc = gz_db_count_add(db, "households", 1, &err) < 0
 	             ? -1
 	             : gz_audit(r, db, "household.create", "household", rid, grid, detail, &err);
 	json_decref(detail);

@@ -389,11 +389,8 @@ static void unit_create(gz_req *r)
 	                           decimal_format(area, dm), "sold", sold, "owners",
 	                           (json_int_t)(sold ? nowners : 1), "id_numbers_compared",
 	                           (json_int_t)nids, "linked", (json_int_t)linked);
-	st = gz_db_prepare(db, "UPDATE record_counts SET n = n + 1 WHERE name = 'units'", &err);
-	k = st ? gz_stmt_step(st, &err) : -1;
-	gz_stmt_finish(st);
-	st = NULL;
-	if (k < 0 || gz_audit(r, db, "unit.create", "unit", rid, grid, detail, &err) < 0 ||
+	if (gz_db_count_add(db, "units", 1, &err) < 0 ||
+	    gz_audit(r, db, "unit.create", "unit", rid, grid, detail, &err) < 0 ||
 	    gz_db_commit(db, &err) < 0) {
 		json_decref(detail);
 		goto rollback;
