@@ -65,7 +65,23 @@ static int cmp_row(const void *a, const void *b)
 	return (x->key > y->key) - (x->key < y->key);
 }
 
+static int scoped_items(gz_req *r, const gz_api_list_query *q, int limit, int64_t after,
+                        json_t **items, int64_t *next, gz_err *err);
+
+/* One query per scope: one read snapshot, so a row moving between two scopes is never met
+ * twice or missed (joins the caller's snapshot when it has one). */
 int gz_api_scoped_items(gz_req *r, const gz_api_list_query *q, int limit, int64_t after,
+                        json_t **items, int64_t *next, gz_err *err)
+{
+	gz_db *db;
+	if (!gz_auth_user(r, err) || !(db = gz_req_db(r, err)) || gz_db_begin_read(db, err) < 0)
+		return -1;
+	int rc = scoped_items(r, q, limit, after, items, next, err);
+	gz_db_end_read(db);
+	return rc;
+}
+
+static int scoped_items(gz_req *r, const gz_api_list_query *q, int limit, int64_t after,
                         json_t **items, int64_t *next, gz_err *err)
 {
 	const char *scopes[GZ_AUTH_MAX_GRANTS];
@@ -142,13 +158,20 @@ void gz_api_scoped_list(gz_req *r, const gz_api_list_query *q)
 	int limit;
 	int64_t after, next;
 	json_t *items = NULL;
-	gz_db *db;
-	if (gz_req_list_params(r, &limit, &after, &err) < 0 ||
-	    gz_api_scoped_items(r, q, limit, after, &items, &next, &err) < 0 ||
-	    (q->page && (!(db = gz_req_db(r, &err)) || q->page(db, items, &err) < 0))) {
+	gz_db *db = NULL;
+	/* The page's extra rows (q->page) come from the same snapshot as the items. */
+	if (gz_req_list_params(r, &limit, &after, &err) < 0 || !gz_auth_user(r, &err) ||
+	    !(db = gz_req_db(r, &err)) || gz_db_begin_read(db, &err) < 0) {
+		gz_reply_err(r, &err);
+		return;
+	}
+	if (gz_api_scoped_items(r, q, limit, after, &items, &next, &err) < 0 ||
+	    (q->page && q->page(db, items, &err) < 0)) {
+		gz_db_end_read(db);
 		json_decref(items);
 		gz_reply_err(r, &err);
 		return;
 	}
+	gz_db_end_read(db);
 	gz_reply_json(r, 200, gz_list_json(r, items, next));
 }

@@ -455,7 +455,20 @@ static json_t *member_json(gz_req *r, gz_stmt *st)
 }
 
 /* The organisation with its parent, building, members and contacts; NULL with err. */
+static json_t *org_detail_in(gz_req *r, gz_db *db, int64_t id, policy_action need, gz_err *err);
+
+/* The detail from one snapshot (joined when the caller holds one, as a create's answer
+ * inside its transaction): the member list and member_count agree. */
 static json_t *org_detail(gz_req *r, gz_db *db, int64_t id, policy_action need, gz_err *err)
+{
+	if (gz_db_begin_read(db, err) < 0)
+		return NULL;
+	json_t *o = org_detail_in(r, db, id, need, err);
+	gz_db_end_read(db);
+	return o;
+}
+
+static json_t *org_detail_in(gz_req *r, gz_db *db, int64_t id, policy_action need, gz_err *err)
 {
 	gz_stmt *st =
 	    gz_db_prepare(db,
@@ -1656,7 +1669,7 @@ static int net_limit(gz_req *r, int *limit, gz_err *err)
 }
 
 /* GET /network?node=&limit= */
-static void network(gz_req *r)
+static void network_read(gz_req *r)
 {
 	if (!gz_api_authenticated(r))
 		return;
@@ -1937,7 +1950,7 @@ static void add_total(json_t *totals, const char *item, const char *unit, int64_
 }
 
 /* GET /network/figures?node= — what a secretary asks (docs/ORG.md, docs/METRICS.md). */
-static void figures(gz_req *r)
+static void figures_read(gz_req *r)
 {
 	if (!gz_api_authenticated(r))
 		return;
@@ -2301,6 +2314,17 @@ fail:
 /* ---------------------------------------------------------------- thin handlers */
 
 /* The POST handlers: authenticate, parse the body, run the shared write (api/org.h). */
+/* The network and its figures are assembled from several queries: one snapshot each. */
+static void network(gz_req *r)
+{
+	gz_api_read(r, network_read);
+}
+
+static void figures(gz_req *r)
+{
+	gz_api_read(r, figures_read);
+}
+
 static void org_create(gz_req *r)
 {
 	gz_api_create(r, gz_org_create);

@@ -142,10 +142,30 @@ static int run_part(gz_req *r, gz_db *db, const char *sql, const char *from, con
 	return n;
 }
 
+static int people_scoped(gz_req *r, gz_db *db, const gz_people_list_sql *sql,
+                         const char *const *scopes, int nscopes, const char *filter, int limit,
+                         int64_t after, gz_people_bind_fn bind, gz_people_row_fn fn, void *ctx,
+                         json_t **items, int64_t *next, gz_err *err);
+
+/* The cursor's row and the page's queries read one snapshot (joined when the caller
+ * holds one), so they agree on where each row is. */
 int gz_people_scoped(gz_req *r, gz_db *db, const gz_people_list_sql *sql, const char *const *scopes,
                      int nscopes, const char *filter, int limit, int64_t after,
                      gz_people_bind_fn bind, gz_people_row_fn fn, void *ctx, json_t **items,
                      int64_t *next, gz_err *err)
+{
+	if (gz_db_begin_read(db, err) < 0)
+		return -1;
+	int rc = people_scoped(r, db, sql, scopes, nscopes, filter, limit, after, bind, fn, ctx,
+	                       items, next, err);
+	gz_db_end_read(db);
+	return rc;
+}
+
+static int people_scoped(gz_req *r, gz_db *db, const gz_people_list_sql *sql,
+                         const char *const *scopes, int nscopes, const char *filter, int limit,
+                         int64_t after, gz_people_bind_fn bind, gz_people_row_fn fn, void *ctx,
+                         json_t **items, int64_t *next, gz_err *err)
 {
 	char after_grid[GZ_SCOPE_MAX] = "";
 	if (after) {
@@ -277,7 +297,14 @@ void gz_people_reply_xlsx(gz_req *r, gz_db *db, const char *filename, const char
 	}
 	close(fd);
 	count_ctx cc = {next_row, ctx, 0};
-	if (gz_xlsx_export(path, NULL, header, ncols, counting_row, &cc, NULL, NULL, &err) < 0) {
+	/* Every row of the file from one snapshot; it ends before the audit row is written. */
+	int xrc = gz_db_begin_read(db, &err);
+	if (xrc == 0) {
+		xrc =
+		    gz_xlsx_export(path, NULL, header, ncols, counting_row, &cc, NULL, NULL, &err);
+		gz_db_end_read(db);
+	}
+	if (xrc < 0) {
 		unlink(path);
 		if (!err.kind)
 			gz_err_set(&err, GZ_EINTERNAL, "xlsx_write", "导出失败");
@@ -1835,12 +1862,15 @@ static void household_get(gz_req *r)
 	json_t *out = NULL;
 	gz_db *db = NULL;
 	gz_stmt *st = NULL;
+	bool snap = false;
 	int64_t id = gz_api_parse_id(gz_req_param(r, "id"));
 	if (!id) {
 		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这条记录");
 		goto fail;
 	}
+	/* The household and its members from one snapshot, ended before the audit row. */
 	if (reveal_setup(r, &rc, &err) < 0 || !(db = gz_req_db(r, &err)) ||
+	    !(snap = gz_db_begin_read(db, &err) == 0) ||
 	    !(st = gz_db_prepare(db,
 	                         "SELECT " HH_COLS " FROM households h LEFT JOIN units u ON u.id = "
 	                         "h.unit_id WHERE h.id = $1",
@@ -1878,12 +1908,16 @@ static void household_get(gz_req *r)
 		json_array_append_new(members, resident_json(r, st, &rc));
 	gz_stmt_finish(st);
 	json_object_set_new(out, "members", members);
+	gz_db_end_read(db);
+	snap = false;
 	if (k < 0 || reveal_audit(r, db, &rc, NULL, NULL, NULL, &err) < 0)
 		goto fail;
 	json_decref(rc.ids);
 	reply_people(r, 200, out);
 	return;
 fail:
+	if (snap)
+		gz_db_end_read(db);
 	json_decref(out);
 	json_decref(rc.ids);
 	gz_reply_err(r, &err);

@@ -141,7 +141,20 @@ static json_t *owners_json(gz_req *r, gz_db *db, int64_t id, const char *grid, g
 
 /* The unit with its owners and households, or NULL with err (404 when none or out of
  * r's read scopes). */
+static json_t *unit_detail_in(gz_req *r, gz_db *db, int64_t id, gz_err *err);
+
+/* The unit, its owners and households from one snapshot (joined when the caller holds
+ * one, as the create's answer inside its transaction). */
 static json_t *unit_detail(gz_req *r, gz_db *db, int64_t id, gz_err *err)
+{
+	if (gz_db_begin_read(db, err) < 0)
+		return NULL;
+	json_t *u = unit_detail_in(r, db, id, err);
+	gz_db_end_read(db);
+	return u;
+}
+
+static json_t *unit_detail_in(gz_req *r, gz_db *db, int64_t id, gz_err *err)
 {
 	gz_stmt *st = gz_db_prepare(db,
 	                            "SELECT " UNIT_COLS " FROM units u JOIN buildings b ON b.id = "

@@ -105,6 +105,11 @@ void gz_db_rollback(gz_db *db)
 	db->ops->end(db, false, read, &ignored);
 }
 
+void gz_db_end_read(gz_db *db)
+{
+	gz_db_rollback(db);
+}
+
 bool gz_db_in_transaction(gz_db *db)
 {
 	return db->ops->in_tx(db);

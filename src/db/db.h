@@ -60,6 +60,9 @@ int gz_db_begin(gz_db *db, gz_err *err);
  * it joins that one, and the matching commit/rollback leaves it open: a read helper may
  * take its own snapshot whether or not its caller holds one. */
 int gz_db_begin_read(gz_db *db, gz_err *err);
+/* Ends a read snapshot (or the joined level of one): the same as gz_db_rollback, which
+ * loses nothing after reads, named for the reader. Never fails. */
+void gz_db_end_read(gz_db *db);
 int gz_db_commit(gz_db *db, gz_err *err);
 /* Never fails from the caller's point of view; safe to call when no transaction is open. */
 void gz_db_rollback(gz_db *db);
