@@ -25,6 +25,19 @@ if [ -n "$missing" ]; then
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends $missing
 fi
 
+# The PostgreSQL test cluster collates in zh_CN.UTF-8, as a server in China would, so a
+# code or scope column missing COLLATE "C" breaks prefix ranges in the tests instead of in
+# production (scripts/pg-test-cluster.sh). Generate that locale once.
+if ! locale -a 2>/dev/null | grep -qix 'zh_CN\.utf-\?8'; then
+	echo "install-deps: generating locale zh_CN.UTF-8"
+	if grep -q '^# *zh_CN.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null; then
+		$SUDO sed -i 's/^# *\(zh_CN.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+	elif ! grep -q '^zh_CN.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null; then
+		echo 'zh_CN.UTF-8 UTF-8' | $SUDO tee -a /etc/locale.gen >/dev/null
+	fi
+	$SUDO locale-gen
+fi
+
 for d in web tests; do
 	if [ -f "$d/package-lock.json" ]; then
 		if [ ! -d "$d/node_modules" ] || [ "$d/package-lock.json" -nt "$d/node_modules/.package-lock.json" ]; then

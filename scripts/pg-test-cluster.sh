@@ -16,8 +16,11 @@
 # traversable by that user. The system's own cluster (Debian's 5432 service) is never
 # touched: every command names this DIR and its socket explicitly.
 #
+# The cluster collates in zh_CN.UTF-8 (else en_US.UTF-8, else ICU zh-CN), never C, so a
+# scope column missing COLLATE "C" fails the tests (see choose_locale).
+#
 # Environment: PG_BINDIR overrides where initdb/pg_ctl/psql/createdb are looked up;
-# PGPORT_TCP=1 also listens on 127.0.0.1.
+# PGPORT_TCP=1 also listens on 127.0.0.1; PG_TEST_LOCALE sets the locale.
 set -eu
 umask 022
 
@@ -106,6 +109,31 @@ url_for()
 	echo "postgresql:///$1?host=$dir&port=$2&user=postgres"
 }
 
+# initdb options for the cluster's collation. Not C on purpose: in zh_CN or en_US order
+# '~' sorts among the punctuation, so the scope range [code, code || '~') of a column
+# without COLLATE "C" misses the rows below that code and the tests fail (as production
+# on such a server would). PG_TEST_LOCALE overrides (e.g. C.UTF-8).
+choose_locale()
+{
+	if [ -n "${PG_TEST_LOCALE:-}" ]; then
+		echo "--locale=$PG_TEST_LOCALE"
+		return
+	fi
+	for l in zh_CN en_US; do
+		if locale -a 2>/dev/null | grep -qix "$l\.utf-\?8"; then
+			echo "--locale=$l.UTF-8"
+			return
+		fi
+	done
+	# No such libc locale: ICU's collation needs none (PostgreSQL 15+).
+	if "$bindir/initdb" --help 2>/dev/null | grep -q -- --icu-locale; then
+		echo "--locale=C.UTF-8 --locale-provider=icu --icu-locale=zh-CN"
+		return
+	fi
+	echo "$prog: warning: no zh_CN/en_US locale and no ICU: C collation, COLLATE \"C\" goes untested (run scripts/install-deps.sh)" >&2
+	echo "--no-locale"
+}
+
 check_owner_access()
 {
 	[ "$(id -u)" = 0 ] || return 0
@@ -150,11 +178,9 @@ cmd_start()
 
 	if [ ! -f "$dir/data/PG_VERSION" ]; then
 		rm -rf "$dir/data"
-		if locale -a 2>/dev/null | grep -qix 'c\.utf-\?8'; then
-			loc=--locale=C.UTF-8
-		else
-			loc=--no-locale
-		fi
+		loc=$(choose_locale)
+		echo "$prog: collation $loc" >&2
+		# shellcheck disable=SC2086 # $loc is one or more options
 		if ! as_owner "$bindir/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 $loc -N \
 			>"$dir/initdb.log" 2>&1; then
 			cat "$dir/initdb.log" >&2

@@ -1,7 +1,8 @@
 #!/bin/bash
-# Runs every suite: C unit tests (ASan+UBSan) under CTest, the libFuzzer targets for a few
-# seconds each, the API suite on SQLite,
-# on PostgreSQL, and on two processes sharing one PostgreSQL, then the browser tests.
+# Runs every suite: C unit tests (ASan+UBSan) under CTest (the database ones on SQLite and
+# on a throwaway PostgreSQL), the libFuzzer targets for a few seconds each, the API suite
+# on SQLite, on PostgreSQL, and on two processes sharing one PostgreSQL, then the browser
+# tests.
 # Prints "tests: N passed, N failed" at the end; exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -52,9 +53,29 @@ node_suite() { # name, env..., -- files...
 	if ! grep -qE '^# pass [0-9]+' "$tap"; then FAIL=$((FAIL + 1)); fi
 }
 
-# 1. C unit tests under ASan + UBSan.
+# 0. A throwaway PostgreSQL cluster, started first: the unit tests of the database layer
+# run on it too (GZ_TEST_PG_URL, its own database "unit"), then the API suite.
+PGDIR="$TMP/pg"
+PGURL=""
+if PGURL=$(scripts/pg-test-cluster.sh start "$PGDIR"); then
+	UNIT_PG_URL=$(scripts/pg-test-cluster.sh url "$PGDIR" unit) || UNIT_PG_URL=""
+else
+	PGURL=""
+	UNIT_PG_URL=""
+	echo "could not start PostgreSQL"
+	FAILED_SUITES+=("postgres cluster")
+	FAIL=$((FAIL + 1))
+fi
+
+# 1. C unit tests under ASan + UBSan, the database ones on SQLite and PostgreSQL.
 echo "=== unit (CTest, ASan+UBSan)"
-if ctest --test-dir build-asan --output-on-failure -j 2 >"$TMP/ctest.log" 2>&1; then :; else FAILED_SUITES+=("unit"); fi
+if GZ_TEST_PG_URL="$UNIT_PG_URL" ctest --test-dir build-asan --output-on-failure -j 2 \
+	>"$TMP/ctest.log" 2>&1; then :; else FAILED_SUITES+=("unit"); fi
+if [ -n "$PGURL" ] && [ -z "$UNIT_PG_URL" ]; then
+	echo "could not create the PostgreSQL database for the unit tests"
+	FAILED_SUITES+=("unit postgres")
+	FAIL=$((FAIL + 1))
+fi
 cat "$TMP/ctest.log"
 total=$(grep -oE 'out of [0-9]+' "$TMP/ctest.log" | awk '{print $3}')
 failed=$(grep -oE '[0-9]+ tests failed' "$TMP/ctest.log" | awk '{print $1}')
@@ -77,15 +98,10 @@ export GZ_BIN=build-asan/gongzhi
 # 2. API suite on SQLite.
 node_suite "api sqlite" GZ_TEST_DB=sqlite -- "${API_FILES[@]}"
 
-# 3. API suite on PostgreSQL (a throwaway cluster), then on two processes sharing it.
-PGDIR="$TMP/pg"
-if PGURL=$(scripts/pg-test-cluster.sh start "$PGDIR"); then
+# 3. API suite on PostgreSQL (the cluster of step 0), then on two processes sharing it.
+if [ -n "$PGURL" ]; then
 	node_suite "api postgres" GZ_TEST_DB="$PGURL" -- "${API_FILES[@]}"
 	node_suite "api postgres x2" GZ_TEST_DB="$PGURL" GZ_TEST_SERVERS=2 -- "${API_FILES[@]}"
-else
-	echo "could not start PostgreSQL"
-	FAILED_SUITES+=("postgres cluster")
-	FAIL=$((FAIL + 1))
 fi
 
 # 4. Browser tests in headless Chromium.

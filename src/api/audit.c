@@ -104,12 +104,14 @@ static void audit_list(gz_req *r)
 	    text_filter(r, "record_type", &rtype, &err) < 0 ||
 	    text_filter(r, "record_id", &rid, &err) < 0 ||
 	    text_filter(r, "user", &user, &err) < 0 || time_filter(r, "from", &from, &err) < 0 ||
-	    time_filter(r, "to", &to, &err) < 0 || !(db = gz_req_db(r, &err))) {
+	    time_filter(r, "to", &to, &err) < 0 || !(db = gz_req_db(r, &err)) ||
+	    gz_db_begin_read(db, &err) < 0) {
 		gz_reply_err(r, &err);
 		return;
 	}
 	if (!after)
 		after = INT64_MAX;
+	/* The scopes' pages from one snapshot: rows are merged by id across them. */
 
 	size_t cap = (size_t)nscopes * (size_t)(limit + 1), n = 0;
 	audit_item *items = gz_arena_alloc(&r->arena, sizeof *items * cap);
@@ -142,6 +144,7 @@ static void audit_list(gz_req *r)
 		}
 		gz_stmt_finish(st);
 	}
+	gz_db_end_read(db);
 	if (rc < 0) {
 		for (size_t i = 0; i < n; i++)
 			json_decref(items[i].json);

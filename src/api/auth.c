@@ -110,13 +110,14 @@ static int unauth(gz_err *err)
 	return gz_err_set(err, GZ_EUNAUTH, "unauthenticated", "未登录或登录已失效，请重新登录");
 }
 
+/* The session, its user and the user's grants in one statement: one snapshot, so the
+ * grants are those of the user as the session was found (a row per grant; role NULL
+ * when there is none). */
 static const char *sql_session =
-    "SELECT u.id, u.username, u.display_name, s.expires_at FROM sessions s "
-    "JOIN users u ON u.id = s.user_id "
-    "WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deleted_at IS NULL";
-
-static const char *sql_grants = "SELECT role, scope FROM grants WHERE user_id = $1 "
-                                "ORDER BY scope, role";
+    "SELECT u.id, u.username, u.display_name, s.expires_at, g.role, g.scope FROM sessions s "
+    "JOIN users u ON u.id = s.user_id LEFT JOIN grants g ON g.user_id = u.id "
+    "WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deleted_at IS NULL "
+    "ORDER BY g.scope, g.role";
 
 /* Loads the session for token into a (already zeroed). Returns 1 found, 0 not, -1. */
 static int session_load(gz_db *db, const unsigned char token[GZ_TOKEN_BYTES], gz_auth *a,
@@ -128,24 +129,19 @@ static int session_load(gz_db *db, const unsigned char token[GZ_TOKEN_BYTES], gz
 		return -1;
 	gz_stmt_bind_blob(st, 1, a->token_hash, sizeof a->token_hash);
 	gz_stmt_bind_int64(st, 2, gz_time_now_ms());
-	int rc = gz_stmt_step(st, err);
-	if (rc == GZ_ROW) {
-		a->user_id = gz_stmt_int64(st, 0);
-		snprintf(a->username, sizeof a->username, "%s", gz_stmt_text(st, 1));
-		snprintf(a->display_name, sizeof a->display_name, "%s", gz_stmt_text(st, 2));
-		a->expires_at = gz_stmt_int64(st, 3);
-	}
-	gz_stmt_finish(st);
-	if (rc != GZ_ROW)
-		return rc < 0 ? -1 : 0;
-
-	st = gz_db_prepare(db, sql_grants, err);
-	if (!st)
-		return -1;
-	gz_stmt_bind_int64(st, 1, a->user_id);
+	int rc, rows = 0;
 	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
-		int role = policy_role_parse(gz_stmt_text(st, 0));
-		const char *scope = gz_stmt_text(st, 1);
+		if (rows++ == 0) {
+			a->user_id = gz_stmt_int64(st, 0);
+			snprintf(a->username, sizeof a->username, "%s", gz_stmt_text(st, 1));
+			snprintf(a->display_name, sizeof a->display_name, "%s",
+			         gz_stmt_text(st, 2));
+			a->expires_at = gz_stmt_int64(st, 3);
+		}
+		if (gz_stmt_isnull(st, 4))
+			continue;
+		int role = policy_role_parse(gz_stmt_text(st, 4));
+		const char *scope = gz_stmt_text(st, 5);
 		/* A role this build does not know, or a scope too long to hold, grants
 		 * nothing: skipping it can only narrow access. */
 		if (role < 0 || strlen(scope) >= GZ_SCOPE_MAX || a->ngrants == GZ_AUTH_MAX_GRANTS)
@@ -155,7 +151,9 @@ static int session_load(gz_db *db, const unsigned char token[GZ_TOKEN_BYTES], gz
 		a->ngrants++;
 	}
 	gz_stmt_finish(st);
-	return rc < 0 ? -1 : 1;
+	if (rc < 0)
+		return -1;
+	return rows > 0;
 }
 
 const gz_auth *gz_auth_user(gz_req *r, gz_err *err)

@@ -96,3 +96,18 @@ bool gz_api_fault(const char *point)
 	return false;
 #endif
 }
+
+void gz_api_read(gz_req *r, void (*handler)(gz_req *r))
+{
+	if (!gz_api_authenticated(r))
+		return;
+	gz_err err;
+	gz_err_clear(&err);
+	gz_db *db = gz_req_db(r, &err);
+	if (!db || gz_db_begin_read(db, &err) < 0) {
+		gz_reply_err(r, &err);
+		return;
+	}
+	handler(r);
+	gz_db_end_read(db);
+}

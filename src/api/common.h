@@ -56,6 +56,13 @@ int gz_api_commit(gz_req *r, gz_db *db, int status, const json_t *answer, gz_err
  * before answering). */
 bool gz_api_fault(const char *point);
 
+/* Runs a GET handler that assembles its answer from several queries inside one read
+ * snapshot of the request's connection (gz_db_begin_read), so its parts agree: after
+ * authenticating (401 without touching the database), begins the snapshot (503 when the
+ * database is unavailable), calls handler, and ends the snapshot. The handler must not
+ * write; reads that its helpers wrap in their own snapshots join this one. */
+void gz_api_read(gz_req *r, void (*handler)(gz_req *r));
+
 /* A create shared by the API and the command line: db NULL means "this request's
  * connection"; fills *out with the created record, or returns -1 with err set. */
 typedef int (*gz_api_create_fn)(gz_db *db, gz_req *r, json_t *in, json_t **out, gz_err *err);

@@ -144,7 +144,25 @@ static int run_part(gz_req *r, gz_db *db, const gz_api_list_query *q, const char
 	return n;
 }
 
+static int scoped_items(gz_req *r, gz_db *db, const gz_api_list_query *q, int limit,
+                        const gz_api_cursor *after, json_t **items, gz_api_cursor *next,
+                        gz_err *err);
+
+/* One query per scope, all in one read snapshot, so a row moving between two scopes is
+ * never met twice or missed (joins the caller's snapshot when it has one). */
 int gz_api_scoped_items(gz_req *r, const gz_api_list_query *q, int limit,
+                        const gz_api_cursor *after, json_t **items, gz_api_cursor *next,
+                        gz_err *err)
+{
+	gz_db *db;
+	if (!gz_auth_user(r, err) || !(db = gz_req_db(r, err)) || gz_db_begin_read(db, err) < 0)
+		return -1;
+	int rc = scoped_items(r, db, q, limit, after, items, next, err);
+	gz_db_end_read(db);
+	return rc;
+}
+
+static int scoped_items(gz_req *r, gz_db *db, const gz_api_list_query *q, int limit,
                         const gz_api_cursor *after, json_t **items, gz_api_cursor *next,
                         gz_err *err)
 {
@@ -164,9 +182,6 @@ int gz_api_scoped_items(gz_req *r, const gz_api_list_query *q, int limit,
 		gz_err_field(err, "cursor", "无效的分页游标");
 		return -1;
 	}
-	gz_db *db = gz_req_db(r, err);
-	if (!db)
-		return -1;
 	row *rs =
 	    gz_arena_alloc(&r->arena, sizeof *rs * (size_t)(ns ? ns : 1) * (size_t)(limit + 1));
 	int n = 0;
@@ -241,13 +256,21 @@ void gz_api_scoped_list(gz_req *r, const gz_api_list_query *q)
 	int limit;
 	gz_api_cursor after, next;
 	json_t *items = NULL;
-	gz_db *db;
+	gz_db *db = NULL;
+	/* The page's extra rows (q->page) come from the same snapshot as the items. */
 	if (gz_api_list_params(r, q->sql_after != NULL, &limit, &after, &err) < 0 ||
-	    gz_api_scoped_items(r, q, limit, &after, &items, &next, &err) < 0 ||
-	    (q->page && (!(db = gz_req_db(r, &err)) || q->page(db, items, &err) < 0))) {
+	    !gz_auth_user(r, &err) || !(db = gz_req_db(r, &err)) ||
+	    gz_db_begin_read(db, &err) < 0) {
+		gz_reply_err(r, &err);
+		return;
+	}
+	if (gz_api_scoped_items(r, q, limit, &after, &items, &next, &err) < 0 ||
+	    (q->page && q->page(db, items, &err) < 0)) {
+		gz_db_end_read(db);
 		json_decref(items);
 		gz_reply_err(r, &err);
 		return;
 	}
+	gz_db_end_read(db);
 	gz_reply_json(r, 200, gz_api_list_json(r, items, &next));
 }

@@ -235,16 +235,6 @@ static void hex(const uint8_t *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int bump_count(gz_db *db, const char *sql, gz_err *err)
-{
-	gz_stmt *st = gz_db_prepare(db, sql, err);
-	if (!st)
-		return -1;
-	int rc = gz_stmt_step(st, err);
-	gz_stmt_finish(st);
-	return rc < 0 ? -1 : 0;
-}
-
 /* ---------------------------------------------------------------- organisation refs */
 
 typedef struct {
@@ -448,7 +438,20 @@ static json_t *member_json(gz_req *r, gz_stmt *st)
 }
 
 /* The organisation with its parent, building, members and contacts; NULL with err. */
+static json_t *org_detail_in(gz_req *r, gz_db *db, int64_t id, policy_action need, gz_err *err);
+
+/* The detail from one snapshot (joined when the caller holds one, as a create's answer
+ * inside its transaction): the member list and member_count agree. */
 static json_t *org_detail(gz_req *r, gz_db *db, int64_t id, policy_action need, gz_err *err)
+{
+	if (gz_db_begin_read(db, err) < 0)
+		return NULL;
+	json_t *o = org_detail_in(r, db, id, need, err);
+	gz_db_end_read(db);
+	return o;
+}
+
+static json_t *org_detail_in(gz_req *r, gz_db *db, int64_t id, policy_action need, gz_err *err)
 {
 	gz_stmt *st =
 	    gz_db_prepare(db,
@@ -664,9 +667,7 @@ int gz_org_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_err *errp)
 		json_object_set_new(detail, "parent_id", gz_api_id_json(parent));
 	rc = gz_audit(r, db, "org.create", "organisation", ids, space, detail, &err);
 	json_decref(detail);
-	if (rc < 0 ||
-	    bump_count(db, "UPDATE record_counts SET n = n + 1 WHERE name = 'organisations'",
-	               &err) < 0 ||
+	if (rc < 0 || gz_db_count_add(db, "organisations", 1, &err) < 0 ||
 	    !(out = org_detail(r, db, id, ACT_WRITE, &err)) ||
 	    gz_api_commit(r, db, 201, out, &err) < 0)
 		goto rollback;
@@ -1243,9 +1244,7 @@ int gz_coop_agreement_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz
 	rc = gz_audit(r, db, "coop_agreement.create", "coop_agreement", ids, community, detail,
 	              &err);
 	json_decref(detail);
-	if (rc < 0 ||
-	    bump_count(db, "UPDATE record_counts SET n = n + 1 WHERE name = 'coop_agreements'",
-	               &err) < 0)
+	if (rc < 0 || gz_db_count_add(db, "coop_agreements", 1, &err) < 0)
 		goto rollback;
 	st = gz_db_prepare(db,
 	                   "SELECT " AGREEMENT_COLS
@@ -1580,9 +1579,7 @@ int gz_party_member_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_e
 	rc = gz_audit(r, db, "party_member.create", "party_member", ids,
 	              report_scope ? report_scope : po.space, detail, &err);
 	json_decref(detail);
-	if (rc < 0 ||
-	    bump_count(db, "UPDATE record_counts SET n = n + 1 WHERE name = 'party_members'",
-	               &err) < 0)
+	if (rc < 0 || gz_db_count_add(db, "party_members", 1, &err) < 0)
 		goto rollback;
 	st = gz_db_prepare(db, "SELECT " PARTY_COLS PARTY_FROM "WHERE p.id = $1", &err);
 	if (!st)
@@ -1658,7 +1655,7 @@ static int net_limit(gz_req *r, int *limit, gz_err *err)
 }
 
 /* GET /network?node=&limit= */
-static void network(gz_req *r)
+static void network_read(gz_req *r)
 {
 	if (!gz_api_authenticated(r))
 		return;
@@ -1939,7 +1936,7 @@ static void add_total(json_t *totals, const char *item, const char *unit, int64_
 }
 
 /* GET /network/figures?node= — what a secretary asks (docs/ORG.md, docs/METRICS.md). */
-static void figures(gz_req *r)
+static void figures_read(gz_req *r)
 {
 	if (!gz_api_authenticated(r))
 		return;
@@ -2303,6 +2300,17 @@ fail:
 /* ---------------------------------------------------------------- thin handlers */
 
 /* The POST handlers: authenticate, parse the body, run the shared write (api/org.h). */
+/* The network and its figures are assembled from several queries: one snapshot each. */
+static void network(gz_req *r)
+{
+	gz_api_read(r, network_read);
+}
+
+static void figures(gz_req *r)
+{
+	gz_api_read(r, figures_read);
+}
+
 static void org_create(gz_req *r)
 {
 	gz_api_create(r, gz_org_create);

@@ -1490,20 +1490,6 @@ static int lookup_audit(gz_db *db, gz_req *r, const char *kind, bool dry_run, si
 	return rc;
 }
 
-static int count_add(gz_db *db, const char *name, int64_t n, gz_err *err)
-{
-	if (!n)
-		return 0;
-	gz_stmt *st = gz_db_prepare(db, "UPDATE record_counts SET n = n + $1 WHERE name = $2", err);
-	if (!st)
-		return -1;
-	gz_stmt_bind_int64(st, 1, n);
-	gz_stmt_bind_str(st, 2, name);
-	int rc = gz_stmt_step(st, err);
-	gz_stmt_finish(st);
-	return rc < 0 ? -1 : 0;
-}
-
 /* The smallest scope holding every grid written: the common node of the smallest and
  * the largest code (codes sort as paths). */
 typedef struct {
@@ -2227,9 +2213,9 @@ static int import_residents(gz_db *db, gz_req *r, const char *buf, size_t len, b
 		    "{s:s,s:I,s:I,s:I,s:I}", "format", xlsx ? "xlsx" : "csv", "rows",
 		    (json_int_t)m->rows, "created", (json_int_t)c.created, "households_created",
 		    (json_int_t)c.pl.households_created, "bytes", (json_int_t)len);
-		int rc = count_add(db, "residents", c.created, err) < 0 ||
-		                 count_add(db, "households", (int64_t)c.pl.households_created,
-		                           err) < 0 ||
+		int rc = gz_db_count_add(db, "residents", c.created, err) < 0 ||
+		                 gz_db_count_add(db, "households", (int64_t)c.pl.households_created,
+		                                 err) < 0 ||
 		                 gz_audit(r, db, "resident.import", "resident", "", scope, detail,
 		                          err) < 0 ||
 		                 (charge && lookup_audit(db, r, "resident", false, m->rows,
@@ -2691,7 +2677,7 @@ static int import_units(gz_db *db, gz_req *r, const char *buf, size_t len, bool 
 	json_t *detail = json_pack("{s:s,s:I,s:I,s:I}", "format", xlsx ? "xlsx" : "csv", "rows",
 	                           (json_int_t)rows, "created", (json_int_t)created, "owners",
 	                           (json_int_t)owners_created);
-	rc = count_add(db, "units", created, err) < 0 ||
+	rc = gz_db_count_add(db, "units", created, err) < 0 ||
 	             gz_audit(r, db, "unit.import", "unit", "", scope, detail, err) < 0 ||
 	             (r && compared &&
 	              lookup_audit(db, r, "unit", false, rows, compared, linked, 0, err) < 0)

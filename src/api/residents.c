@@ -164,7 +164,14 @@ void gz_people_reply_xlsx(gz_req *r, gz_db *db, const char *filename, const char
 	}
 	close(fd);
 	count_ctx cc = {next_row, ctx, 0};
-	if (gz_xlsx_export(path, NULL, header, ncols, counting_row, &cc, NULL, NULL, &err) < 0) {
+	/* Every row of the file from one snapshot; it ends before the audit row is written. */
+	int xrc = gz_db_begin_read(db, &err);
+	if (xrc == 0) {
+		xrc =
+		    gz_xlsx_export(path, NULL, header, ncols, counting_row, &cc, NULL, NULL, &err);
+		gz_db_end_read(db);
+	}
+	if (xrc < 0) {
 		unlink(path);
 		if (!err.kind)
 			gz_err_set(&err, GZ_EINTERNAL, "xlsx_write", "导出失败");
@@ -1425,18 +1432,6 @@ static int write_state(gz_db *db, res_state *s, gz_err *err)
 	return 0;
 }
 
-static int count_add(gz_db *db, const char *name, int64_t n, gz_err *err)
-{
-	gz_stmt *st = gz_db_prepare(db, "UPDATE record_counts SET n = n + $1 WHERE name = $2", err);
-	if (!st)
-		return -1;
-	gz_stmt_bind_int64(st, 1, n);
-	gz_stmt_bind_str(st, 2, name);
-	int rc = gz_stmt_step(st, err);
-	gz_stmt_finish(st);
-	return rc < 0 ? -1 : 0;
-}
-
 /* The row of resident id as r sees it, masked (self: the caller's own, full name). */
 static json_t *resident_reload(gz_req *r, gz_db *db, int64_t id, bool self, gz_err *err)
 {
@@ -1491,7 +1486,7 @@ static void resident_create(gz_req *r)
 		goto fail;
 	char rid[24];
 	json_t *detail = NULL;
-	if (write_state(db, &s, &err) < 0 || count_add(db, "residents", 1, &err) < 0)
+	if (write_state(db, &s, &err) < 0 || gz_db_count_add(db, "residents", 1, &err) < 0)
 		goto rollback;
 	snprintf(rid, sizeof rid, "%lld", (long long)s.id);
 	detail = json_pack("{s:o}", "fields", fields_json(changed));
@@ -1729,12 +1724,15 @@ static void household_get(gz_req *r)
 	json_t *out = NULL;
 	gz_db *db = NULL;
 	gz_stmt *st = NULL;
+	bool snap = false;
 	int64_t id = gz_api_parse_id(gz_req_param(r, "id"));
 	if (!id) {
 		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这条记录");
 		goto fail;
 	}
+	/* The household and its members from one snapshot, ended before the audit row. */
 	if (reveal_setup(r, &rc, &err) < 0 || !(db = gz_req_db(r, &err)) ||
+	    !(snap = gz_db_begin_read(db, &err) == 0) ||
 	    !(st = gz_db_prepare(db,
 	                         "SELECT " HH_COLS " FROM households h LEFT JOIN units u ON u.id = "
 	                         "h.unit_id WHERE h.id = $1",
@@ -1772,12 +1770,16 @@ static void household_get(gz_req *r)
 		json_array_append_new(members, resident_json(r, st, &rc));
 	gz_stmt_finish(st);
 	json_object_set_new(out, "members", members);
+	gz_db_end_read(db);
+	snap = false;
 	if (k < 0 || reveal_audit(r, db, &rc, NULL, NULL, NULL, &err) < 0)
 		goto fail;
 	json_decref(rc.ids);
 	reply_people(r, 200, out);
 	return;
 fail:
+	if (snap)
+		gz_db_end_read(db);
 	json_decref(out);
 	json_decref(rc.ids);
 	gz_reply_err(r, &err);
@@ -1876,7 +1878,7 @@ static void household_create(gz_req *r)
 	json_t *detail = json_pack("{s:s}", "grid_code", grid);
 	if (unit)
 		json_object_set_new(detail, "unit_id", gz_api_id_json(unit));
-	int rc = count_add(db, "households", 1, &err) < 0
+	int rc = gz_db_count_add(db, "households", 1, &err) < 0
 	             ? -1
 	             : gz_audit(r, db, "household.create", "household", rid, grid, detail, &err);
 	json_decref(detail);

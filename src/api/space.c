@@ -281,7 +281,19 @@ static const char *sql_grid_detail =
 
 /* The grid with its community and street ({code, name} each), or NULL with err (404
  * when there is none). With geometry, includes it. */
+static json_t *grid_detail_in(gz_db *db, const char *code, bool geometry, gz_err *err);
+
+/* The grid and its building count from one snapshot (joined when the caller holds one). */
 static json_t *grid_detail(gz_db *db, const char *code, bool geometry, gz_err *err)
+{
+	if (gz_db_begin_read(db, err) < 0)
+		return NULL;
+	json_t *g = grid_detail_in(db, code, geometry, err);
+	gz_db_end_read(db);
+	return g;
+}
+
+static json_t *grid_detail_in(gz_db *db, const char *code, bool geometry, gz_err *err)
 {
 	gz_stmt *st = gz_db_prepare(db, sql_grid_detail, err);
 	if (!st)

@@ -134,7 +134,20 @@ static json_t *owners_json(gz_req *r, gz_db *db, int64_t id, const char *grid, g
 
 /* The unit with its owners and households, or NULL with err (404 when none or out of
  * r's read scopes). */
+static json_t *unit_detail_in(gz_req *r, gz_db *db, int64_t id, gz_err *err);
+
+/* The unit, its owners and households from one snapshot (joined when the caller holds
+ * one, as the create's answer inside its transaction). */
 static json_t *unit_detail(gz_req *r, gz_db *db, int64_t id, gz_err *err)
+{
+	if (gz_db_begin_read(db, err) < 0)
+		return NULL;
+	json_t *u = unit_detail_in(r, db, id, err);
+	gz_db_end_read(db);
+	return u;
+}
+
+static json_t *unit_detail_in(gz_req *r, gz_db *db, int64_t id, gz_err *err)
 {
 	gz_stmt *st = gz_db_prepare(db,
 	                            "SELECT " UNIT_COLS " FROM units u JOIN buildings b ON b.id = "
@@ -382,11 +395,9 @@ static void unit_create(gz_req *r)
 	                           decimal_format(area, dm), "sold", sold, "owners",
 	                           (json_int_t)(sold ? nowners : 1), "id_numbers_compared",
 	                           (json_int_t)nids, "linked", (json_int_t)linked);
-	st = gz_db_prepare(db, "UPDATE record_counts SET n = n + 1 WHERE name = 'units'", &err);
-	k = st ? gz_stmt_step(st, &err) : -1;
-	gz_stmt_finish(st);
-	st = NULL;
-	k = k < 0 ? -1 : gz_audit(r, db, "unit.create", "unit", rid, grid, detail, &err);
+	k = gz_db_count_add(db, "units", 1, &err) < 0
+	        ? -1
+	        : gz_audit(r, db, "unit.create", "unit", rid, grid, detail, &err);
 	json_decref(detail);
 	if (k < 0 || !(out = unit_detail(r, db, id, &err)) ||
 	    gz_api_commit(r, db, 201, out, &err) < 0)

@@ -138,8 +138,22 @@ static int grants_load(gz_db *db, gz_user_row *u, gz_err *err)
 	return rc < 0 ? -1 : 0;
 }
 
+static int user_fetch_in(gz_db *db, const char *sql, int64_t id, const char *name,
+                         bool include_deleted, gz_user_row *out, gz_err *err);
+
+/* The user and their grants from one snapshot (joined when the caller holds one). */
 static int user_fetch(gz_db *db, const char *sql, int64_t id, const char *name,
                       bool include_deleted, gz_user_row *out, gz_err *err)
+{
+	if (gz_db_begin_read(db, err) < 0)
+		return -1;
+	int rc = user_fetch_in(db, sql, id, name, include_deleted, out, err);
+	gz_db_end_read(db);
+	return rc;
+}
+
+static int user_fetch_in(gz_db *db, const char *sql, int64_t id, const char *name,
+                         bool include_deleted, gz_user_row *out, gz_err *err)
 {
 	gz_stmt *st = gz_db_prepare(db, sql, err);
 	if (!st)
@@ -489,10 +503,11 @@ static void users_list(gz_req *r)
 	if (gz_req_list_params(r, &limit, &after, &err) < 0 ||
 	    (nscopes = gz_auth_scopes(r, ACT_READ, RES_ACCOUNT, scopes, GZ_AUTH_MAX_GRANTS, &err)) <
 	        0 ||
-	    !(db = gz_req_db(r, &err))) {
+	    !(db = gz_req_db(r, &err)) || gz_db_begin_read(db, &err) < 0) {
 		gz_reply_err(r, &err);
 		return;
 	}
+	/* The ids of every scope and the users' rows: one snapshot, ended before each reply. */
 	int64_t *ids =
 	    gz_arena_alloc(&r->arena, sizeof *ids * (size_t)nscopes * (size_t)(limit + 1));
 	size_t nids = 0;
@@ -500,6 +515,7 @@ static void users_list(gz_req *r)
 		bool all = !scopes[s][0];
 		gz_stmt *st = gz_db_prepare(db, all ? sql_list_all : sql_list_scope, &err);
 		if (!st) {
+			gz_db_end_read(db);
 			gz_reply_err(r, &err);
 			return;
 		}
@@ -516,6 +532,7 @@ static void users_list(gz_req *r)
 			ids[nids++] = gz_stmt_int64(st, 0);
 		gz_stmt_finish(st);
 		if (rc < 0) {
+			gz_db_end_read(db);
 			gz_reply_err(r, &err);
 			return;
 		}
@@ -537,6 +554,7 @@ static void users_list(gz_req *r)
 	for (size_t i = 0; i < n; i++) {
 		int rc = gz_user_get(db, items[i].id, false, u, &err);
 		if (rc < 0) {
+			gz_db_end_read(db);
 			json_decref(arr);
 			gz_reply_err(r, &err);
 			return;
@@ -544,6 +562,7 @@ static void users_list(gz_req *r)
 		if (rc > 0)
 			json_array_append_new(arr, gz_user_json(u));
 	}
+	gz_db_end_read(db);
 	gz_reply_json(r, 200, gz_list_json(r, arr, more ? items[n - 1].id : 0));
 }
 

@@ -55,19 +55,111 @@ int gz_db_exec(gz_db *db, const char *sql, gz_err *err)
 
 int gz_db_begin(gz_db *db, gz_err *err)
 {
-	return db->ops->begin(db, err);
+	if (db->ops->in_tx(db)) {
+		/* A nested begin would merge two units of work (PostgreSQL only warns); inside
+		 * a read snapshot a write would fail later anyway. Say so at the cause. */
+		if (db->read)
+			return gz_err_set(err, GZ_EINTERNAL, "db_error",
+			                  "数据库错误：只读快照中不能开始写事务");
+		return gz_err_set(err, GZ_EINTERNAL, "db_error", "数据库错误：事务已经开始");
+	}
+	db->depth = 0;
+	db->read = false;
+	return db->ops->begin(db, false, err);
+}
+
+int gz_db_begin_read(gz_db *db, gz_err *err)
+{
+	if (db->ops->in_tx(db)) {
+		db->depth++;
+		return 0;
+	}
+	db->depth = 0;
+	if (db->ops->begin(db, true, err) < 0)
+		return -1;
+	db->read = true;
+	return 0;
 }
 
 int gz_db_commit(gz_db *db, gz_err *err)
 {
-	return db->ops->exec(db, "COMMIT", err);
+	if (db->depth > 0) {
+		db->depth--;
+		return 0;
+	}
+	bool read = db->read;
+	db->read = false;
+	return db->ops->end(db, true, read, err);
 }
 
 void gz_db_rollback(gz_db *db)
 {
+	if (db->depth > 0) {
+		db->depth--;
+		return;
+	}
 	gz_err ignored;
 	gz_err_clear(&ignored);
-	db->ops->exec(db, "ROLLBACK", &ignored);
+	bool read = db->read;
+	db->read = false;
+	db->ops->end(db, false, read, &ignored);
+}
+
+void gz_db_end_read(gz_db *db)
+{
+	gz_db_rollback(db);
+}
+
+bool gz_db_in_transaction(gz_db *db)
+{
+	return db->ops->in_tx(db);
+}
+
+void gz_db_set_stmt_cache_capacity(gz_db *db, int capacity)
+{
+	gz_stmt_cache_resize(db, capacity);
+}
+
+int gz_db_stmt_cache_size(const gz_db *db)
+{
+	return db->cache.count;
+}
+
+int64_t gz_db_stmt_cache_evictions(const gz_db *db)
+{
+	return db->cache.evictions;
+}
+
+/* The capacity a new connection's statement cache starts with. */
+int gz_db_stmt_cache_capacity_default(void)
+{
+	const char *v = getenv("GONGZHI_DB_STMT_CACHE");
+	if (v && *v) {
+		char *end;
+		long n = strtol(v, &end, 10);
+		if (!*end && n >= 0 && n <= 1000000)
+			return (int)n;
+	}
+	return GZ_DB_STMT_CACHE_DEFAULT;
+}
+
+int gz_db_count_add(gz_db *db, const char *name, int64_t delta, gz_err *err)
+{
+	if (!delta)
+		return 0;
+	gz_stmt *st = gz_db_prepare(db, "UPDATE record_counts SET n = n + $1 WHERE name = $2", err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_int64(st, 1, delta);
+	gz_stmt_bind_str(st, 2, name);
+	int rc = gz_stmt_step(st, err);
+	int64_t changed = rc < 0 ? 0 : gz_stmt_changes(st);
+	gz_stmt_finish(st);
+	if (rc < 0)
+		return -1;
+	if (changed != 1)
+		return gz_err_set(err, GZ_EINTERNAL, "db_error", "数据库错误：没有计数 %s", name);
+	return 0;
 }
 
 gz_stmt *gz_db_prepare(gz_db *db, const char *sql, gz_err *err)

@@ -49,11 +49,25 @@ int gz_db_open_count(void);
 int gz_db_exec(gz_db *db, const char *sql, gz_err *err);
 
 /* Transactions. gz_db_begin takes the write lock at once on SQLite (BEGIN IMMEDIATE)
- * so two writers never deadlock on lock upgrade. */
+ * so two writers never deadlock on lock upgrade. Transactions do not nest: gz_db_begin
+ * while one is open fails (500 "db_error"), also inside a read snapshot. */
 int gz_db_begin(gz_db *db, gz_err *err);
+/* A read snapshot for an answer assembled from several queries, so its parts agree:
+ * SQLite BEGIN (deferred: the snapshot is taken at the first read and held to the end),
+ * PostgreSQL BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY. Nothing may be written in
+ * it (the statement fails on both drivers); end it with gz_db_commit or gz_db_rollback
+ * before writing, e.g. an audit row. Called while a transaction (read or write) is open,
+ * it joins that one, and the matching commit/rollback leaves it open: a read helper may
+ * take its own snapshot whether or not its caller holds one. */
+int gz_db_begin_read(gz_db *db, gz_err *err);
+/* Ends a read snapshot (or the joined level of one): the same as gz_db_rollback, which
+ * loses nothing after reads, named for the reader. Never fails. */
+void gz_db_end_read(gz_db *db);
 int gz_db_commit(gz_db *db, gz_err *err);
 /* Never fails from the caller's point of view; safe to call when no transaction is open. */
 void gz_db_rollback(gz_db *db);
+/* True while a transaction is open on db. */
+bool gz_db_in_transaction(gz_db *db);
 
 /* Prepares (or fetches from the cache) a statement. Returns NULL with err set. */
 gz_stmt *gz_db_prepare(gz_db *db, const char *sql, gz_err *err);
@@ -92,6 +106,15 @@ int64_t gz_stmt_changes(gz_stmt *st);
 /* Resets the statement and returns it to the connection's cache. */
 void gz_stmt_finish(gz_stmt *st);
 
+/* The statement cache of a connection: a least-recently-used cache of at most
+ * `capacity` prepared statements (default 512, or GONGZHI_DB_STMT_CACHE when set at
+ * open). Past it, the least recently used statement not in use is dropped (on PostgreSQL
+ * also DEALLOCATEd on the server). Size and eviction count are for tests and metrics. */
+#define GZ_DB_STMT_CACHE_DEFAULT 512
+void gz_db_set_stmt_cache_capacity(gz_db *db, int capacity);
+int gz_db_stmt_cache_size(const gz_db *db);
+int64_t gz_db_stmt_cache_evictions(const gz_db *db);
+
 /* Convenience: run a statement that returns at most one integer (e.g. count, id).
  * Returns 1 and sets *out when a row came, 0 when none, -1 on error. Parameters are
  * int64 values. */
@@ -100,6 +123,14 @@ int gz_db_query_int64(gz_db *db, const char *sql, int64_t *out, gz_err *err, int
 /* Same with one text parameter. */
 int gz_db_query_int64_text(gz_db *db, const char *sql, int64_t *out, gz_err *err,
                            const char *param);
+
+/* Adds delta to the record count `name` (table record_counts, shown by /api/v1/status
+ * and the demo summary). Every C writer of record_counts goes through here, inside the
+ * transaction that writes the records, so the count moves with them or not at all.
+ * Tables whose migration keeps the count by trigger (streets, communities, grids,
+ * buildings, users) must not also be counted here. delta 0 does nothing. Returns 0, or
+ * -1 with err set. */
+int gz_db_count_add(gz_db *db, const char *name, int64_t delta, gz_err *err);
 
 /* Apply pending migrations (embedded SQL files) in order, each in its own transaction,
  * recording them in schema_migrations. Safe with several processes at once. Returns the

@@ -19,7 +19,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define CACHE_MAX  256
 #define MAX_PARAMS GZ_DB_MAX_PARAMS
 
 /* Type OIDs from catalog/pg_type.h (server headers are not needed for two numbers). */
@@ -28,13 +27,10 @@
 
 typedef struct pg_stmt {
 	gz_stmt base;
-	const char *sql_key; /* pointer identity for the cache */
-	char *sql;           /* its text, to notice a freed and reused key */
-	unsigned id;         /* server-side name is "s<id>" */
-	unsigned gen;        /* connection generation it was prepared on */
-	bool busy, cached;
-	int nparams; /* parameters the server expects ($1..$nparams) */
-	int ncols;   /* result columns, from the description */
+	unsigned id;  /* server-side name is "s<id>" */
+	unsigned gen; /* connection generation it was prepared on */
+	int nparams;  /* parameters the server expects ($1..$nparams) */
+	int ncols;    /* result columns, from the description */
 	/* nparams bound values, kept until the first step: NULL = SQL NULL. Text and
 	 * blobs are owned copies; int64 values point into ibuf. */
 	const char **vals;
@@ -52,12 +48,10 @@ typedef struct pg_stmt {
 typedef struct pg_db {
 	gz_db base;
 	PGconn *conn;
-	unsigned gen;     /* bumped on every reconnect */
-	unsigned next_id; /* statement names */
-	bool in_tx;       /* a transaction was open after the last command */
-	bool tx_lost;     /* the connection dropped inside a transaction */
-	pg_stmt *cache[CACHE_MAX];
-	int ncache;
+	unsigned gen;      /* bumped on every reconnect */
+	unsigned next_id;  /* statement names */
+	bool in_tx;        /* a transaction was open after the last command */
+	bool tx_lost;      /* the connection dropped inside a transaction */
 	unsigned *dealloc; /* uncached statements to DEALLOCATE once the tx is over */
 	int ndealloc, capdealloc;
 } pg_db;
@@ -169,6 +163,7 @@ gz_db *gz_pg_open(const char *conninfo, gz_err *err)
 		free(db);
 		return NULL;
 	}
+	gz_stmt_cache_init(&db->base.cache, gz_db_stmt_cache_capacity_default());
 	return &db->base;
 }
 
@@ -208,7 +203,7 @@ static void pg_free_stmt(pg_stmt *s)
 	free(s->fmts);
 	free(s->owned);
 	free(s->ibuf);
-	free(s->sql);
+	free(s->base.sql);
 	free(s);
 }
 
@@ -234,18 +229,29 @@ static void pg_deallocate(pg_db *db, unsigned id)
 	pg_note(db);
 }
 
+/* Evicted from the cache: gone from the server too (now, or when the transaction is
+ * over, see pg_deallocate), unless it belonged to a session that is already gone. */
+static void pg_evict(gz_db *base, gz_stmt *st)
+{
+	pg_db *db = (pg_db *)base;
+	pg_stmt *s = (pg_stmt *)st;
+	if (s->gen == db->gen)
+		pg_deallocate(db, s->id);
+	pg_free_stmt(s);
+}
+
+/* Frees a statement whose server side needs no DEALLOCATE (session gone or closing). */
+static void pg_release(gz_db *base, gz_stmt *st)
+{
+	(void)base;
+	pg_free_stmt((pg_stmt *)st);
+}
+
 /* Forgets every prepared statement after the session was replaced. Statements a caller
  * still holds keep their old generation: step refuses them, finish frees them. */
 static void pg_drop_cache(pg_db *db)
 {
-	for (int i = 0; i < db->ncache; i++) {
-		pg_stmt *s = db->cache[i];
-		if (s->busy)
-			s->cached = false;
-		else
-			pg_free_stmt(s);
-	}
-	db->ncache = 0;
+	gz_stmt_cache_clear(&db->base, pg_release);
 	db->ndealloc = 0;
 }
 
@@ -294,8 +300,8 @@ static int pg_ensure(pg_db *db, bool ends_tx, gz_err *err)
 static void pg_close(gz_db *base)
 {
 	pg_db *db = (pg_db *)base;
-	for (int i = 0; i < db->ncache; i++)
-		pg_free_stmt(db->cache[i]);
+	gz_stmt_cache_clear(base, pg_release);
+	gz_stmt_cache_free(&base->cache);
 	free(db->dealloc);
 	PQfinish(db->conn);
 	free(db);
@@ -329,23 +335,40 @@ static int pg_exec(gz_db *base, const char *sql, gz_err *err)
 	return pg_run(db, sql, err);
 }
 
-static int pg_begin(gz_db *base, gz_err *err)
+/* db.c has refused a nested begin (pg_in_tx). A read snapshot is REPEATABLE READ: every
+ * statement of the transaction sees the data as of its first statement. */
+static int pg_begin(gz_db *base, bool read, gz_err *err)
 {
 	pg_db *db = (pg_db *)base;
+	const char *sql = read ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN";
 	if (pg_ensure(db, true, err) < 0)
 		return -1;
-	/* PostgreSQL only warns here; SQLite refuses, and so do we: a nested begin is a bug
-	 * that would otherwise merge two units of work. */
-	if (db->in_tx)
-		return gz_err_set(err, GZ_EINTERNAL, "db_error", "数据库错误：事务已经开始");
-	int rc = pg_run(db, "BEGIN", err);
+	int rc = pg_run(db, sql, err);
 	if (rc == 0 || PQstatus(db->conn) == CONNECTION_OK)
 		return rc;
 	/* The connection died while idle (say, a server restart): nothing was lost, so
 	 * reconnect and try once more. */
 	if (pg_ensure(db, true, err) < 0)
 		return -1;
-	return pg_run(db, "BEGIN", err);
+	return pg_run(db, sql, err);
+}
+
+static int pg_end(gz_db *base, bool commit, bool read, gz_err *err)
+{
+	(void)read;
+	return pg_exec(base, commit ? "COMMIT" : "ROLLBACK", err);
+}
+
+/* Open, aborted, or lost with the connection and not yet rolled back: in each case a
+ * new begin would start a second unit of work that the caller does not expect. */
+static bool pg_in_tx(gz_db *base)
+{
+	pg_db *db = (pg_db *)base;
+	if (db->tx_lost)
+		return true;
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		return db->in_tx;
+	return PQtransactionStatus(db->conn) != PQTRANS_IDLE;
 }
 
 /* Prepares "s<id>" on the server and learns its parameter and column counts. */
@@ -378,8 +401,7 @@ static pg_stmt *pg_new_stmt(pg_db *db, const char *sql, gz_err *err)
 	}
 	pg_stmt *s = gz_calloc(1, sizeof *s);
 	s->base.db = &db->base;
-	s->sql_key = sql;
-	s->sql = gz_strdup(sql);
+	s->base.sql = gz_strdup(sql);
 	s->id = id;
 	s->gen = db->gen;
 	s->nparams = np;
@@ -397,28 +419,10 @@ static gz_stmt *pg_prepare(gz_db *base, const char *sql, gz_err *err)
 	pg_db *db = (pg_db *)base;
 	if (pg_ensure(db, false, err) < 0)
 		return NULL;
-	bool seen = false;
-	for (int i = 0; i < db->ncache; i++) {
-		pg_stmt *s = db->cache[i];
-		if (s->sql_key != sql)
-			continue;
-		if (strcmp(s->sql, sql)) {
-			/* Same address, other text: the caller built its SQL in memory that
-			 * was freed and reused. The old entry can never match again. */
-			db->cache[i--] = db->cache[--db->ncache];
-			s->cached = false;
-			if (!s->busy) {
-				pg_deallocate(db, s->id);
-				pg_free_stmt(s);
-			}
-			continue;
-		}
-		if (!s->busy) {
-			s->busy = true;
-			return &s->base;
-		}
-		seen = true; /* nested use: the cached one is busy */
-	}
+	uint64_t hash;
+	gz_stmt *hit = gz_stmt_cache_take(base, sql, &hash);
+	if (hit)
+		return hit;
 	pg_stmt *s = pg_new_stmt(db, sql, err);
 	if (!s && PQstatus(db->conn) != CONNECTION_OK && !db->tx_lost) {
 		/* Dropped while idle: preparing again on a new session is harmless. */
@@ -428,11 +432,9 @@ static gz_stmt *pg_prepare(gz_db *base, const char *sql, gz_err *err)
 	}
 	if (!s)
 		return NULL;
-	s->busy = true;
-	if (!seen && db->ncache < CACHE_MAX) {
-		s->cached = true;
-		db->cache[db->ncache++] = s;
-	}
+	s->base.hash = hash;
+	s->base.busy = true;
+	gz_stmt_cache_add(base, &s->base);
 	return &s->base;
 }
 
@@ -629,8 +631,8 @@ static void pg_finish(gz_stmt *st)
 	pg_clear_result(s);
 	pg_clear_params(s);
 	s->changes = 0;
-	s->busy = false;
-	if (!s->cached) {
+	s->base.busy = false;
+	if (!s->base.cached) {
 		if (s->gen == db->gen)
 			pg_deallocate(db, s->id);
 		pg_free_stmt(s);
@@ -642,6 +644,9 @@ static const gz_db_ops pg_ops = {
     .close = pg_close,
     .exec = pg_exec,
     .begin = pg_begin,
+    .end = pg_end,
+    .in_tx = pg_in_tx,
+    .evict = pg_evict,
     .prepare = pg_prepare,
     .bind_int64 = pg_bind_int64,
     .bind_text = pg_bind_text,

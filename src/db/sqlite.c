@@ -9,15 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_MAX  256
 #define MAX_PARAMS GZ_DB_MAX_PARAMS
 
 typedef struct sq_stmt {
 	gz_stmt base;
 	sqlite3_stmt *st;
-	const char *sql_key; /* the caller's pointer: a fast first test */
-	char *sql;           /* our copy: the real key, in case the caller's buffer is reused */
-	bool busy, cached;
 	int pmap[MAX_PARAMS + 1]; /* $N -> sqlite parameter index (0 = absent) */
 	int64_t changes;
 } sq_stmt;
@@ -25,8 +21,6 @@ typedef struct sq_stmt {
 typedef struct sq_db {
 	gz_db base;
 	sqlite3 *h;
-	sq_stmt *cache[CACHE_MAX];
-	int ncache;
 } sq_db;
 
 static const gz_db_ops sq_ops;
@@ -85,21 +79,28 @@ gz_db *gz_sqlite_open(const char *path, gz_err *err)
 	db->base.ops = &sq_ops;
 	db->base.kind = GZ_DB_SQLITE;
 	db->h = h;
+	gz_stmt_cache_init(&db->base.cache, gz_db_stmt_cache_capacity_default());
 	return &db->base;
 }
 
 static void sq_free_stmt(sq_stmt *s)
 {
 	sqlite3_finalize(s->st);
-	free(s->sql);
+	free(s->base.sql);
 	free(s);
+}
+
+static void sq_evict(gz_db *base, gz_stmt *st)
+{
+	(void)base;
+	sq_free_stmt((sq_stmt *)st);
 }
 
 static void sq_close(gz_db *base)
 {
 	sq_db *db = (sq_db *)base;
-	for (int i = 0; i < db->ncache; i++)
-		sq_free_stmt(db->cache[i]);
+	gz_stmt_cache_clear(base, NULL);
+	gz_stmt_cache_free(&base->cache);
 	sqlite3_close(db->h);
 	free(db);
 }
@@ -113,21 +114,45 @@ static int sq_exec(gz_db *base, const char *sql, gz_err *err)
 	return 0;
 }
 
-static int sq_begin(gz_db *base, gz_err *err)
+/* A read snapshot is a deferred BEGIN; query_only makes a write inside it fail here as
+ * it does in PostgreSQL's READ ONLY transaction, instead of taking the write lock (and
+ * failing with SQLITE_BUSY_SNAPSHOT when another connection wrote since the snapshot). */
+static int sq_begin(gz_db *base, bool read, gz_err *err)
 {
-	return sq_exec(base, "BEGIN IMMEDIATE", err);
+	if (!read)
+		return sq_exec(base, "BEGIN IMMEDIATE", err);
+	if (sq_exec(base, "BEGIN", err) < 0)
+		return -1;
+	if (sq_exec(base, "PRAGMA query_only = 1", err) < 0) {
+		sq_exec(base, "ROLLBACK", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int sq_end(gz_db *base, bool commit, bool read, gz_err *err)
+{
+	int rc = sq_exec(base, commit ? "COMMIT" : "ROLLBACK", err);
+	if (read) {
+		gz_err ignored;
+		gz_err_clear(&ignored);
+		sq_exec(base, "PRAGMA query_only = 0", &ignored);
+	}
+	return rc;
+}
+
+static bool sq_in_tx(gz_db *base)
+{
+	return !sqlite3_get_autocommit(((sq_db *)base)->h);
 }
 
 static gz_stmt *sq_prepare(gz_db *base, const char *sql, gz_err *err)
 {
 	sq_db *db = (sq_db *)base;
-	for (int i = 0; i < db->ncache; i++) {
-		sq_stmt *s = db->cache[i];
-		if (s->sql_key == sql && !s->busy && !strcmp(s->sql, sql)) {
-			s->busy = true;
-			return &s->base;
-		}
-	}
+	uint64_t hash;
+	gz_stmt *hit = gz_stmt_cache_take(base, sql, &hash);
+	if (hit)
+		return hit;
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
 	if (rc != SQLITE_OK) {
@@ -136,10 +161,10 @@ static gz_stmt *sq_prepare(gz_db *base, const char *sql, gz_err *err)
 	}
 	sq_stmt *s = gz_calloc(1, sizeof *s);
 	s->base.db = base;
+	s->base.sql = gz_strdup(sql);
+	s->base.hash = hash;
+	s->base.busy = true;
 	s->st = st;
-	s->sql_key = sql;
-	s->sql = gz_strdup(sql);
-	s->busy = true;
 	int np = sqlite3_bind_parameter_count(st);
 	for (int i = 1; i <= np; i++) {
 		const char *name = sqlite3_bind_parameter_name(st, i);
@@ -149,10 +174,7 @@ static gz_stmt *sq_prepare(gz_db *base, const char *sql, gz_err *err)
 				s->pmap[n] = i;
 		}
 	}
-	if (db->ncache < CACHE_MAX) {
-		s->cached = true;
-		db->cache[db->ncache++] = s;
-	}
+	gz_stmt_cache_add(base, &s->base);
 	return &s->base;
 }
 
@@ -239,8 +261,8 @@ static void sq_finish(gz_stmt *st)
 	sq_stmt *s = (sq_stmt *)st;
 	sqlite3_reset(s->st);
 	sqlite3_clear_bindings(s->st);
-	s->busy = false;
-	if (!s->cached)
+	s->base.busy = false;
+	if (!s->base.cached)
 		sq_free_stmt(s);
 }
 
@@ -283,6 +305,9 @@ static const gz_db_ops sq_ops = {
     .close = sq_close,
     .exec = sq_exec,
     .begin = sq_begin,
+    .end = sq_end,
+    .in_tx = sq_in_tx,
+    .evict = sq_evict,
     .prepare = sq_prepare,
     .bind_int64 = sq_bind_int64,
     .bind_text = sq_bind_text,

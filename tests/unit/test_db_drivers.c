@@ -1,0 +1,413 @@
+/* Unit tests for the parts of the database interface that must behave the same on both
+ * drivers: the bounded LRU statement cache, read snapshots (gz_db_begin_read) and the
+ * record-count helper. Every test runs on SQLite (a temp file, so two connections share
+ * it) and again on PostgreSQL when GZ_TEST_PG_URL names a database (skipped otherwise;
+ * scripts/test.sh sets it to its throwaway cluster). Tables are named per process so
+ * runs against one PostgreSQL do not collide. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "db/db.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char url[512]; /* the database of the group running */
+static char tbl[40];  /* its test table */
+static char sqlite_path[64];
+
+static gz_db *open_ok(void)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	gz_db *db = gz_db_open(url, &err);
+	if (!db)
+		fail_msg("open %s: %s %s", url, err.code, err.message);
+	return db;
+}
+
+static void exec_ok(gz_db *db, const char *sql)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	if (gz_db_exec(db, sql, &err) != 0)
+		fail_msg("exec %s: %s %s", sql, err.code, err.message);
+}
+
+static int64_t one(gz_db *db, const char *sql)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	int64_t n = -1;
+	if (gz_db_query_int64(db, sql, &n, &err, 0) != 1)
+		fail_msg("query %s: %s %s", sql, err.code, err.message);
+	return n;
+}
+
+static bool on_pg(void)
+{
+	return strncmp(url, "sqlite:", 7) != 0;
+}
+
+/* Fresh table tbl (id 1..20, v = id * 10) in the group's database. */
+static int setup(void **state)
+{
+	if (!url[0])
+		return 0;
+	gz_db *db = open_ok();
+	char sql[256];
+	snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s", tbl);
+	exec_ok(db, sql);
+	snprintf(sql, sizeof sql, "CREATE TABLE %s (id BIGINT PRIMARY KEY, v BIGINT NOT NULL)",
+	         tbl);
+	exec_ok(db, sql);
+	for (int i = 1; i <= 20; i++) {
+		snprintf(sql, sizeof sql, "INSERT INTO %s (id, v) VALUES (%d, %d)", tbl, i, i * 10);
+		exec_ok(db, sql);
+	}
+	*state = db;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	if (!url[0])
+		return 0;
+	gz_db *db = *state;
+	char sql[96];
+	snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s", tbl);
+	gz_db_rollback(db);
+	exec_ok(db, sql);
+	gz_db_close(db);
+	return 0;
+}
+
+#define NEED_DB()                                                                                  \
+	do {                                                                                       \
+		if (!url[0])                                                                       \
+			skip();                                                                    \
+	} while (0)
+
+/* Runs statement k of the 50 distinct ones ("v * k" for row id) and checks its answer.
+ * The SQL is built in a stack buffer: the cache keys on the text, not the address. */
+static void run_distinct(gz_db *db, int k, int64_t id)
+{
+	char sql[160];
+	snprintf(sql, sizeof sql, "SELECT v * %d FROM %s WHERE id = $1", k, tbl);
+	gz_err err;
+	gz_err_clear(&err);
+	gz_stmt *st = gz_db_prepare(db, sql, &err);
+	if (!st)
+		fail_msg("prepare %s: %s", sql, err.message);
+	gz_stmt_bind_int64(st, 1, id);
+	assert_int_equal(gz_stmt_step(st, &err), GZ_ROW);
+	assert_int_equal(gz_stmt_int64(st, 0), id * 10 * k);
+	assert_int_equal(gz_stmt_step(st, &err), GZ_DONE);
+	gz_stmt_finish(st);
+}
+
+/* A statement left open on its first row while others run. */
+static gz_stmt *hold_open(gz_db *db, const char *sql)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	gz_stmt *st = gz_db_prepare(db, sql, &err);
+	if (!st)
+		fail_msg("prepare %s: %s", sql, err.message);
+	assert_int_equal(gz_stmt_step(st, &err), GZ_ROW);
+	assert_int_equal(gz_stmt_int64(st, 0), 1);
+	return st;
+}
+
+/* Walks a held statement to its end: ids 2..20 in order. */
+static void finish_held(gz_stmt *st)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	for (int64_t id = 2; id <= 20; id++) {
+		assert_int_equal(gz_stmt_step(st, &err), GZ_ROW);
+		assert_int_equal(gz_stmt_int64(st, 0), id);
+		assert_int_equal(gz_stmt_int64(st, 1), id * 10);
+	}
+	assert_int_equal(gz_stmt_step(st, &err), GZ_DONE);
+	gz_stmt_finish(st);
+}
+
+static void test_cache_evicts_least_recently_used_and_answers_stay_right(void **state)
+{
+	NEED_DB();
+	gz_db *db = *state;
+	gz_db_set_stmt_cache_capacity(db, 8);
+	char held_sql[2][128];
+	snprintf(held_sql[0], sizeof held_sql[0], "SELECT id, v FROM %s ORDER BY id", tbl);
+	snprintf(held_sql[1], sizeof held_sql[1], "SELECT id, v FROM %s ORDER BY id ASC", tbl);
+	int64_t ev0 = gz_db_stmt_cache_evictions(db);
+	for (int round = 0; round < 4; round++) {
+		gz_stmt *held = hold_open(db, held_sql[round & 1]);
+		for (int k = 1; k <= 50; k++) {
+			run_distinct(db, k, 1 + (k + round) % 20);
+			assert_true(gz_db_stmt_cache_size(db) <= 8);
+			if (k == 25) {
+				/* A second one held across half the round, then the first again
+				 * while it is in use: two statements of one text. */
+				gz_stmt *inner = hold_open(db, held_sql[round & 1]);
+				run_distinct(db, 51, 3);
+				finish_held(inner);
+			}
+		}
+		finish_held(held);
+		assert_true(gz_db_stmt_cache_size(db) <= 8);
+	}
+	/* 4 rounds of 50 distinct texts through 8 slots: nearly every prepare evicts. */
+	assert_true(gz_db_stmt_cache_evictions(db) - ev0 >= 4 * 50 - 8);
+	assert_int_equal(gz_db_stmt_cache_size(db), 8);
+
+	/* The most recent statements are still cached: running them again evicts nothing. */
+	int64_t ev1 = gz_db_stmt_cache_evictions(db);
+	for (int k = 47; k <= 50; k++)
+		run_distinct(db, k, 5);
+	assert_int_equal(gz_db_stmt_cache_evictions(db), ev1);
+
+	if (on_pg()) {
+		/* Evicted statements are gone from the server too, not just from our table:
+		 * the session holds the 8 cached ones plus at most this count query. */
+		int64_t n = one(db, "SELECT count(*) FROM pg_prepared_statements");
+		assert_true(n <= 9);
+	}
+}
+
+static void test_cache_full_of_statements_in_use_still_answers(void **state)
+{
+	NEED_DB();
+	gz_db *db = *state;
+	gz_db_set_stmt_cache_capacity(db, 4);
+	gz_stmt *held[10];
+	char sql[10][128];
+	for (int i = 0; i < 10; i++) {
+		snprintf(sql[i], sizeof sql[i], "SELECT id, v FROM %s ORDER BY id /* %d */", tbl,
+		         i);
+		held[i] = hold_open(db, sql[i]);
+		assert_true(gz_db_stmt_cache_size(db) <= 4);
+	}
+	/* Nothing cached can be evicted while in use; the rest run uncached. */
+	run_distinct(db, 7, 7);
+	for (int i = 0; i < 10; i++)
+		finish_held(held[i]);
+	assert_true(gz_db_stmt_cache_size(db) <= 4);
+	for (int k = 1; k <= 12; k++)
+		run_distinct(db, k, 2);
+	assert_int_equal(gz_db_stmt_cache_size(db), 4);
+	if (on_pg())
+		assert_true(one(db, "SELECT count(*) FROM pg_prepared_statements") <= 5);
+}
+
+static void test_cache_shrinks_to_a_new_capacity(void **state)
+{
+	NEED_DB();
+	gz_db *db = *state;
+	gz_db_set_stmt_cache_capacity(db, 64);
+	for (int k = 1; k <= 30; k++)
+		run_distinct(db, k, 1);
+	assert_int_equal(gz_db_stmt_cache_size(db), 30);
+	gz_db_set_stmt_cache_capacity(db, 5);
+	assert_int_equal(gz_db_stmt_cache_size(db), 5);
+	for (int k = 1; k <= 30; k++)
+		run_distinct(db, k, 4);
+	assert_int_equal(gz_db_stmt_cache_size(db), 5);
+	gz_db_set_stmt_cache_capacity(db, 0); /* no cache at all still works */
+	assert_int_equal(gz_db_stmt_cache_size(db), 0);
+	run_distinct(db, 3, 3);
+	assert_int_equal(gz_db_stmt_cache_size(db), 0);
+}
+
+static void test_cache_eviction_inside_a_transaction_keeps_it(void **state)
+{
+	NEED_DB();
+	gz_db *db = *state;
+	gz_db_set_stmt_cache_capacity(db, 3);
+	gz_err err;
+	gz_err_clear(&err);
+	assert_int_equal(gz_db_begin(db, &err), 0);
+	char sql[128];
+	snprintf(sql, sizeof sql, "UPDATE %s SET v = v + 1 WHERE id = 1", tbl);
+	exec_ok(db, sql);
+	for (int k = 1; k <= 10; k++)
+		run_distinct(db, k, 2); /* evictions DEALLOCATE inside the transaction */
+	assert_int_equal(gz_db_commit(db, &err), 0);
+	snprintf(sql, sizeof sql, "SELECT v FROM %s WHERE id = 1", tbl);
+	assert_int_equal(one(db, sql), 11);
+}
+
+/* ---- read snapshots ---- */
+
+static void test_read_snapshot_holds_while_another_connection_writes(void **state)
+{
+	NEED_DB();
+	gz_db *db = *state;
+	gz_db *other = open_ok();
+	char count_sql[96], insert_sql[128];
+	snprintf(count_sql, sizeof count_sql, "SELECT count(*) FROM %s", tbl);
+	snprintf(insert_sql, sizeof insert_sql, "INSERT INTO %s (id, v) VALUES (100, 1000)", tbl);
+	gz_err err;
+	gz_err_clear(&err);
+	assert_int_equal(gz_db_begin_read(db, &err), 0);
+	assert_true(gz_db_in_transaction(db));
+	assert_int_equal(one(db, count_sql), 20);
+	exec_ok(other, insert_sql); /* committed at once */
+	assert_int_equal(one(other, count_sql), 21);
+	assert_int_equal(one(db, count_sql), 20); /* still the snapshot */
+	assert_int_equal(gz_db_commit(db, &err), 0);
+	assert_false(gz_db_in_transaction(db));
+	assert_int_equal(one(db, count_sql), 21);
+	gz_db_close(other);
+}
+
+static void test_read_snapshot_refuses_writes(void **state)
+{
+	NEED_DB();
+	gz_db *db = *state;
+	char sql[128];
+	gz_err err;
+	gz_err_clear(&err);
+	assert_int_equal(gz_db_begin_read(db, &err), 0);
+	snprintf(sql, sizeof sql, "UPDATE %s SET v = 0", tbl);
+	gz_stmt *st = gz_db_prepare(db, sql, &err);
+	int rc = st ? gz_stmt_step(st, &err) : -1;
+	gz_stmt_finish(st);
+	assert_int_equal(rc, -1);
+	gz_db_rollback(db);
+
+	/* A write transaction cannot start inside a snapshot, and says why. */
+	gz_err_clear(&err);
+	assert_int_equal(gz_db_begin_read(db, &err), 0);
+	assert_int_equal(gz_db_begin(db, &err), -1);
+	assert_string_equal(err.code, "db_error");
+	assert_non_null(strstr(err.message, "只读快照"));
+	assert_int_equal(gz_db_commit(db, &err), 0);
+
+	/* After the snapshot the connection writes again. */
+	gz_err_clear(&err);
+	assert_int_equal(gz_db_begin(db, &err), 0);
+	exec_ok(db, sql);
+	assert_int_equal(gz_db_commit(db, &err), 0);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE v = 0", tbl);
+	assert_int_equal(one(db, sql), 20);
+}
+
+static void test_read_snapshot_nested_joins_the_open_transaction(void **state)
+{
+	NEED_DB();
+	gz_db *db = *state;
+	gz_db *other = open_ok();
+	char count_sql[96], insert_sql[128];
+	snprintf(count_sql, sizeof count_sql, "SELECT count(*) FROM %s", tbl);
+	gz_err err;
+	gz_err_clear(&err);
+
+	/* A helper's snapshot inside the caller's: its end leaves the caller's open. */
+	assert_int_equal(gz_db_begin_read(db, &err), 0);
+	assert_int_equal(one(db, count_sql), 20);
+	assert_int_equal(gz_db_begin_read(db, &err), 0);
+	snprintf(insert_sql, sizeof insert_sql, "INSERT INTO %s (id, v) VALUES (101, 1)", tbl);
+	exec_ok(other, insert_sql);
+	assert_int_equal(one(db, count_sql), 20);
+	assert_int_equal(gz_db_commit(db, &err), 0);
+	assert_true(gz_db_in_transaction(db));
+	assert_int_equal(gz_db_begin_read(db, &err), 0);
+	gz_db_rollback(db); /* an inner rollback also leaves it open */
+	assert_true(gz_db_in_transaction(db));
+	assert_int_equal(one(db, count_sql), 20);
+	assert_int_equal(gz_db_commit(db, &err), 0);
+	assert_false(gz_db_in_transaction(db));
+	assert_int_equal(one(db, count_sql), 21);
+
+	/* A read helper inside a write transaction joins it and may not end it: the
+	 * write is committed by its owner only. */
+	assert_int_equal(gz_db_begin(db, &err), 0);
+	snprintf(insert_sql, sizeof insert_sql, "INSERT INTO %s (id, v) VALUES (102, 1)", tbl);
+	exec_ok(db, insert_sql);
+	assert_int_equal(gz_db_begin_read(db, &err), 0);
+	assert_int_equal(one(db, count_sql), 22);
+	assert_int_equal(gz_db_commit(db, &err), 0);
+	assert_true(gz_db_in_transaction(db));
+	assert_int_equal(one(other, count_sql), 21); /* not committed yet */
+	gz_db_rollback(db);
+	assert_false(gz_db_in_transaction(db));
+	assert_int_equal(one(db, count_sql), 21);
+	gz_db_close(other);
+}
+
+/* ---- record counts ---- */
+
+static void test_count_add_moves_with_the_transaction(void **state)
+{
+	NEED_DB();
+	gz_db *db = *state;
+	/* A temporary record_counts shadows any real one for this connection only. */
+	exec_ok(db, "CREATE TEMP TABLE record_counts (name TEXT PRIMARY KEY, n BIGINT NOT NULL)");
+	exec_ok(db, "INSERT INTO record_counts (name, n) VALUES ('things', 5)");
+	gz_err err;
+	gz_err_clear(&err);
+	assert_int_equal(gz_db_begin(db, &err), 0);
+	assert_int_equal(gz_db_count_add(db, "things", 3, &err), 0);
+	assert_int_equal(gz_db_count_add(db, "things", 0, &err), 0);
+	assert_int_equal(gz_db_commit(db, &err), 0);
+	assert_int_equal(one(db, "SELECT n FROM record_counts WHERE name = 'things'"), 8);
+
+	assert_int_equal(gz_db_begin(db, &err), 0);
+	assert_int_equal(gz_db_count_add(db, "things", -2, &err), 0);
+	gz_db_rollback(db);
+	assert_int_equal(one(db, "SELECT n FROM record_counts WHERE name = 'things'"), 8);
+
+	/* A name with no row is a bug in the caller, not a silent no-op. */
+	gz_err_clear(&err);
+	assert_int_equal(gz_db_count_add(db, "no_such_count", 1, &err), -1);
+	assert_string_equal(err.code, "db_error");
+	exec_ok(db, "DROP TABLE record_counts");
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+static const struct CMUnitTest tests[] = {
+    T(test_cache_evicts_least_recently_used_and_answers_stay_right),
+    T(test_cache_full_of_statements_in_use_still_answers),
+    T(test_cache_shrinks_to_a_new_capacity),
+    T(test_cache_eviction_inside_a_transaction_keeps_it),
+    T(test_read_snapshot_holds_while_another_connection_writes),
+    T(test_read_snapshot_refuses_writes),
+    T(test_read_snapshot_nested_joins_the_open_transaction),
+    T(test_count_add_moves_with_the_transaction),
+};
+
+int main(void)
+{
+	snprintf(tbl, sizeof tbl, "gz_drv_test_%ld", (long)getpid());
+
+	snprintf(sqlite_path, sizeof sqlite_path, "/tmp/gz-test-drv.XXXXXX");
+	int fd = mkstemp(sqlite_path);
+	if (fd < 0)
+		return 1;
+	close(fd);
+	snprintf(url, sizeof url, "sqlite:%s", sqlite_path);
+	int failed = cmocka_run_group_tests_name("sqlite", tests, NULL, NULL);
+	unlink(sqlite_path);
+	char p[96];
+	snprintf(p, sizeof p, "%s-wal", sqlite_path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", sqlite_path);
+	unlink(p);
+
+	/* PostgreSQL when a test database is named; otherwise every test says skipped. */
+	const char *pg = getenv("GZ_TEST_PG_URL");
+	snprintf(url, sizeof url, "%s", pg && *pg ? pg : "");
+	if (!url[0])
+		fprintf(stderr, "GZ_TEST_PG_URL not set: PostgreSQL tests skipped\n");
+	failed += cmocka_run_group_tests_name("postgres", tests, NULL, NULL);
+	return failed;
+}
