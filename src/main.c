@@ -3,7 +3,7 @@
 #include "api/api.h"
 #include "domain/policy.h"
 #include "modules/module.h"
-#include "api/space.h"
+#include "modules/space/space.h"
 #include "cli/cli.h"
 #include "core/crypto.h"
 #include "core/log.h"
@@ -282,9 +282,6 @@ static const command_t commands[] = {
      "  Online backup: the server may keep serving and writing meanwhile.\n"
      "  For PostgreSQL use pg_dump.\n",
      cmd_backup},
-    {"demo", "load a synthetic demo street and one account per role", gz_cli_demo_usage,
-     gz_cli_demo},
-    {"gen", "generate district-scale data for benchmarks", gz_cli_gen_usage, gz_cli_gen},
     {"openapi", "print the OpenAPI description of the API (as served)",
      "gongzhi openapi\n  Prints what GET /api/v1/openapi.json serves, assembled from the "
      "modules.\n",

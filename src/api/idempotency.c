@@ -16,7 +16,6 @@
 #include "api/api.h"
 #include "api/common.h"
 #include "api/auth.h"
-#include "api/common.h"
 #include "http/router.h"
 #include "core/json.h"
 #include "core/log.h"

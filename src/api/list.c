@@ -2,9 +2,8 @@
 #include "api/list.h"
 #include "api/common.h"
 #include "api/auth.h"
-#include "api/common.h"
 #include "core/mem.h"
-#include "domain/space.h"
+#include "modules/space/codes.h"
 
 #include <stdio.h>
 #include <stdlib.h>

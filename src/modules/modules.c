@@ -14,7 +14,8 @@
 	X(space)                                                                                   \
 	X(people)                                                                                  \
 	X(org)                                                                                     \
-	X(jobs)
+	X(jobs)                                                                                    \
+	X(demo)
 
 #define DECLARE(name) extern const gz_module gz_module_##name;
 #define ENTRY(name)   &gz_module_##name,

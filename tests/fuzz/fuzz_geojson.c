@@ -8,11 +8,11 @@
  * Every geometry geo_from_geojson accepts must also read back from its stored form. */
 #include "fuzz.h"
 
-#include "api/space.h"
+#include "modules/space/space.h"
 #include "core/json.h"
 #include "db/db.h"
 #include "db/migrations.h"
-#include "domain/geo.h"
+#include "modules/space/geo.h"
 
 #include <string.h>
 

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "domain/decimal.h"
+#include "core/decimal.h"
 
 #include <string.h>
 

@@ -10,11 +10,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "api/users.h"
-#include "domain/demo.h"
-#include "domain/geo.h"
-#include "domain/org.h"
-#include "domain/person.h"
+#include "modules/accounts/accounts.h"
+#include "modules/demo/generate.h"
+#include "modules/space/geo.h"
+#include "modules/org/rules.h"
+#include "modules/people/person.h"
 #include "domain/policy.h"
 
 #include <stdio.h>

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "domain/geo.h"
+#include "modules/space/geo.h"
 
 #include <math.h>
 #include <stdio.h>

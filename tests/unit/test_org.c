@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "domain/org.h"
+#include "modules/org/rules.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../../src/api/people_import.c"
+#include "../../src/modules/people/people_import.c"
 #include "db/migrations.h"
 
 static void test_header_key_strips_marks_and_units(void **state)

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "domain/person.h"
+#include "modules/people/person.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "domain/resident.h"
+#include "modules/people/resident.h"
 
 #include <string.h>
 

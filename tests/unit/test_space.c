@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "domain/space.h"
+#include "modules/space/codes.h"
 
 #include <string.h>
 

@@ -1,12 +1,128 @@
-/* The people module: units and their owners, households, residents with encrypted
- * personal data, tags, imports and exports (src/api/residents.c, units.c,
- * people_import.c; domain person.c, resident.c, decimal.c). The functions other
- * modules share are in api/people.h until the module's files move here. */
+/* Property and people (units, owners, households, residents): what the HTTP handlers
+ * (api/residents.c, api/units.c), the import (api/people_import.c) and the command line
+ * (cli/people.c) share. docs/SECURITY.md "Personal data" has the rules; docs/openapi.json
+ * the shapes.
+ *
+ * Functions that take a gz_req *r use it for authorisation and as the audit actor;
+ * r == NULL means the command line (an operator with direct database access): no
+ * authorisation, audited as "cli". */
 #ifndef GZ_MODULES_PEOPLE_H
 #define GZ_MODULES_PEOPLE_H
 
 #include "domain/policy.h"
+#include "core/crypto.h"
+#include "modules/people/resident.h"
+#include "api/common.h"
+#include "http/http.h"
 
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Largest import file over HTTP (the route's body limit). The command line reads files
+ * up to GZ_PEOPLE_IMPORT_MAX_FILE. */
+#define GZ_PEOPLE_IMPORT_MAX_BYTES ((size_t)64 << 20)
+#define GZ_PEOPLE_IMPORT_MAX_FILE  ((size_t)2 << 30)
+/* Most problems listed in an import's JSON answer (error_count is always exact) and
+ * kept in its downloadable report. */
+#define GZ_PEOPLE_IMPORT_MAX_ERRORS_JSON   1000
+#define GZ_PEOPLE_IMPORT_MAX_ERRORS_REPORT 100000
+
+typedef enum { GZ_PEOPLE_RESIDENTS = 0, GZ_PEOPLE_UNITS = 1 } gz_people_kind;
+
+/* Imports residents or units from a CSV or .xlsx file in buf[0..len) (the format is
+ * told by the content: a zip is .xlsx, anything else CSV). Columns are found by their
+ * Chinese header names (docs/SECURITY.md, "Import"); every row is checked and every
+ * problem reported (row as Excel/WPS shows it, column header, reason in Chinese);
+ * duplicates within the file and against the database are problems. Only when there
+ * is none is anything written, in ONE transaction with one audit row
+ * ("resident.import" / "unit.import") and one update of record_counts per table. With
+ * dry_run nothing is written.
+ *
+ * Returns 0 with *report (new reference): {"ok", "dry_run", "kind", "rows", "created",
+ * "households_created" / "owners_created", "errors": [{"row", "column", "reason"}],
+ * "error_count", "errors_truncated"}; "ok" is false when the file has problems (then
+ * nothing was written). Returns -1 with err set when the import could not be judged or
+ * written: 401/403 (r may not write residents anywhere), 503/500 from the database,
+ * 500 crypto_unavailable without a key. */
+int gz_people_import(gz_db *db, gz_req *r, gz_people_kind kind, const char *buf, size_t len,
+                     bool dry_run, json_t **report, gz_err *err);
+
+/* The resident whose ID number has the keyed hash h (its first GZ_PEOPLE_KEY_BYTES
+ * bytes are the key), when r may read that resident (r == NULL, the command line: any);
+ * otherwise *out = 0 exactly as if nobody held it. Owners are linked to residents this
+ * way only, so a link never says that someone out of the caller's scope is registered.
+ * Returns 0, or -1 with err on a database error. */
+int gz_people_resident_by_id_key(gz_req *r, gz_db *db, const uint8_t *h, int64_t *out, gz_err *err);
+
+/* Writes the problems of a report as an .xlsx (columns 行, 列, 原因) into *out (malloc'd,
+ * caller frees) — or to path when path is not NULL. Returns 0, or -1 with err set. */
+int gz_people_report_xlsx(const json_t *report, const char *path, unsigned char **out,
+                          size_t *out_len, gz_err *err);
+
+/* ---- Masking, shared by every response that shows a resident or an owner ---- */
+
+/* The one rule for a person's name, whatever resource shows it (a resident, a unit's
+ * owner, an organisation's member or contact, a Party member, the 交叉任职 figures):
+ * may r see the full name of a person shown at place (a resident's or owner's grid;
+ * otherwise the place of the record that shows the person — an organisation's
+ * space_code, a Party member's places)? Only with a grant whose scope contains place
+ * and whose role reads residents there (the roles that keep the register and may
+ * reveal it); everyone else — residents, 物业, Party members, volunteers, unit
+ * contacts, departments — sees the surname and stars (person_mask_name). r NULL is
+ * the command line (an operator): true. NULL place: false. */
+bool gz_people_name_visible(gz_req *r, const char *place);
+
+/* The name as shown: the name itself when visible, else masked into r's arena. */
+const char *gz_people_name_shown(gz_req *r, bool visible, const char *name);
+
+/* gz_people_name_shown(r, gz_people_name_visible(r, place), name). */
+const char *gz_people_name_for(gz_req *r, const char *place, const char *name);
+
+/* Opens a sealed value into out (cap bytes, NUL-terminated). Returns the plaintext
+ * length, or -1 if it is missing, damaged or sealed under another key (out = ""). */
+int gz_people_open(const void *sealed, size_t n, char *out, size_t cap);
+
+/* ---- Lists (api/list.h runs them, in (grid_code, id) order) ---- */
+
+/* The filter prefix of a list: ?grid=, ?community= or ?street= (the narrowest given; a
+ * code that is none of these is 400 bad_query). *out NULL when none; "x" (matching
+ * nothing) when they disagree. Returns 0 or -1 with err. */
+int gz_people_place_filter(gz_req *r, const char **out, gz_err *err);
+
+json_t *gz_people_area_json(int64_t dm2);
+
+/* Runs fn's audit rows in one short transaction of their own (a read that reveals or
+ * exports personal data commits its audit row before the data is sent). Returns 0, or
+ * -1 with err set (then nothing may be sent). */
+int gz_people_audit(gz_req *r, gz_db *db, const char *action, const char *record_type,
+                    const char *record_id, const char *scope, json_t *detail, gz_err *err);
+
+/* Exports rows to an .xlsx answer: header[0..ncols), rows from next_row; the file is
+ * built on disk (a temporary file, unlinked) and sent from there, with
+ * Content-Disposition naming filename. audit_action/audit_detail are written first (see
+ * gz_people_audit), with "rows" added to the detail. Answers the request either way. */
+void gz_people_reply_xlsx(gz_req *r, gz_db *db, const char *filename, const char *const *header,
+                          size_t ncols, int (*next_row)(void *ctx, const char **cells, gz_err *err),
+                          void *ctx, size_t *rows_out, const char *audit_action,
+                          const char *audit_scope, json_t *audit_detail);
+
+/* Bytes of a keyed hash kept in the lookup tables resident_id_keys / resident_phone_keys
+ * (the first 16 of gz_crypto_lookup's 32: 128 bits). */
+#define GZ_PEOPLE_KEY_BYTES 16
+
+/* The resident_tags key of a tag: its code when ordinary; for a sensitive tag the blind
+ * index "h:" + hex(keyed BLAKE2b of "tag:" + code) (66 characters). cap >= 67. */
+#define GZ_PEOPLE_TAG_KEY_SIZE (3 + 2 * GZ_CRYPTO_LOOKUP_BYTES)
+void gz_people_tag_key(const char *code, bool sensitive, char *out, size_t cap);
+
+/* Answers an import request (POST /residents/import, /units/import): the body is the
+ * file (Content-Type text/csv or the .xlsx type; 415 otherwise), ?dry_run=1 only
+ * checks. 201/200 with the report when it is clean; 422 import_invalid with the report
+ * next to the error, a stored copy and its download path (report_url) otherwise. */
+void gz_people_import_reply(gz_req *r, gz_people_kind kind);
+
+/* Its rows of the policy table (assigned when the module registers). */
 extern policy_resource RES_RESIDENT; /* units and their owners, households, residents */
 
 #endif

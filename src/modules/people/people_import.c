@@ -28,7 +28,7 @@
  * On SQLite the import enlarges the connection's page cache for its duration, and
  * restores it after. */
 #include "api/auth.h"
-#include "api/people.h"
+#include "modules/people/people.h"
 #include "api/ratelimit.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -37,12 +37,11 @@
 #include "core/time.h"
 #include "core/utf8.h"
 #include "core/xlsx_write.h"
-#include "domain/decimal.h"
-#include "domain/person.h"
+#include "core/decimal.h"
+#include "modules/people/person.h"
 #include "domain/policy.h"
-#include "domain/resident.h"
-#include "domain/space.h"
-#include "modules/people/people.h"
+#include "modules/people/resident.h"
+#include "modules/space/codes.h"
 
 #include <pthread.h>
 #include <sodium.h>

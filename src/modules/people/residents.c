@@ -17,7 +17,7 @@
  * about the record's grid (out of scope = 404, as if it did not exist). */
 #include "api/api.h"
 #include "api/auth.h"
-#include "api/people.h"
+#include "modules/people/people.h"
 #include "api/ratelimit.h"
 #include "api/common.h"
 #include "api/list.h"
@@ -27,12 +27,11 @@
 #include "core/time.h"
 #include "core/utf8.h"
 #include "core/xlsx_write.h"
-#include "domain/person.h"
+#include "modules/people/person.h"
 #include "domain/policy.h"
-#include "domain/resident.h"
-#include "domain/space.h"
+#include "modules/people/resident.h"
+#include "modules/space/codes.h"
 #include "http/router.h"
-#include "modules/people/people.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /* Exact two-decimal fixed point. See domain/decimal.h for the accepted grammar. */
-#include "domain/decimal.h"
+#include "core/decimal.h"
 
 #include <string.h>
 

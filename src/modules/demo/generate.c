@@ -1,7 +1,7 @@
 /* Synthetic street generator (see demo.h). Everything is drawn from demo_rng streams
  * keyed by (seed, street, purpose), walked in a fixed order, so the output is a pure
  * function of the configuration. */
-#include "domain/demo.h"
+#include "modules/demo/generate.h"
 
 #include "core/mem.h"
 

@@ -11,10 +11,10 @@
  * grids, so a snapshot is never labelled newer than its contents: at worst it is
  * rebuilt once more. Rebuilds are serialised per process by build_mu; threads that
  * wait for it find the fresh snapshot and do not rebuild again. */
-#include "api/space.h"
+#include "modules/space/space.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "domain/geo.h"
+#include "modules/space/geo.h"
 
 #include <pthread.h>
 #include <stdlib.h>

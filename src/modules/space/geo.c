@@ -1,4 +1,4 @@
-#include "domain/geo.h"
+#include "modules/space/geo.h"
 #include "core/mem.h"
 
 #include <math.h>

@@ -1,4 +1,4 @@
-#include "domain/space.h"
+#include "modules/space/codes.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -8,17 +8,17 @@
  *   accounts    gz_user_insert/gz_user_grant  (api/users.h), audited like `user add`
  * Each piece is its own transaction with its audit rows (user "cli"). */
 #include "api/auth.h"
-#include "api/org.h"
-#include "api/people.h"
-#include "api/space.h"
-#include "api/users.h"
+#include "modules/org/org.h"
+#include "modules/people/people.h"
+#include "modules/space/space.h"
+#include "modules/accounts/accounts.h"
 #include "cli/cli.h"
 #include "core/crypto.h"
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/time.h"
 #include "db/db.h"
-#include "domain/demo.h"
+#include "modules/demo/generate.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -2,7 +2,7 @@
  * and /units/import (api/people_import.c), for an operator with database access —
  * no scope check, audited as "cli". The file is mapped, not copied, so a million rows
  * cost no more memory than the file itself. */
-#include "api/people.h"
+#include "modules/people/people.h"
 #include "cli/cli.h"
 #include "core/json.h"
 #include "db/db.h"

@@ -11,14 +11,13 @@
  * inside one of the caller's account-read scopes (else 404), and changes it only with
  * account-admin over every grant involved. Nobody hands out a role that can do more
  * than the caller can at that scope (policy_can_delegate). */
-#include "api/users.h"
+#include "modules/accounts/accounts.h"
 #include "api/api.h"
 #include "api/common.h"
 #include "http/router.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "core/utf8.h"
-#include "modules/accounts/accounts.h"
 
 #include <pthread.h>
 #include <sodium.h>

@@ -14,7 +14,7 @@
 #include "api/api.h"
 #include "api/common.h"
 #include "api/auth.h"
-#include "api/users.h"
+#include "modules/accounts/accounts.h"
 #include "http/router.h"
 #include "core/json.h"
 #include "core/log.h"

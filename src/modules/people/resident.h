@@ -9,7 +9,7 @@
 #define GZ_DOMAIN_RESIDENT_H
 
 #include "core/err.h"
-#include "domain/person.h"
+#include "modules/people/person.h"
 
 #include <stdbool.h>
 #include <stddef.h>

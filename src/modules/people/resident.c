@@ -1,5 +1,5 @@
 /* Residents' register rules shared by the API and the import. See domain/resident.h. */
-#include "domain/resident.h"
+#include "modules/people/resident.h"
 
 #include "core/utf8.h"
 

@@ -17,15 +17,14 @@
  * Feature numbers in the report are 0-based indexes into "features". */
 #include "api/auth.h"
 #include "api/common.h"
-#include "api/space.h"
+#include "modules/space/space.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/time.h"
 #include "core/utf8.h"
-#include "domain/geo.h"
+#include "modules/space/geo.h"
 #include "domain/policy.h"
-#include "modules/space/space.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* The organisation network: types, parent rules, post types, agreement states, credit
  * codes and the network builder. See domain/org.h for every contract, docs/ORG.md for
  * the reasons. */
-#include "domain/org.h"
+#include "modules/org/rules.h"
 
 #include "core/mem.h"
 

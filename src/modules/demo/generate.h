@@ -24,10 +24,10 @@
 #define GZ_DOMAIN_DEMO_H
 
 #include "core/err.h"
-#include "domain/org.h"
-#include "domain/person.h"
+#include "modules/org/rules.h"
+#include "modules/people/person.h"
 #include "domain/policy.h"
-#include "domain/space.h"
+#include "modules/space/codes.h"
 
 #include <jansson.h>
 #include <stdbool.h>

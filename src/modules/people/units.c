@@ -10,18 +10,17 @@
 #include "api/common.h"
 #include "api/auth.h"
 #include "api/list.h"
-#include "api/people.h"
+#include "modules/people/people.h"
 #include "api/ratelimit.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "core/xlsx_write.h"
-#include "domain/decimal.h"
-#include "domain/person.h"
+#include "core/decimal.h"
+#include "modules/people/person.h"
 #include "domain/policy.h"
-#include "domain/resident.h"
-#include "domain/space.h"
+#include "modules/people/resident.h"
+#include "modules/space/codes.h"
 #include "http/router.h"
-#include "modules/people/people.h"
 
 #include <sodium.h>
 #include <stdio.h>

@@ -15,8 +15,8 @@
  * with err set: 422 invalid_fields, 409 duplicate_org / duplicate_member /
  * duplicate_party_member, 401/403/404 from authorisation, 503 crypto_unavailable (a
  * phone without a key), 503/500 from the database. */
-#ifndef GZ_API_ORG_H
-#define GZ_API_ORG_H
+#ifndef GZ_MODULES_ORG_H
+#define GZ_MODULES_ORG_H
 
 #include "db/db.h"
 #include "http/http.h"

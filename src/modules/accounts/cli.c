@@ -2,7 +2,7 @@
  * Every change is one transaction with its audit row (user NULL, username "cli"). */
 #include "cli/cli.h"
 #include "api/auth.h"
-#include "api/users.h"
+#include "modules/accounts/accounts.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "core/utf8.h"

@@ -1,5 +1,5 @@
 /* Residents' personal data rules. See domain/person.h for every contract. */
-#include "domain/person.h"
+#include "modules/people/person.h"
 
 #include "core/utf8.h"
 

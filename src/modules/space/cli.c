@@ -1,7 +1,7 @@
 /* gongzhi import: grids from GeoJSON, and streets/communities by hand. The same
  * functions as the HTTP API (api/space.h), so the rules and the report are the same;
  * changes are audited as "cli". */
-#include "api/space.h"
+#include "modules/space/space.h"
 #include "cli/cli.h"
 #include "core/json.h"
 #include "db/db.h"

@@ -11,14 +11,13 @@
 #include "api/common.h"
 #include "api/list.h"
 #include "api/auth.h"
-#include "api/space.h"
+#include "modules/space/space.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/time.h"
 #include "domain/policy.h"
 #include "http/router.h"
-#include "modules/space/space.h"
 
 #include <math.h>
 #include <stdio.h>
