@@ -1,6 +1,5 @@
 /* gongzhi command line: serve, migrate, backup, routes, version, help.
  * Every subcommand takes --db URL (or GONGZHI_DB); flags win over environment. */
-#include "api/api.h"
 #include "domain/policy.h"
 #include "modules/module.h"
 #include "modules/space/space.h"

@@ -19,6 +19,7 @@
 
 #include "domain/policy.h"
 #include "http/http.h"
+#include "http/router.h"
 
 #include <stddef.h>
 
@@ -42,7 +43,9 @@ typedef struct gz_module_resource {
 
 typedef struct gz_module {
 	const char *name;
-	const gz_module_route *routes;       /* ends with {0} */
+	/* Its route tables (one per handler file, next to the handlers), each ending with
+	 * {0}; the list ends with NULL. */
+	const gz_module_route *const *routes;
 	const char *const *prefixes;         /* ends with NULL */
 	const char *const *counts;           /* ends with NULL */
 	const gz_module_command *commands;   /* ends with {0} */

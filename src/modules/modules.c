@@ -40,9 +40,10 @@ void gz_modules_init(void)
 			*res->id = policy_register(&res->def);
 	}
 	for (const gz_module *const *m = modules; *m; m++) {
-		for (const gz_module_route *rt = (*m)->routes; rt && rt->method; rt++)
-			gz_router_add_ex(rt->method, rt->pattern, rt->fn, rt->flags,
-			                 rt->body_limit);
+		for (const gz_module_route *const *t = (*m)->routes; t && *t; t++)
+			for (const gz_module_route *rt = *t; rt->method; rt++)
+				gz_router_add_ex(rt->method, rt->pattern, rt->fn, rt->flags,
+				                 rt->body_limit);
 		for (const char *const *p = (*m)->prefixes; p && *p; p++)
 			gz_server_api_prefix(*p);
 		if ((*m)->init)

@@ -9,10 +9,9 @@
  * Each of the caller's scopes (disjoint: gz_auth_scopes drops nested ones) is one query
  * on the (scope, id) index of at most limit+1 rows; the pages are merged by id. The
  * whole-system scope "" reads by primary key without a scope condition. */
-#include "api/api.h"
+#include "modules/module.h"
 #include "api/common.h"
 #include "api/auth.h"
-#include "http/router.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "modules/accounts/accounts.h"
@@ -163,7 +162,7 @@ static void audit_list(gz_req *r)
 	gz_reply_json(r, 200, gz_list_json(r, arr, more ? items[limit - 1].id : 0));
 }
 
-void gz_api_audit_register(void)
-{
-	gz_router_add("GET", "/api/v1/audit", audit_list);
-}
+const gz_module_route gz_accounts_audit_routes[] = {
+    {"GET", "/api/v1/audit", audit_list, 0, 0},
+    {0},
+};

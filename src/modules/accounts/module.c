@@ -1,17 +1,15 @@
 #include "modules/accounts/accounts.h"
-#include "api/api.h"
 #include "cli/cli.h"
 #include "modules/module.h"
 
+extern const gz_module_route gz_accounts_session_routes[];
+extern const gz_module_route gz_accounts_user_routes[];
+extern const gz_module_route gz_accounts_audit_routes[];
+static const gz_module_route *const routes[] = {gz_accounts_session_routes, gz_accounts_user_routes,
+                                                gz_accounts_audit_routes, NULL};
+
 policy_resource RES_ACCOUNT = -1;
 policy_resource RES_AUDIT = -1;
-
-static void init(void)
-{
-	gz_api_session_register();
-	gz_api_users_register();
-	gz_api_audit_register();
-}
 
 static const char *const counts[] = {"users", NULL};
 
@@ -64,9 +62,9 @@ static const gz_module_resource resources[] = {
 };
 
 const gz_module gz_module_accounts = {
+    .routes = routes,
     .name = "accounts",
     .counts = counts,
     .commands = commands,
     .resources = resources,
-    .init = init,
 };

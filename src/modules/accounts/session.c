@@ -11,11 +11,10 @@
  * address) and per address, with a progressive delay per account for the addresses
  * that fail at it (see "rate limit" below); over a limit the answer is 429 with
  * Retry-After, before any password is checked. */
-#include "api/api.h"
+#include "modules/module.h"
 #include "api/common.h"
 #include "api/auth.h"
 #include "modules/accounts/accounts.h"
-#include "http/router.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/time.h"
@@ -451,9 +450,9 @@ static void me(gz_req *r)
 	gz_reply_json(r, 200, out);
 }
 
-void gz_api_session_register(void)
-{
-	gz_router_add_public("POST", "/api/v1/session", login);
-	gz_router_add("DELETE", "/api/v1/session", logout);
-	gz_router_add("GET", "/api/v1/me", me);
-}
+const gz_module_route gz_accounts_session_routes[] = {
+    {"POST", "/api/v1/session", login, GZ_ROUTE_PUBLIC, 0},
+    {"DELETE", "/api/v1/session", logout, 0, 0},
+    {"GET", "/api/v1/me", me, 0, 0},
+    {0},
+};

@@ -11,10 +11,9 @@
  * inside one of the caller's account-read scopes (else 404), and changes it only with
  * account-admin over every grant involved. Nobody hands out a role that can do more
  * than the caller can at that scope (policy_can_delegate). */
+#include "modules/module.h"
 #include "modules/accounts/accounts.h"
-#include "api/api.h"
 #include "api/common.h"
-#include "http/router.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "core/utf8.h"
@@ -804,12 +803,12 @@ fail:
 	gz_reply_err(r, &err);
 }
 
-void gz_api_users_register(void)
-{
-	gz_router_add("GET", "/api/v1/users", users_list);
-	gz_router_add("POST", "/api/v1/users", users_create);
-	gz_router_add("GET", "/api/v1/users/{id}", users_get);
-	gz_router_add("DELETE", "/api/v1/users/{id}", users_delete);
-	gz_router_add("POST", "/api/v1/users/{id}/grants", grants_add);
-	gz_router_add("DELETE", "/api/v1/users/{id}/grants", grants_remove);
-}
+const gz_module_route gz_accounts_user_routes[] = {
+    {"GET", "/api/v1/users", users_list, 0, 0},
+    {"POST", "/api/v1/users", users_create, 0, 0},
+    {"GET", "/api/v1/users/{id}", users_get, 0, 0},
+    {"DELETE", "/api/v1/users/{id}", users_delete, 0, 0},
+    {"POST", "/api/v1/users/{id}/grants", grants_add, 0, 0},
+    {"DELETE", "/api/v1/users/{id}/grants", grants_remove, 0, 0},
+    {0},
+};

@@ -221,7 +221,7 @@ static void init(void)
 	gz_jobs_register_test_kinds();
 }
 
-static const gz_module_route routes[] = {
+static const gz_module_route job_routes[] = {
     {"GET", "/api/v1/jobs", jobs_list, 0, 0},
     {"GET", "/api/v1/jobs/{id}", jobs_get, 0, 0},
     {0},
@@ -231,6 +231,8 @@ static const gz_module_command commands[] = {
     {"jobs", "queue and list background jobs", gz_cli_jobs_usage, gz_cli_jobs},
     {0},
 };
+
+static const gz_module_route *const routes[] = {job_routes, NULL};
 
 const gz_module gz_module_jobs = {
     .name = "jobs",

@@ -1,19 +1,17 @@
-#include "api/api.h"
 #include "modules/module.h"
+
+extern const gz_module_route gz_org_routes[];
+static const gz_module_route *const routes[] = {gz_org_routes, NULL};
 
 /* The organisation network (一核多元): organisations, members, co-building agreements,
  * Party members and 双报到, the network and its figures (src/api/org.c, domain org.c).
  * It protects its records with the space resource of the place each organisation
  * belongs to, and shows people's names by the one masking rule of the people module. */
-static void init(void)
-{
-	gz_api_org_register();
-}
 
 static const char *const counts[] = {"organisations", "party_members", "coop_agreements", NULL};
 
 const gz_module gz_module_org = {
+    .routes = routes,
     .name = "org",
     .counts = counts,
-    .init = init,
 };

@@ -19,7 +19,7 @@
  * 交叉任职 figures) follows the one rule of api/people.h (gz_people_name_visible): in
  * full only for roles that read residents at the record's place, masked for everyone
  * else (residents, 物业 …). */
-#include "api/api.h"
+#include "modules/module.h"
 #include "api/common.h"
 #include "api/list.h"
 #include "api/auth.h"
@@ -35,7 +35,6 @@
 #include "modules/people/person.h"
 #include "domain/policy.h"
 #include "modules/space/codes.h"
-#include "http/router.h"
 #include "modules/space/space.h"
 
 #include <sodium.h>
@@ -2346,17 +2345,17 @@ static void org_member_add(gz_req *r)
 	gz_reply_err(r, &err);
 }
 
-void gz_api_org_register(void)
-{
-	gz_router_add("POST", "/api/v1/organisations", org_create);
-	gz_router_add("GET", "/api/v1/organisations", org_list);
-	gz_router_add("GET", "/api/v1/organisations/tree", org_tree);
-	gz_router_add("GET", "/api/v1/organisations/{id}", org_get);
-	gz_router_add("POST", "/api/v1/organisations/{id}/members", org_member_add);
-	gz_router_add("POST", "/api/v1/coop-agreements", agreement_create);
-	gz_router_add("GET", "/api/v1/coop-agreements", agreement_list);
-	gz_router_add("POST", "/api/v1/party-members", party_create);
-	gz_router_add("GET", "/api/v1/party-members", party_list);
-	gz_router_add("GET", "/api/v1/network", network);
-	gz_router_add("GET", "/api/v1/network/figures", figures);
-}
+const gz_module_route gz_org_routes[] = {
+    {"POST", "/api/v1/organisations", org_create, 0, 0},
+    {"GET", "/api/v1/organisations", org_list, 0, 0},
+    {"GET", "/api/v1/organisations/tree", org_tree, 0, 0},
+    {"GET", "/api/v1/organisations/{id}", org_get, 0, 0},
+    {"POST", "/api/v1/organisations/{id}/members", org_member_add, 0, 0},
+    {"POST", "/api/v1/coop-agreements", agreement_create, 0, 0},
+    {"GET", "/api/v1/coop-agreements", agreement_list, 0, 0},
+    {"POST", "/api/v1/party-members", party_create, 0, 0},
+    {"GET", "/api/v1/party-members", party_list, 0, 0},
+    {"GET", "/api/v1/network", network, 0, 0},
+    {"GET", "/api/v1/network/figures", figures, 0, 0},
+    {0},
+};

@@ -1,14 +1,12 @@
 #include "modules/people/people.h"
-#include "api/api.h"
 #include "modules/module.h"
 
-policy_resource RES_RESIDENT = -1;
+extern const gz_module_route gz_people_resident_routes[];
+extern const gz_module_route gz_people_unit_routes[];
+static const gz_module_route *const routes[] = {gz_people_resident_routes, gz_people_unit_routes,
+                                                NULL};
 
-static void init(void)
-{
-	gz_api_residents_register();
-	gz_api_units_register();
-}
+policy_resource RES_RESIDENT = -1;
 
 static const char *const counts[] = {"units", "households", "residents", NULL};
 
@@ -44,8 +42,8 @@ static const gz_module_resource resources[] = {
 };
 
 const gz_module gz_module_people = {
+    .routes = routes,
     .name = "people",
     .counts = counts,
     .resources = resources,
-    .init = init,
 };

@@ -15,7 +15,7 @@
  *
  * Every handler authenticates first (401), then validates, then asks gz_auth_check()
  * about the record's grid (out of scope = 404, as if it did not exist). */
-#include "api/api.h"
+#include "modules/module.h"
 #include "api/auth.h"
 #include "modules/people/people.h"
 #include "api/ratelimit.h"
@@ -31,7 +31,6 @@
 #include "domain/policy.h"
 #include "modules/people/resident.h"
 #include "modules/space/codes.h"
-#include "http/router.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -2346,21 +2345,20 @@ fail:
 
 /* ================================================================ routes */
 
-void gz_api_residents_register(void)
-{
-	gz_router_add("GET", "/api/v1/residents", resident_list);
-	gz_router_add("POST", "/api/v1/residents", resident_create);
-	gz_router_add_limited("POST", "/api/v1/residents/import", resident_import,
-	                      GZ_PEOPLE_IMPORT_MAX_BYTES);
-	gz_router_add("GET", "/api/v1/residents/export.xlsx", resident_export);
-	gz_router_add("GET", "/api/v1/residents/{id}", resident_get);
-	gz_router_add("PATCH", "/api/v1/residents/{id}", resident_patch);
-	gz_router_add("GET", "/api/v1/households", household_list);
-	gz_router_add("POST", "/api/v1/households", household_create);
-	gz_router_add("GET", "/api/v1/households/{id}", household_get);
-	gz_router_add("GET", "/api/v1/me/resident", me_resident_get);
-	gz_router_add("PATCH", "/api/v1/me/resident", me_resident_patch);
-	gz_router_add("GET", "/api/v1/resident-tags", tag_list);
-	gz_router_add("POST", "/api/v1/resident-tags", tag_create);
-	gz_router_add("GET", "/api/v1/imports/{id}/report.xlsx", import_report);
-}
+const gz_module_route gz_people_resident_routes[] = {
+    {"GET", "/api/v1/residents", resident_list, 0, 0},
+    {"POST", "/api/v1/residents", resident_create, 0, 0},
+    {"POST", "/api/v1/residents/import", resident_import, 0, GZ_PEOPLE_IMPORT_MAX_BYTES},
+    {"GET", "/api/v1/residents/export.xlsx", resident_export, 0, 0},
+    {"GET", "/api/v1/residents/{id}", resident_get, 0, 0},
+    {"PATCH", "/api/v1/residents/{id}", resident_patch, 0, 0},
+    {"GET", "/api/v1/households", household_list, 0, 0},
+    {"POST", "/api/v1/households", household_create, 0, 0},
+    {"GET", "/api/v1/households/{id}", household_get, 0, 0},
+    {"GET", "/api/v1/me/resident", me_resident_get, 0, 0},
+    {"PATCH", "/api/v1/me/resident", me_resident_patch, 0, 0},
+    {"GET", "/api/v1/resident-tags", tag_list, 0, 0},
+    {"POST", "/api/v1/resident-tags", tag_create, 0, 0},
+    {"GET", "/api/v1/imports/{id}/report.xlsx", import_report, 0, 0},
+    {0},
+};

@@ -6,7 +6,7 @@
  * Owners are people: their names follow the name rule of residents
  * (gz_people_name_for); their ID numbers are never stored, only the keyed hash that
  * identifies one owner across units (owner_key, see 0004_people.sql). */
-#include "api/api.h"
+#include "modules/module.h"
 #include "api/common.h"
 #include "api/auth.h"
 #include "api/list.h"
@@ -20,7 +20,6 @@
 #include "domain/policy.h"
 #include "modules/people/resident.h"
 #include "modules/space/codes.h"
-#include "http/router.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -531,12 +530,11 @@ static void unit_export(gz_req *r)
 	gz_stmt_finish(x.st);
 }
 
-void gz_api_units_register(void)
-{
-	gz_router_add("GET", "/api/v1/units", unit_list);
-	gz_router_add("POST", "/api/v1/units", unit_create);
-	gz_router_add_limited("POST", "/api/v1/units/import", unit_import,
-	                      GZ_PEOPLE_IMPORT_MAX_BYTES);
-	gz_router_add("GET", "/api/v1/units/export.xlsx", unit_export);
-	gz_router_add("GET", "/api/v1/units/{id}", unit_get);
-}
+const gz_module_route gz_people_unit_routes[] = {
+    {"GET", "/api/v1/units", unit_list, 0, 0},
+    {"POST", "/api/v1/units", unit_create, 0, 0},
+    {"POST", "/api/v1/units/import", unit_import, 0, GZ_PEOPLE_IMPORT_MAX_BYTES},
+    {"GET", "/api/v1/units/export.xlsx", unit_export, 0, 0},
+    {"GET", "/api/v1/units/{id}", unit_get, 0, 0},
+    {0},
+};

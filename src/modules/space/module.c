@@ -1,14 +1,11 @@
 #include "modules/space/space.h"
-#include "api/api.h"
 #include "cli/cli.h"
 #include "modules/module.h"
 
-policy_resource RES_SPACE = -1;
+extern const gz_module_route gz_space_routes[];
+static const gz_module_route *const routes[] = {gz_space_routes, NULL};
 
-static void init(void)
-{
-	gz_api_space_register();
-}
+policy_resource RES_SPACE = -1;
 
 static const char *const counts[] = {"streets", "communities", "grids", "buildings", NULL};
 
@@ -47,9 +44,9 @@ static const gz_module_resource resources[] = {
 };
 
 const gz_module gz_module_space = {
+    .routes = routes,
     .name = "space",
     .counts = counts,
     .commands = commands,
     .resources = resources,
-    .init = init,
 };

@@ -7,7 +7,7 @@
  * exist). Lists are filtered in SQL, one prefix range per scope of the caller
  * (gz_auth_scopes(): disjoint ranges), each range fetching at most limit+1 rows, merged
  * by key. */
-#include "api/api.h"
+#include "modules/module.h"
 #include "api/common.h"
 #include "api/list.h"
 #include "api/auth.h"
@@ -17,7 +17,6 @@
 #include "core/mem.h"
 #include "core/time.h"
 #include "domain/policy.h"
-#include "http/router.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -677,18 +676,17 @@ static void building_list(gz_req *r)
 	                            .row = building_row});
 }
 
-void gz_api_space_register(void)
-{
-	gz_router_add("POST", "/api/v1/streets", street_create);
-	gz_router_add("GET", "/api/v1/streets", street_list);
-	gz_router_add("POST", "/api/v1/communities", community_create);
-	gz_router_add("GET", "/api/v1/communities", community_list);
-	gz_router_add("GET", "/api/v1/grids", grid_list);
-	gz_router_add("GET", "/api/v1/grids.geojson", grid_geojson);
-	gz_router_add_limited("POST", "/api/v1/grids/import", grid_import,
-	                      GZ_SPACE_IMPORT_MAX_BYTES);
-	gz_router_add("GET", "/api/v1/grids/{code}", grid_get);
-	gz_router_add("GET", "/api/v1/locate", locate);
-	gz_router_add("POST", "/api/v1/buildings", building_create);
-	gz_router_add("GET", "/api/v1/buildings", building_list);
-}
+const gz_module_route gz_space_routes[] = {
+    {"POST", "/api/v1/streets", street_create, 0, 0},
+    {"GET", "/api/v1/streets", street_list, 0, 0},
+    {"POST", "/api/v1/communities", community_create, 0, 0},
+    {"GET", "/api/v1/communities", community_list, 0, 0},
+    {"GET", "/api/v1/grids", grid_list, 0, 0},
+    {"GET", "/api/v1/grids.geojson", grid_geojson, 0, 0},
+    {"POST", "/api/v1/grids/import", grid_import, 0, GZ_SPACE_IMPORT_MAX_BYTES},
+    {"GET", "/api/v1/grids/{code}", grid_get, 0, 0},
+    {"GET", "/api/v1/locate", locate, 0, 0},
+    {"POST", "/api/v1/buildings", building_create, 0, 0},
+    {"GET", "/api/v1/buildings", building_list, 0, 0},
+    {0},
+};

@@ -3,15 +3,18 @@
 #include "api/common.h"
 #include "modules/module.h"
 
+extern const gz_module_route gz_system_routes[];
+extern const gz_module_route gz_system_probe_routes[];
+static const gz_module_route *const routes[] = {gz_system_routes, gz_system_probe_routes, NULL};
+
 policy_resource RES_PROBE = -1;
 
 static void init(void)
 {
 	/* Every route needs a login unless declared public: checked on the headers. */
 	gz_server_set_auth_hook(gz_api_authenticated);
-	gz_api_system_register();
 	gz_api_idempotency_register();
-	gz_api_probes_register();
+	gz_system_mark_started();
 }
 
 static const char *const prefixes[] = {"/api/", NULL};
@@ -39,6 +42,7 @@ static const gz_module_resource resources[] = {
 };
 
 const gz_module gz_module_system = {
+    .routes = routes,
     .name = "system",
     .prefixes = prefixes,
     .resources = resources,

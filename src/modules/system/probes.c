@@ -1,10 +1,9 @@
 /* Storage probes: a tiny resource that operators and the test suite use to prove that
  * writes are validated, acknowledged writes survive a crash, and reads come back the
  * same on both drivers. */
-#include "api/api.h"
+#include "modules/module.h"
 #include "api/auth.h"
 #include "api/common.h"
-#include "http/router.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "modules/system/system.h"
@@ -162,9 +161,9 @@ static void probe_list(gz_req *r)
 	gz_reply_json(r, 200, gz_list_json(r, items, n > limit ? last : 0));
 }
 
-void gz_api_probes_register(void)
-{
-	gz_router_add("POST", "/api/v1/probes", probe_create);
-	gz_router_add("GET", "/api/v1/probes", probe_list);
-	gz_router_add("GET", "/api/v1/probes/{id}", probe_get);
-}
+const gz_module_route gz_system_probe_routes[] = {
+    {"POST", "/api/v1/probes", probe_create, 0, 0},
+    {"GET", "/api/v1/probes", probe_list, 0, 0},
+    {"GET", "/api/v1/probes/{id}", probe_get, 0, 0},
+    {0},
+};

@@ -1,9 +1,8 @@
 /* Health, metrics, status and the OpenAPI description. */
-#include "api/api.h"
+#include "modules/module.h"
 #include "api/auth.h"
 #include "api/common.h"
 #include "http/metrics.h"
-#include "http/router.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "modules/system/system.h"
@@ -132,12 +131,17 @@ static void status(gz_req *r)
 	gz_reply_json(r, ok ? 200 : 503, body);
 }
 
-void gz_api_system_register(void)
+/* When the process started serving (status uptime). */
+void gz_system_mark_started(void)
 {
 	started_ms = gz_time_now_ms();
-	gz_router_add_public("GET", "/healthz", healthz);
-	/* Public at the door: a scraper has a token, not a session (checked inside). */
-	gz_router_add_public("GET", "/metrics", metrics);
-	gz_router_add("GET", "/api/v1/status", status);
-	gz_router_add_public("GET", "/api/v1/openapi.json", openapi);
 }
+
+/* Public at the door: a scraper has a token, not a session (checked inside). */
+const gz_module_route gz_system_routes[] = {
+    {"GET", "/healthz", healthz, GZ_ROUTE_PUBLIC, 0},
+    {"GET", "/metrics", metrics, GZ_ROUTE_PUBLIC, 0},
+    {"GET", "/api/v1/status", status, 0, 0},
+    {"GET", "/api/v1/openapi.json", openapi, GZ_ROUTE_PUBLIC, 0},
+    {0},
+};

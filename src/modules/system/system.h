@@ -8,4 +8,7 @@
 /* Storage probes and operations data (status details, metrics). */
 extern policy_resource RES_PROBE;
 
+/* Records when the process started serving (for the status answer's uptime). */
+void gz_system_mark_started(void);
+
 #endif
