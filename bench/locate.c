@@ -15,7 +15,7 @@
  *
  * Prints lookups/s of each and the ratio; exits 1 if the ratio is below 50 or an
  * answer differs, 2 on bad arguments. */
-#include "domain/geo.h"
+#include "modules/space/geo.h"
 #include "core/time.h"
 
 #include <math.h>
