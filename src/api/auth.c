@@ -116,8 +116,26 @@ static int unauth(gz_err *err)
 static const char *sql_session =
     "SELECT u.id, u.username, u.display_name, s.expires_at, g.role, g.scope FROM sessions s "
     "JOIN users u ON u.id = s.user_id LEFT JOIN grants g ON g.user_id = u.id "
-    "WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deleted_at IS NULL "
-    "ORDER BY g.scope, g.role";
+    "WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deleted_at IS NULL";
+
+/* Copies src into dst (cap bytes, always NUL-terminated, cut if longer). */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* Grants in (scope, role name) order, so "the first of equal scopes" is the same on
+ * every request (sorted here rather than by the query: this runs on every request). */
+static int grant_cmp(const void *x, const void *y)
+{
+	const gz_grant *a = x, *b = y;
+	int c = strcmp(a->scope, b->scope);
+	return c ? c : strcmp(policy_role_name(a->role), policy_role_name(b->role));
+}
 
 /* Loads the session for token into a (already zeroed). Returns 1 found, 0 not, -1. */
 static int session_load(gz_db *db, const unsigned char token[GZ_TOKEN_BYTES], gz_auth *a,
@@ -133,9 +151,8 @@ static int session_load(gz_db *db, const unsigned char token[GZ_TOKEN_BYTES], gz
 	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
 		if (rows++ == 0) {
 			a->user_id = gz_stmt_int64(st, 0);
-			snprintf(a->username, sizeof a->username, "%s", gz_stmt_text(st, 1));
-			snprintf(a->display_name, sizeof a->display_name, "%s",
-			         gz_stmt_text(st, 2));
+			copy_str(a->username, sizeof a->username, gz_stmt_text(st, 1));
+			copy_str(a->display_name, sizeof a->display_name, gz_stmt_text(st, 2));
 			a->expires_at = gz_stmt_int64(st, 3);
 		}
 		if (gz_stmt_isnull(st, 4))
@@ -147,12 +164,13 @@ static int session_load(gz_db *db, const unsigned char token[GZ_TOKEN_BYTES], gz
 		if (role < 0 || strlen(scope) >= GZ_SCOPE_MAX || a->ngrants == GZ_AUTH_MAX_GRANTS)
 			continue;
 		a->grants[a->ngrants].role = (policy_role)role;
-		snprintf(a->grants[a->ngrants].scope, GZ_SCOPE_MAX, "%s", scope);
+		copy_str(a->grants[a->ngrants].scope, GZ_SCOPE_MAX, scope);
 		a->ngrants++;
 	}
 	gz_stmt_finish(st);
 	if (rc < 0)
 		return -1;
+	qsort(a->grants, (size_t)a->ngrants, sizeof a->grants[0], grant_cmp);
 	return rows > 0;
 }
 

@@ -1,6 +1,7 @@
 #include "core/arena.h"
 #include "core/mem.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,12 +20,47 @@ void gz_arena_init(gz_arena *a)
 	a->head = NULL;
 }
 
+/* A few standard chunks kept per thread: a server worker answers request after request
+ * with an arena each, and a malloc/free of 8 KiB per request costs glibc a fastbin
+ * consolidation every time. Chunks of other sizes go back to malloc. */
+#define SPARE_MAX 4
+static __thread gz_arena_chunk *spare[SPARE_MAX];
+static __thread int nspare;
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+
+/* At thread exit: the spares go back to malloc (and leak checkers see no leak). */
+static void spare_release(void *unused)
+{
+	(void)unused;
+	while (nspare)
+		free(spare[--nspare]);
+}
+
+static void spare_key_make(void)
+{
+	pthread_key_create(&spare_key, spare_release);
+}
+
+static void spare_keep(gz_arena_chunk *c)
+{
+	if (!nspare) {
+		/* A non-NULL value makes the destructor run when this thread ends. */
+		pthread_once(&spare_once, spare_key_make);
+		pthread_setspecific(spare_key, spare);
+	}
+	spare[nspare++] = c;
+}
+
 void gz_arena_free(gz_arena *a)
 {
 	gz_arena_chunk *c = a->head;
 	while (c) {
 		gz_arena_chunk *next = c->next;
-		free(c);
+		if (c->cap == ARENA_CHUNK && nspare < SPARE_MAX)
+			spare_keep(c);
+		else
+			free(c);
 		c = next;
 	}
 	a->head = NULL;
@@ -40,7 +76,7 @@ void *gz_arena_alloc(gz_arena *a, size_t n)
 	gz_arena_chunk *c = a->head;
 	if (!c || c->cap - c->used < n) {
 		size_t cap = n > ARENA_CHUNK / 2 ? n : ARENA_CHUNK;
-		c = gz_malloc(sizeof *c + cap);
+		c = cap == ARENA_CHUNK && nspare ? spare[--nspare] : gz_malloc(sizeof *c + cap);
 		c->used = 0;
 		c->cap = cap;
 		if (n > ARENA_CHUNK / 2 && a->head) {

@@ -534,7 +534,7 @@ typedef struct conn {
 
 	/* Output: the head (and small bodies) in out, then file or the body. */
 	char *out;
-	size_t out_len, out_off;
+	size_t out_len, out_off, out_cap;
 	off_t file_off;
 } conn;
 
@@ -680,6 +680,15 @@ static const char *http_date(void)
 	return buf;
 }
 
+/* Appends a then b at o (no NUL); returns the end. The caller sized the buffer. */
+static char *put(char *o, const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b);
+	memcpy(o, a, n);
+	memcpy(o + n, b, m);
+	return o + n + m;
+}
+
 /* Serialises the answer in c->req into c->out and moves to WRITE. Small bodies are
  * copied after the head so one write() sends both. */
 static void start_write(conn *c)
@@ -696,23 +705,33 @@ static void start_write(conn *c)
 	bool inline_body = !head_only && !no_body && r->resp_fd < 0 && r->resp_len <= 16384;
 	if (inline_body)
 		cap += r->resp_len;
-	free(c->out);
-	c->out = gz_malloc(cap);
-	int n = snprintf(c->out, cap, "HTTP/1.1 %d %s\r\nDate: %s\r\nX-Request-Id: %s\r\n",
-	                 r->status, reason(r->status), http_date(), r->id);
+	/* The connection keeps its output buffer from answer to answer. */
+	if (cap > c->out_cap) {
+		free(c->out);
+		c->out_cap = cap < 4096 ? 4096 : cap;
+		c->out = gz_malloc(c->out_cap);
+	}
+	char *o = c->out;
+	int sn = snprintf(o, 64, "HTTP/1.1 %d ", r->status);
+	o += sn;
+	o = put(o, reason(r->status), "\r\nDate: ");
+	o = put(o, http_date(), "\r\nX-Request-Id: ");
+	o = put(o, r->id, "\r\n");
 	if (r->resp_type)
-		n += snprintf(c->out + n, cap - (size_t)n, "Content-Type: %s\r\n", r->resp_type);
-	if (!no_body)
-		n += snprintf(c->out + n, cap - (size_t)n, "Content-Length: %zu\r\n", r->resp_len);
+		o = put(put(o, "Content-Type: ", r->resp_type), "\r\n", "");
+	if (!no_body) {
+		char num[24];
+		snprintf(num, sizeof num, "%zu", r->resp_len);
+		o = put(put(o, "Content-Length: ", num), "\r\n", "");
+	}
 	for (int i = 0; i < r->nheaders; i++)
-		n += snprintf(c->out + n, cap - (size_t)n, "%s: %s\r\n", r->headers[i].name,
-		              r->headers[i].value);
+		o = put(put(put(o, r->headers[i].name, ": "), r->headers[i].value, ""), "\r\n", "");
 	if (!c->keep_alive)
-		n += snprintf(c->out + n, cap - (size_t)n, "Connection: close\r\n");
+		o = put(o, "Connection: close\r\n", "");
 	else if (r->head && r->head->minor == 0)
-		n += snprintf(c->out + n, cap - (size_t)n, "Connection: keep-alive\r\n");
-	n += snprintf(c->out + n, cap - (size_t)n, "\r\n");
-	c->out_len = (size_t)n;
+		o = put(o, "Connection: keep-alive\r\n", "");
+	o = put(o, "\r\n", "");
+	c->out_len = (size_t)(o - c->out);
 	if (inline_body) {
 		memcpy(c->out + c->out_len, r->resp_body, r->resp_len);
 		c->out_len += r->resp_len;

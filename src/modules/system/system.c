@@ -95,7 +95,7 @@ static void status(gz_req *r)
 		gz_stmt *st = gz_db_prepare(
 		    db,
 		    "SELECT 0, NULL, COALESCE(MAX(version), 0) FROM schema_migrations "
-		    "UNION ALL SELECT 1, name, n FROM record_counts ORDER BY 1, 2",
+		    "UNION ALL SELECT 1, name, n FROM record_counts",
 		    &err);
 		if (st) {
 			int rc;
