@@ -305,7 +305,8 @@ static int cmd_help(int argc, char **argv)
 				fputs(commands[i].usage, stdout);
 				return 0;
 			}
-		const gz_module_command *mc = gz_modules_command(argv[1]);
+		const gz_module_command *mc =
+		    gz_modules_command(argv[1], argc > 2 ? argv[2] : NULL);
 		if (mc) {
 			fputs(mc->usage, stdout);
 			return 0;
@@ -317,10 +318,10 @@ static int cmd_help(int argc, char **argv)
 	       "[ARGS]\n\nCommands:\n",
 	       GZ_VERSION);
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		printf("  %-10s %s\n", commands[i].name, commands[i].summary);
+		printf("  %-17s %s\n", commands[i].name, commands[i].summary);
 	for (const gz_module *const *m = gz_modules_list(); *m; m++)
 		for (const gz_module_command *c = (*m)->commands; c && c->name; c++)
-			printf("  %-10s %s\n", c->name, c->summary);
+			printf("  %-17s %s\n", c->name, c->summary);
 	printf("\nRun 'gongzhi COMMAND --help' for a command's options.\n");
 	return 0;
 }
@@ -355,7 +356,8 @@ int main(int argc, char **argv)
 		}
 		return commands[k].run(argc - i, argv + i);
 	}
-	const gz_module_command *mc = gz_modules_command(argv[i]);
+	const gz_module_command *mc =
+	    gz_modules_command(argv[i], i + 1 < argc ? argv[i + 1] : NULL);
 	if (mc) {
 		if (wants_help(argc - i, argv + i)) {
 			fputs(mc->usage, stdout);

@@ -3,7 +3,7 @@
 #include "api/common.h"
 #include "api/auth.h"
 #include "core/mem.h"
-#include "modules/space/codes.h"
+#include "domain/space_code.h"
 
 #include <stdio.h>
 #include <stdlib.h>

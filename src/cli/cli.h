@@ -14,15 +14,16 @@ extern const char gz_cli_user_usage[];
 int gz_cli_import(int argc, char **argv);
 extern const char gz_cli_import_usage[];
 
-/* gongzhi import residents|units [--dry-run] [--json] [--report FILE.xlsx] FILE
- * (src/cli/people.c); argv starts after the kind. */
-int gz_cli_import_people(int argc, char **argv, bool units);
-
 /* gongzhi demo [--seed N] [--force] and gongzhi gen --residents N (src/cli/demo.c) */
 int gz_cli_demo(int argc, char **argv);
 extern const char gz_cli_demo_usage[];
 int gz_cli_gen(int argc, char **argv);
 extern const char gz_cli_gen_usage[];
+
+/* The arguments of a subcommand after its first skip words, with "--db URL" and
+ * "--db=URL" taken out wherever they stand (they set GONGZHI_DB). *rest is malloc'd
+ * (the caller frees it) and NULL-terminated; returns how many it holds. */
+int gz_cli_args(int argc, char **argv, int skip, char ***rest);
 
 #define GZ_CLI_DEFAULT_DB "sqlite:data/gongzhi.db"
 

@@ -136,3 +136,21 @@ gz_db *gz_cli_open_db_url(const char *url)
 	}
 	return db;
 }
+
+int gz_cli_args(int argc, char **argv, int skip, char ***rest)
+{
+	char **out = calloc((size_t)argc + 1, sizeof *out);
+	if (!out)
+		abort();
+	int n = 0;
+	for (int i = skip; i < argc; i++) {
+		if (!strcmp(argv[i], "--db") && i + 1 < argc)
+			setenv("GONGZHI_DB", argv[++i], 1);
+		else if (!strncmp(argv[i], "--db=", 5))
+			setenv("GONGZHI_DB", argv[i] + 5, 1);
+		else
+			out[n++] = argv[i];
+	}
+	*rest = out;
+	return n;
+}

@@ -31,6 +31,7 @@ typedef struct gz_module_route {
 } gz_module_route;
 
 typedef struct gz_module_command {
+	/* "user", or "import residents": a sub-verb of a command another module owns. */
 	const char *name, *summary, *usage;
 	/* argv starts at the command's name; returns the exit code (0, 1, 2 usage). */
 	int (*run)(int argc, char **argv);
@@ -61,7 +62,9 @@ void gz_modules_init(void);
 /* The modules, in registration order; ends with NULL. */
 const gz_module *const *gz_modules_list(void);
 
-/* The command of that name from any module, or NULL. */
-const gz_module_command *gz_modules_command(const char *name);
+/* The command of that name from any module, or NULL. A command may be a sub-verb of
+ * another module's ("import residents"): with sub (the next argument, may be NULL),
+ * "name sub" is looked for first, then name alone. */
+const gz_module_command *gz_modules_command(const char *name, const char *sub);
 
 #endif

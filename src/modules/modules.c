@@ -5,6 +5,7 @@
 #include "http/router.h"
 #include "http/server.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* The list: one line per module, in order. */
@@ -51,8 +52,14 @@ void gz_modules_init(void)
 	}
 }
 
-const gz_module_command *gz_modules_command(const char *name)
+const gz_module_command *gz_modules_command(const char *name, const char *sub)
 {
+	char two[128];
+	if (sub && snprintf(two, sizeof two, "%s %s", name, sub) < (int)sizeof two)
+		for (const gz_module *const *m = modules; *m; m++)
+			for (const gz_module_command *c = (*m)->commands; c && c->name; c++)
+				if (!strcmp(c->name, two))
+					return c;
 	for (const gz_module *const *m = modules; *m; m++)
 		for (const gz_module_command *c = (*m)->commands; c && c->name; c++)
 			if (!strcmp(c->name, name))

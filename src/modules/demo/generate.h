@@ -27,7 +27,7 @@
 #include "modules/org/rules.h"
 #include "modules/people/person.h"
 #include "domain/policy.h"
-#include "modules/space/codes.h"
+#include "domain/space_code.h"
 
 #include <jansson.h>
 #include <stdbool.h>

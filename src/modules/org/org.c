@@ -34,7 +34,7 @@
 #include "modules/org/rules.h"
 #include "modules/people/person.h"
 #include "domain/policy.h"
-#include "modules/space/codes.h"
+#include "domain/space_code.h"
 #include "modules/space/space.h"
 
 #include <sodium.h>

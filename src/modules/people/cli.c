@@ -60,7 +60,7 @@ static void print_report(const json_t *rep, bool units)
 		       (long long)json_integer_value(json_object_get(rep, "households_created")));
 }
 
-int gz_cli_import_people(int argc, char **argv, bool units)
+static int import_people(int argc, char **argv, bool units)
 {
 	const char *file = NULL, *report_path = NULL;
 	bool dry_run = false, as_json = false;
@@ -150,4 +150,42 @@ int gz_cli_import_people(int argc, char **argv, bool units)
 	}
 	json_decref(report);
 	return ok ? 0 : 1;
+}
+
+const char gz_people_import_usage[] =
+    "gongzhi [--db URL] import residents|units ...\n"
+    "\n"
+    "  import residents [--dry-run] [--json] [--report ERRORS.xlsx] FILE.csv|FILE.xlsx\n"
+    "      Import residents. Columns by header: 姓名, 身份证号 (required), 网格编码 (or\n"
+    "      楼栋 + 房号 of an existing unit), optional 性别, 出生日期, 手机号, 住址,\n"
+    "      与户主关系, 标签 (separated by 、 or ,). Every row is checked (ID checksum,\n"
+    "      phone, unit, duplicates in the file and the database); one problem and nothing\n"
+    "      is imported. --report writes the problems (row, column, reason) as .xlsx.\n"
+    "  import units [--dry-run] [--json] [--report ERRORS.xlsx] FILE.csv|FILE.xlsx\n"
+    "      Import units (专有部分): 楼栋 (id, or name with 网格编码), 房号, 专有部分面积\n"
+    "      (㎡, at most 2 decimals), optional 是否已售 (是/否), 业主姓名, 业主身份证号;\n"
+    "      rows with the same 楼栋 and 房号 are co-owners of one unit.\n"
+    "\n"
+    "  --db URL may also follow the command. Environment: GONGZHI_DB, GONGZHI_KEY_FILE\n"
+    "  (the personal-data key; with SQLite, PATH.key next to the database by default).\n"
+    "  Rules: docs/SECURITY.md (Personal data).\n";
+
+/* `gongzhi import residents|units`: argv starts at "import". */
+static int import_cmd(int argc, char **argv, bool units)
+{
+	char **rest;
+	int n = gz_cli_args(argc, argv, 2, &rest);
+	int rc = import_people(n, rest, units);
+	free(rest);
+	return rc;
+}
+
+int gz_cli_import_residents(int argc, char **argv)
+{
+	return import_cmd(argc, argv, false);
+}
+
+int gz_cli_import_units(int argc, char **argv)
+{
+	return import_cmd(argc, argv, true);
 }

@@ -10,6 +10,16 @@ policy_resource RES_RESIDENT = -1;
 
 static const char *const counts[] = {"units", "households", "residents", NULL};
 
+/* Sub-verbs of `gongzhi import`, whose grids, streets and communities are the space
+ * module's: a two-word name is matched before the one-word one (main.c). */
+static const gz_module_command commands[] = {
+    {"import residents", "import residents (CSV/xlsx)", gz_people_import_usage,
+     gz_cli_import_residents},
+    {"import units", "import units and their owners (CSV/xlsx)", gz_people_import_usage,
+     gz_cli_import_units},
+    {0},
+};
+
 /* Reveal exists only on residents (personal data, 个人信息保护法 "minimum necessary"):
  * it is held by the roles whose casework needs a phone or an ID number — the grid
  * worker visiting, community staff handling applications, the street office reviewing
@@ -45,5 +55,6 @@ const gz_module gz_module_people = {
     .routes = routes,
     .name = "people",
     .counts = counts,
+    .commands = commands,
     .resources = resources,
 };

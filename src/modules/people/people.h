@@ -122,6 +122,11 @@ void gz_people_tag_key(const char *code, bool sensitive, char *out, size_t cap);
  * next to the error, a stored copy and its download path (report_url) otherwise. */
 void gz_people_import_reply(gz_req *r, gz_people_kind kind);
 
+/* The command line: `gongzhi import residents|units` (argv starts at "import"). */
+extern const char gz_people_import_usage[];
+int gz_cli_import_residents(int argc, char **argv);
+int gz_cli_import_units(int argc, char **argv);
+
 /* Its rows of the policy table (assigned when the module registers). */
 extern policy_resource RES_RESIDENT; /* units and their owners, households, residents */
 

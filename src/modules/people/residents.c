@@ -30,7 +30,7 @@
 #include "modules/people/person.h"
 #include "domain/policy.h"
 #include "modules/people/resident.h"
-#include "modules/space/codes.h"
+#include "domain/space_code.h"
 
 #include <errno.h>
 #include <fcntl.h>

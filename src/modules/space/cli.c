@@ -29,16 +29,8 @@ const char gz_cli_import_usage[] =
     "      Create a street (9-digit code).\n"
     "  import community CODE NAME\n"
     "      Create a community (12-digit code); its street must exist.\n"
-    "  import residents [--dry-run] [--json] [--report ERRORS.xlsx] FILE.csv|FILE.xlsx\n"
-    "      Import residents. Columns by header: 姓名, 身份证号 (required), 网格编码 (or\n"
-    "      楼栋 + 房号 of an existing unit), optional 性别, 出生日期, 手机号, 住址,\n"
-    "      与户主关系, 标签 (separated by 、 or ,). Every row is checked (ID checksum,\n"
-    "      phone, unit, duplicates in the file and the database); one problem and nothing\n"
-    "      is imported. --report writes the problems (row, column, reason) as .xlsx.\n"
-    "  import units [--dry-run] [--json] [--report ERRORS.xlsx] FILE.csv|FILE.xlsx\n"
-    "      Import units (专有部分): 楼栋 (id, or name with 网格编码), 房号, 专有部分面积\n"
-    "      (㎡, at most 2 decimals), optional 是否已售 (是/否), 业主姓名, 业主身份证号;\n"
-    "      rows with the same 楼栋 and 房号 are co-owners of one unit.\n"
+    "  import residents ..., import units ...\n"
+    "      Residents and units (CSV/xlsx): see 'gongzhi import residents --help'.\n"
     "\n"
     "  --db URL may also follow the command. Environment: GONGZHI_DB; for residents and\n"
     "  units also GONGZHI_KEY_FILE (the personal-data key; with SQLite, PATH.key next to\n"
@@ -235,18 +227,8 @@ static int import_node(int argc, char **argv, space_level level)
 
 int gz_cli_import(int argc, char **argv)
 {
-	/* Accept --db URL anywhere after the command, as the other subcommands do. */
-	char **rest = calloc((size_t)argc + 1, sizeof *rest);
-	int n = 0;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--db") && i + 1 < argc) {
-			setenv("GONGZHI_DB", argv[++i], 1);
-		} else if (!strncmp(argv[i], "--db=", 5)) {
-			setenv("GONGZHI_DB", argv[i] + 5, 1);
-		} else {
-			rest[n++] = argv[i];
-		}
-	}
+	char **rest;
+	int n = gz_cli_args(argc, argv, 1, &rest);
 	int rc;
 	if (n == 0)
 		rc = usage("missing COMMAND (grids, street, community, residents or units)");
@@ -256,8 +238,6 @@ int gz_cli_import(int argc, char **argv)
 		rc = import_node(n - 1, rest + 1, SPACE_STREET);
 	else if (!strcmp(rest[0], "community"))
 		rc = import_node(n - 1, rest + 1, SPACE_COMMUNITY);
-	else if (!strcmp(rest[0], "residents") || !strcmp(rest[0], "units"))
-		rc = gz_cli_import_people(n - 1, rest + 1, !strcmp(rest[0], "units"));
 	else
 		rc = usage("unknown COMMAND (grids, street, community, residents or units)");
 	free(rest);

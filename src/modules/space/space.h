@@ -10,7 +10,7 @@
 
 #include "domain/policy.h"
 #include "db/db.h"
-#include "modules/space/codes.h"
+#include "domain/space_code.h"
 #include "http/http.h"
 
 #include <jansson.h>

@@ -1,4 +1,4 @@
-#include "modules/space/codes.h"
+#include "domain/space_code.h"
 
 #include <stdio.h>
 #include <string.h>
