@@ -7,6 +7,7 @@
  *   counts      names of the record_counts rows the module keeps
  *   commands    subcommands of the gongzhi binary
  *   resources   its rows of the policy table (who may do what on its records)
+ *   jobs        the kinds of background job it runs (timers, reports, notifications)
  *   init        anything else done once at start-up (hooks)
  *
  * Its migrations need no declaration: they are the files in its migrations/ folder
@@ -20,6 +21,7 @@
 #include "domain/policy.h"
 #include "http/http.h"
 #include "http/router.h"
+#include "jobs/jobs.h"
 
 #include <stddef.h>
 
@@ -51,6 +53,7 @@ typedef struct gz_module {
 	const char *const *counts;           /* ends with NULL */
 	const gz_module_command *commands;   /* ends with {0} */
 	const gz_module_resource *resources; /* ends with {0} */
+	const gz_job_kind *jobs;             /* ends with {0} */
 	void (*init)(void);                  /* may be NULL */
 } gz_module;
 

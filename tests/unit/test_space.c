@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "modules/space/codes.h"
+#include "domain/space_code.h"
 
 #include <string.h>
 
