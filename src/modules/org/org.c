@@ -177,18 +177,12 @@ static int id_query(gz_req *r, const char *key, int64_t *out, gz_err *err)
 	return 0;
 }
 
-/* r == NULL is the command line (api/org.h): an operator who may do anything. */
-static bool can(gz_req *r, policy_action a, const char *code)
+/* May the actor do act on the space node code (the operator may: gz_actor_check)? */
+static bool can(const gz_actor *actor, policy_action act, const char *code)
 {
 	gz_err e;
 	gz_err_clear(&e);
-	return code && (!r || gz_auth_check(r, a, RES_SPACE, code, &e) == 0);
-}
-
-static int auth_check(gz_req *r, policy_action a, policy_resource res, const char *code,
-                      gz_err *err)
-{
-	return r ? gz_auth_check(r, a, res, code, err) : 0;
+	return code && gz_actor_check(actor, act, RES_SPACE, code, &e) == 0;
 }
 
 #define PHONE_MASK_SIZE 72
@@ -239,13 +233,13 @@ static void hex(const uint8_t *p, size_t n, char *out)
 typedef struct {
 	int64_t id;
 	int type;
-	const char *name; /* request arena; NULL without a request */
+	const char *name; /* in the arena given to org_load; NULL without one */
 	char space[SPACE_CODE_SIZE];
 	int64_t parent_id;
 } org_ref;
 
 /* Loads organisation id. Returns 1 found, 0 not, -1 with err. */
-static int org_load(gz_req *r, gz_db *db, int64_t id, org_ref *o, gz_err *err)
+static int org_load(gz_arena *A, gz_db *db, int64_t id, org_ref *o, gz_err *err)
 {
 	gz_stmt *st = gz_db_prepare(
 	    db, "SELECT id, type, name, space_code, parent_id FROM organisations WHERE id = $1",
@@ -257,9 +251,8 @@ static int org_load(gz_req *r, gz_db *db, int64_t id, org_ref *o, gz_err *err)
 	if (rc == GZ_ROW) {
 		o->id = gz_stmt_int64(st, 0);
 		o->type = org_type_parse(gz_stmt_text(st, 1));
-		/* The name is only needed with a request (the network); r is NULL on the
-		 * command line. */
-		o->name = r ? gz_arena_strdup(&r->arena, gz_stmt_text(st, 2)) : NULL;
+		/* The name is only needed by the network, which passes its arena. */
+		o->name = A ? gz_arena_strdup(A, gz_stmt_text(st, 2)) : NULL;
 		snprintf(o->space, sizeof o->space, "%s", gz_stmt_text(st, 3));
 		o->parent_id = gz_stmt_isnull(st, 4) ? 0 : gz_stmt_int64(st, 4);
 	}
@@ -269,23 +262,23 @@ static int org_load(gz_req *r, gz_db *db, int64_t id, org_ref *o, gz_err *err)
 
 /* May a record placed at `at` reference o? When the caller may read o, or o serves
  * `at` or a place containing it. */
-static bool org_referable(gz_req *r, const org_ref *o, const char *at)
+static bool org_referable(const gz_actor *actor, const org_ref *o, const char *at)
 {
 	if (at && *o->space && policy_scope_contains(o->space, at))
 		return true;
-	return can(r, ACT_READ, o->space);
+	return can(actor, ACT_READ, o->space);
 }
 
 /* Loads id and checks it is referable from `at`; a missing or unreferable organisation
  * adds the field error 组织不存在 (the same words, so nothing is learned). Returns 1 ok,
  * 0 field error added, -1 database error. */
-static int org_ref_field(gz_req *r, gz_db *db, int64_t id, const char *at, const char *field,
-                         org_ref *o, gz_err *err)
+static int org_ref_field(const gz_actor *actor, gz_db *db, int64_t id, const char *at,
+                         const char *field, org_ref *o, gz_err *err)
 {
-	int rc = org_load(r, db, id, o, err);
+	int rc = org_load(NULL, db, id, o, err);
 	if (rc < 0)
 		return -1;
-	if (rc == 0 || o->type < 0 || !org_referable(r, o, at)) {
+	if (rc == 0 || o->type < 0 || !org_referable(actor, o, at)) {
 		gz_err_field(err, field, "组织不存在");
 		return 0;
 	}
@@ -422,35 +415,39 @@ static void org_list(gz_req *r)
 	"m.id, m.org_id, m.resident_id, m.name, m.phone_enc, m.position, m.is_contact, m.since, "  \
 	"m.created_at, m.scope_code"
 
-/* A member as r may see them: the name by the one rule for persons
- * (gz_people_name_visible at the organisation's place), the phone always masked. */
-static json_t *member_json(gz_req *r, gz_stmt *st)
+/* A member as the actor may see them: the name by the one rule for persons
+ * (gz_people_name_visible at the organisation's place; masked into A), the phone always
+ * masked. */
+static json_t *member_json(const gz_actor *actor, gz_arena *A, gz_stmt *st)
 {
-	bool clear = gz_people_name_visible(r, gz_stmt_text(st, 9));
+	bool clear = gz_people_name_visible(actor, gz_stmt_text(st, 9));
 	return json_pack(
 	    "{s:o,s:o,s:o,s:s,s:b,s:o,s:s,s:b,s:o,s:o}", "id", gz_api_id_json(gz_stmt_int64(st, 0)),
 	    "org_id", gz_api_id_json(gz_stmt_int64(st, 1)), "resident_id", gz_api_id_or_null(st, 2),
-	    "name", gz_people_name_shown(r, clear, gz_stmt_text(st, 3)), "name_masked", !clear,
+	    "name", gz_people_name_shown(A, clear, gz_stmt_text(st, 3)), "name_masked", !clear,
 	    "phone", phone_json(st, 4), "position", gz_stmt_text(st, 5), "is_contact",
 	    gz_stmt_int64(st, 6) != 0, "since", gz_api_time_or_null(st, 7), "created_at",
 	    gz_api_time_json(gz_stmt_int64(st, 8)));
 }
 
 /* The organisation with its parent, building, members and contacts; NULL with err. */
-static json_t *org_detail_in(gz_req *r, gz_db *db, int64_t id, policy_action need, gz_err *err);
+static json_t *org_detail_in(const gz_actor *actor, gz_arena *A, gz_db *db, int64_t id,
+                             policy_action need, gz_err *err);
 
 /* The detail from one snapshot (joined when the caller holds one, as a create's answer
  * inside its transaction): the member list and member_count agree. */
-static json_t *org_detail(gz_req *r, gz_db *db, int64_t id, policy_action need, gz_err *err)
+static json_t *org_detail(const gz_actor *actor, gz_arena *A, gz_db *db, int64_t id,
+                          policy_action need, gz_err *err)
 {
 	if (gz_db_begin_read(db, err) < 0)
 		return NULL;
-	json_t *o = org_detail_in(r, db, id, need, err);
+	json_t *o = org_detail_in(actor, A, db, id, need, err);
 	gz_db_end_read(db);
 	return o;
 }
 
-static json_t *org_detail_in(gz_req *r, gz_db *db, int64_t id, policy_action need, gz_err *err)
+static json_t *org_detail_in(const gz_actor *actor, gz_arena *A, gz_db *db, int64_t id,
+                             policy_action need, gz_err *err)
 {
 	gz_stmt *st =
 	    gz_db_prepare(db,
@@ -467,7 +464,7 @@ static json_t *org_detail_in(gz_req *r, gz_db *db, int64_t id, policy_action nee
 	if (rc == GZ_ROW) {
 		char space[SPACE_CODE_SIZE];
 		snprintf(space, sizeof space, "%s", gz_stmt_text(st, 3));
-		if (auth_check(r, need, RES_SPACE, space, err) == 0) {
+		if (gz_actor_check(actor, need, RES_SPACE, space, err) == 0) {
 			o = org_json(st, 0);
 			int ptype = org_type_parse(gz_stmt_text(st, 10));
 			json_object_set_new(o, "parent",
@@ -505,7 +502,7 @@ static json_t *org_detail_in(gz_req *r, gz_db *db, int64_t id, policy_action nee
 	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
 		if (json_array_size(members) == ORG_DETAIL_MEMBERS)
 			continue;
-		json_t *m = member_json(r, st);
+		json_t *m = member_json(actor, A, st);
 		if (gz_stmt_int64(st, 6))
 			json_array_append(contacts, m);
 		json_array_append_new(members, m);
@@ -539,7 +536,8 @@ static void org_get(gz_req *r)
 		gz_reply_error(r, GZ_ENOTFOUND, "not_found", "没有这条记录");
 		return;
 	}
-	if (!(db = gz_req_db(r, &err)) || !(o = org_detail(r, db, id, ACT_READ, &err))) {
+	if (!(db = gz_req_db(r, &err)) ||
+	    !(o = org_detail(gz_req_actor(r), &r->arena, db, id, ACT_READ, &err))) {
 		gz_reply_err(r, &err);
 		return;
 	}
@@ -547,11 +545,13 @@ static void org_get(gz_req *r)
 }
 
 /* POST /organisations */
-int gz_org_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_err *errp)
+int gz_org_create(gz_db *db, const gz_actor *actor, json_t *in, json_t **outp, gz_err *errp)
 {
 	gz_err err;
 	gz_err_clear(&err);
 	json_t *out = NULL;
+	/* Masked member names of the answer (json_pack copies them). */
+	gz_arena local = {0}, *A = actor->req ? &actor->req->arena : &local;
 	const char *type_s = NULL, *name = NULL, *space = NULL, *credit_in = NULL;
 	int64_t building = 0, parent = 0, id = 0;
 	char credit[19] = "";
@@ -574,7 +574,7 @@ int gz_org_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_err *errp)
 		if (org_credit_code_check(credit_in, credit, &e) < 0)
 			gz_err_field(&err, "credit_code", "%s", e.message);
 	}
-	if (gz_json_check(&err) < 0 || !(db || (db = gz_req_db(r, &err))))
+	if (gz_json_check(&err) < 0 || !(db || (db = gz_req_db(actor->req, &err))))
 		goto fail;
 
 	/* A building group sits in its building's grid. */
@@ -591,7 +591,7 @@ int gz_org_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_err *errp)
 		gz_stmt_finish(b);
 		if (rc < 0)
 			goto fail;
-		if (!*bgrid || !can(r, ACT_READ, bgrid))
+		if (!*bgrid || !can(actor, ACT_READ, bgrid))
 			gz_err_field(&err, "building_id", "楼栋不存在");
 		else if (space && strcmp(space, bgrid) != 0)
 			gz_err_field(&err, "building_id", "楼栋不在网格 %s 内", space);
@@ -610,7 +610,8 @@ int gz_org_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_err *errp)
 	}
 	if (gz_json_check(&err) < 0)
 		goto fail;
-	if (auth_check(r, ACT_WRITE, RES_SPACE, space, &err) < 0 || gz_db_begin(db, &err) < 0)
+	if (gz_actor_check(actor, ACT_WRITE, RES_SPACE, space, &err) < 0 ||
+	    gz_db_begin(db, &err) < 0)
 		goto fail;
 
 	int rc = node_exists(db, space, &err);
@@ -620,7 +621,7 @@ int gz_org_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_err *errp)
 		gz_err_field(&err, "space_code", "该位置不存在");
 	org_ref p = {0};
 	int prc = 1;
-	if (parent && (prc = org_ref_field(r, db, parent, space, "parent_id", &p, &err)) < 0)
+	if (parent && (prc = org_ref_field(actor, db, parent, space, "parent_id", &p, &err)) < 0)
 		goto rollback;
 	if (prc == 1) {
 		gz_err e;
@@ -664,30 +665,33 @@ int gz_org_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_err *errp)
 	                           name, "space_code", space);
 	if (parent)
 		json_object_set_new(detail, "parent_id", gz_api_id_json(parent));
-	rc = gz_audit(r, db, "org.create", "organisation", ids, space, detail, &err);
+	rc = gz_audit(actor, db, "org.create", "organisation", ids, space, detail, &err);
 	json_decref(detail);
 	if (rc < 0 || gz_db_count_add(db, "organisations", 1, &err) < 0 ||
-	    !(out = org_detail(r, db, id, ACT_WRITE, &err)) ||
-	    gz_api_commit(r, db, 201, out, &err) < 0)
+	    !(out = org_detail(actor, A, db, id, ACT_WRITE, &err)) ||
+	    gz_api_commit(actor->req, db, 201, out, &err) < 0)
 		goto rollback;
+	gz_arena_free(&local);
 	*outp = out;
 	return 0;
 rollback:
 	gz_stmt_finish(st);
 	gz_db_rollback(db);
 fail:
+	gz_arena_free(&local);
 	json_decref(out);
 	*errp = err;
 	return -1;
 }
 
 /* POST /organisations/{id}/members */
-int gz_org_member_add(gz_db *db, gz_req *r, int64_t org_id, json_t *in, json_t **outp, gz_err *errp)
+int gz_org_member_add(gz_db *db, const gz_actor *actor, int64_t org_id, json_t *in, json_t **outp,
+                      gz_err *errp)
 {
 	gz_err err;
 	gz_err_clear(&err);
 	json_t *out = NULL;
-	gz_arena local = {0}, *A = r ? &r->arena : &local;
+	gz_arena local = {0}, *A = actor->req ? &actor->req->arena : &local;
 	const char *name = NULL, *phone_in = NULL, *position = NULL;
 	int64_t resident = 0, since = 0;
 	bool is_contact = false, has_since = false;
@@ -705,17 +709,17 @@ int gz_org_member_add(gz_db *db, gz_req *r, int64_t org_id, json_t *in, json_t *
 	str_field(in, "position", GZ_REQUIRED, 1, ORG_POSITION_MAX, &position, &err);
 	gz_json_bool(in, "is_contact", GZ_OPTIONAL, &is_contact, &err);
 	time_field(in, "since", GZ_OPTIONAL, &since, &has_since, &err);
-	if (gz_json_check(&err) < 0 || !(db || (db = gz_req_db(r, &err))))
+	if (gz_json_check(&err) < 0 || !(db || (db = gz_req_db(actor->req, &err))))
 		goto fail;
 	/* The organisation decides the place: 404 when missing or out of scope. */
-	int rc = org_load(r, db, org_id, &o, &err);
+	int rc = org_load(NULL, db, org_id, &o, &err);
 	if (rc < 0)
 		goto fail;
 	if (rc == 0) {
 		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这条记录");
 		goto fail;
 	}
-	if (auth_check(r, ACT_WRITE, RES_SPACE, o.space, &err) < 0)
+	if (gz_actor_check(actor, ACT_WRITE, RES_SPACE, o.space, &err) < 0)
 		goto fail;
 	const gz_crypto *crypto = gz_crypto_global();
 	if (*phone && !crypto) {
@@ -757,7 +761,7 @@ int gz_org_member_add(gz_db *db, gz_req *r, int64_t org_id, json_t *in, json_t *
 		st = NULL;
 		if (rc < 0)
 			goto rollback;
-		if (!*rgrid || !can(r, ACT_READ, rgrid)) {
+		if (!*rgrid || !can(actor, ACT_READ, rgrid)) {
 			gz_err_field(&err, "resident_id", "居民不存在");
 			gz_json_check(&err);
 			goto rollback;
@@ -790,7 +794,7 @@ int gz_org_member_add(gz_db *db, gz_req *r, int64_t org_id, json_t *in, json_t *
 	 * as the same person. */
 	if (*phone && !resident) {
 		/* A refusal rolls the transaction back and is audited by the limiter. */
-		if (gz_ratelimit_pii(r, db, "org.member_add", 1, true, &err) != 0) {
+		if (gz_ratelimit_pii(actor, db, "org.member_add", 1, true, &err) != 0) {
 			gz_db_rollback(db);
 			goto fail;
 		}
@@ -871,7 +875,7 @@ int gz_org_member_add(gz_db *db, gz_req *r, int64_t org_id, json_t *in, json_t *
 	                           "is_contact", is_contact);
 	if (resident)
 		json_object_set_new(detail, "resident_id", gz_api_id_json(resident));
-	rc = gz_audit(r, db, "org.member_add", "org_member", ids, o.space, detail, &err);
+	rc = gz_audit(actor, db, "org.member_add", "org_member", ids, o.space, detail, &err);
 	json_decref(detail);
 	if (rc < 0)
 		goto rollback;
@@ -880,10 +884,10 @@ int gz_org_member_add(gz_db *db, gz_req *r, int64_t org_id, json_t *in, json_t *
 		goto rollback;
 	gz_stmt_bind_int64(st, 1, member_id);
 	if (gz_stmt_step(st, &err) == GZ_ROW)
-		out = member_json(r, st);
+		out = member_json(actor, A, st);
 	gz_stmt_finish(st);
 	st = NULL;
-	if (!out || gz_api_commit(r, db, 201, out, &err) < 0) {
+	if (!out || gz_api_commit(actor->req, db, 201, out, &err) < 0) {
 		if (!err.kind)
 			gz_err_set(&err, GZ_EINTERNAL, "internal", "新建的记录读不到");
 		goto rollback;
@@ -1121,12 +1125,13 @@ typedef struct {
 } commitment_in;
 
 /* POST /coop-agreements */
-int gz_coop_agreement_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_err *errp)
+int gz_coop_agreement_create(gz_db *db, const gz_actor *actor, json_t *in, json_t **outp,
+                             gz_err *errp)
 {
 	gz_err err;
 	gz_err_clear(&err);
 	json_t *out = NULL;
-	gz_arena local = {0}, *A = r ? &r->arena : &local;
+	gz_arena local = {0}, *A = actor->req ? &actor->req->arena : &local;
 	const char *community = NULL, *title = NULL, *status_s = NULL;
 	int64_t unit = 0, start = 0, end = 0, id = 0;
 	bool has_start = false, has_end = false;
@@ -1176,9 +1181,10 @@ int gz_coop_agreement_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz
 			}
 		}
 	}
-	if (gz_json_check(&err) < 0 || !(db || (db = gz_req_db(r, &err))))
+	if (gz_json_check(&err) < 0 || !(db || (db = gz_req_db(actor->req, &err))))
 		goto fail;
-	if (auth_check(r, ACT_WRITE, RES_SPACE, community, &err) < 0 || gz_db_begin(db, &err) < 0)
+	if (gz_actor_check(actor, ACT_WRITE, RES_SPACE, community, &err) < 0 ||
+	    gz_db_begin(db, &err) < 0)
 		goto fail;
 	int rc = node_exists(db, community, &err);
 	if (rc < 0)
@@ -1186,7 +1192,7 @@ int gz_coop_agreement_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz
 	if (!rc)
 		gz_err_field(&err, "community_code", "社区不存在");
 	org_ref u;
-	rc = org_ref_field(r, db, unit, community, "unit_org_id", &u, &err);
+	rc = org_ref_field(actor, db, unit, community, "unit_org_id", &u, &err);
 	if (rc < 0)
 		goto rollback;
 	if (rc == 1 && u.type != ORG_COOP_UNIT)
@@ -1240,7 +1246,7 @@ int gz_coop_agreement_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz
 	json_t *detail = json_pack(
 	    "{s:o,s:s,s:s,s:i}", "unit_org_id", gz_api_id_json(unit), "title", title, "status",
 	    org_agreement_status_code((org_agreement_status)status), "commitments", (int)ncs);
-	rc = gz_audit(r, db, "coop_agreement.create", "coop_agreement", ids, community, detail,
+	rc = gz_audit(actor, db, "coop_agreement.create", "coop_agreement", ids, community, detail,
 	              &err);
 	json_decref(detail);
 	if (rc < 0 || gz_db_count_add(db, "coop_agreements", 1, &err) < 0)
@@ -1258,7 +1264,7 @@ int gz_coop_agreement_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz
 	gz_stmt_finish(st);
 	st = NULL;
 	if (!out || add_commitments(db, out, &err) < 0 ||
-	    gz_api_commit(r, db, 201, out, &err) < 0) {
+	    gz_api_commit(actor->req, db, 201, out, &err) < 0) {
 		if (!err.kind)
 			gz_err_set(&err, GZ_EINTERNAL, "internal", "新建的记录读不到");
 		goto rollback;
@@ -1288,12 +1294,13 @@ fail:
 	" FROM party_members p JOIN organisations po ON po.id = p.party_org_id "                   \
 	"LEFT JOIN organisations eo ON eo.id = p.employer_org_id "
 
-static json_t *party_json(gz_req *r, gz_stmt *st)
+static json_t *party_json(const gz_actor *actor, gz_arena *A, gz_stmt *st)
 {
 	/* The one rule for persons' names, at either of the record's places. */
-	bool clear = gz_people_name_visible(r, gz_stmt_text(st, 15)) ||
-	             (!gz_stmt_isnull(st, 16) && gz_people_name_visible(r, gz_stmt_text(st, 16)));
-	const char *name = gz_people_name_shown(r, clear, gz_stmt_text(st, 2));
+	bool clear =
+	    gz_people_name_visible(actor, gz_stmt_text(st, 15)) ||
+	    (!gz_stmt_isnull(st, 16) && gz_people_name_visible(actor, gz_stmt_text(st, 16)));
+	const char *name = gz_people_name_shown(A, clear, gz_stmt_text(st, 2));
 	int ptype = org_type_parse(gz_stmt_text(st, 5));
 	int post = gz_stmt_isnull(st, 8) ? -1 : org_post_parse(gz_stmt_text(st, 8));
 	json_t *emp = json_null();
@@ -1322,7 +1329,7 @@ static json_t *party_json(gz_req *r, gz_stmt *st)
 static json_t *party_row(gz_req *r, gz_stmt *st, int64_t *key)
 {
 	*key = gz_stmt_int64(st, 0);
-	return party_json(r, st);
+	return party_json(gz_req_actor(r), &r->arena, st);
 }
 
 static void party_list(gz_req *r)
@@ -1408,13 +1415,13 @@ static int unit_linked(gz_db *db, int64_t org, const char *community, gz_err *er
 
 /* A Party member's organisation reference: referable, or a unit linked to the reported
  * community. Returns 1 ok, 0 field error added, -1 error. */
-static int party_ref(gz_req *r, gz_db *db, int64_t id, const char *at, const char *community,
-                     const char *field, org_ref *o, gz_err *err)
+static int party_ref(const gz_actor *actor, gz_db *db, int64_t id, const char *at,
+                     const char *community, const char *field, org_ref *o, gz_err *err)
 {
-	int rc = org_load(r, db, id, o, err);
+	int rc = org_load(NULL, db, id, o, err);
 	if (rc < 0)
 		return -1;
-	bool ok = rc == 1 && o->type >= 0 && org_referable(r, o, at);
+	bool ok = rc == 1 && o->type >= 0 && org_referable(actor, o, at);
 	if (rc == 1 && !ok && community && o->type == ORG_COOP_UNIT) {
 		int l = unit_linked(db, id, community, err);
 		if (l < 0)
@@ -1429,12 +1436,13 @@ static int party_ref(gz_req *r, gz_db *db, int64_t id, const char *at, const cha
 }
 
 /* POST /party-members */
-int gz_party_member_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_err *errp)
+int gz_party_member_create(gz_db *db, const gz_actor *actor, json_t *in, json_t **outp,
+                           gz_err *errp)
 {
 	gz_err err;
 	gz_err_clear(&err);
 	json_t *out = NULL;
-	gz_arena local = {0}, *A = r ? &r->arena : &local;
+	gz_arena local = {0}, *A = actor->req ? &actor->req->arena : &local;
 	const char *name = NULL, *community = NULL, *grid = NULL, *post_s = NULL;
 	int64_t resident = 0, party_org = 0, employer = 0, reported_at = 0, id = 0;
 	bool has_reported_at = false;
@@ -1467,30 +1475,30 @@ int gz_party_member_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_e
 			             "未报到（无 reported_community_code）时不填");
 	} else if (!post_s && !has_field(&err, "post_type"))
 		gz_err_field(&err, "post_type", "报到时必填");
-	if (gz_json_check(&err) < 0 || !(db || (db = gz_req_db(r, &err))))
+	if (gz_json_check(&err) < 0 || !(db || (db = gz_req_db(actor->req, &err))))
 		goto fail;
 
 	/* Where the record lies: the reported place, else its Party organisation's. */
 	org_ref po, eo;
 	int rc;
 	if (community) {
-		if (auth_check(r, ACT_WRITE, RES_SPACE, grid ? grid : community, &err) < 0)
+		if (gz_actor_check(actor, ACT_WRITE, RES_SPACE, grid ? grid : community, &err) < 0)
 			goto fail;
 	}
 	if (gz_db_begin(db, &err) < 0)
 		goto fail;
 	const char *at = grid ? grid : community;
-	if ((rc = party_ref(r, db, party_org, at, community, "party_org_id", &po, &err)) < 0)
+	if ((rc = party_ref(actor, db, party_org, at, community, "party_org_id", &po, &err)) < 0)
 		goto rollback;
 	if (rc == 1 && !org_can_be_party_org((org_type)po.type))
 		gz_err_field(&err, "party_org_id", "%s不是党组织，也不是设有党组织的单位",
 		             org_type_label((org_type)po.type));
-	if (employer && party_ref(r, db, employer, at ? at : (rc == 1 ? po.space : NULL), community,
-	                          "employer_org_id", &eo, &err) < 0)
+	if (employer && party_ref(actor, db, employer, at ? at : (rc == 1 ? po.space : NULL),
+	                          community, "employer_org_id", &eo, &err) < 0)
 		goto rollback;
 	if (!community && rc == 1 && !err.nfields) {
 		/* Not reported: the record lies at its Party organisation. */
-		if (auth_check(r, ACT_WRITE, RES_SPACE, po.space, &err) < 0)
+		if (gz_actor_check(actor, ACT_WRITE, RES_SPACE, po.space, &err) < 0)
 			goto rollback;
 	}
 	if (community) {
@@ -1524,7 +1532,7 @@ int gz_party_member_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_e
 		st = NULL;
 		if (rc < 0)
 			goto rollback;
-		if (!*rgrid || !can(r, ACT_READ, rgrid))
+		if (!*rgrid || !can(actor, ACT_READ, rgrid))
 			gz_err_field(&err, "resident_id", "居民不存在");
 		else if (community && !grid && !strncmp(rgrid, community, SPACE_COMMUNITY))
 			grid = gz_arena_strdup(A, rgrid); /* 党员进网格: where they live */
@@ -1575,7 +1583,7 @@ int gz_party_member_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_e
 	json_t *detail = json_pack("{s:o,s:s?,s:s?}", "party_org_id", gz_api_id_json(party_org),
 	                           "reported_community_code", community, "post_type",
 	                           post >= 0 ? org_post_code((org_post_type)post) : NULL);
-	rc = gz_audit(r, db, "party_member.create", "party_member", ids,
+	rc = gz_audit(actor, db, "party_member.create", "party_member", ids,
 	              report_scope ? report_scope : po.space, detail, &err);
 	json_decref(detail);
 	if (rc < 0 || gz_db_count_add(db, "party_members", 1, &err) < 0)
@@ -1585,10 +1593,10 @@ int gz_party_member_create(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_e
 		goto rollback;
 	gz_stmt_bind_int64(st, 1, id);
 	if (gz_stmt_step(st, &err) == GZ_ROW)
-		out = party_json(r, st);
+		out = party_json(actor, A, st);
 	gz_stmt_finish(st);
 	st = NULL;
-	if (!out || gz_api_commit(r, db, 201, out, &err) < 0) {
+	if (!out || gz_api_commit(actor->req, db, 201, out, &err) < 0) {
 		if (!err.kind)
 			gz_err_set(&err, GZ_EINTERNAL, "internal", "新建的记录读不到");
 		goto rollback;
@@ -1628,7 +1636,7 @@ static int add_external(gz_req *r, gz_db *db, org_buf *b, int64_t id, int *budge
 		return 0;
 	(*budget)--;
 	org_ref o;
-	int rc = org_load(r, db, id, &o, err);
+	int rc = org_load(&r->arena, db, id, &o, err);
 	if (rc <= 0 || o.type < 0)
 		return rc < 0 ? -1 : 0;
 	b->orgs[b->norgs++] = (org_net_org){
@@ -2245,9 +2253,9 @@ static void figures_read(gz_req *r)
 			if (cur && has_party && has_property) {
 				/* The one rule for persons' names: in full when visible at
 				 * one of the places where the person holds these positions. */
-				json_object_set_new(
-				    cur, "name",
-				    json_string(gz_people_name_shown(r, cur_clear, cur_name)));
+				json_object_set_new(cur, "name",
+				                    json_string(gz_people_name_shown(
+				                        &r->arena, cur_clear, cur_name)));
 				json_object_set_new(cur, "name_masked", json_boolean(!cur_clear));
 				json_array_append(cross, cur);
 			}
@@ -2262,7 +2270,7 @@ static void figures_read(gz_req *r)
 			                "positions");
 		}
 		if (!cur_clear)
-			cur_clear = gz_people_name_visible(r, gz_stmt_text(st, 7));
+			cur_clear = gz_people_name_visible(gz_req_actor(r), gz_stmt_text(st, 7));
 		int t = org_type_parse(gz_stmt_text(st, 6));
 		if (t == ORG_COMMUNITY_PARTY)
 			has_party = true;
@@ -2336,7 +2344,7 @@ static void org_member_add(gz_req *r)
 	if (!org_id) {
 		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这条记录");
 	} else if ((in = gz_req_json(r, &err)) &&
-	           gz_org_member_add(NULL, r, org_id, in, &out, &err) == 0) {
+	           gz_org_member_add(NULL, gz_req_actor(r), org_id, in, &out, &err) == 0) {
 		json_decref(in);
 		gz_reply_json(r, 201, out);
 		return;
