@@ -23,6 +23,35 @@ typedef struct gz_grant {
 	char scope[GZ_SCOPE_MAX]; /* space code, "" for the whole system */
 } gz_grant;
 
+/* Who does a write: the one value every write function takes (issue 8, "Actor").
+ *
+ * A request's actor is its authenticated user, built once per request from the session
+ * (gz_actor_of_request, kept with the request's gz_auth). The command line's actor is the
+ * operator (gz_actor_operator, built once per command): someone with direct access to the
+ * database and its key, who may do anything and is audited as user "cli" with request id
+ * "cli-PID". Authorisation asks the actor (gz_actor_check, gz_actor_scopes), which allows
+ * the operator by one explicit branch. There is no "missing actor": a NULL actor is a
+ * programming error, refused — gz_actor_check, gz_actor_scopes and gz_audit answer 500
+ * "no_actor", gz_actor_is_operator aborts — and never taken as the operator. */
+typedef enum gz_actor_kind {
+	GZ_ACTOR_USER = 1,     /* a request's authenticated user */
+	GZ_ACTOR_OPERATOR = 2, /* the command line, as the operator */
+} gz_actor_kind;
+
+typedef struct gz_actor {
+	gz_actor_kind kind;
+	long long user_id;      /* the user's; 0 for the operator (stored as NULL) */
+	char username[65];      /* the user's; "cli" for the operator */
+	int ngrants;            /* the user's grants (role + scope); none for the operator */
+	const gz_grant *grants; /* points into the request's gz_auth */
+	char request_id[32];    /* the request's id (X-Request-Id), or "cli-PID" */
+	char ip[48];            /* the client's address; "" for the command line */
+	/* The request the actor acts in — its arena, its reply headers (Retry-After), its
+	 * Idempotency-Key (gz_api_commit) — or NULL for the operator. Plumbing only: never
+	 * consulted to decide what the actor may do. */
+	gz_req *req;
+} gz_actor;
+
 typedef struct gz_auth {
 	long long user_id;
 	char username[65];      /* 1..64 bytes, see gz_username_normalise() */
@@ -34,17 +63,50 @@ typedef struct gz_auth {
 	long long expires_at;         /* ms since epoch */
 	unsigned char token_hash[32]; /* BLAKE2b-256 of the raw token, the sessions key */
 	char csrf_token[65];          /* hex; what X-CSRF-Token must carry */
+	gz_actor actor;               /* the request's actor, built with the session */
 } gz_auth;
+
+/* Fills *a with the command line's actor: the operator, username "cli", request id
+ * "cli-PID", no address, no request. Built once per command and passed to every write. */
+void gz_actor_operator(gz_actor *a);
+
+/* The actor of r: its authenticated user (built once, cached with r's gz_auth), or NULL
+ * with err set exactly as gz_auth_user() (401, 403 csrf_required). */
+const gz_actor *gz_actor_of_request(gz_req *r, gz_err *err);
+
+/* The actor of a request that has been authenticated (every route that needs a login is,
+ * before its handler runs: the server's auth hook), for handlers passing it on to a
+ * write; NULL when r has not been, which every function taking an actor refuses (500),
+ * never allows. */
+const gz_actor *gz_req_actor(gz_req *r);
+
+/* True for the operator (the command line). Writes use it for what the command line
+ * does differently by design (no rate limit on comparisons, no lookup audit), never as
+ * a substitute for gz_actor_check(). */
+bool gz_actor_is_operator(const gz_actor *a);
+
+/* May the actor do action on resource for the record whose scope code is code? The
+ * operator: always (an explicit rule: the command line runs with the database's own
+ * access). A user: 0, or -1 with err set: 404 "not_found" when no grant's scope contains
+ * code, 403 "forbidden" when a grant's scope contains code but no such grant's role
+ * allows the action. The one rule; gz_auth_check() is this on the request's actor. */
+int gz_actor_check(const gz_actor *a, policy_action action, policy_resource res, const char *code,
+                   gz_err *err);
+
+/* The scopes in which the actor may do action on resource (see gz_auth_scopes). The
+ * operator: one scope, "" (everything). */
+int gz_actor_scopes(const gz_actor *a, policy_action action, policy_resource res,
+                    const char **scopes, int max, gz_err *err);
 
 /* The authenticated user of r (cached in r->auth), or NULL with err set to 401
  * "unauthenticated" (no/expired/unknown token, deleted user) or 403 "csrf_required". */
 const gz_auth *gz_auth_user(gz_req *r, gz_err *err);
 
-/* May the user do action on resource for the record whose scope code is code?
- * Returns 0, or -1 with err set: 401 not logged in; 404 "not_found" when no grant's
- * scope contains code (so out-of-scope records are indistinguishable from missing
- * ones); 403 "forbidden" when a grant's scope contains code but no such grant's role
- * allows the action. */
+/* gz_actor_check() on r's actor: may the user do action on resource for the record whose
+ * scope code is code? Returns 0, or -1 with err set: 401 not logged in; 404
+ * "not_found" when no grant's scope contains code (so out-of-scope records are
+ * indistinguishable from missing ones); 403 "forbidden" when a grant's scope contains
+ * code but no such grant's role allows the action. */
 int gz_auth_check(gz_req *r, policy_action action, policy_resource res, const char *code,
                   gz_err *err);
 
@@ -65,13 +127,13 @@ int gz_auth_scopes(gz_req *r, policy_action action, policy_resource res, const c
  * record is theirs by the account link alone, and the grant gives no other record. */
 int gz_auth_self(gz_req *r, long long owner_user_id, gz_err *err);
 
-/* Appends one audit record in the caller's open transaction on db: who (from r's
- * auth, may be anonymous), action ("grid.import", "resident.reveal", ...), record
- * type and id, scope code of the record, client address, request id, and an
- * optional JSON detail object (not stolen; may be NULL). r NULL is the command line (an
- * operator): user "cli", request id "cli-PID", no address. The one audit function of
- * every write, the API's and the command line's alike (the seed of issue 8's actor). */
-int gz_audit(gz_req *r, gz_db *db, const char *action, const char *record_type,
+/* Appends one audit record in the caller's open transaction on db: who (the actor: user
+ * id, username, client address, request id; the operator is user "cli" with request id
+ * "cli-PID" and no address), action ("grid.import", "resident.reveal", ...), record type
+ * and id, scope code of the record, and an optional JSON detail object (not stolen; may
+ * be NULL). The one audit function of every write, the API's and the command line's
+ * alike; it wraps gz_audit_write(). */
+int gz_audit(const gz_actor *a, gz_db *db, const char *action, const char *record_type,
              const char *record_id, const char *scope, json_t *detail, gz_err *err);
 
 /* ---- Added with the accounts issue ---- */

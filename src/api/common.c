@@ -63,12 +63,15 @@ bool gz_api_flag_query(gz_req *r, const char *key)
 
 void gz_api_create(gz_req *r, gz_api_create_fn fn)
 {
-	if (!gz_api_authenticated(r))
-		return;
 	gz_err err;
 	gz_err_clear(&err);
+	const gz_actor *a = gz_actor_of_request(r, &err);
+	if (!a) {
+		gz_reply_err(r, &err);
+		return;
+	}
 	json_t *in = gz_req_json(r, &err), *out = NULL;
-	int rc = in ? fn(NULL, r, in, &out, &err) : -1;
+	int rc = in ? fn(NULL, a, in, &out, &err) : -1;
 	json_decref(in);
 	if (rc < 0)
 		gz_reply_err(r, &err);

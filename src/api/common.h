@@ -3,6 +3,7 @@
 #ifndef GZ_API_COMMON_H
 #define GZ_API_COMMON_H
 
+#include "api/auth.h"
 #include "db/db.h"
 #include "http/http.h"
 
@@ -43,7 +44,8 @@ bool gz_api_authenticated(gz_req *r);
  * transaction, so once the write has committed a retry with the key gets this answer and
  * never runs the write again; an answer is therefore built, from rows read inside the
  * transaction, before this call, and sent (status, answer) right after it, with nothing
- * in between that could fail. r NULL (the command line) or a request without a key: a
+ * in between that could fail. r is the actor's request: NULL for the operator (the
+ * command line), which, like a request without a key, gets a
  * plain commit. answer is not stolen. Returns 0, or -1 with err set and the transaction
  * still open (the caller rolls back, as after gz_db_commit()). */
 int gz_api_commit(gz_req *r, gz_db *db, int status, const json_t *answer, gz_err *err);
@@ -63,12 +65,14 @@ bool gz_api_fault(const char *point);
  * write; reads that its helpers wrap in their own snapshots join this one. */
 void gz_api_read(gz_req *r, void (*handler)(gz_req *r));
 
-/* A create shared by the API and the command line: db NULL means "this request's
- * connection"; fills *out with the created record, or returns -1 with err set. */
-typedef int (*gz_api_create_fn)(gz_db *db, gz_req *r, json_t *in, json_t **out, gz_err *err);
+/* A create shared by the API and the command line, done by actor a: db NULL means "the
+ * request's connection" (a request's actor only); fills *out with the created record, or
+ * returns -1 with err set. */
+typedef int (*gz_api_create_fn)(gz_db *db, const gz_actor *a, json_t *in, json_t **out,
+                                gz_err *err);
 
-/* The whole POST handler for such a create: authenticate, parse the JSON body, call fn,
- * answer 201 with the record or the error. */
+/* The whole POST handler for such a create: authenticate, parse the JSON body, call fn
+ * with the request's actor, answer 201 with the record or the error. */
 void gz_api_create(gz_req *r, gz_api_create_fn fn);
 
 #endif

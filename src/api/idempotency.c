@@ -42,7 +42,7 @@ static const char sql_store[] =
     "UPDATE idempotency_keys SET status = $2, content_type = $3, body = $4 WHERE key_hash = $1";
 static const char json_ctype[] = "application/json; charset=utf-8";
 
-static void hash_key(const gz_auth *a, const gz_req *r, const char *key, unsigned char *out)
+static void hash_key(const gz_actor *a, const gz_req *r, const char *key, unsigned char *out)
 {
 	crypto_generichash_state st;
 	crypto_generichash_init(&st, NULL, 0, crypto_generichash_BYTES);
@@ -80,7 +80,7 @@ static bool idem_before(gz_req *r)
 		gz_reply_err(r, &err);
 		return true;
 	}
-	const gz_auth *a = gz_auth_user(r, &err);
+	const gz_actor *a = gz_actor_of_request(r, &err);
 	gz_db *db = a ? gz_req_db(r, &err) : NULL;
 	if (!db)
 		return false; /* the handler answers 401 / 503 as usual */

@@ -6,6 +6,7 @@
 #ifndef GZ_API_RATELIMIT_H
 #define GZ_API_RATELIMIT_H
 
+#include "api/auth.h"
 #include "core/err.h"
 #include "db/db.h"
 #include "http/http.h"
@@ -28,15 +29,16 @@ int gz_ratelimit_take(gz_db *db, const char *key, int64_t n, int64_t max, int64_
 int64_t gz_ratelimit_pii_max(void);
 int64_t gz_ratelimit_pii_window_ms(void);
 
-/* Charges n compared values to r's account (key "pii:u:<user id>"); what names the
+/* Charges n compared values to actor a's account (key "pii:u:<user id>"); what names the
  * request for the audit ("resident.import", "unit.create", "resident.lookup", ...).
  * Returns 0 when within the limit. Returns 1 when refused: nothing is charged, err is
- * 429 "too_many_lookups", r carries Retry-After, and the refusal is audited
+ * 429 "too_many_lookups", a's request carries Retry-After, and the refusal is audited
  * ("pii.rate_limited", detail {what, values, limit, window_s}, never a value) in a short
  * transaction of its own. in_tx says the caller has a transaction open on db: the charge
  * then runs in it (and commits or vanishes with the caller's change), and a refusal
- * first rolls it back. r == NULL (the command line) is never limited. Returns -1 with
- * err on a database error. */
-int gz_ratelimit_pii(gz_req *r, gz_db *db, const char *what, int64_t n, bool in_tx, gz_err *err);
+ * first rolls it back. The operator (the command line) is never limited. Returns -1
+ * with err on a database error. */
+int gz_ratelimit_pii(const gz_actor *a, gz_db *db, const char *what, int64_t n, bool in_tx,
+                     gz_err *err);
 
 #endif

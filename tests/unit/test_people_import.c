@@ -199,9 +199,17 @@ static void test_import_in_memory_all_or_nothing(void **state)
 	                  "甲,11010519491231002X,110101001001001,13812341234,低保\n"
 	                  "乙,110101198001010010,110101001001001,,独居老人\n";
 	json_t *rep = NULL;
+	/* No actor is a bug, never "the command line": refused, nothing written. */
 	assert_int_equal(
 	    gz_people_import(db, NULL, GZ_PEOPLE_RESIDENTS, csv, strlen(csv), false, &rep, &err),
-	    0);
+	    -1);
+	assert_string_equal(err.code, "no_actor");
+	assert_null(rep);
+	gz_err_clear(&err);
+	gz_actor op;
+	gz_actor_operator(&op);
+	assert_int_equal(
+	    gz_people_import(db, &op, GZ_PEOPLE_RESIDENTS, csv, strlen(csv), false, &rep, &err), 0);
 	bool ok = json_is_true(json_object_get(rep, "ok"));
 	int64_t created = json_integer_value(json_object_get(rep, "created"));
 	if (!ok) {
@@ -221,8 +229,7 @@ static void test_import_in_memory_all_or_nothing(void **state)
 	assert_int_equal(n, 2);
 
 	assert_int_equal(
-	    gz_people_import(db, NULL, GZ_PEOPLE_RESIDENTS, csv, strlen(csv), false, &rep, &err),
-	    0);
+	    gz_people_import(db, &op, GZ_PEOPLE_RESIDENTS, csv, strlen(csv), false, &rep, &err), 0);
 	assert_false(json_is_true(json_object_get(rep, "ok")));
 	assert_int_equal(json_integer_value(json_object_get(rep, "error_count")), 2);
 	json_t *e = json_array_get(json_object_get(rep, "errors"), 0);
@@ -234,6 +241,21 @@ static void test_import_in_memory_all_or_nothing(void **state)
 	gz_db_query_int64(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'resident.import'", &n,
 	                  &err, 0);
 	assert_int_equal(n, 1);
+	/* Audited as the operator: user "cli", no user id, request id "cli-PID", no address. */
+	char rid[32];
+	snprintf(rid, sizeof rid, "cli-%ld", (long)getpid());
+	gz_stmt *st =
+	    gz_db_prepare(db,
+	                  "SELECT username, user_id IS NULL, request_id, ip FROM audit_log "
+	                  "WHERE action = 'resident.import'",
+	                  &err);
+	assert_non_null(st);
+	assert_int_equal(gz_stmt_step(st, &err), GZ_ROW);
+	assert_string_equal(gz_stmt_text(st, 0), "cli");
+	assert_int_equal(gz_stmt_int64(st, 1), 1);
+	assert_string_equal(gz_stmt_text(st, 2), rid);
+	assert_string_equal(gz_stmt_text(st, 3), "");
+	gz_stmt_finish(st);
 	gz_db_close(db);
 	gz_crypto_set_global(NULL);
 }

@@ -1,5 +1,6 @@
 /* gongzhi user: accounts from the command line (the first administrator, scripts).
- * Every change is one transaction with its audit row (user NULL, username "cli"). */
+ * Every change is one transaction with its audit row (the operator: user NULL, username "cli",
+ * request id "cli-PID"). */
 #include "cli/cli.h"
 #include "api/auth.h"
 #include "modules/accounts/accounts.h"
@@ -48,6 +49,7 @@ typedef struct {
 	bool password_stdin;
 	int nroles, nscopes;
 	const char *roles[MAX_ARG_GRANTS], *scopes[MAX_ARG_GRANTS];
+	gz_actor op; /* the operator, built once per command (gz_actor_operator) */
 } args_t;
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -195,12 +197,12 @@ static int parse_grants(const args_t *a, gz_grant *g, bool need_one)
 	return a->nroles;
 }
 
-static int audit_cli(gz_db *db, const char *action, const gz_user_row *u, const char *scope,
-                     json_t *detail, gz_err *err)
+static int audit_cli(const args_t *a, gz_db *db, const char *action, const gz_user_row *u,
+                     const char *scope, json_t *detail, gz_err *err)
 {
 	char idbuf[24];
 	snprintf(idbuf, sizeof idbuf, "%lld", (long long)u->id);
-	return gz_audit(NULL, db, action, "user", idbuf, scope, detail, err);
+	return gz_audit(&a->op, db, action, "user", idbuf, scope, detail, err);
 }
 
 static int fail_db(gz_db *db, bool in_tx, const gz_err *err)
@@ -273,7 +275,7 @@ static int cmd_add(const args_t *a)
 	gz_user_scope(&u, scope);
 	json_t *detail = json_pack("{s:s,s:s,s:o}", "username", norm, "display_name", display,
 	                           "roles", gz_grants_json(u.grants, u.ngrants));
-	rc = audit_cli(db, "user.create", &u, scope, detail, &err);
+	rc = audit_cli(a, db, "user.create", &u, scope, detail, &err);
 	json_decref(detail);
 	if (rc < 0 || gz_db_commit(db, &err) < 0)
 		return fail_db(db, true, &err);
@@ -314,7 +316,8 @@ static int cmd_passwd(const args_t *a)
 	char scope[GZ_SCOPE_MAX];
 	gz_user_scope(&u, scope);
 	if (gz_user_set_password(db, u.id, hash, &err) < 0 ||
-	    audit_cli(db, "user.passwd", &u, scope, NULL, &err) < 0 || gz_db_commit(db, &err) < 0)
+	    audit_cli(a, db, "user.passwd", &u, scope, NULL, &err) < 0 ||
+	    gz_db_commit(db, &err) < 0)
 		return fail_db(db, true, &err);
 	gz_db_close(db);
 	printf("password of %s changed; their sessions have ended\n", u.username);
@@ -357,8 +360,8 @@ static int cmd_grant(const args_t *a, bool add)
 		}
 		json_t *detail = json_pack("{s:s,s:s,s:s}", "username", u.username, "role",
 		                           policy_role_name(g[i].role), "scope", g[i].scope);
-		rc =
-		    audit_cli(db, add ? "user.grant" : "user.revoke", &u, g[i].scope, detail, &err);
+		rc = audit_cli(a, db, add ? "user.grant" : "user.revoke", &u, g[i].scope, detail,
+		               &err);
 		json_decref(detail);
 		if (rc < 0)
 			return fail_db(db, true, &err);
@@ -394,7 +397,7 @@ static int cmd_delete(const args_t *a)
 	json_t *detail = json_pack("{s:s}", "username", u.username);
 	rc = gz_user_soft_delete(db, u.id, &err);
 	if (rc >= 0)
-		rc = audit_cli(db, "user.delete", &u, scope, detail, &err);
+		rc = audit_cli(a, db, "user.delete", &u, scope, detail, &err);
 	json_decref(detail);
 	if (rc < 0 || gz_db_commit(db, &err) < 0)
 		return fail_db(db, true, &err);
@@ -465,6 +468,7 @@ int gz_cli_user(int argc, char **argv)
 	int rc = parse_args(argc, argv, &a);
 	if (rc)
 		return rc;
+	gz_actor_operator(&a.op);
 	if (!strcmp(a.sub, "add"))
 		return cmd_add(&a);
 	if (!strcmp(a.sub, "passwd"))

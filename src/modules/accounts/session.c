@@ -406,7 +406,8 @@ static void logout(gz_req *r)
 	memcpy(u.grants, a->grants, sizeof u.grants);
 	char scope[GZ_SCOPE_MAX];
 	gz_user_scope(&u, scope);
-	if (rc < 0 || gz_audit(r, db, "session.logout", "user", idbuf, scope, NULL, &err) < 0 ||
+	if (rc < 0 ||
+	    gz_audit(&a->actor, db, "session.logout", "user", idbuf, scope, NULL, &err) < 0 ||
 	    gz_db_commit(db, &err) < 0)
 		goto fail;
 	set_cookie(r, "", 0);

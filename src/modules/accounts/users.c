@@ -652,7 +652,7 @@ static void users_create(gz_req *r)
 	gz_user_scope(u, scope);
 	detail = json_pack("{s:s,s:s,s:o}", "username", norm, "display_name", display, "roles",
 	                   gz_grants_json(grants, ngrants));
-	if (gz_audit(r, db, "user.create", "user", idbuf, scope, detail, &err) < 0 ||
+	if (gz_audit(gz_req_actor(r), db, "user.create", "user", idbuf, scope, detail, &err) < 0 ||
 	    !(out = user_answer(r, db, id, &err)) || gz_api_commit(r, db, 201, out, &err) < 0)
 		goto fail;
 	json_decref(detail);
@@ -722,8 +722,8 @@ static void grant_change(gz_req *r, bool add)
 	snprintf(idbuf, sizeof idbuf, "%lld", (long long)u->id);
 	detail = json_pack("{s:s,s:s,s:s}", "username", u->username, "role",
 	                   policy_role_name(g.role), "scope", g.scope);
-	if (gz_audit(r, db, add ? "user.grant" : "user.revoke", "user", idbuf, g.scope, detail,
-	             &err) < 0 ||
+	if (gz_audit(gz_req_actor(r), db, add ? "user.grant" : "user.revoke", "user", idbuf,
+	             g.scope, detail, &err) < 0 ||
 	    !(out = user_answer(r, db, u->id, &err)) ||
 	    gz_api_commit(r, db, add ? 201 : 200, out, &err) < 0)
 		goto fail;
@@ -790,7 +790,7 @@ static void users_delete(gz_req *r)
 	snprintf(idbuf, sizeof idbuf, "%lld", (long long)u->id);
 	gz_user_scope(u, scope);
 	detail = json_pack("{s:s}", "username", u->username);
-	if (gz_audit(r, db, "user.delete", "user", idbuf, scope, detail, &err) < 0 ||
+	if (gz_audit(gz_req_actor(r), db, "user.delete", "user", idbuf, scope, detail, &err) < 0 ||
 	    gz_db_commit(db, &err) < 0)
 		goto fail;
 	json_decref(detail);

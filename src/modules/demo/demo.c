@@ -223,6 +223,7 @@ static person_date this_year(void)
 typedef struct {
 	const char *cmd;
 	gz_db *db;
+	gz_actor op;           /* the operator: every write of the load is the command line's */
 	int64_t *building_ids; /* demo building -> database id */
 	double t_grids, t_buildings, t_units, t_residents, t_network, t_accounts;
 } loader;
@@ -233,7 +234,7 @@ static int load_grids(loader *L, const demo_street *s, uint64_t seed)
 	gz_err err;
 	gz_err_clear(&err);
 	json_t *doc = demo_street_geojson(s, seed), *rep = NULL;
-	int rc = gz_space_import(L->db, NULL, doc, false, &rep, &err);
+	int rc = gz_space_import(L->db, &L->op, doc, false, &rep, &err);
 	json_decref(doc);
 	if (rc < 0) {
 		print_err(L->cmd, "grids", &err);
@@ -260,7 +261,7 @@ static int load_buildings(loader *L, const demo_street *s)
 		    json_pack("{s:s,s:s,s:f,s:f}", "name", b->name, "address", b->address, "lng",
 		              (double)b->lng_e7 / 1e7, "lat", (double)b->lat_e7 / 1e7);
 		json_t *out = NULL;
-		int rc = gz_space_add_building(L->db, NULL, in, &out, &err);
+		int rc = gz_space_add_building(L->db, &L->op, in, &out, &err);
 		json_decref(in);
 		if (rc < 0) {
 			print_err(L->cmd, "building", &err);
@@ -287,7 +288,7 @@ static int people_import(loader *L, gz_people_kind kind, const sbuf *b, int64_t 
 	gz_err_clear(&err);
 	json_t *rep = NULL;
 	const char *what = kind == GZ_PEOPLE_UNITS ? "units" : "residents";
-	if (gz_people_import(L->db, NULL, kind, b->p, b->n, false, &rep, &err) < 0) {
+	if (gz_people_import(L->db, &L->op, kind, b->p, b->n, false, &rep, &err) < 0) {
 		print_err(L->cmd, what, &err);
 		return -1;
 	}
@@ -379,7 +380,7 @@ static int64_t resident_id(loader *L, const demo_street *s, int64_t *cache, int3
 	return rc == GZ_ROW ? cache[ri] : -1;
 }
 
-typedef int (*create_fn)(gz_db *db, gz_req *r, json_t *in, json_t **out, gz_err *err);
+typedef int (*create_fn)(gz_db *db, const gz_actor *a, json_t *in, json_t **out, gz_err *err);
 
 /* Runs a shared create with in (stolen); returns the new id or -1 after printing. */
 static int64_t create(loader *L, create_fn fn, json_t *in, const char *what)
@@ -387,7 +388,7 @@ static int64_t create(loader *L, create_fn fn, json_t *in, const char *what)
 	gz_err err;
 	gz_err_clear(&err);
 	json_t *out = NULL;
-	int rc = fn(L->db, NULL, in, &out, &err);
+	int rc = fn(L->db, &L->op, in, &out, &err);
 	json_decref(in);
 	if (rc < 0) {
 		print_err(L->cmd, what, &err);
@@ -438,7 +439,7 @@ static int load_network(loader *L, const demo_street *s, int64_t *rid)
 		}
 		gz_err_clear(&err);
 		json_t *out = NULL;
-		int rc = gz_org_member_add(L->db, NULL, oid[m->org], in, &out, &err);
+		int rc = gz_org_member_add(L->db, &L->op, oid[m->org], in, &out, &err);
 		json_decref(in);
 		json_decref(out);
 		if (rc < 0) {
@@ -561,7 +562,7 @@ static int load_accounts(loader *L, const demo_street *s, int64_t *rid, acc_stat
 		json_t *detail =
 		    json_pack("{s:s,s:s,s:o}", "username", a->username, "display_name",
 		              a->display_name, "roles", gz_grants_json(u.grants, u.ngrants));
-		rc = gz_audit(NULL, L->db, "user.create", "user", ids, scope, detail, &err);
+		rc = gz_audit(&L->op, L->db, "user.create", "user", ids, scope, detail, &err);
 		json_decref(detail);
 		if (rc < 0)
 			goto rollback;
@@ -583,7 +584,7 @@ static int load_accounts(loader *L, const demo_street *s, int64_t *rid, acc_stat
 			snprintf(rs, sizeof rs, "%" PRId64, res);
 			json_t *d2 = json_pack("{s:[s],s:o}", "fields", "user_id", "user_id",
 			                       id_string(u.id));
-			if (rc < 0 || gz_audit(NULL, L->db, "resident.update", "resident", rs,
+			if (rc < 0 || gz_audit(&L->op, L->db, "resident.update", "resident", rs,
 			                       a->scope, d2, &err) < 0) {
 				json_decref(d2);
 				goto rollback;
@@ -823,6 +824,7 @@ int gz_cli_demo(int argc, char **argv)
 	gz_err_clear(&err);
 	demo_street *s = demo_street_build(&c, pp, &err);
 	loader L = {.cmd = "demo", .db = db};
+	gz_actor_operator(&L.op);
 	int64_t *rid = NULL;
 	acc_state state[DEMO_ACCOUNTS] = {0};
 	int ret = 1;
@@ -915,6 +917,7 @@ static void *gen_worker(void *arg)
 	gen_state *g = arg;
 	gz_db *db = gz_cli_open_db();
 	loader L = {.cmd = "gen", .db = db};
+	gz_actor_operator(&L.op);
 	for (;;) {
 		pthread_mutex_lock(&g->mu);
 		if (!db)

@@ -60,18 +60,12 @@ static int enqueue_one(gz_db *db, const char *kind, const char *text, const gz_j
 	json_decref(payload);
 	if (id < 0)
 		return -1;
-	char ids[24], rid[32];
+	char ids[24];
 	snprintf(ids, sizeof ids, "%lld", (long long)id);
-	snprintf(rid, sizeof rid, "cli-%ld", (long)getpid());
 	json_t *detail = json_pack("{s:s}", "kind", kind);
-	gz_audit_entry e = {.username = "cli",
-	                    .action = "job.enqueue",
-	                    .record_type = "job",
-	                    .record_id = ids,
-	                    .scope = "",
-	                    .request_id = rid,
-	                    .detail = detail};
-	int rc = gz_audit_write(db, &e, err);
+	gz_actor op;
+	gz_actor_operator(&op);
+	int rc = gz_audit(&op, db, "job.enqueue", "job", ids, "", detail, err);
 	json_decref(detail);
 	if (rc < 0)
 		return -1;

@@ -6,9 +6,10 @@
  * POST route — validates it (every bad field is reported: 422 invalid_fields), checks
  * references, and writes in ONE transaction with its audit row and the record count.
  *
- * r == NULL means the command line (an operator with direct database access): no
- * authorisation, every organisation is referable, audited as user "cli". With a request,
- * db may be NULL: the request's connection is taken after the input is validated (as
+ * Each takes the actor who writes (api/auth.h): a request's user, whose grants decide
+ * what is allowed and referable, or the command line's operator (gz_actor_operator),
+ * who may do anything and is audited as user "cli". With a request's actor, db may be
+ * NULL: the request's connection is taken after the input is validated (as
  * the handlers always did, so a malformed body is a 422 even when the database is down).
  *
  * Returns 0 with *out the created record as the route answers it (new reference), or -1
@@ -19,6 +20,7 @@
 #define GZ_MODULES_ORG_H
 
 #include "db/db.h"
+#include "api/auth.h"
 #include "http/http.h"
 
 #include <jansson.h>
@@ -26,18 +28,20 @@
 
 /* POST /api/v1/organisations: {type, name, space_code?, building_id?, parent_id?,
  * credit_code?}. */
-int gz_org_create(gz_db *db, gz_req *r, json_t *in, json_t **out, gz_err *err);
+int gz_org_create(gz_db *db, const gz_actor *actor, json_t *in, json_t **out, gz_err *err);
 
 /* POST /api/v1/organisations/{org_id}/members: {resident_id? | name, phone?, position,
  * is_contact?, since?}. 404 when the organisation does not exist (or is out of scope). */
-int gz_org_member_add(gz_db *db, gz_req *r, int64_t org_id, json_t *in, json_t **out, gz_err *err);
+int gz_org_member_add(gz_db *db, const gz_actor *actor, int64_t org_id, json_t *in, json_t **out,
+                      gz_err *err);
 
 /* POST /api/v1/coop-agreements: {unit_org_id, community_code, title, start_at, end_at,
  * status?, commitments?: [{item, quantity, unit}]}. */
-int gz_coop_agreement_create(gz_db *db, gz_req *r, json_t *in, json_t **out, gz_err *err);
+int gz_coop_agreement_create(gz_db *db, const gz_actor *actor, json_t *in, json_t **out,
+                             gz_err *err);
 
 /* POST /api/v1/party-members: {resident_id? | name, party_org_id, employer_org_id?,
  * reported_community_code?, reported_grid_code?, post_type?, reported_at?}. */
-int gz_party_member_create(gz_db *db, gz_req *r, json_t *in, json_t **out, gz_err *err);
+int gz_party_member_create(gz_db *db, const gz_actor *actor, json_t *in, json_t **out, gz_err *err);
 
 #endif

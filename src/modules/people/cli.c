@@ -123,7 +123,9 @@ static int import_people(int argc, char **argv, bool units)
 	gz_err err;
 	gz_err_clear(&err);
 	json_t *report = NULL;
-	int rc = gz_people_import(db, NULL, units ? GZ_PEOPLE_UNITS : GZ_PEOPLE_RESIDENTS, buf, len,
+	gz_actor op;
+	gz_actor_operator(&op);
+	int rc = gz_people_import(db, &op, units ? GZ_PEOPLE_UNITS : GZ_PEOPLE_RESIDENTS, buf, len,
 	                          dry_run, &report, &err);
 	gz_db_close(db);
 	if (map)

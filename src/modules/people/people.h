@@ -3,9 +3,9 @@
  * (cli/people.c) share. docs/SECURITY.md "Personal data" has the rules; docs/openapi.json
  * the shapes.
  *
- * Functions that take a gz_req *r use it for authorisation and as the audit actor;
- * r == NULL means the command line (an operator with direct database access): no
- * authorisation, audited as "cli". */
+ * Writes take the actor who does them (api/auth.h, gz_actor): a request's user, whose
+ * grants decide what it may do, or the command line's operator (gz_actor_operator), who
+ * may do anything and is audited as "cli". Handler helpers take the request. */
 #ifndef GZ_MODULES_PEOPLE_H
 #define GZ_MODULES_PEOPLE_H
 
@@ -43,17 +43,18 @@ typedef enum { GZ_PEOPLE_RESIDENTS = 0, GZ_PEOPLE_UNITS = 1 } gz_people_kind;
  * "households_created" / "owners_created", "errors": [{"row", "column", "reason"}],
  * "error_count", "errors_truncated"}; "ok" is false when the file has problems (then
  * nothing was written). Returns -1 with err set when the import could not be judged or
- * written: 401/403 (r may not write residents anywhere), 503/500 from the database,
- * 500 crypto_unavailable without a key. */
-int gz_people_import(gz_db *db, gz_req *r, gz_people_kind kind, const char *buf, size_t len,
+ * written: 403 (the actor may not write residents anywhere), 429 (too many values compared),
+ * 503/500 from the database, 500 crypto_unavailable without a key. */
+int gz_people_import(gz_db *db, const gz_actor *a, gz_people_kind kind, const char *buf, size_t len,
                      bool dry_run, json_t **report, gz_err *err);
 
 /* The resident whose ID number has the keyed hash h (its first GZ_PEOPLE_KEY_BYTES
- * bytes are the key), when r may read that resident (r == NULL, the command line: any);
+ * bytes are the key), when actor a may read that resident (the operator: any);
  * otherwise *out = 0 exactly as if nobody held it. Owners are linked to residents this
  * way only, so a link never says that someone out of the caller's scope is registered.
  * Returns 0, or -1 with err on a database error. */
-int gz_people_resident_by_id_key(gz_req *r, gz_db *db, const uint8_t *h, int64_t *out, gz_err *err);
+int gz_people_resident_by_id_key(const gz_actor *a, gz_db *db, const uint8_t *h, int64_t *out,
+                                 gz_err *err);
 
 /* Writes the problems of a report as an .xlsx (columns 行, 列, 原因) into *out (malloc'd,
  * caller frees) — or to path when path is not NULL. Returns 0, or -1 with err set. */
@@ -64,19 +65,20 @@ int gz_people_report_xlsx(const json_t *report, const char *path, unsigned char 
 
 /* The one rule for a person's name, whatever resource shows it (a resident, a unit's
  * owner, an organisation's member or contact, a Party member, the 交叉任职 figures):
- * may r see the full name of a person shown at place (a resident's or owner's grid;
+ * may actor a see the full name of a person shown at place (a resident's or owner's grid;
  * otherwise the place of the record that shows the person — an organisation's
  * space_code, a Party member's places)? Only with a grant whose scope contains place
  * and whose role reads residents there (the roles that keep the register and may
  * reveal it); everyone else — residents, 物业, Party members, volunteers, unit
- * contacts, departments — sees the surname and stars (person_mask_name). r NULL is
- * the command line (an operator): true. NULL place: false. */
-bool gz_people_name_visible(gz_req *r, const char *place);
+ * contacts, departments — sees the surname and stars (person_mask_name). The operator
+ * (the command line): true. NULL place: false. */
+bool gz_people_name_visible(const gz_actor *a, const char *place);
 
-/* The name as shown: the name itself when visible, else masked into r's arena. */
-const char *gz_people_name_shown(gz_req *r, bool visible, const char *name);
+/* The name as shown: the name itself when visible, else masked into arena A. */
+const char *gz_people_name_shown(gz_arena *A, bool visible, const char *name);
 
-/* gz_people_name_shown(r, gz_people_name_visible(r, place), name). */
+/* The name as r's user sees it (gz_people_name_visible with r's actor; masked into r's
+ * arena); masked when r is not authenticated. */
 const char *gz_people_name_for(gz_req *r, const char *place, const char *name);
 
 /* Opens a sealed value into out (cap bytes, NUL-terminated). Returns the plaintext
@@ -92,10 +94,10 @@ int gz_people_place_filter(gz_req *r, const char **out, gz_err *err);
 
 json_t *gz_people_area_json(int64_t dm2);
 
-/* Runs fn's audit rows in one short transaction of their own (a read that reveals or
+/* Writes actor a's audit row in one short transaction of its own (a read that reveals or
  * exports personal data commits its audit row before the data is sent). Returns 0, or
  * -1 with err set (then nothing may be sent). */
-int gz_people_audit(gz_req *r, gz_db *db, const char *action, const char *record_type,
+int gz_people_audit(const gz_actor *a, gz_db *db, const char *action, const char *record_type,
                     const char *record_id, const char *scope, json_t *detail, gz_err *err);
 
 /* Exports rows to an .xlsx answer: header[0..ncols), rows from next_row; the file is

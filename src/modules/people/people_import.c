@@ -547,19 +547,13 @@ static void gridset_free(gridset *g)
 	memset(g, 0, sizeof *g);
 }
 
-/* Loads the grids inside the caller's write scopes (all grids for the command line). */
-static int gridset_load(gz_db *db, gz_req *r, gridset *g, gz_err *err)
+/* Loads the grids inside the actor's write scopes (all grids for the operator). */
+static int gridset_load(gz_db *db, const gz_actor *a, gridset *g, gz_err *err)
 {
-	const char *all[1] = {""};
-	const char *scopes[GZ_AUTH_MAX_GRANTS];
-	const char **sc = all;
-	int ns = 1;
-	if (r) {
-		ns = gz_auth_scopes(r, ACT_WRITE, RES_RESIDENT, scopes, GZ_AUTH_MAX_GRANTS, err);
-		if (ns < 0)
-			return -1;
-		sc = scopes;
-	}
+	const char *sc[GZ_AUTH_MAX_GRANTS];
+	int ns = gz_actor_scopes(a, ACT_WRITE, RES_RESIDENT, sc, GZ_AUTH_MAX_GRANTS, err);
+	if (ns < 0)
+		return -1;
 	for (int i = 0; i < ns; i++) {
 		char hi[GZ_SCOPE_MAX + 2];
 		policy_scope_upper(sc[i], hi, sizeof hi);
@@ -1448,14 +1442,14 @@ static int household_for(places *pl, int64_t unit, const char *grid, const char 
 
 /* ================================================================ audit, counts */
 
-/* The smallest node holding every grid r may import into: where the audit rows of r's
- * import lookups lie, so the administrators above r read them. */
-static void caller_scope(gz_req *r, char *out, size_t cap)
+/* The smallest node holding every grid the actor may import into: where the audit rows
+ * of its import lookups lie, so the administrators above it read them. */
+static void caller_scope(const gz_actor *a, char *out, size_t cap)
 {
 	const char *sc[GZ_AUTH_MAX_GRANTS];
 	gz_err e;
 	gz_err_clear(&e);
-	int n = gz_auth_scopes(r, ACT_WRITE, RES_RESIDENT, sc, GZ_AUTH_MAX_GRANTS, &e);
+	int n = gz_actor_scopes(a, ACT_WRITE, RES_RESIDENT, sc, GZ_AUTH_MAX_GRANTS, &e);
 	snprintf(out, cap, "%s", n > 0 ? sc[0] : "");
 	for (int i = 1; i < n; i++) {
 		char tmp[SPACE_CODE_SIZE];
@@ -1466,25 +1460,25 @@ static void caller_scope(gz_req *r, char *out, size_t cap)
 
 /* The audit of an import's comparison against the register (HTTP only; the command
  * line has the database itself): "<kind>.import.lookup" with how many values were
- * compared, and, when some matched residents r cannot read,
+ * compared, and, when some matched residents the actor cannot read,
  * "<kind>.import.hidden_duplicates" with their count — never a value. In the caller's
  * open transaction. */
-static int lookup_audit(gz_db *db, gz_req *r, const char *kind, bool dry_run, size_t rows,
+static int lookup_audit(gz_db *db, const gz_actor *a, const char *kind, bool dry_run, size_t rows,
                         size_t compared, size_t matched, size_t hidden, gz_err *err)
 {
 	char action[64], scope[SPACE_CODE_SIZE];
-	caller_scope(r, scope, sizeof scope);
+	caller_scope(a, scope, sizeof scope);
 	snprintf(action, sizeof action, "%s.import.lookup", kind);
 	json_t *d = json_pack("{s:b,s:I,s:I,s:I,s:I}", "dry_run", dry_run, "rows", (json_int_t)rows,
 	                      "compared", (json_int_t)compared, "matched", (json_int_t)matched,
 	                      "hidden", (json_int_t)hidden);
-	int rc = gz_audit(r, db, action, kind, "", scope, d, err);
+	int rc = gz_audit(a, db, action, kind, "", scope, d, err);
 	json_decref(d);
 	if (rc < 0 || !hidden)
 		return rc;
 	snprintf(action, sizeof action, "%s.import.hidden_duplicates", kind);
 	d = json_pack("{s:I}", "count", (json_int_t)hidden);
-	rc = gz_audit(r, db, action, kind, "", scope, d, err);
+	rc = gz_audit(a, db, action, kind, "", scope, d, err);
 	json_decref(d);
 	return rc;
 }
@@ -1638,7 +1632,6 @@ typedef struct {
 	 * count, so the report never says which rows matched someone out of scope. */
 	const char *rscopes[GZ_AUTH_MAX_GRANTS];
 	int nrscopes;
-	bool read_all; /* the command line */
 	size_t compared, matched, hidden;
 } consumer;
 
@@ -1647,8 +1640,6 @@ static bool grid_readable(const consumer *c, const char *grid)
 {
 	if (!grid)
 		return false;
-	if (c->read_all)
-		return true;
 	for (int i = 0; i < c->nrscopes; i++)
 		if (policy_scope_contains(c->rscopes[i], grid))
 			return true;
@@ -2091,7 +2082,7 @@ static json_t *residents_report(res_imp *m, consumer *c, bool dry_run, bool xlsx
 	return report;
 }
 
-static int import_residents(gz_db *db, gz_req *r, const char *buf, size_t len, bool dry_run,
+static int import_residents(gz_db *db, const gz_actor *a, const char *buf, size_t len, bool dry_run,
                             json_t **report, gz_err *err)
 {
 	pthread_once(&sql_once, sql_build);
@@ -2114,7 +2105,7 @@ static int import_residents(gz_db *db, gz_req *r, const char *buf, size_t len, b
 		gz_err_set(err, GZ_EINTERNAL, "crypto_unavailable", "服务器未加载个人信息加密密钥");
 		goto out;
 	}
-	if (gridset_load(db, r, &m->grids, err) < 0 ||
+	if (gridset_load(db, a, &m->grids, err) < 0 ||
 	    tagcat_load(db, m->crypto, &m->tags, err) < 0)
 		goto out;
 
@@ -2142,15 +2133,13 @@ static int import_residents(gz_db *db, gz_req *r, const char *buf, size_t len, b
 		goto report;
 	}
 	/* An account out of lookups is refused before the work. */
-	if (gz_ratelimit_pii(r, db, "resident.import", 0, false, err) != 0)
+	if (gz_ratelimit_pii(a, db, "resident.import", 0, false, err) != 0)
 		goto out;
-	if (r) {
+	{
 		int n =
-		    gz_auth_scopes(r, ACT_READ, RES_RESIDENT, c.rscopes, GZ_AUTH_MAX_GRANTS, err);
+		    gz_actor_scopes(a, ACT_READ, RES_RESIDENT, c.rscopes, GZ_AUTH_MAX_GRANTS, err);
 		c.nrscopes = n > 0 ? n : 0;
 		gz_err_clear(err);
-	} else {
-		c.read_all = true;
 	}
 
 	cache_big(db, true);
@@ -2197,9 +2186,10 @@ static int import_residents(gz_db *db, gz_req *r, const char *buf, size_t len, b
 
 	/* The comparison is charged to the caller's account before anything of its result
 	 * is sent or committed (gz_ratelimit_pii), and audited. */
-	bool charge = r && c.compared;
+	/* The command line compares against its own register: no charge, no lookup audit. */
+	bool charge = !gz_actor_is_operator(a) && c.compared;
 	if (!dry_run && !atomic_load(&m->problem_count)) {
-		int lim = charge ? gz_ratelimit_pii(r, db, "resident.import", (int64_t)c.compared,
+		int lim = charge ? gz_ratelimit_pii(a, db, "resident.import", (int64_t)c.compared,
 		                                    true, err)
 		                 : 0;
 		if (lim == 1)
@@ -2215,9 +2205,9 @@ static int import_residents(gz_db *db, gz_req *r, const char *buf, size_t len, b
 		int rc = gz_db_count_add(db, "residents", c.created, err) < 0 ||
 		                 gz_db_count_add(db, "households", (int64_t)c.pl.households_created,
 		                                 err) < 0 ||
-		                 gz_audit(r, db, "resident.import", "resident", "", scope, detail,
+		                 gz_audit(a, db, "resident.import", "resident", "", scope, detail,
 		                          err) < 0 ||
-		                 (charge && lookup_audit(db, r, "resident", false, m->rows,
+		                 (charge && lookup_audit(db, a, "resident", false, m->rows,
 		                                         c.compared, 0, 0, err) < 0)
 		             ? -1
 		             : 0;
@@ -2225,7 +2215,7 @@ static int import_residents(gz_db *db, gz_req *r, const char *buf, size_t len, b
 		if (rc < 0)
 			goto out;
 		json_t *rep = residents_report(m, &c, dry_run, xlsx);
-		if (gz_api_commit(r, db, c.created > 0 ? 201 : 200, rep, err) < 0) {
+		if (gz_api_commit(a->req, db, c.created > 0 ? 201 : 200, rep, err) < 0) {
 			json_decref(rep);
 			goto out;
 		}
@@ -2239,12 +2229,12 @@ static int import_residents(gz_db *db, gz_req *r, const char *buf, size_t len, b
 		gz_db_rollback(db);
 		in_tx = false;
 		if (charge) {
-			if (gz_ratelimit_pii(r, db, "resident.import", (int64_t)c.compared, false,
+			if (gz_ratelimit_pii(a, db, "resident.import", (int64_t)c.compared, false,
 			                     err) != 0)
 				goto out;
 			if (gz_db_begin(db, err) < 0)
 				goto out;
-			if (lookup_audit(db, r, "resident", dry_run, m->rows, c.compared, c.matched,
+			if (lookup_audit(db, a, "resident", dry_run, m->rows, c.compared, c.matched,
 			                 c.hidden, err) < 0 ||
 			    gz_db_commit(db, err) < 0) {
 				gz_db_rollback(db);
@@ -2300,7 +2290,8 @@ out:
 
 /* ================================================================ units */
 
-int gz_people_resident_by_id_key(gz_req *r, gz_db *db, const uint8_t *h, int64_t *out, gz_err *err)
+int gz_people_resident_by_id_key(const gz_actor *a, gz_db *db, const uint8_t *h, int64_t *out,
+                                 gz_err *err)
 {
 	*out = 0;
 	gz_stmt *st = gz_db_prepare(db, sql_idkey_exists, err);
@@ -2311,7 +2302,7 @@ int gz_people_resident_by_id_key(gz_req *r, gz_db *db, const uint8_t *h, int64_t
 	if (rc == GZ_ROW && !gz_stmt_isnull(st, 1)) {
 		gz_err e;
 		gz_err_clear(&e);
-		if (!r || gz_auth_check(r, ACT_READ, RES_RESIDENT, gz_stmt_text(st, 1), &e) == 0)
+		if (gz_actor_check(a, ACT_READ, RES_RESIDENT, gz_stmt_text(st, 1), &e) == 0)
 			*out = gz_stmt_int64(st, 0);
 	}
 	gz_stmt_finish(st);
@@ -2366,7 +2357,7 @@ static json_t *units_report(problems *p, bool dry_run, bool xlsx, size_t rows, i
 	                 (json_int_t)total, "errors_truncated", total > json_array_size(errors));
 }
 
-static int import_units(gz_db *db, gz_req *r, const char *buf, size_t len, bool dry_run,
+static int import_units(gz_db *db, const gz_actor *a, const char *buf, size_t len, bool dry_run,
                         json_t **report, gz_err *err)
 {
 	const gz_crypto *crypto = gz_crypto_global();
@@ -2388,7 +2379,7 @@ static int import_units(gz_db *db, gz_req *r, const char *buf, size_t len, bool 
 		gz_err_set(err, GZ_EINTERNAL, "crypto_unavailable", "服务器未加载个人信息加密密钥");
 		goto out;
 	}
-	if (gridset_load(db, r, &grids, err) < 0)
+	if (gridset_load(db, a, &grids, err) < 0)
 		goto out;
 	gz_err terr;
 	gz_err_clear(&terr);
@@ -2606,8 +2597,8 @@ static int import_units(gz_db *db, gz_req *r, const char *buf, size_t len, bool 
 	size_t compared = 0, linked = 0;
 	for (size_t i = 0; i < nowners; i++)
 		compared += owners[i].has_id;
-	if (r && compared) {
-		int lim = gz_ratelimit_pii(r, db, "unit.import", (int64_t)compared, true, err);
+	if (compared) {
+		int lim = gz_ratelimit_pii(a, db, "unit.import", (int64_t)compared, true, err);
 		if (lim == 1)
 			in_tx = false; /* rolled back */
 		if (lim != 0)
@@ -2651,7 +2642,7 @@ static int import_units(gz_db *db, gz_req *r, const char *buf, size_t len, bool 
 		/* Linked only to a resident the caller reads. */
 		int64_t resident = 0;
 		if (o->has_id &&
-		    gz_people_resident_by_id_key(r, db, o->id_hash, &resident, err) < 0)
+		    gz_people_resident_by_id_key(a, db, o->id_hash, &resident, err) < 0)
 			goto out;
 		linked += resident > 0;
 		gz_stmt *st =
@@ -2677,16 +2668,16 @@ static int import_units(gz_db *db, gz_req *r, const char *buf, size_t len, bool 
 	                           (json_int_t)rows, "created", (json_int_t)created, "owners",
 	                           (json_int_t)owners_created);
 	rc = gz_db_count_add(db, "units", created, err) < 0 ||
-	             gz_audit(r, db, "unit.import", "unit", "", scope, detail, err) < 0 ||
-	             (r && compared &&
-	              lookup_audit(db, r, "unit", false, rows, compared, linked, 0, err) < 0)
+	             gz_audit(a, db, "unit.import", "unit", "", scope, detail, err) < 0 ||
+	             (!gz_actor_is_operator(a) && compared &&
+	              lookup_audit(db, a, "unit", false, rows, compared, linked, 0, err) < 0)
 	         ? -1
 	         : 0;
 	json_decref(detail);
 	if (rc < 0)
 		goto out;
 	json_t *rep = units_report(&p, dry_run, xlsx, rows, created, owners_created);
-	if (gz_api_commit(r, db, created > 0 ? 201 : 200, rep, err) < 0) {
+	if (gz_api_commit(a->req, db, created > 0 ? 201 : 200, rep, err) < 0) {
 		json_decref(rep);
 		goto out;
 	}
@@ -2714,12 +2705,12 @@ out:
 
 /* ================================================================ entry points */
 
-int gz_people_import(gz_db *db, gz_req *r, gz_people_kind kind, const char *buf, size_t len,
+int gz_people_import(gz_db *db, const gz_actor *a, gz_people_kind kind, const char *buf, size_t len,
                      bool dry_run, json_t **report, gz_err *err)
 {
 	*report = NULL;
-	return kind == GZ_PEOPLE_UNITS ? import_units(db, r, buf, len, dry_run, report, err)
-	                               : import_residents(db, r, buf, len, dry_run, report, err);
+	return kind == GZ_PEOPLE_UNITS ? import_units(db, a, buf, len, dry_run, report, err)
+	                               : import_residents(db, a, buf, len, dry_run, report, err);
 }
 
 typedef struct {

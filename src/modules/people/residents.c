@@ -50,13 +50,13 @@ json_t *gz_people_area_json(int64_t dm2)
 	return json_string(b);
 }
 
-bool gz_people_name_visible(gz_req *r, const char *place)
+bool gz_people_name_visible(const gz_actor *a, const char *place)
 {
-	if (!r)
-		return place != NULL; /* the command line */
-	const gz_auth *a = r->auth;
-	if (!a || !place)
+	if (!place || !a) /* no actor sees nothing in full */
 		return false;
+	/* The operator (the command line) keeps the register itself. */
+	if (gz_actor_is_operator(a))
+		return true;
 	for (int i = 0; i < a->ngrants; i++)
 		if (policy_scope_contains(a->grants[i].scope, place) &&
 		    policy_allows(a->grants[i].role, ACT_READ, RES_RESIDENT))
@@ -64,20 +64,21 @@ bool gz_people_name_visible(gz_req *r, const char *place)
 	return false;
 }
 
-const char *gz_people_name_shown(gz_req *r, bool visible, const char *name)
+const char *gz_people_name_shown(gz_arena *A, bool visible, const char *name)
 {
 	if (!name)
 		name = "";
 	if (visible)
 		return name;
 	size_t cap = strlen(name) + 8;
-	char *out = gz_arena_alloc(&r->arena, cap);
+	char *out = gz_arena_alloc(A, cap);
 	return person_mask_name(name, out, cap);
 }
 
 const char *gz_people_name_for(gz_req *r, const char *place, const char *name)
 {
-	return gz_people_name_shown(r, gz_people_name_visible(r, place), name);
+	const gz_actor *a = gz_req_actor(r);
+	return gz_people_name_shown(&r->arena, a && gz_people_name_visible(a, place), name);
 }
 
 int gz_people_open(const void *sealed, size_t n, char *out, size_t cap)
@@ -117,12 +118,12 @@ int gz_people_place_filter(gz_req *r, const char **out, gz_err *err)
 	return 0;
 }
 
-int gz_people_audit(gz_req *r, gz_db *db, const char *action, const char *record_type,
+int gz_people_audit(const gz_actor *a, gz_db *db, const char *action, const char *record_type,
                     const char *record_id, const char *scope, json_t *detail, gz_err *err)
 {
 	if (gz_db_begin(db, err) < 0)
 		return -1;
-	if (gz_audit(r, db, action, record_type, record_id, scope, detail, err) < 0 ||
+	if (gz_audit(a, db, action, record_type, record_id, scope, detail, err) < 0 ||
 	    gz_db_commit(db, err) < 0) {
 		gz_db_rollback(db);
 		return -1;
@@ -191,8 +192,8 @@ void gz_people_reply_xlsx(gz_req *r, gz_db *db, const char *filename, const char
 		json_object_set_new(audit_detail, "rows", json_integer((json_int_t)cc.rows));
 		char type[32];
 		snprintf(type, sizeof type, "%.*s", (int)strcspn(audit_action, "."), audit_action);
-		if (gz_people_audit(r, db, audit_action, type, "", audit_scope, audit_detail,
-		                    &err) < 0) {
+		if (gz_people_audit(gz_req_actor(r), db, audit_action, type, "", audit_scope,
+		                    audit_detail, &err) < 0) {
 			close(fd);
 			gz_reply_err(r, &err);
 			return;
@@ -443,8 +444,8 @@ static int reveal_audit(gz_req *r, gz_db *db, reveal_ctx *rc, const char *record
 	if (gz_db_begin(db, err) < 0)
 		return -1;
 	int ret = 0;
-	if (lookup && gz_audit(r, db, "resident.lookup", "resident", record_id ? record_id : "",
-	                       lookup_scope, lookup, err) < 0)
+	if (lookup && gz_audit(gz_req_actor(r), db, "resident.lookup", "resident",
+	                       record_id ? record_id : "", lookup_scope, lookup, err) < 0)
 		ret = -1;
 	if (!ret && n) {
 		char names[64], scope[SPACE_CODE_SIZE];
@@ -454,7 +455,7 @@ static int reveal_audit(gz_req *r, gz_db *db, reveal_ctx *rc, const char *record
 		                      rc->ids, "count", (json_int_t)n);
 		if (rc->self)
 			json_object_set_new(d, "self", json_true());
-		if (gz_audit(r, db, "resident.reveal", "resident",
+		if (gz_audit(gz_req_actor(r), db, "resident.reveal", "resident",
 		             record_id
 		                 ? record_id
 		                 : (n == 1 ? json_string_value(json_array_get(rc->ids, 0)) : ""),
@@ -689,7 +690,7 @@ static void resident_list(gz_req *r)
 		}
 		gz_crypto_lookup(crypto, norm, c.hash);
 		sodium_memzero(norm, sizeof norm);
-		if (gz_ratelimit_pii(r, db, "resident.lookup", 1, false, &err) != 0)
+		if (gz_ratelimit_pii(gz_req_actor(r), db, "resident.lookup", 1, false, &err) != 0)
 			goto fail;
 		lsql = &sql_res_by_phone;
 		bind = bind_hash;
@@ -704,7 +705,7 @@ static void resident_list(gz_req *r)
 		}
 		gz_crypto_lookup(crypto, info.normalised, c.hash);
 		sodium_memzero(&info, sizeof info);
-		if (gz_ratelimit_pii(r, db, "resident.lookup", 1, false, &err) != 0)
+		if (gz_ratelimit_pii(gz_req_actor(r), db, "resident.lookup", 1, false, &err) != 0)
 			goto fail;
 		lsql = &sql_res_by_id;
 		bind = bind_hash;
@@ -1457,8 +1458,8 @@ static void duplicate_audit(gz_req *r, gz_db *db, const char *grid, gz_err *err)
 		return;
 	gz_err aerr;
 	gz_err_clear(&aerr);
-	if (gz_people_audit(r, db, "resident.duplicate_id_number", "resident", "", grid, NULL,
-	                    &aerr) < 0)
+	if (gz_people_audit(gz_req_actor(r), db, "resident.duplicate_id_number", "resident", "",
+	                    grid, NULL, &aerr) < 0)
 		*err = aerr;
 }
 
@@ -1479,7 +1480,8 @@ static void resident_create(gz_req *r)
 	if (!in || !(db = gz_req_db(r, &err)) ||
 	    apply_input(r, db, in, &s, true, false, &changed, &err) < 0 ||
 	    check_place(r, db, &s, changed, &err) < 0 ||
-	    (s.idn[0] && gz_ratelimit_pii(r, db, "resident.create", 1, false, &err) != 0) ||
+	    (s.idn[0] &&
+	     gz_ratelimit_pii(gz_req_actor(r), db, "resident.create", 1, false, &err) != 0) ||
 	    gz_db_begin(db, &err) < 0)
 		goto fail;
 	char rid[24];
@@ -1488,7 +1490,8 @@ static void resident_create(gz_req *r)
 		goto rollback;
 	snprintf(rid, sizeof rid, "%lld", (long long)s.id);
 	detail = json_pack("{s:o}", "fields", fields_json(changed));
-	int rc = gz_audit(r, db, "resident.create", "resident", rid, s.grid, detail, &err);
+	int rc =
+	    gz_audit(gz_req_actor(r), db, "resident.create", "resident", rid, s.grid, detail, &err);
 	json_decref(detail);
 	if (rc < 0 || !(out = resident_reload(r, db, s.id, false, &err)) ||
 	    gz_api_commit(r, db, 201, out, &err) < 0)
@@ -1532,7 +1535,7 @@ static void resident_update(gz_req *r, bool self)
 	/* A new ID number is compared with the whole register (see resident_create). */
 	const char *new_idn = json_string_value(json_object_get(in, "id_number"));
 	if (!self && new_idn && *new_idn &&
-	    gz_ratelimit_pii(r, db, "resident.update", 1, false, &err) != 0)
+	    gz_ratelimit_pii(gz_req_actor(r), db, "resident.update", 1, false, &err) != 0)
 		goto fail;
 	/* The whole change happens in one transaction, reading the row inside it. */
 	if (gz_db_begin(db, &err) < 0)
@@ -1566,8 +1569,9 @@ static void resident_update(gz_req *r, bool self)
 		json_t *detail = json_pack("{s:o}", "fields", fields_json(changed));
 		if (changed & F_GRID)
 			json_object_set_new(detail, "from_grid", json_string(old_grid));
-		int rc = gz_audit(r, db, self ? "resident.self_update" : "resident.update",
-		                  "resident", rid, s.grid, detail, &err);
+		int rc =
+		    gz_audit(gz_req_actor(r), db, self ? "resident.self_update" : "resident.update",
+		             "resident", rid, s.grid, detail, &err);
 		json_decref(detail);
 		if (rc < 0)
 			goto rollback;
@@ -1878,7 +1882,8 @@ static void household_create(gz_req *r)
 		json_object_set_new(detail, "unit_id", gz_api_id_json(unit));
 	int rc = gz_db_count_add(db, "households", 1, &err) < 0
 	             ? -1
-	             : gz_audit(r, db, "household.create", "household", rid, grid, detail, &err);
+	             : gz_audit(gz_req_actor(r), db, "household.create", "household", rid, grid,
+	                        detail, &err);
 	json_decref(detail);
 	if (rc < 0 || !(st = gz_db_prepare(db,
 	                                   "SELECT " HH_COLS " FROM households h LEFT JOIN units "
@@ -2003,7 +2008,8 @@ static void tag_create(gz_req *r)
 	}
 	json_t *detail =
 	    json_pack("{s:s,s:s,s:b}", "code", code, "label", label, "sensitive", sensitive);
-	rc = gz_audit(r, db, "resident_tag.create", "resident_tag", code, "", detail, &err);
+	rc = gz_audit(gz_req_actor(r), db, "resident_tag.create", "resident_tag", code, "", detail,
+	              &err);
 	json_decref(detail);
 	json_t *out = json_pack("{s:s,s:s,s:b,s:b}", "code", code, "label", label, "sensitive",
 	                        sensitive, "builtin", 0);
@@ -2116,7 +2122,8 @@ void gz_people_import_reply(gz_req *r, gz_people_kind kind)
 	const char *dr = gz_req_query(r, "dry_run");
 	bool dry_run = dr && (!strcmp(dr, "1") || !strcmp(dr, "true"));
 	json_t *report = NULL;
-	if (!db || gz_people_import(db, r, kind, body, len, dry_run, &report, &err) < 0) {
+	if (!db ||
+	    gz_people_import(db, gz_req_actor(r), kind, body, len, dry_run, &report, &err) < 0) {
 		gz_reply_err(r, &err);
 		return;
 	}

@@ -328,7 +328,8 @@ static void unit_create(gz_req *r)
 	for (i = 0; i < nowners; i++)
 		nids += ow[i].has_id;
 	if (gz_auth_check(r, ACT_WRITE, RES_RESIDENT, grid, &err) < 0 ||
-	    (nids && gz_ratelimit_pii(r, db, "unit.create", (int64_t)nids, false, &err) != 0) ||
+	    (nids && gz_ratelimit_pii(gz_req_actor(r), db, "unit.create", (int64_t)nids, false,
+	                              &err) != 0) ||
 	    gz_db_begin(db, &err) < 0)
 		goto fail_owners;
 	st = gz_db_prepare(db,
@@ -359,7 +360,8 @@ static void unit_create(gz_req *r)
 		/* Linked only to a resident the caller reads. */
 		int64_t resident = 0;
 		if (sold && ow[i].has_id &&
-		    gz_people_resident_by_id_key(r, db, ow[i].hash, &resident, &err) < 0)
+		    gz_people_resident_by_id_key(gz_req_actor(r), db, ow[i].hash, &resident, &err) <
+		        0)
 			goto rollback;
 		linked += resident > 0;
 		st = gz_db_prepare(db,
@@ -395,7 +397,7 @@ static void unit_create(gz_req *r)
 	                           (json_int_t)nids, "linked", (json_int_t)linked);
 	k = gz_db_count_add(db, "units", 1, &err) < 0
 	        ? -1
-	        : gz_audit(r, db, "unit.create", "unit", rid, grid, detail, &err);
+	        : gz_audit(gz_req_actor(r), db, "unit.create", "unit", rid, grid, detail, &err);
 	json_decref(detail);
 	if (k < 0 || !(out = unit_detail(r, db, id, &err)) ||
 	    gz_api_commit(r, db, 201, out, &err) < 0)

@@ -180,7 +180,9 @@ static int import_grids(int argc, char **argv)
 		return 1;
 	}
 	json_t *report = NULL;
-	int rc = gz_space_import(db, NULL, doc, dry_run, &report, &err);
+	gz_actor op;
+	gz_actor_operator(&op);
+	int rc = gz_space_import(db, &op, doc, dry_run, &report, &err);
 	json_decref(doc);
 	gz_db_close(db);
 	if (rc < 0) {
@@ -209,9 +211,11 @@ static int import_node(int argc, char **argv, space_level level)
 		return 1;
 	gz_err err;
 	gz_err_clear(&err);
+	gz_actor op;
+	gz_actor_operator(&op);
 	int rc = level == SPACE_STREET
-	             ? gz_space_add_street(db, NULL, argv[0], argv[1], NULL, &err)
-	             : gz_space_add_community(db, NULL, argv[0], argv[1], NULL, &err);
+	             ? gz_space_add_street(db, &op, argv[0], argv[1], NULL, &err)
+	             : gz_space_add_community(db, &op, argv[0], argv[1], NULL, &err);
 	gz_db_close(db);
 	if (rc < 0) {
 		fprintf(stderr, "gongzhi import: %s", err.message);

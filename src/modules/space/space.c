@@ -107,10 +107,13 @@ json_t *gz_space_node_json(gz_db *db, space_level level, const char *code, gz_er
 /* POST /streets and POST /communities. */
 static void node_create(gz_req *r, space_level level)
 {
-	if (!gz_api_authenticated(r))
-		return;
 	gz_err err;
 	gz_err_clear(&err);
+	const gz_actor *a = gz_actor_of_request(r, &err);
+	if (!a) {
+		gz_reply_err(r, &err);
+		return;
+	}
 	json_t *in = gz_req_json(r, &err);
 	const char *code = NULL, *name = NULL;
 	gz_db *db = NULL;
@@ -121,8 +124,8 @@ static void node_create(gz_req *r, space_level level)
 	if (gz_json_check(&err) < 0 || !(db = gz_req_db(r, &err)))
 		goto fail;
 	json_t *out = NULL;
-	int rc = level == SPACE_STREET ? gz_space_add_street(db, r, code, name, &out, &err)
-	                               : gz_space_add_community(db, r, code, name, &out, &err);
+	int rc = level == SPACE_STREET ? gz_space_add_street(db, a, code, name, &out, &err)
+	                               : gz_space_add_community(db, a, code, name, &out, &err);
 	if (rc < 0)
 		goto fail;
 	json_decref(in);
@@ -494,10 +497,13 @@ static void reply_import_errors(gz_req *r, json_t *report)
 
 static void grid_import(gz_req *r)
 {
-	if (!gz_api_authenticated(r))
-		return;
 	gz_err err;
 	gz_err_clear(&err);
+	const gz_actor *a = gz_actor_of_request(r, &err);
+	if (!a) {
+		gz_reply_err(r, &err);
+		return;
+	}
 	if (r->body_len > GZ_SPACE_IMPORT_MAX_BYTES) {
 		gz_err_set(&err, GZ_ETOOLARGE, "body_too_large", "GeoJSON 过大（上限 %u 字节）",
 		           GZ_SPACE_IMPORT_MAX_BYTES);
@@ -507,7 +513,7 @@ static void grid_import(gz_req *r)
 	json_t *in = gz_req_json(r, &err), *report = NULL;
 	gz_db *db = in ? gz_req_db(r, &err) : NULL;
 	bool dry_run = gz_api_flag_query(r, "dry_run");
-	if (!db || gz_space_import(db, r, in, dry_run, &report, &err) < 0) {
+	if (!db || gz_space_import(db, a, in, dry_run, &report, &err) < 0) {
 		json_decref(in);
 		gz_reply_err(r, &err);
 		return;
@@ -578,7 +584,7 @@ static json_t *building_row(gz_req *r, gz_stmt *st, int64_t *key)
 	                 "created_at", gz_api_time_json(gz_stmt_int64(st, 6)));
 }
 
-int gz_space_add_building(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_err *errp)
+int gz_space_add_building(gz_db *db, const gz_actor *a, json_t *in, json_t **outp, gz_err *errp)
 {
 	gz_err err;
 	gz_err_clear(&err);
@@ -592,7 +598,7 @@ int gz_space_add_building(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_er
 	gz_json_str(in, "address", GZ_REQUIRED, 1, 200, &address, &err);
 	gz_json_double(in, "lat", GZ_REQUIRED, -90, 90, &lat, &err);
 	gz_json_double(in, "lng", GZ_REQUIRED, -180, 180, &lng, &err);
-	if (gz_json_check(&err) < 0 || !(db || (db = gz_req_db(r, &err))))
+	if (gz_json_check(&err) < 0 || !(db || (db = gz_req_db(a->req, &err))))
 		goto fail;
 	/* Stored at 1e-7 degrees (~1 cm); placed by the stored point, so the building's
 	 * grid is what locate answers for its stored coordinates. */
@@ -607,8 +613,7 @@ int gz_space_add_building(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_er
 		gz_err_field(&err, "lng", "位置不在任何网格内");
 		goto fail;
 	}
-	if ((r && gz_auth_check(r, ACT_WRITE, RES_SPACE, code, &err) < 0) ||
-	    gz_db_begin(db, &err) < 0)
+	if (gz_actor_check(a, ACT_WRITE, RES_SPACE, code, &err) < 0 || gz_db_begin(db, &err) < 0)
 		goto fail;
 	st = gz_db_prepare(db,
 	                   "INSERT INTO buildings (grid_code, name, address, lng_e7, lat_e7, "
@@ -625,7 +630,7 @@ int gz_space_add_building(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_er
 	if (gz_stmt_step(st, &err) != GZ_ROW)
 		goto rollback;
 	int64_t key;
-	out = building_row(r, st, &key);
+	out = building_row(NULL, st, &key);
 	while ((rc = gz_stmt_step(st, &err)) == GZ_ROW)
 		;
 	gz_stmt_finish(st);
@@ -634,9 +639,9 @@ int gz_space_add_building(gz_db *db, gz_req *r, json_t *in, json_t **outp, gz_er
 		goto rollback;
 	json_t *detail = json_pack("{s:s,s:s}", "name", name, "grid_code", code);
 	const char *id = json_string_value(json_object_get(out, "id"));
-	rc = gz_audit(r, db, "building.create", "building", id, code, detail, &err);
+	rc = gz_audit(a, db, "building.create", "building", id, code, detail, &err);
 	json_decref(detail);
-	if (rc < 0 || gz_api_commit(r, db, 201, out, &err) < 0)
+	if (rc < 0 || gz_api_commit(a->req, db, 201, out, &err) < 0)
 		goto rollback;
 	*outp = out;
 	return 0;

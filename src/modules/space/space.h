@@ -2,15 +2,17 @@
  * HTTP handlers (api/space.c) and the command line (cli/import.c), so both take one
  * code path. docs/SPACE.md describes the rules.
  *
- * Each function that takes a gz_req *r uses it for authorisation and as the audit
- * actor; r == NULL means the command line (an operator with direct database access):
- * no authorisation, audited as "cli". */
+ * Each write takes the actor who does it (api/auth.h, gz_actor): a request's user, whose
+ * grants decide what it may do, or the command line's operator, who may do anything; the
+ * audit row names it. A request's actor carries the request, whose connection is used
+ * when db is NULL and whose Idempotency-Key stores the answer. */
 #ifndef GZ_MODULES_SPACE_H
 #define GZ_MODULES_SPACE_H
 
 #include "domain/policy.h"
 #include "db/db.h"
 #include "domain/space_code.h"
+#include "api/auth.h"
 #include "http/http.h"
 
 #include <jansson.h>
@@ -35,18 +37,19 @@
  * "features", "created", "replaced", "streets_created", "communities_created",
  * "errors": [...], "error_count", "warnings": [...], "space_version"} — "ok" false
  * when the input has problems (nothing written). Returns -1 with err set when the
- * import could not be judged or written: 401/403/404 (r may not administer a grid's
+ * import could not be judged or written: 401/403/404 (the actor may not administer a grid's
  * community or a new street), 409/503/500 from the database. */
-int gz_space_import(gz_db *db, gz_req *r, json_t *doc, bool dry_run, json_t **report, gz_err *err);
+int gz_space_import(gz_db *db, const gz_actor *a, json_t *doc, bool dry_run, json_t **report,
+                    gz_err *err);
 
 /* Creates a street (9-digit code) or a community (12-digit code; its street must
  * exist), in one transaction with the audit row. With out, *out gets the record as the
  * route answers it (new reference), read in that transaction. Returns 0, or -1 with err
  * set: 422 invalid_fields, 409 duplicate_code, 401/403/404 from authorisation. */
-int gz_space_add_street(gz_db *db, gz_req *r, const char *code, const char *name, json_t **out,
-                        gz_err *err);
-int gz_space_add_community(gz_db *db, gz_req *r, const char *code, const char *name, json_t **out,
-                           gz_err *err);
+int gz_space_add_street(gz_db *db, const gz_actor *a, const char *code, const char *name,
+                        json_t **out, gz_err *err);
+int gz_space_add_community(gz_db *db, const gz_actor *a, const char *code, const char *name,
+                           json_t **out, gz_err *err);
 
 /* The street or community code (level SPACE_STREET or SPACE_COMMUNITY) as the API shows
  * it, read from db (new reference); NULL with err set (500 when there is none). */
@@ -55,11 +58,11 @@ json_t *gz_space_node_json(gz_db *db, space_level level, const char *code, gz_er
 /* Creates a building from {name (1..64), address (1..200), lat, lng} — the body of
  * POST /api/v1/buildings — placed into the grid that contains its point (stored at 1e-7
  * degrees and located at the stored value), in one transaction with the audit row.
- * With a request, db may be NULL (the request's connection, taken after validation).
+ * With a request's actor, db may be NULL (the request's connection, taken after validation).
  * Returns 0 with *out the building as the route answers it ({"id", "grid_code", ...};
  * new reference), or -1 with err set: 422 invalid_fields / outside_grids, 401/403/404
  * from authorisation, 503/500 from the database. */
-int gz_space_add_building(gz_db *db, gz_req *r, json_t *in, json_t **out, gz_err *err);
+int gz_space_add_building(gz_db *db, const gz_actor *a, json_t *in, json_t **out, gz_err *err);
 
 /* Point -> grid with this process's locator (an STRtree over prepared polygons, see
  * domain/geo.h), first rebuilding it if space_version in db differs from the version

@@ -583,7 +583,8 @@ static json_t *make_report(imp *im, bool dry_run, int created, int replaced, int
 	                 version >= 0 ? json_integer(version) : json_null());
 }
 
-int gz_space_import(gz_db *db, gz_req *r, json_t *doc, bool dry_run, json_t **report, gz_err *err)
+int gz_space_import(gz_db *db, const gz_actor *a, json_t *doc, bool dry_run, json_t **report,
+                    gz_err *err)
 {
 	*report = NULL;
 	imp im = {.warnings = json_array()};
@@ -624,11 +625,11 @@ int gz_space_import(gz_db *db, gz_req *r, json_t *doc, bool dry_run, json_t **re
 		return 0;
 	}
 
-	/* 2. May r administer every community of the file? */
-	for (int i = 0; r && i < im.nsorted; i++) {
+	/* 2. May the actor administer every community of the file? */
+	for (int i = 0; i < im.nsorted; i++) {
 		if (i > 0 && !strcmp(im.sorted[i]->community, im.sorted[i - 1]->community))
 			continue;
-		if (gz_auth_check(r, ACT_ADMIN, RES_SPACE, im.sorted[i]->community, err) < 0) {
+		if (gz_actor_check(a, ACT_ADMIN, RES_SPACE, im.sorted[i]->community, err) < 0) {
 			gz_err_field(err, "features", "无权管理社区 %s 的网格",
 			             im.sorted[i]->community);
 			imp_free(&im);
@@ -647,14 +648,14 @@ int gz_space_import(gz_db *db, gz_req *r, json_t *doc, bool dry_run, json_t **re
 		if (!st || exec_stmt(st, err) < 0)
 			goto fail;
 	}
-	for (int i = 0; r && i < im.nsorted; i++) {
+	for (int i = 0; i < im.nsorted; i++) {
 		if (i > 0 && !strcmp(im.sorted[i]->street, im.sorted[i - 1]->street))
 			continue;
 		int rc = node_name(db, sql_street_get, im.sorted[i]->street, NULL, err);
 		if (rc < 0)
 			goto fail;
 		if (rc == 0 &&
-		    gz_auth_check(r, ACT_ADMIN, RES_SPACE, im.sorted[i]->street, err) < 0) {
+		    gz_actor_check(a, ACT_ADMIN, RES_SPACE, im.sorted[i]->street, err) < 0) {
 			gz_err_field(err, "features", "无权新建街道 %s", im.sorted[i]->street);
 			goto fail;
 		}
@@ -702,13 +703,13 @@ int gz_space_import(gz_db *db, gz_req *r, json_t *doc, bool dry_run, json_t **re
 		    "{s:i,s:i,s:i,s:i,s:i,s:o,s:I}", "features", im.n, "created", created,
 		    "replaced", replaced, "streets_created", streets, "communities_created",
 		    communities, "communities", comms, "space_version", (json_int_t)version);
-		int rc = gz_audit(r, db, "grid.import", "grid", "", scope, detail, err);
+		int rc = gz_audit(a, db, "grid.import", "grid", "", scope, detail, err);
 		json_decref(detail);
 		/* The report is the answer: it commits with the grids (gz_api_commit()). */
 		json_t *rep = rc < 0 ? NULL
 		                     : make_report(&im, dry_run, created, replaced, streets,
 		                                   communities, version);
-		if (!rep || gz_api_commit(r, db, created > 0 ? 201 : 200, rep, err) < 0) {
+		if (!rep || gz_api_commit(a->req, db, created > 0 ? 201 : 200, rep, err) < 0) {
 			json_decref(rep);
 			goto fail;
 		}
@@ -742,8 +743,8 @@ static int check_name(const char *name, gz_err *err)
 	return -1;
 }
 
-static int add_node(gz_db *db, gz_req *r, space_level level, const char *code, const char *name,
-                    json_t **out, gz_err *err)
+static int add_node(gz_db *db, const gz_actor *a, space_level level, const char *code,
+                    const char *name, json_t **out, gz_err *err)
 {
 	const char *why = NULL;
 	int bad = space_code_check(code, level, &why) < 0;
@@ -752,7 +753,7 @@ static int add_node(gz_db *db, gz_req *r, space_level level, const char *code, c
 	bad |= check_name(name, err) < 0;
 	if (bad)
 		return gz_json_check(err);
-	if (r && gz_auth_check(r, ACT_ADMIN, RES_SPACE, code, err) < 0)
+	if (gz_actor_check(a, ACT_ADMIN, RES_SPACE, code, err) < 0)
 		return -1;
 	char street[SPACE_CODE_SIZE];
 	if (level == SPACE_COMMUNITY)
@@ -797,12 +798,12 @@ static int add_node(gz_db *db, gz_req *r, space_level level, const char *code, c
 		goto fail;
 	}
 	json_t *detail = json_pack("{s:s}", "name", name);
-	rc = gz_audit(r, db, level == SPACE_STREET ? "street.create" : "community.create",
+	rc = gz_audit(a, db, level == SPACE_STREET ? "street.create" : "community.create",
 	              level == SPACE_STREET ? "street" : "community", code, code, detail, err);
 	json_decref(detail);
 	json_t *answer = NULL;
 	if (rc < 0 || (out && !(answer = gz_space_node_json(db, level, code, err))) ||
-	    gz_api_commit(r, db, 201, answer, err) < 0) {
+	    gz_api_commit(a->req, db, 201, answer, err) < 0) {
 		json_decref(answer);
 		goto fail;
 	}
@@ -814,14 +815,14 @@ fail:
 	return -1;
 }
 
-int gz_space_add_street(gz_db *db, gz_req *r, const char *code, const char *name, json_t **out,
-                        gz_err *err)
+int gz_space_add_street(gz_db *db, const gz_actor *a, const char *code, const char *name,
+                        json_t **out, gz_err *err)
 {
-	return add_node(db, r, SPACE_STREET, code, name, out, err);
+	return add_node(db, a, SPACE_STREET, code, name, out, err);
 }
 
-int gz_space_add_community(gz_db *db, gz_req *r, const char *code, const char *name, json_t **out,
-                           gz_err *err)
+int gz_space_add_community(gz_db *db, const gz_actor *a, const char *code, const char *name,
+                           json_t **out, gz_err *err)
 {
-	return add_node(db, r, SPACE_COMMUNITY, code, name, out, err);
+	return add_node(db, a, SPACE_COMMUNITY, code, name, out, err);
 }

@@ -69,8 +69,8 @@ static void probe_create(gz_req *r)
 		;
 	gz_stmt_finish(st);
 	st = NULL;
-	if (gz_audit(r, db, "probe.create", "probe", json_string_value(json_object_get(out, "id")),
-	             "", NULL, &err) < 0 ||
+	if (gz_audit(gz_req_actor(r), db, "probe.create", "probe",
+	             json_string_value(json_object_get(out, "id")), "", NULL, &err) < 0 ||
 	    gz_db_commit(db, &err) < 0) {
 		json_decref(out);
 		goto fail;
