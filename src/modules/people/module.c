@@ -1,9 +1,17 @@
 #include "modules/people/people.h"
 #include "modules/module.h"
 
-extern const gz_module_route gz_people_resident_routes[];
-extern const gz_module_route gz_people_unit_routes[];
-static const gz_module_route *const routes[] = {gz_people_resident_routes, gz_people_unit_routes,
+/* The first route matching a path wins (http/router.c): the list's and the import's
+ * literal paths (/residents/export.xlsx, /residents/import) come before /residents/{id}. */
+extern const gz_module_route gz_people_resident_list_routes[], gz_people_import_routes[],
+    gz_people_resident_routes[], gz_people_household_routes[], gz_people_tag_routes[],
+    gz_people_unit_routes[];
+static const gz_module_route *const routes[] = {gz_people_resident_list_routes,
+                                                gz_people_import_routes,
+                                                gz_people_resident_routes,
+                                                gz_people_household_routes,
+                                                gz_people_tag_routes,
+                                                gz_people_unit_routes,
                                                 NULL};
 
 policy_resource RES_RESIDENT = -1;

@@ -1,6 +1,6 @@
 /* Property and people (units, owners, households, residents): what the HTTP handlers
- * (api/residents.c, api/units.c), the import (api/people_import.c) and the command line
- * (cli/people.c) share. docs/SECURITY.md "Personal data" has the rules; docs/openapi.json
+ * (residents.c and the files beside it, units.c), the import (people_import.c) and the
+ * command line (cli.c) share. docs/SECURITY.md "Personal data" has the rules; openapi.json
  * the shapes.
  *
  * Writes take the actor who does them (api/auth.h, gz_actor): a request's user, whose
