@@ -1,13 +1,19 @@
-/* Unit tests for the pure parts of api/people_import.c (included, to reach its static
- * functions): header matching, problem lists, key sorting, batch ordering, the built
- * statements, and one whole import into an in-memory SQLite database. */
+/* Unit tests for the pure parts of the import (src/modules/people/import_*.c): header
+ * matching, problem lists, key sorting, batch ordering, the built statements, and one
+ * whole import into an in-memory SQLite database. The pieces holding the static functions
+ * tested are included (their other symbols then come from here, so the linker takes none
+ * of those objects from gzcore); the rest of the import is linked from gzcore. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <unistd.h>
 #include <cmocka.h>
 
-#include "../../src/modules/people/people_import.c"
+#include "../../src/modules/people/import_parse.c"
+#include "../../src/modules/people/import_rows.c"
+#include "../../src/modules/people/import_consumer.c"
+#include "../../src/modules/people/import_units.c"
 #include "db/migrations.h"
 
 static void test_header_key_strips_marks_and_units(void **state)
@@ -27,10 +33,10 @@ static void test_header_key_strips_marks_and_units(void **state)
 		header_key(cases[i][0], strlen(cases[i][0]), k, sizeof k);
 		assert_string_equal(k, cases[i][1]);
 	}
-	assert_int_equal(coldef_find(resident_cols, RC__COUNT, "公民身份号码"), RC_ID);
-	assert_int_equal(coldef_find(resident_cols, RC__COUNT, "联系电话"), RC_PHONE);
-	assert_int_equal(coldef_find(resident_cols, RC__COUNT, "备注"), -1);
-	assert_int_equal(coldef_find(unit_cols, UC__COUNT, "建筑面积"), UC_AREA);
+	assert_int_equal(coldef_find(people_resident_cols, RC__COUNT, "公民身份号码"), RC_ID);
+	assert_int_equal(coldef_find(people_resident_cols, RC__COUNT, "联系电话"), RC_PHONE);
+	assert_int_equal(coldef_find(people_resident_cols, RC__COUNT, "备注"), -1);
+	assert_int_equal(coldef_find(people_unit_cols, UC__COUNT, "建筑面积"), UC_AREA);
 }
 
 static void test_parse_sold(void **state)
@@ -58,15 +64,15 @@ static void test_problems_sorted_by_row_then_source(void **state)
 {
 	(void)state;
 	problems a = {.keep = 10}, b = {.keep = 10};
-	problem_add(&a, 7, "身份证号", "%s", "校验位错误");
-	problem_add(&a, 3, NULL, "%s", "列数不一致");
-	problem_add(&b, 3, "房号", "%s", "房屋不存在");
-	problem_add(&b, 2, "楼栋", "%s", "楼栋不存在");
+	people_problem_add(&a, 7, "身份证号", "%s", "校验位错误");
+	people_problem_add(&a, 3, NULL, "%s", "列数不一致");
+	people_problem_add(&b, 3, "房号", "%s", "房屋不存在");
+	people_problem_add(&b, 2, "楼栋", "%s", "楼栋不存在");
 	for (int i = 0; i < 20; i++)
-		problem_add(&b, 100, "x", "%d", i); /* beyond keep: counted, not kept */
+		people_problem_add(&b, 100, "x", "%d", i); /* beyond keep: counted, not kept */
 	problems lists[2] = {a, b};
 	size_t total;
-	json_t *arr = problems_json(lists, 2, 3, &total);
+	json_t *arr = people_problems_json(lists, 2, 3, &total);
 	assert_int_equal(total, 24);
 	assert_int_equal(json_array_size(arr), 3);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(arr, 0), "row")), 2);
@@ -75,8 +81,8 @@ static void test_problems_sorted_by_row_then_source(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(arr, 2), "column")),
 	                    "房号");
 	json_decref(arr);
-	problems_free(&a);
-	problems_free(&b);
+	people_problems_free(&a);
+	people_problems_free(&b);
 }
 
 static void test_hkeys_sort_orders_by_hash_then_row(void **state)
@@ -90,12 +96,12 @@ static void test_hkeys_sort_orders_by_hash_then_row(void **state)
 			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 			memcpy(h + j, &x, 8);
 		}
-		hkeys_add(&k, h, i + 1, 20000 - i);
+		people_hkeys_add(&k, h, i + 1, 20000 - i);
 	}
 	/* Two duplicates of the first key, from later and earlier rows. */
-	hkeys_add(&k, k.v[0].h, 0, 30000);
-	hkeys_add(&k, k.v[0].h, 0, 1);
-	hkeys_sort(&k);
+	people_hkeys_add(&k, k.v[0].h, 0, 30000);
+	people_hkeys_add(&k, k.v[0].h, 0, 1);
+	people_hkeys_sort(&k);
 	assert_int_equal(k.n, 20002);
 	for (size_t i = 1; i < k.n; i++)
 		assert_true(hkey_cmp(&k.v[i - 1], &k.v[i]) <= 0);
@@ -106,15 +112,15 @@ static void test_hkeys_sort_orders_by_hash_then_row(void **state)
 			assert_true(k.v[i].row > k.v[i - 1].row);
 		}
 	assert_int_equal(dup, 2);
-	hkeys_free(&k);
+	people_hkeys_free(&k);
 }
 
 static void test_batch_ready_groups_by_grid_and_hands_out_ids(void **state)
 {
 	(void)state;
 	res_imp *m = gz_calloc(1, sizeof *m);
-	gridset_put(&m->grids, "110101001001001");
-	gridset_put(&m->grids, "110101001001002");
+	people_gridset_put(&m->grids, "110101001001001");
+	people_gridset_put(&m->grids, "110101001001002");
 	m->next_id = 100;
 	batch *b = gz_calloc(1, sizeof *b);
 	int grids[] = {1, 0, -1, 1, 0, 1};
@@ -135,8 +141,8 @@ static void test_batch_ready_groups_by_grid_and_hands_out_ids(void **state)
 		assert_int_equal(m->ids.v[i].resident, 100 + (int64_t)i);
 	}
 	assert_int_equal(m->next_id, 106);
-	hkeys_free(&m->ids);
-	gridset_free(&m->grids);
+	people_hkeys_free(&m->ids);
+	people_gridset_free(&m->grids);
 	free(m->sort_buf);
 	free(b);
 	free(m);
@@ -155,7 +161,7 @@ static int max_param(const char *sql)
 static void test_built_statements_fit_the_drivers(void **state)
 {
 	(void)state;
-	pthread_once(&sql_once, sql_build);
+	pthread_once(&people_sql_once, people_sql_build);
 	assert_int_equal(max_param(sql_res_multi), RES_MULTI * RES_PARAMS);
 	assert_int_equal(max_param(sql_res_plain), 1 + PLAIN_MULTI * PLAIN_PARAMS);
 	assert_int_equal(max_param(sql_idkey_multi), 2 * KEY_MULTI);
