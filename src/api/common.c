@@ -102,8 +102,6 @@ bool gz_api_fault(const char *point)
 
 void gz_api_read(gz_req *r, void (*handler)(gz_req *r))
 {
-	if (!gz_api_authenticated(r))
-		return;
 	gz_err err;
 	gz_err_clear(&err);
 	gz_db *db = gz_req_db(r, &err);

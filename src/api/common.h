@@ -34,8 +34,10 @@ int64_t gz_api_parse_id(const char *s);
 /* True when query parameter key is "1" or "true". */
 bool gz_api_flag_query(gz_req *r, const char *key);
 
-/* Authenticates the request before anything else; on failure answers 401 (or 403 for a
- * missing CSRF header) and returns false. */
+/* Authenticates the request; on failure answers 401 (or 403 for a missing CSRF header)
+ * and returns false. The server's auth hook (installed by the system module): every
+ * route not declared public passes it on the headers before its handler runs, so
+ * handlers do not call it; r->auth is then the caller (gz_auth_user). */
 bool gz_api_authenticated(gz_req *r);
 
 /* Commits the write transaction open on db, whose answer will be (status, answer):

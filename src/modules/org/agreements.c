@@ -94,8 +94,6 @@ static int agreement_page(gz_db *db, json_t *items, gz_err *err)
 
 static void agreement_list(gz_req *r)
 {
-	if (!gz_api_authenticated(r))
-		return;
 	gz_err err;
 	gz_err_clear(&err);
 	const char *community;

@@ -76,8 +76,6 @@ static void add_total(json_t *totals, const char *item, const char *unit, int64_
 /* GET /network/figures?node= — what a secretary asks (docs/ORG.md, docs/METRICS.md). */
 static void figures_read(gz_req *r)
 {
-	if (!gz_api_authenticated(r))
-		return;
 	gz_db *db = NULL;
 	const char *node = org_node_param(r, &db);
 	if (!node)

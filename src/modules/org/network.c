@@ -76,8 +76,6 @@ static int net_limit(gz_req *r, int *limit, gz_err *err)
 /* GET /network?node=&limit= */
 static void network_read(gz_req *r)
 {
-	if (!gz_api_authenticated(r))
-		return;
 	gz_err err;
 	gz_err_clear(&err);
 	int limit;

@@ -72,8 +72,6 @@ static json_t *org_list_row(gz_req *r, gz_stmt *st, int64_t *key)
 
 static void org_list(gz_req *r)
 {
-	if (!gz_api_authenticated(r))
-		return;
 	gz_err err;
 	gz_err_clear(&err);
 	const char *space;
@@ -226,8 +224,6 @@ fail:
 
 static void org_get(gz_req *r)
 {
-	if (!gz_api_authenticated(r))
-		return;
 	gz_err err;
 	gz_err_clear(&err);
 	int64_t id = gz_api_parse_id(gz_req_param(r, "id"));
@@ -250,8 +246,6 @@ static void org_get(gz_req *r)
  *  "count", "truncated"}. An organisation whose parent lies outside node is a root. */
 static void org_tree(gz_req *r)
 {
-	if (!gz_api_authenticated(r))
-		return;
 	gz_db *db = NULL;
 	const char *node = org_node_param(r, &db);
 	if (!node)
@@ -354,8 +348,6 @@ static void org_create(gz_req *r)
 
 static void org_member_add(gz_req *r)
 {
-	if (!gz_api_authenticated(r))
-		return;
 	gz_err err;
 	gz_err_clear(&err);
 	int64_t org_id = gz_api_parse_id(gz_req_param(r, "id"));

@@ -77,8 +77,6 @@ static json_t *party_row(gz_req *r, gz_stmt *st, int64_t *key)
 
 static void party_list(gz_req *r)
 {
-	if (!gz_api_authenticated(r))
-		return;
 	gz_err err;
 	gz_err_clear(&err);
 	const char *community, *grid, *post = gz_req_query(r, "post_type"),

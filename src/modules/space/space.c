@@ -148,8 +148,6 @@ static void community_create(gz_req *r)
 
 static void street_list(gz_req *r)
 {
-	if (!gz_api_authenticated(r))
-		return;
 	gz_api_scoped_list(
 	    r,
 	    &(gz_api_list_query){
@@ -165,8 +163,6 @@ static void street_list(gz_req *r)
 
 static void community_list(gz_req *r)
 {
-	if (!gz_api_authenticated(r))
-		return;
 	gz_err err;
 	gz_err_clear(&err);
 	const char *street;
@@ -242,8 +238,6 @@ static int grid_filter(gz_req *r, const char **filter, gz_err *err)
 
 static void grid_list(gz_req *r)
 {
-	if (!gz_api_authenticated(r))
-		return;
 	gz_err err;
 	gz_err_clear(&err);
 	const char *filter;
@@ -330,8 +324,6 @@ static json_t *grid_detail_in(gz_db *db, const char *code, bool geometry, gz_err
 
 static void grid_get(gz_req *r)
 {
-	if (!gz_api_authenticated(r))
-		return;
 	gz_err err;
 	gz_err_clear(&err);
 	const char *code = gz_req_param(r, "code");
@@ -388,8 +380,6 @@ static void buf_str(buf_t *b, const char *s)
  * "next_cursor" as a foreign member (RFC 7946 §6.1). Default limit 200. */
 static void grid_geojson(gz_req *r)
 {
-	if (!gz_api_authenticated(r))
-		return;
 	gz_err err;
 	gz_err_clear(&err);
 	const char *filter;
@@ -539,8 +529,6 @@ static void grid_import(gz_req *r)
 
 static void locate(gz_req *r)
 {
-	if (!gz_api_authenticated(r))
-		return;
 	gz_err err;
 	gz_err_clear(&err);
 	double lat = 0, lng = 0;
@@ -661,8 +649,6 @@ static void building_create(gz_req *r)
 
 static void building_list(gz_req *r)
 {
-	if (!gz_api_authenticated(r))
-		return;
 	gz_err err;
 	gz_err_clear(&err);
 	const char *grid;
