@@ -594,9 +594,42 @@ static void test_json_dump_of_the_largest_doubles_parses_again(void **state)
 	json_decref(o);
 }
 
+/* The answer writer writes what jansson's json_dumps writes, byte for byte. */
+static void test_dump_matches_jansson_byte_for_byte(void **state)
+{
+	(void)state;
+	static const char *const docs[] = {
+	    "{}",
+	    "[]",
+	    "{\"a\":[1,-2,0,9223372036854775807,-9223372036854775808],\"b\":{\"c\":null}}",
+	    "{\"s\":\"中文 \\u0001\\u001f\\b\\f\\n\\r\\t \\\" \\\\ / \\u007f \\u2028 😀\"}",
+	    "{\"r\":[0.0,-0.0,1.5,39.901,1e5,1e-5,1.5e300,-2.5e-300,123456789012345.0,0.1,1e21]}",
+	    "[true,false,null,\"\",[],{}]",
+	    "{\"\\u0001k\\n\":1,\"键\":\"值\"}",
+	};
+	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+		json_error_t je;
+		json_t *v = json_loads(docs[i], JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+		if (!v)
+			fail_msg("fixture %zu does not parse: %s", i, je.text);
+		size_t n;
+		char *ours = gz_json_dump(v, &n);
+		char *ref = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+		assert_non_null(ours);
+		assert_non_null(ref);
+		if (strcmp(ours, ref) != 0)
+			fail_msg("fixture %zu:\n ours %s\n ref  %s", i, ours, ref);
+		assert_int_equal(n, strlen(ref));
+		free(ours);
+		free(ref);
+		json_decref(v);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_dump_matches_jansson_byte_for_byte),
 	    cmocka_unit_test(test_json_parse_object_ok),
 	    cmocka_unit_test(test_json_parse_array_ok),
 	    cmocka_unit_test(test_json_parse_empty_body_rejected),
