@@ -45,5 +45,5 @@ export async function signOutEverywhere(browser) {
 export async function navTitles(page) {
   const nav = page.getByTestId('nav');
   await nav.waitFor();
-  return (await nav.locator('.el-menu-item').allInnerTexts()).map((t) => t.trim());
+  return (await nav.locator('.nav-item').allInnerTexts()).map((t) => t.trim());
 }
