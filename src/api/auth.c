@@ -114,9 +114,11 @@ static int unauth(gz_err *err)
  * grants are those of the user as the session was found (a row per grant; role NULL
  * when there is none). */
 static const char *sql_session =
-    "SELECT u.id, u.username, u.display_name, s.expires_at, g.role, g.scope FROM sessions s "
+    "SELECT u.id, u.username, u.display_name, s.expires_at, g.role, g.scope, "
+    "u.password_reset_at FROM sessions s "
     "JOIN users u ON u.id = s.user_id LEFT JOIN grants g ON g.user_id = u.id "
-    "WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deleted_at IS NULL";
+    "WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deleted_at IS NULL "
+    "AND u.disabled_at IS NULL";
 
 /* Copies src into dst (cap bytes, always NUL-terminated, cut if longer). */
 static void copy_str(char *dst, size_t cap, const char *src)
@@ -154,6 +156,7 @@ static int session_load(gz_db *db, const unsigned char token[GZ_TOKEN_BYTES], gz
 			copy_str(a->username, sizeof a->username, gz_stmt_text(st, 1));
 			copy_str(a->display_name, sizeof a->display_name, gz_stmt_text(st, 2));
 			a->expires_at = gz_stmt_int64(st, 3);
+			a->must_change_password = !gz_stmt_isnull(st, 6);
 		}
 		if (gz_stmt_isnull(st, 4))
 			continue;

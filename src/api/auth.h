@@ -64,6 +64,10 @@ typedef struct gz_auth {
 	unsigned char token_hash[32]; /* BLAKE2b-256 of the raw token, the sessions key */
 	char csrf_token[65];          /* hex; what X-CSRF-Token must carry */
 	gz_actor actor;               /* the request's actor, built with the session */
+	/* Added with issue 9: an administrator reset the password; until the user sets a
+	 * new one, the auth hook (gz_api_authenticated) lets through only GET /me,
+	 * DELETE /session and POST /me/password. */
+	bool must_change_password;
 } gz_auth;
 
 /* Fills *a with the command line's actor: the operator, username "cli", request id
@@ -99,7 +103,8 @@ int gz_actor_scopes(const gz_actor *a, policy_action action, policy_resource res
                     const char **scopes, int max, gz_err *err);
 
 /* The authenticated user of r (cached in r->auth), or NULL with err set to 401
- * "unauthenticated" (no/expired/unknown token, deleted user) or 403 "csrf_required". */
+ * "unauthenticated" (no/expired/unknown token, deleted or disabled user) or 403
+ * "csrf_required". */
 const gz_auth *gz_auth_user(gz_req *r, gz_err *err);
 
 /* gz_actor_check() on r's actor: may the user do action on resource for the record whose

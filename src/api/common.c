@@ -79,11 +79,25 @@ void gz_api_create(gz_req *r, gz_api_create_fn fn)
 		gz_reply_json(r, 201, out);
 }
 
+/* While an administrator's reset is pending (gz_auth.must_change_password), the routes
+ * the user needs to set a new password or leave: the one place this is enforced. */
+static bool allowed_before_password_change(const gz_req *r)
+{
+	bool get = !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD");
+	return (get && !strcmp(r->path, "/api/v1/me")) ||
+	       (!strcmp(r->method, "DELETE") && !strcmp(r->path, "/api/v1/session")) ||
+	       (!strcmp(r->method, "POST") && !strcmp(r->path, "/api/v1/me/password"));
+}
+
 bool gz_api_authenticated(gz_req *r)
 {
 	gz_err err;
 	gz_err_clear(&err);
-	if (gz_auth_user(r, &err))
+	const gz_auth *a = gz_auth_user(r, &err);
+	if (a && a->must_change_password && !allowed_before_password_change(r))
+		gz_err_set(&err, GZ_EFORBIDDEN, "password_change_required",
+		           "密码已由管理员重置，请先修改密码");
+	else if (a)
 		return true;
 	gz_reply_err(r, &err);
 	return false;

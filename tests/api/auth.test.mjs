@@ -488,7 +488,8 @@ describe('user management input', () => {
   test('no response ever carries a password hash', async () => {
     const list = await api(srv, 'GET', '/api/v1/users?limit=200', undefined, admin.bearer);
     assert.equal(list.status, 200);
-    const text = JSON.stringify(list.body);
+    // The one key that names a password is a flag (issue 9: a reset is pending).
+    const text = JSON.stringify(list.body).replaceAll('"must_change_password":false', '');
     assert.doesNotMatch(text, /argon2|password/);
     const audit = await api(srv, 'GET', '/api/v1/audit?limit=200', undefined, admin.bearer);
     assert.doesNotMatch(JSON.stringify(audit.body), /argon2|password_hash/);

@@ -8,6 +8,9 @@
 //                               // menu items and their routes (nav.js, router.js); no
 //                               // component: the "under construction" page
 //     routes: [],               // further routes that are not menu items (vue-router records)
+//     userMenu: [{ command, title, testid, dialog: () => import('./views/X.vue') }],
+//                               // items of the header's user menu; the dialog (lazy) takes
+//                               // v-model (open)
 //     labels: { counts, auditActions, recordTypes, roles },   // merged by labels.js
 //   }
 //

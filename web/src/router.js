@@ -56,6 +56,8 @@ router.beforeEach(async (to) => {
     return true
   }
   if (!user) return loginRoute(to.fullPath)
+  // A reset password is changed before anything else (the server refuses the rest).
+  if (session.mustChangePassword && to.name !== 'password') return { name: 'password' }
   const item = to.meta.nav
   if (item && !navAllowed(item, can)) return { name: 'forbidden', query: { from: to.fullPath } }
   return true

@@ -13,6 +13,10 @@ export const session = reactive({
   scopes: [],
   permissions: {}, // {space: {read: [scopes], write: [...], admin: [...]}, account: ..., audit: ..., probe: ...}
   expiresAt: null,
+  // An administrator reset the password: until it is changed the server answers every
+  // route but /me, logout and /me/password with 403, and the router sends the user to
+  // the password form (router.js).
+  mustChangePassword: false,
 })
 
 let pending = null
@@ -22,6 +26,7 @@ function apply(me) {
   session.scopes = (me && me.scopes) || []
   session.permissions = (me && me.permissions) || {}
   session.expiresAt = (me && me.expires_at) || null
+  session.mustChangePassword = !!(me && me.must_change_password)
   setCsrfToken(me && me.csrf_token)
   session.loaded = true
 }

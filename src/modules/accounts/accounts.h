@@ -24,6 +24,8 @@ typedef struct gz_user_row {
 	char username[GZ_USERNAME_MAX + 1];
 	char display_name[GZ_DISPLAY_NAME_MAX * 4 + 1];
 	int64_t created_at, deleted_at; /* deleted_at 0 = live */
+	int64_t password_reset_at;      /* 0, or when an admin reset it: must change */
+	int64_t disabled_at;            /* 0 = enabled */
 	int ngrants;
 	gz_grant grants[GZ_AUTH_MAX_GRANTS];
 } gz_user_row;
@@ -61,8 +63,21 @@ int64_t gz_user_insert(gz_db *db, const char *username, const char *display_name
 int gz_user_grant(gz_db *db, int64_t user_id, policy_role role, const char *scope, gz_err *err);
 /* Removes a grant: 1 removed, 0 there was none, -1 error. */
 int gz_user_revoke(gz_db *db, int64_t user_id, policy_role role, const char *scope, gz_err *err);
-/* Sets a new password hash and ends all the user's sessions. */
-int gz_user_set_password(gz_db *db, int64_t user_id, const char *password_hash, gz_err *err);
+/* Sets a new password hash and ends the user's sessions, all of them, or all but the
+ * one whose token hash is keep_session (32 bytes; NULL = none kept: the user changing
+ * their own password stays logged in where they did it). With must_change the user must
+ * choose a new password before anything else (an administrator's reset); without, that
+ * mark is cleared. Returns 1 set, 0 no live user, -1 error. */
+int gz_user_set_password(gz_db *db, int64_t user_id, const char *password_hash, bool must_change,
+                         const unsigned char *keep_session, gz_err *err);
+/* Disables (disabled true: their sessions end, they cannot log in) or re-enables a live
+ * user: 1 changed, 0 already so or no live user, -1 error. */
+int gz_user_set_disabled(gz_db *db, int64_t user_id, bool disabled, gz_err *err);
+
+/* A one-time password from libsodium's generator: 3 groups of 4 symbols of an alphabet
+ * without look-alikes (0/O, 1/l/I ...), "xxxx-xxxx-xxxx", as the demo accounts'. */
+#define GZ_OTP_LEN 14
+void gz_password_generate(char out[GZ_OTP_LEN + 1]);
 /* Soft-deletes the user and ends all their sessions: 1 deleted, 0 not found or already
  * deleted, -1 error. */
 int gz_user_soft_delete(gz_db *db, int64_t user_id, gz_err *err);
@@ -71,8 +86,9 @@ int gz_user_soft_delete(gz_db *db, int64_t user_id, gz_err *err);
  * they have none), for the audit row of a change to the account. buf: GZ_SCOPE_MAX. */
 void gz_user_scope(const gz_user_row *u, char *buf);
 
-/* {"id","username","display_name","created_at","roles":[{"role","role_label","scope"}]}
- * (plus "deleted_at" when deleted). Never any password data. */
+/* {"id","username","display_name","created_at","disabled","must_change_password",
+ * "roles":[{"role","role_label","scope"}]} (plus "deleted_at" when deleted). Never any
+ * password data. */
 json_t *gz_user_json(const gz_user_row *u);
 /* The roles array alone, as in gz_user_json(). */
 json_t *gz_grants_json(const gz_grant *g, int n);

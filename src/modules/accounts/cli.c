@@ -315,7 +315,7 @@ static int cmd_passwd(const args_t *a)
 	}
 	char scope[GZ_SCOPE_MAX];
 	gz_user_scope(&u, scope);
-	if (gz_user_set_password(db, u.id, hash, &err) < 0 ||
+	if (gz_user_set_password(db, u.id, hash, false, NULL, &err) < 0 ||
 	    audit_cli(a, db, "user.passwd", &u, scope, NULL, &err) < 0 ||
 	    gz_db_commit(db, &err) < 0)
 		return fail_db(db, true, &err);

@@ -3,14 +3,19 @@
  *   POST   /api/v1/session  {"username","password"} -> token, csrf_token, user; sets the
  *                            HttpOnly SameSite=Strict cookie gz_session
  *   DELETE /api/v1/session  ends the session of this request (cookie or Bearer)
- *   GET    /api/v1/me       user, roles, scopes, permissions, csrf_token
+ *   GET    /api/v1/me       user, roles, scopes, permissions, csrf_token,
+ *                            must_change_password
+ *   POST   /api/v1/me/password  {"current_password","new_password"}: change my own
+ *                            password; every other session of mine ends
  *
  * Wrong password and unknown user answer the same 401 after the same work (an unknown
  * user's password is checked against a dummy hash). Attempts and failures are counted
  * in the database, so every server process sees the same counts: per (account,
  * address) and per address, with a progressive delay per account for the addresses
  * that fail at it (see "rate limit" below); over a limit the answer is 429 with
- * Retry-After, before any password is checked. */
+ * Retry-After, before any password is checked. A disabled account answers exactly as a
+ * wrong password (same work, same count, same 401). A wrong current password at
+ * POST /me/password is counted and limited as a failed login at that account. */
 #include "modules/module.h"
 #include "api/common.h"
 #include "api/auth.h"
@@ -48,6 +53,11 @@
 #define FAIL_DELAY_BASE_MS 1000LL
 
 /* ---------------------------------------------------------------- rate limit */
+
+/* The counters of one attempt at account name from an address (see above). */
+typedef struct {
+	const char *ukey, *pkey, *tkey, *ikey;
+} attempt_keys;
 
 /* Reads key's row: *count and *start (0 and 0 when there is none). Returns 0 or -1. */
 static int failures_read(gz_db *db, const char *key, int64_t *count, int64_t *start, gz_err *err)
@@ -160,14 +170,13 @@ static int64_t attempt_take(gz_db *db, const char *pkey, const char *ikey, int64
 /* After a success (inside its transaction): the pair's and the account's counts are
  * cleared, the address gets its attempt back, and windows that have passed are
  * dropped (indexed range). */
-static int failures_forget(gz_db *db, const char *ukey, const char *pkey, const char *tkey,
-                           const char *ikey, int64_t now, gz_err *err)
+static int failures_forget(gz_db *db, const attempt_keys *k, int64_t now, gz_err *err)
 {
 	const char *del = "DELETE FROM login_failures WHERE key = $1";
-	if (run_key(db, del, ukey, err) < 0 || run_key(db, del, pkey, err) < 0 ||
-	    run_key(db, del, tkey, err) < 0 ||
+	if (run_key(db, del, k->ukey, err) < 0 || run_key(db, del, k->pkey, err) < 0 ||
+	    run_key(db, del, k->tkey, err) < 0 ||
 	    run_key(db, "UPDATE login_failures SET count = count - 1 WHERE key = $1 AND count > 0",
-	            ikey, err) < 0)
+	            k->ikey, err) < 0)
 		return -1;
 	gz_stmt *st = gz_db_prepare(db, "DELETE FROM login_failures WHERE window_start <= $1", err);
 	if (!st)
@@ -188,6 +197,39 @@ static void reply_too_many(gz_req *r, int64_t wait_ms)
 	gz_err_set(&err, GZ_ETOOMANY, "too_many_attempts", "登录失败次数过多，请 %s 秒后再试", ra);
 	gz_reply_err(r, &err);
 	gz_reply_header(r, "Retry-After", ra);
+}
+
+static void keys_for(gz_req *r, const char *name, attempt_keys *k)
+{
+	k->ukey = gz_arena_printf(&r->arena, "u:%s", name);
+	k->pkey = gz_arena_printf(&r->arena, "ua:%s %s", name, r->client_ip);
+	k->tkey = gz_arena_printf(&r->arena, "t:%s %s", name, r->client_ip);
+	k->ikey = gz_arena_printf(&r->arena, "ip:%s", r->client_ip);
+}
+
+/* Counts a failure at the account (and for the account's delay of this address), in the
+ * caller's open transaction. Returns 0 or -1. */
+static int failure_count(gz_db *db, const attempt_keys *k, int64_t now, gz_err *err)
+{
+	int64_t c, t;
+	return failures_add(db, k->ukey, now, false, &c, &t, err) < 0 ||
+	               failures_add(db, k->tkey, now, true, &c, &t, err) < 0
+	           ? -1
+	           : 0;
+}
+
+/* Before any password is checked (the right one does not get through either): first the
+ * account's delay for an address that failed there, then the attempt itself is taken
+ * against the pair's and the address's limits. Returns 0 (go on), 1 (refused: answered
+ * 429 with Retry-After), or -1 with err set. */
+static int attempt_gate(gz_req *r, gz_db *db, const attempt_keys *k, int64_t now, gz_err *err)
+{
+	int64_t wait = delay_for(db, k->ukey, k->tkey, now, err);
+	if (wait == 0)
+		wait = attempt_take(db, k->pkey, k->ikey, now, err);
+	if (wait > 0)
+		reply_too_many(r, wait);
+	return wait < 0 ? -1 : wait > 0;
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -259,23 +301,14 @@ static void login(gz_req *r)
 	bool valid_name = gz_username_normalise(username, norm, NULL, NULL) == 0;
 	if (!valid_name) /* count it under a name no account can have */
 		snprintf(norm, sizeof norm, "%s", "!invalid");
-	char *ukey = gz_arena_printf(&r->arena, "u:%s", norm);
-	char *pkey = gz_arena_printf(&r->arena, "ua:%s %s", norm, r->client_ip);
-	char *tkey = gz_arena_printf(&r->arena, "t:%s %s", norm, r->client_ip);
-	char *ikey = gz_arena_printf(&r->arena, "ip:%s", r->client_ip);
-
-	/* Refused before any password is checked (the right one does not get through
-	 * either): first the account's delay for an address that failed there, then the
-	 * attempt itself is taken against the pair's and the address's limits. */
+	attempt_keys k;
+	keys_for(r, norm, &k);
 	int64_t now = gz_time_now_ms();
-	int64_t wait = delay_for(db, ukey, tkey, now, &err);
-	if (wait == 0)
-		wait = attempt_take(db, pkey, ikey, now, &err);
-	if (wait < 0)
+	int gate = attempt_gate(r, db, &k, now, &err);
+	if (gate < 0)
 		goto fail;
-	if (wait > 0) {
+	if (gate > 0) { /* answered 429 */
 		json_decref(in);
-		reply_too_many(r, wait);
 		return;
 	}
 
@@ -288,7 +321,8 @@ static void login(gz_req *r)
 		goto fail;
 	bool ok;
 	if (found && hash[0]) {
-		ok = gz_password_verify(hash, password);
+		/* Verified even when disabled: the same work as any wrong password. */
+		ok = gz_password_verify(hash, password) && !u->disabled_at;
 	} else {
 		gz_password_burn(password);
 		ok = false;
@@ -304,10 +338,8 @@ static void login(gz_req *r)
 		                    .record_type = "user",
 		                    .ip = r->client_ip,
 		                    .request_id = r->id};
-		int64_t c, t;
-		if (failures_add(db, ukey, now, false, &c, &t, &err) < 0 ||
-		    failures_add(db, tkey, now, true, &c, &t, &err) < 0 ||
-		    gz_audit_write(db, &e, &err) < 0 || gz_db_commit(db, &err) < 0)
+		if (failure_count(db, &k, now, &err) < 0 || gz_audit_write(db, &e, &err) < 0 ||
+		    gz_db_commit(db, &err) < 0)
 			goto fail;
 		in_tx = false;
 		gz_err_set(&err, GZ_EUNAUTH, "invalid_credentials", "用户名或密码错误");
@@ -360,14 +392,15 @@ static void login(gz_req *r)
 	                    .scope = scope,
 	                    .ip = r->client_ip,
 	                    .request_id = r->id};
-	if (rc < 0 || failures_forget(db, ukey, pkey, tkey, ikey, now, &err) < 0 ||
-	    gz_audit_write(db, &e, &err) < 0 || gz_db_commit(db, &err) < 0)
+	if (rc < 0 || failures_forget(db, &k, now, &err) < 0 || gz_audit_write(db, &e, &err) < 0 ||
+	    gz_db_commit(db, &err) < 0)
 		goto fail;
 
 	json_t *out =
-	    json_pack("{s:s,s:s,s:s,s:o}", "token", token_hex, "csrf_token", csrf, "expires_at",
+	    json_pack("{s:s,s:s,s:s,s:o,s:b}", "token", token_hex, "csrf_token", csrf, "expires_at",
 	              gz_time_rfc3339(expires, exp_s, sizeof exp_s), "user",
-	              user_json(u->id, u->username, u->display_name, u->grants, u->ngrants));
+	              user_json(u->id, u->username, u->display_name, u->grants, u->ngrants),
+	              "must_change_password", u->password_reset_at != 0);
 	set_cookie(r, token_hex, ttl / 1000);
 	sodium_memzero(token_hex, sizeof token_hex);
 	json_decref(in);
@@ -443,17 +476,111 @@ static void me(gz_req *r)
 	}
 	char exp_s[32];
 	json_t *out = json_pack(
-	    "{s:o,s:o,s:o,s:s,s:s}", "user",
+	    "{s:o,s:o,s:o,s:s,s:s,s:b}", "user",
 	    user_json(a->user_id, a->username, a->display_name, a->grants, a->ngrants), "scopes",
 	    scopes, "permissions", permissions_json(r), "csrf_token", a->csrf_token, "expires_at",
-	    gz_time_rfc3339(a->expires_at, exp_s, sizeof exp_s));
+	    gz_time_rfc3339(a->expires_at, exp_s, sizeof exp_s), "must_change_password",
+	    a->must_change_password);
 	gz_reply_header(r, "Cache-Control", "no-store");
 	gz_reply_json(r, 200, out);
+}
+
+/* ---------------------------------------------------------------- POST /me/password */
+
+/* The scope of the authenticated user's own account, for its audit rows. */
+static void own_scope(const gz_auth *a, char scope[GZ_SCOPE_MAX])
+{
+	gz_user_row u = {.ngrants = a->ngrants};
+	memcpy(u.grants, a->grants, sizeof u.grants);
+	gz_user_scope(&u, scope);
+}
+
+/* The current password is checked like a login at the user's own account: the same
+ * delay and limits before checking (429), the same counts after a failure (so a stolen
+ * session does not give unlimited guesses), a success clears them. The new password
+ * obeys gz_password_check and differs from the current one. */
+static void password_change(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	json_t *in = NULL, *out = NULL;
+	gz_db *db = NULL;
+	const char *current = NULL, *fresh = NULL;
+	bool in_tx = false;
+	char hash[GZ_PWHASH_MAX] = "", idbuf[24], scope[GZ_SCOPE_MAX];
+
+	const gz_auth *a = gz_auth_user(r, &err);
+	if (!a || !(in = gz_req_json(r, &err)))
+		goto fail;
+	gz_json_str(in, "current_password", GZ_REQUIRED, 1, GZ_PASSWORD_MAX, &current, &err);
+	if (gz_json_str(in, "new_password", GZ_REQUIRED, 1, GZ_PASSWORD_MAX, &fresh, &err) == 0 &&
+	    fresh)
+		gz_password_check(fresh, &err, "new_password");
+	if (gz_json_check(&err) < 0 || !(db = gz_req_db(r, &err)))
+		goto fail;
+	snprintf(idbuf, sizeof idbuf, "%lld", a->user_id);
+	own_scope(a, scope);
+	attempt_keys k;
+	keys_for(r, a->username, &k);
+	int64_t now = gz_time_now_ms();
+	int gate = attempt_gate(r, db, &k, now, &err);
+	if (gate < 0)
+		goto fail;
+	if (gate > 0) { /* answered 429 */
+		json_decref(in);
+		return;
+	}
+	int found = gz_user_password_hash(db, a->user_id, hash, &err);
+	if (found < 0)
+		goto fail;
+	if (!found || !hash[0] || !gz_password_verify(hash, current)) {
+		now = gz_time_now_ms();
+		if (gz_db_begin(db, &err) < 0)
+			goto fail;
+		in_tx = true;
+		if (failure_count(db, &k, now, &err) < 0 ||
+		    gz_audit(&a->actor, db, "user.password_change_failed", "user", idbuf, scope,
+		             NULL, &err) < 0 ||
+		    gz_db_commit(db, &err) < 0)
+			goto fail;
+		in_tx = false;
+		gz_err_set(&err, GZ_EINVALID, "wrong_password", "当前密码不正确");
+		gz_err_field(&err, "current_password", "不正确");
+		goto fail;
+	}
+	if (!strcmp(current, fresh)) {
+		gz_err_set(&err, GZ_EINVALID, "invalid_fields", "新密码不能与当前密码相同");
+		gz_err_field(&err, "new_password", "不能与当前密码相同");
+		goto fail;
+	}
+	if (gz_password_hash(fresh, hash, &err) < 0 || gz_db_begin(db, &err) < 0)
+		goto fail;
+	in_tx = true;
+	int rc = gz_user_set_password(db, a->user_id, hash, false, a->token_hash, &err);
+	sodium_memzero(hash, sizeof hash);
+	if (rc == 0)
+		gz_err_set(&err, GZ_EUNAUTH, "unauthenticated", "未登录或登录已失效，请重新登录");
+	out = json_pack("{s:b}", "must_change_password", 0);
+	if (rc <= 0 || failures_forget(db, &k, now, &err) < 0 ||
+	    gz_audit(&a->actor, db, "user.password_change", "user", idbuf, scope, NULL, &err) < 0 ||
+	    gz_api_commit(r, db, 200, out, &err) < 0)
+		goto fail;
+	json_decref(in);
+	gz_reply_json(r, 200, out);
+	return;
+fail:
+	if (in_tx)
+		gz_db_rollback(db);
+	sodium_memzero(hash, sizeof hash);
+	json_decref(out);
+	json_decref(in);
+	gz_reply_err(r, &err);
 }
 
 const gz_module_route gz_accounts_session_routes[] = {
     {"POST", "/api/v1/session", login, GZ_ROUTE_PUBLIC, 0},
     {"DELETE", "/api/v1/session", logout, 0, 0},
     {"GET", "/api/v1/me", me, 0, 0},
+    {"POST", "/api/v1/me/password", password_change, 0, 0},
     {0},
 };

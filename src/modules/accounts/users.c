@@ -6,6 +6,8 @@
  *   DELETE /api/v1/users/{id}          soft delete; their sessions end
  *   POST   /api/v1/users/{id}/grants   {role, scope}
  *   DELETE /api/v1/users/{id}/grants   {role, scope}
+ *   POST   /api/v1/users/{id}/password-reset   one-time password, shown once
+ *   POST   /api/v1/users/{id}/disable, /enable
  *
  * A user record lies where its grants lie: the caller sees it when one of its grants is
  * inside one of the caller's account-read scopes (else 404), and changes it only with
@@ -109,9 +111,11 @@ void gz_password_burn(const char *password)
 }
 
 static const char *sql_user_by_id =
-    "SELECT id, username, display_name, created_at, deleted_at FROM users WHERE id = $1";
+    "SELECT id, username, display_name, created_at, deleted_at, password_reset_at, "
+    "disabled_at FROM users WHERE id = $1";
 static const char *sql_user_by_name =
-    "SELECT id, username, display_name, created_at, deleted_at FROM users WHERE username = $1";
+    "SELECT id, username, display_name, created_at, deleted_at, password_reset_at, "
+    "disabled_at FROM users WHERE username = $1";
 static const char *sql_user_grants =
     "SELECT role, scope FROM grants WHERE user_id = $1 ORDER BY scope, role";
 
@@ -168,6 +172,8 @@ static int user_fetch_in(gz_db *db, const char *sql, int64_t id, const char *nam
 		snprintf(out->display_name, sizeof out->display_name, "%s", gz_stmt_text(st, 2));
 		out->created_at = gz_stmt_int64(st, 3);
 		out->deleted_at = gz_stmt_isnull(st, 4) ? 0 : gz_stmt_int64(st, 4);
+		out->password_reset_at = gz_stmt_isnull(st, 5) ? 0 : gz_stmt_int64(st, 5);
+		out->disabled_at = gz_stmt_isnull(st, 6) ? 0 : gz_stmt_int64(st, 6);
 	}
 	gz_stmt_finish(st);
 	if (rc != GZ_ROW)
@@ -291,19 +297,76 @@ static int sessions_end(gz_db *db, int64_t user_id, gz_err *err)
 	return rc < 0 ? -1 : 0;
 }
 
-int gz_user_set_password(gz_db *db, int64_t user_id, const char *password_hash, gz_err *err)
+int gz_user_set_password(gz_db *db, int64_t user_id, const char *password_hash, bool must_change,
+                         const unsigned char *keep_session, gz_err *err)
 {
-	gz_stmt *st = gz_db_prepare(
-	    db, "UPDATE users SET password_hash = $2 WHERE id = $1 AND deleted_at IS NULL", err);
+	gz_stmt *st = gz_db_prepare(db,
+	                            "UPDATE users SET password_hash = $2, password_reset_at = $3 "
+	                            "WHERE id = $1 AND deleted_at IS NULL",
+	                            err);
 	if (!st)
 		return -1;
 	gz_stmt_bind_int64(st, 1, user_id);
 	gz_stmt_bind_str(st, 2, password_hash);
+	if (must_change)
+		gz_stmt_bind_int64(st, 3, gz_time_now_ms());
+	else
+		gz_stmt_bind_null(st, 3);
 	int rc = gz_stmt_step(st, err);
+	int64_t changed = rc < 0 ? 0 : gz_stmt_changes(st);
 	gz_stmt_finish(st);
 	if (rc < 0)
 		return -1;
-	return sessions_end(db, user_id, err);
+	if (!keep_session)
+		return sessions_end(db, user_id, err) < 0 ? -1 : changed > 0;
+	st = gz_db_prepare(db, "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2", err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_int64(st, 1, user_id);
+	gz_stmt_bind_blob(st, 2, keep_session, 32);
+	rc = gz_stmt_step(st, err);
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : changed > 0;
+}
+
+int gz_user_set_disabled(gz_db *db, int64_t user_id, bool disabled, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(
+	    db,
+	    disabled ? "UPDATE users SET disabled_at = $2 WHERE id = $1 AND deleted_at IS NULL "
+	               "AND disabled_at IS NULL"
+	             : "UPDATE users SET disabled_at = NULL WHERE id = $1 AND deleted_at IS NULL "
+	               "AND disabled_at IS NOT NULL",
+	    err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_int64(st, 1, user_id);
+	if (disabled)
+		gz_stmt_bind_int64(st, 2, gz_time_now_ms());
+	int rc = gz_stmt_step(st, err);
+	int64_t changed = rc < 0 ? 0 : gz_stmt_changes(st);
+	gz_stmt_finish(st);
+	if (rc < 0)
+		return -1;
+	if (disabled && sessions_end(db, user_id, err) < 0)
+		return -1;
+	return changed > 0;
+}
+
+void gz_password_generate(char out[GZ_OTP_LEN + 1])
+{
+	/* The demo accounts' alphabet (modules/demo/generate.c): no 0/O, 1/l/I, 2/Z, 5/S,
+	 * 8/B. 49 symbols, 12 of them: 67 bits, from the system's generator. */
+	static const char alpha[] = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY34679";
+	gz_auth_sodium_init();
+	int k = 0;
+	for (int g = 0; g < 3; g++) {
+		if (g)
+			out[k++] = '-';
+		for (int i = 0; i < 4; i++)
+			out[k++] = alpha[randombytes_uniform(sizeof alpha - 1)];
+	}
+	out[k] = '\0';
 }
 
 int gz_user_soft_delete(gz_db *db, int64_t user_id, gz_err *err)
@@ -352,10 +415,11 @@ json_t *gz_user_json(const gz_user_row *u)
 {
 	char id[24], ts[32];
 	snprintf(id, sizeof id, "%lld", (long long)u->id);
-	json_t *o =
-	    json_pack("{s:s,s:s,s:s,s:s,s:o}", "id", id, "username", u->username, "display_name",
-	              u->display_name, "created_at", gz_time_rfc3339(u->created_at, ts, sizeof ts),
-	              "roles", gz_grants_json(u->grants, u->ngrants));
+	json_t *o = json_pack(
+	    "{s:s,s:s,s:s,s:s,s:b,s:b,s:o}", "id", id, "username", u->username, "display_name",
+	    u->display_name, "created_at", gz_time_rfc3339(u->created_at, ts, sizeof ts),
+	    "disabled", u->disabled_at != 0, "must_change_password", u->password_reset_at != 0,
+	    "roles", gz_grants_json(u->grants, u->ngrants));
 	if (o && u->deleted_at)
 		json_object_set_new(o, "deleted_at",
 		                    json_string(gz_time_rfc3339(u->deleted_at, ts, sizeof ts)));
@@ -483,12 +547,46 @@ static int item_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static const char *sql_list_all = "SELECT id FROM users WHERE deleted_at IS NULL AND id > $1 "
-                                  "ORDER BY id LIMIT $2";
+static const char *sql_list_all = "SELECT u.id FROM users u WHERE u.deleted_at IS NULL "
+                                  "AND u.id > $1 %s ORDER BY u.id LIMIT $2";
 static const char *sql_list_scope =
-    "SELECT u.id FROM users u WHERE u.deleted_at IS NULL AND u.id > $1 AND u.id IN "
+    "SELECT u.id FROM users u WHERE u.deleted_at IS NULL AND u.id > $1 %s AND u.id IN "
     "(SELECT g.user_id FROM grants g WHERE g.scope >= $3 AND g.scope < $4 AND g.user_id > $1) "
     "ORDER BY u.id LIMIT $2";
+/* ?q=: any part of the username or display name; $N is the LIKE pattern, the
+ * parameter after the query's own ($3 for the whole system, $5 for a scope). */
+static const char *sql_list_q = "AND (u.username LIKE $%d ESCAPE '\\' OR lower(u.display_name) "
+                                "LIKE $%d ESCAPE '\\')";
+
+#define GZ_USER_Q_MAX 64 /* code points */
+
+/* The LIKE pattern for ?q= ("%q%", with \ % _ escaped by \, ASCII lower-cased: usernames
+ * are lower-case, display names are compared lower-cased), in r's arena; NULL when there
+ * is no q, or NULL with err set (400) when q is not 1..GZ_USER_Q_MAX code points. */
+static const char *search_pattern(gz_req *r, gz_err *err)
+{
+	const char *q = gz_req_query(r, "q");
+	if (!q)
+		return NULL;
+	size_t n = strlen(q);
+	if (!n || !gz_utf8_valid(q, n) || gz_utf8_len(q, n) > GZ_USER_Q_MAX) {
+		gz_err_set(err, GZ_EBADREQ, "invalid_query", "q 应为 1 到 %d 个字符",
+		           GZ_USER_Q_MAX);
+		gz_err_field(err, "q", "应为 1 到 %d 个字符", GZ_USER_Q_MAX);
+		return NULL;
+	}
+	char *p = gz_arena_alloc(&r->arena, 2 * n + 3), *o = p;
+	*o++ = '%';
+	for (size_t i = 0; i < n; i++) {
+		char c = q[i];
+		if (c == '\\' || c == '%' || c == '_')
+			*o++ = '\\';
+		*o++ = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return p;
+}
 
 static void users_list(gz_req *r)
 {
@@ -498,7 +596,8 @@ static void users_list(gz_req *r)
 	int limit, nscopes;
 	int64_t after;
 	gz_db *db;
-	if (gz_req_list_params(r, &limit, &after, &err) < 0 ||
+	const char *pattern = search_pattern(r, &err);
+	if (err.kind != GZ_OK || gz_req_list_params(r, &limit, &after, &err) < 0 ||
 	    (nscopes = gz_auth_scopes(r, ACT_READ, RES_ACCOUNT, scopes, GZ_AUTH_MAX_GRANTS, &err)) <
 	        0 ||
 	    !(db = gz_req_db(r, &err)) || gz_db_begin_read(db, &err) < 0) {
@@ -511,7 +610,11 @@ static void users_list(gz_req *r)
 	size_t nids = 0;
 	for (int s = 0; s < nscopes; s++) {
 		bool all = !scopes[s][0];
-		gz_stmt *st = gz_db_prepare(db, all ? sql_list_all : sql_list_scope, &err);
+		int qn = all ? 3 : 5;
+		const char *qsql = pattern ? gz_arena_printf(&r->arena, sql_list_q, qn, qn) : "";
+		const char *sql =
+		    gz_arena_printf(&r->arena, all ? sql_list_all : sql_list_scope, qsql);
+		gz_stmt *st = gz_db_prepare(db, sql, &err);
 		if (!st) {
 			gz_db_end_read(db);
 			gz_reply_err(r, &err);
@@ -525,6 +628,8 @@ static void users_list(gz_req *r)
 			gz_stmt_bind_str(st, 3, scopes[s]);
 			gz_stmt_bind_str(st, 4, upper);
 		}
+		if (pattern)
+			gz_stmt_bind_str(st, qn, pattern);
 		int rc;
 		while ((rc = gz_stmt_step(st, &err)) == GZ_ROW)
 			ids[nids++] = gz_stmt_int64(st, 0);
@@ -687,6 +792,28 @@ static gz_user_row *target_user(gz_req *r, gz_db **db, gz_err *err)
 	return u;
 }
 
+/* Loads the target of /users/{id}/... for a change to the whole account (delete, reset,
+ * disable): the caller sees it (else 404) and could revoke each of its grants, that is
+ * holds account admin over all of them (a user without grants lies at ""); else 403,
+ * saying why (what: "删除", "重置密码" ...). */
+static gz_user_row *target_admin(gz_req *r, gz_db **db, const char *what, gz_err *err)
+{
+	gz_user_row *u = target_user(r, db, err);
+	if (!u)
+		return NULL;
+	if (u->ngrants == 0 && gz_auth_check(r, ACT_ADMIN, RES_ACCOUNT, "", err) < 0)
+		return NULL;
+	for (int i = 0; i < u->ngrants; i++)
+		if (may_delegate(r, u->grants[i].role, u->grants[i].scope, err) < 0) {
+			/* The account is visible (checked above), so say why, not "not found". */
+			if (err->kind == GZ_ENOTFOUND)
+				gz_err_set(err, GZ_EFORBIDDEN, "forbidden",
+				           "该账号还有超出你管辖范围的授权，不能%s", what);
+			return NULL;
+		}
+	return u;
+}
+
 static void grant_change(gz_req *r, bool add)
 {
 	gz_err err;
@@ -757,21 +884,9 @@ static void users_delete(gz_req *r)
 	gz_db *db = NULL;
 	json_t *detail = NULL;
 	bool in_tx = false;
-	gz_user_row *u = target_user(r, &db, &err);
+	gz_user_row *u = target_admin(r, &db, "删除", &err);
 	if (!u)
 		goto fail;
-	/* Deleting an account takes away all its grants: the caller must be able to
-	 * revoke each of them (a user without grants lies at ""). */
-	if (u->ngrants == 0 && gz_auth_check(r, ACT_ADMIN, RES_ACCOUNT, "", &err) < 0)
-		goto fail;
-	for (int i = 0; i < u->ngrants; i++)
-		if (may_delegate(r, u->grants[i].role, u->grants[i].scope, &err) < 0) {
-			/* The account is visible (checked above), so say why, not "not found". */
-			if (err.kind == GZ_ENOTFOUND)
-				gz_err_set(&err, GZ_EFORBIDDEN, "forbidden",
-				           "该账号还有超出你管辖范围的授权，不能删除");
-			goto fail;
-		}
 	if (u->id == ((const gz_auth *)r->auth)->user_id) {
 		gz_err_set(&err, GZ_ECONFLICT, "cannot_delete_self", "不能删除自己的账号");
 		goto fail;
@@ -803,6 +918,118 @@ fail:
 	gz_reply_err(r, &err);
 }
 
+/* POST /users/{id}/password-reset: a new one-time password, answered once and stored
+ * only as its hash; every session of the user ends and they must choose a new password
+ * at their next login. Refused with an Idempotency-Key: a stored answer would keep the
+ * password in the database for a day, and a retry is simply another reset. */
+static void password_reset(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	gz_db *db = NULL;
+	json_t *detail = NULL, *out = NULL;
+	bool in_tx = false;
+	char otp[GZ_OTP_LEN + 1] = "", hash[GZ_PWHASH_MAX] = "", idbuf[24], scope[GZ_SCOPE_MAX];
+	gz_user_row *u = target_admin(r, &db, "重置密码", &err);
+	if (!u)
+		goto fail;
+	if (gz_req_header(r, "Idempotency-Key")) {
+		gz_err_set(&err, GZ_EBADREQ, "idempotency_not_supported",
+		           "重置密码不支持 Idempotency-Key：重试即再次重置");
+		goto fail;
+	}
+	gz_password_generate(otp);
+	if (gz_password_hash(otp, hash, &err) < 0 || gz_db_begin(db, &err) < 0)
+		goto fail;
+	in_tx = true;
+	int rc = gz_user_set_password(db, u->id, hash, true, NULL, &err);
+	if (rc == 0)
+		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "%s", no_such_user);
+	snprintf(idbuf, sizeof idbuf, "%lld", (long long)u->id);
+	gz_user_scope(u, scope);
+	detail = json_pack("{s:s}", "username", u->username);
+	if (rc <= 0 ||
+	    gz_audit(gz_req_actor(r), db, "user.password_reset", "user", idbuf, scope, detail,
+	             &err) < 0 ||
+	    !(out = user_answer(r, db, u->id, &err)))
+		goto fail;
+	out = json_pack("{s:o,s:s}", "user", out, "one_time_password", otp);
+	if (!out || gz_api_commit(r, db, 200, out, &err) < 0)
+		goto fail;
+	sodium_memzero(otp, sizeof otp);
+	sodium_memzero(hash, sizeof hash);
+	json_decref(detail);
+	gz_reply_header(r, "Cache-Control", "no-store");
+	gz_reply_json(r, 200, out);
+	return;
+fail:
+	if (in_tx)
+		gz_db_rollback(db);
+	sodium_memzero(otp, sizeof otp);
+	sodium_memzero(hash, sizeof hash);
+	json_decref(out);
+	json_decref(detail);
+	gz_reply_err(r, &err);
+}
+
+/* POST /users/{id}/disable and /enable: account admin over the user, never oneself. A
+ * disabled account's sessions end at once and it cannot log in (answered as a wrong
+ * password); it stays in lists with "disabled": true. Doing it twice is 409. */
+static void set_disabled(gz_req *r, bool disable)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	gz_db *db = NULL;
+	json_t *detail = NULL, *out = NULL;
+	bool in_tx = false;
+	gz_user_row *u = target_admin(r, &db, disable ? "停用" : "启用", &err);
+	if (!u)
+		goto fail;
+	if (u->id == ((const gz_auth *)r->auth)->user_id) {
+		gz_err_set(&err, GZ_EINVALID, "cannot_disable_self", "不能停用或启用自己的账号");
+		gz_err_field(&err, "id", "不能是自己的账号");
+		goto fail;
+	}
+	if (gz_db_begin(db, &err) < 0)
+		goto fail;
+	in_tx = true;
+	int rc = gz_user_set_disabled(db, u->id, disable, &err);
+	if (rc < 0)
+		goto fail;
+	if (rc == 0) {
+		gz_err_set(&err, GZ_ECONFLICT, disable ? "already_disabled" : "already_enabled",
+		           disable ? "该账号已停用" : "该账号未停用");
+		goto fail;
+	}
+	char idbuf[24], scope[GZ_SCOPE_MAX];
+	snprintf(idbuf, sizeof idbuf, "%lld", (long long)u->id);
+	gz_user_scope(u, scope);
+	detail = json_pack("{s:s}", "username", u->username);
+	if (gz_audit(gz_req_actor(r), db, disable ? "user.disable" : "user.enable", "user", idbuf,
+	             scope, detail, &err) < 0 ||
+	    !(out = user_answer(r, db, u->id, &err)) || gz_api_commit(r, db, 200, out, &err) < 0)
+		goto fail;
+	json_decref(detail);
+	gz_reply_json(r, 200, out);
+	return;
+fail:
+	if (in_tx)
+		gz_db_rollback(db);
+	json_decref(out);
+	json_decref(detail);
+	gz_reply_err(r, &err);
+}
+
+static void users_disable(gz_req *r)
+{
+	set_disabled(r, true);
+}
+
+static void users_enable(gz_req *r)
+{
+	set_disabled(r, false);
+}
+
 const gz_module_route gz_accounts_user_routes[] = {
     {"GET", "/api/v1/users", users_list, 0, 0},
     {"POST", "/api/v1/users", users_create, 0, 0},
@@ -810,5 +1037,8 @@ const gz_module_route gz_accounts_user_routes[] = {
     {"DELETE", "/api/v1/users/{id}", users_delete, 0, 0},
     {"POST", "/api/v1/users/{id}/grants", grants_add, 0, 0},
     {"DELETE", "/api/v1/users/{id}/grants", grants_remove, 0, 0},
+    {"POST", "/api/v1/users/{id}/password-reset", password_reset, 0, 0},
+    {"POST", "/api/v1/users/{id}/disable", users_disable, 0, 0},
+    {"POST", "/api/v1/users/{id}/enable", users_enable, 0, 0},
     {0},
 };

@@ -24,6 +24,26 @@ export default {
       component: () => import('./views/AuditView.vue'),
     },
   ],
+  // Not menu items: the password form the app sends a user to when an administrator
+  // reset their password (session.mustChangePassword, router.js), also reachable from
+  // the user menu's 修改密码 dialog.
+  routes: [
+    {
+      path: '/password',
+      name: 'password',
+      component: () => import('./views/PasswordView.vue'),
+      meta: { title: '修改密码' },
+    },
+  ],
+  // Items of the header's user menu: command, title, and the dialog it opens (lazy).
+  userMenu: [
+    {
+      command: 'password',
+      title: '修改密码',
+      testid: 'change-password',
+      dialog: () => import('./views/PasswordDialog.vue'),
+    },
+  ],
   labels: {
     counts: { users: '账号' },
     auditActions: {
@@ -34,7 +54,12 @@ export default {
       'user.grant': '授予角色',
       'user.revoke': '撤销角色',
       'user.delete': '删除账号',
-      'user.passwd': '修改密码',
+      'user.passwd': '修改密码（命令行）',
+      'user.password_change': '修改密码',
+      'user.password_change_failed': '修改密码失败',
+      'user.password_reset': '重置密码',
+      'user.disable': '停用账号',
+      'user.enable': '启用账号',
     },
     recordTypes: { user: '账号' },
     // Roles (docs/SECURITY.md). The API returns role_label with every grant; this table
