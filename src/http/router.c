@@ -7,34 +7,14 @@
 static gz_route routes[GZ_ROUTES_MAX];
 static int nroutes;
 
-void gz_router_add(const char *method, const char *pattern, gz_handler_fn fn)
+void gz_router_add(const char *method, const char *pattern, gz_handler_fn fn, unsigned flags,
+                   size_t body_limit)
 {
 	if (nroutes == GZ_ROUTES_MAX) {
 		fprintf(stderr, "gongzhi: too many routes (raise GZ_ROUTES_MAX)\n");
 		abort();
 	}
-	routes[nroutes++] = (gz_route){method, pattern, fn, 0, 0};
-}
-
-void gz_router_add_ex(const char *method, const char *pattern, gz_handler_fn fn, unsigned flags,
-                      size_t body_limit)
-{
-	gz_router_add(method, pattern, fn);
-	routes[nroutes - 1].flags = flags;
-	routes[nroutes - 1].body_limit = body_limit;
-}
-
-void gz_router_add_public(const char *method, const char *pattern, gz_handler_fn fn)
-{
-	gz_router_add(method, pattern, fn);
-	routes[nroutes - 1].flags = GZ_ROUTE_PUBLIC;
-}
-
-void gz_router_add_limited(const char *method, const char *pattern, gz_handler_fn fn,
-                           size_t body_limit)
-{
-	gz_router_add(method, pattern, fn);
-	routes[nroutes - 1].body_limit = body_limit;
+	routes[nroutes++] = (gz_route){method, pattern, fn, body_limit, flags};
 }
 
 int gz_router_count(void)
@@ -77,15 +57,6 @@ static int match_path(gz_req *r, const char *pat, const char *path)
 	if (r)
 		r->nparams = np;
 	return 1;
-}
-
-size_t gz_router_body_limit(const char *method, const char *path)
-{
-	for (int i = 0; i < nroutes; i++)
-		if (routes[i].body_limit && !strcmp(routes[i].method, method) &&
-		    match_path(NULL, routes[i].pattern, path))
-			return routes[i].body_limit;
-	return 0;
 }
 
 int gz_router_match(gz_req *r, const char *method, const char *path, char *allow, size_t allow_size)

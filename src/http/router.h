@@ -20,20 +20,11 @@ typedef struct gz_route {
 	unsigned flags;    /* GZ_ROUTE_* */
 } gz_route;
 
-/* Register a route that needs a login. Pattern segments "{name}" match one non-empty
- * path segment. */
-void gz_router_add(const char *method, const char *pattern, gz_handler_fn fn);
-/* Register a route anyone may call (GZ_ROUTE_PUBLIC); keep these few. */
-void gz_router_add_public(const char *method, const char *pattern, gz_handler_fn fn);
-/* Register a route with its flags (GZ_ROUTE_*) and body limit (0 = the server's). */
-void gz_router_add_ex(const char *method, const char *pattern, gz_handler_fn fn, unsigned flags,
-                      size_t body_limit);
-/* Same, for a route whose bodies may exceed the server-wide limit (bulk imports). */
-void gz_router_add_limited(const char *method, const char *pattern, gz_handler_fn fn,
-                           size_t body_limit);
-/* The body limit of the route matching method+path, or 0 when none matches or the route
- * has no limit of its own. Called when headers arrive, before the body is read. */
-size_t gz_router_body_limit(const char *method, const char *path);
+/* Registers a route (start-up only; the module list does it for every module's route
+ * tables). Pattern segments "{name}" match one non-empty path segment; flags are
+ * GZ_ROUTE_*, body_limit in bytes (0 = the server's --body-limit). */
+void gz_router_add(const char *method, const char *pattern, gz_handler_fn fn, unsigned flags,
+                   size_t body_limit);
 
 /* Match method+path. On a match returns the route id (>= 0) and fills r->params
  * (values are arena copies). Returns -1 if no route has this path, -2 if the path

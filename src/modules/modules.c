@@ -43,8 +43,8 @@ void gz_modules_init(void)
 	for (const gz_module *const *m = modules; *m; m++) {
 		for (const gz_module_route *const *t = (*m)->routes; t && *t; t++)
 			for (const gz_module_route *rt = *t; rt->method; rt++)
-				gz_router_add_ex(rt->method, rt->pattern, rt->fn, rt->flags,
-				                 rt->body_limit);
+				gz_router_add(rt->method, rt->pattern, rt->fn, rt->flags,
+				              rt->body_limit);
 		for (const gz_job_kind *k = (*m)->jobs; k && k->name; k++)
 			gz_jobs_register(k);
 		for (const char *const *p = (*m)->prefixes; p && *p; p++)

@@ -50,7 +50,7 @@ static int setup_routes(void **state)
 	(void)state;
 	base = gz_router_count();
 	for (int i = 0; i < R_COUNT; i++)
-		gz_router_add(table[i].method, table[i].pattern, h_dummy);
+		gz_router_add(table[i].method, table[i].pattern, h_dummy, 0, 0);
 	return 0;
 }
 
