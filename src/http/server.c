@@ -699,7 +699,7 @@ static void start_write(conn *c)
 	bool head_only = r->method && !strcmp(r->method, "HEAD");
 	bool no_body =
 	    (r->status >= 100 && r->status < 200) || r->status == 204 || r->status == 304;
-	size_t cap = 512 + (r->resp_type ? strlen(r->resp_type) : 0);
+	size_t cap = 544 + (r->resp_type ? strlen(r->resp_type) : 0);
 	for (int i = 0; i < r->nheaders; i++)
 		cap += strlen(r->headers[i].name) + strlen(r->headers[i].value) + 4;
 	bool inline_body = !head_only && !no_body && r->resp_fd < 0 && r->resp_len <= 16384;
@@ -724,8 +724,15 @@ static void start_write(conn *c)
 		snprintf(num, sizeof num, "%zu", r->resp_len);
 		o = put(put(o, "Content-Length: ", num), "\r\n", "");
 	}
-	for (int i = 0; i < r->nheaders; i++)
+	bool cache_set = false;
+	for (int i = 0; i < r->nheaders; i++) {
 		o = put(put(put(o, r->headers[i].name, ": "), r->headers[i].value, ""), "\r\n", "");
+		cache_set |= !strcasecmp(r->headers[i].name, "Cache-Control");
+	}
+	/* Answers are personal and per session unless the handler says otherwise (static
+	 * files do): no browser, proxy or idempotent replay may keep a copy. */
+	if (!cache_set)
+		o = put(o, "Cache-Control: no-store\r\n", "");
 	if (!c->keep_alive)
 		o = put(o, "Connection: close\r\n", "");
 	else if (r->head && r->head->minor == 0)

@@ -31,6 +31,9 @@ test('a retried create with the same key answers the first result and creates on
   const again = await api(srv, 'POST', '/api/v1/streets', body, withKey(admin, 'k-street-1'));
   assert.equal(again.status, 201);
   assert.equal(again.headers.get('idempotent-replayed'), 'true');
+  // A replay carries the first answer, which may hold personal data: never cached.
+  assert.equal(again.headers.get('cache-control'), 'no-store');
+  assert.equal(first.headers.get('cache-control'), 'no-store');
   assert.deepEqual(again.body, first.body);
   assert.equal(await streetCount(), n0 + 1);
 });
