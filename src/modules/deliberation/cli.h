@@ -8,6 +8,10 @@
 int gz_delib_tally(int argc, char **argv);
 extern const char gz_delib_tally_usage[];
 
+/* gongzhi pb --rule greedy|mes|mes-add1 FILE.pb */
+int gz_delib_pb(int argc, char **argv);
+extern const char gz_delib_pb_usage[];
+
 /* A file mapped read-only for a command. */
 typedef struct {
 	const char *buf; /* "" when empty */

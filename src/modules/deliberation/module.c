@@ -8,6 +8,8 @@
 static const gz_module_command commands[] = {
     {"tally", "count paper ballots under the exact legal vote rules", gz_delib_tally_usage,
      gz_delib_tally},
+    {"pb", "participatory budget winners from a pabulib .pb file (greedy, mes, mes-add1)",
+     gz_delib_pb_usage, gz_delib_pb},
     {0},
 };
 
