@@ -61,8 +61,8 @@ int main(int argc, char **argv)
 	printf("PROJECTS\nproject_id;cost;name;district\n");
 	for (long p = 0; p < projects; p++)
 		printf("P%04ld;%llu.%02llu;\"Project %ld; district %d\";%d\n", p + 1,
-		       (unsigned long long)(cost[p] / 100), (unsigned long long)(cost[p] % 100), p + 1,
-		       district[p], district[p]);
+		       (unsigned long long)(cost[p] / 100), (unsigned long long)(cost[p] % 100),
+		       p + 1, district[p], district[p]);
 	/* per district: cumulative weights of its projects and the city-wide ones */
 	uint64_t sum[DISTRICTS + 1] = {0};
 	for (long p = 0; p < projects; p++)

@@ -852,6 +852,54 @@ static void test_rules_agree_with_the_naive_definition_on_random_instances(void 
 	}
 }
 
+/* Medium instances (hundreds of voters in clusters, decimal costs): MES runs deep enough
+ * for voters to pay many times, partial payments and near-ties between money bounds. */
+static void test_mes_agrees_with_the_naive_definition_on_medium_instances(void **state)
+{
+	(void)state;
+	size_t cap = 1 << 16;
+	char *buf = malloc(cap);
+	for (int iter = 0; iter < 25; iter++) {
+		size_t np = 8 + rnd() % 9, n = 100 + rnd() % 300, o = 0;
+		o += (size_t)snprintf(buf + o, cap - o,
+		                      "META\nkey;value\nvote_type;approval\nbudget;%lu.%02lu\n"
+		                      "PROJECTS\nproject_id;cost\n",
+		                      (unsigned long)(500 + rnd() % 5000),
+		                      (unsigned long)(rnd() % 100));
+		for (size_t p = 0; p < np; p++)
+			o += (size_t)snprintf(buf + o, cap - o, "m%zu;%lu.%02lu\n", p,
+			                      (unsigned long)(rnd() % 900),
+			                      (unsigned long)(rnd() % 100));
+		o += (size_t)snprintf(buf + o, cap - o, "VOTES\nvoter_id;vote\n");
+		uint32_t ballots[6];
+		for (int g = 0; g < 6; g++)
+			ballots[g] = (uint32_t)(rnd() & ((1u << np) - 1));
+		for (size_t v = 0; v < n; v++) {
+			uint32_t b =
+			    rnd() % 4 ? ballots[rnd() % 6] : (uint32_t)(rnd() & ((1u << np) - 1));
+			o += (size_t)snprintf(buf + o, cap - o, "%zu;", v);
+			bool first = true;
+			for (size_t p = 0; p < np; p++)
+				if (b >> p & 1) {
+					o += (size_t)snprintf(buf + o, cap - o, "%sm%zu",
+					                      first ? "" : ",", p);
+					first = false;
+				}
+			o += (size_t)snprintf(buf + o, cap - o, "\n");
+		}
+		pb_instance in;
+		parse_ok(buf, &in);
+		char *fast = run_rule(&in, PB_MES, NULL);
+		char *slow = naive_rule(&in, PB_MES);
+		if (strcmp(fast, slow) != 0)
+			fail_msg("mes differs: [%s] vs naive [%s] on\n%s", fast, slow, buf);
+		free(fast);
+		free(slow);
+		pb_instance_free(&in);
+	}
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -884,6 +932,7 @@ int main(void)
 	    cmocka_unit_test(test_greedy_explains_the_budget_left_at_each_turn),
 	    cmocka_unit_test(test_amounts_format_exactly),
 	    cmocka_unit_test(test_rules_agree_with_the_naive_definition_on_random_instances),
+	    cmocka_unit_test(test_mes_agrees_with_the_naive_definition_on_medium_instances),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
