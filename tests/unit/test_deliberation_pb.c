@@ -130,6 +130,21 @@ static void test_pb_parse_reads_sections_fields_and_numbers(void **state)
 	pb_instance_free(&in);
 }
 
+static void test_pb_parse_trims_unicode_white_space(void **state)
+{
+	(void)state;
+	/* Trimming removes what Python's strip() does: tabs, NBSP, the ideographic space. */
+	pb_instance in;
+	parse_ok(HEAD("\t10\xC2\xA0") "PROJECTS\nid;cost\n\xE3\x80\x80x1\t;\xE2\x80\x83 7 \n"
+	                              "\xE3\x80\x80\t\nVOTES\nv;vote\n1;\xC2\xA0x1\xE3\x80\x80\n",
+	         &in);
+	assert_string_equal(in.projects[0].id, "x1");
+	assert_int_equal(mpz_get_ui(in.projects[0].cost), 7);
+	assert_int_equal(mpz_get_ui(in.budget), 10);
+	assert_int_equal(in.projects[0].approvals, 1);
+	pb_instance_free(&in);
+}
+
 static void test_pb_parse_vote_items_are_not_trimmed(void **state)
 {
 	(void)state;
@@ -904,6 +919,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_pb_parse_reads_sections_fields_and_numbers),
+	    cmocka_unit_test(test_pb_parse_trims_unicode_white_space),
 	    cmocka_unit_test(test_pb_parse_vote_items_are_not_trimmed),
 	    cmocka_unit_test(test_pb_parse_rejects_invalid_utf8_naming_the_line),
 	    cmocka_unit_test(test_pb_parse_rejects_bad_quotes),

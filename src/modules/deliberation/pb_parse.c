@@ -84,17 +84,44 @@ static int cut(const char *s, size_t n, size_t max)
 	return (int)n;
 }
 
-static bool is_space(char c)
+/* White space, as Python's str.isspace (what pabutools' strip() removes): ASCII tab to
+ * carriage return, 0x1C-0x1F, space, U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028,
+ * U+2029, U+202F, U+205F, U+3000. Returns the length in bytes of the white-space
+ * character at s[0..n), or 0. The text is valid UTF-8 here. */
+static size_t space_at(const char *s, size_t n)
 {
-	return c == ' ' || c == '\t' || c == '\v' || c == '\f';
+	const unsigned char *u = (const unsigned char *)s;
+	if (n >= 1 && ((u[0] >= 0x09 && u[0] <= 0x0D) || (u[0] >= 0x1C && u[0] <= 0x20)))
+		return 1;
+	if (n >= 2 && u[0] == 0xC2 && (u[1] == 0x85 || u[1] == 0xA0))
+		return 2;
+	if (n >= 3) {
+		unsigned cp = (unsigned)(u[0] & 0x0F) << 12 | (unsigned)(u[1] & 0x3F) << 6 |
+		              (unsigned)(u[2] & 0x3F);
+		if ((u[0] & 0xF0) == 0xE0 &&
+		    (cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 ||
+		     cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000))
+			return 3;
+	}
+	return 0;
+}
+
+/* Length of the white-space character that ends s[0..n), or 0. */
+static size_t space_before(const char *s, size_t n)
+{
+	size_t k = 1;
+	while (k < n && k < 3 && ((unsigned char)s[n - k] & 0xC0) == 0x80)
+		k++;
+	return space_at(s + n - k, k) == k ? k : 0;
 }
 
 static span trim(span s)
 {
-	while (s.n && is_space(*s.p))
-		s.p++, s.n--;
-	while (s.n && is_space(s.p[s.n - 1]))
-		s.n--;
+	size_t k;
+	while (s.n && (k = space_at(s.p, s.n)))
+		s.p += k, s.n -= k;
+	while (s.n && (k = space_before(s.p, s.n)))
+		s.n -= k;
 	return s;
 }
 
@@ -453,11 +480,8 @@ static int handle_line(parser *ps, const char *line, size_t n, size_t lineno)
 {
 	if (!line_utf8(line, n))
 		return fail(ps, lineno, "不是有效的 UTF-8 文本");
-	bool blank = true;
-	for (size_t i = 0; i < n && blank; i++)
-		blank = is_space(line[i]);
-	if (blank)
-		return 0;
+	if (trim((span){line, n}).n == 0)
+		return 0; /* empty or only white space */
 	if (split(ps, line, n, lineno) < 0)
 		return -1;
 	int sec = section_of(ps);
