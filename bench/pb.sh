@@ -5,6 +5,7 @@
 # the time to read the file (the reference: every rule must read it), their ratio, the
 # wall time of the command, and for mes-add1 how many MES runs the budget increase took
 # (and the k it stopped at). Everything is exact (GMP rationals); no floating point.
+# Targets (exit 1 if missed): mes <= 2x and mes-add1 <= 150x the time to read the file.
 #
 # Environment:
 #   VOTERS=100000 PROJECTS=200 SEED=2025
@@ -27,6 +28,7 @@ trap 'rm -rf "$TMP"' EXIT
 "$GEN" "$VOTERS" "$PROJECTS" "$SEED" >"$TMP/round.pb"
 echo "round: $VOTERS voters x $PROJECTS projects, seed $SEED, $(wc -c <"$TMP/round.pb") bytes," \
 	"budget $(grep -m1 '^budget;' "$TMP/round.pb" | cut -d';' -f2)"
+missed=0
 printf '%-9s %10s %10s %8s %10s %9s %6s %s\n' rule rule_ms read_ms ratio wall_ms selected runs k
 for rule in greedy mes mes-add1; do
 	start=$(date +%s%N)
@@ -44,8 +46,18 @@ for rule in greedy mes mes-add1; do
 		k=$(get k)
 		[ "$(get shortcut)" = 1 ] && runs="$runs (E<=B shortcut)"
 	fi
+	case $rule in
+	mes) limit=2 ;;
+	mes-add1) limit=150 ;;
+	*) limit=0 ;;
+	esac
+	if [ "$limit" -gt 0 ] && [ "$rms" -gt $((pms * limit)) ]; then
+		echo "$rule: ${rms} ms is more than ${limit}x the read time (${pms} ms)" >&2
+		missed=1
+	fi
 	printf '%-9s %10s %10s %8s %10s %9s %6s %s\n' "$rule" "$rms" "$pms" "$ratio" \
 		$(((end - start) / 1000000)) "$(get selected)" "$runs" "$k"
 done
 echo "(ratio = rule time / time to read the .pb file; cost of each outcome:" \
 	"$(for r in greedy mes mes-add1; do sed -n 's/.*"cost":"\([^"]*\)".*/\1/p' "$TMP/$r.json" | tr '\n' ' '; done))"
+exit $missed
