@@ -3,6 +3,7 @@
 #include "core/decimal.h"
 #include "core/mem.h"
 #include "core/table.h"
+#include "core/utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,15 +16,10 @@ static const char *const col_names[NCOLS] = {"unit", "owner", "area", "person", 
 static int row_fail(gz_err *err, size_t row, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Length of s[0..n) cut to at most max bytes at a UTF-8 character boundary. */
+/* s[0..n) cut to at most max bytes at a character boundary, as an int for "%.*s". */
 static int cut(const char *s, size_t n, size_t max)
 {
-	if (n > max) {
-		n = max;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
-	return (int)n;
+	return (int)gz_utf8_prefix(s, n, max);
 }
 
 static int row_fail(gz_err *err, size_t row, const char *fmt, ...)

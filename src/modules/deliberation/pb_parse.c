@@ -73,15 +73,10 @@ static int fail(parser *ps, size_t line, const char *fmt, ...)
 	return -1;
 }
 
-/* Length cut to at most max bytes at a UTF-8 boundary, for quoting text in messages. */
+/* s[0..n) cut to at most max bytes at a character boundary, as an int for "%.*s". */
 static int cut(const char *s, size_t n, size_t max)
 {
-	if (n > max) {
-		n = max;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
-	return (int)n;
+	return (int)gz_utf8_prefix(s, n, max);
 }
 
 /* White space, as Python's str.isspace (what pabutools' strip() removes): ASCII tab to
