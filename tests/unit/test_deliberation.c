@@ -11,6 +11,7 @@
 #include "core/json.h"
 #include "modules/deliberation/ballots.h"
 #include "modules/deliberation/deliberation.h"
+#include "modules/deliberation/topic.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -590,6 +591,85 @@ static void test_result_json_shape(void **state)
 	json_decref(o);
 }
 
+/* ---- topics and frozen electorates (topic.c) -------------------------------------- */
+
+static void test_topic_stages_move_forward_only(void **state)
+{
+	(void)state;
+	gz_err err;
+	gz_err_clear(&err);
+	assert_int_equal(topic_stage_move(TOPIC_PROPOSED, TOPIC_CONFIRMED, &err), 0);
+	assert_int_equal(topic_stage_move(TOPIC_PROPOSED, TOPIC_REJECTED, &err), 0);
+	assert_int_equal(topic_stage_move(TOPIC_CONFIRMED, TOPIC_VOTING, &err), 0); /* skips */
+	assert_int_equal(topic_stage_move(TOPIC_VOTING, TOPIC_PUBLICITY, &err), 0);
+	assert_int_equal(topic_stage_move(TOPIC_EVALUATION, TOPIC_CLOSED, &err), 0);
+	/* never back, never past confirmation unconfirmed, nothing after the end */
+	assert_int_equal(topic_stage_move(TOPIC_VOTING, TOPIC_MEETING, &err), -1);
+	assert_string_equal(err.code, "stage_order");
+	assert_int_equal(err.kind, GZ_ECONFLICT);
+	assert_int_equal(topic_stage_move(TOPIC_VOTING, TOPIC_VOTING, &err), -1);
+	assert_int_equal(topic_stage_move(TOPIC_PROPOSED, TOPIC_MEETING, &err), -1);
+	assert_int_equal(topic_stage_move(TOPIC_CONFIRMED, TOPIC_REJECTED, &err), -1);
+	assert_int_equal(topic_stage_move(TOPIC_CLOSED, TOPIC_CLOSED, &err), -1);
+	assert_int_equal(topic_stage_move(TOPIC_REJECTED, TOPIC_CONFIRMED, &err), -1);
+	for (int s = 0; s < TOPIC__COUNT; s++)
+		assert_int_equal(topic_stage_parse(topic_stage_code((topic_stage)s)), s);
+	assert_int_equal(topic_stage_parse("voted"), -1);
+	assert_true(topic_vote_may_open(TOPIC_CONFIRMED));
+	assert_true(topic_vote_may_open(TOPIC_VOTING));
+	assert_false(topic_vote_may_open(TOPIC_PROPOSED));
+	assert_false(topic_vote_may_open(TOPIC_PUBLICITY));
+}
+
+static void test_owners_vote_needs_the_topic_published_n_full_days_before(void **state)
+{
+	(void)state;
+	const int64_t day = INT64_C(86400000), now = INT64_C(1780000000000);
+	gz_err err;
+	gz_err_clear(&err);
+	assert_int_equal(topic_notice_check(now - 15 * day, now, 15, &err), 0);
+	assert_int_equal(topic_notice_check(now - 15 * day + 1, now, 15, &err), -1);
+	assert_string_equal(err.code, "notice_too_short");
+	assert_int_equal(err.kind, GZ_EINVALID);
+	assert_int_equal(topic_notice_check(now - 14 * day, now, 15, &err), -1);
+	assert_int_equal(topic_notice_check(0, now, 0, &err), -1); /* never published */
+	assert_int_equal(topic_notice_check(now, now, 0, &err), 0);
+	unsetenv("GONGZHI_VOTE_NOTICE_DAYS");
+	assert_int_equal(topic_notice_days(), 15);
+	setenv("GONGZHI_VOTE_NOTICE_DAYS", "7", 1);
+	assert_int_equal(topic_notice_days(), 7);
+	setenv("GONGZHI_VOTE_NOTICE_DAYS", "-1", 1);
+	assert_int_equal(topic_notice_days(), 15);
+	unsetenv("GONGZHI_VOTE_NOTICE_DAYS");
+}
+
+static void test_voter_keys_merge_co_owners_and_the_developer(void **state)
+{
+	(void)state;
+	const char *one[] = {"id:aa"};
+	const char *two[] = {"id:bb", "id:aa"};
+	const char *two_again[] = {"id:aa", "id:bb", "id:aa"};
+	const char *dev[] = {"developer"};
+	char *k = topic_voter_key(true, 7, one, 1);
+	assert_string_equal(k, "id:aa");
+	free(k);
+	k = topic_voter_key(true, 7, two, 2);
+	assert_string_equal(k, "id:aa+id:bb");
+	free(k);
+	k = topic_voter_key(true, 8, two_again, 3);
+	assert_string_equal(k, "id:aa+id:bb"); /* the same co-owners: the same voter */
+	free(k);
+	k = topic_voter_key(false, 9, one, 1);
+	assert_string_equal(k, "developer");
+	free(k);
+	k = topic_voter_key(true, 9, dev, 1);
+	assert_string_equal(k, "developer");
+	free(k);
+	k = topic_voter_key(true, 42, NULL, 0);
+	assert_string_equal(k, "unit:42");
+	free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -618,6 +698,9 @@ int main(void)
 	    cmocka_unit_test(test_ballots_csv_bad_rows_name_the_row),
 	    cmocka_unit_test(test_ballots_any_format_is_told_by_the_header),
 	    cmocka_unit_test(test_result_json_shape),
+	    cmocka_unit_test(test_topic_stages_move_forward_only),
+	    cmocka_unit_test(test_owners_vote_needs_the_topic_published_n_full_days_before),
+	    cmocka_unit_test(test_voter_keys_merge_co_owners_and_the_developer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

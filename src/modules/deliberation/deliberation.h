@@ -11,9 +11,13 @@
 #ifndef GZ_MODULES_DELIBERATION_H
 #define GZ_MODULES_DELIBERATION_H
 
+#include "domain/policy.h"
 #include "modules/deliberation/tally.h"
 
 #include <jansson.h>
+
+/* Its row of the policy table: topics, votes and ballots (assigned at registration). */
+extern policy_resource RES_DELIBERATION;
 
 /* The result of a tally as the API and `gongzhi tally` show it:
  *   {"rule","eligible":{"owners","area"},"participating":{…},"agree":{…},
