@@ -91,6 +91,9 @@ describe('a topic through every stage with an owners\' vote', () => {
     expectError(r, 404, 'not_found'); // another community: outside the staff's scope
     r = await post('/api/v1/topics', { scope_code: C1, title: '' }, staff);
     expectError(r, 422, 'invalid_fields');
+    r = await post('/api/v1/topics', { scope_code: 'abcdefghijkl', title: 'x' }, staff);
+    expectError(r, 422, 'invalid_fields');
+    assert.ok('scope_code' in r.body.error.fields);
   });
 
   test('only the community confirms and moves it; stages go forward only', async () => {

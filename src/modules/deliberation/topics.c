@@ -236,6 +236,11 @@ static void topic_create(gz_req *r)
 	gz_json_str(in, "scope_code", GZ_REQUIRED, 12, 15, &scope, &err);
 	gz_json_str(in, "title", GZ_REQUIRED, 1, DELIB_TITLE_MAX, &title, &err);
 	gz_json_str(in, "body", GZ_OPTIONAL, 0, DELIB_BODY_MAX, &body, &err);
+	const char *why;
+	int level = scope ? space_code_level(scope) : -1;
+	if (scope && ((level != SPACE_COMMUNITY && level != SPACE_GRID) ||
+	              space_code_check(scope, (space_level)level, &why) < 0))
+		gz_err_field(&err, "scope_code", "应为社区（12 位）或网格（15 位）的编码");
 	if (gz_json_check(&err) < 0 || !(db = gz_req_db(r, &err)))
 		goto fail;
 	if (delib_check(a, ACT_WRITE, scope, &err) < 0)
