@@ -46,3 +46,12 @@ size_t gz_utf8_len(const char *str, size_t n)
 			count++;
 	return count;
 }
+
+size_t gz_utf8_prefix(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}

@@ -148,6 +148,18 @@ static void test_utf8_len_counts_code_points(void **state)
 	assert_int_equal(LEN("业主大会 2024"), 9);
 }
 
+static void test_utf8_prefix_cuts_at_a_character_boundary(void **state)
+{
+	(void)state;
+	const char *s = "ab张三"; /* 2 + 3 + 3 bytes */
+	assert_int_equal(gz_utf8_prefix(s, 8, 100), 8);
+	assert_int_equal(gz_utf8_prefix(s, 8, 8), 8);
+	assert_int_equal(gz_utf8_prefix(s, 8, 7), 5);
+	assert_int_equal(gz_utf8_prefix(s, 8, 4), 2);
+	assert_int_equal(gz_utf8_prefix(s, 8, 2), 2);
+	assert_int_equal(gz_utf8_prefix(s, 8, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +178,7 @@ int main(void)
 	    cmocka_unit_test(test_utf8_rejects_nul_byte),
 	    cmocka_unit_test(test_utf8_checks_only_given_length),
 	    cmocka_unit_test(test_utf8_len_counts_code_points),
+	    cmocka_unit_test(test_utf8_prefix_cuts_at_a_character_boundary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

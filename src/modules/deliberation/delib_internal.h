@@ -1,0 +1,33 @@
+/* Between the deliberation module's handler files (topics.c, votes.c). */
+#ifndef GZ_MODULES_DELIBERATION_INTERNAL_H
+#define GZ_MODULES_DELIBERATION_INTERNAL_H
+
+#include "api/auth.h"
+#include "db/db.h"
+#include "modules/deliberation/deliberation.h"
+
+/* May actor a do action on a topic or vote whose place is scope (a community or grid
+ * code)? As gz_actor_check, and for reading and writing (proposing, voting) also when
+ * the place contains one of the actor's grants that allows it: a resident of a grid takes
+ * part in the topics of its community. 0, or -1 with err (404 out of scope, 403). */
+int delib_check(const gz_actor *a, policy_action action, const char *scope, gz_err *err);
+
+/* The topic's place and stage (stage as topic_stage) and published_at; 1 found, 0 not,
+ * -1 error. scope holds 16 bytes. */
+int delib_topic_head(gz_db *db, int64_t id, char *scope, int *stage, int64_t *published_at,
+                     gz_err *err);
+
+/* Appends a stage row for topic id (who: the actor) and sets the topic's stage (and
+ * published_at = at when it becomes confirmed). In the caller's transaction. */
+int delib_topic_set_stage(gz_db *db, const gz_actor *a, int64_t id, int stage, const char *note,
+                          int64_t at, gz_err *err);
+
+/* The topic as the API shows it, with its stages and votes (new reference), or NULL with
+ * err (404 when there is none). */
+json_t *delib_topic_json(gz_db *db, int64_t id, gz_err *err);
+
+#define DELIB_TITLE_MAX 100
+#define DELIB_BODY_MAX  5000
+#define DELIB_NOTE_MAX  1000
+
+#endif

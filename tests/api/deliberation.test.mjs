@@ -1,0 +1,247 @@
+// Deliberation over HTTP (issue 12): a topic through every stage, with an owners' vote
+// whose electorate is frozen when it opens, online ballots changed before close, a paper
+// ballot entered by staff, the stored result re-checked from the frozen electorate, and
+// the bad inputs the issue names: a second ballot replaces the first, a ballot from
+// outside the electorate is 403, after close 409, an owners' vote on a topic published 14
+// days ago 422.
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, api } from '../lib/server.mjs';
+import { assertErrorShape, assertNoSanitizerReport } from './util.mjs';
+import { makeUser, login, sql } from './auth-util.mjs';
+import { peopleWorld, idNumber, C1, G1 } from './people-util.mjs';
+
+let srv, w, staff, secretary, ownerA, ownerB, bystander;
+const units = {};
+const DAY = 86400000;
+
+const call = (method, path, body, who) => api(srv, method, path, body, who.bearer);
+const get = (path, who) => call('GET', path, undefined, who);
+const post = (path, body, who) => call('POST', path, body, who);
+
+function expectError(r, status, code) {
+  assert.equal(r.status, status, JSON.stringify(r.body));
+  assertErrorShape(r.body, code);
+}
+
+before(async () => {
+  srv = await startServer();
+  w = await peopleWorld(srv, { tag: 'dl' });
+  staff = w.as.community_staff;
+  secretary = w.as.community_admin;
+  bystander = w.as.resident; // lives in G1, owns nothing
+  const people = {
+    zhang: { name: '张建国', id_number: idNumber('19700101', 11) },
+    li: { name: '李秀英', id_number: idNumber('19750315', 22) },
+    wang: { name: '王大力', id_number: idNumber('19800601', 33) },
+  };
+  const residents = {};
+  for (const [k, p] of Object.entries(people)) {
+    const r = await post('/api/v1/residents', { ...p, grid_code: G1 }, w.as.grid_worker);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    residents[k] = r.body.id;
+  }
+  // Zhang and Li vote with their accounts; Wang votes on paper.
+  for (const [k, name] of [['zhang', 'dl-owner-a'], ['li', 'dl-owner-b']]) {
+    await makeUser(srv, w.admin, name, [['resident', G1]], `${name}-password`);
+    const s = await login(srv, name, `${name}-password`);
+    const r = await call('PATCH', `/api/v1/residents/${residents[k]}`, { user_id: s.user.id }, w.as.grid_worker);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    if (k === 'zhang') ownerA = s; else ownerB = s;
+  }
+  // Zhang owns two units (one head, 150.00 m²), Li one, Wang one, the developer one.
+  const rows = [
+    ['1-101', '100.00', [people.zhang]], ['1-102', '50', [people.zhang]],
+    ['1-103', '80.00', [people.li]], ['1-104', '70.00', null], ['1-105', '60.00', [people.wang]],
+  ];
+  for (const [number, area, owners] of rows) {
+    const body = { building_id: w.building.id, number, area_m2: area };
+    if (owners) body.owners = owners; else body.sold = false;
+    const r = await post('/api/v1/units', body, staff);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    units[number] = r.body.id;
+  }
+});
+after(async () => {
+  if (!srv) return;
+  const log = srv.log();
+  await srv.stop();
+  assertNoSanitizerReport(log);
+});
+
+describe('a topic through every stage with an owners\' vote', () => {
+  let topic, vote;
+
+  test('anyone in the place proposes; people of another community do not see it', async () => {
+    let r = await post('/api/v1/topics', { scope_code: C1, title: '加装电梯', body: '1号楼加装电梯，费用按面积分摊。' }, bystander);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    topic = r.body;
+    assert.equal(topic.stage, 'proposed');
+    assert.equal(topic.stage_label, '提出议题');
+    assert.equal(topic.published_at, null);
+    assert.equal(topic.proposed_by, bystander.user.id);
+    r = await get(`/api/v1/topics/${topic.id}`, w.ca2);
+    expectError(r, 404, 'not_found');
+    r = await get('/api/v1/topics', bystander);
+    assert.equal(r.status, 200);
+    assert.ok(r.body.items.some((t) => t.id === topic.id), 'a grid resident lists the community topic');
+    r = await get('/api/v1/topics', w.ca2);
+    assert.ok(!r.body.items.some((t) => t.id === topic.id));
+    r = await post('/api/v1/topics', { scope_code: '110101001009', title: 'x' }, staff);
+    expectError(r, 404, 'not_found'); // another community: outside the staff's scope
+    r = await post('/api/v1/topics', { scope_code: C1, title: '' }, staff);
+    expectError(r, 422, 'invalid_fields');
+    r = await post('/api/v1/topics', { scope_code: 'abcdefghijkl', title: 'x' }, staff);
+    expectError(r, 422, 'invalid_fields');
+    assert.ok('scope_code' in r.body.error.fields);
+  });
+
+  test('only the community confirms and moves it; stages go forward only', async () => {
+    let r = await post(`/api/v1/topics/${topic.id}/stage`, { stage: 'confirmed' }, bystander);
+    expectError(r, 403, 'forbidden');
+    r = await post(`/api/v1/topics/${topic.id}/votes`, { rule: 'owners_major' }, secretary);
+    expectError(r, 409, 'stage_order'); // not confirmed yet
+    r = await post(`/api/v1/topics/${topic.id}/stage`, { stage: 'meeting' }, secretary);
+    expectError(r, 409, 'stage_order');
+    r = await post(`/api/v1/topics/${topic.id}/stage`, { stage: 'confirmed', note: '党委会议确定' }, secretary);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.stage, 'confirmed');
+    assert.ok(r.body.published_at);
+    r = await post(`/api/v1/topics/${topic.id}/stage`, { stage: 'proposed' }, secretary);
+    expectError(r, 409, 'stage_order');
+  });
+
+  test('an owners\' vote needs the topic published 15 days before: 14 days is 422', async () => {
+    let r = await post(`/api/v1/topics/${topic.id}/votes`, { rule: 'owners_major' }, secretary);
+    expectError(r, 422, 'notice_too_short');
+    sql(srv, `UPDATE topics SET published_at = ${Date.now() - 14 * DAY} WHERE id = ${topic.id}`);
+    r = await post(`/api/v1/topics/${topic.id}/votes`, { rule: 'owners_major' }, secretary);
+    expectError(r, 422, 'notice_too_short');
+    assert.equal(Number(sql(srv, `SELECT COUNT(*) FROM votes WHERE topic_id = ${topic.id}`)[0][0]), 0);
+    sql(srv, `UPDATE topics SET published_at = ${Date.now() - 16 * DAY} WHERE id = ${topic.id}`);
+    for (const stage of ['consultation', 'meeting']) {
+      r = await post(`/api/v1/topics/${topic.id}/stage`, { stage }, secretary);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    }
+    r = await post(`/api/v1/topics/${topic.id}/votes`, { rule: 'residents_meeting' }, secretary);
+    expectError(r, 422, 'invalid_fields');
+    r = await post(`/api/v1/topics/${topic.id}/votes`, { rule: 'owners_major', approval: 'heads>1/2' }, secretary);
+    expectError(r, 422, 'invalid_fields');
+    r = await post(`/api/v1/topics/${topic.id}/votes`, { rule: 'owners_major', secret: true }, bystander);
+    expectError(r, 403, 'forbidden');
+  });
+
+  test('opening freezes the electorate: 5 units, 4 owners, 360.00 m²', async () => {
+    const r = await post(`/api/v1/topics/${topic.id}/votes`, { rule: 'owners_major', secret: true }, secretary);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    vote = r.body;
+    assert.equal(vote.state, 'open');
+    assert.equal(vote.electorate_units, 5);
+    assert.deepEqual(vote.tally.eligible, { owners: 4, area: '360.00' });
+    assert.deepEqual(vote.tally.participating, { owners: 0, area: '0.00' });
+    assert.equal(vote.me.voter, false);
+    const t = await get(`/api/v1/topics/${topic.id}`, bystander);
+    assert.equal(t.body.stage, 'voting');
+    assert.equal(t.body.votes.length, 1);
+    // A unit registered after opening is not in the electorate.
+    const u = await post('/api/v1/units', { building_id: w.building.id, number: '1-106', area_m2: '500', sold: false }, staff);
+    assert.equal(u.status, 201);
+    const again = await get(`/api/v1/votes/${vote.id}`, bystander);
+    assert.deepEqual(again.body.tally.eligible, { owners: 4, area: '360.00' });
+    const second = await post(`/api/v1/topics/${topic.id}/votes`, { rule: 'owners_general' }, secretary);
+    expectError(second, 409, 'vote_open');
+  });
+
+  test('an owner votes, changes the vote; the second ballot replaces the first', async () => {
+    let r = await call('PUT', `/api/v1/votes/${vote.id}/ballot`, { choice: 'oppose' }, ownerA);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body.me, { voter: true, choice: 'oppose' });
+    r = await call('PUT', `/api/v1/votes/${vote.id}/ballot`, { choice: '同意' }, ownerA);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.me, { voter: true, choice: 'agree' });
+    assert.deepEqual(r.body.tally.participating, { owners: 1, area: '150.00' });
+    assert.deepEqual(r.body.tally.agree, { owners: 1, area: '150.00' });
+    assert.equal(Number(sql(srv, `SELECT COUNT(*) FROM ballots WHERE vote_id = ${vote.id}`)[0][0]), 1);
+    r = await call('PUT', `/api/v1/votes/${vote.id}/ballot`, { choice: 'agree' }, ownerB);
+    assert.equal(r.status, 200);
+    r = await call('PUT', `/api/v1/votes/${vote.id}/ballot`, { choice: 'maybe' }, ownerB);
+    expectError(r, 422, 'invalid_fields');
+  });
+
+  test('someone outside the electorate gets 403; outside the place 404', async () => {
+    let r = await call('PUT', `/api/v1/votes/${vote.id}/ballot`, { choice: 'agree' }, bystander);
+    expectError(r, 403, 'not_in_electorate');
+    r = await call('PUT', `/api/v1/votes/${vote.id}/ballot`, { choice: 'agree' }, w.ca2);
+    expectError(r, 404, 'not_found');
+    r = await get(`/api/v1/votes/${vote.id}`, w.ca2);
+    expectError(r, 404, 'not_found');
+  });
+
+  test('staff enter a paper ballot; the audit says who entered it, never how anyone voted', async () => {
+    let r = await post(`/api/v1/votes/${vote.id}/paper-ballots`, { unit_id: units['1-105'], choice: 'agree' }, staff);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body.tally.participating, { owners: 3, area: '290.00' });
+    r = await post(`/api/v1/votes/${vote.id}/paper-ballots`, { unit_id: units['1-101'], choice: 'agree' }, bystander);
+    expectError(r, 403, 'forbidden');
+    r = await post(`/api/v1/votes/${vote.id}/paper-ballots`, { unit_id: '999999', choice: 'agree' }, staff);
+    expectError(r, 422, 'invalid_fields');
+    const rows = sql(srv, `SELECT action, user_id, detail FROM audit_log WHERE record_type = 'vote' AND record_id = '${vote.id}' ORDER BY id`);
+    const paper = rows.find((x) => x[0] === 'ballot.paper');
+    assert.ok(paper, JSON.stringify(rows));
+    assert.equal(paper[1], String(staff.user.id));
+    for (const row of rows) assert.ok(!/agree|oppose|同意/.test(row[2]), `no choice in ${row[2]}`);
+    assert.equal(rows.filter((x) => x[0] === 'ballot.cast').length, 3); // A twice, B once
+  });
+
+  test('closing stores the result with each threshold\'s numbers; later ballots get 409', async () => {
+    let r = await post(`/api/v1/votes/${vote.id}/close`, undefined, bystander);
+    expectError(r, 403, 'forbidden');
+    r = await post(`/api/v1/votes/${vote.id}/close`, undefined, secretary);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.state, 'closed');
+    const res = r.body.result;
+    assert.equal(res.rule, 'owners_major');
+    assert.deepEqual(res.eligible, { owners: 4, area: '360.00' });
+    assert.deepEqual(res.participating, { owners: 3, area: '290.00' });
+    assert.deepEqual(res.agree, { owners: 3, area: '290.00' });
+    assert.equal(res.participation_met, true);
+    assert.equal(res.approval_met, true);
+    assert.equal(res.passed, true);
+    const area = res.thresholds.find((t) => t.stage === 'participation' && t.measure === 'area');
+    assert.deepEqual(area, { stage: 'participation', measure: 'area', numerator: '290.00', denominator: '360.00', required: '2/3', comparison: 'at_least', met: true });
+    r = await call('PUT', `/api/v1/votes/${vote.id}/ballot`, { choice: 'oppose' }, ownerB);
+    expectError(r, 409, 'vote_closed');
+    r = await post(`/api/v1/votes/${vote.id}/paper-ballots`, { unit_id: units['1-104'], choice: 'oppose' }, staff);
+    expectError(r, 409, 'vote_closed');
+    r = await post(`/api/v1/votes/${vote.id}/close`, undefined, secretary);
+    expectError(r, 409, 'vote_closed');
+  });
+
+  test('the stored result re-checks from the frozen electorate', async () => {
+    // Units and owners change after the vote: the re-check still counts what was frozen.
+    sql(srv, `UPDATE units SET area_dm2 = area_dm2 * 2 WHERE id = ${units['1-101']}`);
+    const r = await get(`/api/v1/votes/${vote.id}/recheck`, bystander);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.matches, true);
+    assert.deepEqual(r.body.recomputed, r.body.stored);
+    // Tampering with a stored ballot is found.
+    sql(srv, `UPDATE ballots SET choice = 'oppose' WHERE vote_id = ${vote.id} AND channel = 'paper'`);
+    const bad = await get(`/api/v1/votes/${vote.id}/recheck`, bystander);
+    assert.equal(bad.body.matches, false);
+    sql(srv, `UPDATE ballots SET choice = 'agree' WHERE vote_id = ${vote.id} AND channel = 'paper'`);
+  });
+
+  test('publicity, implementation, evaluation, closed: every stage on the record', async () => {
+    for (const stage of ['publicity', 'implementation', 'evaluation', 'closed']) {
+      const r = await post(`/api/v1/topics/${topic.id}/stage`, { stage, note: stage }, secretary);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    }
+    const r = await get(`/api/v1/topics/${topic.id}`, bystander);
+    assert.deepEqual(r.body.stages.map((s) => s.stage),
+      ['proposed', 'confirmed', 'consultation', 'meeting', 'voting', 'publicity', 'implementation', 'evaluation', 'closed']);
+    assert.equal(r.body.stages[1].note, '党委会议确定');
+    assert.equal(r.body.votes[0].state, 'closed');
+    const end = await post(`/api/v1/topics/${topic.id}/stage`, { stage: 'evaluation' }, secretary);
+    expectError(end, 409, 'stage_order');
+  });
+});
