@@ -119,7 +119,8 @@ static void due_answer(gz_req *r)
 	}
 	if (collect_scoped(r, db, ACT_READ, filter, visits_today(), &set, &err) < 0)
 		goto fail;
-	qsort(set.rows, set.n, sizeof *set.rows, cmp_due);
+	if (set.n)
+		qsort(set.rows, set.n, sizeof *set.rows, cmp_due);
 	int64_t due = 0, overdue = 0, next = 0, last_key = 0;
 	items = json_array();
 	for (size_t i = 0; i < set.n; i++) {
@@ -331,7 +332,8 @@ static void counts_answer(gz_req *r)
 		g->due += set.rows[i].due.state == VISIT_DUE;
 		g->overdue += set.rows[i].due.state == VISIT_OVERDUE;
 	}
-	qsort(gs.g, gs.n, sizeof *gs.g, cmp_group);
+	if (gs.n)
+		qsort(gs.g, gs.n, sizeof *gs.g, cmp_group);
 	json_t *items = json_array();
 	int64_t tv = 0, tr = 0, th = 0;
 	for (size_t i = 0; i < gs.n; i++) {

@@ -59,7 +59,8 @@ int gz_visits_load(gz_db *db, const gz_actor *a, const gz_visit_row *rows, size_
 		ls[i] = (last){v->resident_id, v->visited_on, id};
 	}
 	/* Each resident's latest visit, once. */
-	qsort(ls, n, sizeof *ls, cmp_last);
+	if (n)
+		qsort(ls, n, sizeof *ls, cmp_last);
 	for (size_t i = 0; i < n; i++) {
 		if (i + 1 < n && ls[i + 1].resident == ls[i].resident)
 			continue;

@@ -205,7 +205,8 @@ int visits_due_collect(gz_db *db, const char *lo, const char *hi, int64_t today,
 	}
 	/* A resident met through several tags: the most demanding interval
 	 * (visit_interval_of, one tag at a time). */
-	qsort(h, nh, sizeof *h, cmp_hit);
+	if (nh)
+		qsort(h, nh, sizeof *h, cmp_hit);
 	for (size_t i = 0; i < nh;) {
 		size_t j = i;
 		int iv = h[i].interval;
