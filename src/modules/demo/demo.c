@@ -39,8 +39,9 @@ const char gz_cli_demo_usage[] =
     "  owners, 8,600 residents (names, valid ID numbers, ages, households, tags), the\n"
     "  organisation network (街道党工委 → 社区党委 → 网格党支部 → 楼栋党小组, 居委会,\n"
     "  物业, 业委会, 社会组织, 20+ 共建单位 with agreements, 300+ Party members, some\n"
-    "  双报到) and one account per role. Prints the counts and the accounts with their\n"
-    "  passwords.\n"
+    "  双报到), one account per role, and a year of visits (走访) up to today: key groups\n"
+    "  at their visit frequencies (some now due or overdue), half of the other households\n"
+    "  every few months. Prints the counts and the accounts with their passwords.\n"
     "  --seed N   another seed, other data (default 1); the same seed gives the same data\n"
     "             (ages are taken at 1 January of the current year).\n"
     "  --force    load even though the database has streets: the demo street then takes\n"
@@ -58,7 +59,8 @@ const char gz_cli_gen_usage[] =
     "  District-scale synthetic data for benchmarks: as many streets (48 grids each),\n"
     "  communities, buildings and units as it takes to house exactly N residents (about\n"
     "  2.7 per household), loaded street by street through the same imports as the API.\n"
-    "  No organisations or accounts (see gongzhi demo). N is 1..10,000,000.\n"
+    "  No organisations or accounts (see gongzhi demo). Visits of the last 90 days as the\n"
+    "  demo makes them (about 0.7 per resident). N is 1..10,000,000.\n"
     "  --seed S   default 1.  --force   add to a database that already has streets.\n"
     "  --jobs J   streets loaded at once on PostgreSQL (1..8, default 4); SQLite has one\n"
     "             writer, so always 1. The data do not depend on J.\n"
@@ -644,6 +646,7 @@ static int load_visits(loader *L, const demo_street *s, uint64_t seed, int days,
 		bool acc = v->account >= 0 && account_ids[v->account] > 0;
 		rows[i] = (gz_visit_row){
 		    .resident_id = r,
+		    .household = v->household != 0,
 		    .visited_on = today - v->days_ago,
 		    .kind = (visit_kind)v->kind,
 		    .findings = demo_visit_finding(v->finding),
@@ -967,7 +970,7 @@ typedef struct {
 	bool done, failed;
 	uint64_t seed;
 	int64_t t0, asked, loaded, streets, communities, grids, buildings, units;
-	double t_grids, t_buildings, t_units, t_residents;
+	double t_grids, t_buildings, t_units, t_residents, t_visits;
 } gen_state;
 
 static void *gen_worker(void *arg)
@@ -1028,6 +1031,7 @@ static void *gen_worker(void *arg)
 	g->t_buildings += L.t_buildings;
 	g->t_units += L.t_units;
 	g->t_residents += L.t_residents;
+	g->t_visits += L.t_visits;
 	pthread_mutex_unlock(&g->mu);
 	free(L.building_ids);
 	gz_db_close(db);
@@ -1128,10 +1132,12 @@ int gz_cli_gen(int argc, char **argv)
 		        (long long)g.loaded, (long long)o.residents);
 		return 1;
 	}
-	printf("完成：街道 %lld，社区 %lld，网格 %lld，楼栋 %lld，房屋 %lld，居民 %lld；用时 %.1f "
-	       "秒，%d 个并行连接（累计：生成 %.1f，网格 %.1f，楼栋 %.1f，房屋 %.1f，居民 %.1f）\n",
-	       (long long)g.streets, (long long)g.communities, (long long)g.grids,
-	       (long long)g.buildings, (long long)g.units, (long long)g.loaded, secs_since(t0),
-	       jobs, t_gen, g.t_grids, g.t_buildings, g.t_units, g.t_residents);
+	printf(
+	    "完成：街道 %lld，社区 %lld，网格 %lld，楼栋 %lld，房屋 %lld，居民 %lld；用时 %.1f "
+	    "秒，%d 个并行连接（累计：生成 %.1f，网格 %.1f，楼栋 %.1f，房屋 %.1f，居民 %.1f，走访 "
+	    "%.1f）\n",
+	    (long long)g.streets, (long long)g.communities, (long long)g.grids,
+	    (long long)g.buildings, (long long)g.units, (long long)g.loaded, secs_since(t0), jobs,
+	    t_gen, g.t_grids, g.t_buildings, g.t_units, g.t_residents, g.t_visits);
 	return 0;
 }

@@ -281,9 +281,11 @@ void demo_street_free(demo_street *s);
  * frequencies and given names of that era), drawn from r. */
 void demo_make_name(demo_rng *r, int birth_year, char out[DEMO_NAME_MAX]);
 
-/* One generated visit to a resident. */
+/* One generated visit to a resident, or to the household of one (household: the visit is
+ * to the whole household; resident is its head). */
 typedef struct demo_visit {
 	int32_t resident; /* index in s->residents */
+	uint8_t household;
 	int32_t days_ago; /* 0 = today */
 	uint8_t kind;     /* visit_kind (modules/visits/rules.h) */
 	uint8_t finding;  /* index of demo_visit_finding() */
@@ -302,10 +304,10 @@ void demo_grid_worker_name(const demo_street *s, uint64_t seed, int32_t g, char 
  * days, 高龄 14, 空巢老人 / 低保 / 残疾 30; the most demanding tag decides), about once per
  * interval with a day or two of jitter, mostly 重点关爱 with some 回访; most residents are
  * up to date, about one in ten due and one in eight overdue today, a few never visited.
+ * Half of the other households get a 常规走访 (入户) every three to six months.
  * In the demo's first grid the demo grid worker account goes (a few visits by the
  * community staff account); elsewhere the grid's generated worker. Deterministic in
- * (seed, street, days). Returns a malloc'd array (*n entries; caller frees), ordered by
- * resident then day. */
+ * (seed, street, days). Returns a malloc'd array (*n entries; caller frees). */
 demo_visit *demo_visits_build(const demo_street *s, uint64_t seed, int days, size_t *n);
 
 /* ---------------------------------------------------------------- geometry */

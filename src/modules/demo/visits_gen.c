@@ -16,7 +16,7 @@ static const char *const findings[] = {
     "需要助餐服务，已登记社区长者食堂。",   "家中燃气软管老化，已联系燃气公司上门更换。",
     "近期腿脚不便，已协调志愿者帮忙代购。", "询问高龄津贴办理进度，已答复。",
     "独自在家，安装的紧急呼叫器工作正常。", "天气转冷，提醒注意保暖并检查暖气。",
-    "情绪低落，已联系社工下周上门陪伴。",   "低保年审材料已收齐，转社区办理。",
+    "情绪低落，已联系社工下周上门陪伴。",   "办事材料已收齐，转社区服务站办理。",
 };
 
 const char *demo_visit_finding(int i)
@@ -47,6 +47,30 @@ static int interval_of(const demo_person *p)
 	return visit_interval_of(defaults, sizeof defaults / sizeof defaults[0], tags, n, "");
 }
 
+/* Appends one visit; who went: the demo accounts in their places, else the grid's worker. */
+static void add(demo_visit **out, size_t *k, size_t *cap, demo_rng *r, int32_t resident,
+                bool household, int ago, visit_kind kind, int32_t grid, int32_t g0,
+                int32_t c0_first, int32_t c0_end, bool accounts)
+{
+	if (*k == *cap) {
+		*cap *= 2;
+		*out = gz_realloc(*out, *cap * sizeof **out);
+	}
+	demo_visit *v = &(*out)[(*k)++];
+	memset(v, 0, sizeof *v);
+	v->resident = resident;
+	v->household = household;
+	v->days_ago = ago;
+	v->kind = (uint8_t)kind;
+	v->finding = (uint8_t)demo_rng_below(r, 12);
+	v->grid = grid;
+	v->account = -1;
+	if (accounts && grid == g0)
+		v->account = demo_rng_chance(r, 1000) ? ROLE_COMMUNITY_STAFF : ROLE_GRID_WORKER;
+	else if (accounts && grid >= c0_first && grid < c0_end && demo_rng_chance(r, 800))
+		v->account = ROLE_COMMUNITY_STAFF;
+}
+
 demo_visit *demo_visits_build(const demo_street *s, uint64_t seed, int days, size_t *n)
 {
 	demo_rng r;
@@ -72,39 +96,35 @@ demo_visit *demo_visits_build(const demo_street *s, uint64_t seed, int days, siz
 		               : fate < 28 ? iv + VISIT_GRACE_DAYS + demo_rng_range(&r, 1, 2 * iv)
 		                           : demo_rng_range(&r, 0, iv - 1);
 		for (int ago = last_ago; ago < days;) {
-			if (k == cap) {
-				cap *= 2;
-				out = gz_realloc(out, cap * sizeof *out);
-			}
-			demo_visit *v = &out[k++];
-			v->resident = i;
-			v->days_ago = ago;
 			uint32_t x = demo_rng_below(&r, 100);
-			v->kind = x < 78 ? VISIT_CARE : x < 92 ? VISIT_ROUTINE : VISIT_FOLLOW_UP;
-			v->finding = (uint8_t)demo_rng_below(&r, 12);
-			v->grid = grid;
-			v->account = -1;
-			if (accounts && grid == g0)
-				v->account = demo_rng_chance(&r, 1000) ? ROLE_COMMUNITY_STAFF
-				                                       : ROLE_GRID_WORKER;
-			else if (accounts && grid >= c0_first && grid < c0_end &&
-			         demo_rng_chance(&r, 800))
-				v->account = ROLE_COMMUNITY_STAFF;
+			add(&out, &k, &cap, &r, i, false, ago,
+			    x < 78   ? VISIT_CARE
+			    : x < 92 ? VISIT_ROUTINE
+			             : VISIT_FOLLOW_UP,
+			    grid, g0, c0_first, c0_end, accounts);
 			/* The previous visit: about one interval earlier, a day or two either way.
 			 */
 			int step = iv + demo_rng_range(&r, -1, 2);
 			ago += step < 1 ? 1 : step;
 		}
 	}
-	/* Ordered by resident then day (oldest first). */
-	for (size_t a = 0, b; a < k; a = b) {
-		for (b = a; b < k && out[b].resident == out[a].resident; b++)
-			;
-		for (size_t x = a, y = b - 1; x < y; x++, y--) {
-			demo_visit t = out[x];
-			out[x] = out[y];
-			out[y] = t;
-		}
+	/* Households without a key-group member: half of them visited at home (入户) every
+	 * three to six months. */
+	for (int32_t u = 0; u < s->nunits; u++) {
+		const demo_unit *un = &s->units[u];
+		if (!un->nresidents)
+			continue;
+		bool tracked = false;
+		for (int32_t m = 0; m < un->nresidents && !tracked; m++)
+			tracked = interval_of(&s->residents[un->first_resident + m]) > 0;
+		if (tracked || !demo_rng_chance(&r, 5000))
+			continue;
+		int32_t grid = s->buildings[un->building].grid;
+		for (int ago = demo_rng_range(&r, 0, 120); ago < days;
+		     ago += demo_rng_range(&r, 90, 180))
+			add(&out, &k, &cap, &r, un->first_resident, true, ago,
+			    demo_rng_chance(&r, 8500) ? VISIT_ROUTINE : VISIT_FOLLOW_UP, grid, g0,
+			    c0_first, c0_end, accounts);
 	}
 	*n = k;
 	return out;

@@ -21,20 +21,43 @@ static int cmp_last(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
+/* Rows in the order they were made, so ids follow the days as when recorded one by one. */
+static int cmp_day(const void *a, const void *b)
+{
+	const gz_visit_row *x = *(const gz_visit_row *const *)a,
+	                   *y = *(const gz_visit_row *const *)b;
+	if (x->visited_on != y->visited_on)
+		return (x->visited_on > y->visited_on) - (x->visited_on < y->visited_on);
+	return (x->resident_id > y->resident_id) - (x->resident_id < y->resident_id);
+}
+
 int gz_visits_load(gz_db *db, const gz_actor *a, const gz_visit_row *rows, size_t n,
                    const char *scope, gz_err *err)
 {
 	if (gz_actor_check(a, ACT_WRITE, RES_VISIT, scope, err) < 0 || gz_db_begin(db, err) < 0)
 		return -1;
 	last *ls = gz_malloc((n ? n : 1) * sizeof *ls);
+	const gz_visit_row **order = gz_malloc((n ? n : 1) * sizeof *order);
+	for (size_t i = 0; i < n; i++)
+		order[i] = &rows[i];
+	if (n)
+		qsort(order, n, sizeof *order, cmp_day);
 	for (size_t i = 0; i < n; i++) {
-		const gz_visit_row *v = &rows[i];
+		const gz_visit_row *v = order[i];
 		gz_stmt *st = gz_db_prepare(
 		    db,
-		    "INSERT INTO visits (grid_code, resident_id, household_id, visited_on, kind, "
-		    "findings, visitor_id, visitor_name, created_at) SELECT r.grid_code, r.id, "
-		    "NULL, "
-		    "$2, $3, $4, $5, $6, $7 FROM residents r WHERE r.id = $1 RETURNING id",
+		    v->household
+		        ? "INSERT INTO visits (grid_code, resident_id, household_id, visited_on, "
+		          "kind, "
+		          "findings, visitor_id, visitor_name, created_at) SELECT h.grid_code, "
+		          "NULL, h.id, "
+		          "$2, $3, $4, $5, $6, $7 FROM residents r JOIN households h ON h.id = "
+		          "r.household_id WHERE r.id = $1 RETURNING id"
+		        : "INSERT INTO visits (grid_code, resident_id, household_id, visited_on, "
+		          "kind, "
+		          "findings, visitor_id, visitor_name, created_at) SELECT r.grid_code, "
+		          "r.id, NULL, "
+		          "$2, $3, $4, $5, $6, $7 FROM residents r WHERE r.id = $1 RETURNING id",
 		    err);
 		if (!st)
 			goto fail;
@@ -56,13 +79,38 @@ int gz_visits_load(gz_db *db, const gz_actor *a, const gz_visit_row *rows, size_
 			           (long long)v->resident_id);
 			goto fail;
 		}
+		if (v->household) {
+			/* Every live member of the household was visited. */
+			st = gz_db_prepare(
+			    db,
+			    "INSERT INTO visit_last (resident_id, last_on, visit_id) SELECT m.id, "
+			    "$2, $3 "
+			    "FROM residents r JOIN residents m ON m.household_id = r.household_id "
+			    "WHERE "
+			    "r.id = $1 AND m.deleted_at IS NULL ON CONFLICT (resident_id) DO "
+			    "UPDATE SET "
+			    "last_on = excluded.last_on, visit_id = excluded.visit_id WHERE "
+			    "excluded.last_on >= visit_last.last_on",
+			    err);
+			if (!st)
+				goto fail;
+			gz_stmt_bind_int64(st, 1, v->resident_id);
+			gz_stmt_bind_int64(st, 2, v->visited_on);
+			gz_stmt_bind_int64(st, 3, id);
+			rc = gz_stmt_step(st, err);
+			gz_stmt_finish(st);
+			if (rc < 0)
+				goto fail;
+			ls[i] = (last){0, 0, 0};
+			continue;
+		}
 		ls[i] = (last){v->resident_id, v->visited_on, id};
 	}
 	/* Each resident's latest visit, once. */
 	if (n)
 		qsort(ls, n, sizeof *ls, cmp_last);
 	for (size_t i = 0; i < n; i++) {
-		if (i + 1 < n && ls[i + 1].resident == ls[i].resident)
+		if (!ls[i].resident || (i + 1 < n && ls[i + 1].resident == ls[i].resident))
 			continue;
 		gz_stmt *st = gz_db_prepare(
 		    db,
@@ -88,9 +136,11 @@ int gz_visits_load(gz_db *db, const gz_actor *a, const gz_visit_row *rows, size_
 	json_decref(detail);
 	if (rc < 0 || gz_db_commit(db, err) < 0)
 		goto fail;
+	free(order);
 	free(ls);
 	return 0;
 fail:
+	free(order);
 	free(ls);
 	gz_db_rollback(db);
 	return -1;

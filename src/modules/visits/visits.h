@@ -14,6 +14,7 @@
 #include "modules/visits/rules.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Its row of the policy table (assigned when the module registers): r read visits, w
@@ -31,9 +32,11 @@ extern policy_resource RES_VISIT;
  * API shows it (new reference), or -1 with err set (422 invalid_fields, 404, 403, 503). */
 int gz_visit_create(gz_db *db, const gz_actor *a, json_t *in, json_t **out, gz_err *err);
 
-/* One visit of a bulk load (gz_visits_load): the resident visited, when, by whom. */
+/* One visit of a bulk load (gz_visits_load): the resident visited (or, with household,
+ * their household), when, by whom. */
 typedef struct {
 	int64_t resident_id;
+	bool household;     /* a visit to the household of resident_id */
 	int64_t visited_on; /* day (rules.h) */
 	visit_kind kind;
 	const char *findings;     /* "" for none */
@@ -41,11 +44,11 @@ typedef struct {
 	const char *visitor_name; /* as shown; required */
 } gz_visit_row;
 
-/* Loads visits to residents in one transaction, for the command line's demo and gen
- * (actor: the operator): each row's grid is its resident's, visit_last is brought up
- * to date, the record count moves by n, and one audit row "visit.import" {rows} is
- * written at scope. Rows need not be sorted. Returns 0, or -1 with err set (nothing
- * written: 404 for a resident that does not exist). */
+/* Loads visits to residents and households in one transaction, for the command line's
+ * demo and gen (actor: the operator): each row's grid is its resident's (household's),
+ * visit_last is brought up to date (a household's visit for its live members), the record count
+ * moves by n, and one audit row "visit.import" {rows} is written at scope. Rows need not be sorted.
+ * Returns 0, or -1 with err set (nothing written: 404 for a resident that does not exist). */
 int gz_visits_load(gz_db *db, const gz_actor *a, const gz_visit_row *rows, size_t n,
                    const char *scope, gz_err *err);
 
