@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A resident in the register (the predicate on residents r). */
+#define LIVE "r.deleted_at IS NULL"
+
 /* The actor's scopes for action on residents; 0 (err cleared) when it has none. */
 static int scopes_of(const gz_actor *a, policy_action action, const char **scopes, gz_err *err)
 {
@@ -67,7 +70,7 @@ static int verify_todo(gz_db *db, const gz_actor *a, int64_t *count, gz_err *err
 	*count = 0;
 	return sum_scopes(db, near, nn,
 	                  "SELECT COUNT(*) FROM (SELECT 1 FROM residents r WHERE r.grid_code >= $1 "
-	                  "AND r.grid_code < $2 AND r.deleted_at IS NULL AND (r.id_number_enc IS "
+	                  "AND r.grid_code < $2 AND " LIVE " AND (r.id_number_enc IS "
 	                  "NULL OR r.household_id IS NULL) LIMIT 1000) x",
 	                  NULL, count, err) < 0
 	           ? -1
@@ -117,7 +120,7 @@ static int register_figures(gz_db *db, const gz_actor *a, json_t **items, gz_err
 	                      NULL, &hh, err) < 0 ||
 	           sum_scopes(db, scopes, ns,
 	                      "SELECT COUNT(*) FROM residents r WHERE r.grid_code >= $1 AND "
-	                      "r.grid_code < $2 AND r.deleted_at IS NULL",
+	                      "r.grid_code < $2 AND " LIVE,
 	                      NULL, &res, err) < 0) {
 		return -1;
 	}
@@ -153,7 +156,7 @@ static int key_group_figures(gz_db *db, const gz_actor *a, json_t **items, gz_er
 		    sum_scopes(db, t->sensitive ? reveal : scopes, t->sensitive ? nv : ns,
 		               "SELECT COUNT(*) FROM resident_tags t JOIN residents r ON "
 		               "r.id = t.resident_id WHERE t.tag_key = $3 AND t.grid_code "
-		               ">= $1 AND t.grid_code < $2 AND r.deleted_at IS NULL",
+		               ">= $1 AND t.grid_code < $2 AND " LIVE,
 		               key, &n, err) < 0) {
 			json_decref(out);
 			return -1;

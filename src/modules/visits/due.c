@@ -172,6 +172,7 @@ static void due_list(gz_req *r)
 /* One group of the counts: a grid, or a visitor. */
 typedef struct {
 	char grid[SPACE_CODE_SIZE];
+	char grid_name[200];
 	int64_t visitor_id;
 	char visitor[256];
 	int64_t visits, residents, households;
@@ -183,12 +184,9 @@ typedef struct {
 	size_t n, cap;
 } groups;
 
-static group *group_of(groups *gs, const char *grid, int64_t visitor_id, const char *visitor)
+/* A new group at the end (no search: groups are merged once, by merge_groups). */
+static group *group_add(groups *gs, const char *grid, int64_t visitor_id, const char *visitor)
 {
-	for (size_t i = 0; i < gs->n; i++)
-		if (!strcmp(gs->g[i].grid, grid) && gs->g[i].visitor_id == visitor_id &&
-		    (visitor_id || !strcmp(gs->g[i].visitor, visitor)))
-			return &gs->g[i];
 	if (gs->n == gs->cap) {
 		gs->cap = gs->cap ? 2 * gs->cap : 32;
 		gs->g = gz_realloc(gs->g, gs->cap * sizeof *gs->g);
@@ -201,23 +199,52 @@ static group *group_of(groups *gs, const char *grid, int64_t visitor_id, const c
 	return g;
 }
 
-static int cmp_group(const void *a, const void *b)
+static int cmp_key(const void *a, const void *b)
 {
 	const group *x = a, *y = b;
 	int c = strcmp(x->grid, y->grid);
 	if (c)
 		return c;
+	if (x->visitor_id != y->visitor_id)
+		return x->visitor_id < y->visitor_id ? -1 : 1;
+	return x->visitor_id ? 0 : strcmp(x->visitor, y->visitor);
+}
+
+/* Sorts by key (grid, then visitor) and adds up the groups of one key. */
+static void merge_groups(groups *gs)
+{
+	if (!gs->n)
+		return;
+	qsort(gs->g, gs->n, sizeof *gs->g, cmp_key);
+	size_t m = 0;
+	for (size_t i = 1; i < gs->n; i++) {
+		group *a = &gs->g[m], *b = &gs->g[i];
+		if (!cmp_key(a, b)) {
+			a->visits += b->visits, a->residents += b->residents,
+			    a->households += b->households;
+			if (!a->grid_name[0])
+				memcpy(a->grid_name, b->grid_name, sizeof a->grid_name);
+		} else {
+			gs->g[++m] = *b;
+		}
+	}
+	gs->n = m + 1;
+}
+
+/* The most visits first, then by name. */
+static int cmp_busiest(const void *a, const void *b)
+{
+	const group *x = a, *y = b;
 	if (x->visits != y->visits)
 		return x->visits < y->visits ? 1 : -1;
 	return strcmp(x->visitor, y->visitor);
 }
 
-/* The grids of [lo, hi), in code order, appended to *codes (owned by the caller). */
-static int grids_of(gz_db *db, const char *lo, const char *hi, char (**codes)[SPACE_CODE_SIZE],
-                    size_t *n, gz_err *err)
+/* The grids of [lo, hi) in code order, with their names, appended to gs (per grid). */
+static int grids_of(gz_db *db, const char *lo, const char *hi, groups *gs, gz_err *err)
 {
 	gz_stmt *st = gz_db_prepare(db,
-	                            "SELECT code FROM grids WHERE code >= $1 AND code < $2 "
+	                            "SELECT code, name FROM grids WHERE code >= $1 AND code < $2 "
 	                            "ORDER BY code",
 	                            err);
 	if (!st)
@@ -226,63 +253,64 @@ static int grids_of(gz_db *db, const char *lo, const char *hi, char (**codes)[SP
 	gz_stmt_bind_str(st, 2, hi);
 	int rc;
 	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
-		if (*n % 16 == 0)
-			*codes = gz_realloc(*codes, (*n + 16) * sizeof **codes);
-		snprintf((*codes)[(*n)++], SPACE_CODE_SIZE, "%s", gz_stmt_text(st, 0));
+		group *g = group_add(gs, gz_stmt_text(st, 0), 0, "");
+		snprintf(g->grid_name, sizeof g->grid_name, "%s", gz_stmt_text(st, 1));
 	}
 	gz_stmt_finish(st);
 	return rc < 0 ? -1 : 0;
 }
 
-/* The visits of [lo, hi) over the period, per grid or per visitor: one query per grid, each
- * an exact range of the index visits_period (grid_code, visited_on, visitor_id,
- * resident_id, household_id), so the work is the grids of the range plus the visits of
- * the period, never every visit of the range. */
+/* The visits of [lo, hi) over the period, per grid or per visitor (appended to gs; the
+ * caller merges): one query per grid, each an exact range of the index visits_period
+ * (grid_code, visited_on, visitor_id, resident_id, household_id), so the work is the
+ * grids of the range plus the visits of the period, never every visit of the range. */
 static int count_range(gz_db *db, bool by_worker, const char *lo, const char *hi, int64_t from,
                        int64_t to, groups *gs, gz_err *err)
 {
-	char(*codes)[SPACE_CODE_SIZE] = NULL;
-	size_t n = 0;
-	if (grids_of(db, lo, hi, &codes, &n, err) < 0) {
-		free(codes);
+	/* The grids: into gs itself per grid (also those without a visit), else aside. */
+	groups grids = {0}, *gl = by_worker ? &grids : gs;
+	size_t first = gl->n;
+	if (grids_of(db, lo, hi, gl, err) < 0) {
+		free(grids.g);
 		return -1;
 	}
+	size_t end = gl->n;
 	int rc = GZ_DONE;
-	for (size_t i = 0; i < n && rc >= 0; i++) {
-		if (!by_worker)
-			group_of(gs, codes[i], 0, ""); /* also the grids without a visit */
+	for (size_t i = first; i < end && rc >= 0; i++) {
+		char code[SPACE_CODE_SIZE];
+		memcpy(code, gl->g[i].grid, sizeof code);
 		gz_stmt *st = gz_db_prepare(
 		    db,
 		    by_worker
 		        ? "SELECT COALESCE(v.visitor_id, 0), MAX(v.visitor_name), COUNT(*), "
-		          "COUNT(DISTINCT "
-		          "v.resident_id), COUNT(DISTINCT v.household_id) FROM visits v WHERE "
-		          "v.grid_code = $1 AND v.visited_on >= $2 AND v.visited_on <= $3 GROUP BY "
-		          "COALESCE(v.visitor_id, 0), CASE WHEN v.visitor_id IS NULL THEN "
+		          "COUNT(DISTINCT v.resident_id), COUNT(DISTINCT v.household_id) FROM "
+		          "visits "
+		          "v WHERE v.grid_code = $1 AND v.visited_on >= $2 AND v.visited_on <= $3 "
+		          "GROUP BY COALESCE(v.visitor_id, 0), CASE WHEN v.visitor_id IS NULL THEN "
 		          "v.visitor_name ELSE '' END"
 		        : "SELECT 0, '', COUNT(*), COUNT(DISTINCT v.resident_id), COUNT(DISTINCT "
 		          "v.household_id) FROM visits v WHERE v.grid_code = $1 AND v.visited_on "
-		          ">= $2 "
-		          "AND v.visited_on <= $3",
+		          ">= "
+		          "$2 AND v.visited_on <= $3",
 		    err);
 		if (!st) {
 			rc = -1;
 			break;
 		}
-		gz_stmt_bind_str(st, 1, codes[i]);
+		gz_stmt_bind_str(st, 1, code);
 		gz_stmt_bind_int64(st, 2, from);
 		gz_stmt_bind_int64(st, 3, to);
 		while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
-			group *g = by_worker
-			               ? group_of(gs, "", gz_stmt_int64(st, 0), gz_stmt_text(st, 1))
-			               : group_of(gs, codes[i], 0, "");
+			group *g =
+			    by_worker ? group_add(gs, "", gz_stmt_int64(st, 0), gz_stmt_text(st, 1))
+			              : &gs->g[i];
 			g->visits += gz_stmt_int64(st, 2);
 			g->residents += gz_stmt_int64(st, 3);
 			g->households += gz_stmt_int64(st, 4);
 		}
 		gz_stmt_finish(st);
 	}
-	free(codes);
+	free(grids.g);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -326,14 +354,21 @@ static void counts_answer(gz_req *r)
 		     (!by_worker && visits_due_collect(db, lo, hi, today, &set, &err) < 0)))
 			goto fail;
 	}
+	merge_groups(&gs);
 	for (size_t i = 0; i < set.n; i++) {
-		group *g = group_of(&gs, set.rows[i].grid, 0, "");
+		group key;
+		memcpy(key.grid, set.rows[i].grid, sizeof key.grid);
+		key.visitor_id = 0;
+		key.visitor[0] = '\0';
+		group *g = bsearch(&key, gs.g, gs.n, sizeof *gs.g, cmp_key);
+		if (!g)
+			continue; /* a grid that is gone: its residents are counted nowhere */
 		g->tracked++;
 		g->due += set.rows[i].due.state == VISIT_DUE;
 		g->overdue += set.rows[i].due.state == VISIT_OVERDUE;
 	}
-	if (gs.n)
-		qsort(gs.g, gs.n, sizeof *gs.g, cmp_group);
+	if (by_worker && gs.n)
+		qsort(gs.g, gs.n, sizeof *gs.g, cmp_busiest);
 	json_t *items = json_array();
 	int64_t tv = 0, tr = 0, th = 0;
 	for (size_t i = 0; i < gs.n; i++) {
@@ -350,15 +385,12 @@ static void counts_answer(gz_req *r)
 			              "name", g->visitor));
 		} else {
 			json_object_set_new(it, "grid_code", json_string(g->grid));
+			json_object_set_new(it, "grid_name", json_string(g->grid_name));
 			json_object_set_new(it, "tracked", json_integer(g->tracked));
 			json_object_set_new(it, "due", json_integer(g->due));
 			json_object_set_new(it, "overdue", json_integer(g->overdue));
 		}
 		json_array_append_new(items, it);
-	}
-	if (!by_worker && visits_name_grids(db, items, &err) < 0) {
-		json_decref(items);
-		goto fail;
 	}
 	free(gs.g);
 	visits_due_free(&set);
@@ -391,9 +423,28 @@ int visits_period_total(gz_db *db, const char *lo, const char *hi, int64_t from,
                         int64_t *visits, gz_err *err)
 {
 	groups gs = {0};
-	int rc = count_range(db, false, lo, hi, from, to, &gs, err);
-	for (size_t i = 0; rc == 0 && i < gs.n; i++)
-		*visits += gs.g[i].visits;
+	int rc = grids_of(db, lo, hi, &gs, err);
+	for (size_t i = 0; rc == 0 && i < gs.n; i++) {
+		int64_t n = 0;
+		gz_stmt *st = gz_db_prepare(db,
+		                            "SELECT COUNT(*) FROM visits WHERE grid_code = $1 AND "
+		                            "visited_on >= $2 AND visited_on <= $3",
+		                            err);
+		if (!st) {
+			rc = -1;
+			break;
+		}
+		gz_stmt_bind_str(st, 1, gs.g[i].grid);
+		gz_stmt_bind_int64(st, 2, from);
+		gz_stmt_bind_int64(st, 3, to);
+		int k = gz_stmt_step(st, err);
+		if (k == GZ_ROW)
+			n = gz_stmt_int64(st, 0);
+		gz_stmt_finish(st);
+		if (k < 0)
+			rc = -1;
+		*visits += n;
+	}
 	free(gs.g);
 	return rc;
 }

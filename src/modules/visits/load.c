@@ -83,13 +83,13 @@ int gz_visits_load(gz_db *db, const gz_actor *a, const gz_visit_row *rows, size_
 			/* Every live member of the household was visited. */
 			st = gz_db_prepare(
 			    db,
-			    "INSERT INTO visit_last (resident_id, last_on, visit_id) SELECT m.id, "
+			    "INSERT INTO visit_last (resident_id, last_on, visit_id) SELECT r.id, "
 			    "$2, $3 "
-			    "FROM residents r JOIN residents m ON m.household_id = r.household_id "
+			    "FROM residents v JOIN residents r ON r.household_id = v.household_id "
 			    "WHERE "
-			    "r.id = $1 AND m.deleted_at IS NULL ON CONFLICT (resident_id) DO "
-			    "UPDATE SET "
-			    "last_on = excluded.last_on, visit_id = excluded.visit_id WHERE "
+			    "v.id = $1 AND " VISITS_LIVE_RESIDENT
+			    " ON CONFLICT (resident_id) DO UPDATE "
+			    "SET last_on = excluded.last_on, visit_id = excluded.visit_id WHERE "
 			    "excluded.last_on >= visit_last.last_on",
 			    err);
 			if (!st)

@@ -19,7 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A resident who is not deleted (people's register): the predicate on residents r. */
+/* A resident who is in the register (not deleted; once people keeps a status, also
+ * status = 'active': a resident who moved out or died is visited no more): the predicate
+ * on residents r. Every query of the module that reads residents uses it. */
 #define VISITS_LIVE_RESIDENT "r.deleted_at IS NULL"
 
 /* A household's address as shown: its own, else its building and unit number ("3号楼
