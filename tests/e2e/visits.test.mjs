@@ -134,6 +134,16 @@ test('a grid worker on a phone: workbench, due list, record a visit, the residen
     assert.match(await newest.innerText(), new RegExp(today));
     await checkPage(page, 'gridworker-resident-visits');
 
+    // From the resident's page, a visit to the whole household (入户走访).
+    await page.getByTestId('resident-visit-household').click();
+    await page.waitForURL((u) => u.pathname === '/visits/new' && u.searchParams.has('household'));
+    await page.getByTestId('visit-who').getByText(/入户走访/).waitFor();
+    await page.getByTestId('visit-kind').getByText('常规走访').click();
+    await checkPage(page, 'gridworker-household-form');
+    await page.getByTestId('visit-submit').click();
+    await page.waitForURL((u) => u.pathname === '/visits/resident/' + residentId);
+    await page.getByTestId('visit-cards').locator('li').first().getByText('入户走访').waitFor();
+
     // And the workbench's to-do dropped by one.
     await page.goto(srv.url + '/dashboard');
     await page.locator('[data-testid="workbench"][data-loaded="true"]').waitFor();
