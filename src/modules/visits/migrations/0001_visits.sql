@@ -47,7 +47,7 @@ CREATE TABLE visit_last (
 -- street_supervisor, system_admin) at their scope, audited as visit_frequency.set.
 CREATE TABLE visit_frequencies (
     scope TEXT {{PG:COLLATE "C"}} NOT NULL,
-    tag_code TEXT NOT NULL,
+    tag_code TEXT {{PG:COLLATE "C"}} NOT NULL,
     interval_days INTEGER CHECK (interval_days IS NULL OR interval_days BETWEEN 1 AND 365),
     updated_at BIGINT NOT NULL,
     updated_by TEXT NOT NULL,
