@@ -15,6 +15,8 @@
 	X(space)                                                                                   \
 	X(people)                                                                                  \
 	X(org)                                                                                     \
+	X(visits)                                                                                  \
+	X(workbench)                                                                               \
 	X(jobs)                                                                                    \
 	X(deliberation)                                                                            \
 	X(demo)

@@ -1,19 +1,20 @@
 // What a person sees when opening the app: the login page, then the Chinese shell,
-// navigation, and the dashboard with live server status and record counts from the API
-// (counts only for operations readers: a community secretary sees the status alone).
+// navigation and the workbench (工作台). The server status is an administrator's page
+// (系统状态): live status and record counts for whoever reads the storage probes of the
+// whole system, not in the menu of anyone else.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, api } from '../lib/server.mjs';
 import { launchBrowser } from '../lib/browser.mjs';
 import { cliAddUser, login, DEFAULT_PASSWORD } from '../api/auth-util.mjs';
-import { loginByApi, loginThroughForm, signOutEverywhere } from './session-util.mjs';
+import { loginByApi, loginThroughForm, navTitles, signOutEverywhere } from './session-util.mjs';
 
 let srv, browser;
 
 before(async () => {
   srv = await startServer();
   cliAddUser(srv, 'admin', [['system_admin', '']]);
-  // A community secretary: logged in, but not an operations reader (no counts).
+  // A community secretary: reads probes of the community only, so no 系统状态.
   cliAddUser(srv, 'secretary', [['community_admin', '110105001001']]);
   browser = await launchBrowser();
 });
@@ -23,7 +24,7 @@ after(async () => {
   await srv?.stop();
 });
 
-test('the app opens in Chinese at the login page, then shows navigation and the dashboard', async () => {
+test('the app opens in Chinese at the login page, then shows navigation and the workbench', async () => {
   await signOutEverywhere(browser);
   const page = await browser.newPage();
   await page.goto(srv.url + '/');
@@ -34,53 +35,56 @@ test('the app opens in Chinese at the login page, then shows navigation and the 
   await loginThroughForm(page, srv, 'admin', DEFAULT_PASSWORD);
   await page.waitForURL(/\/dashboard$/);
   const nav = page.getByTestId('nav');
-  for (const item of ['工作台', '网格地图', '诉求工单', '协商议事']) {
+  for (const item of ['工作台', '网格地图', '诉求工单', '协商议事', '系统状态']) {
     await nav.getByText(item, { exact: true }).waitFor();
   }
   await page.getByRole('heading', { name: '工作台' }).waitFor();
+  await page.locator('[data-testid="workbench"][data-loaded="true"]').waitFor();
+  // No server monitor on the workbench.
+  for (const gone of ['服务状态', '结构版本', '运行时长']) {
+    assert.equal(await page.getByText(gone).count(), 0, `${gone} is not on the workbench`);
+  }
   await page.close();
 });
 
-test('the dashboard shows live server status from the API', async () => {
+test('系统状态 shows live server status and the record counts, without a chart', async () => {
   await loginByApi(browser, srv, 'admin', DEFAULT_PASSWORD);
   const page = await browser.newPage();
-  await page.goto(srv.url + '/dashboard');
+  await page.goto(srv.url + '/system/status');
+  await page.getByRole('heading', { name: '系统状态' }).waitFor();
   const tag = page.getByTestId('status-tag');
   await tag.waitFor();
   assert.match(await tag.innerText(), /运行正常/);
   assert.match(await page.getByTestId('db-driver').innerText(), /SQLite/);
-  await page.getByTestId('counts-chart').waitFor();
+  await page.getByTestId('count-residents').waitFor();
+  assert.equal(await page.locator('canvas').count(), 0, 'no chart puts 街道 beside 居民');
   await page.close();
 });
 
-test('without the operations grant the dashboard shows the service status, and no counts', async () => {
+test('without the operations grant there is no 系统状态', async () => {
   await signOutEverywhere(browser);
   await loginByApi(browser, srv, 'secretary', DEFAULT_PASSWORD);
   const page = await browser.newPage();
   await page.goto(srv.url + '/dashboard');
-  const tag = page.getByTestId('status-tag');
-  await tag.waitFor();
-  assert.match(await tag.innerText(), /运行正常/);
-  assert.equal((await page.getByTestId('db-driver').innerText()).trim(), '—');
-  assert.equal(await page.getByTestId('db-schema').count(), 0);
-  assert.match(await page.getByTestId('version').innerText(), /\S/);
-  assert.equal(await page.getByTestId('counts-chart').count(), 0, 'no counts chart');
-  assert.equal(await page.locator('[data-testid^="count-"]').count(), 0, 'no count cards');
-  assert.equal(await page.getByTestId('status-error').count(), 0, 'no error shown');
+  const titles = await navTitles(page);
+  assert.ok(titles.includes('工作台') && !titles.includes('系统状态'), titles.join(','));
+  await page.goto(srv.url + '/system/status');
+  await page.waitForURL(/\/forbidden/);
+  assert.equal(await page.getByTestId('status-tag').count(), 0);
   await page.close();
   await signOutEverywhere(browser);
 });
 
-test('the dashboard shows an error, not a blank page, when the API fails', async () => {
+test('the workbench shows an error, not a blank page, when the API fails', async () => {
   await loginByApi(browser, srv, 'admin', DEFAULT_PASSWORD);
   const page = await browser.newPage();
-  await page.route('**/api/v1/status', (route) =>
+  await page.route('**/api/v1/workbench', (route) =>
     route.fulfill({ status: 503, contentType: 'application/json',
       body: JSON.stringify({ error: { code: 'db_unavailable', message: '数据库不可用', fields: {} } }) }));
   await page.goto(srv.url + '/dashboard');
-  const alert = page.getByTestId('status-error');
+  const alert = page.getByTestId('workbench-error');
   await alert.waitFor();
-  assert.match(await alert.innerText(), /无法连接服务器/);
+  assert.match(await alert.innerText(), /数据库不可用/);
   await page.close();
 });
 

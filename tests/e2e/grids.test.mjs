@@ -358,9 +358,9 @@ test('a 401 while using the app goes back to the login page', async () => {
   const page = await browser.newPage();
   await loginThroughForm(page, srv, worker.username, worker.password);
   await page.waitForURL(/\/dashboard$/);
-  // The dashboard's own status request (which needs a login) has been answered: the
-  // 401 below comes from the click, not from a status request still on its way.
-  await page.getByTestId('status-tag').waitFor();
+  // The workbench's own request (which needs a login) has been answered: the 401 below
+  // comes from the click, not from a request still on its way.
+  await page.locator('[data-testid="workbench"][data-loaded="true"]').waitFor();
   // The session ends behind the app's back (expired, or logged out elsewhere).
   await signOutEverywhere(browser);
   await page.getByTestId('nav-grids').click();

@@ -13,6 +13,9 @@
 //   resident write — the same roles (数据导入: residents and units from CSV / Excel)
 //   space read    — also 组织网络 and 党员名册 (names masked by the server where the
 //                   caller may only read the place)
+//   probe read at "" — 系统状态: `perm: ['probe', 'read', '']`, a third element naming the
+//                   scope the permission must hold at (the whole system), since
+//                   community and street hold probe read at their own place only
 // Items without `perm` are shown to every signed-in user.
 import { MODULES } from './modules.js'
 
@@ -20,11 +23,11 @@ export const NAV_ITEMS = MODULES.flatMap((m) => (m.nav || []).map((item) => ({ .
   (a, b) => (a.order ?? 0) - (b.order ?? 0),
 )
 
-// can(resource, action) -> boolean (session.js). True when the item may be shown.
+// can(resource, action[, scope]) -> boolean (session.js). True when the item may be shown.
 export function navAllowed(item, can) {
   if (!item || !item.perm) return true
-  const [resource, action] = item.perm
-  return !!can(resource, action)
+  const [resource, action, scope] = item.perm
+  return scope === undefined ? !!can(resource, action) : !!can(resource, action, scope)
 }
 
 export function visibleNavItems(can) {

@@ -84,8 +84,10 @@ export function scopesFor(resource, action) {
   return Array.isArray(list) ? list : []
 }
 
-export function can(resource, action) {
-  return scopesFor(resource, action).length > 0
+// With scope: only when one of those scopes is exactly it ('' = the whole system).
+export function can(resource, action, scope) {
+  const list = scopesFor(resource, action)
+  return scope === undefined ? list.length > 0 : list.includes(scope)
 }
 
 export function displayName(user = session.user) {

@@ -12,6 +12,7 @@
 #include "modules/people/people.h"
 #include "modules/space/space.h"
 #include "modules/accounts/accounts.h"
+#include "modules/visits/visits.h"
 #include "cli/cli.h"
 #include "core/crypto.h"
 #include "core/json.h"
@@ -38,8 +39,9 @@ const char gz_cli_demo_usage[] =
     "  owners, 8,600 residents (names, valid ID numbers, ages, households, tags), the\n"
     "  organisation network (街道党工委 → 社区党委 → 网格党支部 → 楼栋党小组, 居委会,\n"
     "  物业, 业委会, 社会组织, 20+ 共建单位 with agreements, 300+ Party members, some\n"
-    "  双报到) and one account per role. Prints the counts and the accounts with their\n"
-    "  passwords.\n"
+    "  双报到), one account per role, and a year of visits (走访) up to today: key groups\n"
+    "  at their visit frequencies (some now due or overdue), half of the other households\n"
+    "  every few months. Prints the counts and the accounts with their passwords.\n"
     "  --seed N   another seed, other data (default 1); the same seed gives the same data\n"
     "             (ages are taken at 1 January of the current year).\n"
     "  --force    load even though the database has streets: the demo street then takes\n"
@@ -57,7 +59,8 @@ const char gz_cli_gen_usage[] =
     "  District-scale synthetic data for benchmarks: as many streets (48 grids each),\n"
     "  communities, buildings and units as it takes to house exactly N residents (about\n"
     "  2.7 per household), loaded street by street through the same imports as the API.\n"
-    "  No organisations or accounts (see gongzhi demo). N is 1..10,000,000.\n"
+    "  No organisations or accounts (see gongzhi demo). Visits of the last 90 days as the\n"
+    "  demo makes them (about 0.7 per resident). N is 1..10,000,000.\n"
     "  --seed S   default 1.  --force   add to a database that already has streets.\n"
     "  --jobs J   streets loaded at once on PostgreSQL (1..8, default 4); SQLite has one\n"
     "             writer, so always 1. The data do not depend on J.\n"
@@ -225,7 +228,7 @@ typedef struct {
 	gz_db *db;
 	gz_actor op;           /* the operator: every write of the load is the command line's */
 	int64_t *building_ids; /* demo building -> database id */
-	double t_grids, t_buildings, t_units, t_residents, t_network, t_accounts;
+	double t_grids, t_buildings, t_units, t_residents, t_network, t_accounts, t_visits;
 } loader;
 
 static int load_grids(loader *L, const demo_street *s, uint64_t seed)
@@ -607,6 +610,63 @@ static int load_accounts(loader *L, const demo_street *s, int64_t *rid, acc_stat
 	return 0;
 }
 
+/* ---------------------------------------------------------------- visits */
+
+/* Loads `days` days of generated visits (generate.h, demo_visits_build) through the
+ * visits module's bulk load, in one transaction: the demo grid worker's and community
+ * staff's visits under their accounts, the other grids' by their generated workers. */
+static int load_visits(loader *L, const demo_street *s, uint64_t seed, int days, int64_t *rid,
+                       const acc_state *state)
+{
+	int64_t t0 = gz_time_mono_ns();
+	size_t n = 0;
+	demo_visit *vs = demo_visits_build(s, seed, days, &n);
+	gz_visit_row *rows = gz_malloc((n ? n : 1) * sizeof *rows);
+	char(*workers)[DEMO_NAME_MAX] = gz_calloc((size_t)s->ngrids + 1, DEMO_NAME_MAX);
+	int64_t account_ids[DEMO_ACCOUNTS] = {0};
+	int64_t today = visit_day_of_ms(gz_time_now_ms());
+	int ret = -1;
+	gz_err err;
+	gz_err_clear(&err);
+	for (int32_t g = 0; g < s->ngrids; g++)
+		demo_grid_worker_name(s, seed, g, workers[g]);
+	for (int i = 0; i < s->naccounts; i++) {
+		gz_user_row u = {0};
+		if (!state || state[i] != ACC_CREATED)
+			continue; /* an account of an earlier load: not this street's */
+		if (gz_user_by_name(L->db, s->accounts[i].username, false, &u, &err) < 0)
+			goto out;
+		account_ids[s->accounts[i].role] = u.id;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const demo_visit *v = &vs[i];
+		int64_t r = resident_id(L, s, rid, v->resident, &err);
+		if (r < 0)
+			goto out;
+		bool acc = v->account >= 0 && account_ids[v->account] > 0;
+		rows[i] = (gz_visit_row){
+		    .resident_id = r,
+		    .household = v->household != 0,
+		    .visited_on = today - v->days_ago,
+		    .kind = (visit_kind)v->kind,
+		    .findings = demo_visit_finding(v->finding),
+		    .visitor_id = acc ? account_ids[v->account] : 0,
+		    .visitor_name = acc ? s->accounts[v->account].display_name : workers[v->grid],
+		};
+	}
+	if (gz_visits_load(L->db, &L->op, rows, n, s->code, &err) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0)
+		print_err(L->cmd, "visits", &err);
+	free(workers);
+	free(rows);
+	free(vs);
+	L->t_visits += secs_since(t0);
+	return ret;
+}
+
 /* ---------------------------------------------------------------- summary */
 
 static json_t *record_counts(gz_db *db)
@@ -661,6 +721,7 @@ static void print_summary(const demo_street *s, const json_t *c, const acc_state
 	       count_of(c, "organisations"), count_of(c, "coop_agreements"),
 	       count_of(c, "party_members"), count_of(c, "party_members_reported"),
 	       count_of(c, "users"));
+	printf("  走访记录 %lld（近一年，重点人群按走访频次）\n", count_of(c, "visits"));
 	printf("\n演示账号（密码由种子决定，仅供演示；勿在真实数据上使用）：\n");
 	print_accounts(s, state);
 }
@@ -837,17 +898,17 @@ int gz_cli_demo(int argc, char **argv)
 		fprintf(stderr, "正在载入演示数据：%s %s …\n", s->code, s->name);
 	if (load_grids(&L, s, c.seed) < 0 || load_buildings(&L, s) < 0 || load_units(&L, s) < 0 ||
 	    load_residents(&L, s) < 0 || load_network(&L, s, rid) < 0 ||
-	    load_accounts(&L, s, rid, state) < 0)
+	    load_accounts(&L, s, rid, state) < 0 || load_visits(&L, s, c.seed, 365, rid, state) < 0)
 		goto out;
 	double secs = secs_since(t0);
 	json_t *counts = record_counts(db);
 	if (o.json) {
 		json_t *j = summary_json(s, counts, state, o.seed, secs);
 		json_object_set_new(j, "timings",
-		                    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f}", "grids", L.t_grids,
+		                    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "grids", L.t_grids,
 		                              "buildings", L.t_buildings, "units", L.t_units,
 		                              "residents", L.t_residents, "network", L.t_network,
-		                              "accounts", L.t_accounts));
+		                              "accounts", L.t_accounts, "visits", L.t_visits));
 		char *txt = gz_json_dump(j, NULL);
 		printf("%s\n", txt ? txt : "{}");
 		free(txt);
@@ -909,7 +970,7 @@ typedef struct {
 	bool done, failed;
 	uint64_t seed;
 	int64_t t0, asked, loaded, streets, communities, grids, buildings, units;
-	double t_grids, t_buildings, t_units, t_residents;
+	double t_grids, t_buildings, t_units, t_residents, t_visits;
 } gen_state;
 
 static void *gen_worker(void *arg)
@@ -935,8 +996,13 @@ static void *gen_worker(void *arg)
 		pthread_cond_signal(&g->can_put);
 		pthread_mutex_unlock(&g->mu);
 
+		/* A quarter of visits per street (the demo loads a year): visits grow with the
+		 * residents without making a city's load several times longer. */
+		int64_t *rid = gz_calloc((size_t)s->nresidents + 1, sizeof *rid);
 		bool ok = load_grids(&L, s, g->seed) == 0 && load_buildings(&L, s) == 0 &&
-		          load_units(&L, s) == 0 && load_residents(&L, s) == 0;
+		          load_units(&L, s) == 0 && load_residents(&L, s) == 0 &&
+		          load_visits(&L, s, g->seed, 90, rid, NULL) == 0;
+		free(rid);
 		pthread_mutex_lock(&g->mu);
 		if (ok) {
 			g->loaded += s->nresidents;
@@ -965,6 +1031,7 @@ static void *gen_worker(void *arg)
 	g->t_buildings += L.t_buildings;
 	g->t_units += L.t_units;
 	g->t_residents += L.t_residents;
+	g->t_visits += L.t_visits;
 	pthread_mutex_unlock(&g->mu);
 	free(L.building_ids);
 	gz_db_close(db);
@@ -1065,10 +1132,12 @@ int gz_cli_gen(int argc, char **argv)
 		        (long long)g.loaded, (long long)o.residents);
 		return 1;
 	}
-	printf("完成：街道 %lld，社区 %lld，网格 %lld，楼栋 %lld，房屋 %lld，居民 %lld；用时 %.1f "
-	       "秒，%d 个并行连接（累计：生成 %.1f，网格 %.1f，楼栋 %.1f，房屋 %.1f，居民 %.1f）\n",
-	       (long long)g.streets, (long long)g.communities, (long long)g.grids,
-	       (long long)g.buildings, (long long)g.units, (long long)g.loaded, secs_since(t0),
-	       jobs, t_gen, g.t_grids, g.t_buildings, g.t_units, g.t_residents);
+	printf(
+	    "完成：街道 %lld，社区 %lld，网格 %lld，楼栋 %lld，房屋 %lld，居民 %lld；用时 %.1f "
+	    "秒，%d 个并行连接（累计：生成 %.1f，网格 %.1f，楼栋 %.1f，房屋 %.1f，居民 %.1f，走访 "
+	    "%.1f）\n",
+	    (long long)g.streets, (long long)g.communities, (long long)g.grids,
+	    (long long)g.buildings, (long long)g.units, (long long)g.loaded, secs_since(t0), jobs,
+	    t_gen, g.t_grids, g.t_buildings, g.t_units, g.t_residents, g.t_visits);
 	return 0;
 }

@@ -294,6 +294,12 @@ static void make_name(demo_rng *r, const char *surname, bool male, int birth_yea
 	snprintf(out, DEMO_NAME_MAX, "%s%s%s", surname, a, b);
 }
 
+void demo_make_name(demo_rng *r, int birth_year, char out[DEMO_NAME_MAX])
+{
+	const char *surname = pick_surname(r);
+	make_name(r, surname, demo_rng_chance(r, 5000), birth_year, out);
+}
+
 /* ================================================================ tags */
 
 static const char *const tag_codes[DEMO_TAG__COUNT] = {

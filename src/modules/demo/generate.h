@@ -275,6 +275,41 @@ typedef struct demo_street {
 demo_street *demo_street_build(const demo_config *c, demo_people *pp, gz_err *err);
 void demo_street_free(demo_street *s);
 
+/* ---------------------------------------------------------------- visits (走访) */
+
+/* A plausible Chinese name of someone born in birth_year (the generator's surname
+ * frequencies and given names of that era), drawn from r. */
+void demo_make_name(demo_rng *r, int birth_year, char out[DEMO_NAME_MAX]);
+
+/* One generated visit to a resident, or to the household of one (household: the visit is
+ * to the whole household; resident is its head). */
+typedef struct demo_visit {
+	int32_t resident; /* index in s->residents */
+	uint8_t household;
+	int32_t days_ago; /* 0 = today */
+	uint8_t kind;     /* visit_kind (modules/visits/rules.h) */
+	uint8_t finding;  /* index of demo_visit_finding() */
+	int8_t account;   /* the demo account that went (policy_role), or -1: the grid's worker */
+	int32_t grid;     /* the resident's grid (index in s->grids) */
+} demo_visit;
+
+/* What a visitor writes: a handful of realistic notes, i in 0..n-1 (wraps). */
+const char *demo_visit_finding(int i);
+
+/* The grid worker of grid g (a generated name, the same for a seed and street). */
+void demo_grid_worker_name(const demo_street *s, uint64_t seed, int32_t g, char out[DEMO_NAME_MAX]);
+
+/* Visits over the `days` days up to today (days_ago 0..days-1) to every resident whose
+ * tags have a visit frequency (the defaults seeded by the visits migration: 独居老人 7
+ * days, 高龄 14, 空巢老人 / 低保 / 残疾 30; the most demanding tag decides), about once per
+ * interval with a day or two of jitter, mostly 重点关爱 with some 回访; most residents are
+ * up to date, about one in ten due and one in eight overdue today, a few never visited.
+ * Half of the other households get a 常规走访 (入户) every three to six months.
+ * In the demo's first grid the demo grid worker account goes (a few visits by the
+ * community staff account); elsewhere the grid's generated worker. Deterministic in
+ * (seed, street, days). Returns a malloc'd array (*n entries; caller frees). */
+demo_visit *demo_visits_build(const demo_street *s, uint64_t seed, int days, size_t *n);
+
 /* ---------------------------------------------------------------- geometry */
 
 /* Position of lattice node (gx, gy) in 1e-7 degrees (WGS84 lon/lat), jitter included.

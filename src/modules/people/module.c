@@ -16,6 +16,10 @@ static const gz_module_route *const routes[] = {gz_people_resident_list_routes,
 
 policy_resource RES_RESIDENT = -1;
 
+/* The workbench's to-dos and figures (workbench.c). */
+extern const gz_module_todo gz_people_todos[];
+extern const gz_module_figures gz_people_figures[];
+
 static const char *const counts[] = {"units", "households", "residents", NULL};
 
 /* Sub-verbs of `gongzhi import`, whose grids, streets and communities are the space
@@ -65,4 +69,6 @@ const gz_module gz_module_people = {
     .counts = counts,
     .commands = commands,
     .resources = resources,
+    .todos = gz_people_todos,
+    .figures = gz_people_figures,
 };

@@ -1,4 +1,6 @@
-// 工作台: service status and record counts (GET /status).
+// 系统状态: service status and record counts (GET /status) for those who run the platform
+// (probe read at the whole system: system_admin). The workbench (工作台) is the
+// workbench module's.
 import { Odometer } from '@element-plus/icons-vue'
 
 export default {
@@ -6,12 +8,13 @@ export default {
   order: 0,
   nav: [
     {
-      path: '/dashboard',
-      name: 'dashboard',
-      title: '工作台',
+      path: '/system/status',
+      name: 'system-status',
+      title: '系统状态',
       icon: Odometer,
-      order: 10,
-      component: () => import('./views/DashboardView.vue'),
+      perm: ['probe', 'read', ''],
+      order: 900,
+      component: () => import('./views/StatusView.vue'),
     },
   ],
   labels: {
