@@ -5,18 +5,17 @@
  * literal paths (/residents/export.xlsx, /residents/import) come before /residents/{id}. */
 extern const gz_module_route gz_people_resident_list_routes[], gz_people_import_routes[],
     gz_people_resident_routes[], gz_people_household_routes[], gz_people_tag_routes[],
-    gz_people_unit_routes[];
-static const gz_module_route *const routes[] = {gz_people_resident_list_routes,
-                                                gz_people_import_routes,
-                                                gz_people_resident_routes,
-                                                gz_people_household_routes,
-                                                gz_people_tag_routes,
-                                                gz_people_unit_routes,
-                                                NULL};
+    gz_people_unit_routes[], gz_people_history_routes[];
+static const gz_module_route *const routes[] = {
+    gz_people_resident_list_routes, gz_people_import_routes,
+    gz_people_resident_routes,      gz_people_history_routes,
+    gz_people_household_routes,     gz_people_tag_routes,
+    gz_people_unit_routes,          NULL};
 
 policy_resource RES_RESIDENT = -1;
 
-static const char *const counts[] = {"units", "households", "residents", NULL};
+static const char *const counts[] = {
+    "units", "households", "residents", "residents_moved_out", "residents_deceased", NULL};
 
 /* Sub-verbs of `gongzhi import`, whose grids, streets and communities are the space
  * module's: a two-word name is matched before the one-word one (main.c). */
