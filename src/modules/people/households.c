@@ -179,7 +179,7 @@ static void member_fields(gz_err *err, size_t i, const gz_err *e)
 	if (!e->nfields)
 		gz_err_field(err, "members", "第 %zu 位成员：%s", i + 1, e->message);
 	for (int k = 0; k < e->nfields; k++) {
-		char name[64];
+		char name[128];
 		snprintf(name, sizeof name, "members[%zu].%.40s", i, e->fields[k].name);
 		gz_err_field(err, name, "%s", e->fields[k].why);
 	}

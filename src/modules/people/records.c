@@ -306,6 +306,13 @@ void record_building_key(const char *name, char out[16])
 	out[n - a] = '\0';
 }
 
+bool record_building_matches(const record_unit_ref *q, const char *name)
+{
+	char key[16];
+	record_building_key(name, key);
+	return key[0] && part_eq(key, q->building);
+}
+
 /* A number read within its building: "102", "102室", "2单元102", "2单元102室". */
 static bool parse_in_building(const char *s, size_t n, record_unit_ref *u)
 {
@@ -332,9 +339,7 @@ bool record_unit_matches(const record_unit_ref *q, const char *building_name, co
 {
 	if (!number)
 		return false;
-	char key[16];
-	record_building_key(building_name, key);
-	bool bmatch = key[0] && part_eq(key, q->building);
+	bool bmatch = record_building_matches(q, building_name);
 	record_unit_ref u;
 	size_t n = strlen(number);
 	if (bmatch && parse_in_building(number, n, &u)) {

@@ -94,6 +94,10 @@ bool record_unit_matches(const record_unit_ref *q, const char *building_name, co
  * does not end with one. */
 void record_building_key(const char *name, char out[16]);
 
+/* Is the building called name the one q asks for (record_building_key equal to
+ * q->building, letters case-insensitively)? */
+bool record_building_matches(const record_unit_ref *q, const char *name);
+
 /* A unit's number for display: "3-2-102" -> "2单元102室" (the building is shown by its
  * name), "2-102" -> "2单元102室", "102" -> "102室"; other numbers as they are. */
 void record_unit_label(const char *number, char *out, size_t cap);

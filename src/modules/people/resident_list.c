@@ -281,6 +281,46 @@ static void bind_count_household(gz_stmt *st, const list_ctx *c)
 		gz_stmt_bind_str(st, 4 + i, c->statuses[i]);
 }
 
+/* The total of a list run by the engine (first page, more than one page): a lookup's
+ * matches, a tag's rows (up to TAG_COUNT_MAX), a household's members, or the counters. */
+static int list_total(gz_db *db, const char *const *scopes, int ns, const char *filter,
+                      const list_ctx *c, bool by_phone, int64_t *total, bool *exact, gz_err *err)
+{
+	*exact = true;
+	if (c->rc->charge)
+		return sum_per_range(
+		    db, scopes, ns, filter,
+		    by_phone
+		        ? "SELECT COUNT(*) FROM resident_phone_keys k JOIN residents r ON r.id = "
+		          "k.resident_id WHERE k.phone_key = $3 AND r.grid_code >= $1 AND "
+		          "r.grid_code < $2 AND r.deleted_at IS NULL AND r.status IN ($4, $5, $6)"
+		        : "SELECT COUNT(*) FROM resident_id_keys k JOIN residents r ON r.id = "
+		          "k.resident_id WHERE k.id_key = $3 AND r.grid_code >= $1 AND "
+		          "r.grid_code < $2 AND r.deleted_at IS NULL AND r.status IN ($4, $5, $6)",
+		    bind_count_key, c, total, err);
+	if (c->tag_key) {
+		if (sum_per_range(
+		        db, scopes, ns, filter,
+		        "SELECT COUNT(*) FROM (SELECT 1 FROM resident_tags WHERE tag_key = $3 "
+		        "AND grid_code >= $1 AND grid_code < $2 LIMIT $4) t",
+		        bind_count_tag, c, total, err) < 0)
+			return -1;
+		if (*total >= TAG_COUNT_MAX) {
+			*total = TAG_COUNT_MAX;
+			*exact = false;
+		}
+		return 0;
+	}
+	if (c->household)
+		return sum_per_range(
+		    db, scopes, ns, filter,
+		    "SELECT COUNT(*) FROM residents r WHERE r.household_id = $3 AND "
+		    "r.grid_code >= $1 AND r.grid_code < $2 AND r.deleted_at IS NULL "
+		    "AND r.status IN ($4, $5, $6)",
+		    bind_count_household, c, total, err);
+	return total_from_counters(db, scopes, ns, filter, c->status_mask, total, err);
+}
+
 /* ---------------------------------------------------------------- text search */
 
 typedef struct {
@@ -497,19 +537,26 @@ static bool unit_once(unit_hits *h, int64_t unit)
 
 /* Units numbered exactly as typed, and units of the scope's buildings that bear the
  * building's number, with the residents living there (statuses shown, household filter). */
-#define UNIT_RES_COLS                                                                              \
-	"u.id, u.number, b.name, r.id, r.grid_code FROM units u CROSS JOIN buildings b CROSS "     \
-	"JOIN "                                                                                    \
-	"households h CROSS JOIN residents r WHERE b.id = u.building_id AND h.unit_id = u.id AND " \
-	"r.household_id = h.id AND r.deleted_at IS NULL AND r.status IN ($4, $5, $6) AND ($7 = 0 " \
-	"OR r.household_id = $7)"
+/* Units numbered exactly as typed, by the units_number index, with the residents living
+ * there (statuses shown, household filter). CROSS JOIN keeps SQLite's join order as
+ * written; PostgreSQL plans it as an inner join. */
+#define UNIT_RES_COLS "u.id, u.number, b.name, r.id, r.grid_code"
+#define UNIT_RES_JOIN                                                                              \
+	" CROSS JOIN households h CROSS JOIN residents r WHERE b.id = u.building_id AND "          \
+	"h.unit_id = u.id AND r.household_id = h.id AND r.deleted_at IS NULL AND r.status IN "     \
+	"($4, $5, $6) AND ($7 = 0 OR r.household_id = $7)"
 static const char *sql_units_by_number =
-    "SELECT " UNIT_RES_COLS " AND u.number = $3 AND u.grid_code >= $1 AND u.grid_code < $2";
-/* The buildings walk: one grid range, candidate numbers $8..$11, or a LIKE $12 on the
- * number ('' = none), or every unit ($13 = 1). */
-static const char *sql_units_in_buildings =
-    "SELECT " UNIT_RES_COLS " AND b.grid_code >= $1 AND b.grid_code < $2 AND $3 = $3 AND "
-    "($13 = 1 OR u.number IN ($8, $9, $10, $11) OR ($12 <> '' AND u.number LIKE $12))";
+    "SELECT " UNIT_RES_COLS " FROM units u CROSS JOIN buildings b" UNIT_RES_JOIN
+    " AND u.number = $3 AND u.grid_code >= $1 AND u.grid_code < $2";
+/* The units of one building ($1; $2 and $3 unused) numbered as one of $8..$11, or like
+ * $12 ('' = none), or all of them ($13 = 1): the building's few units are read from the
+ * (building_id, number) index, only those matching are joined. */
+static const char *sql_units_in_building =
+    "SELECT " UNIT_RES_COLS " FROM units u CROSS JOIN buildings b" UNIT_RES_JOIN
+    " AND u.building_id = $1 AND $2 = $2 AND $3 = $3 AND ($13 = 1 OR u.number IN ($8, $9, $10, "
+    "$11) OR ($12 <> '' AND u.number LIKE $12))";
+/* Buildings an address search may look into (else 400: narrow it down). */
+#define UNIT_BUILDINGS_MAX 500
 
 /* Which rows of an address search the caller may see: inside a scope and the filter. */
 static bool key_visible(const char *grid, const char *const *scopes, int ns, const char *filter)
@@ -540,6 +587,17 @@ static int unit_walk(gz_stmt *st, const record_unit_ref *q, bool exact, unit_hit
 	return rc < 0 ? -1 : 0;
 }
 
+static void bind_unit_query(gz_stmt *st, const list_ctx *c, const char *lo, const char *hi,
+                            const char *exact)
+{
+	gz_stmt_bind_str(st, 1, lo);
+	gz_stmt_bind_str(st, 2, hi);
+	gz_stmt_bind_str(st, 3, exact);
+	for (int k = 0; k < 3; k++)
+		gz_stmt_bind_str(st, 4 + k, c->statuses[k]);
+	gz_stmt_bind_int64(st, 7, c->household);
+}
+
 /* Every resident of the units q names, inside the scopes: sorted, unique. */
 static int unit_search(gz_db *db, const list_ctx *c, const record_unit_ref *q,
                        const char *const *scopes, int ns, const char *filter, unit_hits *h,
@@ -565,35 +623,63 @@ static int unit_search(gz_db *db, const list_ctx *c, const record_unit_ref *q,
 			cand[i][0] = '\0';
 	}
 	bool every = !u->room[0];
+	int64_t *bids = NULL;
+	size_t nb = 0, capb = 0;
 	for (int i = 0; i < ns && h->nunits <= UNIT_MATCH_MAX; i++) {
 		char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
-		if (!gz_api_scope_range(scopes[i], filter && strcmp(filter, "x") ? filter : NULL,
-		                        lo, hi) ||
-		    (filter && !strcmp(filter, "x")))
+		if ((filter && !strcmp(filter, "x")) ||
+		    !gz_api_scope_range(scopes[i], filter, lo, hi))
 			continue;
-		for (int pass = 0; pass < 2; pass++) {
-			if (pass == 0 && !exact[0])
-				continue;
-			gz_stmt *st = gz_db_prepare(
-			    db, pass ? sql_units_in_buildings : sql_units_by_number, err);
+		/* The units numbered as typed ("3-2-102" anywhere in the range). */
+		if (exact[0]) {
+			gz_stmt *st = gz_db_prepare(db, sql_units_by_number, err);
 			if (!st)
-				return -1;
-			gz_stmt_bind_str(st, 1, lo);
-			gz_stmt_bind_str(st, 2, hi);
-			gz_stmt_bind_str(st, 3, exact);
-			for (int k = 0; k < 3; k++)
-				gz_stmt_bind_str(st, 4 + k, c->statuses[k]);
-			gz_stmt_bind_int64(st, 7, c->household);
-			if (pass) {
-				for (int k = 0; k < 4; k++)
-					gz_stmt_bind_str(st, 8 + k, cand[k]);
-				gz_stmt_bind_str(st, 12, like);
-				gz_stmt_bind_int64(st, 13, every);
-			}
-			if (unit_walk(st, q, pass == 0, h, scopes, ns, filter, err) < 0)
-				return -1;
+				goto fail;
+			bind_unit_query(st, c, lo, hi, exact);
+			if (unit_walk(st, q, true, h, scopes, ns, filter, err) < 0)
+				goto fail;
 		}
+		/* The range's buildings that are the building asked for ("3号楼", "锦绣3栋"). */
+		gz_stmt *st = gz_db_prepare(
+		    db, "SELECT id, name FROM buildings WHERE grid_code >= $1 AND grid_code < $2",
+		    err);
+		if (!st)
+			goto fail;
+		gz_stmt_bind_str(st, 1, lo);
+		gz_stmt_bind_str(st, 2, hi);
+		int k;
+		while ((k = gz_stmt_step(st, err)) == GZ_ROW) {
+			if (!record_building_matches(q, gz_stmt_text(st, 1)))
+				continue;
+			if (nb == capb) {
+				capb = capb ? 2 * capb : 64;
+				bids = gz_realloc(bids, capb * sizeof *bids);
+			}
+			bids[nb++] = gz_stmt_int64(st, 0);
+		}
+		gz_stmt_finish(st);
+		if (k < 0)
+			goto fail;
 	}
+	if (nb > UNIT_BUILDINGS_MAX) {
+		gz_err_set(err, GZ_EBADREQ, "too_many_matches",
+		           "符合的楼栋超过 %d 栋：请先选择街道、社区或网格", UNIT_BUILDINGS_MAX);
+		goto fail;
+	}
+	for (size_t b = 0; b < nb && h->nunits <= UNIT_MATCH_MAX; b++) {
+		gz_stmt *st = gz_db_prepare(db, sql_units_in_building, err);
+		if (!st)
+			goto fail;
+		bind_unit_query(st, c, "", "", "");
+		gz_stmt_bind_int64(st, 1, bids[b]);
+		for (int k = 0; k < 4; k++)
+			gz_stmt_bind_str(st, 8 + k, cand[k]);
+		gz_stmt_bind_str(st, 12, like);
+		gz_stmt_bind_int64(st, 13, every);
+		if (unit_walk(st, q, false, h, scopes, ns, filter, err) < 0)
+			goto fail;
+	}
+	free(bids);
 	if (h->nunits > UNIT_MATCH_MAX)
 		return gz_err_set(err, GZ_EBADREQ, "too_many_matches",
 		                  "符合的房屋超过 %d 套：请输入单元和房号，或先选择网格",
@@ -606,6 +692,9 @@ static int unit_search(gz_db *db, const list_ctx *c, const record_unit_ref *q,
 			h->v[m++] = h->v[i];
 	h->n = m;
 	return 0;
+fail:
+	free(bids);
+	return -1;
 }
 
 /* The page of an address search after the cursor, read row by row. */
@@ -774,7 +863,7 @@ static void resident_list(gz_req *r)
 	} else if (q.kind == RECORD_Q_TEXT) {
 		if (text_page(r, db, &c, scopes, ns, filter, limit, &after, &items, &next, &partial,
 		              &err) < 0 ||
-		    (!after.key &&
+		    (!after.key && next.key &&
 		     text_total(r, db, &c, scopes, ns, filter, &total, &exact, &err) < 0))
 			goto fail;
 	} else {
@@ -789,50 +878,15 @@ static void resident_list(gz_req *r)
 		                                             .ctx = &c},
 		                        limit, &after, &items, &next, &err) < 0)
 			goto fail;
-		if (!after.key) {
-			int k;
-			if (bind == bind_hash)
-				k = sum_per_range(db, scopes, ns, filter,
-				                  lsql == &sql_res_by_phone
-				                      ? "SELECT COUNT(*) FROM resident_phone_keys "
-				                        "k JOIN residents r ON "
-				                        "r.id = k.resident_id WHERE k.phone_key = "
-				                        "$3 AND r.grid_code >= "
-				                        "$1 AND r.grid_code < $2 AND r.deleted_at "
-				                        "IS NULL AND r.status IN "
-				                        "($4, $5, $6)"
-				                      : "SELECT COUNT(*) FROM resident_id_keys k "
-				                        "JOIN residents r ON r.id "
-				                        "= k.resident_id WHERE k.id_key = $3 AND "
-				                        "r.grid_code >= $1 AND "
-				                        "r.grid_code < $2 AND r.deleted_at IS NULL "
-				                        "AND r.status IN ($4, $5, "
-				                        "$6)",
-				                  bind_count_key, &c, &total, &err);
-			else if (c.tag_key) {
-				k = sum_per_range(
-				    db, scopes, ns, filter,
-				    "SELECT COUNT(*) FROM (SELECT 1 FROM resident_tags WHERE "
-				    "tag_key = $3 AND grid_code >= $1 AND grid_code < $2 "
-				    "LIMIT $4) t",
-				    bind_count_tag, &c, &total, &err);
-				exact = total < TAG_COUNT_MAX;
-				if (!exact)
-					total = TAG_COUNT_MAX;
-			} else if (c.household)
-				k = sum_per_range(
-				    db, scopes, ns, filter,
-				    "SELECT COUNT(*) FROM residents r WHERE r.household_id = "
-				    "$3 AND r.grid_code >= $1 AND r.grid_code < $2 AND "
-				    "r.deleted_at IS NULL AND r.status IN ($4, $5, $6)",
-				    bind_count_household, &c, &total, &err);
-			else
-				k = total_from_counters(db, scopes, ns, filter, c.status_mask,
-				                        &total, &err);
-			if (k < 0)
-				goto fail;
-		}
+		if (!after.key && !next.key)
+			total = (int64_t)json_array_size(items); /* the whole list is this page */
+		else if (!after.key &&
+		         list_total(db, scopes, ns, filter, &c, lsql == &sql_res_by_phone, &total,
+		                    &exact, &err) < 0)
+			goto fail;
 	}
+	if (!after.key && !next.key && total < 0)
+		total = (int64_t)json_array_size(items);
 	if (people_fill_addresses(&pn, db, items, &err) < 0)
 		goto fail;
 	gz_db_end_read(db);
