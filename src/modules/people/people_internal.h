@@ -179,6 +179,10 @@ void people_names_free(people_names *p);
 json_t *people_place_json(people_names *p, gz_db *db, const char *grid, int64_t household,
                           gz_err *err);
 
+/* Adds "place" (people_place_json) and "address" (its full line) to one resident.
+ * Returns 0 or -1 with err. */
+int people_add_place(gz_db *db, json_t *resident, gz_err *err);
+
 /* Adds "address" (the full line) to every resident of items. Returns 0 or -1 with err. */
 int people_fill_addresses(people_names *p, gz_db *db, json_t *items, gz_err *err);
 

@@ -157,3 +157,18 @@ int people_fill_addresses(people_names *p, gz_db *db, json_t *items, gz_err *err
 	}
 	return 0;
 }
+
+int people_add_place(gz_db *db, json_t *resident, gz_err *err)
+{
+	people_names pn;
+	people_names_init(&pn);
+	json_t *pl = people_place_json(
+	    &pn, db, json_string_value(json_object_get(resident, "grid_code")),
+	    gz_api_parse_id(json_string_value(json_object_get(resident, "household_id"))), err);
+	people_names_free(&pn);
+	if (!pl)
+		return -1;
+	json_object_set(resident, "address", json_object_get(pl, "full"));
+	json_object_set_new(resident, "place", pl);
+	return 0;
+}

@@ -266,6 +266,10 @@ json_t *people_resident_reload(gz_req *r, gz_db *db, int64_t id, bool self, gz_e
 	reveal_ctx rc = {.self = self};
 	json_t *o = people_resident_json(r, st, &rc);
 	gz_stmt_finish(st);
+	if (people_add_place(db, o, err) < 0) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 }
 

@@ -69,7 +69,8 @@ static void resident_get(gz_req *r)
 	}
 	out = people_resident_json(r, st, &rc);
 	gz_stmt_finish(st);
-	if (people_reveal_audit(r, db, &rc, gz_req_param(r, "id"), NULL, NULL, &err) < 0)
+	if (people_add_place(db, out, &err) < 0 ||
+	    people_reveal_audit(r, db, &rc, gz_req_param(r, "id"), NULL, NULL, &err) < 0)
 		goto fail;
 	json_decref(rc.ids);
 	people_reply(r, 200, out);
