@@ -548,15 +548,18 @@ static bool unit_once(unit_hits *h, int64_t unit)
 static const char *sql_units_by_number =
     "SELECT " UNIT_RES_COLS " FROM units u CROSS JOIN buildings b" UNIT_RES_JOIN
     " AND u.number = $3 AND u.grid_code >= $1 AND u.grid_code < $2";
-/* The units of one building ($1; $2 and $3 unused) numbered as one of $8..$11, or like
- * $12 ('' = none), or all of them ($13 = 1): the building's few units are read from the
- * (building_id, number) index, only those matching are joined. */
-static const char *sql_units_in_building =
-    "SELECT " UNIT_RES_COLS " FROM units u CROSS JOIN buildings b" UNIT_RES_JOIN
-    " AND u.building_id = $1 AND $2 = $2 AND $3 = $3 AND ($13 = 1 OR u.number IN ($8, $9, $10, "
-    "$11) OR ($12 <> '' AND u.number LIKE $12))";
-/* Buildings an address search may look into (else 400: narrow it down). */
-#define UNIT_BUILDINGS_MAX 500
+/* The units of the range's buildings whose name ends with the building asked for
+ * ($14..$21: '%3号楼', '%3栋', ... and '3'; record_building_matches() then decides, so
+ * "13号楼" is no "3号楼"), numbered as one of $8..$11, or like $12 ('' = none), or all of
+ * them ($13 = 1): one walk of the range's buildings (a few hundred in a street), the
+ * matching ones' units from the (building_id, number) index, only matching units joined
+ * to their residents. */
+static const char *sql_units_in_buildings =
+    "SELECT " UNIT_RES_COLS " FROM buildings b CROSS JOIN units u" UNIT_RES_JOIN
+    " AND b.grid_code >= $1 AND b.grid_code < $2 AND $3 = $3 AND (b.name LIKE $14 OR b.name "
+    "LIKE $15 OR b.name LIKE $16 OR b.name LIKE $17 OR b.name LIKE $18 OR b.name LIKE $19 OR "
+    "b.name LIKE $20 OR b.name = $21) AND ($13 = 1 OR u.number IN ($8, $9, $10, $11) OR ($12 "
+    "<> '' AND u.number LIKE $12))";
 
 /* Which rows of an address search the caller may see: inside a scope and the filter. */
 static bool key_visible(const char *grid, const char *const *scopes, int ns, const char *filter)
@@ -623,63 +626,36 @@ static int unit_search(gz_db *db, const list_ctx *c, const record_unit_ref *q,
 			cand[i][0] = '\0';
 	}
 	bool every = !u->room[0];
-	int64_t *bids = NULL;
-	size_t nb = 0, capb = 0;
+	static const char *const marks[] = {"号楼", "栋", "幢", "座", "号", "楼", "#"};
+	char names[7][32];
+	for (int k = 0; k < 7; k++)
+		snprintf(names[k], sizeof names[k], "%%%s%s", u->building, marks[k]);
 	for (int i = 0; i < ns && h->nunits <= UNIT_MATCH_MAX; i++) {
 		char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
 		if ((filter && !strcmp(filter, "x")) ||
 		    !gz_api_scope_range(scopes[i], filter, lo, hi))
 			continue;
-		/* The units numbered as typed ("3-2-102" anywhere in the range). */
-		if (exact[0]) {
-			gz_stmt *st = gz_db_prepare(db, sql_units_by_number, err);
+		for (int pass = exact[0] ? 0 : 1; pass < 2; pass++) {
+			/* 0: the units numbered as typed ("3-2-102" anywhere in the range);
+			 * 1: the units of the range's buildings that are the building asked for. */
+			gz_stmt *st = gz_db_prepare(
+			    db, pass ? sql_units_in_buildings : sql_units_by_number, err);
 			if (!st)
-				goto fail;
+				return -1;
 			bind_unit_query(st, c, lo, hi, exact);
-			if (unit_walk(st, q, true, h, scopes, ns, filter, err) < 0)
-				goto fail;
-		}
-		/* The range's buildings that are the building asked for ("3号楼", "锦绣3栋"). */
-		gz_stmt *st = gz_db_prepare(
-		    db, "SELECT id, name FROM buildings WHERE grid_code >= $1 AND grid_code < $2",
-		    err);
-		if (!st)
-			goto fail;
-		gz_stmt_bind_str(st, 1, lo);
-		gz_stmt_bind_str(st, 2, hi);
-		int k;
-		while ((k = gz_stmt_step(st, err)) == GZ_ROW) {
-			if (!record_building_matches(q, gz_stmt_text(st, 1)))
-				continue;
-			if (nb == capb) {
-				capb = capb ? 2 * capb : 64;
-				bids = gz_realloc(bids, capb * sizeof *bids);
+			if (pass) {
+				for (int k = 0; k < 4; k++)
+					gz_stmt_bind_str(st, 8 + k, cand[k]);
+				gz_stmt_bind_str(st, 12, like);
+				gz_stmt_bind_int64(st, 13, every);
+				for (int k = 0; k < 7; k++)
+					gz_stmt_bind_str(st, 14 + k, names[k]);
+				gz_stmt_bind_str(st, 21, u->building);
 			}
-			bids[nb++] = gz_stmt_int64(st, 0);
+			if (unit_walk(st, q, pass == 0, h, scopes, ns, filter, err) < 0)
+				return -1;
 		}
-		gz_stmt_finish(st);
-		if (k < 0)
-			goto fail;
 	}
-	if (nb > UNIT_BUILDINGS_MAX) {
-		gz_err_set(err, GZ_EBADREQ, "too_many_matches",
-		           "符合的楼栋超过 %d 栋：请先选择街道、社区或网格", UNIT_BUILDINGS_MAX);
-		goto fail;
-	}
-	for (size_t b = 0; b < nb && h->nunits <= UNIT_MATCH_MAX; b++) {
-		gz_stmt *st = gz_db_prepare(db, sql_units_in_building, err);
-		if (!st)
-			goto fail;
-		bind_unit_query(st, c, "", "", "");
-		gz_stmt_bind_int64(st, 1, bids[b]);
-		for (int k = 0; k < 4; k++)
-			gz_stmt_bind_str(st, 8 + k, cand[k]);
-		gz_stmt_bind_str(st, 12, like);
-		gz_stmt_bind_int64(st, 13, every);
-		if (unit_walk(st, q, false, h, scopes, ns, filter, err) < 0)
-			goto fail;
-	}
-	free(bids);
 	if (h->nunits > UNIT_MATCH_MAX)
 		return gz_err_set(err, GZ_EBADREQ, "too_many_matches",
 		                  "符合的房屋超过 %d 套：请输入单元和房号，或先选择网格",
@@ -692,9 +668,6 @@ static int unit_search(gz_db *db, const list_ctx *c, const record_unit_ref *q,
 			h->v[m++] = h->v[i];
 	h->n = m;
 	return 0;
-fail:
-	free(bids);
-	return -1;
 }
 
 /* The page of an address search after the cursor, read row by row. */
