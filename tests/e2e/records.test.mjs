@@ -141,6 +141,25 @@ test('a grid worker at 390×844 finds "3-2-102", records a move-out and adds a h
     await assertFits(page, 'resident detail after the move-out');
     await shot(page, 'resident-moved-out');
 
+    // 迁入 back to where they lived, then 辖区内迁移 to an address line of the grid.
+    await page.getByTestId('resident-move-in').click();
+    await dialog.waitFor();
+    await dialog.getByTestId('status-reason').fill('购房未成，迁回原址');
+    await dialog.getByTestId('status-submit').click();
+    await page.getByTestId('resident-status').getByText('在册').waitFor();
+    await page.getByTestId('history-move_in').waitFor();
+    await page.getByTestId('resident-move').click();
+    await dialog.waitFor();
+    await dialog.getByTestId('status-how').getByText('按地址').click();
+    await choose(page, 'status-grid', '第一网格');
+    await dialog.getByTestId('status-address').fill('文明北里8号院2-301');
+    await assertFits(page, 'move dialog');
+    await shot(page, 'move-dialog');
+    await dialog.getByTestId('status-submit').click();
+    await page.getByTestId('history-move').waitFor();
+    assert.match(await page.getByTestId('resident-address').innerText(), /文明北里8号院2-301$/);
+    await assertFits(page, 'resident detail after the move');
+
     // ---------------------------------------------------------------- a household of two
     await page.goto(srv.url + '/residents');
     await page.getByTestId('household-add').click();

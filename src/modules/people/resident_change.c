@@ -79,15 +79,10 @@ int people_household_insert(gz_db *db, int64_t unit, const char *grid, const cha
 static int unit_household(gz_db *db, int64_t unit, const char *grid, int64_t at, int64_t *out,
                           gz_err *err)
 {
-	gz_stmt *st = gz_db_prepare(
-	    db, "SELECT id FROM households WHERE unit_id = $1 ORDER BY id LIMIT 1", err);
-	if (!st)
-		return -1;
-	gz_stmt_bind_int64(st, 1, unit);
-	int k = gz_stmt_step(st, err);
-	*out = k == GZ_ROW ? gz_stmt_int64(st, 0) : 0;
-	gz_stmt_finish(st);
-	if (k < 0)
+	*out = 0;
+	if (gz_db_query_int64(db,
+	                      "SELECT id FROM households WHERE unit_id = $1 ORDER BY id LIMIT 1",
+	                      out, err, 1, unit) < 0)
 		return -1;
 	return *out ? 0 : people_household_insert(db, unit, grid, "", at, out, err);
 }
@@ -191,15 +186,12 @@ static int move_target(const gz_actor *a, gz_db *db, json_t *in, res_state *s, b
 		return gz_json_check(err);
 	}
 	if (!hid && !uid) {
-		gz_stmt *st = gz_db_prepare(db, "SELECT 1 FROM grids WHERE code = $1", err);
-		if (!st)
-			return -1;
-		gz_stmt_bind_str(st, 1, target);
-		int k = gz_stmt_step(st, err);
-		gz_stmt_finish(st);
+		int64_t one = 0;
+		int k = gz_db_query_int64_text(db, "SELECT 1 FROM grids WHERE code = $1", &one, err,
+		                               target);
 		if (k < 0)
 			return -1;
-		if (k != GZ_ROW) {
+		if (k == 0) {
 			gz_err_field(err, "grid_code", "不存在或不在您的管辖范围内");
 			return gz_json_check(err);
 		}
