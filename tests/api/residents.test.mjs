@@ -492,7 +492,7 @@ describe('tags and export', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type'), /spreadsheetml/);
     const rows = readXlsx(await res.arrayBuffer());
-    assert.deepEqual(rows[0], ['姓名', '性别', '年龄段', '手机号', '身份证号', '网格编码', '户', '与户主关系', '标签']);
+    assert.deepEqual(rows[0], ['姓名', '性别', '年龄段', '手机号', '身份证号', '网格编码', '户', '与户主关系', '标签', '住址']);
     const z = rows.find((x) => x[0] === '张建国');
     assert.ok(z, 'zhang exported');
     assert.equal(z[3], '138****0000');

@@ -39,9 +39,11 @@ const char gz_cli_demo_usage[] =
     "  owners, 8,600 residents (names, valid ID numbers, ages, households, tags), the\n"
     "  organisation network (街道党工委 → 社区党委 → 网格党支部 → 楼栋党小组, 居委会,\n"
     "  物业, 业委会, 社会组织, 20+ 共建单位 with agreements, 300+ Party members, some\n"
-    "  双报到), one account per role, and a year of visits (走访) up to today: key groups\n"
-    "  at their visit frequencies (some now due or overdue), half of the other households\n"
-    "  every few months. Prints the counts and the accounts with their passwords.\n"
+    "  双报到), one account per role, a year of visits (走访) up to today (key groups\n"
+    "  at their visit frequencies, some now due or overdue; half of the other households\n"
+    "  every few months) and a year of records kept by hand by the grid worker and the\n"
+    "  community's staff (corrections, moves, move-outs, deaths: each kept in the\n"
+    "  resident's history). Prints the counts and the accounts with their passwords.\n"
     "  --seed N   another seed, other data (default 1); the same seed gives the same data\n"
     "             (ages are taken at 1 January of the current year).\n"
     "  --force    load even though the database has streets: the demo street then takes\n"
@@ -228,7 +230,8 @@ typedef struct {
 	gz_db *db;
 	gz_actor op;           /* the operator: every write of the load is the command line's */
 	int64_t *building_ids; /* demo building -> database id */
-	double t_grids, t_buildings, t_units, t_residents, t_network, t_accounts, t_visits;
+	double t_grids, t_buildings, t_units, t_residents, t_network, t_accounts, t_visits,
+	    t_records;
 } loader;
 
 static int load_grids(loader *L, const demo_street *s, uint64_t seed)
@@ -665,6 +668,169 @@ out:
 	free(vs);
 	L->t_visits += secs_since(t0);
 	return ret;
+/* ---------------------------------------------------------------- records by hand */
+
+/* The demo's staff as actors: the account of the first demo account with role, acting
+ * with its one grant (the writes are checked and audited as that user's). */
+static bool staff_actor(loader *L, const demo_street *s, policy_role role, gz_actor *a)
+{
+	for (int i = 0; i < s->naccounts; i++) {
+		const demo_account *d = &s->accounts[i];
+		if (d->role != role)
+			continue;
+		gz_user_row u = {0};
+		gz_err err;
+		gz_err_clear(&err);
+		if (gz_user_by_name(L->db, d->username, true, &u, &err) <= 0)
+			return false;
+		static gz_grant grants[2];
+		gz_grant *g = &grants[role == ROLE_GRID_WORKER ? 0 : 1];
+		g->role = role;
+		snprintf(g->scope, sizeof g->scope, "%s", d->scope);
+		memset(a, 0, sizeof *a);
+		a->kind = GZ_ACTOR_USER;
+		a->user_id = u.id;
+		snprintf(a->username, sizeof a->username, "%s", d->username);
+		a->grants = g;
+		a->ngrants = 1;
+		return true;
+	}
+	return false;
+}
+
+/* Up to max residents in the register of scope (a grid or community), by id, from
+ * the first with a tag (NULL: any); into ids. Returns the count, or -1. */
+static int pick_residents(loader *L, const char *scope, const char *tag, int64_t *ids, int max)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	gz_stmt *st = gz_db_prepare(
+	    L->db,
+	    tag ? "SELECT r.id FROM resident_tags t JOIN residents r ON r.id = t.resident_id WHERE "
+	          "t.tag_key = $3 AND t.grid_code >= $1 AND t.grid_code < $2 AND r.status = "
+	          "'active' ORDER BY r.id LIMIT $4"
+	        : "SELECT id FROM residents WHERE grid_code >= $1 AND grid_code < $2 AND status = "
+	          "'active' AND $3 = $3 ORDER BY id LIMIT $4",
+	    &err);
+	if (!st)
+		return -1;
+	char hi[GZ_SCOPE_MAX + 2];
+	policy_scope_upper(scope, hi, sizeof hi);
+	gz_stmt_bind_str(st, 1, scope);
+	gz_stmt_bind_str(st, 2, hi);
+	gz_stmt_bind_str(st, 3, tag ? tag : "");
+	gz_stmt_bind_int64(st, 4, max);
+	int n = 0, rc;
+	while ((rc = gz_stmt_step(st, &err)) == GZ_ROW && n < max)
+		ids[n++] = gz_stmt_int64(st, 0);
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : n;
+}
+
+/* A date of this year: day `day` of the year (from 0), never after today. */
+static void demo_day(int day, char out[RESIDENT_DATE_SIZE])
+{
+	static const int before[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+	int64_t now = gz_time_now_ms();
+	person_date d = person_date_from_ms(now);
+	bool leap = (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0;
+	int doy = before[d.month - 1] + d.day - 1 + (leap && d.month > 2);
+	int back = day < doy ? doy - day : 0;
+	resident_date_format(person_date_from_ms(now - (int64_t)back * 86400000), out);
+}
+
+/* One change by hand through the people module, as actor a; prints and fails on error. */
+static int demo_change(loader *L, gz_actor *a, int64_t id, gz_people_change kind, json_t *in,
+                       int *seq)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	snprintf(a->request_id, sizeof a->request_id, "demo-%d", ++*seq);
+	int rc =
+	    gz_people_resident_change(L->db, a, id, kind, in, gz_time_now_ms() + *seq, NULL, &err);
+	json_decref(in);
+	if (rc < 0)
+		print_err(L->cmd, "records", &err);
+	return rc;
+}
+
+/* The year's records kept by hand, so the register has a history to show: the street's
+ * grid worker corrects phones, adds tags and relations, records a few move-outs (one
+ * moves back in) and deaths in their grid; the community's staff move two families
+ * within the street. Each goes through gz_people_resident_change() as that account,
+ * checked, counted, kept as history and audited like a change made in the browser. */
+static int load_records(loader *L, const demo_street *s)
+{
+	int64_t t0 = gz_time_mono_ns();
+	gz_actor gw, cs;
+	if (!staff_actor(L, s, ROLE_GRID_WORKER, &gw) ||
+	    !staff_actor(L, s, ROLE_COMMUNITY_STAFF, &cs))
+		return 0; /* accounts of an earlier demo: their data has its own history */
+	int64_t ids[40], old[8];
+	int n = pick_residents(L, gw.grants[0].scope, NULL, ids, 40), seq = 0;
+	int no = pick_residents(L, gw.grants[0].scope, "elderly_80", old, 8);
+	if (n < 40 || no < 3) {
+		fprintf(stderr, "gongzhi %s: too few residents in %s for the demo's records\n",
+		        L->cmd, gw.grants[0].scope);
+		return n < 0 || no < 0 ? -1 : 0;
+	}
+	char date[RESIDENT_DATE_SIZE], phone[16];
+	/* Corrections through the year. */
+	for (int i = 0; i < 6; i++) {
+		snprintf(phone, sizeof phone, "139%08d", 10013 + 7919 * i);
+		if (demo_change(L, &gw, ids[i], GZ_PEOPLE_EDIT, json_pack("{s:s}", "phone", phone),
+		                &seq) < 0)
+			return -1;
+	}
+	static const char *const tags[][2] = {
+	    {"独居老人", "空巢老人"}, {"失业", ""}, {"退役军人", ""}};
+	for (int i = 0; i < 3; i++) {
+		json_t *t = json_array();
+		for (int k = 0; k < 2; k++)
+			if (tags[i][k][0])
+				json_array_append_new(t, json_string(tags[i][k]));
+		if (demo_change(L, &gw, ids[6 + i], GZ_PEOPLE_EDIT, json_pack("{s:o}", "tags", t),
+		                &seq) < 0)
+			return -1;
+	}
+	/* Moves out, one back in, deaths. */
+	static const char *const reasons[] = {"购房迁往通州区", "随子女迁居海淀区",
+	                                      "工作调动迁往外省市", "出国定居"};
+	for (int i = 0; i < 4; i++) {
+		demo_day(30 + 61 * i, date);
+		if (demo_change(L, &gw, ids[10 + i], GZ_PEOPLE_MOVE_OUT,
+		                json_pack("{s:s,s:s}", "date", date, "reason", reasons[i]),
+		                &seq) < 0)
+			return -1;
+	}
+	demo_day(200, date);
+	if (demo_change(L, &gw, ids[10], GZ_PEOPLE_MOVE_IN,
+	                json_pack("{s:s,s:s}", "date", date, "reason", "购房未成，迁回原址"),
+	                &seq) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		demo_day(75 + 120 * i, date);
+		if (demo_change(L, &gw, old[i], GZ_PEOPLE_DECEASED,
+		                json_pack("{s:s}", "date", date), &seq) < 0)
+			return -1;
+	}
+	/* Two residents move to another grid of the community (the community's staff). */
+	char other[SPACE_CODE_SIZE] = "";
+	for (int g = 0; g < s->ngrids && !other[0]; g++)
+		if (!strncmp(s->grids[g].code, cs.grants[0].scope, strlen(cs.grants[0].scope)) &&
+		    strcmp(s->grids[g].code, gw.grants[0].scope))
+			snprintf(other, sizeof other, "%s", s->grids[g].code);
+	for (int i = 0; other[0] && i < 2; i++) {
+		demo_day(150 + 30 * i, date);
+		if (demo_change(L, &cs, ids[20 + i], GZ_PEOPLE_MOVE,
+		                json_pack("{s:s,s:s,s:s,s:s}", "grid_code", other, "address",
+		                          i ? "社区公寓 2-301" : "社区公寓 1-502", "relation",
+		                          "户主", "date", date),
+		                &seq) < 0)
+			return -1;
+	}
+	L->t_records += secs_since(t0);
+	return 0;
 }
 
 /* ---------------------------------------------------------------- summary */
@@ -898,17 +1064,19 @@ int gz_cli_demo(int argc, char **argv)
 		fprintf(stderr, "正在载入演示数据：%s %s …\n", s->code, s->name);
 	if (load_grids(&L, s, c.seed) < 0 || load_buildings(&L, s) < 0 || load_units(&L, s) < 0 ||
 	    load_residents(&L, s) < 0 || load_network(&L, s, rid) < 0 ||
-	    load_accounts(&L, s, rid, state) < 0 || load_visits(&L, s, c.seed, 365, rid, state) < 0)
+	    load_accounts(&L, s, rid, state) < 0 || load_visits(&L, s, c.seed, 365, rid, state) < 0 ||
+	    load_records(&L, s) < 0)
 		goto out;
 	double secs = secs_since(t0);
 	json_t *counts = record_counts(db);
 	if (o.json) {
 		json_t *j = summary_json(s, counts, state, o.seed, secs);
 		json_object_set_new(j, "timings",
-		                    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "grids", L.t_grids,
+		                    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "grids", L.t_grids,
 		                              "buildings", L.t_buildings, "units", L.t_units,
 		                              "residents", L.t_residents, "network", L.t_network,
-		                              "accounts", L.t_accounts, "visits", L.t_visits));
+		                              "accounts", L.t_accounts, "visits", L.t_visits,
+		                              "records", L.t_records));
 		char *txt = gz_json_dump(j, NULL);
 		printf("%s\n", txt ? txt : "{}");
 		free(txt);

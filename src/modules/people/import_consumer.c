@@ -332,6 +332,8 @@ int people_consume_row(consumer *c, const batch *b, const res_row *x, gz_err *er
 		c->created++;
 		return 0;
 	}
+	if (c->grid_created)
+		c->grid_created[grid]++;
 	pending p = {b, x, 0, household, code};
 	if (c->given_ids) {
 		p.id = c->next_id++;

@@ -91,6 +91,8 @@ typedef struct {
 	const char *rscopes[GZ_AUTH_MAX_GRANTS];
 	int nrscopes;
 	size_t compared, matched, hidden;
+	/* Residents written per grid (an index of the gridset), for resident_counts. */
+	int64_t *grid_created;
 } consumer;
 
 /* Loads the grids inside the actor's write scopes (all grids for the operator). */

@@ -5,14 +5,12 @@
  * literal paths (/residents/export.xlsx, /residents/import) come before /residents/{id}. */
 extern const gz_module_route gz_people_resident_list_routes[], gz_people_import_routes[],
     gz_people_resident_routes[], gz_people_household_routes[], gz_people_tag_routes[],
-    gz_people_unit_routes[];
-static const gz_module_route *const routes[] = {gz_people_resident_list_routes,
-                                                gz_people_import_routes,
-                                                gz_people_resident_routes,
-                                                gz_people_household_routes,
-                                                gz_people_tag_routes,
-                                                gz_people_unit_routes,
-                                                NULL};
+    gz_people_unit_routes[], gz_people_history_routes[];
+static const gz_module_route *const routes[] = {
+    gz_people_resident_list_routes, gz_people_import_routes,
+    gz_people_resident_routes,      gz_people_history_routes,
+    gz_people_household_routes,     gz_people_tag_routes,
+    gz_people_unit_routes,          NULL};
 
 policy_resource RES_RESIDENT = -1;
 
@@ -20,7 +18,8 @@ policy_resource RES_RESIDENT = -1;
 extern const gz_module_todo gz_people_todos[];
 extern const gz_module_figures gz_people_figures[];
 
-static const char *const counts[] = {"units", "households", "residents", NULL};
+static const char *const counts[] = {
+    "units", "households", "residents", "residents_moved_out", "residents_deceased", NULL};
 
 /* Sub-verbs of `gongzhi import`, whose grids, streets and communities are the space
  * module's: a two-word name is matched before the one-word one (main.c). */

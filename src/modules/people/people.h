@@ -109,6 +109,33 @@ void gz_people_reply_xlsx(gz_req *r, gz_db *db, const char *filename, const char
                           void *ctx, size_t *rows_out, const char *audit_action,
                           const char *audit_scope, json_t *audit_detail);
 
+/* Residents of the given statuses (a bit set of 1 << record_status, records.h) in
+ * scopes[0..nscopes) (disjoint, as gz_auth_scopes() gives them) narrowed to the code
+ * prefix filter (NULL: none): a sum over the grids of resident_counts, which the
+ * people module keeps exact in the transaction of every change, so it costs one small
+ * index range per scope and status whatever the scope's size. Returns 0 with *out, or
+ * -1 with err. */
+int gz_people_resident_total(gz_db *db, const char *const *scopes, int nscopes, const char *filter,
+                             unsigned status_mask, int64_t *out, gz_err *err);
+
+/* Changes to one resident made by hand (docs/SECURITY.md "Personal data"). */
+typedef enum {
+	GZ_PEOPLE_EDIT = 0,     /* the fields of PATCH /residents/{id} */
+	GZ_PEOPLE_MOVE = 1,     /* to another household, unit or grid of the same street */
+	GZ_PEOPLE_MOVE_OUT = 2, /* 迁出: {date, reason} */
+	GZ_PEOPLE_MOVE_IN = 3,  /* back into the register, optionally at a new place */
+	GZ_PEOPLE_DECEASED = 4, /* {date} */
+} gz_people_change;
+
+/* Changes resident id as actor a, in one transaction of its own: the record, the counts
+ * (per grid and status, exact), the history (who, when, field, old -> new) and one audit
+ * row (resident.update, .move, .move_out, .move_in, .deceased). in is the request body of
+ * the matching route (openapi.json); at is the time recorded (0: now). *out (may be NULL)
+ * is the resident as a sees it. The same function answers the API and the demo.
+ * Returns 0, or -1 with err and nothing written. */
+int gz_people_resident_change(gz_db *db, const gz_actor *a, int64_t id, gz_people_change kind,
+                              json_t *in, int64_t at, json_t **out, gz_err *err);
+
 /* Bytes of a keyed hash kept in the lookup tables resident_id_keys / resident_phone_keys
  * (the first 16 of gz_crypto_lookup's 32: 128 bits). */
 #define GZ_PEOPLE_KEY_BYTES 16

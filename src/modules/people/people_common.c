@@ -176,3 +176,59 @@ void gz_people_reply_xlsx(gz_req *r, gz_db *db, const char *filename, const char
 	gz_reply_fd(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", fd,
 	            (uint64_t)sb.st_size);
 }
+
+/* ================================================================ counts */
+
+int people_count(gz_db *db, const char *grid, record_status st, int64_t delta, gz_err *err)
+{
+	if (!delta)
+		return 0;
+	gz_stmt *s = gz_db_prepare(db,
+	                           "INSERT INTO resident_counts (grid_code, status, n) VALUES ($1, "
+	                           "$2, $3) ON CONFLICT (grid_code, status) DO UPDATE SET n = "
+	                           "resident_counts.n + excluded.n",
+	                           err);
+	if (!s)
+		return -1;
+	gz_stmt_bind_str(s, 1, grid);
+	gz_stmt_bind_str(s, 2, record_status_code(st));
+	gz_stmt_bind_int64(s, 3, delta);
+	int rc = gz_stmt_step(s, err);
+	gz_stmt_finish(s);
+	if (rc < 0)
+		return -1;
+	return gz_db_count_add(db, record_status_count_name(st), delta, err);
+}
+
+int gz_people_resident_total(gz_db *db, const char *const *scopes, int nscopes, const char *filter,
+                             unsigned status_mask, int64_t *out, gz_err *err)
+{
+	*out = 0;
+	for (int i = 0; i < nscopes; i++) {
+		char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
+		if (!gz_api_scope_range(scopes[i], filter, lo, hi))
+			continue;
+		for (int k = 0; k < RECORD_STATUS_COUNT; k++) {
+			if (!(status_mask & (1u << k)))
+				continue;
+			gz_stmt *s =
+			    gz_db_prepare(db,
+			                  "SELECT COALESCE(SUM(n), 0) FROM resident_counts "
+			                  "WHERE grid_code >= $1 AND grid_code < $2 AND "
+			                  "status = $3",
+			                  err);
+			if (!s)
+				return -1;
+			gz_stmt_bind_str(s, 1, lo);
+			gz_stmt_bind_str(s, 2, hi);
+			gz_stmt_bind_str(s, 3, record_status_code((record_status)k));
+			int rc = gz_stmt_step(s, err);
+			if (rc == GZ_ROW)
+				*out += gz_stmt_int64(s, 0);
+			gz_stmt_finish(s);
+			if (rc < 0)
+				return -1;
+		}
+	}
+	return 0;
+}

@@ -31,6 +31,7 @@
  * This file holds the residents import and the entry point; import_units.c the units
  * import; the pieces both use are listed in import_internal.h. */
 #include "modules/people/import_internal.h"
+#include "modules/people/people_internal.h"
 #include "api/ratelimit.h"
 #include "core/json.h"
 #include "core/mem.h"
@@ -68,6 +69,7 @@ int people_import_residents(gz_db *db, const gz_actor *a, const char *buf, size_
 	if (people_gridset_load(db, a, &m->grids, err) < 0 ||
 	    people_tagcat_load(db, m->crypto, &m->tags, err) < 0)
 		goto out;
+	c.grid_created = gz_calloc(m->grids.n + 1, sizeof *c.grid_created);
 
 	gz_err terr;
 	gz_err_clear(&terr);
@@ -166,15 +168,19 @@ int people_import_residents(gz_db *db, const gz_actor *a, const char *buf, size_
 		    "{s:s,s:I,s:I,s:I,s:I}", "format", xlsx ? "xlsx" : "csv", "rows",
 		    (json_int_t)m->rows, "created", (json_int_t)c.created, "households_created",
 		    (json_int_t)c.pl.households_created, "bytes", (json_int_t)len);
-		int rc = gz_db_count_add(db, "residents", c.created, err) < 0 ||
-		                 gz_db_count_add(db, "households", (int64_t)c.pl.households_created,
-		                                 err) < 0 ||
-		                 gz_audit(a, db, "resident.import", "resident", "", scope, detail,
-		                          err) < 0 ||
-		                 (charge && people_lookup_audit(db, a, "resident", false, m->rows,
-		                                                c.compared, 0, 0, err) < 0)
-		             ? -1
-		             : 0;
+		int rc = 0;
+		for (size_t g = 0; g < m->grids.n && rc == 0; g++)
+			rc = people_count(db, m->grids.codes[g], RECORD_ACTIVE, c.grid_created[g],
+			                  err);
+		rc = rc < 0 ||
+		             gz_db_count_add(db, "households", (int64_t)c.pl.households_created,
+		                             err) < 0 ||
+		             gz_audit(a, db, "resident.import", "resident", "", scope, detail,
+		                      err) < 0 ||
+		             (charge && people_lookup_audit(db, a, "resident", false, m->rows,
+		                                            c.compared, 0, 0, err) < 0)
+		         ? -1
+		         : 0;
 		json_decref(detail);
 		if (rc < 0)
 			goto out;
@@ -245,6 +251,7 @@ out:
 	people_hkeys_free(&c.phones);
 	people_hkeys_free(&m->ids);
 	people_hkeys_free(&m->phones);
+	free(c.grid_created);
 	free(m->sort_buf);
 	pthread_mutex_destroy(&m->mu);
 	pthread_cond_destroy(&m->can_put);

@@ -15,6 +15,7 @@
  * This file holds the resident's answer (people_resident_json) and the reveal bookkeeping
  * shared by the list, one resident and the household detail. */
 #include "modules/people/people_internal.h"
+#include "api/ratelimit.h"
 #include "core/json.h"
 #include "core/time.h"
 
@@ -80,8 +81,9 @@ static json_t *codes_json(const char *csv)
 	return a;
 }
 
-/* One resident as r may see it (masked unless rc says otherwise). Reads the row's
- * sealed columns at once (their memory is valid only until the next step). */
+/* One resident as r may see it (masked unless rc says otherwise; r NULL: the command
+ * line, which sees names in full). Reads the row's sealed columns at once (their memory
+ * is valid only until the next step). */
 json_t *people_resident_json(gz_req *r, gz_stmt *st, reveal_ctx *rc)
 {
 	int64_t id = gz_stmt_int64(st, C_ID);
@@ -113,8 +115,9 @@ json_t *people_resident_json(gz_req *r, gz_stmt *st, reveal_ctx *rc)
 	json_object_set_new(o, "grid_code", json_string(grid));
 	json_object_set_new(
 	    o, "name",
-	    json_string(rc && rc->self ? gz_stmt_text(st, C_NAME)
-	                               : gz_people_name_for(r, grid, gz_stmt_text(st, C_NAME))));
+	    json_string((rc && rc->self) || !r
+	                    ? gz_stmt_text(st, C_NAME)
+	                    : gz_people_name_for(r, grid, gz_stmt_text(st, C_NAME))));
 	json_object_set_new(o, "gender", json_string(gz_stmt_text(st, C_GENDER)));
 	json_object_set_new(o, "relation", json_string(gz_stmt_text(st, C_RELATION)));
 
@@ -165,6 +168,15 @@ json_t *people_resident_json(gz_req *r, gz_stmt *st, reveal_ctx *rc)
 	json_object_set_new(o, "user_id",
 	                    gz_stmt_isnull(st, C_USER) ? json_null()
 	                                               : gz_api_id_json(gz_stmt_int64(st, C_USER)));
+	json_object_set_new(o, "status", json_string(gz_stmt_text(st, C_STATUS)));
+	json_object_set_new(o, "status_date",
+	                    gz_stmt_isnull(st, C_STATUS_DATE)
+	                        ? json_null()
+	                        : json_string(gz_stmt_text(st, C_STATUS_DATE)));
+	json_object_set_new(o, "status_reason",
+	                    gz_stmt_isnull(st, C_STATUS_REASON)
+	                        ? json_null()
+	                        : json_string(gz_stmt_text(st, C_STATUS_REASON)));
 	json_object_set_new(o, "created_at", gz_api_time_json(gz_stmt_int64(st, C_CREATED)));
 	json_object_set_new(o, "updated_at", gz_api_time_json(gz_stmt_int64(st, C_UPDATED)));
 	if (show) {
@@ -227,8 +239,19 @@ int people_reveal_audit(gz_req *r, gz_db *db, reveal_ctx *rc, const char *record
 	if (gz_db_begin(db, err) < 0)
 		return -1;
 	int ret = 0;
-	if (lookup && gz_audit(gz_req_actor(r), db, "resident.lookup", "resident",
-	                       record_id ? record_id : "", lookup_scope, lookup, err) < 0)
+	/* The lookup's charge commits with its audit row (one transaction, one sync); over
+	 * the limit nothing is sent (gz_ratelimit_pii rolled back and audited the refusal). */
+	if (rc->charge) {
+		int k =
+		    gz_ratelimit_pii(gz_req_actor(r), db, "resident.lookup", rc->charge, true, err);
+		if (k == 1)
+			return -1;
+		if (k < 0)
+			ret = -1;
+	}
+	if (!ret && lookup &&
+	    gz_audit(gz_req_actor(r), db, "resident.lookup", "resident", record_id ? record_id : "",
+	             lookup_scope, lookup, err) < 0)
 		ret = -1;
 	if (!ret && n) {
 		char names[64], scope[SPACE_CODE_SIZE];
@@ -238,6 +261,8 @@ int people_reveal_audit(gz_req *r, gz_db *db, reveal_ctx *rc, const char *record
 		                      rc->ids, "count", (json_int_t)n);
 		if (rc->self)
 			json_object_set_new(d, "self", json_true());
+		if (rc->history)
+			json_object_set_new(d, "history", json_true());
 		if (gz_audit(gz_req_actor(r), db, "resident.reveal", "resident",
 		             record_id
 		                 ? record_id

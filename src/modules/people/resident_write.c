@@ -93,6 +93,12 @@ void people_state_from_row(gz_stmt *st, res_state *s)
 		json_decref(a);
 	}
 	sodium_memzero(sens, sizeof sens);
+	if (record_status_parse(gz_stmt_text(st, C_STATUS), &s->status) < 0)
+		s->status = RECORD_ACTIVE;
+	snprintf(s->status_date, sizeof s->status_date, "%s",
+	         gz_stmt_isnull(st, C_STATUS_DATE) ? "" : gz_stmt_text(st, C_STATUS_DATE));
+	snprintf(s->status_reason, sizeof s->status_reason, "%s",
+	         gz_stmt_isnull(st, C_STATUS_REASON) ? "" : gz_stmt_text(st, C_STATUS_REASON));
 }
 
 /* A nullable string field: 1 present with *out (NULL for JSON null), 0 absent, -1
@@ -117,8 +123,8 @@ static int opt_str(json_t *in, const char *key, size_t max_bytes, const char **o
 /* Applies the request body to s, recording which fields changed in *changed and every
  * bad field in err. self: the resident's own correction (phone; gender and birth date
  * only without an ID number); other fields are refused. Returns 0, or -1. */
-int people_apply_input(gz_req *r, gz_db *db, json_t *in, res_state *s, bool create, bool self,
-                       unsigned *changed, gz_err *err)
+int people_apply_input(const gz_actor *a, gz_db *db, json_t *in, res_state *s, bool create,
+                       bool self, unsigned *changed, gz_err *err)
 {
 	int64_t now = gz_time_now_ms();
 	const char *v = NULL;
@@ -310,7 +316,7 @@ int people_apply_input(gz_req *r, gz_db *db, json_t *in, res_state *s, bool crea
 				return -1;
 			gz_err ae;
 			gz_err_clear(&ae);
-			if (!hg[0] || gz_auth_check(r, ACT_READ, RES_RESIDENT, hg, &ae) < 0)
+			if (!hg[0] || gz_actor_check(a, ACT_READ, RES_RESIDENT, hg, &ae) < 0)
 				gz_err_field(err, "household_id", "户不存在");
 			else if (!s->grid[0] || (!grid && create)) {
 				snprintf(s->grid, sizeof s->grid, "%s", hg);
@@ -339,9 +345,10 @@ int people_apply_input(gz_req *r, gz_db *db, json_t *in, res_state *s, bool crea
 
 /* Checks what needs the database and the caller's rights on the final place:
  * the grid exists (and r may write there), the linked account is a resident of it. */
-int people_check_place(gz_req *r, gz_db *db, const res_state *s, unsigned changed, gz_err *err)
+int people_check_place(const gz_actor *a, gz_db *db, const res_state *s, unsigned changed,
+                       gz_err *err)
 {
-	if (gz_auth_check(r, ACT_WRITE, RES_RESIDENT, s->grid, err) < 0)
+	if (gz_actor_check(a, ACT_WRITE, RES_RESIDENT, s->grid, err) < 0)
 		return -1;
 	gz_stmt *st = gz_db_prepare(db, "SELECT 1 FROM grids WHERE code = $1", err);
 	if (!st)
@@ -431,8 +438,8 @@ int people_write_state(gz_db *db, res_state *s, gz_err *err)
 	                "UPDATE residents SET household_id = $1, grid_code = $2, name = $3, "
 	                "gender = $4, relation = $5, birth_date_enc = $6, phone_enc = $7, "
 	                "phone_hash = $8, id_number_enc = $9, sensitive_tags_enc = $10, "
-	                "tags = $11, updated_at = $12, user_id = $13 WHERE id = $14 "
-	                "RETURNING id",
+	                "tags = $11, updated_at = $12, user_id = $13, status = $15, "
+	                "status_date = $16, status_reason = $17 WHERE id = $14 RETURNING id",
 	                err)
 	          : gz_db_prepare(db,
 	                          "INSERT INTO residents (household_id, grid_code, name, gender, "
@@ -476,8 +483,18 @@ int people_write_state(gz_db *db, res_state *s, gz_err *err)
 		gz_stmt_bind_int64(st, 13, s->user_id);
 	else
 		gz_stmt_bind_null(st, 13);
-	if (s->id)
+	if (s->id) {
 		gz_stmt_bind_int64(st, 14, s->id);
+		gz_stmt_bind_str(st, 15, record_status_code(s->status));
+		if (s->status_date[0])
+			gz_stmt_bind_str(st, 16, s->status_date);
+		else
+			gz_stmt_bind_null(st, 16);
+		if (s->status_reason[0])
+			gz_stmt_bind_str(st, 17, s->status_reason);
+		else
+			gz_stmt_bind_null(st, 17);
+	}
 	int rc = gz_stmt_step(st, err);
 	int64_t id = rc == GZ_ROW ? gz_stmt_int64(st, 0) : 0;
 	gz_stmt_finish(st);
@@ -537,6 +554,23 @@ int people_write_state(gz_db *db, res_state *s, gz_err *err)
 		if (rc < 0)
 			return -1;
 		if (changed == 0) {
+			/* Who holds it, for the answer (named only to those who read them). */
+			st = gz_db_prepare(
+			    db,
+			    "SELECT k.resident_id, r.grid_code FROM resident_id_keys k "
+			    "LEFT JOIN residents r ON r.id = k.resident_id WHERE "
+			    "k.id_key = $1",
+			    err);
+			if (!st)
+				return -1;
+			gz_stmt_bind_blob(st, 1, id_hash, GZ_PEOPLE_KEY_BYTES);
+			if (gz_stmt_step(st, err) == GZ_ROW) {
+				s->dup_id = gz_stmt_int64(st, 0);
+				snprintf(s->dup_grid, sizeof s->dup_grid, "%s",
+				         gz_stmt_isnull(st, 1) ? "" : gz_stmt_text(st, 1));
+			}
+			gz_stmt_finish(st);
+			gz_err_clear(err);
 			gz_err_set(err, GZ_ECONFLICT, "duplicate_id_number",
 			           "该身份证号的居民已登记");
 			gz_err_field(err, "id_number", "已登记");
@@ -569,7 +603,8 @@ int people_write_state(gz_db *db, res_state *s, gz_err *err)
 	gz_stmt_finish(st);
 	if (rc < 0)
 		return -1;
-	for (int i = 0; i < s->ntags; i++) {
+	/* Tag rows are what tag filters and counts read: only residents in the register. */
+	for (int i = 0; s->status == RECORD_ACTIVE && i < s->ntags; i++) {
 		char key[GZ_PEOPLE_TAG_KEY_SIZE];
 		gz_people_tag_key(s->tags[i], s->sens[i], key, sizeof key);
 		st = gz_db_prepare(

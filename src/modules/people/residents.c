@@ -69,7 +69,8 @@ static void resident_get(gz_req *r)
 	}
 	out = people_resident_json(r, st, &rc);
 	gz_stmt_finish(st);
-	if (people_reveal_audit(r, db, &rc, gz_req_param(r, "id"), NULL, NULL, &err) < 0)
+	if (people_add_place(db, out, &err) < 0 ||
+	    people_reveal_audit(r, db, &rc, gz_req_param(r, "id"), NULL, NULL, &err) < 0)
 		goto fail;
 	json_decref(rc.ids);
 	people_reply(r, 200, out);
@@ -80,67 +81,66 @@ fail:
 	gz_reply_err(r, &err);
 }
 
-/* The row of resident id as r sees it, masked (self: the caller's own, full name). */
-static json_t *resident_reload(gz_req *r, gz_db *db, int64_t id, bool self, gz_err *err)
-{
-	gz_stmt *st = gz_db_prepare(db, sql_res_one, err);
-	if (!st)
-		return NULL;
-	gz_stmt_bind_int64(st, 1, id);
-	if (people_step_one(st, err) != 1) {
-		if (!err->kind)
-			gz_err_set(err, GZ_EINTERNAL, "internal", "记录读不到");
-		return NULL;
-	}
-	reveal_ctx rc = {.self = self};
-	json_t *o = people_resident_json(r, st, &rc);
-	gz_stmt_finish(st);
-	return o;
-}
-
 /* After a refused write: an ID number already registered (409 duplicate_id_number)
  * was a comparison with the whole register, audited (never the number) in a short
- * transaction of its own. A failure to audit replaces the answer. */
-static void duplicate_audit(gz_req *r, gz_db *db, const char *grid, gz_err *err)
+ * transaction of its own. The answer names the record holding the number only to those
+ * who read it; anyone else learns only that it is registered elsewhere. A failure to
+ * audit replaces the answer. Returns the extra members of the answer (new reference),
+ * or NULL. */
+json_t *people_duplicate_answer(gz_req *r, gz_db *db, const char *grid, const res_state *s,
+                                const char *field, gz_err *err)
 {
 	if (strcmp(err->code, "duplicate_id_number"))
-		return;
+		return NULL;
 	gz_err aerr;
 	gz_err_clear(&aerr);
 	if (gz_people_audit(gz_req_actor(r), db, "resident.duplicate_id_number", "resident", "",
-	                    grid, NULL, &aerr) < 0)
+	                    grid, NULL, &aerr) < 0) {
 		*err = aerr;
+		return NULL;
+	}
+	gz_err e;
+	gz_err_clear(&e);
+	json_t *existing = NULL;
+	if (s->dup_id && s->dup_grid[0] &&
+	    gz_auth_check(r, ACT_READ, RES_RESIDENT, s->dup_grid, &e) == 0 &&
+	    (existing = people_resident_reload(r, db, s->dup_id, false, &e))) {
+		const char *st = json_string_value(json_object_get(existing, "status"));
+		record_status rs = RECORD_ACTIVE;
+		record_status_parse(st, &rs);
+		gz_err_clear(err);
+		gz_err_set(err, GZ_ECONFLICT, "duplicate_id_number", "该身份证号已登记：%s（%s）",
+		           json_string_value(json_object_get(existing, "name")),
+		           record_status_label(rs));
+		gz_err_field(err, field, "已登记");
+		return json_pack("{s:o}", "existing", existing);
+	}
+	gz_err_clear(err);
+	gz_err_set(err, GZ_ECONFLICT, "duplicate_id_number",
+	           "已在其他地方登记，请联系街道办理迁入");
+	gz_err_field(err, field, "已在其他地方登记");
+	return NULL;
 }
 
 static void resident_create(gz_req *r)
 {
 	gz_err err;
 	gz_err_clear(&err);
-	json_t *in = gz_req_json(r, &err), *out = NULL;
+	json_t *in = gz_req_json(r, &err), *out = NULL, *extra = NULL;
 	gz_db *db = NULL;
+	const gz_actor *a = gz_req_actor(r);
 	res_state s;
 	memset(&s, 0, sizeof s);
-	s.gender = s.relation = "";
 	unsigned changed = 0;
 	/* An ID number is unique in the whole register: registering one compares it with
 	 * every resident, so it is charged like a lookup. */
 	if (!in || !(db = gz_req_db(r, &err)) ||
-	    people_apply_input(r, db, in, &s, true, false, &changed, &err) < 0 ||
-	    people_check_place(r, db, &s, changed, &err) < 0 ||
-	    (s.idn[0] &&
-	     gz_ratelimit_pii(gz_req_actor(r), db, "resident.create", 1, false, &err) != 0) ||
+	    people_prepare_create(a, db, in, &s, &changed, &err) < 0 ||
+	    (s.idn[0] && gz_ratelimit_pii(a, db, "resident.create", 1, false, &err) != 0) ||
 	    gz_db_begin(db, &err) < 0)
 		goto fail;
-	char rid[24];
-	json_t *detail = NULL;
-	if (people_write_state(db, &s, &err) < 0 || gz_db_count_add(db, "residents", 1, &err) < 0)
-		goto rollback;
-	snprintf(rid, sizeof rid, "%lld", (long long)s.id);
-	detail = json_pack("{s:o}", "fields", people_fields_json(changed));
-	int rc =
-	    gz_audit(gz_req_actor(r), db, "resident.create", "resident", rid, s.grid, detail, &err);
-	json_decref(detail);
-	if (rc < 0 || !(out = resident_reload(r, db, s.id, false, &err)) ||
+	if (people_insert(a, db, &s, changed, gz_time_now_ms(), NULL, &err) < 0 ||
+	    !(out = people_resident_reload(r, db, s.id, false, &err)) ||
 	    gz_api_commit(r, db, 201, out, &err) < 0)
 		goto rollback;
 	sodium_memzero(&s, sizeof s);
@@ -150,103 +150,81 @@ static void resident_create(gz_req *r)
 rollback:
 	json_decref(out);
 	gz_db_rollback(db);
-	duplicate_audit(r, db, s.grid, &err);
+	extra = people_duplicate_answer(r, db, s.grid, &s, "id_number", &err);
 fail:
 	sodium_memzero(&s, sizeof s);
 	json_decref(in);
-	gz_reply_err(r, &err);
+	if (extra)
+		gz_reply_err_extra(r, &err, extra);
+	else
+		gz_reply_err(r, &err);
+	json_decref(extra);
 }
 
-/* PATCH /residents/{id} (self false) and PATCH /me/resident (self true). */
-static void resident_update(gz_req *r, bool self)
+/* Every change of one resident: PATCH /residents/{id} (self false, kind EDIT), PATCH
+ * /me/resident (self true) and the status changes (resident_change.c). */
+static void resident_change(gz_req *r, bool self, gz_people_change kind)
 {
 	gz_err err;
 	gz_err_clear(&err);
-	json_t *in = gz_req_json(r, &err), *out = NULL;
+	json_t *in = gz_req_json(r, &err), *out = NULL, *extra = NULL;
 	gz_db *db = NULL;
-	gz_stmt *st = NULL;
-	res_state s;
-	memset(&s, 0, sizeof s);
-	unsigned changed = 0;
-	char old_grid[SPACE_CODE_SIZE];
+	res_state *s = NULL;
+	int64_t id = self ? 0 : gz_api_parse_id(gz_req_param(r, "id"));
 	if (!in || !(db = gz_req_db(r, &err)))
 		goto fail;
-	int64_t id =
-	    self ? ((const gz_auth *)r->auth)->user_id : gz_api_parse_id(gz_req_param(r, "id"));
-	if (!id) {
+	if (!self && !id) {
 		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这条记录");
 		goto fail;
 	}
-	/* A new ID number is compared with the whole register (see resident_create). */
-	const char *new_idn = json_string_value(json_object_get(in, "id_number"));
-	if (!self && new_idn && *new_idn &&
-	    gz_ratelimit_pii(gz_req_actor(r), db, "resident.update", 1, false, &err) != 0)
+	s = gz_arena_alloc(&r->arena, sizeof *s);
+	if (people_change(db, gz_req_actor(r), id, self, kind, in, 0, s, &out, &err) < 0) {
+		extra = people_duplicate_answer(r, db, s->grid, s, "id_number", &err);
 		goto fail;
-	/* The whole change happens in one transaction, reading the row inside it. */
-	if (gz_db_begin(db, &err) < 0)
-		goto fail;
-	st = gz_db_prepare(db, self ? sql_res_self : sql_res_one, &err);
-	if (!st)
-		goto rollback;
-	gz_stmt_bind_int64(st, 1, id);
-	int k = people_step_one(st, &err);
-	if (k <= 0) {
-		st = NULL;
-		if (k == 0)
-			gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这条记录");
-		goto rollback;
 	}
-	people_state_from_row(st, &s);
-	gz_stmt_finish(st);
-	st = NULL;
-	snprintf(old_grid, sizeof old_grid, "%s", s.grid);
-	if (self ? gz_auth_self(r, s.user_id, &err) < 0
-	         : gz_auth_check(r, ACT_WRITE, RES_RESIDENT, old_grid, &err) < 0)
-		goto rollback;
-	if (people_apply_input(r, db, in, &s, false, self, &changed, &err) < 0 ||
-	    (!self && people_check_place(r, db, &s, changed, &err) < 0))
-		goto rollback;
-	if (changed) {
-		if (people_write_state(db, &s, &err) < 0)
-			goto rollback;
-		char rid[24];
-		snprintf(rid, sizeof rid, "%lld", (long long)s.id);
-		json_t *detail = json_pack("{s:o}", "fields", people_fields_json(changed));
-		if (changed & F_GRID)
-			json_object_set_new(detail, "from_grid", json_string(old_grid));
-		int rc =
-		    gz_audit(gz_req_actor(r), db, self ? "resident.self_update" : "resident.update",
-		             "resident", rid, s.grid, detail, &err);
-		json_decref(detail);
-		if (rc < 0)
-			goto rollback;
-	}
-	if (!(out = resident_reload(r, db, s.id, self, &err)) ||
-	    gz_api_commit(r, db, 200, out, &err) < 0)
-		goto rollback;
-	sodium_memzero(&s, sizeof s);
+	sodium_memzero(s, sizeof *s);
 	json_decref(in);
 	people_reply(r, 200, out);
 	return;
-rollback:
-	json_decref(out);
-	gz_stmt_finish(st);
-	gz_db_rollback(db);
-	duplicate_audit(r, db, s.grid, &err);
 fail:
-	sodium_memzero(&s, sizeof s);
+	if (s)
+		sodium_memzero(s, sizeof *s);
 	json_decref(in);
-	gz_reply_err(r, &err);
+	if (extra)
+		gz_reply_err_extra(r, &err, extra);
+	else
+		gz_reply_err(r, &err);
+	json_decref(extra);
 }
 
 static void resident_patch(gz_req *r)
 {
-	resident_update(r, false);
+	resident_change(r, false, GZ_PEOPLE_EDIT);
 }
 
 static void me_resident_patch(gz_req *r)
 {
-	resident_update(r, true);
+	resident_change(r, true, GZ_PEOPLE_EDIT);
+}
+
+static void resident_move(gz_req *r)
+{
+	resident_change(r, false, GZ_PEOPLE_MOVE);
+}
+
+static void resident_move_out(gz_req *r)
+{
+	resident_change(r, false, GZ_PEOPLE_MOVE_OUT);
+}
+
+static void resident_move_in(gz_req *r)
+{
+	resident_change(r, false, GZ_PEOPLE_MOVE_IN);
+}
+
+static void resident_deceased(gz_req *r)
+{
+	resident_change(r, false, GZ_PEOPLE_DECEASED);
 }
 
 /* GET /me/resident: the caller's own record, masked like any other answer; ?reveal=
@@ -294,6 +272,10 @@ const gz_module_route gz_people_resident_routes[] = {
     {"POST", "/api/v1/residents", resident_create, 0, 0},
     {"GET", "/api/v1/residents/{id}", resident_get, 0, 0},
     {"PATCH", "/api/v1/residents/{id}", resident_patch, 0, 0},
+    {"POST", "/api/v1/residents/{id}/move", resident_move, 0, 0},
+    {"POST", "/api/v1/residents/{id}/move-out", resident_move_out, 0, 0},
+    {"POST", "/api/v1/residents/{id}/move-in", resident_move_in, 0, 0},
+    {"POST", "/api/v1/residents/{id}/deceased", resident_deceased, 0, 0},
     {"GET", "/api/v1/me/resident", me_resident_get, 0, 0},
     {"PATCH", "/api/v1/me/resident", me_resident_patch, 0, 0},
     {0},

@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* A resident in the register (the predicate on residents r). */
-#define LIVE "r.deleted_at IS NULL"
+#define LIVE "r.deleted_at IS NULL AND r.status = 'active'"
 
 /* The actor's scopes for action on residents; 0 (err cleared) when it has none. */
 static int scopes_of(const gz_actor *a, policy_action action, const char **scopes, gz_err *err)

@@ -22,7 +22,7 @@
 /* A resident who is in the register (not deleted; once people keeps a status, also
  * status = 'active': a resident who moved out or died is visited no more): the predicate
  * on residents r. Every query of the module that reads residents uses it. */
-#define VISITS_LIVE_RESIDENT "r.deleted_at IS NULL"
+#define VISITS_LIVE_RESIDENT "r.deleted_at IS NULL AND r.status = 'active'"
 
 /* A household's address as shown: its own, else its building and unit number ("3号楼
  * 3-2-501"), from households h LEFT JOIN units u ON u.id = h.unit_id LEFT JOIN buildings b
