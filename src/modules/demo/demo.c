@@ -668,6 +668,8 @@ out:
 	free(vs);
 	L->t_visits += secs_since(t0);
 	return ret;
+}
+
 /* ---------------------------------------------------------------- records by hand */
 
 /* The demo's staff as actors: the account of the first demo account with role, acting
