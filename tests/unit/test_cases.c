@@ -13,8 +13,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "modules/cases/access.h"
+#include "modules/cases/cases.h"
 #include "modules/cases/deadline.h"
 #include "modules/cases/rules.h"
+#include "modules/module.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -615,10 +618,128 @@ static void test_codes_round_trip(void **st)
 	assert_int_equal(case_step_of(CASE_REPORTED), CASE_STEP_ACCEPT);
 }
 
+/* ---------------------------------------------------------------- who is who */
+
+#define C1_GRID "110101001001001"
+#define C1      "110101001001"
+
+static case_access access_of(const case_grant *g, int n, case_who w)
+{
+	if (!w.grid)
+		w.grid = C1_GRID;
+	return case_access_of(g, n, &w, RES_CASE);
+}
+
+static void test_access_place_roles(void **st)
+{
+	(void)st;
+	case_grant staff = {ROLE_COMMUNITY_STAFF, C1}, sec = {ROLE_COMMUNITY_ADMIN, C1},
+	           street = {ROLE_STREET_SUPERVISOR, "110101001"},
+	           worker = {ROLE_GRID_WORKER, C1_GRID},
+	           other = {ROLE_COMMUNITY_STAFF, "110101001002"}, res = {ROLE_RESIDENT, C1_GRID};
+	case_access a = access_of(&staff, 1, (case_who){0});
+	assert_true(a.read && a.staff && a.sees_reporter);
+	assert_int_equal(a.roles, CR_DISPATCHER);
+	assert_int_equal(access_of(&sec, 1, (case_who){0}).roles, CR_DISPATCHER | CR_APPROVER);
+	assert_int_equal(access_of(&street, 1, (case_who){0}).roles,
+	                 CR_DISPATCHER | CR_APPROVER | CR_SUPERVISOR);
+	a = access_of(&worker, 1, (case_who){0});
+	assert_true(a.read);
+	assert_int_equal(a.roles, 0);
+	/* its own patrol case */
+	a = access_of(&worker, 1, (case_who){.patrol = true, .is_reporter = true});
+	assert_int_equal(a.roles, CR_REPORTER | CR_PATROL);
+	/* a case dispatched to the locality */
+	a = access_of(&worker, 1, (case_who){.handler_scope = C1_GRID});
+	assert_int_equal(a.roles, CR_HANDLER);
+	a = access_of(&other, 1, (case_who){0});
+	assert_false(a.read);
+	assert_int_equal(a.roles, 0);
+	/* a resident's grant reads nothing; their own report they read as reporter */
+	a = access_of(&res, 1, (case_who){0});
+	assert_false(a.read);
+	a = access_of(&res, 1, (case_who){.is_reporter = true, .anonymous = true});
+	assert_true(a.read && a.sees_reporter);
+	assert_false(a.staff);
+	assert_int_equal(a.roles, CR_REPORTER);
+	/* escalated to the street: the street takes it */
+	a = access_of(&street, 1, (case_who){.escalation_scope = "110101001"});
+	assert_true(a.roles & CR_ESCALATEE);
+	assert_false(access_of(&staff, 1, (case_who){.escalation_scope = "110101001"}).roles &
+	             CR_ESCALATEE);
+}
+
+static void test_access_organisations_only_through_org_grants(void **st)
+{
+	(void)st;
+	case_grant prop[] = {{ROLE_PROPERTY, C1}, {ROLE_PROPERTY, "org:7/"}};
+	/* the place grant of 物业 gives nothing */
+	case_access a = access_of(prop, 1, (case_who){.handler_scope = C1_GRID});
+	assert_false(a.read);
+	assert_int_equal(a.roles, 0);
+	/* dispatched to its organisation: handler; anonymous reporter hidden */
+	a = access_of(prop, 2, (case_who){.handler_scope = "org:7/", .anonymous = true});
+	assert_true(a.read && a.staff);
+	assert_int_equal(a.roles, CR_HANDLER);
+	assert_false(a.sees_reporter);
+	assert_false(a.reveal);
+	/* not anonymous: seen, and its reveal right holds */
+	a = access_of(prop, 2, (case_who){.handler_scope = "org:7/"});
+	assert_true(a.sees_reporter && a.reveal);
+	/* another organisation's case: nothing; org:7/ does not reach org:71/ */
+	a = access_of(prop, 2, (case_who){.handler_scope = "org:71/"});
+	assert_false(a.read);
+	/* held it before: still reads, no role */
+	const char *parties[] = {"org:7/"};
+	a = access_of(prop, 2,
+	              (case_who){.handler_scope = "org:9/", .parties = parties, .nparties = 1});
+	assert_true(a.read);
+	assert_int_equal(a.roles, 0);
+	/* a department it was escalated to */
+	case_grant dept = {ROLE_DEPARTMENT, "org:9/"};
+	a = access_of(&dept, 1, (case_who){.escalation_scope = "org:9/"});
+	assert_int_equal(a.roles, CR_ESCALATEE);
+	/* unit contacts hold no reveal */
+	case_grant unit = {ROLE_UNIT_CONTACT, "org:7/"};
+	a = access_of(&unit, 1, (case_who){.handler_scope = "org:7/"});
+	assert_true(a.read && !a.reveal);
+	/* the person dispatched to */
+	a = access_of(NULL, 0, (case_who){.is_handler = true});
+	assert_true(a.read);
+	assert_int_equal(a.roles, CR_HANDLER);
+}
+
+static void test_list_scopes_and_registration(void **st)
+{
+	(void)st;
+	case_grant g[] = {{ROLE_PROPERTY, C1},
+	                  {ROLE_PROPERTY, "org:7/"},
+	                  {ROLE_GRID_WORKER, C1_GRID},
+	                  {ROLE_RESIDENT, C1_GRID},
+	                  {ROLE_SYSTEM_ADMIN, ""}};
+	const char *place[8], *org[8];
+	int np, no;
+	case_list_scopes(g, 5, ACT_READ, RES_CASE, place, &np, org, &no, 8);
+	assert_int_equal(np, 2);
+	assert_string_equal(place[0], C1_GRID);
+	assert_string_equal(place[1], "");
+	assert_int_equal(no, 1);
+	assert_string_equal(org[0], "org:7/");
+	bool gw;
+	assert_int_equal(case_may_register(g, 2, C1_GRID, RES_CASE, &gw), 404);
+	assert_int_equal(case_may_register(&g[3], 1, C1_GRID, RES_CASE, &gw), 403);
+	assert_int_equal(case_may_register(&g[2], 1, C1_GRID, RES_CASE, &gw), 0);
+	assert_true(gw);
+	assert_int_equal(case_may_register(&g[2], 1, "110101001001002", RES_CASE, &gw), 404);
+	assert_int_equal(case_may_register(&g[4], 1, C1_GRID, RES_CASE, &gw), 0);
+	assert_false(gw);
+}
+
 /* ---------------------------------------------------------------- main */
 
 int main(void)
 {
+	gz_modules_init(); /* the policy table's `case` row */
 	static const struct CMUnitTest fixed[] = {
 	    cmocka_unit_test(test_code_table_equals_expected_table),
 	    cmocka_unit_test(test_final_states_have_no_way_out),
@@ -637,6 +758,9 @@ int main(void)
 	    cmocka_unit_test(test_deadline_in_working_days_skips_weekends_and_holidays),
 	    cmocka_unit_test(test_limit_units_and_ranges),
 	    cmocka_unit_test(test_codes_round_trip),
+	    cmocka_unit_test(test_access_place_roles),
+	    cmocka_unit_test(test_access_organisations_only_through_org_grants),
+	    cmocka_unit_test(test_list_scopes_and_registration),
 	};
 	size_t nfixed = sizeof fixed / sizeof fixed[0];
 	/* One named test per (row, role), per row for the other roles, and per pair with

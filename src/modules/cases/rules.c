@@ -238,6 +238,13 @@ int case_transition(case_state s, case_action a, unsigned roles, const case_fact
 	return 0;
 }
 
+unsigned case_acting_role(case_state s, case_action a, unsigned roles)
+{
+	const case_transition_row *row = find_row(s, a);
+	unsigned m = row ? row->roles & roles : 0;
+	return m & (~m + 1);
+}
+
 uint32_t case_allowed_actions(case_state s, unsigned roles, const case_facts *f)
 {
 	uint32_t out = 0;

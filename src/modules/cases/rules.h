@@ -144,6 +144,10 @@ typedef struct {
 int case_transition(case_state s, case_action a, unsigned roles, const case_facts *f,
                     case_state *next, gz_err *err);
 
+/* The role an actor holding roles takes action a in state s as (the lowest bit of the
+ * row's roles the actor holds), for the timeline; 0 when the table has no such row. */
+unsigned case_acting_role(case_state s, case_action a, unsigned roles);
+
 /* The actions an actor holding roles may take now (bit 1u << action for each), guards
  * included: what the case detail offers. */
 uint32_t case_allowed_actions(case_state s, unsigned roles, const case_facts *f);
