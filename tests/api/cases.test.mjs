@@ -23,6 +23,8 @@ const C2G1 = C2 + '001';
 const IN_G1 = { lat: 39.9018, lng: 116.4018 };
 const IN_G2 = { lat: 39.901, lng: 116.403 };
 const IN_C2 = { lat: 39.901, lng: 116.411 };
+const G3 = C1 + '003';
+const IN_G3 = { lat: 39.903, lng: 116.401 }; // the scenario's grid: the stats below count it
 const OUTSIDE = { lat: 39.95, lng: 116.5 };
 const FIXTURE = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/grids_ok.geojson'), 'utf8'));
 const PHONE = '13812345678';
@@ -52,6 +54,7 @@ before(async () => {
     sec: [['community_admin', C1]],
     worker: [['grid_worker', G1]],
     worker2: [['grid_worker', G2]],
+    worker3: [['grid_worker', G3]],
     street: [['street_supervisor', STREET]],
     res: [['resident', G1]],
     res2: [['resident', G1]],
@@ -236,12 +239,13 @@ describe('intake', () => {
 
 // ---------------------------------------------------------------- the whole loop
 
+let id; // the scenario's case, in G3
 describe('one case through every step', () => {
-  let id;
   const expectState = (c, state) => assert.equal(c.state, state, JSON.stringify(c));
 
   test('report, edit, accept, dispatch, sign, extension, handle, rework, verify, close, rate, reopen, escalate, report_in, close, rate', async () => {
-    let c = await ok(post('/api/v1/cases', { category: 'E0401', description: '小区绿化带长期无人修剪', location: IN_G1, anonymous: true, reporter: { phone: PHONE } }, who.res), 'report', 201);
+    let c = await ok(post('/api/v1/cases', { category: 'E0401', description: '小区绿化带长期无人修剪', location: IN_G3, anonymous: true, reporter: { phone: PHONE } }, who.res), 'report', 201);
+    assert.equal(c.grid_code, G3);
     id = c.id;
     c = await ok(act(id, { action: 'edit', description: '小区绿化带长期无人修剪，蚊虫多' }, who.res), 'edit');
     expectState(c, 'reported');
@@ -323,7 +327,7 @@ describe('one case through every step', () => {
     assert.equal(c.rating, null);
 
     // 吹哨: the street escalates to a department, which reports in and handles.
-    expectStatus(await act(id, { action: 'escalate', org: org.dept, note: 'x' }, who.worker), 403, 'action_forbidden', 'a grid worker does not blow the whistle');
+    expectStatus(await act(id, { action: 'escalate', org: org.dept, note: 'x' }, who.worker3), 403, 'action_forbidden', 'a grid worker does not blow the whistle');
     c = await ok(act(id, { action: 'escalate', org: org.dept, note: '需要执法部门处理' }, who.street), 'escalate');
     expectState(c, 'escalated');
     assert.equal(c.escalation.org.id, org.dept);
@@ -509,5 +513,78 @@ describe('lists', () => {
     assert.ok(mine.items.some((c) => c.grid_code === C2G1), 'their reports anywhere');
     for (const q of ['state=nope', 'category=a b', 'from=yesterday', 'grid=123', 'assignee=x', 'limit=0', 'cursor=zz', 'organisation=x'])
       expectStatus(await get(`/api/v1/cases?${q}`, who.staff), 400, 'bad_query', q);
+  });
+});
+
+// ---------------------------------------------------------------- stats
+
+describe('the rates of the scenario\'s grid', () => {
+  test('GET /stats/cases for G3 matches the figures counted by hand (docs/METRICS.md)', async () => {
+    const start = new Date(Date.now() - 3600e3).toISOString();
+    const rep = async (s = who.res, extra = {}) => (await ok(post('/api/v1/cases', { category: 'E0201', description: '占道经营', location: IN_G3, ...extra }, s), 'report', 201)).id;
+    const run = async (id, steps) => { for (const [a, s, extra] of steps) await ok(act(id, { action: a, ...extra }, s), a); };
+    await rep(); // S1: reported only
+    await run(await rep(), [['reject', who.staff, { note: '重复' }]]); // S2
+    await run(await rep(), [['withdraw', who.res]]); // S3
+    await run(await rep(), [['merge', who.staff, { target: id }]]); // S4: a duplicate of the scenario's case
+    await rep(who.worker3, { source: 'patrol', self_handled: true, handled_note: '已劝离' }); // S5
+    const s6 = await rep();
+    await run(s6, [['accept', who.staff], ['dispatch', who.staff, { org: org.prop }], ['sign', who.prop], ['handle', who.prop, { note: '已处理' }], ['verify', who.staff], ['close', who.staff], ['rate', who.res, { satisfaction: 'unsatisfied', resolved: false }]]);
+    const s7 = await rep();
+    await run(s7, [['accept', who.staff], ['dispatch', who.staff, { org: org.prop }]]);
+    sql(srv, `UPDATE cases SET due_at = 1, response_due_at = 1 WHERE id = ${s7}`); // never signed, past both deadlines
+    const s8 = await rep();
+    await run(s8, [['accept', who.staff], ['handle', who.staff, { note: '已当面答复' }], ['verify', who.staff], ['close', who.staff]]);
+    const s9 = await rep();
+    await run(s9, [['accept', who.staff], ['dispatch', who.staff, { org: org.prop }], ['sign', who.prop], ['handle', who.prop, { note: 'x' }], ['rework', who.staff, { note: '未处理干净' }], ['sign', who.prop]]);
+    sql(srv, `UPDATE cases SET due_at = 1 WHERE id = ${s9}`); // handled after its deadline
+    await run(s9, [['handle', who.prop, { note: '已处理' }], ['verify', who.staff], ['close', who.staff]]);
+
+    const r = await ok(get(`/api/v1/stats/cases?node=${G3}&from=${encodeURIComponent(start)}`, who.staff), 'stats');
+    assert.equal(r.node, G3);
+    assertRfc3339Utc(r.as_of);
+    // By hand, over the scenario's case L and S1..S9:
+    //   received   L S1 S2 S6 S7 S8 S9 (S3 withdrawn, S4 merged, S5 self-handled)  7
+    //   registered L S6 S7 S8 S9                                                  5
+    //   dispatched L S6 S7 S9 (S8 answered by the community)                      4
+    //   due        closed L S6 S8 S9, past its deadline S7                         5
+    //   closed     L S6 S8 S9; on time L S6 S8 (S9 handled late)                  4, 3
+    //   reworked   L S9; extended L                                               2, 1
+    //   response   due L S6 S7 S8 S9, on time L S6 S8 S9                          5, 4
+    //   rated      L (satisfied, resolved) S6 (unsatisfied, not resolved)         2
+    assert.deepEqual(r.counts, {
+      received: 7, registered: 5, rejected: 1, withdrawn: 1, merged: 1, dispatched: 4, due: 5,
+      closed: 4, closed_on_time: 3, reworked: 2, extended: 1, due_response: 5, responded_on_time: 4,
+      rated: 2, resolved: 1, satisfied: 1, basically_satisfied: 0, unsatisfied: 1, self_handled: 1,
+      escalated: 1,
+    });
+    const pct = Object.fromEntries(Object.entries(r.rates).map(([k, v]) => [k, [v.label, v.numerator, v.denominator, v.percent]]));
+    assert.deepEqual(pct, {
+      registration: ['立案率', 5, 7, '71.4'],
+      dispatch: ['派遣率', 4, 5, '80.0'],
+      closure: ['结案率', 4, 5, '80.0'],
+      on_time_closure: ['按期结案率', 3, 5, '60.0'],
+      rework: ['返工率', 2, 5, '40.0'],
+      extension: ['延期率', 1, 5, '20.0'],
+      response: ['响应率', 4, 5, '80.0'],
+      resolution: ['解决率', 1, 2, '50.0'],
+      satisfaction: ['满意率', 1, 2, '50.0'],
+      self_handled: ['自处置率', 1, 8, '12.5'],
+    });
+    // A period before anything: every rate null.
+    const empty = await ok(get(`/api/v1/stats/cases?node=${G3}&from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z`, who.staff), 'empty');
+    assert.equal(empty.counts.received, 0);
+    assert.equal(empty.rates.closure.percent, null);
+    // The community holds at least the grid's cases; the street as much.
+    const c1 = await ok(get(`/api/v1/stats/cases?node=${C1}&from=${encodeURIComponent(start)}`, who.sec), 'community');
+    assert.ok(c1.counts.received >= 7);
+    await ok(get(`/api/v1/stats/cases?node=${STREET}`, who.street), 'street');
+    // Scopes and bad queries.
+    expectStatus(await get(`/api/v1/stats/cases?node=${G3}`, who.staffB), 404, 'not_found', 'other community');
+    expectStatus(await get(`/api/v1/stats/cases?node=${G3}`, who.prop), 404, 'not_found', 'property');
+    expectStatus(await get(`/api/v1/stats/cases?node=${G3}`, who.res), 404, 'not_found', 'resident');
+    expectStatus(await get(`/api/v1/stats/cases?node=${STREET}`, who.staff), 404, 'not_found', 'above the community');
+    for (const q of ['', 'node=12', `node=${G3}&from=x`, `node=${G3}&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z`, `node=${G3}&from=2024-01-01T00:00:00Z&to=2026-01-01T00:00:00Z`])
+      expectStatus(await get(`/api/v1/stats/cases?${q}`, who.staff), 400, 'bad_query', q);
   });
 });

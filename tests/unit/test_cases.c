@@ -580,6 +580,34 @@ static void test_limit_units_and_ranges(void **st)
 	assert_int_equal(case_limit_check((case_limit){1, (case_limit_unit)7}, &err), -1);
 }
 
+/* ---------------------------------------------------------------- rates */
+
+static void test_rate_percent_rounds_half_up_exactly(void **st)
+{
+	(void)st;
+	char b[16];
+	assert_true(case_rate_percent(2, 3, b));
+	assert_string_equal(b, "66.7");
+	assert_true(case_rate_percent(1, 3, b));
+	assert_string_equal(b, "33.3");
+	assert_true(case_rate_percent(1, 8, b)); /* 12.5 exactly */
+	assert_string_equal(b, "12.5");
+	assert_true(case_rate_percent(1, 16, b)); /* 6.25 -> 6.3 */
+	assert_string_equal(b, "6.3");
+	assert_true(case_rate_percent(1, 2000, b)); /* 0.05 -> 0.1 */
+	assert_string_equal(b, "0.1");
+	assert_true(case_rate_percent(1, 2001, b)); /* 0.049975 -> 0.0 */
+	assert_string_equal(b, "0.0");
+	assert_true(case_rate_percent(5, 5, b));
+	assert_string_equal(b, "100.0");
+	assert_true(case_rate_percent(0, 7, b));
+	assert_string_equal(b, "0.0");
+	assert_false(case_rate_percent(0, 0, b));
+	assert_string_equal(b, "");
+	assert_false(case_rate_percent(3, 2, b));
+	assert_false(case_rate_percent(-1, 2, b));
+}
+
 /* ---------------------------------------------------------------- vocabularies */
 
 static void test_codes_round_trip(void **st)
@@ -758,6 +786,7 @@ int main(void)
 	    cmocka_unit_test(test_deadline_in_working_days_skips_weekends_and_holidays),
 	    cmocka_unit_test(test_limit_units_and_ranges),
 	    cmocka_unit_test(test_codes_round_trip),
+	    cmocka_unit_test(test_rate_percent_rounds_half_up_exactly),
 	    cmocka_unit_test(test_access_place_roles),
 	    cmocka_unit_test(test_access_organisations_only_through_org_grants),
 	    cmocka_unit_test(test_list_scopes_and_registration),

@@ -352,6 +352,16 @@ static int apply(gz_db *db, const gz_actor *a, gz_arena *A, case_row *c, const a
 	c->step_due_at = step == CASE_STEP_HANDLE ? c->due_at
 	                 : step == CASE_STEP_NONE ? 0
 	                                          : case_step_deadline(&cat, &cal, step, now);
+	/* 响应 (docs/METRICS.md): the first time a handler takes the case up, against the
+	 * deadline of the step that waited for it. */
+	if (!c->responded_at) {
+		if (b->action == CA_SIGN || b->action == CA_REPORT_IN ||
+		    b->action == CA_SELF_HANDLE || (b->action == CA_HANDLE && was == CASE_ACCEPTED))
+			c->responded_at = now;
+		else if (b->action == CA_ACCEPT || b->action == CA_DISPATCH ||
+		         b->action == CA_ESCALATE)
+			c->response_due_at = c->step_due_at;
+	}
 	return 0;
 }
 

@@ -67,6 +67,7 @@ typedef struct {
 	case_satisfaction satisfaction;
 	int resolved; /* -1 none */
 	int64_t rated_at, reported_at, accepted_at, dispatched_at, signed_at, handled_at, closed_at;
+	int64_t responded_at, response_due_at; /* 响应 (docs/METRICS.md) */
 	const char *external_id;
 	int64_t version, created_at, updated_at;
 	/* case_parties, loaded by case_access_for */
@@ -85,7 +86,8 @@ typedef struct {
 	"c.overdue, c.due_at, c.ever_overdue, c.escalated, c.rework_count, c.extension_count, "    \
 	"c.satisfaction, c.resolved, c.rated_at, c.reported_at, c.accepted_at, c.dispatched_at, "  \
 	"c.signed_at, c.handled_at, c.closed_at, c.external_id, c.version, c.created_at, "         \
-	"c.updated_at FROM cases c JOIN case_categories cat ON cat.id = c.category_id "            \
+	"c.updated_at, c.responded_at, c.response_due_at FROM cases c JOIN case_categories cat "   \
+	"ON cat.id = c.category_id "                                                               \
 	"JOIN case_categories pc ON pc.id = cat.parent_id JOIN grids g ON g.code = c.grid_code "   \
 	"LEFT JOIN organisations ho ON ho.id = c.handler_org_id "                                  \
 	"LEFT JOIN users hu ON hu.id = c.handler_user_id "                                         \

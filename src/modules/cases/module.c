@@ -3,10 +3,13 @@
 
 /* Cases (诉求/工单, issue 10): intake, the state machine, lists and timelines
  * (intake.c, actions.c, read.c over store.c and the pure rules.c, access.c,
- * deadline.c), the catalogue (catalogue.c). docs/CASES.md has the rules. */
+ * deadline.c), the catalogue (catalogue.c), the rates (stats.c). docs/CASES.md has the
+ * rules, docs/METRICS.md the rates. */
 
-extern const gz_module_route gz_cases_routes[], gz_cases_catalogue_routes[];
-static const gz_module_route *const routes[] = {gz_cases_routes, gz_cases_catalogue_routes, NULL};
+extern const gz_module_route gz_cases_routes[], gz_cases_catalogue_routes[],
+    gz_cases_stats_routes[];
+static const gz_module_route *const routes[] = {gz_cases_routes, gz_cases_catalogue_routes,
+                                                gz_cases_stats_routes, NULL};
 
 policy_resource RES_CASE = -1;
 

@@ -2,6 +2,7 @@
 #include "modules/cases/rules.h"
 #include "core/json.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* A stable ASCII code and its Chinese label. */
@@ -351,6 +352,19 @@ int case_action_check_input(case_action a, const case_action_input *in, gz_err *
 		gz_err_field(err, "extension", "只有申请延期时填写");
 	}
 	return gz_json_check(err);
+}
+
+/* ------------------------------------------------------------------ rates */
+
+bool case_rate_percent(int64_t num, int64_t den, char out[16])
+{
+	out[0] = '\0';
+	if (den <= 0 || num < 0 || num > den || den > INT64_MAX / 2000)
+		return false;
+	int64_t tenths = (num * 1000 + den / 2) / den; /* per mille, rounded half up */
+	/* tenths is 0..1000: "0.0" .. "100.0" */
+	snprintf(out, 16, "%d.%d", (int)(tenths / 10), (int)(tenths % 10));
+	return true;
 }
 
 /* ------------------------------------------------------------------ steps */

@@ -204,6 +204,13 @@ case_step case_step_of(case_state s);
 const char *case_step_code(case_step s);
 const char *case_step_label(case_step s);
 
+/* ------------------------------------------------------------------ rates */
+
+/* num / den as a percentage with one decimal, rounded half up ("66.7", "100.0",
+ * "0.0"), into out (16 bytes): the rates of docs/METRICS.md. Returns false (out "") when
+ * den is 0 or num is outside 0..den. Exact integer arithmetic. */
+bool case_rate_percent(int64_t num, int64_t den, char out[16]);
+
 /* ------------------------------------------------------------------ 12345 request types */
 
 typedef enum {

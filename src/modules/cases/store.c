@@ -85,6 +85,8 @@ void case_row_read(gz_stmt *st, gz_arena *A, case_row *c)
 	c->version = gz_stmt_int64(st, 48);
 	c->created_at = gz_stmt_int64(st, 49);
 	c->updated_at = gz_stmt_int64(st, 50);
+	c->responded_at = int_or_zero(st, 51);
+	c->response_due_at = int_or_zero(st, 52);
 }
 
 int case_load(gz_db *db, gz_arena *A, int64_t id, case_row *c, gz_err *err)
@@ -331,8 +333,8 @@ int case_save(gz_db *db, const case_row *c, int64_t now, gz_err *err)
 	    "due_at = $17, ever_overdue = $18, escalated = $19, rework_count = $20, "
 	    "extension_count = $21, satisfaction = $22, resolved = $23, rated_at = $24, "
 	    "accepted_at = $25, dispatched_at = $26, signed_at = $27, handled_at = $28, "
-	    "closed_at = $29, updated_at = $30, version = version + 1 WHERE id = $1 AND "
-	    "version = $31",
+	    "closed_at = $29, updated_at = $30, responded_at = $32, response_due_at = $33, "
+	    "version = version + 1 WHERE id = $1 AND version = $31",
 	    err);
 	if (!st)
 		return -1;
@@ -372,6 +374,8 @@ int case_save(gz_db *db, const case_row *c, int64_t now, gz_err *err)
 	bind_opt(st, 29, c->closed_at);
 	gz_stmt_bind_int64(st, 30, now);
 	gz_stmt_bind_int64(st, 31, c->version);
+	bind_opt(st, 32, c->responded_at);
+	bind_opt(st, 33, c->response_due_at);
 	int rc = gz_stmt_step(st, err);
 	int64_t changed = rc < 0 ? 0 : gz_stmt_changes(st);
 	gz_stmt_finish(st);

@@ -69,7 +69,9 @@ CREATE TABLE case_routes (
 -- step_due_at: deadline of the step the state waits for (rules.h case_step_of), NULL when
 -- none; overdue: that step is past its deadline (set by the deadline job). due_at: the
 -- handling deadline (办结时限: the category's handling limit counted from acceptance,
--- 立案, plus approved extensions); handled on time when handled_at <= due_at. version increases with every change (optimistic lock).
+-- 立案, plus approved extensions); handled on time when handled_at <= due_at.
+-- responded_at: when a handler first took the case up (签收, 报到, or the community's own
+-- answer); response_due_at: the deadline of that step (docs/METRICS.md, 响应率). version increases with every change (optimistic lock).
 -- external_id: another system's id (a 12345 ticket number, an Open311 client's id).
 CREATE TABLE cases (
     id {{ID}},
@@ -110,6 +112,8 @@ CREATE TABLE cases (
     signed_at BIGINT,
     handled_at BIGINT,
     closed_at BIGINT,
+    responded_at BIGINT,
+    response_due_at BIGINT,
     external_id TEXT,
     version INTEGER NOT NULL DEFAULT 1,
     created_at BIGINT NOT NULL,
