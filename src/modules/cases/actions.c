@@ -11,17 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef struct {
-	case_action action;
-	case_action_input in;
-	/* edit */
-	const char *description, *category, *address, *request_type_s;
-	int request_type;
-	bool anonymous, has_anonymous;
-	int nedits;
-} act_body;
-
-static void parse(json_t *in, act_body *b, gz_err *err)
+static void parse(json_t *in, case_act_body *b, gz_err *err)
 {
 	memset(b, 0, sizeof *b);
 	b->in.satisfaction = CASE_SAT_NONE;
@@ -136,7 +126,7 @@ static int requested_extension(gz_db *db, int64_t case_id, case_limit *out, gz_e
  * what it refers to are added to err (then 422); returns -1 on those and on database
  * errors. *detail gets the event's detail (new reference or NULL); *ev_org / *ev_user whom
  * it names. */
-static int apply(gz_db *db, const gz_actor *a, gz_arena *A, case_row *c, const act_body *b,
+static int apply(gz_db *db, const gz_actor *a, gz_arena *A, case_row *c, const case_act_body *b,
                  case_state next, int64_t now, json_t **detail, int64_t *ev_org, int64_t *ev_user,
                  gz_err *err)
 {
@@ -365,6 +355,37 @@ static int apply(gz_db *db, const gz_actor *a, gz_arena *A, case_row *c, const a
 	return 0;
 }
 
+int case_act_loaded(gz_db *db, const gz_actor *a, gz_arena *A, case_row *c, const case_act_body *b,
+                    unsigned roles, int64_t now, gz_err *err)
+{
+	case_facts f = case_facts_of(c, now);
+	case_state from = c->state, next;
+	if (case_transition(c->state, b->action, roles, &f, &next, err) < 0)
+		return -1;
+	unsigned role = case_acting_role(from, b->action, roles);
+	int64_t ev_org, ev_user;
+	json_t *detail = NULL;
+	if (apply(db, a, A, c, b, next, now, &detail, &ev_org, &ev_user, err) < 0 ||
+	    case_save(db, c, now, err) < 0 ||
+	    case_event_add(db, a, c, case_action_code(b->action), from, next, role, ev_org, ev_user,
+	                   b->in.note, detail, now, err) < 0) {
+		json_decref(detail);
+		return -1;
+	}
+	json_decref(detail);
+	json_t *audit =
+	    json_pack("{s:s,s:s}", "from", case_state_code(from), "to", case_state_code(next));
+	if (ev_org)
+		json_object_set_new(audit, "org", gz_api_id_json(ev_org));
+	if (ev_user)
+		json_object_set_new(audit, "user", gz_api_id_json(ev_user));
+	char action[48];
+	snprintf(action, sizeof action, "case.%s", case_action_code(b->action));
+	int rc = case_audit(a, db, action, c->id, c->grid, audit, err);
+	json_decref(audit);
+	return rc;
+}
+
 int gz_case_act(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t at, json_t **outp,
                 gz_err *errp)
 {
@@ -373,8 +394,8 @@ int gz_case_act(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t at
 	if (!a)
 		return gz_err_set(errp, GZ_EINTERNAL, "no_actor", "没有操作者");
 	gz_arena local = {0}, *A = a->req ? &a->req->arena : &local;
-	json_t *out = NULL, *detail = NULL;
-	act_body b;
+	json_t *out = NULL;
+	case_act_body b;
 	parse(in, &b, &err);
 	if (gz_json_check(&err) < 0 || !(db || (db = gz_req_db(a->req, &err))) ||
 	    gz_db_begin(db, &err) < 0)
@@ -389,34 +410,13 @@ int gz_case_act(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t at
 		goto rollback;
 	}
 	int64_t now = at ? at : gz_time_now_ms();
-	case_facts f = case_facts_of(&c, now);
-	case_state from = c.state, next;
-	if (case_transition(c.state, b.action, acc.roles, &f, &next, &err) < 0)
-		goto rollback;
-	unsigned role = case_acting_role(from, b.action, acc.roles);
-	int64_t ev_org, ev_user;
-	if (apply(db, a, A, &c, &b, next, now, &detail, &ev_org, &ev_user, &err) < 0 ||
-	    case_save(db, &c, now, &err) < 0 ||
-	    case_event_add(db, a, &c, case_action_code(b.action), from, next, role, ev_org, ev_user,
-	                   b.in.note, detail, now, &err) < 0)
-		goto rollback;
-	json_t *audit =
-	    json_pack("{s:s,s:s}", "from", case_state_code(from), "to", case_state_code(next));
-	if (ev_org)
-		json_object_set_new(audit, "org", gz_api_id_json(ev_org));
-	if (ev_user)
-		json_object_set_new(audit, "user", gz_api_id_json(ev_user));
-	char action[48];
-	snprintf(action, sizeof action, "case.%s", case_action_code(b.action));
-	rc = case_audit(a, db, action, c.id, c.grid, audit, &err);
-	json_decref(audit);
+	rc = case_act_loaded(db, a, A, &c, &b, acc.roles, now, &err);
 	if (rc < 0 || case_load(db, A, id, &c, &err) <= 0 ||
 	    case_access_for(a, db, A, &c, &acc, &err) < 0)
 		goto rollback;
 	out = case_json(&c, &acc, true, false);
 	if (gz_api_commit(a->req, db, 200, out, &err) < 0)
 		goto rollback;
-	json_decref(detail);
 	gz_arena_free(&local);
 	*outp = out;
 	return 0;
@@ -425,7 +425,6 @@ rollback:
 fail:
 	if (!err.kind)
 		gz_err_set(&err, GZ_EINTERNAL, "internal", "操作失败");
-	json_decref(detail);
 	json_decref(out);
 	gz_arena_free(&local);
 	*errp = err;

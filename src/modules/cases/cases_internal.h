@@ -124,6 +124,24 @@ json_t *case_json(const case_row *c, const case_access *acc, bool detail, bool r
  * the case changed meanwhile. */
 int case_save(gz_db *db, const case_row *c, int64_t now, gz_err *err);
 
+/* An action with what it brings (POST /cases/{id}/actions, or the deadline job). */
+typedef struct {
+	case_action action;
+	case_action_input in;
+	/* edit */
+	const char *description, *category, *address, *request_type_s;
+	int request_type; /* -1: unchanged */
+	bool anonymous, has_anonymous;
+	int nedits;
+} case_act_body;
+
+/* Takes action b on the loaded case c, in the caller's open transaction, by an actor
+ * holding roles on it: the table (409/403), the references (422), the case row (409
+ * conflict when changed since c was loaded), the timeline event and the audit row
+ * case.<action>. c holds the changed case afterwards. Returns 0, or -1 with err. */
+int case_act_loaded(gz_db *db, const gz_actor *a, gz_arena *A, case_row *c, const case_act_body *b,
+                    unsigned roles, int64_t now, gz_err *err);
+
 /* Appends one timeline event to case c (seq = the next number), in the caller's
  * transaction. actor NULL: the deadline job ("system"). detail (not stolen) may be NULL.
  * Returns 0, or -1 with err. */

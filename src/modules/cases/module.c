@@ -3,13 +3,16 @@
 
 /* Cases (诉求/工单, issue 10): intake, the state machine, lists and timelines
  * (intake.c, actions.c, read.c over store.c and the pure rules.c, access.c,
- * deadline.c), the catalogue (catalogue.c), the rates (stats.c). docs/CASES.md has the
+ * deadline.c), the catalogue (catalogue.c), the rates (stats.c), the deadline job
+ * (job.c). docs/CASES.md has the
  * rules, docs/METRICS.md the rates. */
 
 extern const gz_module_route gz_cases_routes[], gz_cases_catalogue_routes[],
     gz_cases_stats_routes[];
 static const gz_module_route *const routes[] = {gz_cases_routes, gz_cases_catalogue_routes,
                                                 gz_cases_stats_routes, NULL};
+
+extern const gz_job_kind gz_cases_job_kinds[];
 
 policy_resource RES_CASE = -1;
 
@@ -54,4 +57,5 @@ const gz_module gz_module_cases = {
     .routes = routes,
     .counts = counts,
     .resources = resources,
+    .jobs = gz_cases_job_kinds,
 };
