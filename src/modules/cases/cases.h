@@ -33,6 +33,15 @@ int gz_case_create(gz_db *db, const gz_actor *a, json_t *in, int64_t at, json_t 
 int gz_case_act(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t at, json_t **out,
                 gz_err *err);
 
+/* gongzhi gen --cases N: n cases for benchmarks over the database's grids and active
+ * minor classes, reported over the year before now, in a street's mix of states, written
+ * in bulk (generate.c; each case with its report event only), audited case.generate per
+ * 5,000 as actor a. Deterministic in seed apart from the times. *made gets how many were
+ * written (also on failure: the batches already committed). Returns 0, or -1 with err (422
+ * no_grids when there are no grids). */
+int gz_cases_generate(gz_db *db, const gz_actor *a, int64_t n, uint64_t seed, int64_t now,
+                      int64_t *made, gz_err *err);
+
 /* Its row of the policy table: cases and the catalogue (assigned at registration). */
 extern policy_resource RES_CASE;
 
