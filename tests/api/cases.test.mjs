@@ -511,6 +511,15 @@ describe('lists', () => {
     const mine = await ok(get('/api/v1/cases?mine=1&limit=200', who.res), 'mine');
     assert.ok(mine.items.length >= 3 && mine.items.every((c) => c.mine === true));
     assert.ok(mine.items.some((c) => c.grid_code === C2G1), 'their reports anywhere');
+    const sum = await ok(get('/api/v1/cases/summary', who.staff), 'summary');
+    assert.equal(sum.total, all.items.length);
+    assert.equal(sum.by_state.find((x) => x.state === 'rated').count, all.items.filter((c) => c.state === 'rated').length);
+    assert.ok(sum.overdue >= 1);
+    const sumG2 = await ok(get(`/api/v1/cases/summary?grid=${G2}`, who.staff), 'summary of a grid');
+    assert.equal(sumG2.total, 0);
+    const sumProp = await ok(get('/api/v1/cases/summary', who.prop), 'summary of an organisation');
+    assert.equal(sumProp.total, (await ok(get('/api/v1/cases?limit=200', who.prop), 'property list')).items.length);
+    expectStatus(await get('/api/v1/cases/summary', who.res), 403, 'forbidden', 'a resident');
     for (const q of ['state=nope', 'category=a b', 'from=yesterday', 'grid=123', 'assignee=x', 'limit=0', 'cursor=zz', 'organisation=x'])
       expectStatus(await get(`/api/v1/cases?${q}`, who.staff), 400, 'bad_query', q);
   });

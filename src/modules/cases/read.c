@@ -260,6 +260,106 @@ fail:
 	gz_reply_err(r, &err);
 }
 
+/* ---------------------------------------------------------------- counts per state */
+
+/* Adds the rows (state, count, overdue) of a grouped query to by_state and *overdue. */
+static int add_counts(gz_db *db, const char *sql, const char *lo, const char *hi, int64_t now,
+                      int64_t *by_state, int64_t *overdue, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(db, sql, err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, lo);
+	gz_stmt_bind_str(st, 2, hi);
+	gz_stmt_bind_int64(st, 3, now);
+	int rc;
+	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+		int s = case_state_parse(gz_stmt_text(st, 0));
+		if (s >= 0)
+			by_state[s] += gz_stmt_int64(st, 1);
+		*overdue += gz_stmt_int64(st, 2);
+	}
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : 0;
+}
+
+/* GET /cases/summary?grid|community|street=: how many cases of the caller's list are in
+ * each state, and how many are past their step's deadline — the counts above the work
+ * list. One grouped query per scope over its index range (the place's cases, never the
+ * table); a case reached through two of the caller's scopes of different kinds (a place
+ * and an organisation) counts in each. */
+static void case_summary(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	const gz_actor *a = gz_req_actor(r);
+	const char *place = NULL;
+	gz_db *db = NULL;
+	if (!a || gz_people_place_filter(r, &place, &err) < 0 || !(db = gz_req_db(r, &err)) ||
+	    gz_db_begin_read(db, &err) < 0) {
+		if (!err.kind)
+			gz_err_set(&err, GZ_EUNAUTH, "unauthenticated", "请先登录");
+		gz_reply_err(r, &err);
+		return;
+	}
+	case_grant *g;
+	int n = case_grants_of(a, &r->arena, &g);
+	const char **ps = gz_arena_alloc(&r->arena, sizeof *ps * (size_t)(n + 1));
+	const char **os = gz_arena_alloc(&r->arena, sizeof *os * (size_t)(n + 1));
+	int np, no;
+	case_list_scopes(g, n, ACT_READ, RES_CASE, ps, &np, os, &no, n + 1);
+	int64_t by_state[CASE__STATES] = {0}, overdue = 0, now = gz_time_now_ms();
+	int rc = 0;
+	if (!np && !no)
+		rc = gz_err_set(&err, GZ_EFORBIDDEN, "forbidden", "您没有查看诉求工单的权限");
+	for (int i = 0; rc == 0 && i < np; i++) {
+		/* A scope inside another of the list is counted by that one. */
+		bool nested = false;
+		for (int k = 0; k < np; k++)
+			nested |= k != i && policy_scope_contains(ps[k], ps[i]) &&
+			          (strcmp(ps[k], ps[i]) != 0 || k < i);
+		char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
+		if (nested || !gz_api_scope_range(ps[i], place, lo, hi))
+			continue;
+		rc = add_counts(
+		    db,
+		    "SELECT state, COUNT(*), SUM(CASE WHEN overdue = 1 OR step_due_at < $3 "
+		    "THEN 1 ELSE 0 END) FROM cases WHERE grid_code >= $1 AND grid_code < $2 "
+		    "GROUP BY state",
+		    lo, hi, now, by_state, &overdue, &err);
+	}
+	for (int i = 0; rc == 0 && !place && i < no; i++) {
+		char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
+		if (!gz_api_scope_range(os[i], NULL, lo, hi))
+			continue;
+		rc = add_counts(
+		    db,
+		    "SELECT state, COUNT(*), SUM(CASE WHEN overdue = 1 OR step_due_at < $3 "
+		    "THEN 1 ELSE 0 END) FROM cases WHERE id IN (SELECT case_id FROM "
+		    "case_parties WHERE scope_code >= $1 AND scope_code < $2) GROUP BY state",
+		    lo, hi, now, by_state, &overdue, &err);
+	}
+	gz_db_end_read(db);
+	if (rc < 0) {
+		gz_reply_err(r, &err);
+		return;
+	}
+	json_t *states = json_array();
+	int64_t total = 0, open = 0;
+	for (int s = 0; s < CASE__STATES; s++) {
+		total += by_state[s];
+		if (case_state_open((case_state)s))
+			open += by_state[s];
+		json_array_append_new(states, json_pack("{s:s,s:s,s:I}", "state",
+		                                        case_state_code((case_state)s), "label",
+		                                        case_state_label((case_state)s), "count",
+		                                        (json_int_t)by_state[s]));
+	}
+	gz_reply_json(r, 200,
+	              json_pack("{s:o,s:I,s:I,s:I}", "by_state", states, "total", (json_int_t)total,
+	                        "open", (json_int_t)open, "overdue", (json_int_t)overdue));
+}
+
 /* ---------------------------------------------------------------- one case */
 
 /* Loads the case of the path for the request's actor: 404 when missing or out of reach. */
@@ -448,6 +548,7 @@ static void case_action_post(gz_req *r)
 const gz_module_route gz_cases_routes[] = {
     {"POST", "/api/v1/cases", case_create, 0, 64 * 1024},
     {"GET", "/api/v1/cases", case_list, 0, 0},
+    {"GET", "/api/v1/cases/summary", case_summary, 0, 0},
     {"GET", "/api/v1/cases/{id}", case_get, 0, 0},
     {"POST", "/api/v1/cases/{id}/actions", case_action_post, 0, 64 * 1024},
     {"GET", "/api/v1/cases/{id}/timeline", case_timeline, 0, 0},
