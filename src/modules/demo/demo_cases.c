@@ -342,7 +342,7 @@ static int64_t one_case(plan *p, demo_rng *r, const demo_street *s, const int64_
 			community = k;
 	char id[24], phone[12], name[32], desc[512];
 	snprintf(id, sizeof id, "%" PRId64, building_ids[bi]);
-	snprintf(desc, sizeof desc, "%s%s", b->address, c->what[demo_rng_below(r, 3)]);
+	snprintf(desc, sizeof desc, "%s", c->what[demo_rng_below(r, 3)]);
 	int src = (int)demo_rng_below(r, 100);
 	bool patrol = src >= 80, self = src >= 95;
 	json_t *in = json_pack("{s:s,s:s,s:s,s:s}", "category", c->code, "description", desc,
