@@ -165,7 +165,7 @@ describe('gongzhi demo', () => {
   });
 
   test('a year of cases: the usual mix of states, open work in hand, the rates of the street', async () => {
-    assert.equal(demo.counts.cases, 1200);
+    assert.equal(demo.counts.cases, 800);
     const staff = await session('community_staff');
     const all = await api(srv, 'GET', '/api/v1/cases?limit=200', undefined, staff.bearer);
     assert.equal(all.status, 200);

@@ -29,7 +29,8 @@ int gz_case_create(gz_db *db, const gz_actor *a, json_t *in, int64_t at, json_t 
  * request_type?, anonymous?}. at as above. Returns 0 with *out the case after the
  * action, or -1 with err set: 404 (no such case, or out of the actor's reach), 409
  * illegal_transition / reopen_not_allowed / not_rateable / conflict (changed
- * meanwhile), 403 action_forbidden, 422 invalid_fields. */
+ * meanwhile), 403 action_forbidden, 422 invalid_fields. The operator may pass out NULL
+ * when it wants no answer (the demo loader: the case is not read back). */
 int gz_case_act(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t at, json_t **out,
                 gz_err *err);
 

@@ -40,7 +40,7 @@ const char gz_cli_demo_usage[] =
     "  owners, 8,600 residents (names, valid ID numbers, ages, households, tags), the\n"
     "  organisation network (街道党工委 → 社区党委 → 网格党支部 → 楼栋党小组, 居委会,\n"
     "  物业, 业委会, 社会组织, 20+ 共建单位 with agreements, 300+ Party members, some\n"
-    "  双报到), one account per role and a year of cases (诉求, ~1,200: seasonal\n"
+    "  双报到), one account per role and a year of cases (诉求, 800: seasonal\n"
     "  categories, the usual mix of states and outcomes). Prints the counts and the\n"
     "  accounts with their passwords.\n"
     "  --seed N   another seed, other data (default 1); the same seed gives the same data\n"

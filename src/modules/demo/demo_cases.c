@@ -10,13 +10,17 @@
 #include "modules/accounts/accounts.h"
 #include "modules/cases/cases.h"
 
+#include "cli/cli.h"
+
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define HOUR (3600LL * 1000)
-#define DAY  (24 * HOUR)
+#define HOUR           (3600LL * 1000)
+#define DEMO_CASE_JOBS 4
+#define DAY            (24 * HOUR)
 
 /* A category the demo draws, how often in each month (weights, January first), and how
  * its reports read. who: 'p' 物业 handles it, 'd' a department may, 'c' the community
@@ -226,10 +230,8 @@ static int step(plan *p, int64_t delay, const char *action, json_t *body)
 	if (p->left > 0)
 		p->left--;
 	json_object_set_new(body, "action", json_string(action));
-	json_t *out = NULL;
-	int rc = gz_case_act(p->db, p->op, p->id, body, p->at, &out, p->err);
+	int rc = gz_case_act(p->db, p->op, p->id, body, p->at, NULL, p->err);
 	json_decref(body);
-	json_decref(out);
 	return rc;
 }
 
@@ -488,6 +490,50 @@ static int64_t one_case(plan *p, demo_rng *r, const demo_street *s, const int64_
 	return p->id;
 }
 
+/* One connection's share of the cases: i = k, k + jobs, ... */
+typedef struct {
+	gz_db *db; /* NULL: open its own */
+	const gz_actor *op;
+	const demo_street *s;
+	const int64_t *building_ids;
+	const demo_orgs *o;
+	int64_t resident_user, now;
+	const int64_t *times;
+	int n, k, jobs;
+	uint64_t seed;
+	int made; /* -1 on failure, err set */
+	gz_err err;
+} loader_job;
+
+static void *load_share(void *arg)
+{
+	loader_job *w = arg;
+	gz_db *db = w->db ? w->db : gz_cli_open_db();
+	if (!db) {
+		gz_err_set(&w->err, GZ_EUNAVAILABLE, "db_unavailable", "无法连接数据库");
+		w->made = -1;
+		return NULL;
+	}
+	plan p = {.db = db, .op = w->op, .now = w->now, .err = &w->err};
+	int64_t recent = 0;
+	for (int i = w->k; i < w->n; i += w->jobs) {
+		demo_rng r;
+		demo_rng_init(&r, w->seed, 0xca5e50000ULL + (uint64_t)i);
+		int64_t id = one_case(&p, &r, w->s, w->building_ids, w->o, w->resident_user, recent,
+		                      w->times[i]);
+		if (id < 0) {
+			w->made = -1;
+			break;
+		}
+		w->made++;
+		if (!p.final && (p.stopped || demo_rng_chance(&r, 3000)))
+			recent = id; /* an open case a later report may duplicate */
+	}
+	if (!w->db)
+		gz_db_close(db);
+	return NULL;
+}
+
 int demo_load_cases(gz_db *db, const gz_actor *op, const demo_street *s,
                     const int64_t *building_ids, uint64_t seed, int64_t now, int n, gz_err *err)
 {
@@ -524,18 +570,43 @@ int demo_load_cases(gz_db *db, const gz_actor *op, const demo_street *s,
 			times[j] = times[j - 1];
 			times[j - 1] = x;
 		}
-	plan p = {.db = db, .op = op, .now = now, .err = err};
+	/* On PostgreSQL the cases are loaded by DEMO_CASE_JOBS connections at once (each
+	 * action is a few round trips); SQLite has one writer. Case i is drawn from its own
+	 * random stream, so the cases do not depend on who loads them. */
+	int jobs = gz_db_driver(db) == GZ_DB_POSTGRES ? DEMO_CASE_JOBS : 1;
+	loader_job w[DEMO_CASE_JOBS];
+	pthread_t th[DEMO_CASE_JOBS];
+	bool started[DEMO_CASE_JOBS] = {0};
+	for (int k = 0; k < jobs; k++) {
+		w[k] = (loader_job){.db = k ? NULL : db,
+		                    .op = op,
+		                    .s = s,
+		                    .building_ids = building_ids,
+		                    .o = &o,
+		                    .resident_user = resident_user,
+		                    .times = times,
+		                    .n = n,
+		                    .k = k,
+		                    .jobs = jobs,
+		                    .seed = seed,
+		                    .now = now};
+		gz_err_clear(&w[k].err);
+		if (k)
+			started[k] = pthread_create(&th[k], NULL, load_share, &w[k]) == 0;
+		if (k && !started[k])
+			w[k].made = -1;
+	}
+	load_share(&w[0]);
 	int made = 0;
-	int64_t recent = 0;
-	for (int i = 0; i < n; i++) {
-		int64_t id = one_case(&p, &r, s, building_ids, &o, resident_user, recent, times[i]);
-		if (id < 0) {
+	for (int k = 0; k < jobs; k++) {
+		if (started[k])
+			pthread_join(th[k], NULL);
+		if (w[k].made < 0 && made >= 0) {
 			made = -1;
-			break;
+			*err = w[k].err;
+		} else if (made >= 0) {
+			made += w[k].made;
 		}
-		made++;
-		if (!p.final && (p.stopped || demo_rng_chance(&r, 3000)))
-			recent = id; /* an open case another report may duplicate */
 	}
 	free(times);
 	free(o.property);

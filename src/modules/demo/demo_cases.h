@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 /* How many cases the demo street gets over its year. */
-#define DEMO_CASES 1200
+#define DEMO_CASES 800
 
 /* Loads about a year (the 365 days before now) of realistic cases for street s, whose
  * buildings have the database ids building_ids[], through gz_case_create / gz_case_act as
