@@ -20,7 +20,7 @@ int64_t gz_time_mono_ns(void)
 }
 
 /* Days from civil date (proleptic Gregorian), Howard Hinnant's algorithm. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+int64_t gz_time_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	y -= m <= 2;
 	const int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -28,6 +28,16 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + (int64_t)doe - 719468;
+}
+
+void gz_time_civil_from_days(int64_t days, int *y, int *m, int *d)
+{
+	struct tm tm;
+	time_t t = (time_t)(days * 86400);
+	gmtime_r(&t, &tm);
+	*y = tm.tm_year + 1900;
+	*m = tm.tm_mon + 1;
+	*d = tm.tm_mday;
 }
 
 char *gz_time_rfc3339(int64_t ms, char *buf, size_t size)
@@ -110,7 +120,7 @@ int gz_time_parse_rfc3339(const char *s, int64_t *ms)
 	}
 	if (*p)
 		return -1;
-	int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+	int64_t days = gz_time_days_from_civil(y, (unsigned)mo, (unsigned)d);
 	int64_t secs = days * 86400 + h * 3600 + mi * 60 + (se > 59 ? 59 : se) - off * 60;
 	*ms = secs * 1000 + frac;
 	return 0;

@@ -17,6 +17,7 @@
 	X(org)                                                                                     \
 	X(visits)                                                                                  \
 	X(workbench)                                                                               \
+	X(cases)                                                                                   \
 	X(jobs)                                                                                    \
 	X(deliberation)                                                                            \
 	X(demo)

@@ -93,7 +93,16 @@ describe('gongzhi demo', () => {
       const s = await login(srv, a.username, a.password);
       const me = await api(srv, 'GET', '/api/v1/me', undefined, s.bearer);
       assert.equal(me.status, 200);
-      assert.deepEqual(me.body.user.roles.map((g) => [g.role, g.scope]), [[a.role, a.scope]], a.username);
+      // 物业 and 职能部门 also see their cases through their organisation (docs/CASES.md).
+      const roles = me.body.user.roles.map((g) => [g.role, g.scope]);
+      assert.deepEqual(roles[0], [a.role, a.scope], a.username);
+      if (a.role === 'property' || a.role === 'department') {
+        assert.equal(roles.length, 2, a.username);
+        assert.equal(roles[1][0], a.role);
+        assert.match(roles[1][1], /^org:\d+\/$/);
+      } else {
+        assert.equal(roles.length, 1, a.username);
+      }
       assert.equal(me.body.user.display_name, a.display_name);
     }
     const wrong = await api(srv, 'POST', '/api/v1/session', { username: 'admin', password: 'not-the-password' });
@@ -155,6 +164,36 @@ describe('gongzhi demo', () => {
     assert.ok(fig.body.totals.cross_role_people >= 1, '交叉任职 between 社区党委 and 物业/业委会');
   });
 
+  test('a year of cases: the usual mix of states, open work in hand, the rates of the street', async () => {
+    assert.equal(demo.counts.cases, 800);
+    const staff = await session('community_staff');
+    const all = await api(srv, 'GET', '/api/v1/cases?limit=200', undefined, staff.bearer);
+    assert.equal(all.status, 200);
+    assert.ok(all.body.items.length > 0 && all.body.items.every((c) => c.community_code === account('community_staff').scope));
+    const n = (q) => Number(sql({ db }, q)[0][0]);
+    for (const st of ['rated', 'closed', 'rejected', 'withdrawn', 'merged'])
+      assert.ok(n(`SELECT COUNT(*) FROM cases WHERE state = '${st}'`) > 0, st);
+    assert.ok(n("SELECT COUNT(*) FROM cases WHERE state IN ('reported', 'accepted', 'dispatched', 'signed', 'handled', 'verified', 'escalated', 'extension_requested')") > 10, 'open cases');
+    assert.ok(n('SELECT COUNT(*) FROM cases WHERE escalated = 1') > 10, 'escalated');
+    assert.ok(n('SELECT COUNT(*) FROM cases WHERE self_handled = 1') > 10, 'self-handled');
+    assert.ok(n('SELECT MIN(reported_at) FROM cases') < Date.now() - 300 * 86400e3, 'about a year');
+    // Winter brings heating complaints, summer waterlogging.
+    const month = (code) => sql({ db }, `SELECT c.reported_at FROM cases c JOIN case_categories k ON k.id = c.category_id WHERE k.code = '${code}'`)
+      .map((r) => new Date(Number(r[0]) + 8 * 3600e3).getUTCMonth() + 1);
+    assert.ok(month('E0402').every((m) => m >= 11 || m <= 3), 'heating in winter');
+    assert.ok(month('E0702').every((m) => m >= 5 && m <= 9), 'waterlogging in summer');
+    const mine = await api(srv, 'GET', '/api/v1/cases?mine=1', undefined, (await session('resident')).bearer);
+    assert.ok(mine.body.items.length >= 1, 'the resident has reported some');
+    const prop = await api(srv, 'GET', '/api/v1/cases', undefined, (await session('property')).bearer);
+    assert.equal(prop.status, 200);
+    assert.ok(prop.body.items.length >= 1, 'the property company handles some');
+    const street = await session('street_supervisor');
+    const stats = await api(srv, 'GET', `/api/v1/stats/cases?node=${demo.street_code}&from=${encodeURIComponent(new Date(Date.now() - 365 * 86400e3).toISOString())}`, undefined, street.bearer);
+    assert.equal(stats.status, 200, JSON.stringify(stats.body));
+    assert.ok(Number(stats.body.rates.satisfaction.percent) > 70, JSON.stringify(stats.body.rates.satisfaction));
+    assert.ok(Number(stats.body.rates.closure.percent) > 80, JSON.stringify(stats.body.rates.closure));
+  });
+
   test('the resident account is linked to its own resident record', async () => {
     const s = await session('resident');
     const r = await api(srv, 'GET', '/api/v1/me/resident', undefined, s.bearer);
@@ -207,7 +246,15 @@ describe('gongzhi gen', () => {
       assert.equal(more.code, 0, more.stderr);
       assert.equal(n('SELECT COUNT(*) FROM residents'), 2800);
       assert.equal(n("SELECT COUNT(*) FROM streets WHERE code = '110105002'"), 1);
-      for (const args of [['gen'], ['gen', '--residents', '0'], ['gen', '--residents', 'x'],
+      // Cases for benchmarks, over the grids there.
+      const cs = run(['--db', gdb, 'gen', '--cases', '500', '--seed', '3'], { env: genv });
+      assert.equal(cs.code, 0, cs.stderr);
+      assertNoSanitizerReport(cs.stderr, 'gongzhi gen --cases');
+      assert.equal(n('SELECT COUNT(*) FROM cases'), 500);
+      assert.equal(n("SELECT n FROM record_counts WHERE name = 'cases'"), 500);
+      assert.equal(n('SELECT COUNT(*) FROM case_events'), 500);
+      assert.ok(n("SELECT COUNT(DISTINCT state) FROM cases") >= 8);
+      for (const args of [['gen'], ['gen', '--residents', '0'], ['gen', '--residents', 'x'], ['gen', '--cases', '0'],
         ['demo', '--seed', '-1'], ['demo', '--bogus']]) {
         assert.equal(run(['--db', gdb, ...args], { env: genv }).code, 2, args.join(' '));
       }

@@ -7,6 +7,7 @@
 
 #include "domain/policy.h"
 #include "modules/accounts/accounts.h"
+#include "modules/cases/cases.h"
 #include "modules/module.h"
 #include "modules/people/people.h"
 #include "modules/space/space.h"
@@ -111,6 +112,7 @@ static void test_table_matches_documented_policy(void **state)
 	assert_int_equal(policy_resource_count(), declared);
 	assert_true(declared >= 6);
 	assert_int_equal(policy_resource_parse("visit"), RES_VISIT);
+	assert_int_equal(policy_resource_parse("case"), RES_CASE);
 	assert_int_equal(policy_resource_parse("resident"), RES_RESIDENT);
 	assert_int_equal(policy_resource_parse("nothing"), -1);
 }
@@ -313,18 +315,21 @@ static void test_action_and_resource_names(void **state)
 	assert_string_equal(policy_action_name((policy_action)9), "unknown");
 }
 
-/* Personal data (people issue): reveal exists only on residents, implies read, and is
- * held by the roles doing casework; the roles serving from outside hold nothing. */
+/* Personal data (people issue): reveal exists only on residents and (cases issue) on
+ * cases — the reporter's phone — implies read, and is held by the roles doing casework;
+ * the roles serving from outside hold nothing of the register. */
 static void test_reveal_only_on_residents_and_implies_read(void **state)
 {
 	(void)state;
 	for (int r = 0; r < ROLE__COUNT; r++) {
 		for (int res = 0; res < policy_resource_count(); res++)
-			if (res != RES_RESIDENT)
+			if (res != RES_RESIDENT && res != RES_CASE)
 				assert_false(policy_allows((policy_role)r, ACT_REVEAL,
 				                           (policy_resource)res));
 		if (policy_allows((policy_role)r, ACT_REVEAL, RES_RESIDENT))
 			assert_true(policy_allows((policy_role)r, ACT_READ, RES_RESIDENT));
+		if (policy_allows((policy_role)r, ACT_REVEAL, RES_CASE))
+			assert_true(policy_allows((policy_role)r, ACT_READ, RES_CASE));
 	}
 	static const policy_role none[] = {ROLE_RESIDENT,     ROLE_PARTY_MEMBER, ROLE_VOLUNTEER,
 	                                   ROLE_UNIT_CONTACT, ROLE_PROPERTY,     ROLE_DEPARTMENT};

@@ -19,6 +19,8 @@
 #include "core/mem.h"
 #include "core/time.h"
 #include "db/db.h"
+#include "modules/cases/cases.h"
+#include "modules/demo/demo_cases.h"
 #include "modules/demo/generate.h"
 
 #include <errno.h>
@@ -43,7 +45,8 @@ const char gz_cli_demo_usage[] =
     "  at their visit frequencies, some now due or overdue; half of the other households\n"
     "  every few months) and a year of records kept by hand by the grid worker and the\n"
     "  community's staff (corrections, moves, move-outs, deaths: each kept in the\n"
-    "  resident's history). Prints the counts and the accounts with their passwords.\n"
+    "  resident's history), and a year of cases (诉求, 800: seasonal categories, the usual\n"
+    "  mix of states and outcomes). Prints the counts and the accounts with their passwords.\n"
     "  --seed N   another seed, other data (default 1); the same seed gives the same data\n"
     "             (ages are taken at 1 January of the current year).\n"
     "  --force    load even though the database has streets: the demo street then takes\n"
@@ -57,12 +60,16 @@ const char gz_cli_demo_usage[] =
     "  encrypted). On SQLite the load runs with GONGZHI_SQLITE_SYNC=NORMAL unless set.\n";
 
 const char gz_cli_gen_usage[] =
-    "gongzhi [--db URL] gen --residents N [--seed S] [--force] [--jobs J]\n"
+    "gongzhi [--db URL] gen --residents N [--cases M] [--seed S] [--force] [--jobs J]\n"
+    "gongzhi [--db URL] gen --cases M [--seed S]\n"
     "  District-scale synthetic data for benchmarks: as many streets (48 grids each),\n"
     "  communities, buildings and units as it takes to house exactly N residents (about\n"
     "  2.7 per household), loaded street by street through the same imports as the API.\n"
     "  No organisations or accounts (see gongzhi demo). Visits of the last 90 days as the\n"
     "  demo makes them (about 0.7 per resident). N is 1..10,000,000.\n"
+    "  --cases M  then M cases (1..10,000,000) over the database's grids, reported over\n"
+    "             the last year in a street's mix of states (bulk: each with its first\n"
+    "             timeline event only); alone, adds them to the grids already there.\n"
     "  --seed S   default 1.  --force   add to a database that already has streets.\n"
     "  --jobs J   streets loaded at once on PostgreSQL (1..8, default 4); SQLite has one\n"
     "             writer, so always 1. The data do not depend on J.\n"
@@ -231,7 +238,7 @@ typedef struct {
 	gz_actor op;           /* the operator: every write of the load is the command line's */
 	int64_t *building_ids; /* demo building -> database id */
 	double t_grids, t_buildings, t_units, t_residents, t_network, t_accounts, t_visits,
-	    t_records;
+	    t_records, t_cases;
 } loader;
 
 static int load_grids(loader *L, const demo_street *s, uint64_t seed)
@@ -885,10 +892,10 @@ static void print_summary(const demo_street *s, const json_t *c, const acc_state
 	       count_of(c, "streets"), count_of(c, "communities"), count_of(c, "grids"),
 	       count_of(c, "buildings"), count_of(c, "units"), count_of(c, "households"),
 	       count_of(c, "residents"));
-	printf("  组织 %lld  共建协议 %lld  党员 %lld（双报到 %lld）  账号 %lld\n",
+	printf("  组织 %lld  共建协议 %lld  党员 %lld（双报到 %lld）  账号 %lld  诉求 %lld\n",
 	       count_of(c, "organisations"), count_of(c, "coop_agreements"),
 	       count_of(c, "party_members"), count_of(c, "party_members_reported"),
-	       count_of(c, "users"));
+	       count_of(c, "users"), count_of(c, "cases"));
 	printf("  走访记录 %lld（近一年，重点人群按走访频次）\n", count_of(c, "visits"));
 	printf("\n演示账号（密码由种子决定，仅供演示；勿在真实数据上使用）：\n");
 	print_accounts(s, state);
@@ -940,7 +947,7 @@ static json_t *summary_json(const demo_street *s, json_t *counts, const acc_stat
 
 typedef struct {
 	uint64_t seed;
-	int64_t residents;
+	int64_t residents, cases;
 	bool force, json, show_accounts;
 	int jobs; /* gen: 0 = default */
 } opts;
@@ -963,11 +970,12 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, bool gen)
 	memset(o, 0, sizeof *o);
 	o->seed = 1;
 	o->residents = -1;
+	o->cases = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
-		const char *names[] = {"--seed", "--db", "--residents", "--jobs"};
+		const char *names[] = {"--seed", "--db", "--residents", "--jobs", "--cases"};
 		int which = -1;
-		for (int k = 0; k < 4 && which < 0; k++) {
+		for (int k = 0; k < 5 && which < 0; k++) {
 			size_t n = strlen(names[k]);
 			if (!strncmp(a, names[k], n) && (a[n] == '=' || a[n] == '\0')) {
 				which = k;
@@ -1005,6 +1013,12 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, bool gen)
 				return 2;
 			}
 			o->jobs = (int)u;
+		} else if (which == 4 && gen) {
+			if (parse_u64(v, &u) < 0 || u < 1 || u > 10000000) {
+				fprintf(stderr, "gongzhi %s: --cases must be 1..10000000\n", cmd);
+				return 2;
+			}
+			o->cases = (int64_t)u;
 		} else if (!strcmp(a, "--force")) {
 			o->force = true;
 		} else if (!strcmp(a, "--json") && !gen) {
@@ -1018,8 +1032,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, bool gen)
 			return 2;
 		}
 	}
-	if (gen && o->residents < 0) {
-		fprintf(stderr, "gongzhi gen: --residents N is required\n");
+	if (gen && o->residents < 0 && !o->cases) {
+		fprintf(stderr, "gongzhi gen: --residents N or --cases M is required\n");
 		return 2;
 	}
 	return 0;
@@ -1069,16 +1083,23 @@ int gz_cli_demo(int argc, char **argv)
 	    load_accounts(&L, s, rid, state) < 0 || load_visits(&L, s, c.seed, 365, rid, state) < 0 ||
 	    load_records(&L, s) < 0)
 		goto out;
+	int64_t tc = gz_time_mono_ns();
+	if (demo_load_cases(db, &L.op, s, L.building_ids, o.seed, gz_time_now_ms(), DEMO_CASES,
+	                    &err) < 0) {
+		print_err("demo", "cases", &err);
+		goto out;
+	}
+	L.t_cases = secs_since(tc);
 	double secs = secs_since(t0);
 	json_t *counts = record_counts(db);
 	if (o.json) {
 		json_t *j = summary_json(s, counts, state, o.seed, secs);
 		json_object_set_new(j, "timings",
-		                    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "grids", L.t_grids,
+		                    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "grids", L.t_grids,
 		                              "buildings", L.t_buildings, "units", L.t_units,
 		                              "residents", L.t_residents, "network", L.t_network,
 		                              "accounts", L.t_accounts, "visits", L.t_visits,
-		                              "records", L.t_records));
+		                              "records", L.t_records, "cases", L.t_cases));
 		char *txt = gz_json_dump(j, NULL);
 		printf("%s\n", txt ? txt : "{}");
 		free(txt);
@@ -1208,12 +1229,39 @@ static void *gen_worker(void *arg)
 	return NULL;
 }
 
+/* gen --cases: M cases over the grids of the database. */
+static int gen_cases(const opts *o)
+{
+	int64_t t0 = gz_time_mono_ns();
+	setenv("GONGZHI_SQLITE_SYNC", "NORMAL", 0);
+	gz_db *db = gz_cli_open_db();
+	if (!db)
+		return 1;
+	gz_actor op;
+	gz_actor_operator(&op);
+	gz_err err;
+	gz_err_clear(&err);
+	int64_t made = 0;
+	int rc = gz_cases_generate(db, &op, o->cases, o->seed, gz_time_now_ms(), &made, &err);
+	gz_db_close(db);
+	if (rc < 0) {
+		print_err("gen", "cases", &err);
+		fprintf(stderr, "gongzhi gen: stopped after %lld cases (of %lld)\n",
+		        (long long)made, (long long)o->cases);
+		return 1;
+	}
+	printf("完成：诉求 %lld；用时 %.1f 秒\n", (long long)made, secs_since(t0));
+	return 0;
+}
+
 int gz_cli_gen(int argc, char **argv)
 {
 	opts o;
 	int rc = parse_opts("gen", argc, argv, &o, true);
 	if (rc)
 		return rc;
+	if (o.residents < 0)
+		return gen_cases(&o);
 	int64_t t0 = gz_time_mono_ns();
 	int street_no = 1;
 	gz_db *db = open_for_load("gen", o.force, &street_no);
@@ -1309,5 +1357,5 @@ int gz_cli_gen(int argc, char **argv)
 	    (long long)g.streets, (long long)g.communities, (long long)g.grids,
 	    (long long)g.buildings, (long long)g.units, (long long)g.loaded, secs_since(t0), jobs,
 	    t_gen, g.t_grids, g.t_buildings, g.t_units, g.t_residents, g.t_visits);
-	return 0;
+	return o.cases ? gen_cases(&o) : 0;
 }

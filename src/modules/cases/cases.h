@@ -1,0 +1,49 @@
+/* Cases (诉求/工单): what other modules may call — the demo loader and, later, Open311
+ * intake write cases through these, so validation, transactions, timeline and audit
+ * never differ from the API's. docs/CASES.md has the rules.
+ *
+ * Each write takes the actor who does it (api/auth.h): a request's user, whose grants
+ * decide what it may do, or the command line's operator (gz_actor_operator), who holds
+ * every case role. With a request's actor db may be NULL (the request's connection). */
+#ifndef GZ_MODULES_CASES_H
+#define GZ_MODULES_CASES_H
+
+#include "api/auth.h"
+#include "db/db.h"
+#include "domain/policy.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+/* POST /api/v1/cases: {category, description, request_type?, location {lat, lng} |
+ * building_id | grid_code, address?, anonymous?, source?, reporter {name, phone}?,
+ * self_handled? + handled_note, external_id?}. at (ms, 0 = now) is the time of the
+ * report: the demo loader backdates; requests always pass 0. Returns 0 with *out the
+ * case as the route answers it (new reference), or -1 with err set: 422 invalid_fields
+ * (location outside every grid names its field), 401/403/404, 503 crypto_unavailable
+ * (a phone without a key), 503/500 from the database. */
+int gz_case_create(gz_db *db, const gz_actor *a, json_t *in, int64_t at, json_t **out, gz_err *err);
+
+/* POST /api/v1/cases/{id}/actions: {action, note?, org?, user?, target?, satisfaction?,
+ * resolved?, extension?, and for edit: description?, category?, address?,
+ * request_type?, anonymous?}. at as above. Returns 0 with *out the case after the
+ * action, or -1 with err set: 404 (no such case, or out of the actor's reach), 409
+ * illegal_transition / reopen_not_allowed / not_rateable / conflict (changed
+ * meanwhile), 403 action_forbidden, 422 invalid_fields. The operator may pass out NULL
+ * when it wants no answer (the demo loader: the case is not read back). */
+int gz_case_act(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t at, json_t **out,
+                gz_err *err);
+
+/* gongzhi gen --cases N: n cases for benchmarks over the database's grids and active
+ * minor classes, reported over the year before now, in a street's mix of states, written
+ * in bulk (generate.c; each case with its report event only), audited case.generate per
+ * 5,000 as actor a. Deterministic in seed apart from the times. *made gets how many were
+ * written (also on failure: the batches already committed). Returns 0, or -1 with err (422
+ * no_grids when there are no grids). */
+int gz_cases_generate(gz_db *db, const gz_actor *a, int64_t n, uint64_t seed, int64_t now,
+                      int64_t *made, gz_err *err);
+
+/* Its row of the policy table: cases and the catalogue (assigned at registration). */
+extern policy_resource RES_CASE;
+
+#endif
