@@ -8,7 +8,10 @@
 
 #include "domain/policy.h"
 #include "api/auth.h"
+#include "core/arena.h"
 #include "db/db.h"
+
+#include <jansson.h>
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -90,8 +93,16 @@ void gz_user_scope(const gz_user_row *u, char *buf);
  * "roles":[{"role","role_label","scope"}]} (plus "deleted_at" when deleted). Never any
  * password data. */
 json_t *gz_user_json(const gz_user_row *u);
+/* Adds "scope_name" and "scope_path" (the names above it) to every role of the accounts
+ * users[0..n) (objects with "roles", as gz_user_json() makes them), naming all their
+ * scopes in one batch (api/names.h, "place"; null for a code with no name). Returns 0, or
+ * -1 with err. */
+int gz_users_name_scopes(gz_db *db, gz_arena *A, json_t *const *users, size_t n, gz_err *err);
 /* The roles array alone, as in gz_user_json(). */
 json_t *gz_grants_json(const gz_grant *g, int n);
+
+/* Registers the namer of accounts (api/names.h, "user"): the module's init hook. */
+void gz_accounts_names_init(void);
 
 /* Its rows of the policy table (assigned when the module registers). */
 extern policy_resource RES_ACCOUNT; /* users and their grants */

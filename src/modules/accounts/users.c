@@ -16,6 +16,7 @@
 #include "modules/module.h"
 #include "modules/accounts/accounts.h"
 #include "api/common.h"
+#include "api/names.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "core/utf8.h"
@@ -411,6 +412,56 @@ json_t *gz_grants_json(const gz_grant *g, int n)
 	return roles;
 }
 
+int gz_users_name_scopes(gz_db *db, gz_arena *A, json_t *const *users, size_t n, gz_err *err)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += json_array_size(json_object_get(users[i], "roles"));
+	if (!total)
+		return 0;
+	gz_name_ref *refs = gz_arena_alloc(A, sizeof *refs * total);
+	json_t **roles = gz_arena_alloc(A, sizeof *roles * total);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		json_t *arr = json_object_get(users[i], "roles"), *g;
+		size_t j;
+		json_array_foreach(arr, j, g)
+		{
+			roles[k] = g;
+			refs[k++].id = json_string_value(json_object_get(g, "scope"));
+		}
+	}
+	/* Places are named for everyone: the caller sees these accounts already. */
+	if (gz_names_resolve(NULL, db, A, "place", refs, k, err) < 0)
+		return -1;
+	for (size_t i = 0; i < k; i++) {
+		json_object_set_new(roles[i], "scope_name",
+		                    refs[i].name ? json_string(refs[i].name) : json_null());
+		json_object_set_new(roles[i], "scope_path",
+		                    refs[i].detail ? json_string(refs[i].detail) : json_null());
+	}
+	return 0;
+}
+
+/* Accounts named for other answers (api/names.h "user"): the display name, else the
+ * username; the username as the detail. Deleted accounts keep their names (the audit
+ * log still says who did what). */
+#define SQL_USER_NAMES "SELECT id, display_name, username FROM users WHERE id IN " GZ_NAMES_IN
+
+static void user_name_row(gz_stmt *st, gz_name_ref *ref, const gz_actor *viewer, gz_arena *A)
+{
+	(void)viewer;
+	const char *d = gz_stmt_text(st, 1);
+	ref->name = gz_arena_strdup(A, d && *d ? d : gz_stmt_text(st, 2));
+	ref->detail = gz_arena_strdup(A, gz_stmt_text(st, 2));
+}
+
+void gz_accounts_names_init(void)
+{
+	static const gz_namer namers[] = {{"user", SQL_USER_NAMES, true, user_name_row, NULL}, {0}};
+	gz_names_register(namers);
+}
+
 json_t *gz_user_json(const gz_user_row *u)
 {
 	char id[24], ts[32];
@@ -531,7 +582,12 @@ static json_t *user_answer(gz_req *r, gz_db *db, int64_t id, gz_err *err)
 	int rc = gz_user_get(db, id, true, u, err);
 	if (rc == 0)
 		gz_err_set(err, GZ_ENOTFOUND, "not_found", "%s", no_such_user);
-	return rc > 0 ? gz_user_json(u) : NULL;
+	json_t *o = rc > 0 ? gz_user_json(u) : NULL;
+	if (o && gz_users_name_scopes(db, &r->arena, &o, 1, err) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 /* GET /api/v1/users: ascending id. Each of the caller's (disjoint) scopes is one
@@ -560,34 +616,6 @@ static const char *sql_list_q = "AND (u.username LIKE $%d ESCAPE '\\' OR lower(u
 
 #define GZ_USER_Q_MAX 64 /* code points */
 
-/* The LIKE pattern for ?q= ("%q%", with \ % _ escaped by \, ASCII lower-cased: usernames
- * are lower-case, display names are compared lower-cased), in r's arena; NULL when there
- * is no q, or NULL with err set (400) when q is not 1..GZ_USER_Q_MAX code points. */
-static const char *search_pattern(gz_req *r, gz_err *err)
-{
-	const char *q = gz_req_query(r, "q");
-	if (!q)
-		return NULL;
-	size_t n = strlen(q);
-	if (!n || !gz_utf8_valid(q, n) || gz_utf8_len(q, n) > GZ_USER_Q_MAX) {
-		gz_err_set(err, GZ_EBADREQ, "invalid_query", "q 应为 1 到 %d 个字符",
-		           GZ_USER_Q_MAX);
-		gz_err_field(err, "q", "应为 1 到 %d 个字符", GZ_USER_Q_MAX);
-		return NULL;
-	}
-	char *p = gz_arena_alloc(&r->arena, 2 * n + 3), *o = p;
-	*o++ = '%';
-	for (size_t i = 0; i < n; i++) {
-		char c = q[i];
-		if (c == '\\' || c == '%' || c == '_')
-			*o++ = '\\';
-		*o++ = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-	}
-	*o++ = '%';
-	*o = '\0';
-	return p;
-}
-
 static void users_list(gz_req *r)
 {
 	gz_err err;
@@ -596,7 +624,7 @@ static void users_list(gz_req *r)
 	int limit, nscopes;
 	int64_t after;
 	gz_db *db;
-	const char *pattern = search_pattern(r, &err);
+	const char *pattern = gz_api_like_query(r, "q", GZ_USER_Q_MAX, &err);
 	if (err.kind != GZ_OK || gz_req_list_params(r, &limit, &after, &err) < 0 ||
 	    (nscopes = gz_auth_scopes(r, ACT_READ, RES_ACCOUNT, scopes, GZ_AUTH_MAX_GRANTS, &err)) <
 	        0 ||
@@ -665,6 +693,17 @@ static void users_list(gz_req *r)
 		if (rc > 0)
 			json_array_append_new(arr, gz_user_json(u));
 	}
+	/* Every scope of the page named in one batch. */
+	size_t nu = json_array_size(arr);
+	json_t **us = gz_arena_alloc(&r->arena, sizeof *us * (nu ? nu : 1));
+	for (size_t i = 0; i < nu; i++)
+		us[i] = json_array_get(arr, i);
+	if (gz_users_name_scopes(db, &r->arena, us, nu, &err) < 0) {
+		gz_db_end_read(db);
+		json_decref(arr);
+		gz_reply_err(r, &err);
+		return;
+	}
 	gz_db_end_read(db);
 	gz_reply_json(r, 200, gz_list_json(r, arr, more ? items[n - 1].id : 0));
 }
@@ -691,7 +730,13 @@ static void users_get(gz_req *r)
 		gz_reply_err(r, &err);
 		return;
 	}
-	gz_reply_json(r, 200, gz_user_json(u));
+	json_t *o = gz_user_json(u);
+	if (gz_users_name_scopes(db, &r->arena, &o, 1, &err) < 0) {
+		json_decref(o);
+		gz_reply_err(r, &err);
+		return;
+	}
+	gz_reply_json(r, 200, o);
 }
 
 static void users_create(gz_req *r)

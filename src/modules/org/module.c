@@ -1,4 +1,5 @@
 #include "modules/module.h"
+#include "modules/org/org.h"
 
 extern const gz_module_route gz_org_routes[], gz_org_agreement_routes[], gz_org_party_routes[],
     gz_org_network_routes[], gz_org_figures_routes[];
@@ -17,4 +18,5 @@ const gz_module gz_module_org = {
     .routes = routes,
     .name = "org",
     .counts = counts,
+    .init = gz_org_names_init,
 };

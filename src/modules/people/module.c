@@ -65,4 +65,5 @@ const gz_module gz_module_people = {
     .counts = counts,
     .commands = commands,
     .resources = resources,
+    .init = gz_people_names_init,
 };

@@ -129,6 +129,10 @@ extern const char gz_people_import_usage[];
 int gz_cli_import_residents(int argc, char **argv);
 int gz_cli_import_units(int argc, char **argv);
 
+/* Registers the namers of residents, households, units and resident tags (api/names.h;
+ * people_names.c): the module's init hook. */
+void gz_people_names_init(void);
+
 /* Its rows of the policy table (assigned when the module registers). */
 extern policy_resource RES_RESIDENT; /* units and their owners, households, residents */
 
