@@ -115,11 +115,21 @@ describe('GET /api/v1/places', () => {
     assert.deepEqual((await ok('system_admin', '/api/v1/places?q=%25')).items, []);
   });
 
+  test('one node by its code, only inside the caller\'s scopes', async () => {
+    const one = await ok('community_admin', `/api/v1/places?code=${GRID}`);
+    assert.deepEqual(one.items.map((p) => [p.code, p.name, p.path]), [[GRID, '团结南社区第一网格', '八里庄街道 / 团结南社区']]);
+    const other = '110105001002001';
+    assert.deepEqual((await ok('community_admin', `/api/v1/places?code=${other}`)).items, []);
+    assert.equal((await ok('street_supervisor', `/api/v1/places?code=${other}`)).items.length, 1);
+    assert.deepEqual((await ok('resident', `/api/v1/places?code=${COMMUNITY}`)).items, [], 'the community above the resident\'s grid');
+  });
+
   test('bad input is a 400 that names the parameter', async () => {
     for (const [path, field] of [
       ['/api/v1/places?q=', 'q'],
       [`/api/v1/places?q=${'长'.repeat(33)}`, 'q'],
       ['/api/v1/places?parent=12345', 'parent'],
+      ['/api/v1/places?code=1101050010', 'code'],
     ]) {
       const r = await get('system_admin', path);
       assert.equal(r.status, 400, path);

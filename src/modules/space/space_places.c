@@ -4,6 +4,8 @@
  *                  its streets; a street: its communities; a community: its grids)
  *   (no parent)    the roots: the caller's own space-read scopes, named
  *   ?q=TEXT        streets, communities and grids whose name holds TEXT (1..32 characters)
+ *   ?code=CODE     that one node, when it lies inside the caller's scopes (a picker's
+ *                  current value, named)
  *
  * Only nodes inside the caller's space-read scopes are listed (a node outside them is
  * not there, whatever the parent). Each item: {code, name, level, path, has_children}
@@ -119,10 +121,18 @@ static void sort_items(json_t *items)
 	free(v);
 }
 
-/* The roots: the caller's scopes, named in one batch. */
-static int roots(gz_req *r, gz_db *db, const char *const *scopes, int ns, places_out *o,
-                 gz_err *err)
+/* The roots: the caller's scopes, named in one batch; with code, that node alone when it
+ * lies inside one of them. */
+static int roots(gz_req *r, gz_db *db, const char *const *scopes, int ns, const char *code,
+                 places_out *o, gz_err *err)
 {
+	if (code) {
+		bool inside = false;
+		for (int i = 0; i < ns && !inside; i++)
+			inside = policy_scope_contains(scopes[i], code);
+		scopes = &code;
+		ns = inside ? 1 : 0;
+	}
 	gz_name_ref *refs = gz_arena_alloc(&r->arena, sizeof *refs * (size_t)(ns ? ns : 1));
 	for (int i = 0; i < ns; i++)
 		refs[i].id = scopes[i];
@@ -145,15 +155,18 @@ static void places(gz_req *r)
 {
 	gz_err err;
 	gz_err_clear(&err);
-	const char *parent = gz_req_query(r, "parent");
+	const char *parent = gz_req_query(r, "parent"), *code = gz_req_query(r, "code");
 	const char *pattern = gz_api_like_query(r, "q", GZ_PLACES_Q_MAX, &err);
 	if (err.kind != GZ_OK) {
 		gz_reply_err(r, &err);
 		return;
 	}
-	if (parent && parent[0] && !policy_scope_valid(parent)) {
-		gz_err_set(&err, GZ_EBADREQ, "bad_query", "parent 无效");
-		gz_err_field(&err, "parent", "应为 \"\"（全系统）或 6、9、12、15 位区划/网格编码");
+	const char *bad = parent && parent[0] && !policy_scope_valid(parent) ? "parent"
+	                  : code && !policy_scope_valid(code)                ? "code"
+	                                                                     : NULL;
+	if (bad) {
+		gz_err_set(&err, GZ_EBADREQ, "bad_query", "%s 无效", bad);
+		gz_err_field(&err, bad, "应为 \"\"（全系统）或 6、9、12、15 位区划/网格编码");
 		gz_reply_err(r, &err);
 		return;
 	}
@@ -167,7 +180,7 @@ static void places(gz_req *r)
 	places_out o = {json_array(), 0, false};
 	int rc = 0;
 	if (!parent && !pattern) {
-		rc = roots(r, db, scopes, ns, &o, &err);
+		rc = roots(r, db, scopes, ns, code, &o, &err);
 	} else {
 		/* Which table holds the children of parent (or every level for a search). */
 		size_t plen = parent ? strlen(parent) : 0;
