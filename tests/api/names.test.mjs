@@ -206,3 +206,47 @@ describe('audit log as sentences', () => {
     assertErrorShape(bad.body, 'bad_query');
   });
 });
+
+describe('an account\'s work phone (posted to the residents it serves)', () => {
+  test('set at creation, changed and removed with PATCH, audited; bad input changes nothing', async () => {
+    const sec = await as('community_admin');
+    const w = (method, path, body) => api(srv, method, path, body, sec.bearer);
+    let r = await w('POST', '/api/v1/users', {
+      username: 'wang.gw', display_name: '王网格', password: 'a long password',
+      work_phone: '+86 139-1234-5678', grants: [{ role: 'grid_worker', scope: '110105001001002' }],
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal(r.body.work_phone, '13912345678');
+    const id = r.body.id;
+    r = await w('PATCH', `/api/v1/users/${id}`, { work_phone: '01065012345', display_name: '王建国' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.work_phone, '010-65012345');
+    assert.equal(r.body.display_name, '王建国');
+    assert.equal(r.body.roles[0].scope_name, '团结南社区第二网格');
+    for (const bad of ['12345', '1391234567x', '+1 555 0100', '0'.repeat(20)]) {
+      r = await w('PATCH', `/api/v1/users/${id}`, { work_phone: bad });
+      assert.equal(r.status, 422, bad);
+      assert.ok(r.body.error.fields.work_phone, JSON.stringify(r.body));
+    }
+    r = await w('PATCH', `/api/v1/users/${id}`, {});
+    assert.equal(r.status, 422);
+    r = await w('PATCH', `/api/v1/users/${id}`, { work_phone: null });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.work_phone, null);
+    assert.equal(r.body.display_name, '王建国', 'unchanged');
+    const rows = (await ok('community_admin', `/api/v1/audit?action=user.update&record_type=user&record_id=${id}`)).items;
+    assert.equal(rows.length, 2);
+    assert.deepEqual(rows[1].fields, ['display_name', 'work_phone']);
+    // Another community's account: not there.
+    const street = await as('street_supervisor');
+    const other = await api(srv, 'POST', '/api/v1/users', {
+      username: 'zhou.gw', password: 'a long password', grants: [{ role: 'grid_worker', scope: '110105001002001' }],
+    }, street.bearer);
+    assert.equal(other.status, 201);
+    r = await w('PATCH', `/api/v1/users/${other.body.id}`, { work_phone: '13900000000' });
+    assert.equal(r.status, 404);
+    // A resident cannot change accounts at all.
+    r = await api(srv, 'PATCH', `/api/v1/users/${id}`, { work_phone: '13900000000' }, (await as('resident')).bearer);
+    assert.ok([403, 404].includes(r.status), String(r.status));
+  });
+});
