@@ -1,6 +1,7 @@
 #include "api/common.h"
 #include "api/auth.h"
 #include "core/time.h"
+#include "core/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,4 +145,29 @@ void gz_api_read(gz_req *r, void (*handler)(gz_req *r))
 	}
 	handler(r);
 	gz_db_end_read(db);
+}
+
+const char *gz_api_like_query(gz_req *r, const char *key, size_t max_cp, gz_err *err)
+{
+	const char *q = gz_req_query(r, key);
+	if (!q)
+		return NULL;
+	size_t n = strlen(q);
+	if (!n || !gz_utf8_valid(q, n) || gz_utf8_len(q, n) > max_cp) {
+		gz_err_set(err, GZ_EBADREQ, "invalid_query", "%s 应为 1 到 %zu 个字符", key,
+		           max_cp);
+		gz_err_field(err, key, "应为 1 到 %zu 个字符", max_cp);
+		return NULL;
+	}
+	char *p = gz_arena_alloc(&r->arena, 2 * n + 3), *o = p;
+	*o++ = '%';
+	for (size_t i = 0; i < n; i++) {
+		char c = q[i];
+		if (c == '\\' || c == '%' || c == '_')
+			*o++ = '\\';
+		*o++ = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return p;
 }

@@ -37,6 +37,12 @@ int64_t gz_api_parse_id(const char *s);
  * field errors into the 422 answer, as after the gz_json_* getters. */
 int gz_api_id_field(json_t *in, const char *key, int required, int64_t *out, gz_err *err);
 
+/* The LIKE pattern "%v%" for query parameter key (v with \ % _ escaped by \, so they match
+ * themselves: use it with ESCAPE '\'; ASCII lower-cased: compare with lower(column)), in
+ * r's arena. NULL when key is absent; NULL with err set (400 invalid_query, field key) when
+ * it is not 1..max_cp code points of UTF-8. */
+const char *gz_api_like_query(gz_req *r, const char *key, size_t max_cp, gz_err *err);
+
 /* True when query parameter key is "1" or "true". */
 bool gz_api_flag_query(gz_req *r, const char *key);
 

@@ -29,7 +29,7 @@ test('the app opens in Chinese at the login page, then shows navigation and the 
   const page = await browser.newPage();
   await page.goto(srv.url + '/');
   await page.waitForURL(/\/login$/);
-  assert.equal(await page.title(), '共治 · 社区治理平台');
+  assert.equal(await page.title(), '登录 · 共治');
   assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
   await page.getByRole('heading', { name: '登录' }).waitFor();
   await loginThroughForm(page, srv, 'admin', DEFAULT_PASSWORD);

@@ -253,23 +253,26 @@ test('a resident has no audit log or account management; a community admin has b
   await page.getByTestId('nav-audit').click();
   await page.waitForURL(/\/audit$/);
   const table = page.getByTestId('audit-table');
-  await table.getByText('新建账号').first().waitFor();
+  // Rows read as sentences: who did what to which record, places by name.
+  await table.getByText('新建了').first().waitFor();
   let text = await table.innerText();
-  assert.match(text, /admin/);
-  assert.match(text, /导入网格/, 'the import touched only this community: recorded there');
+  assert.match(text, /账号 admin 新建了 账号 zhao\.admin/);
+  assert.match(text, /导入了 2 条网格记录/, 'the import touched only this community: recorded there');
+  assert.match(text, /光华里社区/, 'the scope by name');
+  assert.doesNotMatch(text, /社区 110105001001/, 'no codes where names are known');
   // Times in Beijing time: YYYY-MM-DD HH:mm:ss.
   assert.match(text, /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
   // Filter by action.
   await page.getByTestId('audit-action').click();
   await page.getByRole('option', { name: /^登录（session\.login）$/ }).click();
   await page.getByTestId('audit-search').click();
-  await table.getByText('登录', { exact: true }).first().waitFor();
-  await page.waitForFunction(() => !document.querySelector('[data-testid="audit-table"]').innerText.includes('新建账号'));
+  await table.getByText('登录了系统').first().waitFor();
+  await page.waitForFunction(() => !document.querySelector('[data-testid="audit-table"]').innerText.includes('新建了'));
   text = await table.innerText();
-  assert.match(text, /zhao\.admin/);
-  assert.match(text, /li\.resident/);
+  assert.match(text, /账号 zhao\.admin 登录了系统/);
+  assert.match(text, /账号 li\.resident 登录了系统/);
   // The system administrator's logins are whole-system rows: not the community's trail.
-  assert.doesNotMatch(text, /(^|\s)admin(\s|$)/m);
+  assert.doesNotMatch(text, /账号 admin 登录/);
   await page.close();
 });
 
@@ -289,7 +292,7 @@ test('a community admin creates an account in the community (cookie session + CS
   await page.getByTestId('user-create-submit').click();
   await page.getByTestId('user-row-qian.volunteer').waitFor();
   const row = page.locator('tr', { has: page.getByTestId('user-row-qian.volunteer') });
-  assert.match(await row.innerText(), /志愿者 · 社区 110105001001/);
+  assert.match(await row.innerText(), /志愿者 · 光华里社区/);
 
   // The new account can sign in.
   const r = await api(srv, 'POST', '/api/v1/session', { username: 'qian.volunteer', password: 'a long enough password' });
@@ -303,7 +306,7 @@ test('a community admin creates an account in the community (cookie session + CS
   await grantDialog.locator('.el-select').first().click();
   await page.getByRole('option', { name: '党员', exact: true }).click();
   await grantDialog.getByRole('button', { name: '授予' }).click();
-  await row.getByText('党员 · 社区 110105001001').waitFor();
+  await row.getByText('党员 · 光华里社区').waitFor();
   await row.locator('.el-tag', { hasText: '党员' }).locator('.el-tag__close').click();
   await page.getByRole('dialog', { name: '撤销角色' }).getByRole('button', { name: '撤销' }).click();
   await page.waitForFunction(() => {

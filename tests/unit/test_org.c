@@ -501,6 +501,20 @@ static void test_org_network_scales_to_a_street(void **state)
 	org_network_free(&n);
 }
 
+static void test_org_serving_position_is_the_party_line_secretary_of_a_grid_or_community(void **state)
+{
+	(void)state;
+	assert_true(org_serving_position(ORG_GRID_BRANCH, "书记"));
+	assert_true(org_serving_position(ORG_GRID_BRANCH, "副书记"));
+	assert_true(org_serving_position(ORG_COMMUNITY_PARTY, "书记"));
+	assert_false(org_serving_position(ORG_GRID_BRANCH, "组织委员"));
+	assert_false(org_serving_position(ORG_BUILDING_GROUP, "组长"));
+	assert_false(org_serving_position(ORG_STREET_PARTY, "书记"));
+	assert_false(org_serving_position(ORG_RESIDENTS_COMMITTEE, "书记"));
+	assert_false(org_serving_position(ORG_GRID_BRANCH, "书记助理"));
+	assert_false(org_serving_position(ORG_GRID_BRANCH, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -521,6 +535,7 @@ int main(void)
 	    cmocka_unit_test(test_org_network_duplicate_ids_and_self_edges_are_dropped),
 	    cmocka_unit_test(test_org_network_empty_and_malformed_input),
 	    cmocka_unit_test(test_org_network_scales_to_a_street),
+	    cmocka_unit_test(test_org_serving_position_is_the_party_line_secretary_of_a_grid_or_community),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

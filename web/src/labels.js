@@ -99,11 +99,23 @@ export function scopeText(scope) {
   return scopeLevel(scope) + ' ' + scope
 }
 
+// A grant's (or any answer's) place by name: "团结南社区第一网格"; the code when the
+// answer has no name for it ("网格 110105001001001").
+export function placeName(grant) {
+  if (!grant) return ''
+  return grant.scope_name || scopeText(grant.scope)
+}
+
 export const AUDIT_ACTION_LABELS = merged('auditActions')
 
 export function auditActionLabel(action) {
   return AUDIT_ACTION_LABELS[action] || action || '—'
 }
+
+// The audit log as sentences: a module's `auditVerbs` say what its actions did ("查看了"),
+// `fieldLabels` name the fields a row is about ("phone" -> "手机号").
+export const AUDIT_VERBS = merged('auditVerbs')
+export const FIELD_LABELS = merged('fieldLabels')
 
 export const RECORD_TYPE_LABELS = merged('recordTypes')
 

@@ -11,7 +11,9 @@
 //     userMenu: [{ command, title, testid, dialog: () => import('./views/X.vue') }],
 //                               // items of the header's user menu; the dialog (lazy) takes
 //                               // v-model (open)
-//     labels: { counts, auditActions, recordTypes, roles },   // merged by labels.js
+//     labels: { counts, auditActions, auditVerbs, fieldLabels, recordTypes, roles },
+//                               // merged by labels.js (auditVerbs: what an action did,
+//                               // "查看了"; fieldLabels: "phone" -> "手机号")
 //   }
 //
 // Adding a capability is adding its folder; no shared file changes. The registration

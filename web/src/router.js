@@ -63,6 +63,21 @@ router.beforeEach(async (to) => {
   return true
 })
 
+// Every page has its own <title>: "居民与房屋 · 共治" (the route's meta.title, else the
+// title of the menu item the path lies under, e.g. /residents/42 -> 居民与房屋).
+export const APP_TITLE = '共治'
+export function pageTitle(to) {
+  let title = to.meta && to.meta.title
+  if (!title) {
+    const item = NAV_ITEMS.find((i) => to.path === i.path || to.path.startsWith(i.path + '/'))
+    title = item && item.title
+  }
+  return title ? `${title} · ${APP_TITLE}` : `${APP_TITLE} · 党建引领社区治理平台`
+}
+router.afterEach((to) => {
+  document.title = pageTitle(to)
+})
+
 // A 401 while using the app (session expired, logged out elsewhere): back to /login.
 setUnauthorizedHandler(() => {
   const current = router.currentRoute.value

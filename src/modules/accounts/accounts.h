@@ -8,7 +8,10 @@
 
 #include "domain/policy.h"
 #include "api/auth.h"
+#include "core/arena.h"
 #include "db/db.h"
+
+#include <jansson.h>
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,14 +21,16 @@
 #define GZ_PASSWORD_MIN     8    /* code points */
 #define GZ_PASSWORD_MAX     1024 /* bytes */
 #define GZ_PWHASH_MAX       128  /* >= crypto_pwhash_STRBYTES */
+#define GZ_WORK_PHONE_MAX   16   /* "0571-12345678" */
 
 typedef struct gz_user_row {
 	int64_t id;
 	char username[GZ_USERNAME_MAX + 1];
 	char display_name[GZ_DISPLAY_NAME_MAX * 4 + 1];
-	int64_t created_at, deleted_at; /* deleted_at 0 = live */
-	int64_t password_reset_at;      /* 0, or when an admin reset it: must change */
-	int64_t disabled_at;            /* 0 = enabled */
+	int64_t created_at, deleted_at;         /* deleted_at 0 = live */
+	int64_t password_reset_at;              /* 0, or when an admin reset it: must change */
+	int64_t disabled_at;                    /* 0 = enabled */
+	char work_phone[GZ_WORK_PHONE_MAX + 1]; /* "" = none; see gz_work_phone_normalise */
 	int ngrants;
 	gz_grant grants[GZ_AUTH_MAX_GRANTS];
 } gz_user_row;
@@ -34,6 +39,13 @@ typedef struct gz_user_row {
  * into out (GZ_USERNAME_MAX + 1 bytes). Returns 0, or -1 if name is not a valid
  * username (err gets a field error for field, when err is not NULL). */
 int gz_username_normalise(const char *name, char *out, gz_err *err, const char *field);
+
+/* A staff account's work phone, published to the residents it serves: a mobile number
+ * (11 digits from 1) or a landline with its area code (0 and 9..11 more digits; 010 and
+ * 02x have 3-digit codes, the others 4), spaces, dashes and a leading +86 ignored. Writes
+ * "13812345678" or "010-12345678" into out (GZ_WORK_PHONE_MAX + 1 bytes); "" stays "".
+ * Returns 0, or -1 with a field error for field (when err is not NULL). */
+int gz_work_phone_normalise(const char *in, char *out, gz_err *err, const char *field);
 
 /* argon2id (libsodium crypto_pwhash_str, interactive limits). out holds
  * GZ_PWHASH_MAX bytes. Returns 0, or -1 with err set (500 when out of memory). */
@@ -78,6 +90,21 @@ int gz_user_set_disabled(gz_db *db, int64_t user_id, bool disabled, gz_err *err)
  * without look-alikes (0/O, 1/l/I ...), "xxxx-xxxx-xxxx", as the demo accounts'. */
 #define GZ_OTP_LEN 14
 void gz_password_generate(char out[GZ_OTP_LEN + 1]);
+/* Sets the display name and/or the work phone (NULL: unchanged; work_phone "": none) of a
+ * live user: 1 changed, 0 no live user, -1 error. */
+int gz_user_set_profile(gz_db *db, int64_t user_id, const char *display_name,
+                        const char *work_phone, gz_err *err);
+
+/* The staff accounts serving a resident's home (docs/SECURITY.md, "Staff serving a
+ * resident"): live, enabled accounts holding grid_worker at grid or community, or
+ * community_staff / community_admin at community (grid and community: codes; either may
+ * be NULL). Calls fn(ctx, role, display_name, username, work_phone, scope) for each grant,
+ * by role then name. Returns 0, or -1 with err. */
+int gz_accounts_serving(gz_db *db, const char *grid, const char *community,
+                        void (*fn)(void *ctx, policy_role role, const char *display_name,
+                                   const char *username, const char *work_phone, const char *scope),
+                        void *ctx, gz_err *err);
+
 /* Soft-deletes the user and ends all their sessions: 1 deleted, 0 not found or already
  * deleted, -1 error. */
 int gz_user_soft_delete(gz_db *db, int64_t user_id, gz_err *err);
@@ -86,12 +113,20 @@ int gz_user_soft_delete(gz_db *db, int64_t user_id, gz_err *err);
  * they have none), for the audit row of a change to the account. buf: GZ_SCOPE_MAX. */
 void gz_user_scope(const gz_user_row *u, char *buf);
 
-/* {"id","username","display_name","created_at","disabled","must_change_password",
- * "roles":[{"role","role_label","scope"}]} (plus "deleted_at" when deleted). Never any
- * password data. */
+/* {"id","username","display_name","work_phone","created_at","disabled",
+ * "must_change_password", "roles":[{"role","role_label","scope"}]} (plus "deleted_at" when
+ * deleted). Never any password data. */
 json_t *gz_user_json(const gz_user_row *u);
+/* Adds "scope_name" and "scope_path" (the names above it) to every role of the accounts
+ * users[0..n) (objects with "roles", as gz_user_json() makes them), naming all their
+ * scopes in one batch (api/names.h, "place"; null for a code with no name). Returns 0, or
+ * -1 with err. */
+int gz_users_name_scopes(gz_db *db, gz_arena *A, json_t *const *users, size_t n, gz_err *err);
 /* The roles array alone, as in gz_user_json(). */
 json_t *gz_grants_json(const gz_grant *g, int n);
+
+/* Registers the namer of accounts (api/names.h, "user"): the module's init hook. */
+void gz_accounts_names_init(void);
 
 /* Its rows of the policy table (assigned when the module registers). */
 extern policy_resource RES_ACCOUNT; /* users and their grants */

@@ -67,4 +67,5 @@ const gz_module gz_module_accounts = {
     .counts = counts,
     .commands = commands,
     .resources = resources,
+    .init = gz_accounts_names_init,
 };

@@ -392,15 +392,19 @@ static void login(gz_req *r)
 	                    .scope = scope,
 	                    .ip = r->client_ip,
 	                    .request_id = r->id};
-	if (rc < 0 || failures_forget(db, &k, now, &err) < 0 || gz_audit_write(db, &e, &err) < 0 ||
-	    gz_db_commit(db, &err) < 0)
+	if (rc < 0 || failures_forget(db, &k, now, &err) < 0 || gz_audit_write(db, &e, &err) < 0)
 		goto fail;
+	/* The answer's places are named inside the transaction: nothing may fail after the
+	 * COMMIT. */
+	json_t *uj = user_json(u->id, u->username, u->display_name, u->grants, u->ngrants);
+	if (gz_users_name_scopes(db, &r->arena, &uj, 1, &err) < 0 || gz_db_commit(db, &err) < 0) {
+		json_decref(uj);
+		goto fail;
+	}
 
-	json_t *out =
-	    json_pack("{s:s,s:s,s:s,s:o,s:b}", "token", token_hex, "csrf_token", csrf, "expires_at",
-	              gz_time_rfc3339(expires, exp_s, sizeof exp_s), "user",
-	              user_json(u->id, u->username, u->display_name, u->grants, u->ngrants),
-	              "must_change_password", u->password_reset_at != 0);
+	json_t *out = json_pack("{s:s,s:s,s:s,s:o,s:b}", "token", token_hex, "csrf_token", csrf,
+	                        "expires_at", gz_time_rfc3339(expires, exp_s, sizeof exp_s), "user",
+	                        uj, "must_change_password", u->password_reset_at != 0);
 	set_cookie(r, token_hex, ttl / 1000);
 	sodium_memzero(token_hex, sizeof token_hex);
 	json_decref(in);
@@ -475,12 +479,18 @@ static void me(gz_req *r)
 			json_array_append_new(scopes, json_string(a->grants[i].scope));
 	}
 	char exp_s[32];
-	json_t *out = json_pack(
-	    "{s:o,s:o,s:o,s:s,s:s,s:b}", "user",
-	    user_json(a->user_id, a->username, a->display_name, a->grants, a->ngrants), "scopes",
-	    scopes, "permissions", permissions_json(r), "csrf_token", a->csrf_token, "expires_at",
-	    gz_time_rfc3339(a->expires_at, exp_s, sizeof exp_s), "must_change_password",
-	    a->must_change_password);
+	json_t *uj = user_json(a->user_id, a->username, a->display_name, a->grants, a->ngrants);
+	gz_db *db = gz_req_db(r, &err);
+	if (!db || gz_users_name_scopes(db, &r->arena, &uj, 1, &err) < 0) {
+		json_decref(uj);
+		json_decref(scopes);
+		gz_reply_err(r, &err);
+		return;
+	}
+	json_t *out = json_pack("{s:o,s:o,s:o,s:s,s:s,s:b}", "user", uj, "scopes", scopes,
+	                        "permissions", permissions_json(r), "csrf_token", a->csrf_token,
+	                        "expires_at", gz_time_rfc3339(a->expires_at, exp_s, sizeof exp_s),
+	                        "must_change_password", a->must_change_password);
 	gz_reply_header(r, "Cache-Control", "no-store");
 	gz_reply_json(r, 200, out);
 }

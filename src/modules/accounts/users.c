@@ -16,6 +16,7 @@
 #include "modules/module.h"
 #include "modules/accounts/accounts.h"
 #include "api/common.h"
+#include "api/names.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "core/utf8.h"
@@ -112,10 +113,10 @@ void gz_password_burn(const char *password)
 
 static const char *sql_user_by_id =
     "SELECT id, username, display_name, created_at, deleted_at, password_reset_at, "
-    "disabled_at FROM users WHERE id = $1";
+    "disabled_at, work_phone FROM users WHERE id = $1";
 static const char *sql_user_by_name =
     "SELECT id, username, display_name, created_at, deleted_at, password_reset_at, "
-    "disabled_at FROM users WHERE username = $1";
+    "disabled_at, work_phone FROM users WHERE username = $1";
 static const char *sql_user_grants =
     "SELECT role, scope FROM grants WHERE user_id = $1 ORDER BY scope, role";
 
@@ -174,6 +175,9 @@ static int user_fetch_in(gz_db *db, const char *sql, int64_t id, const char *nam
 		out->deleted_at = gz_stmt_isnull(st, 4) ? 0 : gz_stmt_int64(st, 4);
 		out->password_reset_at = gz_stmt_isnull(st, 5) ? 0 : gz_stmt_int64(st, 5);
 		out->disabled_at = gz_stmt_isnull(st, 6) ? 0 : gz_stmt_int64(st, 6);
+		if (!gz_stmt_isnull(st, 7))
+			snprintf(out->work_phone, sizeof out->work_phone, "%s",
+			         gz_stmt_text(st, 7));
 	}
 	gz_stmt_finish(st);
 	if (rc != GZ_ROW)
@@ -240,6 +244,88 @@ int64_t gz_user_insert(gz_db *db, const char *username, const char *display_name
 		return -1;
 	}
 	return id;
+}
+
+int gz_work_phone_normalise(const char *in, char *out, gz_err *err, const char *field)
+{
+	char d[24];
+	size_t n = 0;
+	out[0] = '\0';
+	if (!in[0])
+		return 0;
+	const char *p = in;
+	if (!strncmp(p, "+86", 3))
+		p += 3;
+	for (; *p; p++) {
+		if (*p == ' ' || *p == '-')
+			continue;
+		if (*p < '0' || *p > '9' || n + 1 >= sizeof d)
+			goto bad;
+		d[n++] = *p;
+	}
+	d[n] = '\0';
+	if (n == 11 && d[0] == '1') {
+		memcpy(out, d, n + 1);
+		return 0;
+	}
+	if (d[0] == '0' && n >= 10 && n <= 12) {
+		int area = d[1] == '1' || d[1] == '2' ? 3 : 4;
+		snprintf(out, GZ_WORK_PHONE_MAX + 1, "%.*s-%s", area, d, d + area);
+		return 0;
+	}
+bad:
+	out[0] = '\0';
+	if (err)
+		gz_err_field(err, field, "应为 11 位手机号或带区号的固定电话（如 010-12345678）");
+	return -1;
+}
+
+int gz_user_set_profile(gz_db *db, int64_t user_id, const char *display_name,
+                        const char *work_phone, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(
+	    db,
+	    "UPDATE users SET display_name = COALESCE(CAST($2 AS TEXT), display_name), work_phone "
+	    "= CASE WHEN CAST($3 AS TEXT) IS NULL THEN work_phone WHEN $3 = '' THEN NULL ELSE $3 "
+	    "END WHERE id = $1 AND deleted_at IS NULL",
+	    err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_int64(st, 1, user_id);
+	gz_stmt_bind_str(st, 2, display_name);
+	gz_stmt_bind_str(st, 3, work_phone);
+	int rc = gz_stmt_step(st, err);
+	int64_t changed = rc < 0 ? 0 : gz_stmt_changes(st);
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : changed > 0;
+}
+
+int gz_accounts_serving(gz_db *db, const char *grid, const char *community,
+                        void (*fn)(void *ctx, policy_role role, const char *display_name,
+                                   const char *username, const char *work_phone, const char *scope),
+                        void *ctx, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(
+	    db,
+	    "SELECT g.role, u.display_name, u.username, u.work_phone, g.scope FROM grants g JOIN "
+	    "users u ON u.id = g.user_id WHERE u.deleted_at IS NULL AND u.disabled_at IS NULL AND "
+	    "((g.role = 'grid_worker' AND (g.scope = $1 OR g.scope = $2)) OR (g.role IN "
+	    "('community_staff', 'community_admin') AND g.scope = $2)) ORDER BY CASE g.role WHEN "
+	    "'grid_worker' THEN 0 WHEN 'community_admin' THEN 1 ELSE 2 END, u.display_name, u.id",
+	    err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, grid);
+	gz_stmt_bind_str(st, 2, community);
+	int rc;
+	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+		int role = policy_role_parse(gz_stmt_text(st, 0));
+		if (role >= 0)
+			fn(ctx, (policy_role)role, gz_stmt_text(st, 1), gz_stmt_text(st, 2),
+			   gz_stmt_isnull(st, 3) ? NULL : gz_stmt_text(st, 3), gz_stmt_text(st, 4));
+	}
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : 0;
 }
 
 int gz_user_grant(gz_db *db, int64_t user_id, policy_role role, const char *scope, gz_err *err)
@@ -411,15 +497,67 @@ json_t *gz_grants_json(const gz_grant *g, int n)
 	return roles;
 }
 
+int gz_users_name_scopes(gz_db *db, gz_arena *A, json_t *const *users, size_t n, gz_err *err)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += json_array_size(json_object_get(users[i], "roles"));
+	if (!total)
+		return 0;
+	gz_name_ref *refs = gz_arena_alloc(A, sizeof *refs * total);
+	json_t **roles = gz_arena_alloc(A, sizeof *roles * total);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		json_t *arr = json_object_get(users[i], "roles"), *g;
+		size_t j;
+		json_array_foreach(arr, j, g)
+		{
+			roles[k] = g;
+			refs[k++].id = json_string_value(json_object_get(g, "scope"));
+		}
+	}
+	/* Places are named for everyone: the caller sees these accounts already. */
+	if (gz_names_resolve(NULL, db, A, "place", refs, k, err) < 0)
+		return -1;
+	for (size_t i = 0; i < k; i++) {
+		json_object_set_new(roles[i], "scope_name",
+		                    refs[i].name ? json_string(refs[i].name) : json_null());
+		json_object_set_new(roles[i], "scope_path",
+		                    refs[i].detail ? json_string(refs[i].detail) : json_null());
+	}
+	return 0;
+}
+
+/* Accounts named for other answers (api/names.h "user"): the display name, else the
+ * username; the username as the detail. Deleted accounts keep their names (the audit
+ * log still says who did what). */
+#define SQL_USER_NAMES "SELECT id, display_name, username FROM users WHERE id IN " GZ_NAMES_IN
+
+static void user_name_row(gz_stmt *st, gz_name_ref *ref, const gz_actor *viewer, gz_arena *A)
+{
+	(void)viewer;
+	const char *d = gz_stmt_text(st, 1);
+	ref->name = gz_arena_strdup(A, d && *d ? d : gz_stmt_text(st, 2));
+	ref->detail = gz_arena_strdup(A, gz_stmt_text(st, 2));
+}
+
+void gz_accounts_names_init(void)
+{
+	static const gz_namer namers[] = {{"user", SQL_USER_NAMES, true, user_name_row, NULL}, {0}};
+	gz_names_register(namers);
+}
+
 json_t *gz_user_json(const gz_user_row *u)
 {
 	char id[24], ts[32];
 	snprintf(id, sizeof id, "%lld", (long long)u->id);
-	json_t *o = json_pack(
-	    "{s:s,s:s,s:s,s:s,s:b,s:b,s:o}", "id", id, "username", u->username, "display_name",
-	    u->display_name, "created_at", gz_time_rfc3339(u->created_at, ts, sizeof ts),
-	    "disabled", u->disabled_at != 0, "must_change_password", u->password_reset_at != 0,
-	    "roles", gz_grants_json(u->grants, u->ngrants));
+	json_t *o =
+	    json_pack("{s:s,s:s,s:s,s:o,s:s,s:b,s:b,s:o}", "id", id, "username", u->username,
+	              "display_name", u->display_name, "work_phone",
+	              u->work_phone[0] ? json_string(u->work_phone) : json_null(), "created_at",
+	              gz_time_rfc3339(u->created_at, ts, sizeof ts), "disabled",
+	              u->disabled_at != 0, "must_change_password", u->password_reset_at != 0,
+	              "roles", gz_grants_json(u->grants, u->ngrants));
 	if (o && u->deleted_at)
 		json_object_set_new(o, "deleted_at",
 		                    json_string(gz_time_rfc3339(u->deleted_at, ts, sizeof ts)));
@@ -531,7 +669,12 @@ static json_t *user_answer(gz_req *r, gz_db *db, int64_t id, gz_err *err)
 	int rc = gz_user_get(db, id, true, u, err);
 	if (rc == 0)
 		gz_err_set(err, GZ_ENOTFOUND, "not_found", "%s", no_such_user);
-	return rc > 0 ? gz_user_json(u) : NULL;
+	json_t *o = rc > 0 ? gz_user_json(u) : NULL;
+	if (o && gz_users_name_scopes(db, &r->arena, &o, 1, err) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 /* GET /api/v1/users: ascending id. Each of the caller's (disjoint) scopes is one
@@ -560,34 +703,6 @@ static const char *sql_list_q = "AND (u.username LIKE $%d ESCAPE '\\' OR lower(u
 
 #define GZ_USER_Q_MAX 64 /* code points */
 
-/* The LIKE pattern for ?q= ("%q%", with \ % _ escaped by \, ASCII lower-cased: usernames
- * are lower-case, display names are compared lower-cased), in r's arena; NULL when there
- * is no q, or NULL with err set (400) when q is not 1..GZ_USER_Q_MAX code points. */
-static const char *search_pattern(gz_req *r, gz_err *err)
-{
-	const char *q = gz_req_query(r, "q");
-	if (!q)
-		return NULL;
-	size_t n = strlen(q);
-	if (!n || !gz_utf8_valid(q, n) || gz_utf8_len(q, n) > GZ_USER_Q_MAX) {
-		gz_err_set(err, GZ_EBADREQ, "invalid_query", "q 应为 1 到 %d 个字符",
-		           GZ_USER_Q_MAX);
-		gz_err_field(err, "q", "应为 1 到 %d 个字符", GZ_USER_Q_MAX);
-		return NULL;
-	}
-	char *p = gz_arena_alloc(&r->arena, 2 * n + 3), *o = p;
-	*o++ = '%';
-	for (size_t i = 0; i < n; i++) {
-		char c = q[i];
-		if (c == '\\' || c == '%' || c == '_')
-			*o++ = '\\';
-		*o++ = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-	}
-	*o++ = '%';
-	*o = '\0';
-	return p;
-}
-
 static void users_list(gz_req *r)
 {
 	gz_err err;
@@ -596,7 +711,7 @@ static void users_list(gz_req *r)
 	int limit, nscopes;
 	int64_t after;
 	gz_db *db;
-	const char *pattern = search_pattern(r, &err);
+	const char *pattern = gz_api_like_query(r, "q", GZ_USER_Q_MAX, &err);
 	if (err.kind != GZ_OK || gz_req_list_params(r, &limit, &after, &err) < 0 ||
 	    (nscopes = gz_auth_scopes(r, ACT_READ, RES_ACCOUNT, scopes, GZ_AUTH_MAX_GRANTS, &err)) <
 	        0 ||
@@ -665,6 +780,17 @@ static void users_list(gz_req *r)
 		if (rc > 0)
 			json_array_append_new(arr, gz_user_json(u));
 	}
+	/* Every scope of the page named in one batch. */
+	size_t nu = json_array_size(arr);
+	json_t **us = gz_arena_alloc(&r->arena, sizeof *us * (nu ? nu : 1));
+	for (size_t i = 0; i < nu; i++)
+		us[i] = json_array_get(arr, i);
+	if (gz_users_name_scopes(db, &r->arena, us, nu, &err) < 0) {
+		gz_db_end_read(db);
+		json_decref(arr);
+		gz_reply_err(r, &err);
+		return;
+	}
 	gz_db_end_read(db);
 	gz_reply_json(r, 200, gz_list_json(r, arr, more ? items[n - 1].id : 0));
 }
@@ -691,7 +817,13 @@ static void users_get(gz_req *r)
 		gz_reply_err(r, &err);
 		return;
 	}
-	gz_reply_json(r, 200, gz_user_json(u));
+	json_t *o = gz_user_json(u);
+	if (gz_users_name_scopes(db, &r->arena, &o, 1, &err) < 0) {
+		json_decref(o);
+		gz_reply_err(r, &err);
+		return;
+	}
+	gz_reply_json(r, 200, o);
 }
 
 static void users_create(gz_req *r)
@@ -712,6 +844,10 @@ static void users_create(gz_req *r)
 	    username)
 		gz_username_normalise(username, norm, &err, "username");
 	gz_json_str(in, "display_name", GZ_OPTIONAL, 0, GZ_DISPLAY_NAME_MAX, &display, &err);
+	const char *phone_in = NULL;
+	char phone[GZ_WORK_PHONE_MAX + 1] = "";
+	if (gz_json_str(in, "work_phone", GZ_OPTIONAL, 0, 32, &phone_in, &err) == 0 && phone_in)
+		gz_work_phone_normalise(phone_in, phone, &err, "work_phone");
 	if (gz_json_str(in, "password", GZ_REQUIRED, 1, GZ_PASSWORD_MAX, &password, &err) == 0 &&
 	    password)
 		gz_password_check(password, &err, "password");
@@ -743,7 +879,7 @@ static void users_create(gz_req *r)
 	in_tx = true;
 	int64_t id = gz_user_insert(db, norm, display, hash, &err);
 	sodium_memzero(hash, sizeof hash);
-	if (id < 0)
+	if (id < 0 || (phone[0] && gz_user_set_profile(db, id, NULL, phone, &err) < 0))
 		goto fail;
 	gz_user_row *u = gz_arena_alloc(&r->arena, sizeof *u);
 	u->id = id;
@@ -975,6 +1111,59 @@ fail:
 /* POST /users/{id}/disable and /enable: account admin over the user, never oneself. A
  * disabled account's sessions end at once and it cannot log in (answered as a wrong
  * password); it stays in lists with "disabled": true. Doing it twice is 409. */
+/* PATCH /api/v1/users/{id} {display_name?, work_phone?}: the name and the work phone
+ * (published to the residents the account serves), by an account admin over every grant
+ * of the account (as for a reset). Audited user.update with the changed fields. */
+static void users_update(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	gz_db *db = NULL;
+	json_t *in = NULL, *detail = NULL, *out = NULL;
+	bool in_tx = false;
+	const char *display = NULL, *phone_in = NULL;
+	char phone[GZ_WORK_PHONE_MAX + 1] = "";
+	gz_user_row *u = target_admin(r, &db, "修改", &err);
+	if (!u || !(in = gz_req_json(r, &err)))
+		goto fail;
+	gz_json_str(in, "display_name", GZ_OPTIONAL, 0, GZ_DISPLAY_NAME_MAX, &display, &err);
+	if (gz_json_str(in, "work_phone", GZ_OPTIONAL, 0, 32, &phone_in, &err) == 0 && phone_in)
+		gz_work_phone_normalise(phone_in, phone, &err, "work_phone");
+	if (!display && !phone_in && !json_is_null(json_object_get(in, "work_phone")))
+		gz_err_field(&err, "body", "至少修改 display_name 或 work_phone 之一");
+	/* "work_phone": null removes it, as "" does. */
+	bool clear_phone = json_is_null(json_object_get(in, "work_phone"));
+	if (gz_json_check(&err) < 0 || gz_db_begin(db, &err) < 0)
+		goto fail;
+	in_tx = true;
+	if (gz_user_set_profile(db, u->id, display, phone_in || clear_phone ? phone : NULL, &err) <
+	    0)
+		goto fail;
+	char idbuf[24], scope[GZ_SCOPE_MAX];
+	snprintf(idbuf, sizeof idbuf, "%lld", (long long)u->id);
+	gz_user_scope(u, scope);
+	json_t *fields = json_array();
+	if (display)
+		json_array_append_new(fields, json_string("display_name"));
+	if (phone_in || clear_phone)
+		json_array_append_new(fields, json_string("work_phone"));
+	detail = json_pack("{s:s,s:o}", "username", u->username, "fields", fields);
+	if (gz_audit(gz_req_actor(r), db, "user.update", "user", idbuf, scope, detail, &err) < 0 ||
+	    !(out = user_answer(r, db, u->id, &err)) || gz_api_commit(r, db, 200, out, &err) < 0)
+		goto fail;
+	json_decref(detail);
+	json_decref(in);
+	gz_reply_json(r, 200, out);
+	return;
+fail:
+	if (in_tx)
+		gz_db_rollback(db);
+	json_decref(out);
+	json_decref(detail);
+	json_decref(in);
+	gz_reply_err(r, &err);
+}
+
 static void set_disabled(gz_req *r, bool disable)
 {
 	gz_err err;
@@ -1034,6 +1223,7 @@ const gz_module_route gz_accounts_user_routes[] = {
     {"GET", "/api/v1/users", users_list, 0, 0},
     {"POST", "/api/v1/users", users_create, 0, 0},
     {"GET", "/api/v1/users/{id}", users_get, 0, 0},
+    {"PATCH", "/api/v1/users/{id}", users_update, 0, 0},
     {"DELETE", "/api/v1/users/{id}", users_delete, 0, 0},
     {"POST", "/api/v1/users/{id}/grants", grants_add, 0, 0},
     {"DELETE", "/api/v1/users/{id}/grants", grants_remove, 0, 0},

@@ -355,6 +355,10 @@ static void figures_read(gz_req *r)
 	 * 业主委员会/物业管理委员会 inside node. */
 	json_t *cross = json_array();
 	json_object_set_new(out, "cross_roles", cross);
+	/* A secretary serving the viewer is named here as everywhere (org_serving). */
+	org_serving serving;
+	if (org_serving_load(gz_req_actor(r), db, &r->arena, &serving, &err) < 0)
+		goto fail;
 	st = gz_db_prepare(
 	    db,
 	    "SELECT m.person_key, m.name, m.phone_enc, m.position, o.id, o.name, "
@@ -399,7 +403,8 @@ static void figures_read(gz_req *r)
 			                "positions");
 		}
 		if (!cur_clear)
-			cur_clear = gz_people_name_visible(gz_req_actor(r), gz_stmt_text(st, 7));
+			cur_clear = gz_people_name_visible(gz_req_actor(r), gz_stmt_text(st, 7)) ||
+			            org_serving_has(&serving, gz_stmt_text(st, 0));
 		int t = org_type_parse(gz_stmt_text(st, 6));
 		if (t == ORG_COMMUNITY_PARTY)
 			has_party = true;

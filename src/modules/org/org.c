@@ -117,16 +117,18 @@ static void org_list(gz_req *r)
 /* A member as the actor may see them: the name by the one rule for persons
  * (gz_people_name_visible at the organisation's place; masked into A), the phone always
  * masked. */
-json_t *org_member_json(const gz_actor *actor, gz_arena *A, gz_stmt *st)
+json_t *org_member_json(const gz_actor *actor, gz_arena *A, gz_stmt *st, const org_serving *serving)
 {
-	bool clear = gz_people_name_visible(actor, gz_stmt_text(st, 9));
+	bool serves = serving && org_serving_has(serving, gz_stmt_text(st, 10));
+	bool clear = serves || gz_people_name_visible(actor, gz_stmt_text(st, 9));
+	const char *full = serves ? org_phone_full(st, 4, A) : NULL;
 	return json_pack(
 	    "{s:o,s:o,s:o,s:s,s:b,s:o,s:s,s:b,s:o,s:o}", "id", gz_api_id_json(gz_stmt_int64(st, 0)),
 	    "org_id", gz_api_id_json(gz_stmt_int64(st, 1)), "resident_id", gz_api_id_or_null(st, 2),
 	    "name", gz_people_name_shown(A, clear, gz_stmt_text(st, 3)), "name_masked", !clear,
-	    "phone", org_phone_json(st, 4), "position", gz_stmt_text(st, 5), "is_contact",
-	    gz_stmt_int64(st, 6) != 0, "since", gz_api_time_or_null(st, 7), "created_at",
-	    gz_api_time_json(gz_stmt_int64(st, 8)));
+	    "phone", full ? json_string(full) : org_phone_json(st, 4), "position",
+	    gz_stmt_text(st, 5), "is_contact", gz_stmt_int64(st, 6) != 0, "since",
+	    gz_api_time_or_null(st, 7), "created_at", gz_api_time_json(gz_stmt_int64(st, 8)));
 }
 
 /* The organisation with its parent, building, members and contacts; NULL with err. */
@@ -189,6 +191,9 @@ static json_t *org_detail_in(const gz_actor *actor, gz_arena *A, gz_db *db, int6
 	if (!o)
 		return NULL;
 
+	org_serving serving;
+	if (org_serving_load(actor, db, A, &serving, err) < 0)
+		goto fail;
 	st = gz_db_prepare(db,
 	                   "SELECT " MEMBER_COLS " FROM org_members m WHERE m.org_id = $1 "
 	                   "ORDER BY m.is_contact DESC, m.id LIMIT $2",
@@ -201,7 +206,7 @@ static json_t *org_detail_in(const gz_actor *actor, gz_arena *A, gz_db *db, int6
 	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
 		if (json_array_size(members) == ORG_DETAIL_MEMBERS)
 			continue;
-		json_t *m = org_member_json(actor, A, st);
+		json_t *m = org_member_json(actor, A, st, &serving);
 		if (gz_stmt_int64(st, 6))
 			json_array_append(contacts, m);
 		json_array_append_new(members, m);

@@ -44,4 +44,8 @@ int gz_coop_agreement_create(gz_db *db, const gz_actor *actor, json_t *in, json_
  * reported_community_code?, reported_grid_code?, post_type?, reported_at?}. */
 int gz_party_member_create(gz_db *db, const gz_actor *actor, json_t *in, json_t **out, gz_err *err);
 
+/* Registers the namers of organisations, members, Party members and agreements
+ * (api/names.h; org_names.c): the module's init hook. */
+void gz_org_names_init(void);
+
 #endif

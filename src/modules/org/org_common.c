@@ -161,6 +161,18 @@ bool org_masked_phone(gz_stmt *st, int col, char out[PHONE_MASK_SIZE])
 	return true;
 }
 
+const char *org_phone_full(gz_stmt *st, int col, gz_arena *A)
+{
+	if (gz_stmt_isnull(st, col))
+		return NULL;
+	char phone[64];
+	if (gz_people_open(gz_stmt_blob(st, col), gz_stmt_len(st, col), phone, sizeof phone) <= 0)
+		return NULL;
+	const char *out = gz_arena_strdup(A, phone);
+	sodium_memzero(phone, sizeof phone);
+	return out;
+}
+
 /* The phone of column col as answered: masked, or null (see masked_phone). */
 json_t *org_phone_json(gz_stmt *st, int col)
 {

@@ -42,7 +42,7 @@
 
 #define MEMBER_COLS                                                                                \
 	"m.id, m.org_id, m.resident_id, m.name, m.phone_enc, m.position, m.is_contact, m.since, "  \
-	"m.created_at, m.scope_code"
+	"m.created_at, m.scope_code, m.person_key"
 
 typedef struct {
 	int64_t id;
@@ -111,10 +111,32 @@ const char *org_node_param(gz_req *r, gz_db **db);
 /* Columns ORG_COLS from col c on. */
 json_t *org_json(gz_stmt *st, int c);
 
-/* A member as the actor may see them: the name by the one rule for persons
- * (gz_people_name_visible at the organisation's place; masked into A), the phone always
- * masked. */
-json_t *org_member_json(const gz_actor *actor, gz_arena *A, gz_stmt *st);
+/* The people serving an actor as a resident (docs/SECURITY.md, "Staff serving a
+ * resident"): the person keys of the members holding a serving post
+ * (org_serving_position) in an organisation whose place contains one of the actor's
+ * homes (the scopes of its resident grants). Empty for an actor without a resident
+ * grant. Read once per answer: a few posts per home. */
+typedef struct {
+	const char **keys; /* in the arena */
+	size_t n;
+} org_serving;
+
+/* Loads s for actor (strings in A). Returns 0, or -1 with err. */
+int org_serving_load(const gz_actor *actor, gz_db *db, gz_arena *A, org_serving *s, gz_err *err);
+
+/* Does person_key ('r:12', 'p:…', 'n:…') serve the actor s was loaded for? */
+bool org_serving_has(const org_serving *s, const char *person_key);
+
+/* The sealed phone in column col, opened in full into A; NULL when there is none or it
+ * cannot be opened. Only for people serving the caller (org_serving). */
+const char *org_phone_full(gz_stmt *st, int col, gz_arena *A);
+
+/* A member (MEMBER_COLS) as the actor may see them: the name by the one rule for persons
+ * (gz_people_name_visible at the organisation's place; masked into A), the phone masked —
+ * except for a person serving the actor (serving, may be NULL), shown by name and phone
+ * as the posted boards show them. */
+json_t *org_member_json(const gz_actor *actor, gz_arena *A, gz_stmt *st,
+                        const org_serving *serving);
 
 /* The detail from one snapshot (joined when the caller holds one, as a create's answer
  * inside its transaction): the member list and member_count agree. */

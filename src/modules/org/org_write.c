@@ -369,7 +369,7 @@ int gz_org_member_add(gz_db *db, const gz_actor *actor, int64_t org_id, json_t *
 		goto rollback;
 	gz_stmt_bind_int64(st, 1, member_id);
 	if (gz_stmt_step(st, &err) == GZ_ROW)
-		out = org_member_json(actor, A, st);
+		out = org_member_json(actor, A, st, NULL);
 	gz_stmt_finish(st);
 	st = NULL;
 	if (!out || gz_api_commit(actor->req, db, 201, out, &err) < 0) {

@@ -37,12 +37,18 @@
 	" FROM party_members p JOIN organisations po ON po.id = p.party_org_id "                   \
 	"LEFT JOIN organisations eo ON eo.id = p.employer_org_id "
 
-static json_t *party_json(const gz_actor *actor, gz_arena *A, gz_stmt *st)
+static json_t *party_json(const gz_actor *actor, gz_arena *A, gz_stmt *st,
+                          const org_serving *serving)
 {
-	/* The one rule for persons' names, at either of the record's places. */
+	/* The one rule for persons' names, at either of the record's places; a Party
+	 * secretary serving the viewer by name, as in the organisation's members. */
+	char key[32] = "";
+	if (!gz_stmt_isnull(st, 1))
+		snprintf(key, sizeof key, "r:%lld", (long long)gz_stmt_int64(st, 1));
 	bool clear =
 	    gz_people_name_visible(actor, gz_stmt_text(st, 15)) ||
-	    (!gz_stmt_isnull(st, 16) && gz_people_name_visible(actor, gz_stmt_text(st, 16)));
+	    (!gz_stmt_isnull(st, 16) && gz_people_name_visible(actor, gz_stmt_text(st, 16))) ||
+	    (key[0] && org_serving_has(serving, key));
 	const char *name = gz_people_name_shown(A, clear, gz_stmt_text(st, 2));
 	int ptype = org_type_parse(gz_stmt_text(st, 5));
 	int post = gz_stmt_isnull(st, 8) ? -1 : org_post_parse(gz_stmt_text(st, 8));
@@ -69,10 +75,10 @@ static json_t *party_json(const gz_actor *actor, gz_arena *A, gz_stmt *st)
 	    gz_api_time_json(gz_stmt_int64(st, 14)));
 }
 
-static json_t *party_row(gz_req *r, gz_stmt *st, int64_t *key)
+static json_t *party_row(gz_req *r, gz_stmt *st, int64_t *key, void *serving)
 {
 	*key = gz_stmt_int64(st, 0);
-	return party_json(gz_req_actor(r), &r->arena, st);
+	return party_json(gz_req_actor(r), &r->arena, st, serving);
 }
 
 static void party_list(gz_req *r)
@@ -112,6 +118,12 @@ static void party_list(gz_req *r)
 	}
 	const char *texts[] = {community, grid, post};
 	int64_t ints[] = {party_org, rep};
+	org_serving serving;
+	gz_db *db = gz_req_db(r, &err);
+	if (!db || org_serving_load(gz_req_actor(r), db, &r->arena, &serving, &err) < 0) {
+		gz_reply_err(r, &err);
+		return;
+	}
 	/* A row lies where its Party organisation is and where it reported: either inside a
 	 * scope shows it (rows met through both are merged by id). */
 	gz_api_scoped_list(
@@ -133,7 +145,8 @@ static void party_list(gz_req *r)
 	           .ntexts = 3,
 	           .ints = ints,
 	           .nints = 2,
-	           .row = party_row});
+	           .row_ctx = party_row,
+	           .ctx = &serving});
 }
 
 /* Is org a co-building unit with an agreement with community? 1, 0, -1. */
@@ -336,7 +349,7 @@ int gz_party_member_create(gz_db *db, const gz_actor *actor, json_t *in, json_t 
 		goto rollback;
 	gz_stmt_bind_int64(st, 1, id);
 	if (gz_stmt_step(st, &err) == GZ_ROW)
-		out = party_json(actor, A, st);
+		out = party_json(actor, A, st, NULL);
 	gz_stmt_finish(st);
 	st = NULL;
 	if (!out || gz_api_commit(actor->req, db, 201, out, &err) < 0) {

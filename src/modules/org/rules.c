@@ -59,6 +59,13 @@ const char *org_type_label(org_type t)
 	return (unsigned)t < ORG__COUNT ? types[t].label : "";
 }
 
+bool org_serving_position(org_type t, const char *position)
+{
+	if ((t != ORG_GRID_BRANCH && t != ORG_COMMUNITY_PARTY) || !position)
+		return false;
+	return !strcmp(position, "书记") || !strcmp(position, "副书记");
+}
+
 int org_type_parse(const char *s)
 {
 	if (!s)

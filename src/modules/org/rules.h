@@ -56,6 +56,12 @@ const org_type_info *org_type_get(org_type t);
  * halves "业主委员会" / "物业管理委员会"). Returns the type, or -1. */
 int org_type_parse(const char *code_or_label);
 
+/* Is position in an organisation of type t a post that serves the residents of its place
+ * and is posted to them by name and phone (docs/SECURITY.md, "Staff serving a resident")?
+ * The secretary and deputy secretary (书记, 副书记) of a grid's Party branch or a
+ * community's Party committee; every other post, and every other type, no. */
+bool org_serving_position(org_type t, const char *position);
+
 /* "grid_party_branch", ...; "" when out of range. */
 const char *org_type_code(org_type t);
 const char *org_type_label(org_type t);

@@ -70,4 +70,5 @@ const gz_module gz_module_people = {
     .resources = resources,
     .todos = gz_people_todos,
     .figures = gz_people_figures,
+    .init = gz_people_names_init,
 };

@@ -74,6 +74,15 @@ int gz_people_report_xlsx(const json_t *report, const char *path, unsigned char 
  * (the command line): true. NULL place: false. */
 bool gz_people_name_visible(const gz_actor *a, const char *place);
 
+/* The one exception to that rule (docs/SECURITY.md, "Staff serving a resident"): does a
+ * person posted at place — a grid worker, community staff, the secretary of the Party
+ * branch or committee there — serve actor a as a resident? True when a holds a resident
+ * grant whose scope lies inside place (a's home is there). Such a person is shown to a by
+ * name and work phone, as the posted 网格员公示 boards show them. Which posts count is
+ * decided by the module that keeps them (accounts: gz_accounts_serving; organisations:
+ * org_serving_position). The operator, a NULL actor or place: false. */
+bool gz_people_serves(const gz_actor *a, const char *place);
+
 /* The name as shown: the name itself when visible, else masked into arena A. */
 const char *gz_people_name_shown(gz_arena *A, bool visible, const char *name);
 
@@ -155,6 +164,10 @@ void gz_people_import_reply(gz_req *r, gz_people_kind kind);
 extern const char gz_people_import_usage[];
 int gz_cli_import_residents(int argc, char **argv);
 int gz_cli_import_units(int argc, char **argv);
+
+/* Registers the namers of residents, households, units and resident tags (api/names.h;
+ * people_names.c): the module's init hook. */
+void gz_people_names_init(void);
 
 /* Its rows of the policy table (assigned when the module registers). */
 extern policy_resource RES_RESIDENT; /* units and their owners, households, residents */

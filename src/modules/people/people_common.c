@@ -34,6 +34,17 @@ bool gz_people_name_visible(const gz_actor *a, const char *place)
 	return false;
 }
 
+bool gz_people_serves(const gz_actor *a, const char *place)
+{
+	if (!place || !a || gz_actor_is_operator(a))
+		return false;
+	for (int i = 0; i < a->ngrants; i++)
+		if (a->grants[i].role == ROLE_RESIDENT &&
+		    policy_scope_contains(place, a->grants[i].scope))
+			return true;
+	return false;
+}
+
 const char *gz_people_name_shown(gz_arena *A, bool visible, const char *name)
 {
 	if (!name)

@@ -2,8 +2,8 @@
 #include "cli/cli.h"
 #include "modules/module.h"
 
-extern const gz_module_route gz_space_routes[];
-static const gz_module_route *const routes[] = {gz_space_routes, NULL};
+extern const gz_module_route gz_space_routes[], gz_space_place_routes[];
+static const gz_module_route *const routes[] = {gz_space_routes, gz_space_place_routes, NULL};
 
 policy_resource RES_SPACE = -1;
 
@@ -49,4 +49,5 @@ const gz_module gz_module_space = {
     .counts = counts,
     .commands = commands,
     .resources = resources,
+    .init = gz_space_names_init,
 };

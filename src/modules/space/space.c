@@ -572,6 +572,17 @@ static json_t *building_row(gz_req *r, gz_stmt *st, int64_t *key)
 	                 "created_at", gz_api_time_json(gz_stmt_int64(st, 6)));
 }
 
+/* A row of the list: the building with the names of its grid and community (the same
+ * building name, "1号楼", recurs in every grid). */
+static json_t *building_list_row(gz_req *r, gz_stmt *st, int64_t *key)
+{
+	json_t *b = building_row(r, st, key);
+	json_object_set_new(b, "grid_name", gz_api_text_or_null(st, 7));
+	json_object_set_new(b, "community_code", gz_api_text_or_null(st, 8));
+	json_object_set_new(b, "community_name", gz_api_text_or_null(st, 9));
+	return b;
+}
+
 int gz_space_add_building(gz_db *db, const gz_actor *a, json_t *in, json_t **outp, gz_err *errp)
 {
 	gz_err err;
@@ -657,14 +668,17 @@ static void building_list(gz_req *r)
 		return;
 	}
 	gz_api_scoped_list(
-	    r, &(gz_api_list_query){.sql = "SELECT " BUILDING_COLS
-	                                   " FROM buildings WHERE grid_code >= $1 AND "
-	                                   "grid_code < $2 AND id > $3 ORDER BY id LIMIT $4",
-	                            .action = ACT_READ,
-	                            .res = RES_SPACE,
-	                            .filter = grid,
-	                            .after_level = 0,
-	                            .row = building_row});
+	    r, &(gz_api_list_query){
+	           .sql = "SELECT b.id, b.grid_code, b.name, b.address, b.lng_e7, b.lat_e7, "
+	                  "b.created_at, g.name, g.community_code, c.name FROM buildings b LEFT "
+	                  "JOIN grids g ON g.code = b.grid_code LEFT JOIN communities c ON c.code "
+	                  "= g.community_code WHERE b.grid_code >= $1 AND b.grid_code < $2 AND "
+	                  "b.id > $3 ORDER BY b.id LIMIT $4",
+	           .action = ACT_READ,
+	           .res = RES_SPACE,
+	           .filter = grid,
+	           .after_level = 0,
+	           .row = building_list_row});
 }
 
 const gz_module_route gz_space_routes[] = {

@@ -79,6 +79,10 @@ int gz_space_locator_refresh(gz_db *db, gz_err *err);
  * tests and /metrics); -1, -1 before the first lookup. */
 void gz_space_locator_info(int *grids, long long *version);
 
+/* Registers the namers of places, streets, communities, grids and buildings
+ * (api/names.h; space_names.c): the module's init hook. */
+void gz_space_names_init(void);
+
 /* Its rows of the policy table (assigned when the module registers). */
 extern policy_resource RES_SPACE; /* streets, communities, grids, buildings */
 

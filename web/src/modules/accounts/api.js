@@ -25,3 +25,5 @@ export const resetPassword = (id) => apiSend('POST', `/users/${seg(id)}/password
 // -> the account, with disabled true / false.
 export const disableUser = (id) => apiSend('POST', `/users/${seg(id)}/disable`)
 export const enableUser = (id) => apiSend('POST', `/users/${seg(id)}/enable`)
+// {display_name?, work_phone?} ("" or null removes the work phone) -> the account.
+export const updateUser = (id, body) => apiSend('PATCH', `/users/${seg(id)}`, body)

@@ -61,6 +61,21 @@ export default {
       'user.disable': '停用账号',
       'user.enable': '启用账号',
     },
+    auditVerbs: {
+      'session.login': '登录了系统',
+      'session.login_failed': '登录失败',
+      'session.logout': '退出了登录',
+      'user.create': '新建了',
+      'user.grant': '授予了角色给',
+      'user.revoke': '撤销了角色：',
+      'user.delete': '删除了',
+      'user.passwd': '在命令行修改了密码：',
+      'user.password_change': '修改了自己的密码',
+      'user.password_change_failed': '修改密码失败（当前密码错误）',
+      'user.password_reset': '重置了密码：',
+      'user.disable': '停用了',
+      'user.enable': '启用了',
+    },
     recordTypes: { user: '账号' },
     // Roles (docs/SECURITY.md). The API returns role_label with every grant; this table
     // is for choosing a role (account management) before there is a grant to read.

@@ -11,3 +11,6 @@ export const getNetworkFigures = (node) => apiGet('/network/figures' + queryStri
 export const getOrganisation = (id) => apiGet('/organisations/' + seg(id))
 // Params: community, grid, post_type, reported ('1' / '0'), limit, cursor.
 export const listPartyMembers = (params) => apiGet('/party-members' + queryString(params))
+// The staff serving the caller as a resident (网格员公示): {items: [{kind, kind_label,
+// name, work_phone, place, position?, org_name?}], grid: {code, name, path} | null}.
+export const getServing = () => apiGet('/me/serving')

@@ -33,6 +33,12 @@ export default {
       'coop_agreement.create': '新建共建协议',
       'party_member.create': '登记党员',
     },
+    auditVerbs: {
+      'org.create': '新建了',
+      'org.member_add': '添加了',
+      'coop_agreement.create': '新建了',
+      'party_member.create': '登记了',
+    },
     recordTypes: {
       organisation: '组织',
       org_member: '组织成员',

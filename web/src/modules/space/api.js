@@ -11,3 +11,9 @@ export const listGridFeatures = (params) => apiGet('/grids.geojson' + queryStrin
 export const getGrid = (code) => apiGet('/grids/' + seg(code))
 // Params: grid, limit, cursor.
 export const listBuildings = (params) => apiGet('/buildings' + queryString(params))
+// The place picker's walk of the space tree (GET /places), inside the caller's scopes:
+// {parent: code} its children ("" the whole system: its streets), {q} a search by name,
+// {code} that one node, {} the caller's own scopes. Answers {items: [{code, name, level,
+// path, has_children}], truncated}.
+export const listPlaces = ({ parent, q, code } = {}) =>
+  apiGet('/places' + (parent !== undefined && parent !== null ? '?parent=' + encodeURIComponent(parent) : queryString({ q, code })))

@@ -24,6 +24,12 @@ export default {
       'building.create': '新建楼栋',
       'grid.import': '导入网格',
     },
+    auditVerbs: {
+      'street.create': '新建了',
+      'community.create': '新建了',
+      'building.create': '新建了',
+      'grid.import': '导入了',
+    },
     recordTypes: { street: '街道', community: '社区', grid: '网格', building: '楼栋' },
   },
 }
