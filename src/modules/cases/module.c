@@ -1,6 +1,9 @@
 #include "modules/cases/cases.h"
 #include "modules/module.h"
 
+/* Its namers (api/names.h), registered at start-up. */
+void gz_cases_names_init(void);
+
 /* Cases (诉求/工单, issue 10): intake, the state machine, lists and timelines
  * (intake.c, actions.c, read.c over store.c and the pure rules.c, access.c,
  * deadline.c), the catalogue (catalogue.c), the rates (stats.c), the deadline job
@@ -58,4 +61,5 @@ const gz_module gz_module_cases = {
     .counts = counts,
     .resources = resources,
     .jobs = gz_cases_job_kinds,
+    .init = gz_cases_names_init,
 };

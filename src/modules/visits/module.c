@@ -4,6 +4,9 @@
 #include "modules/visits/visits.h"
 #include "modules/module.h"
 
+/* Its namers (api/names.h), registered at start-up. */
+void gz_visits_names_init(void);
+
 extern const gz_module_route gz_visits_routes[], gz_visits_due_routes[], gz_visits_one_routes[],
     gz_visits_freq_routes[];
 /* The first route matching a path wins: /visits/due and /visits/counts before
@@ -58,4 +61,5 @@ const gz_module gz_module_visits = {
     .resources = resources,
     .todos = gz_visits_todos,
     .figures = gz_visits_figures,
+    .init = gz_visits_names_init,
 };
