@@ -75,5 +75,27 @@ int gz_names_resolve(const gz_actor *viewer, gz_db *db, gz_arena *A, const char 
 		if (name_chunk(nm, viewer, db, A, refs, from,
 		               from + GZ_NAMES_CHUNK < n ? from + GZ_NAMES_CHUNK : n, err) < 0)
 			return -1;
+	if (strcmp(record_type, "place") != 0)
+		return 0;
+	/* A scope is a place or an organisation's ("org:<id>/", domain/policy.h): those the
+	 * place namer left go to the "org_scope" namer, in one more batch. */
+	size_t norg = 0;
+	for (size_t i = 0; i < n; i++)
+		norg += !refs[i].name && refs[i].id && !strncmp(refs[i].id, "org:", 4);
+	if (!norg)
+		return 0;
+	gz_name_ref *orgs = gz_arena_alloc(A, sizeof *orgs * norg);
+	size_t *at = gz_arena_alloc(A, sizeof *at * norg), k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!refs[i].name && refs[i].id && !strncmp(refs[i].id, "org:", 4)) {
+			orgs[k].id = refs[i].id;
+			at[k++] = i;
+		}
+	if (gz_names_resolve(viewer, db, A, "org_scope", orgs, norg, err) < 0)
+		return -1;
+	for (k = 0; k < norg; k++) {
+		refs[at[k]].name = orgs[k].name;
+		refs[at[k]].detail = orgs[k].detail;
+	}
 	return 0;
 }

@@ -9,7 +9,8 @@
  * caller asks by record type; a type nobody registered names nothing (the ids stay).
  *
  * The record type "place" names space codes (streets, communities, grids; "" is the
- * whole system), registered by the space module. */
+ * whole system), registered by the space module; an organisation's scope ("org:<id>/")
+ * asked for as a "place" is named by the "org_scope" namer (the org module's). */
 #ifndef GZ_API_NAMES_H
 #define GZ_API_NAMES_H
 

@@ -55,8 +55,24 @@ static void agreement_row(gz_stmt *st, gz_name_ref *ref, const gz_actor *viewer,
 	ref->detail = gz_arena_strdup(A, gz_stmt_text(st, 2));
 }
 
+/* An organisation's scope ("org:67/", the grants of 物业, departments and co-building
+ * units): the organisation's name. Organisations are few beside residents, so the
+ * comparison on the built string is fine. */
+#define SQL_ORG_SCOPES                                                                              \
+	"SELECT 'org:' || CAST(id AS TEXT) || '/', name, '组织' FROM organisations WHERE 'org:' " \
+	"|| "                                                                                       \
+	"CAST(id AS TEXT) || '/' IN " GZ_NAMES_IN
+
+static void org_scope_row(gz_stmt *st, gz_name_ref *ref, const gz_actor *viewer, gz_arena *A)
+{
+	(void)viewer;
+	ref->name = gz_arena_strdup(A, gz_stmt_text(st, 1));
+	ref->detail = gz_arena_strdup(A, gz_stmt_text(st, 2));
+}
+
 static const gz_namer namers[] = {
     {"organisation", SQL_ORGS, true, org_row, NULL},
+    {"org_scope", SQL_ORG_SCOPES, false, org_scope_row, NULL},
     {"org_member", SQL_MEMBERS, true, member_row, NULL},
     {"party_member", SQL_PARTY, true, party_row, NULL},
     {"coop_agreement", SQL_AGREEMENTS, true, agreement_row, NULL},
