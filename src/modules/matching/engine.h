@@ -89,10 +89,12 @@ typedef struct match_pair {
 } match_pair;
 
 typedef struct match_stats {
-	int phases;        /* epsilon-scaling phases */
+	int phases;        /* cost-scaling phases */
 	int64_t bids;      /* a need taking its best option */
+	int64_t scans;     /* a need looking at all its arcs (else its cached best ones) */
 	int64_t evictions; /* a provider giving a need back */
-	int64_t relabels;  /* a provider's price lowered */
+	int64_t relabels;  /* a price lowered (providers and T) */
+	int64_t returns;   /* T freeing a slot or taking back an unmatched need */
 	int64_t rechecks;  /* needs re-examined at a phase start */
 	size_t peak_bytes; /* most memory the engine held at once (graph and solver) */
 	int64_t nfeasible; /* as in match_graph */
