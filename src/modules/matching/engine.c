@@ -40,7 +40,7 @@
  * arcs back to the providers and to the unmatched needs sit in a lazy heap, so T finds
  * its best arc without a scan (discharge_t). */
 #include "modules/matching/engine.h"
-#include "modules/matching/engine_internal.h"
+#include "modules/matching/meter.h"
 
 #include <string.h>
 
@@ -101,7 +101,7 @@ static inline int64_t arc_cost(const solver *s, int32_t x, int32_t e)
 	return (int64_t)s->g->dist[e] * s->S - s->gs[x];
 }
 
-static inline int32_t slots(const solver *s, int32_t j)
+static inline int32_t nslots(const solver *s, int32_t j)
 {
 	return s->g->slots[j];
 }
@@ -221,7 +221,7 @@ static void discharge(solver *s, int32_t j)
 {
 	while (s->cnt[j] > s->load[j] && !s->overflow) {
 		int32_t L = s->load[j];
-		int free_slot = L < slots(s, j);
+		int free_slot = L < nslots(s, j);
 		if (free_slot && (int64_t)L * s->lamS + s->price[j] - s->pt < 0) {
 			s->load[j]++;
 			s->excess++;
@@ -413,7 +413,7 @@ static void phase_start(solver *s)
 	int64_t eps = s->eps;
 	for (int32_t j = 0; j < s->np; j++) {
 		int64_t p = s->price[j] - s->pt;
-		while (s->load[j] < slots(s, j) && s->load[j] * s->lamS + p < -eps)
+		while (s->load[j] < nslots(s, j) && s->load[j] * s->lamS + p < -eps)
 			s->load[j]++, s->excess++;
 		while (s->load[j] > 0 && -(s->load[j] - 1) * s->lamS - p < -eps)
 			s->load[j]--, s->excess--;
@@ -451,8 +451,9 @@ static void refine(solver *s)
 	X(at, n)                                                                                   \
 	X(px, n)                                                                                   \
 	X(gs, n)                                                                                   \
-	X(cache, n *CACHED) X(theta, n) X(nstack, n) X(price, np) X(load, np) X(moff, np + 1)      \
-	    X(cnt, np) X(mem, nmem) X(pstack, np) X(pqueued, np) X(short_list, np) X(listed, np)
+	X(cache, n *CACHED)                                                                        \
+	X(theta, n) X(nstack, n) X(price, np) X(load, np) X(moff, np + 1) X(cnt, np) X(mem, nmem)  \
+	    X(pstack, np) X(pqueued, np) X(short_list, np) X(listed, np)
 
 static void solver_free(solver *s, size_t nmem)
 {
@@ -540,9 +541,9 @@ static int certify(const solver *s)
 		return -1;
 	for (int32_t j = 0; j < s->np; j++) {
 		int64_t L = s->load[j], p = s->price[j] - s->pt;
-		if (s->cnt[j] != L || L > slots(s, j))
+		if (s->cnt[j] != L || L > nslots(s, j))
 			return -1;
-		if (L < slots(s, j) && L * s->lamS + p < -eps)
+		if (L < nslots(s, j) && L * s->lamS + p < -eps)
 			return -1;
 		if (L > 0 && -(L - 1) * s->lamS - p < -eps)
 			return -1;

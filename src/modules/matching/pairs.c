@@ -10,8 +10,8 @@
  * pair is found twice, and none is missed: a provider that reaches a need has the
  * need's cell inside its bounding box. Work is about the number of pairs tested, a
  * small multiple of the pairs found. */
-#include "modules/matching/engine.h"
-#include "modules/matching/engine_internal.h"
+#include "modules/matching/pairs.h"
+#include "modules/matching/meter.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -379,7 +379,7 @@ void match_graph_free(match_graph *g)
 	memset(g, 0, sizeof *g);
 }
 
-static int oom(gz_err *err)
+static int err_oom(gz_err *err)
 {
 	return gz_err_set(err, GZ_EINTERNAL, "out_of_memory", "内存不足，无法完成匹配");
 }
@@ -413,14 +413,14 @@ static int need_arcs(build *bd, match_graph *g, int32_t i, size_t *cap, int64_t 
 				                  "候选配对超过 %lld 对：请缩小服务半径",
 				                  (long long)max_pairs);
 			if ((size_t)g->narcs == *cap) {
-				size_t nc = *cap * 2;
+				size_t nc = *cap + *cap / 2; /* 1.5x: a smaller peak */
 				int32_t *np = match_resize(&bd->m, g->prov, *cap, nc, sizeof *np);
 				if (!np)
-					return oom(err);
+					return err_oom(err);
 				g->prov = np;
 				uint32_t *nd = match_resize(&bd->m, g->dist, *cap, nc, sizeof *nd);
 				if (!nd)
-					return oom(err);
+					return err_oom(err);
 				g->dist = nd;
 				*cap = nc;
 			}
@@ -535,7 +535,7 @@ int match_graph_build(const match_problem *p, match_graph *g, gz_err *err)
 	g->peak_bytes = bd.m.peak;
 	return 0;
 fail_oom:
-	oom(err);
+	err_oom(err);
 fail:
 	build_free(&bd);
 	match_graph_free(g);

@@ -1,7 +1,7 @@
 /* Shared by the engine's files (pairs.c builds the network, engine.c solves it):
  * allocation that counts the bytes held, so the engine reports its peak memory. */
-#ifndef GZ_MODULES_MATCHING_ENGINE_INTERNAL_H
-#define GZ_MODULES_MATCHING_ENGINE_INTERNAL_H
+#ifndef GZ_MODULES_MATCHING_METER_H
+#define GZ_MODULES_MATCHING_METER_H
 
 #include <stddef.h>
 #include <stdlib.h>
