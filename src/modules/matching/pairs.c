@@ -21,7 +21,8 @@
 #define GRID_MAX_CELLS 256
 /* Radii beyond this cover every pair of points in range (2 * sqrt(2) * 10^9). */
 #define RADIUS_CLAMP 3000000000LL
-/* The scaled costs stay below 2^59 (engine.c keeps every number under 8 times that). */
+/* Scaled costs (B * w * (nodes + 1)) stay below this; the solver's prices then stay
+ * far below 2^61, where engine.c would stop rather than overflow. */
 #define SCALED_LIMIT (1LL << 58)
 
 uint64_t match_round_sqrt(uint64_t d2)
@@ -459,7 +460,7 @@ static int provider_slots(build *bd, match_graph *g)
 			k = p->providers[j].cap;
 		/* Level s (0-based) costs lambda * s; it pays only if lambda * s < best[j]. */
 		if (p->lambda > 0 && k > 0) {
-			int64_t useful = (best[j] + p->lambda - 1) / p->lambda;
+			int64_t useful = best[j] / p->lambda + (best[j] % p->lambda != 0);
 			if (useful < k)
 				k = useful;
 		}

@@ -21,7 +21,7 @@
 
 /* Candidate pairs kept (those that pass skill, radius and the profit cut) unless the
  * problem says otherwise; a problem with more is refused (narrow the radii). */
-#define MATCH_DEFAULT_MAX_PAIRS 100000000LL
+#define MATCH_DEFAULT_MAX_PAIRS 50000000LL
 
 typedef struct match_need {
 	int32_t skill; /* an interned skill id, >= 0 */
@@ -54,7 +54,8 @@ typedef struct match_problem {
  * g_j never pays either). Both cuts keep the optimum's value exactly. */
 typedef struct match_graph {
 	int32_t nneeds, nproviders;
-	int64_t nfeasible; /* pairs allowed by skill and radius */
+	int64_t nfeasible; /* pairs allowed by skill and radius (needs with B * w > 0,
+	                      providers with cap > 0) */
 	int32_t narcs;     /* pairs kept */
 	int32_t *start;    /* need i's arcs are start[i] .. start[i + 1] - 1 */
 	int32_t *prov;     /* arc -> provider */
