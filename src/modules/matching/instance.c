@@ -1,8 +1,7 @@
 /* Matching instances and results as JSON (instance.h). Parsing uses the project's JSON
  * helpers (core/json.h: depth limit, UTF-8, duplicate keys and "\u0000" refused, the
- * field getters);
- * each array item's getters run against a scratch error whose reasons are filed
- * under "needs[3].x", so a caller sees every bad field at once. */
+ * field getters); each array item's getters run against a scratch error whose reasons
+ * are filed under "needs[3].x", so a caller sees every bad field at once. */
 #include "modules/matching/instance.h"
 #include "core/json.h"
 #include "core/mem.h"
