@@ -20,6 +20,7 @@
 	X(cases)                                                                                   \
 	X(jobs)                                                                                    \
 	X(deliberation)                                                                            \
+	X(matching)                                                                                \
 	X(demo)
 
 #define DECLARE(name) extern const gz_module gz_module_##name;

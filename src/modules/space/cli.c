@@ -3,14 +3,13 @@
  * changes are audited as "cli". */
 #include "modules/space/space.h"
 #include "cli/cli.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "db/db.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 const char gz_cli_import_usage[] =
     "gongzhi [--db URL] import COMMAND ...\n"
@@ -40,51 +39,6 @@ static int usage(const char *msg)
 {
 	fprintf(stderr, "gongzhi import: %s (see 'gongzhi import --help')\n", msg);
 	return 2;
-}
-
-/* Reads path whole (at most max bytes). NULL after printing why. */
-static char *read_file(const char *path, size_t max, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "gongzhi import: cannot open %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	struct stat sb;
-	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size > max) {
-		fprintf(stderr, "gongzhi import: %s 过大（%lld 字节，上限 %zu 字节）\n", path,
-		        (long long)sb.st_size, max);
-		fclose(f);
-		return NULL;
-	}
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	for (;;) {
-		if (n == cap) {
-			if (cap > max) {
-				fprintf(stderr, "gongzhi import: %s 过大（上限 %zu 字节）\n", path,
-				        max);
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			cap *= 2;
-			buf = realloc(buf, cap);
-		}
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	bool bad = ferror(f);
-	fclose(f);
-	if (bad || n > max) {
-		fprintf(stderr, "gongzhi import: %s: %s\n", path, bad ? "read error" : "过大");
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
 }
 
 static void print_report(const json_t *rep)
@@ -163,11 +117,13 @@ static int import_grids(int argc, char **argv)
 	if (!file)
 		return usage("missing FILE.geojson");
 	size_t len = 0;
-	char *buf = read_file(file, GZ_SPACE_IMPORT_MAX_BYTES, &len);
-	if (!buf)
-		return 1;
 	gz_err err;
 	gz_err_clear(&err);
+	char *buf = gz_file_read(file, GZ_SPACE_IMPORT_MAX_BYTES, &len, &err);
+	if (!buf) {
+		fprintf(stderr, "gongzhi import: %s: %s\n", file, err.message);
+		return 1;
+	}
 	json_t *doc = gz_json_parse(buf, len, GZ_JSON_MAX_DEPTH, &err);
 	free(buf);
 	if (!doc) {
