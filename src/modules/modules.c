@@ -16,6 +16,7 @@
 	X(people)                                                                                  \
 	X(org)                                                                                     \
 	X(jobs)                                                                                    \
+	X(mobilisation)                                                                            \
 	X(demo)
 
 #define DECLARE(name) extern const gz_module gz_module_##name;

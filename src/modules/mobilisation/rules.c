@@ -334,6 +334,47 @@ int mob_redeem_check(int64_t price, int64_t stock, int64_t quantity, int64_t bal
 	return 0;
 }
 
+/* ---------------------------------------------------------------- codes and labels */
+
+static const struct {
+	const char *group, *code, *label;
+} labels[] = {
+    {"activity_kind", "volunteer", "志愿活动"},
+    {"activity_kind", "party", "党员活动"},
+    {"activity_status", "open", "报名中"},
+    {"activity_status", "confirmed", "已确认时长"},
+    {"activity_status", "cancelled", "已取消"},
+    {"record_kind", "service", "志愿服务"},
+    {"record_kind", "training", "培训"},
+    {"record_kind", "award", "表彰"},
+    {"record_kind", "correction", "更正"},
+    {"movement_kind", "earn", "获得"},
+    {"movement_kind", "redeem", "兑换"},
+    {"movement_kind", "refund", "退还"},
+    {"movement_kind", "adjust", "调整"},
+    {"movement_kind", "correct", "更正"},
+    {"rule", "service_hour", "每服务小时"},
+    {"rule", "need_completed", "完成一项需求"},
+    {"rule", "topic_participation", "参与一次议题"},
+    {"rule", "vote", "参加一次表决"},
+    {"redemption_status", "pending", "待领取"},
+    {"redemption_status", "picked_up", "已领取"},
+    {"redemption_status", "cancelled", "已取消"},
+    {"stock_kind", "initial", "初始库存"},
+    {"stock_kind", "replenish", "补货"},
+    {"stock_kind", "donation", "捐赠"},
+    {"stock_kind", "redeem", "兑换"},
+    {"stock_kind", "cancel", "兑换取消"},
+};
+
+const char *mob_label(const char *group, const char *code)
+{
+	for (size_t i = 0; group && code && i < sizeof labels / sizeof labels[0]; i++)
+		if (!strcmp(labels[i].group, group) && !strcmp(labels[i].code, code))
+			return labels[i].label;
+	return NULL;
+}
+
 /* ---------------------------------------------------------------- certificate */
 
 void mob_certificate_number(int year, int64_t serial, char out[24])

@@ -183,6 +183,22 @@ bool mob_check_ok(const mob_ledger_check *c);
 int mob_redeem_check(int64_t price, int64_t stock, int64_t quantity, int64_t balance, int64_t *cost,
                      gz_err *err);
 
+/* ---------------------------------------------------------------- codes and labels */
+
+/* The stable ASCII codes of the module's kinds and statuses, by group, with their
+ * Chinese labels:
+ *   activity_kind      volunteer 志愿活动, party 党员活动
+ *   activity_status    open 报名中, confirmed 已确认时长, cancelled 已取消
+ *   record_kind        service 志愿服务, training 培训, award 表彰, correction 更正
+ *   movement_kind      earn 获得, redeem 兑换, refund 退还, adjust 调整, correct 更正
+ *   rule               service_hour 每服务小时, need_completed 完成一项需求,
+ *                      topic_participation 参与一次议题, vote 参加一次表决
+ *   redemption_status  pending 待领取, picked_up 已领取, cancelled 已取消
+ *   stock_kind         initial 初始库存, replenish 补货, donation 捐赠, redeem 兑换,
+ *                      cancel 兑换取消
+ * mob_label returns the label of code in group, or NULL when code is not one of them. */
+const char *mob_label(const char *group, const char *code);
+
 /* ---------------------------------------------------------------- certificate */
 
 /* The certificate number (志愿服务记录证明 编号): "ZYZM-" year "-" 8-digit serial, e.g.
