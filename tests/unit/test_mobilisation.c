@@ -583,6 +583,18 @@ static void test_certificate_number_format(void **state)
 	assert_string_equal(out, "ZYZM-2026-00000042");
 }
 
+static void test_labels_of_codes(void **state)
+{
+	(void)state;
+	assert_string_equal(mob_label("activity_kind", "party"), "党员活动");
+	assert_string_equal(mob_label("rule", "service_hour"), "每服务小时");
+	assert_string_equal(mob_label("stock_kind", "donation"), "捐赠");
+	assert_null(mob_label("activity_kind", "donation"));
+	assert_null(mob_label("nope", "party"));
+	assert_null(mob_label(NULL, "party"));
+	assert_null(mob_label("rule", NULL));
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -611,6 +623,7 @@ int main(void)
 	    cmocka_unit_test(test_ledger_random_movements_keep_the_invariants),
 	    cmocka_unit_test(test_redeem_checks_stock_then_points),
 	    cmocka_unit_test(test_certificate_number_format),
+	    cmocka_unit_test(test_labels_of_codes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
