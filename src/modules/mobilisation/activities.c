@@ -107,7 +107,8 @@ static char *skills_field(json_t *in, gz_err *err)
 	return out;
 }
 
-int gz_mob_activity_create(gz_db *db, const gz_actor *a, json_t *in, json_t **out, gz_err *errp)
+int gz_mob_activity_create(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t **out,
+                           gz_err *errp)
 {
 	gz_err err;
 	gz_err_clear(&err);
@@ -153,7 +154,6 @@ int gz_mob_activity_create(gz_db *db, const gz_actor *a, json_t *in, json_t **ou
 		goto rollback;
 	uint8_t secret[MOB_CODE_SECRET_BYTES];
 	randombytes_buf(secret, sizeof secret);
-	int64_t now = gz_time_now_ms();
 	gz_stmt *st = gz_db_prepare(
 	    db,
 	    "INSERT INTO mob_activities (kind, organiser_org_id, organiser_name, contact, title, "
@@ -201,7 +201,7 @@ fail:
 
 static void activity_create(gz_req *r)
 {
-	gz_api_create(r, gz_mob_activity_create);
+	mob_create_handle(r, gz_mob_activity_create);
 }
 
 /* ---------------------------------------------------------------- list */

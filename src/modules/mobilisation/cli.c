@@ -22,7 +22,8 @@ const char gz_mob_ledger_usage[] =
     "  balance recorded after each entry; no member or store account is, or ever was,\n"
     "  below zero (only a community's issuer is). And of the store: each item's stock\n"
     "  equals the sum of its stock moves; each store's points equal the points of its\n"
-    "  redemptions not cancelled; every redemption has its payment. Reads the whole\n"
+    "  redemptions not cancelled (the stores of the API: a generated ledger has no\n"
+    "  items); every redemption has its payment. Reads the whole\n"
     "  database in one snapshot. Exit 0 when everything holds, 1 otherwise.\n"
     "gongzhi [--db URL] ledger gen --entries N [--members M] [--communities C] [--seed S]\n"
     "  Appends a synthetic ledger of about N entries (2 per movement: earnings, and\n"
@@ -213,7 +214,9 @@ static int movements(gz_db *db, mob_ledger_check *c, gz_err *err)
 static int store(gz_db *db, extra_check *x, gz_err *err)
 {
 	if (gz_db_query_int64(db, "SELECT COUNT(*) FROM store_items", &x->items, err, 0) < 0 ||
-	    gz_db_query_int64(db, "SELECT COUNT(*) FROM points_accounts WHERE kind = 'store'",
+	    gz_db_query_int64(db,
+	                      "SELECT COUNT(*) FROM points_accounts WHERE kind = 'store' AND "
+	                      "owner_key LIKE 'store:%'",
 	                      &x->stores, err, 0) < 0)
 		return -1;
 	gz_stmt *st =
@@ -235,7 +238,8 @@ static int store(gz_db *db, extra_check *x, gz_err *err)
 		return -1;
 	if (gz_db_query_int64(
 	        db,
-	        "SELECT COUNT(*) FROM points_accounts a WHERE a.kind = 'store' AND a.balance <> "
+	        "SELECT COUNT(*) FROM points_accounts a WHERE a.kind = 'store' AND a.owner_key "
+	        "LIKE 'store:%' AND a.balance <> "
 	        "COALESCE((SELECT SUM(d.points) FROM store_redemptions d WHERE d.scope_code = "
 	        "a.scope_code AND d.status <> 'cancelled'), 0)",
 	        &x->store_mismatch, err, 0) < 0 ||

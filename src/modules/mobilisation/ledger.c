@@ -188,16 +188,21 @@ int gz_mob_points_earn(gz_db *db, const gz_actor *a, int64_t user_id, const char
 	return mob_issue(db, a, &m, *points, &mid, err);
 }
 
-int gz_mob_balance(gz_db *db, int64_t user_id, int64_t *balance, gz_err *err)
+int gz_mob_balance_of(gz_db *db, const char *key, int64_t *balance, gz_err *err)
 {
-	char key[48];
-	owner_key(MOB_ACCT_MEMBER, user_id, NULL, key);
 	*balance = 0;
 	return gz_db_query_int64_text(db,
 	                              "SELECT balance FROM points_accounts WHERE owner_key = $1",
 	                              balance, err, key) < 0
 	           ? -1
 	           : 0;
+}
+
+int gz_mob_balance(gz_db *db, int64_t user_id, int64_t *balance, gz_err *err)
+{
+	char key[48];
+	owner_key(MOB_ACCT_MEMBER, user_id, NULL, key);
+	return gz_mob_balance_of(db, key, balance, err);
 }
 
 /* ---------------------------------------------------------------- my points */
@@ -324,7 +329,8 @@ static void movement_list(gz_req *r)
 /* ---------------------------------------------------------------- adjustments */
 
 /* POST /api/v1/points/adjustments {user_id, community_code, points, reason} */
-static int adjust(gz_db *db, const gz_actor *a, json_t *in, json_t **out, gz_err *errp)
+int gz_mob_points_adjust(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t **out,
+                         gz_err *errp)
 {
 	gz_err err;
 	gz_err_clear(&err);
@@ -340,7 +346,6 @@ static int adjust(gz_db *db, const gz_actor *a, json_t *in, json_t **out, gz_err
 	if (gz_actor_check(a, ACT_ADMIN, RES_SERVICE_RECORD, community, &err) < 0 ||
 	    gz_db_begin(db, &err) < 0)
 		goto fail;
-	int64_t now = gz_time_now_ms();
 	int rc = gz_space_node_exists(db, community, &err);
 	if (rc < 0)
 		goto rollback;
@@ -380,7 +385,7 @@ fail:
 
 static void adjust_create(gz_req *r)
 {
-	gz_api_create(r, adjust);
+	mob_create_handle(r, gz_mob_points_adjust);
 }
 
 /* ---------------------------------------------------------------- rules */

@@ -363,3 +363,13 @@ void mob_filtered_list(gz_req *r, const mob_list_spec *s)
 	                                           .nints = 1,
 	                                           .row = s->row});
 }
+
+void mob_create_handle(gz_req *r, mob_create_fn fn)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	json_t *out = NULL, *in = gz_req_json(r, &err);
+	int rc = in ? fn(NULL, gz_req_actor(r), in, gz_time_now_ms(), &out, &err) : -1;
+	json_decref(in);
+	mob_reply(r, rc, 201, out, &err);
+}

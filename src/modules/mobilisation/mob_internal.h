@@ -109,6 +109,12 @@ typedef int (*mob_id_write_fn)(gz_db *db, const gz_actor *a, int64_t id, json_t 
 /* The whole handler of such a write: reads the body, runs fn, answers status or the error. */
 void mob_handle(gz_req *r, mob_id_write_fn fn, int status, bool body_optional);
 
+/* A create (POST without {id}) done at time now. */
+typedef int (*mob_create_fn)(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t **out,
+                             gz_err *err);
+/* Its whole handler: JSON body, fn with the request's actor and the clock, 201 or error. */
+void mob_create_handle(gz_req *r, mob_create_fn fn);
+
 /* Row -> item of a list. */
 typedef json_t *(*mob_row_fn)(gz_req *r, gz_stmt *st);
 /* Completes a page's items (e.g. nested records); 0, or -1 with err set. */

@@ -29,7 +29,8 @@ extern policy_resource RES_STORE;          /* the charity store: items, stock, r
 
 /* POST /api/v1/activities: {kind, organiser_org_id, title, description?, place_code,
  * address?, contact?, start_at, end_at, slots, skills?, points_per_hour?}. */
-int gz_mob_activity_create(gz_db *db, const gz_actor *a, json_t *in, json_t **out, gz_err *err);
+int gz_mob_activity_create(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t **out,
+                           gz_err *err);
 
 /* The check-in code of activity id at time now: {code, step, valid_until, ...}. Needs
  * activity write at its place (the organiser's screen). */
@@ -64,7 +65,8 @@ int gz_mob_activity_confirm(gz_db *db, const gz_actor *a, int64_t activity_id, j
                             int64_t now, json_t **out, gz_err *err);
 
 /* POST /api/v1/store/items: {community_code, name, description?, price_points, stock}. */
-int gz_mob_store_item_create(gz_db *db, const gz_actor *a, json_t *in, json_t **out, gz_err *err);
+int gz_mob_store_item_create(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t **out,
+                             gz_err *err);
 
 /* Redemption of item_id by user_id: {quantity?}. Stock and balance are checked and both
  * written in one transaction: 409 out_of_stock, insufficient_points, item_inactive. */
@@ -79,6 +81,16 @@ int gz_mob_pick_up(gz_db *db, const gz_actor *a, int64_t redemption_id, int64_t 
  * donor_org_id?, agreement_id?, note?}. */
 int gz_mob_stock_add(gz_db *db, const gz_actor *a, int64_t item_id, json_t *in, int64_t now,
                      json_t **out, gz_err *err);
+
+/* POST /api/v1/points/adjustments: {user_id, community_code, points, reason}: admin on
+ * service records at the community; 409 insufficient_points below zero. */
+int gz_mob_points_adjust(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t **out,
+                         gz_err *err);
+
+/* POST /api/v1/service-records: {user_id, kind: training|award, community_code, org_name,
+ * content, started_at, ended_at?, minutes?}. */
+int gz_mob_record_create(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t **out,
+                         gz_err *err);
 
 /* ---- For other capabilities: points earned by a rule (a setting, points_rules) ---- */
 
@@ -95,6 +107,12 @@ int gz_mob_points_earn(gz_db *db, const gz_actor *a, int64_t user_id, const char
 /* The balance of user_id's points (0 without an account): one row read. Returns 0, or -1
  * with err set. */
 int gz_mob_balance(gz_db *db, int64_t user_id, int64_t *balance, gz_err *err);
+
+/* The balance of the account named owner_key ("u:<user id>", "issuer:<community>",
+ * "store:<community>"; 0 without an account): the one statement every balance read runs
+ * (bench/ledger.sh times it against summing the account's entries). Returns 0, or -1
+ * with err set. */
+int gz_mob_balance_of(gz_db *db, const char *owner_key, int64_t *balance, gz_err *err);
 
 /* ---- The command line ---- */
 

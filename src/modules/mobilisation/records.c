@@ -190,7 +190,8 @@ static void record_list(gz_req *r)
 
 /* POST /api/v1/service-records {user_id, kind: training|award, community_code, org_name,
  * content, started_at, ended_at?, minutes? (training)} */
-static int record_create(gz_db *db, const gz_actor *a, json_t *in, json_t **out, gz_err *errp)
+int gz_mob_record_create(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t **out,
+                         gz_err *errp)
 {
 	gz_err err;
 	gz_err_clear(&err);
@@ -218,7 +219,6 @@ static int record_create(gz_db *db, const gz_actor *a, json_t *in, json_t **out,
 	if (gz_actor_check(a, ACT_WRITE, RES_SERVICE_RECORD, community, &err) < 0 ||
 	    gz_db_begin(db, &err) < 0)
 		goto fail;
-	int64_t now = gz_time_now_ms();
 	int rc = gz_space_node_exists(db, community, &err);
 	if (rc < 0)
 		goto rollback;
@@ -272,7 +272,7 @@ fail:
 
 static void record_create_h(gz_req *r)
 {
-	gz_api_create(r, record_create);
+	mob_create_handle(r, gz_mob_record_create);
 }
 
 /* ---------------------------------------------------------------- corrections */

@@ -108,7 +108,8 @@ static int stock_move(gz_db *db, const gz_actor *a, const item_row *it, const ch
 
 /* ---------------------------------------------------------------- items */
 
-int gz_mob_store_item_create(gz_db *db, const gz_actor *a, json_t *in, json_t **out, gz_err *errp)
+int gz_mob_store_item_create(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t **out,
+                             gz_err *errp)
 {
 	gz_err err;
 	gz_err_clear(&err);
@@ -132,7 +133,6 @@ int gz_mob_store_item_create(gz_db *db, const gz_actor *a, json_t *in, json_t **
 		}
 		goto rollback;
 	}
-	int64_t now = gz_time_now_ms();
 	gz_stmt *st = gz_db_prepare(db,
 	                            "INSERT INTO store_items (community_code, name, description, "
 	                            "price_points, stock, created_at, updated_at) VALUES ($1, $2, "
@@ -173,7 +173,7 @@ fail:
 
 static void item_create(gz_req *r)
 {
-	gz_api_create(r, gz_mob_store_item_create);
+	mob_create_handle(r, gz_mob_store_item_create);
 }
 
 static json_t *item_row_json(gz_req *r, gz_stmt *st, int64_t *key)
