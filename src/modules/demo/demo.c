@@ -6,6 +6,7 @@
  *   residents   gz_people_import(RESIDENTS)   (ID checks, sealing, blind indexes)
  *   network     gz_org_create() & co.         (api/org.h)
  *   accounts    gz_user_insert/gz_user_grant  (api/users.h), audited like `user add`
+ *   a year of mobilisation  demo_load_mobilisation() (demo_mob.c, through mobilisation.h)
  * Each piece is its own transaction with its audit rows (user "cli"). */
 #include "api/auth.h"
 #include "modules/org/org.h"
@@ -19,6 +20,7 @@
 #include "core/time.h"
 #include "db/db.h"
 #include "modules/demo/generate.h"
+#include "modules/demo/demo_mob.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -223,9 +225,11 @@ static person_date this_year(void)
 typedef struct {
 	const char *cmd;
 	gz_db *db;
-	gz_actor op;           /* the operator: every write of the load is the command line's */
-	int64_t *building_ids; /* demo building -> database id */
-	double t_grids, t_buildings, t_units, t_residents, t_network, t_accounts;
+	gz_actor op;            /* the operator: every write of the load is the command line's */
+	int64_t *building_ids;  /* demo building -> database id */
+	int64_t *org_ids;       /* demo organisation -> database id (for mobilisation) */
+	int64_t *agreement_ids; /* demo agreement -> database id */
+	double t_grids, t_buildings, t_units, t_residents, t_network, t_accounts, t_mobilisation;
 } loader;
 
 static int load_grids(loader *L, const demo_street *s, uint64_t seed)
@@ -405,6 +409,8 @@ static int load_network(loader *L, const demo_street *s, int64_t *rid)
 	gz_err err;
 	gz_err_clear(&err);
 	int64_t *oid = gz_calloc((size_t)s->norgs + 1, sizeof *oid);
+	L->org_ids = oid;
+	L->agreement_ids = gz_calloc((size_t)s->nagreements + 1, sizeof *L->agreement_ids);
 	int ret = -1;
 	for (int32_t i = 0; i < s->norgs; i++) {
 		const demo_org *o = &s->orgs[i];
@@ -460,7 +466,7 @@ static int load_network(loader *L, const demo_street *s, int64_t *rid)
 		    "community_code", s->communities[a->community].code, "title", a->title,
 		    "start_at", time_string(a->start_ms), "end_at", time_string(a->end_ms),
 		    "status", org_agreement_status_code(a->status), "commitments", cs);
-		if (create(L, gz_coop_agreement_create, in, a->title) < 0)
+		if ((L->agreement_ids[i] = create(L, gz_coop_agreement_create, in, a->title)) < 0)
 			goto out;
 	}
 	for (int32_t i = 0; i < s->nparty; i++) {
@@ -485,7 +491,6 @@ static int load_network(loader *L, const demo_street *s, int64_t *rid)
 	}
 	ret = 0;
 out:
-	free(oid);
 	L->t_network += secs_since(t0);
 	return ret;
 }
@@ -607,6 +612,23 @@ static int load_accounts(loader *L, const demo_street *s, int64_t *rid, acc_stat
 	return 0;
 }
 
+/* ---------------------------------------------------------------- mobilisation */
+
+/* A year of activities, hours, points and the charity store (demo_mob.c), after the
+ * accounts (the demo's volunteer takes part). */
+static int load_mobilisation(loader *L, const demo_street *s, uint64_t seed)
+{
+	int64_t t0 = gz_time_mono_ns();
+	gz_err err;
+	gz_err_clear(&err);
+	int rc = demo_load_mobilisation(L->db, &L->op, s, L->org_ids, L->agreement_ids, seed,
+	                                gz_time_now_ms(), &err);
+	if (rc < 0)
+		print_err(L->cmd, "mobilisation", &err);
+	L->t_mobilisation += secs_since(t0);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- summary */
 
 static json_t *record_counts(gz_db *db)
@@ -661,6 +683,9 @@ static void print_summary(const demo_street *s, const json_t *c, const acc_state
 	       count_of(c, "organisations"), count_of(c, "coop_agreements"),
 	       count_of(c, "party_members"), count_of(c, "party_members_reported"),
 	       count_of(c, "users"));
+	printf("  志愿活动 %lld  报名 %lld  服务记录 %lld  爱心超市兑换 %lld\n",
+	       count_of(c, "activities"), count_of(c, "signups"), count_of(c, "service_records"),
+	       count_of(c, "redemptions"));
 	printf("\n演示账号（密码由种子决定，仅供演示；勿在真实数据上使用）：\n");
 	print_accounts(s, state);
 }
@@ -837,17 +862,18 @@ int gz_cli_demo(int argc, char **argv)
 		fprintf(stderr, "正在载入演示数据：%s %s …\n", s->code, s->name);
 	if (load_grids(&L, s, c.seed) < 0 || load_buildings(&L, s) < 0 || load_units(&L, s) < 0 ||
 	    load_residents(&L, s) < 0 || load_network(&L, s, rid) < 0 ||
-	    load_accounts(&L, s, rid, state) < 0)
+	    load_accounts(&L, s, rid, state) < 0 || load_mobilisation(&L, s, c.seed) < 0)
 		goto out;
 	double secs = secs_since(t0);
 	json_t *counts = record_counts(db);
 	if (o.json) {
 		json_t *j = summary_json(s, counts, state, o.seed, secs);
 		json_object_set_new(j, "timings",
-		                    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f}", "grids", L.t_grids,
+		                    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "grids", L.t_grids,
 		                              "buildings", L.t_buildings, "units", L.t_units,
 		                              "residents", L.t_residents, "network", L.t_network,
-		                              "accounts", L.t_accounts));
+		                              "accounts", L.t_accounts, "mobilisation",
+		                              L.t_mobilisation));
 		char *txt = gz_json_dump(j, NULL);
 		printf("%s\n", txt ? txt : "{}");
 		free(txt);
@@ -860,6 +886,8 @@ int gz_cli_demo(int argc, char **argv)
 out:
 	free(rid);
 	free(L.building_ids);
+	free(L.org_ids);
+	free(L.agreement_ids);
 	demo_street_free(s);
 	demo_people_free(pp);
 	gz_db_close(db);

@@ -146,7 +146,7 @@ int mob_scoped_items_up(gz_req *r, const gz_api_list_query *q, policy_resource r
 		}
 		/* [code, code + "\x01"): that code alone (codes are digits) */
 		char hi[20];
-		snprintf(hi, sizeof hi, "%s\x01", anc[i]);
+		snprintf(hi, sizeof hi, "%.15s\x01", anc[i]);
 		gz_stmt_bind_str(st, 1, anc[i]);
 		gz_stmt_bind_str(st, 2, hi);
 		gz_stmt_bind_int64(st, 3, after->key);

@@ -77,6 +77,11 @@ int gz_mob_redeem(gz_db *db, const gz_actor *a, int64_t item_id, int64_t user_id
 int gz_mob_pick_up(gz_db *db, const gz_actor *a, int64_t redemption_id, int64_t now, json_t **out,
                    gz_err *err);
 
+/* Cancels redemption id while it waits for pick-up (staff, or the member who redeemed):
+ * the points are refunded (a refund movement) and the stock returned. 409 not_pending. */
+int gz_mob_redemption_cancel(gz_db *db, const gz_actor *a, int64_t redemption_id, int64_t now,
+                             json_t **out, gz_err *err);
+
 /* Stock replenishment or donation of item_id: {kind: replenish|donation, quantity,
  * donor_org_id?, agreement_id?, note?}. */
 int gz_mob_stock_add(gz_db *db, const gz_actor *a, int64_t item_id, json_t *in, int64_t now,

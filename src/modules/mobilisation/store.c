@@ -693,15 +693,14 @@ static void pick_up(gz_req *r)
 
 /* POST /store/redemptions/{id}/cancel: staff, or the member while it waits for pick-up;
  * the points come back (a refund movement) and so does the stock. */
-static int cancel(gz_db *db, const gz_actor *a, int64_t redemption_id, json_t *in, int64_t now,
-                  json_t **out, gz_err *errp)
+int gz_mob_redemption_cancel(gz_db *db, const gz_actor *a, int64_t redemption_id, int64_t now,
+                             json_t **out, gz_err *errp)
 {
 	gz_err err;
 	gz_err_clear(&err);
 	redemption_row d;
 	item_row it;
 	int64_t mid = 0;
-	(void)in;
 	if (!(db || (db = gz_req_db(a->req, &err))) || gz_db_begin(db, &err) < 0)
 		goto fail;
 	int rc = redemption_load(db, redemption_id, &d, &err);
@@ -784,9 +783,16 @@ fail:
 	return -1;
 }
 
+static int cancel_fn(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
+                     json_t **out, gz_err *err)
+{
+	(void)in;
+	return gz_mob_redemption_cancel(db, a, id, now, out, err);
+}
+
 static void cancel_h(gz_req *r)
 {
-	mob_handle(r, cancel, 200, true);
+	mob_handle(r, cancel_fn, 200, true);
 }
 
 static json_t *own_redemption(gz_req *r, gz_stmt *st)
