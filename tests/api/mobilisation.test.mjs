@@ -298,6 +298,25 @@ describe('check-in, check-out and hours', () => {
     expect(await get('/api/v1/service-records', who.v1), 403, 'forbidden', 'volunteers read their own only');
   });
 
+  test('guessing codes is limited: after 10 wrong codes even the right one is refused (429)', async () => {
+    const a = await publish({ title: '猜码测试' });
+    assert.equal((await post(`/api/v1/activities/${a.id}/signups`, {}, who.v2)).status, 201);
+    const secret = secretOf(srv, a.id);
+    const step = await safeStep(8000);
+    const recent = new Set(Array.from({ length: 24 }, (_, i) => totp(secret, step - i)));
+    const wrong = [];
+    for (let x = 100000; wrong.length < 10; x += 7919) if (!recent.has(String(x))) wrong.push(String(x));
+    for (const c of wrong) expect(await post(`/api/v1/activities/${a.id}/check-in`, { code: c }, who.v2), 422, 'code_wrong', 'a guess');
+    await unchanged(async () => {
+      const r = await post(`/api/v1/activities/${a.id}/check-in`, { code: totp(secret, step) }, who.v2);
+      expect(r, 429, 'too_many_attempts', 'over the limit');
+      assert.ok(Number(r.headers.get('retry-after')) > 0);
+    });
+    // another volunteer of the same activity is not affected
+    assert.equal((await post(`/api/v1/activities/${a.id}/signups`, {}, who.v3)).status, 201);
+    assert.equal((await post(`/api/v1/activities/${a.id}/check-in`, { code: totp(secret, step) }, who.v3)).status, 200);
+  });
+
   test('outside the window around the schedule no code is accepted', async () => {
     const now = Date.now();
     const a = await publish({ title: '下周的活动', start_at: iso(now + 5 * HOUR), end_at: iso(now + 7 * HOUR) });

@@ -6,6 +6,7 @@
 #include "modules/module.h"
 #include "api/common.h"
 #include "api/fields.h"
+#include "api/ratelimit.h"
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/time.h"
@@ -14,6 +15,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* 429 too_many_attempts with Retry-After. */
+static void too_many(const gz_actor *a, int64_t retry_ms, gz_err *err)
+{
+	char v[24];
+	snprintf(v, sizeof v, "%lld", (long long)((retry_ms + 999) / 1000));
+	if (a->req)
+		gz_reply_header(a->req, "Retry-After", v);
+	gz_err_set(err, GZ_ETOOMANY, "too_many_attempts",
+	           "签到码错误次数过多，请 %s 秒后再试，或请组织者为您登记", v);
+}
 
 /* Loads the activity (404) and the caller's or the given sign-up for a check: the
  * activity must be open and visible. Returns 0, or -1 with err set. */
@@ -70,9 +82,33 @@ int gz_mob_check(gz_db *db, const gz_actor *a, int64_t activity_id, int64_t user
 		gz_err_set(&err, GZ_ECONFLICT, "already_checked_out", "您已经签退过了");
 		goto rollback;
 	}
+	/* Guessing: at most MOB_CODE_GUESSES wrong codes per person and activity per window
+	 * (the count is kept whatever happens to this transaction). */
+	char key[64];
+	snprintf(key, sizeof key, "code:u:%lld:a:%lld", (long long)user_id, (long long)activity_id);
+	int64_t retry = 0;
+	if (!gz_actor_is_operator(a)) {
+		if ((rc = gz_ratelimit_take(db, key, 0, MOB_CODE_GUESSES, MOB_CODE_GUESS_WINDOW_MS,
+		                            &retry, &err)) < 0)
+			goto rollback;
+		if (rc == 1) {
+			too_many(a, retry, &err);
+			goto rollback;
+		}
+	}
 	if (mob_code_verify(act.secret, act.start, act.end, now, code, s.last_step, &step, &err) <
-	    0)
-		goto rollback;
+	    0) {
+		if (gz_actor_is_operator(a) ||
+		    (strcmp(err.code, "code_wrong") && strcmp(err.code, "code_expired")))
+			goto rollback;
+		gz_db_rollback(db);
+		gz_err e;
+		gz_err_clear(&e);
+		if (gz_ratelimit_take(db, key, 1, MOB_CODE_GUESSES, MOB_CODE_GUESS_WINDOW_MS, NULL,
+		                      &e) < 0)
+			err = e;
+		goto fail;
+	}
 	/* Conditional on the state read above: of two racing check-ins one changes a row. */
 	gz_stmt *st = gz_db_prepare(
 	    db,

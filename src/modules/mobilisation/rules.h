@@ -51,6 +51,12 @@ int64_t mob_points_for_minutes(int64_t minutes, int64_t points_per_hour);
 #define MOB_CODE_SECRET_BYTES 32
 #define MOB_CODE_STEP_MS      30000LL
 #define MOB_CODE_WINDOW_MS    (30 * MOB_MINUTE_MS)
+/* Wrong (or expired) codes one person may try for one activity per window before the
+ * API answers 429 (mobilisation/hours.c): 6 digits, 2 codes valid at a time, so a guess
+ * succeeds with p = 2e-6 and a whole activity's window (a few hours) gives a guesser
+ * about 10^-4. */
+#define MOB_CODE_GUESSES         10
+#define MOB_CODE_GUESS_WINDOW_MS (15 * MOB_MINUTE_MS)
 /* Codes of steps this far back are "expired" rather than "wrong" (a clearer message). */
 #define MOB_CODE_EXPIRED_STEPS 20
 
