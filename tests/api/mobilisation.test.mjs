@@ -8,12 +8,22 @@
 // SQLite, PostgreSQL and two processes sharing PostgreSQL.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { startServer, api, cli } from '../lib/server.mjs';
 import { assertErrorShape, assertNoSanitizerReport } from './util.mjs';
 import { sql } from './auth-util.mjs';
 import { C1, C2, G1, C2G1, mobWorld, iso, totp, secretOf, safeStep, ledgerCheck } from './mob-util.mjs';
 
 let srv, org, who;
+
+// The text of a PDF by poppler's pdftotext when installed (not a dependency), else null.
+function pdfText(bytes) {
+  try {
+    return execFileSync('pdftotext', ['-', '-'], { input: bytes, encoding: 'utf8' });
+  } catch {
+    return null;
+  }
+}
 const HOUR = 3600000;
 
 before(async () => {
@@ -272,6 +282,31 @@ describe('check-in, check-out and hours', () => {
     const sum = await get('/api/v1/me/service-summary', who.v1);
     assert.ok(sum.body.total_minutes >= 105);
     assert.ok(sum.body.points_balance >= 1);
+
+    // the record certificate: issued free, numbered, as a PDF with the CJK font embedded
+    expect(await post('/api/v1/me/certificates', {}, who.res), 409, 'no_service_records', 'nothing to certify');
+    const cert = await post('/api/v1/me/certificates', {}, who.v1);
+    assert.equal(cert.status, 201, JSON.stringify(cert.body));
+    assert.match(cert.body.number, /^ZYZM-\d{4}-\d{8}$/);
+    assert.equal(cert.body.total_minutes, sum.body.total_minutes);
+    assert.equal(cert.body.issuer.name, 'c1居委会');
+    assert.equal(cert.body.recent[0].content, '签到测试');
+    expect(await get(`/api/v1/me/certificates/${cert.body.id}`, who.v2), 404, 'not_found', 'someone else\'s certificate');
+    assert.equal((await get(`/api/v1/me/certificates/${cert.body.id}`, who.v1)).body.number, cert.body.number);
+    const pdf = await srv.fetch(`/api/v1/me/certificates/${cert.body.id}/pdf`, { headers: who.v1.bearer });
+    assert.equal(pdf.status, 200);
+    assert.equal(pdf.headers.get('content-type'), 'application/pdf');
+    assert.match(pdf.headers.get('content-disposition'), new RegExp(cert.body.number));
+    const bytes = Buffer.from(await pdf.arrayBuffer());
+    assert.equal(bytes.subarray(0, 5).toString(), '%PDF-');
+    assert.ok(bytes.includes('/FontFile2'), 'the CJK font is embedded');
+    const txt = pdfText(bytes);
+    if (txt !== null) {
+      assert.match(txt, /志愿服务记录证明/);
+      assert.match(txt, new RegExp(cert.body.number));
+      assert.match(txt, /c1居委会/);
+    }
+    expect(await get(`/api/v1/me/certificates/${cert.body.id}/pdf`, who.v2), 404, 'not_found', 'someone else\'s PDF');
 
     // corrections are new rows; the original never changes
     await unchanged(async () => {

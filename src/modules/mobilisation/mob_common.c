@@ -230,6 +230,13 @@ int mob_volunteer_ensure(gz_db *db, int64_t user_id, int64_t now, char *name, gz
 	return 0;
 }
 
+int mob_year_of(int64_t t)
+{
+	char b[40];
+	gz_time_rfc3339(t + 8 * MOB_HOUR_MS, b, sizeof b);
+	return atoi(b);
+}
+
 void mob_community_of(const char *place, char out[16])
 {
 	snprintf(out, 16, "%.12s", place);

@@ -214,6 +214,17 @@ int mob_issue(gz_db *db, const gz_actor *a, const mob_move *m, int64_t points, i
 /* The points of rule (points_rules): 1 found, 0 unknown rule, -1 error. */
 int mob_rule_points(gz_db *db, const char *rule, int64_t *points, gz_err *err);
 
+/* ---- the record certificate (certificate.c, certificate_pdf.c) ---- */
+
+/* The CJK font embedded in PDFs: GONGZHI_CJK_FONT, else fonts-wqy-microhei's file. */
+const char *mob_cjk_font_path(void);
+/* The certificate c (as GET /me/certificates/{id} answers it) as a PDF: *out malloc'd,
+ * the caller frees it. Returns 0, or -1 with err set (503 pdf_font_unavailable, 500). */
+int mob_certificate_pdf(const json_t *c, unsigned char **out, size_t *len, gz_err *err);
+
+/* The year (Asia/Shanghai) of time t. */
+int mob_year_of(int64_t t);
+
 /* ---- the command line (cli.c, ledger_gen.c) ---- */
 
 /* gongzhi ledger gen (argv starts at "gen"). */

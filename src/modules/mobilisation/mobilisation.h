@@ -97,6 +97,12 @@ int gz_mob_points_adjust(gz_db *db, const gz_actor *a, json_t *in, int64_t now, 
 int gz_mob_record_create(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t **out,
                          gz_err *err);
 
+/* Issues user_id's record certificate (志愿服务记录证明) at now, free: numbered, its
+ * content (identity, total hours, services, issuing organisation and contact) kept as
+ * issued. 409 no_service_records. */
+int gz_mob_certificate_issue(gz_db *db, const gz_actor *a, int64_t user_id, int64_t now,
+                             json_t **out, gz_err *err);
+
 /* ---- For other capabilities: points earned by a rule (a setting, points_rules) ---- */
 
 /* Earns user_id units × the points of rule ("service_hour", "need_completed",

@@ -6,14 +6,11 @@
  * ledger (ledger.c), the charity store (store.c), `gongzhi ledger` (cli.c); the pure rules
  * in rules.c. The first route matching a path wins: literal paths before {id}. */
 extern const gz_module_route gz_mob_activity_routes[], gz_mob_signup_routes[],
-    gz_mob_hours_routes[], gz_mob_record_routes[], gz_mob_ledger_routes[], gz_mob_store_routes[];
-static const gz_module_route *const routes[] = {gz_mob_activity_routes,
-                                                gz_mob_signup_routes,
-                                                gz_mob_hours_routes,
-                                                gz_mob_record_routes,
-                                                gz_mob_ledger_routes,
-                                                gz_mob_store_routes,
-                                                NULL};
+    gz_mob_hours_routes[], gz_mob_record_routes[], gz_mob_ledger_routes[], gz_mob_store_routes[],
+    gz_mob_certificate_routes[];
+static const gz_module_route *const routes[] = {
+    gz_mob_activity_routes, gz_mob_signup_routes, gz_mob_hours_routes,       gz_mob_record_routes,
+    gz_mob_ledger_routes,   gz_mob_store_routes,  gz_mob_certificate_routes, NULL};
 
 policy_resource RES_ACTIVITY = -1;
 policy_resource RES_SERVICE_RECORD = -1;

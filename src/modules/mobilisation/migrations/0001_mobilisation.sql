@@ -220,8 +220,20 @@ CREATE TABLE store_stock_moves (
 );
 CREATE INDEX store_stock_moves_item ON store_stock_moves (item_id, id);
 
--- Append-only: the ledger, the service records and the stock moves refuse UPDATE and
--- DELETE whoever asks (corrections are new rows).
+-- Record certificates (志愿服务记录证明) issued to volunteers, free of charge: number
+-- "ZYZM-<year of issue>-<id, 8 digits>" (rules.h mob_certificate_number), and what the
+-- certificate says (JSON: identity, total hours, services, issuing organisation and
+-- contact), kept as issued so its PDF always shows the same figures.
+CREATE TABLE mob_certificates (
+    id {{ID}},
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    issued_at BIGINT NOT NULL,
+    content TEXT NOT NULL
+);
+CREATE INDEX mob_certificates_user ON mob_certificates (user_id, id);
+
+-- Append-only: the ledger, the service records, the stock moves and the certificates
+-- refuse UPDATE and DELETE whoever asks (corrections are new rows).
 {{SQLITE:
 CREATE TRIGGER points_entries_append_only_u BEFORE UPDATE ON points_entries
 BEGIN SELECT RAISE(ABORT, 'points_entries is append-only'); END;
@@ -239,6 +251,10 @@ CREATE TRIGGER store_stock_moves_append_only_u BEFORE UPDATE ON store_stock_move
 BEGIN SELECT RAISE(ABORT, 'store_stock_moves is append-only'); END;
 CREATE TRIGGER store_stock_moves_append_only_d BEFORE DELETE ON store_stock_moves
 BEGIN SELECT RAISE(ABORT, 'store_stock_moves is append-only'); END;
+CREATE TRIGGER mob_certificates_append_only_u BEFORE UPDATE ON mob_certificates
+BEGIN SELECT RAISE(ABORT, 'mob_certificates is append-only'); END;
+CREATE TRIGGER mob_certificates_append_only_d BEFORE DELETE ON mob_certificates
+BEGIN SELECT RAISE(ABORT, 'mob_certificates is append-only'); END;
 }}
 {{PG:
 CREATE FUNCTION mob_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -253,6 +269,8 @@ CREATE TRIGGER points_movements_append_only BEFORE UPDATE OR DELETE ON points_mo
 CREATE TRIGGER mob_service_records_append_only BEFORE UPDATE OR DELETE ON mob_service_records
     FOR EACH ROW EXECUTE FUNCTION mob_append_only();
 CREATE TRIGGER store_stock_moves_append_only BEFORE UPDATE OR DELETE ON store_stock_moves
+    FOR EACH ROW EXECUTE FUNCTION mob_append_only();
+CREATE TRIGGER mob_certificates_append_only BEFORE UPDATE OR DELETE ON mob_certificates
     FOR EACH ROW EXECUTE FUNCTION mob_append_only();
 }}
 
