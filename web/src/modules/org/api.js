@@ -11,3 +11,5 @@ export const getNetworkFigures = (node) => apiGet('/network/figures' + queryStri
 export const getOrganisation = (id) => apiGet('/organisations/' + seg(id))
 // Params: community, grid, post_type, reported ('1' / '0'), limit, cursor.
 export const listPartyMembers = (params) => apiGet('/party-members' + queryString(params))
+// Params: type, space (a street, community or grid code), parent, limit, cursor.
+export const listOrganisations = (params) => apiGet('/organisations' + queryString(params))
