@@ -74,10 +74,10 @@ describe('gongzhi demo', () => {
     assert.ok(c.party_members >= 300, `party members ${c.party_members}`);
     // one account per role, and the volunteers of the year of mobilisation (no password)
     assert.ok(c.users >= 11 + 4 * 10, `users ${c.users}`);
-    assert.ok(c.activities >= 150, `activities ${c.activities}`);
-    assert.ok(c.signups >= 1000, `signups ${c.signups}`);
-    assert.ok(c.service_records >= 800, `service records ${c.service_records}`);
-    assert.ok(c.redemptions >= 100, `redemptions ${c.redemptions}`);
+    assert.ok(c.activities >= 100, `activities ${c.activities}`);
+    assert.ok(c.signups >= 400, `signups ${c.signups}`);
+    assert.ok(c.service_records >= 300, `service records ${c.service_records}`);
+    assert.ok(c.redemptions >= 30, `redemptions ${c.redemptions}`);
     // What the CLI printed is what the server counts.
     for (const k of ['communities', 'grids', 'buildings', 'units', 'residents', 'organisations',
       'coop_agreements', 'party_members']) {
@@ -113,8 +113,8 @@ describe('gongzhi demo', () => {
       return r.body;
     };
     const sum = await get('/api/v1/me/service-summary');
-    assert.ok(sum.total_minutes >= 60 * 10, `minutes ${sum.total_minutes}`);
-    assert.ok(sum.services >= 5 && sum.trainings >= 1, JSON.stringify(sum));
+    assert.ok(sum.total_minutes >= 60 * 4, `minutes ${sum.total_minutes}`);
+    assert.ok(sum.services >= 2 && sum.trainings >= 1, JSON.stringify(sum));
     const recs = await get('/api/v1/me/service-records?limit=200');
     assert.ok(recs.items.some((r) => r.kind === 'service' && /(居民委员会|社区党委)$/.test(r.org_name)));
     const pts = await get('/api/v1/me/points/entries?limit=200');
@@ -134,7 +134,7 @@ describe('gongzhi demo', () => {
     assert.equal(check.code, 0, check.stdout + check.stderr);
     const j = JSON.parse(check.stdout);
     assert.equal(j.ok, true);
-    assert.ok(j.entries >= 2000, `entries ${j.entries}`);
+    assert.ok(j.entries >= 800, `entries ${j.entries}`);
   });
 
   test('grids came through the checked import: tiled, no overlaps, codes under the street', async () => {

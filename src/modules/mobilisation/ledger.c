@@ -169,9 +169,12 @@ int gz_mob_points_earn(gz_db *db, const gz_actor *a, int64_t user_id, const char
 	int rc = mob_rule_points(db, rule, &per, err);
 	if (rc < 0)
 		return -1;
-	if (rc == 0 || strlen(community) != 12)
+	if (rc == 0)
 		return gz_err_set(err, GZ_EINVALID, "unknown_rule", "没有这条积分规则：%s",
 		                  rule ? rule : "");
+	if (!community || strlen(community) != 12)
+		return gz_err_set(err, GZ_EINVALID, "invalid_community",
+		                  "积分由社区发放：应为 12 位社区编码");
 	*points = per * units;
 	if (*points <= 0) {
 		*points = 0;
