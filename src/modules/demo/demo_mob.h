@@ -16,8 +16,9 @@
  * training, awards and a few adjustments, and each community's charity store (items,
  * replenishment, donations from co-building units under their agreements, redemptions,
  * pick-ups, a few cancellations) — plus upcoming activities and one running now (the demo
- * volunteer signed up, so its check-in can be tried with the organiser's code). About 15
- * volunteer accounts per community are created for it (names of the street's adult
+ * volunteer signed up, so its check-in can be tried with the organiser's code). Each
+ * community holds an activity every other week; 12 volunteer accounts per community are
+ * created for it (names of the street's adult
  * residents, Party members among them; no password: they cannot log in until an
  * administrator resets one). Everything goes through the mobilisation module's writes
  * (mobilisation.h) as the operator, at the time it happened. org_ids and agreement_ids
