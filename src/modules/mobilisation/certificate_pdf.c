@@ -1,7 +1,13 @@
 /* The record certificate (志愿服务记录证明) as a PDF, with libharu: one A4 page laid out
  * from the certificate's content (certificate.c), the text in a CJK font from a Debian
- * package embedded (fonts-wqy-microhei by default: about 1 MB per document, readable
- * anywhere without the reader's own Chinese fonts). No database, no HTTP. */
+ * package embedded (fonts-wqy-zenhei by default: about 1.2 MB per document, readable
+ * anywhere without the reader's own Chinese fonts). No database, no HTTP.
+ *
+ * Why zenhei and not microhei, which the web UI's tests use: libharu 2.3 embeds
+ * wqy-microhei.ttc without most of its CJK glyphs (the text is extractable but blank on
+ * the page), while wqy-zenhei.ttc comes out whole. Why embedded and not libharu's
+ * built-in Chinese fonts (SimSun with GBK-EUC-H): those are not in the file, and a reader
+ * without the Adobe-GB1 pack (poppler without poppler-data, for one) shows nothing. */
 #include "modules/mobilisation/mob_internal.h"
 #include "core/mem.h"
 #include "core/time.h"
@@ -12,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MOB_CJK_FONT_DEFAULT "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+#define MOB_CJK_FONT_DEFAULT "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 
 const char *mob_cjk_font_path(void)
 {
@@ -65,7 +71,7 @@ int mob_certificate_pdf(const json_t *c, unsigned char **out, size_t *len, gz_er
 	const char *font = mob_cjk_font_path();
 	if (access(font, R_OK) != 0)
 		return gz_err_set(err, GZ_EUNAVAILABLE, "pdf_font_unavailable",
-		                  "生成 PDF 需要中文字体 %s（Debian 软件包 fonts-wqy-microhei）",
+		                  "生成 PDF 需要中文字体 %s（Debian 软件包 fonts-wqy-zenhei）",
 		                  font);
 	pdf_err pe = {0};
 	HPDF_Doc pdf = HPDF_New(on_error, &pe);

@@ -216,7 +216,7 @@ int mob_rule_points(gz_db *db, const char *rule, int64_t *points, gz_err *err);
 
 /* ---- the record certificate (certificate.c, certificate_pdf.c) ---- */
 
-/* The CJK font embedded in PDFs: GONGZHI_CJK_FONT, else fonts-wqy-microhei's file. */
+/* The CJK font embedded in PDFs: GONGZHI_CJK_FONT, else fonts-wqy-zenhei's file. */
 const char *mob_cjk_font_path(void);
 /* The certificate c (as GET /me/certificates/{id} answers it) as a PDF: *out malloc'd,
  * the caller frees it. Returns 0, or -1 with err set (503 pdf_font_unavailable, 500). */
