@@ -105,8 +105,10 @@ int mob_certificate_pdf(const json_t *c, unsigned char **out, size_t *len, gz_er
 	int64_t minutes = json_integer_value(json_object_get(c, "total_minutes"));
 	chinese_date(str(c, "first_service_at"), d1, sizeof d1);
 	chinese_date(str(c, "last_service_at"), d2, sizeof d2);
-	snprintf(line, sizeof line, "兹证明 %s 同志自 %s 至 %s 参加志愿服务，", str(c, "name"), d1,
-	         d2);
+	snprintf(line, sizeof line, "兹证明 %s 同志", str(c, "name"));
+	text(p, f, 14, 70, y, line);
+	y -= 26;
+	snprintf(line, sizeof line, "自 %s 至 %s 参加志愿服务，", d1, d2);
 	text(p, f, 14, 70, y, line);
 	y -= 26;
 	snprintf(line, sizeof line, "累计志愿服务时长 %lld 小时 %lld 分钟，共 %lld 次。",
