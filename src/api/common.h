@@ -31,12 +31,6 @@ json_t *gz_api_text_or_null(gz_stmt *st, int col);
  * when s is NULL or malformed (callers answer 404 / 400 as fits). */
 int64_t gz_api_parse_id(const char *s);
 
-/* A record id member of a request body: an id string ("12"), JSON null or absent.
- * Returns 1 with *out set, 0 when absent or null (a field error "必填" when required),
- * or -1 after adding a field error (not an id string) to err; gz_json_check() turns
- * field errors into the 422 answer, as after the gz_json_* getters. */
-int gz_api_id_field(json_t *in, const char *key, int required, int64_t *out, gz_err *err);
-
 /* The LIKE pattern "%v%" for query parameter key (v with \ % _ escaped by \, so they match
  * themselves: use it with ESCAPE '\'; ASCII lower-cased: compare with lower(column)), in
  * r's arena. NULL when key is absent; NULL with err set (400 invalid_query, field key) when

@@ -21,6 +21,7 @@
 	X(jobs)                                                                                    \
 	X(deliberation)                                                                            \
 	X(matching)                                                                                \
+	X(mobilisation)                                                                            \
 	X(demo)
 
 #define DECLARE(name) extern const gz_module gz_module_##name;

@@ -72,7 +72,12 @@ describe('gongzhi demo', () => {
     assert.ok(c.organisations >= 60, `organisations ${c.organisations}`);
     assert.ok(c.coop_agreements >= 20, `agreements ${c.coop_agreements}`);
     assert.ok(c.party_members >= 300, `party members ${c.party_members}`);
-    assert.equal(c.users, 11);
+    // one account per role, and the volunteers of the year of mobilisation (no password)
+    assert.ok(c.users >= 11 + 4 * 10, `users ${c.users}`);
+    assert.ok(c.activities >= 100, `activities ${c.activities}`);
+    assert.ok(c.signups >= 400, `signups ${c.signups}`);
+    assert.ok(c.service_records >= 300, `service records ${c.service_records}`);
+    assert.ok(c.redemptions >= 30, `redemptions ${c.redemptions}`);
     // What the CLI printed is what the server counts.
     for (const k of ['communities', 'grids', 'buildings', 'units', 'residents', 'organisations',
       'coop_agreements', 'party_members']) {
@@ -107,6 +112,38 @@ describe('gongzhi demo', () => {
     }
     const wrong = await api(srv, 'POST', '/api/v1/session', { username: 'admin', password: 'not-the-password' });
     assert.equal(wrong.status, 401);
+  });
+
+  test('a year of mobilisation: the demo volunteer\'s hours, points and store, and the ledger reconciles', async () => {
+    const v = await session('volunteer');
+    const get = async (q) => {
+      const r = await api(srv, 'GET', q, undefined, v.bearer);
+      assert.equal(r.status, 200, `${q}: ${JSON.stringify(r.body)}`);
+      return r.body;
+    };
+    const sum = await get('/api/v1/me/service-summary');
+    assert.ok(sum.total_minutes >= 60 * 4, `minutes ${sum.total_minutes}`);
+    assert.ok(sum.services >= 2 && sum.trainings >= 1, JSON.stringify(sum));
+    const recs = await get('/api/v1/me/service-records?limit=200');
+    assert.ok(recs.items.some((r) => r.kind === 'service' && /(居民委员会|社区党委)$/.test(r.org_name)));
+    const pts = await get('/api/v1/me/points/entries?limit=200');
+    assert.ok(pts.items.some((e) => e.kind === 'earn' && e.rule === 'service_hour'));
+    const mine = await get('/api/v1/me/activities?limit=200');
+    // one activity is running now, the volunteer signed up: the check-in can be tried
+    assert.ok(mine.items.some((s) => s.status === 'confirmed' && s.activity.check_in_open), 'an activity open for check-in');
+    const items = await get('/api/v1/store/items?limit=200');
+    assert.ok(items.items.length >= 8);
+    // staff see the organiser's code of the running activity
+    const staff = await session('community_staff');
+    const open = mine.items.find((s) => s.activity.check_in_open).activity;
+    const code = await api(srv, 'GET', `/api/v1/activities/${open.id}/code`, undefined, staff.bearer);
+    assert.equal(code.status, 200, JSON.stringify(code.body));
+    assert.match(code.body.code, /^\d{6}$/);
+    const check = cli(['ledger', 'check', '--json']);
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    const j = JSON.parse(check.stdout);
+    assert.equal(j.ok, true);
+    assert.ok(j.entries >= 800, `entries ${j.entries}`);
   });
 
   test('grids came through the checked import: tiled, no overlaps, codes under the street', async () => {

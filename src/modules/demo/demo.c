@@ -6,6 +6,7 @@
  *   residents   gz_people_import(RESIDENTS)   (ID checks, sealing, blind indexes)
  *   network     gz_org_create() & co.         (api/org.h)
  *   accounts    gz_user_insert/gz_user_grant  (api/users.h), audited like `user add`
+ *   a year of mobilisation  demo_load_mobilisation() (demo_mob.c, through mobilisation.h)
  * Each piece is its own transaction with its audit rows (user "cli"). */
 #include "api/auth.h"
 #include "modules/org/org.h"
@@ -22,6 +23,7 @@
 #include "modules/cases/cases.h"
 #include "modules/demo/demo_cases.h"
 #include "modules/demo/generate.h"
+#include "modules/demo/demo_mob.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -46,7 +48,10 @@ const char gz_cli_demo_usage[] =
     "  every few months) and a year of records kept by hand by the grid worker and the\n"
     "  community's staff (corrections, moves, move-outs, deaths: each kept in the\n"
     "  resident's history), and a year of cases (诉求, 800: seasonal categories, the usual\n"
-    "  mix of states and outcomes). Prints the counts and the accounts with their passwords.\n"
+    "  mix of states and outcomes), and a year of mobilisation (volunteer and Party-member\n"
+    "  activities with sign-ups, check-ins and hours, points, each community's 爱心超市\n"
+    "  with donations and redemptions; 48 volunteer accounts without a password). Prints\n"
+    "  the counts and the accounts with their passwords.\n"
     "  --seed N   another seed, other data (default 1); the same seed gives the same data\n"
     "             (ages are taken at 1 January of the current year).\n"
     "  --force    load even though the database has streets: the demo street then takes\n"
@@ -235,10 +240,12 @@ static person_date this_year(void)
 typedef struct {
 	const char *cmd;
 	gz_db *db;
-	gz_actor op;           /* the operator: every write of the load is the command line's */
-	int64_t *building_ids; /* demo building -> database id */
+	gz_actor op;            /* the operator: every write of the load is the command line's */
+	int64_t *building_ids;  /* demo building -> database id */
+	int64_t *org_ids;       /* demo organisation -> database id (for mobilisation) */
+	int64_t *agreement_ids; /* demo agreement -> database id */
 	double t_grids, t_buildings, t_units, t_residents, t_network, t_accounts, t_visits,
-	    t_records, t_cases;
+	    t_records, t_cases, t_mobilisation;
 } loader;
 
 static int load_grids(loader *L, const demo_street *s, uint64_t seed)
@@ -418,6 +425,8 @@ static int load_network(loader *L, const demo_street *s, int64_t *rid)
 	gz_err err;
 	gz_err_clear(&err);
 	int64_t *oid = gz_calloc((size_t)s->norgs + 1, sizeof *oid);
+	L->org_ids = oid;
+	L->agreement_ids = gz_calloc((size_t)s->nagreements + 1, sizeof *L->agreement_ids);
 	int ret = -1;
 	for (int32_t i = 0; i < s->norgs; i++) {
 		const demo_org *o = &s->orgs[i];
@@ -473,7 +482,7 @@ static int load_network(loader *L, const demo_street *s, int64_t *rid)
 		    "community_code", s->communities[a->community].code, "title", a->title,
 		    "start_at", time_string(a->start_ms), "end_at", time_string(a->end_ms),
 		    "status", org_agreement_status_code(a->status), "commitments", cs);
-		if (create(L, gz_coop_agreement_create, in, a->title) < 0)
+		if ((L->agreement_ids[i] = create(L, gz_coop_agreement_create, in, a->title)) < 0)
 			goto out;
 	}
 	for (int32_t i = 0; i < s->nparty; i++) {
@@ -498,7 +507,6 @@ static int load_network(loader *L, const demo_street *s, int64_t *rid)
 	}
 	ret = 0;
 out:
-	free(oid);
 	L->t_network += secs_since(t0);
 	return ret;
 }
@@ -851,6 +859,23 @@ static int load_records(loader *L, const demo_street *s)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- mobilisation */
+
+/* A year of activities, hours, points and the charity store (demo_mob.c), after the
+ * accounts (the demo's volunteer takes part). */
+static int load_mobilisation(loader *L, const demo_street *s, uint64_t seed)
+{
+	int64_t t0 = gz_time_mono_ns();
+	gz_err err;
+	gz_err_clear(&err);
+	int rc = demo_load_mobilisation(L->db, &L->op, s, L->org_ids, L->agreement_ids, seed,
+	                                gz_time_now_ms(), &err);
+	if (rc < 0)
+		print_err(L->cmd, "mobilisation", &err);
+	L->t_mobilisation += secs_since(t0);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- summary */
 
 static json_t *record_counts(gz_db *db)
@@ -906,6 +931,9 @@ static void print_summary(const demo_street *s, const json_t *c, const acc_state
 	       count_of(c, "party_members"), count_of(c, "party_members_reported"),
 	       count_of(c, "users"), count_of(c, "cases"));
 	printf("  走访记录 %lld（近一年，重点人群按走访频次）\n", count_of(c, "visits"));
+	printf("  志愿活动 %lld  报名 %lld  服务记录 %lld  爱心超市兑换 %lld\n",
+	       count_of(c, "activities"), count_of(c, "signups"), count_of(c, "service_records"),
+	       count_of(c, "redemptions"));
 	printf("\n演示账号（密码由种子决定，仅供演示；勿在真实数据上使用）：\n");
 	print_accounts(s, state);
 }
@@ -1090,7 +1118,7 @@ int gz_cli_demo(int argc, char **argv)
 	if (load_grids(&L, s, c.seed) < 0 || load_buildings(&L, s) < 0 || load_units(&L, s) < 0 ||
 	    load_residents(&L, s) < 0 || load_network(&L, s, rid) < 0 ||
 	    load_accounts(&L, s, rid, state) < 0 || load_visits(&L, s, c.seed, 365, rid, state) < 0 ||
-	    load_records(&L, s) < 0)
+	    load_records(&L, s) < 0 || load_mobilisation(&L, s, c.seed) < 0)
 		goto out;
 	int64_t tc = gz_time_mono_ns();
 	if (demo_load_cases(db, &L.op, s, L.building_ids, o.seed, gz_time_now_ms(), DEMO_CASES,
@@ -1104,11 +1132,11 @@ int gz_cli_demo(int argc, char **argv)
 	if (o.json) {
 		json_t *j = summary_json(s, counts, state, o.seed, secs);
 		json_object_set_new(j, "timings",
-		                    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "grids", L.t_grids,
+		                    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "grids", L.t_grids,
 		                              "buildings", L.t_buildings, "units", L.t_units,
 		                              "residents", L.t_residents, "network", L.t_network,
 		                              "accounts", L.t_accounts, "visits", L.t_visits,
-		                              "records", L.t_records, "cases", L.t_cases));
+		                              "records", L.t_records, "cases", L.t_cases, "mobilisation", L.t_mobilisation));
 		char *txt = gz_json_dump(j, NULL);
 		printf("%s\n", txt ? txt : "{}");
 		free(txt);
@@ -1121,6 +1149,8 @@ int gz_cli_demo(int argc, char **argv)
 out:
 	free(rid);
 	free(L.building_ids);
+	free(L.org_ids);
+	free(L.agreement_ids);
 	demo_street_free(s);
 	demo_people_free(pp);
 	gz_db_close(db);

@@ -101,7 +101,7 @@ static void agreement_list(gz_req *r)
 	const char *status = gz_req_query(r, "status");
 	if (gz_api_code_query(r, "community", GZ_API_AT_STREET | GZ_API_AT_COMMUNITY, &community,
 	                      &err) < 0 ||
-	    org_id_query(r, "unit", &unit, &err) < 0) {
+	    gz_api_id_query(r, "unit", &unit, &err) < 0) {
 		gz_reply_err(r, &err);
 		return;
 	}
@@ -157,14 +157,14 @@ int gz_coop_agreement_create(gz_db *db, const gz_actor *actor, json_t *in, json_
 	commitment_in *cs = NULL;
 	size_t ncs = 0;
 	gz_stmt *st = NULL;
-	org_id_field(in, "unit_org_id", GZ_REQUIRED, &unit, &err);
-	org_code_field(in, "community_code", GZ_REQUIRED, ORG_AT_COMMUNITY, &community, &err);
-	org_str_field(in, "title", GZ_REQUIRED, 1, ORG_TITLE_MAX, &title, &err);
-	org_time_field(in, "start_at", GZ_REQUIRED, &start, &has_start, &err);
-	org_time_field(in, "end_at", GZ_REQUIRED, &end, &has_end, &err);
+	gz_api_id_field(in, "unit_org_id", GZ_REQUIRED, &unit, &err);
+	gz_api_code_field(in, "community_code", GZ_REQUIRED, ORG_AT_COMMUNITY, &community, &err);
+	gz_api_str_field(in, "title", GZ_REQUIRED, 1, ORG_TITLE_MAX, &title, &err);
+	gz_api_time_field(in, "start_at", GZ_REQUIRED, &start, &has_start, &err);
+	gz_api_time_field(in, "end_at", GZ_REQUIRED, &end, &has_end, &err);
 	if (has_start && has_end && end < start)
 		gz_err_field(&err, "end_at", "不能早于 start_at");
-	if (org_str_field(in, "status", GZ_OPTIONAL, 1, 32, &status_s, &err) == 0 && status_s &&
+	if (gz_api_str_field(in, "status", GZ_OPTIONAL, 1, 32, &status_s, &err) == 0 && status_s &&
 	    (status = org_agreement_status_parse(status_s)) < 0)
 		gz_err_field(&err, "status",
 		             "应为 draft（拟签）、active（履行中）、terminated（已终止）之一");
@@ -187,12 +187,12 @@ int gz_coop_agreement_create(gz_db *db, const gz_actor *actor, json_t *in, json_
 				}
 				gz_err e;
 				gz_err_clear(&e);
-				org_str_field(c, "item", GZ_REQUIRED, 1, ORG_ITEM_MAX, &cs[i].item,
-				              &e);
+				gz_api_str_field(c, "item", GZ_REQUIRED, 1, ORG_ITEM_MAX,
+				                 &cs[i].item, &e);
 				gz_json_int(c, "quantity", GZ_REQUIRED, 0, ORG_QUANTITY_MAX,
 				            &cs[i].quantity, &e);
-				org_str_field(c, "unit", GZ_REQUIRED, 1, ORG_UNIT_MAX, &cs[i].unit,
-				              &e);
+				gz_api_str_field(c, "unit", GZ_REQUIRED, 1, ORG_UNIT_MAX,
+				                 &cs[i].unit, &e);
 				for (int k = 0; k < e.nfields; k++) {
 					snprintf(f, sizeof f, "commitments[%zu].%s", i,
 					         e.fields[k].name);
@@ -206,7 +206,7 @@ int gz_coop_agreement_create(gz_db *db, const gz_actor *actor, json_t *in, json_
 	if (gz_actor_check(actor, ACT_WRITE, RES_SPACE, community, &err) < 0 ||
 	    gz_db_begin(db, &err) < 0)
 		goto fail;
-	int rc = org_node_exists(db, community, &err);
+	int rc = gz_space_node_exists(db, community, &err);
 	if (rc < 0)
 		goto rollback;
 	if (!rc)

@@ -79,7 +79,7 @@ static void org_list(gz_req *r)
 	const char *type = gz_req_query(r, "type");
 	if (gz_api_code_query(r, "space", GZ_API_AT_STREET | GZ_API_AT_COMMUNITY | GZ_API_AT_GRID,
 	                      &space, &err) < 0 ||
-	    org_id_query(r, "parent", &parent, &err) < 0) {
+	    gz_api_id_query(r, "parent", &parent, &err) < 0) {
 		gz_reply_err(r, &err);
 		return;
 	}

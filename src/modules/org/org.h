@@ -48,4 +48,26 @@ int gz_party_member_create(gz_db *db, const gz_actor *actor, json_t *in, json_t 
  * (api/names.h; org_names.c): the module's init hook. */
 void gz_org_names_init(void);
 
+/* ---- For other modules: references to organisations (added with mobilisation) ---- */
+
+/* An organisation as another module's record shows it. */
+typedef struct gz_org_brief {
+	int64_t id;
+	char type[32];  /* its type code (street_party_committee, coop_unit ...) */
+	char name[260]; /* up to 64 code points */
+	char space[16]; /* the place it serves */
+} gz_org_brief;
+
+/* Organisation id, for a record placed at `at` that references it (an activity's
+ * organiser, a donor): found, and readable by the actor or serving `at` or a place
+ * containing it — the rule of the module's own references. Returns 1 and fills *out;
+ * 0 after adding the field error 组织不存在 to err (missing and unreferable alike, so
+ * nothing is learned); -1 with err set on a database error. */
+int gz_org_ref(gz_db *db, const gz_actor *actor, int64_t id, const char *at, const char *field,
+               gz_org_brief *out, gz_err *err);
+
+/* The unit and community of co-building agreement id: 1 found, 0 none, -1 error. */
+int gz_org_agreement_get(gz_db *db, int64_t id, int64_t *unit_org_id, char community[16],
+                         gz_err *err);
+
 #endif

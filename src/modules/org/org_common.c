@@ -3,6 +3,7 @@
  * organisations (which a record may point at, and how a missing one is reported). */
 #include "modules/module.h"
 #include "api/common.h"
+#include "api/fields.h"
 #include "api/list.h"
 #include "api/auth.h"
 #include "modules/org/org.h"
@@ -28,106 +29,11 @@
 
 /* ---------------------------------------------------------------- small helpers */
 
-/* A string field without NUL bytes (the getters count code points; C strings end at
- * the first NUL, so a name with one would be stored cut). */
-int org_str_field(json_t *in, const char *key, int required, size_t min, size_t max,
-                  const char **out, gz_err *err)
-{
-	const char *s = NULL;
-	if (gz_json_str(in, key, required, min, max, &s, err) < 0)
-		return -1;
-	if (!s)
-		return 0;
-	json_t *v = json_object_get(in, key);
-	if (strlen(s) != json_string_length(v)) {
-		gz_err_field(err, key, "不能含有 NUL 字符");
-		return -1;
-	}
-	*out = s;
-	return 0;
-}
-
-bool org_has_field(const gz_err *err, const char *name)
-{
-	for (int i = 0; i < err->nfields; i++)
-		if (!strcmp(err->fields[i].name, name))
-			return true;
-	return false;
-}
-
-/* An ID field: a JSON string of digits (IDs are strings in JSON, SPEC §7). */
-int org_id_field(json_t *in, const char *key, int required, int64_t *out, gz_err *err)
-{
-	return gz_api_id_field(in, key, required, out, err) < 0 ? -1 : 0;
-}
-
-/* An RFC 3339 time field -> ms. */
-int org_time_field(json_t *in, const char *key, int required, int64_t *out, bool *present,
-                   gz_err *err)
-{
-	const char *s = NULL;
-	if (gz_json_str(in, key, required, 1, 64, &s, err) < 0)
-		return -1;
-	if (!s)
-		return 0;
-	int64_t ms;
-	if (gz_time_parse_rfc3339(s, &ms) < 0) {
-		gz_err_field(err, key, "应为 RFC 3339 时间，如 2026-01-01T00:00:00Z");
-		return -1;
-	}
-	*out = ms;
-	if (present)
-		*present = true;
-	return 0;
-}
-
-/* A space code field of one of the levels in mask (ORG_AT_*); *level gets its level. */
-int org_code_field(json_t *in, const char *key, int required, unsigned mask, const char **out,
-                   gz_err *err)
-{
-	const char *s = NULL;
-	if (gz_json_str(in, key, required, 1, 32, &s, err) < 0)
-		return -1;
-	if (!s)
-		return 0;
-	int level = space_code_level(s);
-	unsigned bit = level == SPACE_STREET      ? ORG_AT_STREET
-	               : level == SPACE_COMMUNITY ? ORG_AT_COMMUNITY
-	               : level == SPACE_GRID      ? ORG_AT_GRID
-	                                          : 0;
-	const char *why = NULL;
-	if (!bit) {
-		gz_err_field(err, key, "应为 9 位街道、12 位社区或 15 位网格编码");
-		return -1;
-	}
-	if (space_code_check(s, (space_level)level, &why) < 0) {
-		gz_err_field(err, key, "%s", why ? why : "编码无效");
-		return -1;
-	}
-	if (!(bit & mask)) {
-		gz_err_field(err, key, "%s",
-		             mask == ORG_AT_COMMUNITY ? "应为 12 位社区编码"
-		             : mask == ORG_AT_GRID    ? "应为 15 位网格编码"
-		                                      : "层级不符");
-		return -1;
-	}
-	*out = s;
-	return 0;
-}
-
-int org_id_query(gz_req *r, const char *key, int64_t *out, gz_err *err)
-{
-	*out = 0;
-	const char *s = gz_req_query(r, key);
-	if (!s)
-		return 0;
-	if (!(*out = gz_api_parse_id(s))) {
-		gz_err_set(err, GZ_EBADREQ, "bad_query", "查询参数 %s 无效", key);
-		gz_err_field(err, key, "应为记录 ID");
-		return -1;
-	}
-	return 0;
-}
+/* The organisation's levels are the API's code-field levels. */
+_Static_assert((int)ORG_AT_STREET == (int)GZ_API_AT_STREET &&
+                   (int)ORG_AT_COMMUNITY == (int)GZ_API_AT_COMMUNITY &&
+                   (int)ORG_AT_GRID == (int)GZ_API_AT_GRID,
+               "ORG_AT_* are passed to gz_api_code_field");
 
 /* May the actor do act on the space node code (the operator may: gz_actor_check)? */
 bool org_can(const gz_actor *actor, policy_action act, const char *code)
@@ -239,21 +145,38 @@ int org_ref_field(const gz_actor *actor, gz_db *db, int64_t id, const char *at, 
 	return 1;
 }
 
-/* Does the space node `code` exist? 1 yes, 0 no, -1 error. */
-int org_node_exists(gz_db *db, const char *code, gz_err *err)
+int gz_org_ref(gz_db *db, const gz_actor *actor, int64_t id, const char *at, const char *field,
+               gz_org_brief *out, gz_err *err)
 {
-	int level = space_code_level(code);
-	const char *sql = level == SPACE_STREET      ? "SELECT 1 FROM streets WHERE code = $1"
-	                  : level == SPACE_COMMUNITY ? "SELECT 1 FROM communities WHERE code = $1"
-	                  : level == SPACE_GRID      ? "SELECT 1 FROM grids WHERE code = $1"
-	                                             : NULL;
-	if (!sql)
-		return 0;
-	gz_stmt *st = gz_db_prepare(db, sql, err);
+	gz_arena A = {0};
+	org_ref o;
+	int rc = org_load(&A, db, id, &o, err);
+	if (rc == 1 && (o.type < 0 || !org_referable(actor, &o, at)))
+		rc = 0;
+	if (rc == 1) {
+		out->id = o.id;
+		snprintf(out->type, sizeof out->type, "%s", org_type_code((org_type)o.type));
+		snprintf(out->name, sizeof out->name, "%s", o.name);
+		snprintf(out->space, sizeof out->space, "%s", o.space);
+	} else if (rc == 0)
+		gz_err_field(err, field, "组织不存在");
+	gz_arena_free(&A);
+	return rc;
+}
+
+int gz_org_agreement_get(gz_db *db, int64_t id, int64_t *unit_org_id, char community[16],
+                         gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(
+	    db, "SELECT unit_org_id, community_code FROM coop_agreements WHERE id = $1", err);
 	if (!st)
 		return -1;
-	gz_stmt_bind_str(st, 1, code);
+	gz_stmt_bind_int64(st, 1, id);
 	int rc = gz_stmt_step(st, err);
+	if (rc == GZ_ROW) {
+		*unit_org_id = gz_stmt_int64(st, 0);
+		snprintf(community, 16, "%s", gz_stmt_text(st, 1));
+	}
 	gz_stmt_finish(st);
 	return rc < 0 ? -1 : rc == GZ_ROW;
 }
@@ -276,7 +199,7 @@ const char *org_node_param(gz_req *r, gz_db **db)
 	}
 	if (gz_auth_check(r, ACT_READ, RES_SPACE, node, &err) < 0 || !(*db = gz_req_db(r, &err)))
 		goto fail;
-	int rc = org_node_exists(*db, node, &err);
+	int rc = gz_space_node_exists(*db, node, &err);
 	if (rc < 0)
 		goto fail;
 	if (rc == 0) {

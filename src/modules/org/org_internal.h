@@ -7,6 +7,7 @@
 #define GZ_MODULES_ORG_INTERNAL_H
 
 #include "api/auth.h"
+#include "api/fields.h"
 #include "core/arena.h"
 #include "db/db.h"
 #include "domain/policy.h"
@@ -52,28 +53,6 @@ typedef struct {
 	int64_t parent_id;
 } org_ref;
 
-/* A string field without NUL bytes (the getters count code points; C strings end at
- * the first NUL, so a name with one would be stored cut). */
-int org_str_field(json_t *in, const char *key, int required, size_t min, size_t max,
-                  const char **out, gz_err *err);
-
-/* Has err a field error for name already (so a later check adds no second one)? */
-bool org_has_field(const gz_err *err, const char *name);
-
-/* An ID field: a JSON string of digits (IDs are strings in JSON, SPEC §7). */
-int org_id_field(json_t *in, const char *key, int required, int64_t *out, gz_err *err);
-
-/* An RFC 3339 time field -> ms. */
-int org_time_field(json_t *in, const char *key, int required, int64_t *out, bool *present,
-                   gz_err *err);
-
-/* A space code field of one of the levels in mask (ORG_AT_*); *level gets its level. */
-int org_code_field(json_t *in, const char *key, int required, unsigned mask, const char **out,
-                   gz_err *err);
-
-/* Query parameter key as a record id: 0 when absent; 400 bad_query when malformed. */
-int org_id_query(gz_req *r, const char *key, int64_t *out, gz_err *err);
-
 /* May the actor do act on the space node code (the operator may: gz_actor_check)? */
 bool org_can(const gz_actor *actor, policy_action act, const char *code);
 
@@ -100,9 +79,6 @@ bool org_referable(const gz_actor *actor, const org_ref *o, const char *at);
  * 0 field error added, -1 database error. */
 int org_ref_field(const gz_actor *actor, gz_db *db, int64_t id, const char *at, const char *field,
                   org_ref *o, gz_err *err);
-
-/* Does the space node `code` exist? 1 yes, 0 no, -1 error. */
-int org_node_exists(gz_db *db, const char *code, gz_err *err);
 
 /* The ?node= of the tree, network and figures: a street, community or grid code the
  * caller may read and that exists. Answers and returns NULL on failure. */

@@ -40,18 +40,18 @@ int gz_org_create(gz_db *db, const gz_actor *actor, json_t *in, json_t **outp, g
 	char credit[19] = "";
 	gz_stmt *st = NULL;
 	int type = -1;
-	if (org_str_field(in, "type", GZ_REQUIRED, 1, 64, &type_s, &err) == 0 && type_s &&
+	if (gz_api_str_field(in, "type", GZ_REQUIRED, 1, 64, &type_s, &err) == 0 && type_s &&
 	    (type = org_type_parse(type_s)) < 0)
 		gz_err_field(&err, "type",
 		             "应为 街道党工委、社区党委、网格党支部、楼栋党小组、居委会、"
 		             "物业服务企业、业主委员会/物业管理委员会、社会组织、共建单位、"
 		             "职能部门 之一（或其代码）");
-	org_str_field(in, "name", GZ_REQUIRED, 1, ORG_NAME_MAX, &name, &err);
-	org_code_field(in, "space_code", GZ_OPTIONAL,
-	               ORG_AT_STREET | ORG_AT_COMMUNITY | ORG_AT_GRID, &space, &err);
-	org_id_field(in, "building_id", GZ_OPTIONAL, &building, &err);
-	org_id_field(in, "parent_id", GZ_OPTIONAL, &parent, &err);
-	if (org_str_field(in, "credit_code", GZ_OPTIONAL, 1, 32, &credit_in, &err) == 0 &&
+	gz_api_str_field(in, "name", GZ_REQUIRED, 1, ORG_NAME_MAX, &name, &err);
+	gz_api_code_field(in, "space_code", GZ_OPTIONAL,
+	                  ORG_AT_STREET | ORG_AT_COMMUNITY | ORG_AT_GRID, &space, &err);
+	gz_api_id_field(in, "building_id", GZ_OPTIONAL, &building, &err);
+	gz_api_id_field(in, "parent_id", GZ_OPTIONAL, &parent, &err);
+	if (gz_api_str_field(in, "credit_code", GZ_OPTIONAL, 1, 32, &credit_in, &err) == 0 &&
 	    credit_in) {
 		gz_err e;
 		gz_err_clear(&e);
@@ -98,7 +98,7 @@ int gz_org_create(gz_db *db, const gz_actor *actor, json_t *in, json_t **outp, g
 	    gz_db_begin(db, &err) < 0)
 		goto fail;
 
-	int rc = org_node_exists(db, space, &err);
+	int rc = gz_space_node_exists(db, space, &err);
 	if (rc < 0)
 		goto rollback;
 	if (!rc)
@@ -182,18 +182,18 @@ int gz_org_member_add(gz_db *db, const gz_actor *actor, int64_t org_id, json_t *
 	char phone[PERSON_PHONE_MAX] = "";
 	gz_stmt *st = NULL;
 	org_ref o;
-	org_id_field(in, "resident_id", GZ_OPTIONAL, &resident, &err);
-	org_str_field(in, "name", resident ? GZ_OPTIONAL : GZ_REQUIRED, 1, ORG_NAME_MAX, &name,
-	              &err);
-	if (org_str_field(in, "phone", GZ_OPTIONAL, 1, 32, &phone_in, &err) == 0 && phone_in) {
+	gz_api_id_field(in, "resident_id", GZ_OPTIONAL, &resident, &err);
+	gz_api_str_field(in, "name", resident ? GZ_OPTIONAL : GZ_REQUIRED, 1, ORG_NAME_MAX, &name,
+	                 &err);
+	if (gz_api_str_field(in, "phone", GZ_OPTIONAL, 1, 32, &phone_in, &err) == 0 && phone_in) {
 		gz_err e;
 		gz_err_clear(&e);
 		if (person_phone_check(phone_in, phone, NULL, &e) < 0)
 			gz_err_field(&err, "phone", "%s", e.message);
 	}
-	org_str_field(in, "position", GZ_REQUIRED, 1, ORG_POSITION_MAX, &position, &err);
+	gz_api_str_field(in, "position", GZ_REQUIRED, 1, ORG_POSITION_MAX, &position, &err);
 	gz_json_bool(in, "is_contact", GZ_OPTIONAL, &is_contact, &err);
-	org_time_field(in, "since", GZ_OPTIONAL, &since, &has_since, &err);
+	gz_api_time_field(in, "since", GZ_OPTIONAL, &since, &has_since, &err);
 	if (gz_json_check(&err) < 0 || !(db || (db = gz_req_db(actor->req, &err))))
 		goto fail;
 	/* The organisation decides the place: 404 when missing or out of scope. */

@@ -90,7 +90,7 @@ static void party_list(gz_req *r)
 	int64_t party_org, rep = -1;
 	if (gz_api_code_query(r, "community", GZ_API_AT_COMMUNITY, &community, &err) < 0 ||
 	    gz_api_code_query(r, "grid", GZ_API_AT_GRID, &grid, &err) < 0 ||
-	    org_id_query(r, "party_org", &party_org, &err) < 0) {
+	    gz_api_id_query(r, "party_org", &party_org, &err) < 0) {
 		gz_reply_err(r, &err);
 		return;
 	}
@@ -202,20 +202,20 @@ int gz_party_member_create(gz_db *db, const gz_actor *actor, json_t *in, json_t 
 	bool has_reported_at = false;
 	int post = -1;
 	gz_stmt *st = NULL;
-	org_id_field(in, "resident_id", GZ_OPTIONAL, &resident, &err);
-	org_str_field(in, "name", resident ? GZ_OPTIONAL : GZ_REQUIRED, 1, ORG_NAME_MAX, &name,
-	              &err);
-	org_id_field(in, "party_org_id", GZ_REQUIRED, &party_org, &err);
-	org_id_field(in, "employer_org_id", GZ_OPTIONAL, &employer, &err);
-	org_code_field(in, "reported_community_code", GZ_OPTIONAL, ORG_AT_COMMUNITY, &community,
-	               &err);
-	org_code_field(in, "reported_grid_code", GZ_OPTIONAL, ORG_AT_GRID, &grid, &err);
-	if (org_str_field(in, "post_type", GZ_OPTIONAL, 1, 32, &post_s, &err) == 0 && post_s &&
+	gz_api_id_field(in, "resident_id", GZ_OPTIONAL, &resident, &err);
+	gz_api_str_field(in, "name", resident ? GZ_OPTIONAL : GZ_REQUIRED, 1, ORG_NAME_MAX, &name,
+	                 &err);
+	gz_api_id_field(in, "party_org_id", GZ_REQUIRED, &party_org, &err);
+	gz_api_id_field(in, "employer_org_id", GZ_OPTIONAL, &employer, &err);
+	gz_api_code_field(in, "reported_community_code", GZ_OPTIONAL, ORG_AT_COMMUNITY, &community,
+	                  &err);
+	gz_api_code_field(in, "reported_grid_code", GZ_OPTIONAL, ORG_AT_GRID, &grid, &err);
+	if (gz_api_str_field(in, "post_type", GZ_OPTIONAL, 1, 32, &post_s, &err) == 0 && post_s &&
 	    (post = org_post_parse(post_s)) < 0)
 		gz_err_field(&err, "post_type",
 		             "应为 组织建设、法律、助困就业、社区治理、健康医疗、文体、"
 		             "治安巡逻、其他 之一（或其代码）");
-	org_time_field(in, "reported_at", GZ_OPTIONAL, &reported_at, &has_reported_at, &err);
+	gz_api_time_field(in, "reported_at", GZ_OPTIONAL, &reported_at, &has_reported_at, &err);
 	if (grid && !community) {
 		char c[SPACE_CODE_SIZE];
 		space_code_prefix(grid, SPACE_COMMUNITY, c);
@@ -229,7 +229,7 @@ int gz_party_member_create(gz_db *db, const gz_actor *actor, json_t *in, json_t 
 		if (has_reported_at)
 			gz_err_field(&err, "reported_at",
 			             "未报到（无 reported_community_code）时不填");
-	} else if (!post_s && !org_has_field(&err, "post_type"))
+	} else if (!post_s && !gz_api_has_field(&err, "post_type"))
 		gz_err_field(&err, "post_type", "报到时必填");
 	if (gz_json_check(&err) < 0 || !(db || (db = gz_req_db(actor->req, &err))))
 		goto fail;
@@ -258,12 +258,12 @@ int gz_party_member_create(gz_db *db, const gz_actor *actor, json_t *in, json_t 
 			goto rollback;
 	}
 	if (community) {
-		if ((rc = org_node_exists(db, community, &err)) < 0)
+		if ((rc = gz_space_node_exists(db, community, &err)) < 0)
 			goto rollback;
 		if (!rc)
 			gz_err_field(&err, "reported_community_code", "社区不存在");
 		if (grid) {
-			if ((rc = org_node_exists(db, grid, &err)) < 0)
+			if ((rc = gz_space_node_exists(db, grid, &err)) < 0)
 				goto rollback;
 			if (!rc)
 				gz_err_field(&err, "reported_grid_code", "网格不存在");

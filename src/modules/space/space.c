@@ -681,6 +681,24 @@ static void building_list(gz_req *r)
 	           .row = building_list_row});
 }
 
+int gz_space_node_exists(gz_db *db, const char *code, gz_err *err)
+{
+	int level = space_code_level(code);
+	const char *sql = level == SPACE_STREET      ? "SELECT 1 FROM streets WHERE code = $1"
+	                  : level == SPACE_COMMUNITY ? "SELECT 1 FROM communities WHERE code = $1"
+	                  : level == SPACE_GRID      ? "SELECT 1 FROM grids WHERE code = $1"
+	                                             : NULL;
+	if (!sql)
+		return 0;
+	gz_stmt *st = gz_db_prepare(db, sql, err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, code);
+	int rc = gz_stmt_step(st, err);
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : rc == GZ_ROW;
+}
+
 const gz_module_route gz_space_routes[] = {
     {"POST", "/api/v1/streets", street_create, 0, 0},
     {"GET", "/api/v1/streets", street_list, 0, 0},

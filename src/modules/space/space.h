@@ -83,6 +83,10 @@ void gz_space_locator_info(int *grids, long long *version);
  * (api/names.h; space_names.c): the module's init hook. */
 void gz_space_names_init(void);
 
+/* Does the street, community or grid `code` exist (added with mobilisation, for
+ * modules placing records at a node)? 1 yes, 0 no (or not a node code), -1 with err set. */
+int gz_space_node_exists(gz_db *db, const char *code, gz_err *err);
+
 /* Its rows of the policy table (assigned when the module registers). */
 extern policy_resource RES_SPACE; /* streets, communities, grids, buildings */
 

@@ -2,6 +2,7 @@
  * /visits/{id}), and a resident's own visits (GET /me/visits). */
 #include "modules/visits/visits_internal.h"
 #include "api/common.h"
+#include "api/fields.h"
 #include "api/list.h"
 #include "core/json.h"
 #include "core/time.h"

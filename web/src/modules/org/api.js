@@ -14,3 +14,5 @@ export const listPartyMembers = (params) => apiGet('/party-members' + queryStrin
 // The staff serving the caller as a resident (网格员公示): {items: [{kind, kind_label,
 // name, work_phone, place, position?, org_name?}], grid: {code, name, path} | null}.
 export const getServing = () => apiGet('/me/serving')
+// Params: type, space (a street, community or grid code), parent, limit, cursor.
+export const listOrganisations = (params) => apiGet('/organisations' + queryString(params))
