@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Ids bound per query by gz_names_each (unused slots are bound NULL). */
+/* Ids bound per query by gz_names_resolve (unused slots are bound NULL). */
 #define GZ_NAMES_CHUNK 16
 /* "($1,$2,...,$16)": the IN list a namer's query uses for its ids. */
 #define GZ_NAMES_IN "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)"

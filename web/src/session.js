@@ -9,7 +9,7 @@ import { apiGet, apiSend, setCsrfToken } from './api.js'
 
 export const session = reactive({
   loaded: false, // /me has answered (with a user or 401) since the page loaded
-  user: null, // {id, username, display_name, roles: [{role, role_label, scope}]}
+  user: null, // {id, username, display_name, roles: [{role, role_label, scope, scope_name, scope_path}]}
   scopes: [],
   permissions: {}, // {space: {read: [scopes], write: [...], admin: [...]}, account: ..., audit: ..., probe: ...}
   expiresAt: null,
