@@ -31,6 +31,12 @@ json_t *gz_api_text_or_null(gz_stmt *st, int col);
  * when s is NULL or malformed (callers answer 404 / 400 as fits). */
 int64_t gz_api_parse_id(const char *s);
 
+/* A record id field of a JSON body: a string of digits (ids are strings in JSON, SPEC §7),
+ * as gz_api_parse_id reads it. Leaves *out alone and returns 0 when the field is absent or
+ * null and not required; otherwise adds a field error ("必填", "应为记录 ID（数字字符串）")
+ * and returns -1, like the gz_json_* getters. */
+int gz_api_id_field(json_t *in, const char *key, int required, int64_t *out, gz_err *err);
+
 /* True when query parameter key is "1" or "true". */
 bool gz_api_flag_query(gz_req *r, const char *key);
 

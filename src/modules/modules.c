@@ -15,6 +15,7 @@
 	X(space)                                                                                   \
 	X(people)                                                                                  \
 	X(org)                                                                                     \
+	X(services)                                                                                \
 	X(jobs)                                                                                    \
 	X(demo)
 

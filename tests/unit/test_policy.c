@@ -102,7 +102,8 @@ static void test_table_matches_documented_policy(void **state)
 		fail_msg("docs/SECURITY.md's policy table differs from `gongzhi policy`:\n%s",
 		         want);
 	/* Every role column and every registered resource row is there. */
-	assert_int_equal(policy_resource_count(), 5);
+	/* The core's five, and whatever the capability modules add. */
+	assert_true(policy_resource_count() >= 5);
 	assert_int_equal(policy_resource_parse("resident"), RES_RESIDENT);
 	assert_int_equal(policy_resource_parse("nothing"), -1);
 }

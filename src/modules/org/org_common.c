@@ -58,21 +58,7 @@ bool org_has_field(const gz_err *err, const char *name)
 /* An ID field: a JSON string of digits (IDs are strings in JSON, SPEC §7). */
 int org_id_field(json_t *in, const char *key, int required, int64_t *out, gz_err *err)
 {
-	json_t *v = json_object_get(in, key);
-	if (!v || json_is_null(v)) {
-		if (required) {
-			gz_err_field(err, key, "必填");
-			return -1;
-		}
-		return 0;
-	}
-	int64_t id = json_is_string(v) ? gz_api_parse_id(json_string_value(v)) : 0;
-	if (!id) {
-		gz_err_field(err, key, "应为记录 ID（数字字符串）");
-		return -1;
-	}
-	*out = id;
-	return 0;
+	return gz_api_id_field(in, key, required, out, err);
 }
 
 /* An RFC 3339 time field -> ms. */

@@ -1,0 +1,43 @@
+#include "modules/module.h"
+#include "modules/services/services.h"
+
+/* Integrated services (集成化服务, docs/SERVICES.md): the catalogue (办事指南, catalogue.c),
+ * with the rules in rules.c, terms.c and venue_rules.c. */
+
+policy_resource RES_SERVICE = -1;
+
+extern const gz_module_route gz_services_catalogue_routes[];
+static const gz_module_route *const routes[] = {gz_services_catalogue_routes, NULL};
+
+/* Applications are handled where people live: grid workers (who help residents apply and
+ * check where they live), community staff and the secretary (the one-stop window); the
+ * secretary also revokes certificates and adds the community's own services (admin), as
+ * the street does for its communities and system administrators for the whole catalogue.
+ * Residents hold no cell: their own applications are theirs by the account link (as their
+ * resident record), and the catalogue is public. The others' work comes through their own
+ * modules. */
+static const gz_module_resource resources[] = {
+    {&RES_SERVICE,
+     {"service",
+      "办事服务（事项、申请、证明）",
+      {
+          [ROLE_RESIDENT] = "----",
+          [ROLE_GRID_WORKER] = "rw--",
+          [ROLE_PARTY_MEMBER] = "----",
+          [ROLE_VOLUNTEER] = "----",
+          [ROLE_COMMUNITY_STAFF] = "rw--",
+          [ROLE_COMMUNITY_ADMIN] = "rwa-",
+          [ROLE_UNIT_CONTACT] = "----",
+          [ROLE_PROPERTY] = "----",
+          [ROLE_DEPARTMENT] = "----",
+          [ROLE_STREET_SUPERVISOR] = "rwa-",
+          [ROLE_SYSTEM_ADMIN] = "rwa-",
+      }}},
+    {0},
+};
+
+const gz_module gz_module_services = {
+    .name = "services",
+    .routes = routes,
+    .resources = resources,
+};

@@ -1,0 +1,26 @@
+/* Integrated services (集成化服务): the catalogue (办事指南), applications, certificates and
+ * venues — what other modules (the demo) may call. docs/SERVICES.md has the rules;
+ * openapi.json the shapes.
+ *
+ * Writes take the actor who does them (api/auth.h): a request's user, whose grants decide
+ * what is allowed, or the command line's operator (gz_actor_operator), audited as "cli". */
+#ifndef GZ_MODULES_SERVICES_H
+#define GZ_MODULES_SERVICES_H
+
+#include "api/auth.h"
+#include "db/db.h"
+#include "domain/policy.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+/* Its rows of the policy table (assigned when the module registers). */
+extern policy_resource RES_SERVICE; /* applications, certificates, the catalogue's entries */
+
+/* Brings the search terms of every catalogue entry up to this server's tokenizer (the
+ * seeded entries and any row written by SQL have none): one indexed query when nothing is
+ * stale, else one transaction updating the stale rows. Runs before each search; the
+ * command line and the demo call it after loading. Returns 0, or -1 with err set. */
+int gz_services_reindex(gz_db *db, gz_err *err);
+
+#endif
