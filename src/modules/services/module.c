@@ -6,8 +6,18 @@
 
 policy_resource RES_SERVICE = -1;
 
-extern const gz_module_route gz_services_catalogue_routes[];
-static const gz_module_route *const routes[] = {gz_services_catalogue_routes, NULL};
+extern const gz_module_route gz_services_catalogue_routes[], gz_services_calendar_routes[],
+    gz_services_attachment_routes[], gz_services_application_routes[], gz_services_action_routes[],
+    gz_services_rate_routes[];
+static const gz_module_route *const routes[] = {gz_services_catalogue_routes,
+                                                gz_services_calendar_routes,
+                                                gz_services_attachment_routes,
+                                                gz_services_application_routes,
+                                                gz_services_action_routes,
+                                                gz_services_rate_routes,
+                                                NULL};
+
+static const char *const counts[] = {"service_applications", NULL};
 
 /* Applications are handled where people live: grid workers (who help residents apply and
  * check where they live), community staff and the secretary (the one-stop window); the
@@ -40,4 +50,5 @@ const gz_module gz_module_services = {
     .name = "services",
     .routes = routes,
     .resources = resources,
+    .counts = counts,
 };

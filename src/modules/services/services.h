@@ -23,4 +23,14 @@ extern policy_resource RES_SERVICE; /* applications, certificates, the catalogue
  * command line and the demo call it after loading. Returns 0, or -1 with err set. */
 int gz_services_reindex(gz_db *db, gz_err *err);
 
+/* Files an application — POST /api/v1/service-applications: {service_id, resident_id?,
+ * fields: {code: value}, materials: {code: [file id]}}. A resident applies online for
+ * themselves (resident_id absent) or a member of their household; staff (service write
+ * at the person's grid) at the counter for anyone there, and for services only offered in
+ * person. Every missing or bad field and material is named (422); files must be the
+ * actor's own uploads not used elsewhere. One transaction: the application, its files,
+ * the first step of its timeline, the audit row service_application.create and the
+ * count. Returns 0 with *out the application as GET shows it, or -1 with err set. */
+int gz_services_apply(gz_db *db, const gz_actor *actor, json_t *in, json_t **out, gz_err *err);
+
 #endif

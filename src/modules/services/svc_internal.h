@@ -7,6 +7,7 @@
 #include "core/arena.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "modules/services/rules.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -24,5 +25,77 @@ const char *svc_category_label(const char *code);
 
 /* "123" for an id, in A. */
 const char *svc_idstr(gz_arena *A, int64_t id);
+
+/* The time now (ms). In test builds (GZ_TEST_HOOKS) of a process started with
+ * GONGZHI_TEST_CLOCK=1, a request's "X-Test-Now: RFC 3339" header sets it, so the API
+ * tests can run an application through days of time limits; every other build ignores
+ * the header. r may be NULL (the command line). */
+int64_t svc_now(gz_req *r);
+
+/* ---------------------------------------------------------------- calendar (calendar.c) */
+
+/* The calendar's special days from local day `from` to `to` (inclusive), into A. */
+int svc_calendar_load(gz_db *db, gz_arena *A, int32_t from, int32_t to, svc_calendar *cal,
+                      gz_err *err);
+
+/* ---------------------------------------------------------------- applications */
+
+typedef struct {
+	int64_t id, service_id, resident_id, applicant_user_id, owner_user_id;
+	char grid_code[16];
+	svc_state state;
+	int time_limit_days;
+	int64_t received_at, accepted_at, due_at, decided_at, issued_at, rated_at;
+	int rating;
+} svc_app;
+
+/* Loads application id (locking nothing). Returns 1, 0 when there is none, -1 on error. */
+int svc_app_load(gz_db *db, int64_t id, svc_app *a, gz_err *err);
+
+/* Is the actor the one who filed it or the person it is for (by account)? */
+bool svc_app_own(const gz_actor *actor, const svc_app *a);
+
+/* May the actor see it: their own, or service read at its place. 0, or -1 with err (404
+ * outside every scope, exactly as a missing application; 403). */
+int svc_app_may_read(const gz_actor *actor, const svc_app *a, gz_err *err);
+
+/* The application as the API shows it to the actor: the service, the person (their name
+ * by the one masking rule, in full to their own household), the form, the files, the
+ * state, the time limit, the timeline and the actions the actor may take. Reads several
+ * rows: call inside a transaction or read snapshot. NULL with err set. */
+json_t *svc_app_json(gz_db *db, const gz_actor *actor, int64_t id, int64_t now, gz_err *err);
+
+/* Appends a step to the timeline of application app (service_application_events): what
+ * happened (an action code, "submit", "rate"), the state after it, who, and an optional
+ * JSON note (not stolen). */
+int svc_event_add(gz_db *db, const gz_actor *actor, int64_t app, int64_t at, const char *action,
+                  svc_state state, json_t *note, gz_err *err);
+
+/* Runs a step of application id (actions.c): the body of POST .../actions. Returns 0
+ * with *out the application after it, or -1 with err set. */
+int gz_services_step(gz_db *db, const gz_actor *actor, int64_t id, json_t *in, int64_t now,
+                     json_t **out, gz_err *err);
+
+/* ---------------------------------------------------------------- certificates */
+
+/* At issue (in the step's transaction): when the service certifies something, the
+ * certificate of application id — numbered per community and year, with its verification
+ * code — and its number in note ("certificate_number"). Returns 0, or -1 with err set. */
+int svc_certificate_issue(gz_db *db, const gz_actor *actor, int64_t id, int64_t now, json_t *note,
+                          gz_err *err);
+
+/* Sets "certificate" of application JSON o (id): the certificate as its holder and staff
+ * see it, or null. Returns 0, or -1 with err set. */
+int svc_certificate_of(gz_db *db, json_t *o, int64_t id, gz_err *err);
+
+/* Makes the files ids[0..n) — referenced by the application's values and materials —
+ * belong to application app_id: each must exist, have been uploaded by the actor (the
+ * operator: anyone) and belong to no application yet (or to app_id already). A file that
+ * is not is a field error of every field or material naming it ("fields.photo",
+ * "materials.id_card"). Returns 0, or -1 with err set (422 with the fields, or a database
+ * error). Inside the caller's write transaction. */
+int svc_attachments_claim(gz_db *db, const gz_actor *actor, int64_t app_id,
+                          const json_t *field_defs, const json_t *values, const json_t *materials,
+                          const int64_t *ids, size_t n, gz_err *err);
 
 #endif
