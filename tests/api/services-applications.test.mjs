@@ -7,7 +7,8 @@
 // and two processes sharing one PostgreSQL.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startServer, api, ROOT } from '../lib/server.mjs';
 import { assertErrorShape, assertNoSanitizerReport } from './util.mjs';
@@ -25,7 +26,7 @@ const bj = (s) => new Date(`${s}+08:00`).toISOString();
 export const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(64, 7)]);
 export const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
 
-let srv, admin, clerk, clerkC2, gwG2, zhang, wang;
+let srv, admin, clerk, clerkC2, gwG2, zhang, wang, secretary;
 const ids = {}; // residents
 const svc = {}; // services by name
 const app = {}; // applications A..E
@@ -36,6 +37,8 @@ before(async () => {
   let r = await api(srv, 'POST', '/api/v1/grids/import', FIXTURE, admin.bearer);
   assert.equal(r.status, 201, JSON.stringify(r.body));
   await makeUser(srv, admin, 'clerk', [['community_staff', C1]]);
+  await makeUser(srv, admin, 'secretary', [['community_admin', C1]]);
+  secretary = await login(srv, 'secretary');
   await makeUser(srv, admin, 'clerk-c2', [['community_staff', C2]]);
   await makeUser(srv, admin, 'gw-g2', [['grid_worker', G2]]);
   await makeUser(srv, admin, 'zhangwei', [['resident', G1]]);
@@ -394,5 +397,98 @@ describe('the working-day calendar', () => {
     assert.equal(bad.status, 422, 'a Saturday is off anyway');
     assert.equal((await api(srv, 'DELETE', '/api/v1/service-calendar/2027-01-01', undefined, admin.bearer)).status, 200);
     assert.equal((await api(srv, 'DELETE', '/api/v1/service-calendar/2027-01-01', undefined, admin.bearer)).status, 404);
+  });
+});
+
+// The text of a PDF as pdftotext (poppler-utils) reads it.
+function pdfText(bytes) {
+  const file = join(srv.dir, `cert-${process.pid}-${Math.random().toString(36).slice(2)}.pdf`);
+  writeFileSync(file, bytes);
+  return execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+}
+async function download(path, who) {
+  const res = await srv.fetch(path, { headers: who.bearer });
+  return { status: res.status, type: res.headers.get('content-type'), bytes: Buffer.from(await res.arrayBuffer()) };
+}
+const check = (code) => api(srv, 'GET', `/api/v1/certificate-checks/${encodeURIComponent(code)}`);
+
+describe('certificates', () => {
+  let cert;
+  test('issuing A gave a numbered certificate with a verification code', async () => {
+    const r = await get(`/api/v1/service-applications/${app.A.id}`, zhang);
+    cert = r.body.certificate;
+    assert.ok(cert, JSON.stringify(r.body));
+    assert.equal(cert.number, `${C1}-2025-000001`);
+    assert.match(cert.verify_code, /^[2-9A-HJ-NP-Z]{4}(-[2-9A-HJ-NP-Z]{4}){3}$/);
+    assert.equal(cert.kind, '居住证明');
+    assert.equal(cert.holder_name, '张*');
+    assert.ok(cert.body.includes('张*') && cert.body.includes('多福巷1号1-101') && cert.body.includes('2018年3月1日'), cert.body);
+    assert.ok(!cert.body.includes('张伟'), 'the full name is not on the certificate');
+    assert.equal(cert.revoked, false);
+    assert.ok(cert.community.name && cert.community.name !== C1);
+    assert.equal(r.body.events.find((e) => e.action === 'issue').note.certificate_number, cert.number);
+  });
+
+  test('the public check: kind, number, date and community only, without a login', async () => {
+    const r = await check(cert.verify_code);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body, { status: 'valid', valid: true, kind: '居住证明', number: cert.number, issued_on: '2025-10-10', community: cert.community.name });
+    const typed = await check(cert.verify_code.toLowerCase().replace(/-/g, ' '));
+    assert.equal(typed.body.status, 'valid', 'as typed, lower case and spaces');
+    for (const forged of ['ABCD-EFGH-JKLM-NPQR', cert.verify_code.slice(0, -1) + (cert.verify_code.endsWith('2') ? '3' : '2'), 'x', "' OR 1=1 --", 'A'.repeat(60)]) {
+      const f = await check(forged);
+      assert.equal(f.status, 200, forged);
+      assert.deepEqual(f.body, { status: 'invalid', valid: false }, forged);
+    }
+  });
+
+  test('the holder downloads the PDF: pdftotext reads the masked name and the number', async () => {
+    const d = await download(cert.pdf_url, zhang);
+    assert.equal(d.status, 200);
+    assert.equal(d.type, 'application/pdf');
+    assert.equal(d.bytes.subarray(0, 5).toString(), '%PDF-');
+    const text = pdfText(d.bytes);
+    assert.ok(text.includes('张*'), text);
+    assert.ok(text.includes(cert.number), text);
+    assert.ok(text.includes(cert.verify_code), text);
+    assert.ok(text.includes('居住证明'), text);
+    assert.ok(!text.includes('张伟'), text);
+    assert.equal((await download(cert.pdf_url, clerk)).status, 200, 'staff who read the application');
+    assert.equal((await download(cert.pdf_url, clerkC2)).status, 404);
+    assert.equal((await download(cert.pdf_url, wang)).status, 404);
+    assert.equal((await download('/api/v1/service-certificates/999999/pdf', zhang)).status, 404);
+  });
+
+  test('revoked by the secretary: recorded, shown as revoked without detail, on the PDF and the timeline', async () => {
+    let r = await post(`/api/v1/service-certificates/${cert.id}/revoke`, { reason: '居住地址有误' }, clerk, '2025-10-15T09:00:00');
+    assert.equal(r.status, 403, 'staff without admin');
+    r = await post(`/api/v1/service-certificates/${cert.id}/revoke`, {}, secretary, '2025-10-15T09:00:00');
+    assert.equal(r.status, 422);
+    r = await post(`/api/v1/service-certificates/${cert.id}/revoke`, { reason: '居住地址有误' }, secretary, '2025-10-15T09:00:00');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.certificate.revoked, true);
+    assert.equal(r.body.certificate.revoked_reason, '居住地址有误');
+    assert.equal(r.body.events.at(-1).action, 'revoke');
+    const c = await check(cert.verify_code);
+    assert.deepEqual(c.body, { status: 'revoked', valid: false });
+    r = await post(`/api/v1/service-certificates/${cert.id}/revoke`, { reason: '再次' }, secretary, '2025-10-15T09:10:00');
+    assert.equal(r.status, 409);
+    const text = pdfText((await download(cert.pdf_url, zhang)).bytes);
+    assert.ok(text.includes('作废'), text);
+    const audit = sql(srv, `SELECT action, record_id FROM audit_log WHERE action = 'service_certificate.revoke'`);
+    assert.deepEqual(audit, [['service_certificate.revoke', cert.id]]);
+  });
+
+  test('numbers run per community and year', async () => {
+    const files = { id: await upload(zhang, PNG), housing: await upload(zhang, PDF, 'application/pdf') };
+    let r = await post('/api/v1/service-applications', { service_id: svc['居住证明'], resident_id: ids.li, ...RESIDENCE(files) }, zhang, '2025-10-20T09:00:00');
+    const id = r.body.id;
+    for (const [a, when] of [['accept', '2025-10-20T10:00:00'], ['process', '2025-10-20T11:00:00'], ['approve', '2025-10-21T09:00:00'], ['issue', '2025-10-21T10:00:00']]) {
+      r = await step(id, a, clerk, when);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    }
+    assert.equal(r.body.certificate.number, `${C1}-2025-000002`);
+    assert.equal(r.body.certificate.holder_name, '李*');
+    assert.equal((await check(r.body.certificate.verify_code)).body.status, 'valid');
   });
 });

@@ -2,22 +2,22 @@
 #include "modules/services/services.h"
 
 /* Integrated services (集成化服务, docs/SERVICES.md): the catalogue (办事指南, catalogue.c),
- * with the rules in rules.c, terms.c and venue_rules.c. */
+ * applications (applications.c, actions.c, attachments.c, rates.c, calendar.c),
+ * certificates (certificates.c, certificate_pdf.c), with the rules in rules.c, terms.c and
+ * venue_rules.c. */
 
 policy_resource RES_SERVICE = -1;
 
 extern const gz_module_route gz_services_catalogue_routes[], gz_services_calendar_routes[],
     gz_services_attachment_routes[], gz_services_application_routes[], gz_services_action_routes[],
-    gz_services_rate_routes[];
-static const gz_module_route *const routes[] = {gz_services_catalogue_routes,
-                                                gz_services_calendar_routes,
-                                                gz_services_attachment_routes,
-                                                gz_services_application_routes,
-                                                gz_services_action_routes,
-                                                gz_services_rate_routes,
-                                                NULL};
+    gz_services_rate_routes[], gz_services_certificate_routes[];
+static const gz_module_route *const routes[] = {
+    gz_services_catalogue_routes,   gz_services_calendar_routes,
+    gz_services_attachment_routes,  gz_services_application_routes,
+    gz_services_action_routes,      gz_services_rate_routes,
+    gz_services_certificate_routes, NULL};
 
-static const char *const counts[] = {"service_applications", NULL};
+static const char *const counts[] = {"service_applications", "service_certificates", NULL};
 
 /* Applications are handled where people live: grid workers (who help residents apply and
  * check where they live), community staff and the secretary (the one-stop window); the
