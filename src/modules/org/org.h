@@ -24,6 +24,7 @@
 #include "http/http.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* POST /api/v1/organisations: {type, name, space_code?, building_id?, parent_id?,
@@ -43,5 +44,27 @@ int gz_coop_agreement_create(gz_db *db, const gz_actor *actor, json_t *in, json_
 /* POST /api/v1/party-members: {resident_id? | name, party_org_id, employer_org_id?,
  * reported_community_code?, reported_grid_code?, post_type?, reported_at?}. */
 int gz_party_member_create(gz_db *db, const gz_actor *actor, json_t *in, json_t **out, gz_err *err);
+
+/* ---- Organisations and agreements in brief, for other modules (added with issue 14,
+ * services: venues offered by co-building units under their agreements) ---- */
+
+typedef struct gz_org_brief {
+	int64_t id;
+	char type[32]; /* org_type_code: "coop_unit", "residents_committee" ... */
+	char name[257];
+	char space_code[16];
+} gz_org_brief;
+
+typedef struct gz_org_agreement_brief {
+	int64_t id, unit_org_id;
+	int64_t start_at, end_at; /* ms */
+	char community_code[16];
+	bool active; /* status "active" (履行中) */
+} gz_org_agreement_brief;
+
+/* Organisation id, or co-building agreement id. Return 1 and fill *out, 0 when there is
+ * none, -1 with err set. No authorisation: the caller decides what it may see. */
+int gz_org_brief_get(gz_db *db, int64_t id, gz_org_brief *out, gz_err *err);
+int gz_org_agreement_brief_get(gz_db *db, int64_t id, gz_org_agreement_brief *out, gz_err *err);
 
 #endif

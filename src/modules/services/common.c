@@ -29,3 +29,16 @@ const char *svc_idstr(gz_arena *A, int64_t id)
 {
 	return gz_arena_printf(A, "%lld", (long long)id);
 }
+
+bool svc_near(const gz_actor *actor, const char *community)
+{
+	if (gz_actor_is_operator(actor))
+		return true;
+	for (int i = 0; i < actor->ngrants; i++) {
+		const char *s = actor->grants[i].scope;
+		if (policy_scope_contains(s, community) ||
+		    (*s && policy_scope_contains(community, s)))
+			return true;
+	}
+	return false;
+}

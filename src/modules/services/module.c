@@ -7,17 +7,21 @@
  * venue_rules.c. */
 
 policy_resource RES_SERVICE = -1;
+policy_resource RES_VENUE = -1;
 
 extern const gz_module_route gz_services_catalogue_routes[], gz_services_calendar_routes[],
     gz_services_attachment_routes[], gz_services_application_routes[], gz_services_action_routes[],
-    gz_services_rate_routes[], gz_services_certificate_routes[];
+    gz_services_rate_routes[], gz_services_certificate_routes[], gz_services_venue_routes[],
+    gz_services_booking_routes[];
 static const gz_module_route *const routes[] = {
     gz_services_catalogue_routes,   gz_services_calendar_routes,
     gz_services_attachment_routes,  gz_services_application_routes,
     gz_services_action_routes,      gz_services_rate_routes,
-    gz_services_certificate_routes, NULL};
+    gz_services_certificate_routes, gz_services_venue_routes,
+    gz_services_booking_routes,     NULL};
 
-static const char *const counts[] = {"service_applications", "service_certificates", NULL};
+static const char *const counts[] = {"service_applications", "service_certificates", "venues",
+                                     "venue_bookings", NULL};
 
 /* Applications are handled where people live: grid workers (who help residents apply and
  * check where they live), community staff and the secretary (the one-stop window); the
@@ -38,6 +42,29 @@ static const gz_module_resource resources[] = {
           [ROLE_COMMUNITY_STAFF] = "rw--",
           [ROLE_COMMUNITY_ADMIN] = "rwa-",
           [ROLE_UNIT_CONTACT] = "----",
+          [ROLE_PROPERTY] = "----",
+          [ROLE_DEPARTMENT] = "----",
+          [ROLE_STREET_SUPERVISOR] = "rwa-",
+          [ROLE_SYSTEM_ADMIN] = "rwa-",
+      }}},
+    /* Venues lie at the community they serve. Its staff keep the calendar and approve
+     * bookings of the centre's rooms (write); the secretary adds venues (admin), as the
+     * street does. A co-building unit's contact approves the bookings of the venues their
+     * unit offers: with a grant at the unit's organisation scope ("org:ID/") that is those
+     * venues only; at the community it is every venue there. Grid workers read the
+     * bookings of their community. Seeing and booking a venue needs no cell: every account
+     * whose grants touch the community may (svc_near), residents included. */
+    {&RES_VENUE,
+     {"venue",
+      "场地与共享资源",
+      {
+          [ROLE_RESIDENT] = "----",
+          [ROLE_GRID_WORKER] = "r---",
+          [ROLE_PARTY_MEMBER] = "----",
+          [ROLE_VOLUNTEER] = "----",
+          [ROLE_COMMUNITY_STAFF] = "rw--",
+          [ROLE_COMMUNITY_ADMIN] = "rwa-",
+          [ROLE_UNIT_CONTACT] = "rw--",
           [ROLE_PROPERTY] = "----",
           [ROLE_DEPARTMENT] = "----",
           [ROLE_STREET_SUPERVISOR] = "rwa-",

@@ -16,6 +16,7 @@
 
 /* Its rows of the policy table (assigned when the module registers). */
 extern policy_resource RES_SERVICE; /* applications, certificates, the catalogue's entries */
+extern policy_resource RES_VENUE;   /* venues and their bookings */
 
 /* Brings the search terms of every catalogue entry up to this server's tokenizer (the
  * seeded entries and any row written by SQL have none): one indexed query when nothing is

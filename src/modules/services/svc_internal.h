@@ -76,6 +76,28 @@ int svc_event_add(gz_db *db, const gz_actor *actor, int64_t app, int64_t at, con
 int gz_services_step(gz_db *db, const gz_actor *actor, int64_t id, json_t *in, int64_t now,
                      json_t **out, gz_err *err);
 
+/* ---------------------------------------------------------------- venues */
+
+/* May the actor use a venue serving community (see and book it): a grant whose scope
+ * contains the community or lies inside it (a resident of one of its grids, its staff,
+ * the street); the operator always. */
+bool svc_near(const gz_actor *actor, const char *community);
+
+typedef struct {
+	int64_t id, owner_org_id, agreement_id;
+	char community[16];
+	char *name;
+	int capacity, max_minutes;
+	svc_hours hours;
+} svc_venue;
+
+/* Loads active venue id (name into A). 1, 0 when none, -1 on error. */
+int svc_venue_load(gz_db *db, gz_arena *A, int64_t id, svc_venue *v, gz_err *err);
+
+/* May the actor manage the venue (approve bookings): venue write at its community, or at
+ * the organisation scope of the unit that offers it ("org:ID/"). */
+bool svc_venue_manager(const gz_actor *actor, const svc_venue *v);
+
 /* ---------------------------------------------------------------- certificates */
 
 /* At issue (in the step's transaction): when the service certifies something, the
