@@ -6,10 +6,13 @@
  *   residents   gz_people_import(RESIDENTS)   (ID checks, sealing, blind indexes)
  *   network     gz_org_create() & co.         (api/org.h)
  *   accounts    gz_user_insert/gz_user_grant  (api/users.h), audited like `user add`
+ *   services    gz_services_demo()            (services.h: venues, a year of applications
+ *                                               and bookings through the API's functions)
  * Each piece is its own transaction with its audit rows (user "cli"). */
 #include "api/auth.h"
 #include "modules/org/org.h"
 #include "modules/people/people.h"
+#include "modules/services/services.h"
 #include "modules/space/space.h"
 #include "modules/accounts/accounts.h"
 #include "cli/cli.h"
@@ -225,7 +228,7 @@ typedef struct {
 	gz_db *db;
 	gz_actor op;           /* the operator: every write of the load is the command line's */
 	int64_t *building_ids; /* demo building -> database id */
-	double t_grids, t_buildings, t_units, t_residents, t_network, t_accounts;
+	double t_grids, t_buildings, t_units, t_residents, t_network, t_accounts, t_services;
 } loader;
 
 static int load_grids(loader *L, const demo_street *s, uint64_t seed)
@@ -607,6 +610,30 @@ static int load_accounts(loader *L, const demo_street *s, int64_t *rid, acc_stat
 	return 0;
 }
 
+/* ---------------------------------------------------------------- services */
+
+/* The services of the street's communities (services.h). */
+static int load_services(loader *L, const demo_street *s, uint64_t seed)
+{
+	int64_t t0 = gz_time_mono_ns();
+	const char *codes[64], *names[64];
+	int n = 0;
+	for (int32_t i = 0; i < s->ncommunities && n < 64; i++, n++) {
+		codes[n] = s->communities[i].code;
+		names[n] = s->communities[i].name;
+	}
+	gz_err err;
+	gz_err_clear(&err);
+	json_t *sum = NULL;
+	int rc =
+	    gz_services_demo(L->db, &L->op, codes, names, n, seed, gz_time_now_ms(), &sum, &err);
+	json_decref(sum);
+	if (rc < 0)
+		print_err(L->cmd, "services", &err);
+	L->t_services += secs_since(t0);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- summary */
 
 static json_t *record_counts(gz_db *db)
@@ -837,17 +864,17 @@ int gz_cli_demo(int argc, char **argv)
 		fprintf(stderr, "正在载入演示数据：%s %s …\n", s->code, s->name);
 	if (load_grids(&L, s, c.seed) < 0 || load_buildings(&L, s) < 0 || load_units(&L, s) < 0 ||
 	    load_residents(&L, s) < 0 || load_network(&L, s, rid) < 0 ||
-	    load_accounts(&L, s, rid, state) < 0)
+	    load_accounts(&L, s, rid, state) < 0 || load_services(&L, s, c.seed) < 0)
 		goto out;
 	double secs = secs_since(t0);
 	json_t *counts = record_counts(db);
 	if (o.json) {
 		json_t *j = summary_json(s, counts, state, o.seed, secs);
 		json_object_set_new(j, "timings",
-		                    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f}", "grids", L.t_grids,
+		                    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "grids", L.t_grids,
 		                              "buildings", L.t_buildings, "units", L.t_units,
 		                              "residents", L.t_residents, "network", L.t_network,
-		                              "accounts", L.t_accounts));
+		                              "accounts", L.t_accounts, "services", L.t_services));
 		char *txt = gz_json_dump(j, NULL);
 		printf("%s\n", txt ? txt : "{}");
 		free(txt);

@@ -66,5 +66,9 @@ typedef struct gz_org_agreement_brief {
  * none, -1 with err set. No authorisation: the caller decides what it may see. */
 int gz_org_brief_get(gz_db *db, int64_t id, gz_org_brief *out, gz_err *err);
 int gz_org_agreement_brief_get(gz_db *db, int64_t id, gz_org_agreement_brief *out, gz_err *err);
+/* The agreements of community (any status), by id, into out[0..max). Returns how many, or
+ * -1 with err set. */
+int gz_org_agreements_of(gz_db *db, const char *community, gz_org_agreement_brief *out, int max,
+                         gz_err *err);
 
 #endif

@@ -149,5 +149,9 @@ typedef struct gz_people_brief {
  * set on a database error. No authorisation: the caller decides what it may see. */
 int gz_people_brief_get(gz_db *db, int64_t id, gz_people_brief *out, gz_err *err);
 int gz_people_brief_of_user(gz_db *db, int64_t user_id, gz_people_brief *out, gz_err *err);
+/* The live resident with the smallest id above after whose grid lies inside scope (a
+ * space code prefix): for walking the residents of a place (the demo's applicants). */
+int gz_people_brief_next(gz_db *db, const char *scope, int64_t after, gz_people_brief *out,
+                         gz_err *err);
 
 #endif

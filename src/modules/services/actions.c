@@ -260,12 +260,13 @@ int gz_services_step(gz_db *db, const gz_actor *actor, int64_t id, json_t *in, i
 	    gz_audit(actor, db, gz_arena_printf(A, "service_application.%s", action),
 	             "service_application", svc_idstr(A, id), a.grid_code,
 	             json_object_size(note) ? note : NULL, &err) < 0 ||
-	    !(out = svc_app_json(db, actor, id, now, &err)) ||
+	    (outp && !(out = svc_app_json(db, actor, id, now, &err))) ||
 	    gz_api_commit(r, db, 200, out, &err) < 0)
 		goto rollback;
 	json_decref(note);
 	gz_arena_free(&local);
-	*outp = out;
+	if (outp)
+		*outp = out;
 	return 0;
 rollback:
 	gz_db_rollback(db);
@@ -299,27 +300,29 @@ static void app_action(gz_req *r)
 
 /* POST /api/v1/service-applications/{id}/rating {stars: 1..5, comment?}: the resident
  * rates a decided application, once. */
-static void app_rate(gz_req *r)
+int svc_rate(gz_db *db, const gz_actor *actor, int64_t id, json_t *in, int64_t now, json_t **outp,
+             gz_err *errp)
 {
 	gz_err err;
 	gz_err_clear(&err);
-	const gz_actor *actor = gz_req_actor(r);
-	json_t *in = gz_req_json(r, &err), *out = NULL;
-	int64_t id = gz_api_parse_id(gz_req_param(r, "id")), stars = 0, now = svc_now(r);
+	gz_req *r = actor->req;
+	json_t *out = NULL;
+	int64_t stars = 0;
 	const char *comment = NULL;
-	gz_db *db = NULL;
+	char ids[24];
 	svc_app a;
-	if (!in)
-		goto fail;
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
 	gz_json_int(in, "stars", GZ_REQUIRED, 1, 5, &stars, &err);
 	gz_json_str(in, "comment", GZ_OPTIONAL, 1, 200, &comment, &err);
-	if (gz_json_check(&err) < 0 || !(db = gz_req_db(r, &err)) || gz_db_begin(db, &err) < 0)
+	if (gz_json_check(&err) < 0 || !(db || (db = gz_req_db(r, &err))) ||
+	    gz_db_begin(db, &err) < 0)
 		goto fail;
 	int rc = id ? svc_app_load(db, id, &a, &err) : 0;
 	if (rc < 0)
 		goto rollback;
-	if (!rc || !svc_app_own(actor, &a)) {
-		/* Staff read it but do not rate it: only the applicant's side does. */
+	if (!rc || !(svc_app_own(actor, &a) || gz_actor_is_operator(actor))) {
+		/* Staff read it but do not rate it: only the applicant's side does (or the
+		 * operator, recording the result of a follow-up call, 回访). */
 		if (rc && svc_app_may_read(actor, &a, &err) == 0)
 			gz_err_set(&err, GZ_EFORBIDDEN, "forbidden", "只有申请人可以评价");
 		else if (!err.kind || err.kind == GZ_ENOTFOUND)
@@ -351,20 +354,35 @@ static void app_rate(gz_req *r)
 	rc = rc < 0 ? -1
 	     : svc_event_add(db, actor, id, now, "rate", a.state, note, &err) < 0
 	         ? -1
-	         : gz_audit(actor, db, "service_application.rate", "service_application",
-	                    svc_idstr(&r->arena, id), a.grid_code, note, &err);
+	         : gz_audit(actor, db, "service_application.rate", "service_application", ids,
+	                    a.grid_code, note, &err);
 	json_decref(note);
-	if (rc < 0 || !(out = svc_app_json(db, actor, id, now, &err)) ||
+	if (rc < 0 || (outp && !(out = svc_app_json(db, actor, id, now, &err))) ||
 	    gz_api_commit(r, db, 200, out, &err) < 0)
 		goto rollback;
-	json_decref(in);
-	gz_reply_json(r, 200, out);
-	return;
+	if (outp)
+		*outp = out;
+	return 0;
 rollback:
 	gz_db_rollback(db);
 fail:
-	json_decref(in);
 	json_decref(out);
+	*errp = err;
+	return -1;
+}
+
+static void app_rate(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	json_t *in = gz_req_json(r, &err), *out = NULL;
+	int64_t id = gz_api_parse_id(gz_req_param(r, "id"));
+	if (in && svc_rate(NULL, gz_req_actor(r), id, in, svc_now(r), &out, &err) == 0) {
+		json_decref(in);
+		gz_reply_json(r, 200, out);
+		return;
+	}
+	json_decref(in);
 	gz_reply_err(r, &err);
 }
 

@@ -305,13 +305,14 @@ int svc_event_add(gz_db *db, const gz_actor *actor, int64_t app, int64_t at, con
 	return rc < 0 ? -1 : 0;
 }
 
-int gz_services_apply(gz_db *db, const gz_actor *actor, json_t *in, json_t **outp, gz_err *errp)
+int svc_apply(gz_db *db, const gz_actor *actor, json_t *in, int64_t now, json_t **outp,
+              gz_err *errp)
 {
 	gz_err err;
 	gz_err_clear(&err);
 	gz_req *r = actor->req;
 	gz_arena local = {0}, *A = r ? &r->arena : &local;
-	int64_t service_id = 0, resident_id = 0, id = 0, now = svc_now(r);
+	int64_t service_id = 0, resident_id = 0, id = 0;
 	json_t *values = json_object_get(in, "fields"), *mats = json_object_get(in, "materials");
 	json_t *fdefs = NULL, *mdefs = NULL, *out = NULL;
 	int64_t ids[FILES_MAX];
@@ -429,6 +430,11 @@ fail:
 	gz_arena_free(&local);
 	*errp = err;
 	return -1;
+}
+
+int gz_services_apply(gz_db *db, const gz_actor *actor, json_t *in, json_t **out, gz_err *err)
+{
+	return svc_apply(db, actor, in, svc_now(actor->req), out, err);
 }
 
 static void app_create(gz_req *r)

@@ -27,12 +27,64 @@ static json_t *attachment_json(int64_t id, const char *type, int64_t size, const
 	                 gz_api_time_json(at));
 }
 
+json_t *svc_attachment_add(gz_db *db, const gz_actor *a, const char *type, const void *body,
+                           size_t len, const char *name, int64_t now, gz_err *err)
+{
+	const char *is = svc_sniff(body, len);
+	if (!len)
+		return gz_err_set(err, GZ_EINVALID, "empty_file", "文件是空的"), NULL;
+	if (!is || strcmp(is, type))
+		return gz_err_set(err, GZ_EINVALID, "attachment_mismatch",
+		                  "文件内容不是所声明的类型 %s（只接受 PDF、PNG、JPEG）", type),
+		       NULL;
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char hex[2 * crypto_hash_sha256_BYTES + 1];
+	gz_auth_sodium_init();
+	crypto_hash_sha256(h, body, len);
+	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	int64_t held = 0, id = 0;
+	if (gz_db_query_int64(db,
+	                      "SELECT COUNT(*) FROM service_attachments WHERE user_id = $1 AND "
+	                      "application_id IS NULL",
+	                      &held, err, 1, (int64_t)a->user_id) < 0)
+		return NULL;
+	if (held >= UNCLAIMED_MAX)
+		return gz_err_set(err, GZ_ETOOMANY, "too_many_attachments",
+		                  "已上传但未使用的文件已有 %d 个，请先提交申请", UNCLAIMED_MAX),
+		       NULL;
+	gz_stmt *st = gz_db_prepare(db,
+	                            "INSERT INTO service_attachments (user_id, media_type, size, "
+	                            "sha256, name, data, created_at) VALUES ($1, $2, $3, $4, $5, "
+	                            "$6, $7) RETURNING id",
+	                            err);
+	if (!st)
+		return NULL;
+	gz_stmt_bind_id(st, 1, a->user_id);
+	gz_stmt_bind_str(st, 2, type);
+	gz_stmt_bind_int64(st, 3, (int64_t)len);
+	gz_stmt_bind_str(st, 4, hex);
+	gz_stmt_bind_str(st, 5, name ? name : "");
+	gz_stmt_bind_blob(st, 6, body, len);
+	gz_stmt_bind_int64(st, 7, now);
+	int rc = gz_stmt_step_id(st, &id, err);
+	gz_stmt_finish(st);
+	if (rc < 0)
+		return NULL;
+	char scope[GZ_SCOPE_MAX], ids[24];
+	gz_actor_scope(a, scope, sizeof scope);
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
+	json_t *detail = json_pack("{s:s,s:I}", "media_type", type, "size", (json_int_t)len);
+	rc = gz_audit(a, db, "service_attachment.upload", "service_attachment", ids, scope, detail,
+	              err);
+	json_decref(detail);
+	return rc < 0 ? NULL : attachment_json(id, type, (int64_t)len, hex, name ? name : "", now);
+}
+
 /* POST /api/v1/service-attachments?name=FILE: the body is the file. */
 static void attachment_upload(gz_req *r)
 {
 	gz_err err;
 	gz_err_clear(&err);
-	const gz_actor *a = gz_req_actor(r);
 	int which;
 	size_t len;
 	const char *body = gz_req_body_of_type(r, media_types, 3, &which, &len, &err);
@@ -46,64 +98,19 @@ static void attachment_upload(gz_req *r)
 		gz_err_field(&err, "name", "最多 100 个字");
 		goto fail;
 	}
-	if (!len) {
-		gz_err_set(&err, GZ_EINVALID, "empty_file", "文件是空的");
-		goto fail;
-	}
+	/* Checked before the database is touched: a file that is not what it claims costs
+	 * nothing but reading it. */
 	const char *is = svc_sniff(body, len);
-	if (!is || strcmp(is, media_types[which])) {
-		gz_err_set(&err, GZ_EINVALID, "attachment_mismatch",
-		           "文件内容不是所声明的类型 %s（只接受 PDF、PNG、JPEG）",
-		           media_types[which]);
+	if (!len || !is || strcmp(is, media_types[which])) {
+		svc_attachment_add(NULL, gz_req_actor(r), media_types[which], body, len, name, 0,
+		                   &err);
 		goto fail;
 	}
-	unsigned char h[crypto_hash_sha256_BYTES];
-	char hex[2 * crypto_hash_sha256_BYTES + 1];
-	gz_auth_sodium_init();
-	crypto_hash_sha256(h, (const unsigned char *)body, len);
-	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
 	if (!(db = gz_req_db(r, &err)) || gz_db_begin(db, &err) < 0)
 		goto fail;
-	int64_t held = 0, id = 0, now = svc_now(r);
-	if (gz_db_query_int64(db,
-	                      "SELECT COUNT(*) FROM service_attachments WHERE user_id = $1 AND "
-	                      "application_id IS NULL",
-	                      &held, &err, 1, (int64_t)a->user_id) < 0)
-		goto rollback;
-	if (held >= UNCLAIMED_MAX) {
-		gz_err_set(&err, GZ_ETOOMANY, "too_many_attachments",
-		           "已上传但未使用的文件已有 %d 个，请先提交申请", UNCLAIMED_MAX);
-		goto rollback;
-	}
-	gz_stmt *st = gz_db_prepare(db,
-	                            "INSERT INTO service_attachments (user_id, media_type, size, "
-	                            "sha256, name, data, created_at) VALUES ($1, $2, $3, $4, $5, "
-	                            "$6, $7) RETURNING id",
-	                            &err);
-	if (!st)
-		goto rollback;
-	gz_stmt_bind_id(st, 1, a->user_id);
-	gz_stmt_bind_str(st, 2, media_types[which]);
-	gz_stmt_bind_int64(st, 3, (int64_t)len);
-	gz_stmt_bind_str(st, 4, hex);
-	gz_stmt_bind_str(st, 5, name ? name : "");
-	gz_stmt_bind_blob(st, 6, body, len);
-	gz_stmt_bind_int64(st, 7, now);
-	int rc = gz_stmt_step_id(st, &id, &err);
-	gz_stmt_finish(st);
-	if (rc < 0)
-		goto rollback;
-	char scope[GZ_SCOPE_MAX];
-	gz_actor_scope(a, scope, sizeof scope);
-	json_t *detail =
-	    json_pack("{s:s,s:I}", "media_type", media_types[which], "size", (json_int_t)len);
-	rc = gz_audit(a, db, "service_attachment.upload", "service_attachment",
-	              svc_idstr(&r->arena, id), scope, detail, &err);
-	json_decref(detail);
-	if (rc < 0)
-		goto rollback;
-	out = attachment_json(id, media_types[which], (int64_t)len, hex, name ? name : "", now);
-	if (gz_api_commit(r, db, 201, out, &err) < 0)
+	out = svc_attachment_add(db, gz_req_actor(r), media_types[which], body, len, name,
+	                         svc_now(r), &err);
+	if (!out || gz_api_commit(r, db, 201, out, &err) < 0)
 		goto rollback;
 	gz_reply_json(r, 201, out);
 	return;

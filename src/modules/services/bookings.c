@@ -151,14 +151,14 @@ static int time_field(json_t *in, const char *key, int64_t *out, gz_err *err)
 	return 0;
 }
 
-int gz_services_book(gz_db *db, const gz_actor *a, json_t *in, json_t **outp, gz_err *errp)
+int svc_book(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t **outp, gz_err *errp)
 {
 	gz_err err;
 	gz_err_clear(&err);
 	gz_req *r = a->req;
 	gz_arena local = {0}, *A = r ? &r->arena : &local;
 	const char *purpose = NULL;
-	int64_t venue_id = 0, start = 0, end = 0, attendees = 0, id = 0, now = svc_now(r);
+	int64_t venue_id = 0, start = 0, end = 0, attendees = 0, id = 0;
 	json_t *out = NULL;
 	gz_api_id_field(in, "venue_id", GZ_REQUIRED, &venue_id, &err);
 	time_field(in, "start_at", &start, &err);
@@ -227,7 +227,8 @@ int gz_services_book(gz_db *db, const gz_actor *a, json_t *in, json_t **outp, gz
 	    gz_api_commit(r, db, 201, out, &err) < 0)
 		goto rollback;
 	gz_arena_free(&local);
-	*outp = out;
+	if (outp)
+		*outp = out;
 	return 0;
 rollback:
 	gz_db_rollback(db);
@@ -238,6 +239,11 @@ fail:
 	return -1;
 }
 
+int gz_services_book(gz_db *db, const gz_actor *a, json_t *in, json_t **out, gz_err *err)
+{
+	return svc_book(db, a, in, svc_now(a->req), out, err);
+}
+
 static void book(gz_req *r)
 {
 	gz_api_create(r, gz_services_book);
@@ -245,17 +251,15 @@ static void book(gz_req *r)
 
 /* POST /api/v1/venue-bookings/{id}/actions {action: approve | reject | cancel | check_in,
  * reason?} */
-static void booking_action(gz_req *r)
+int svc_booking_step(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
+                     json_t **outp, gz_err *errp)
 {
 	gz_err err;
 	gz_err_clear(&err);
-	const gz_actor *a = gz_req_actor(r);
-	json_t *in = gz_req_json(r, &err), *out = NULL;
-	int64_t id = gz_api_parse_id(gz_req_param(r, "id")), now = svc_now(r);
+	gz_req *r = a->req;
+	gz_arena local = {0}, *A = r ? &r->arena : &local;
+	json_t *out = NULL;
 	const char *action = NULL, *reason = NULL;
-	gz_db *db = NULL;
-	if (!in)
-		goto fail;
 	gz_json_str(in, "action", GZ_REQUIRED, 1, 16, &action, &err);
 	gz_json_str(in, "reason", GZ_OPTIONAL, 1, 200, &reason, &err);
 	bool approve = action && !strcmp(action, "approve"),
@@ -266,7 +270,8 @@ static void booking_action(gz_req *r)
 		gz_err_field(&err, "action", "应为 approve、reject、cancel、check_in 之一");
 	if (reject && !reason)
 		gz_err_field(&err, "reason", "不同意时须说明理由");
-	if (gz_json_check(&err) < 0 || !(db = gz_req_db(r, &err)) || gz_db_begin(db, &err) < 0)
+	if (gz_json_check(&err) < 0 || !(db || (db = gz_req_db(r, &err))) ||
+	    gz_db_begin(db, &err) < 0)
 		goto fail;
 	gz_stmt *st = id ? gz_db_prepare(db,
 	                                 "SELECT venue_id, user_id, state, start_at, end_at, "
@@ -291,7 +296,7 @@ static void booking_action(gz_req *r)
 		gz_stmt_finish(st);
 	}
 	svc_venue v;
-	if (rc < 0 || (rc == GZ_ROW && svc_venue_load(db, &r->arena, venue, &v, &err) < 0))
+	if (rc < 0 || (rc == GZ_ROW && svc_venue_load(db, A, venue, &v, &err) < 0))
 		goto rollback;
 	bool manager = rc == GZ_ROW && svc_venue_manager(a, &v);
 	bool mine = rc == GZ_ROW && booker && booker == a->user_id;
@@ -351,20 +356,37 @@ static void booking_action(gz_req *r)
 	if ((reject || cancel) && slots(db, false, venue, id, 0, 0, &err) < 0)
 		goto rollback;
 	json_t *detail = reason ? json_pack("{s:s}", "reason", reason) : NULL;
-	rc = gz_audit(a, db, gz_arena_printf(&r->arena, "venue_booking.%s", action),
-	              "venue_booking", svc_idstr(&r->arena, id), v.community, detail, &err);
+	rc = gz_audit(a, db, gz_arena_printf(A, "venue_booking.%s", action), "venue_booking",
+	              svc_idstr(A, id), v.community, detail, &err);
 	json_decref(detail);
-	if (rc < 0 || !(out = booking_read(db, a, id, manager, now, &err)) ||
+	if (rc < 0 || (outp && !(out = booking_read(db, a, id, manager, now, &err))) ||
 	    gz_api_commit(r, db, 200, out, &err) < 0)
 		goto rollback;
-	json_decref(in);
-	gz_reply_json(r, 200, out);
-	return;
+	gz_arena_free(&local);
+	if (outp)
+		*outp = out;
+	return 0;
 rollback:
 	gz_db_rollback(db);
 fail:
-	json_decref(in);
 	json_decref(out);
+	gz_arena_free(&local);
+	*errp = err;
+	return -1;
+}
+
+static void booking_action(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	json_t *in = gz_req_json(r, &err), *out = NULL;
+	if (in && svc_booking_step(NULL, gz_req_actor(r), gz_api_parse_id(gz_req_param(r, "id")),
+	                           in, svc_now(r), &out, &err) == 0) {
+		json_decref(in);
+		gz_reply_json(r, 200, out);
+		return;
+	}
+	json_decref(in);
 	gz_reply_err(r, &err);
 }
 

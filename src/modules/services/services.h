@@ -34,4 +34,18 @@ int gz_services_reindex(gz_db *db, gz_err *err);
  * count. Returns 0 with *out the application as GET shows it, or -1 with err set. */
 int gz_services_apply(gz_db *db, const gz_actor *actor, json_t *in, json_t **out, gz_err *err);
 
+/* Adds a venue — POST /api/v1/venues: {name, kind, community_code, owner_org_id?,
+ * agreement_id?, address?, capacity, opening_hours, max_minutes, rules?} — with venue
+ * admin at the community; one transaction with its audit row venue.create. */
+int gz_services_venue_create(gz_db *db, const gz_actor *a, json_t *in, json_t **out, gz_err *err);
+
+/* gongzhi demo (services/demo.c): for each of the n communities (codes and names), the
+ * rooms of its 党群服务中心 and venues of co-building units with an agreement, a year of
+ * applications run through their steps and a year of bookings, all before now, as the
+ * operator op, deterministic for seed. *summary: {applications, steps, venues, bookings}.
+ * Returns 0, or -1 with err set when any write was refused (each is printed). */
+int gz_services_demo(gz_db *db, const gz_actor *op, const char *const *communities,
+                     const char *const *names, int n, uint64_t seed, int64_t now, json_t **summary,
+                     gz_err *err);
+
 #endif

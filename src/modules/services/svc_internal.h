@@ -71,6 +71,31 @@ json_t *svc_app_json(gz_db *db, const gz_actor *actor, int64_t id, int64_t now, 
 int svc_event_add(gz_db *db, const gz_actor *actor, int64_t app, int64_t at, const char *action,
                   svc_state state, json_t *note, gz_err *err);
 
+/* Files an application at time now (applications.c; gz_services_apply at the request's
+ * time). */
+int svc_apply(gz_db *db, const gz_actor *actor, json_t *in, int64_t now, json_t **out,
+              gz_err *err);
+
+/* Keeps an uploaded file of type (one of PDF, PNG, JPEG) when its bytes are that type and
+ * the actor holds fewer than 50 unused files, with its audit row, in the caller's open
+ * transaction (attachments.c). Returns the file as the API shows it, or NULL with err set
+ * (422 empty_file / attachment_mismatch — decided before db is used, so db may be NULL
+ * for such a file —, 429 too_many_attachments, a database error). */
+json_t *svc_attachment_add(gz_db *db, const gz_actor *a, const char *type, const void *body,
+                           size_t len, const char *name, int64_t now, gz_err *err);
+
+/* Books a venue at time now (bookings.c; gz_services_book at the request's time), and
+ * takes a step of booking id (the body of POST .../actions). */
+int svc_book(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t **out, gz_err *err);
+int svc_booking_step(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
+                     json_t **out, gz_err *err);
+/* (These steps, svc_rate and gz_services_step build no answer when out is NULL: the
+ * command line's operator does not need one.) */
+
+/* Rates application id ({stars, comment?}) at time now (actions.c). */
+int svc_rate(gz_db *db, const gz_actor *actor, int64_t id, json_t *in, int64_t now, json_t **out,
+             gz_err *err);
+
 /* Runs a step of application id (actions.c): the body of POST .../actions. Returns 0
  * with *out the application after it, or -1 with err set. */
 int gz_services_step(gz_db *db, const gz_actor *actor, int64_t id, json_t *in, int64_t now,

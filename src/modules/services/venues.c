@@ -135,7 +135,7 @@ static int venue_complete(gz_db *db, json_t *o, int64_t now, gz_err *err)
 
 /* ---------------------------------------------------------------- new venues */
 
-static int venue_create(gz_db *db, const gz_actor *a, json_t *in, json_t **outp, gz_err *errp)
+int gz_services_venue_create(gz_db *db, const gz_actor *a, json_t *in, json_t **outp, gz_err *errp)
 {
 	gz_err err;
 	gz_err_clear(&err);
@@ -205,10 +205,10 @@ static int venue_create(gz_db *db, const gz_actor *a, json_t *in, json_t **outp,
 		gz_stmt_finish(st);
 	}
 	free(hj);
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
 	json_t *detail = json_pack("{s:s,s:s}", "name", name, "kind", kind);
-	rc = !id ? -1
-	         : gz_audit(a, db, "venue.create", "venue", svc_idstr(&r->arena, id), community,
-	                    detail, &err);
+	rc = !id ? -1 : gz_audit(a, db, "venue.create", "venue", ids, community, detail, &err);
 	json_decref(detail);
 	if (rc < 0 || gz_db_count_add(db, "venues", 1, &err) < 0)
 		goto rollback;
@@ -234,7 +234,7 @@ fail:
 
 static void venue_post(gz_req *r)
 {
-	gz_api_create(r, venue_create);
+	gz_api_create(r, gz_services_venue_create);
 }
 
 /* ---------------------------------------------------------------- reads */
