@@ -1,0 +1,102 @@
+// 办事服务 (issue 14, docs/SERVICES.md): the catalogue and applying online, my
+// applications, the staff queue, venues, and the public certificate check page.
+import { Briefcase, Document, Files, OfficeBuilding } from '@element-plus/icons-vue'
+
+export default {
+  name: 'services',
+  order: 45,
+  nav: [
+    {
+      path: '/services',
+      name: 'services',
+      title: '办事服务',
+      icon: Document,
+      order: 62,
+      component: () => import('./views/CatalogueView.vue'),
+    },
+    {
+      path: '/my-applications',
+      name: 'my-applications',
+      title: '我的办件',
+      icon: Files,
+      order: 63,
+      component: () => import('./views/MyApplicationsView.vue'),
+    },
+    {
+      path: '/service-queue',
+      name: 'service-queue',
+      title: '办件管理',
+      icon: Briefcase,
+      perm: ['service', 'read'],
+      order: 64,
+      component: () => import('./views/QueueView.vue'),
+    },
+    {
+      path: '/venues',
+      name: 'venues',
+      title: '场地预约',
+      icon: OfficeBuilding,
+      order: 65,
+      component: () => import('./views/VenuesView.vue'),
+    },
+  ],
+  routes: [
+    {
+      path: '/services/:id',
+      name: 'service',
+      component: () => import('./views/ServiceView.vue'),
+      meta: { title: '办事指南' },
+    },
+    {
+      path: '/service-applications/:id',
+      name: 'service-application',
+      component: () => import('./views/ApplicationView.vue'),
+      meta: { title: '办件详情' },
+    },
+    {
+      path: '/check',
+      name: 'certificate-check',
+      component: () => import('./views/CheckView.vue'),
+      meta: { title: '证明核验', public: true, bare: true },
+    },
+  ],
+  labels: {
+    counts: {
+      service_applications: '办件',
+      service_certificates: '证明',
+      venues: '场地',
+      venue_bookings: '场地预约',
+    },
+    auditActions: {
+      'service.create': '新增办事事项',
+      'service_attachment.upload': '上传办件材料',
+      'service_application.create': '提交办件',
+      'service_application.accept': '受理办件',
+      'service_application.return': '退回补正',
+      'service_application.resubmit': '补正后提交',
+      'service_application.process': '开始办理',
+      'service_application.approve': '审核通过',
+      'service_application.refuse': '不予办理',
+      'service_application.issue': '出具',
+      'service_application.rate': '评价办件',
+      'service_certificate.revoke': '作废证明',
+      'service_calendar.set': '设置工作日历',
+      'service_calendar.delete': '删除工作日历',
+      'venue.create': '新增场地',
+      'venue_booking.create': '预约场地',
+      'venue_booking.approve': '同意场地预约',
+      'venue_booking.reject': '不同意场地预约',
+      'venue_booking.cancel': '取消场地预约',
+      'venue_booking.check_in': '场地签到',
+    },
+    recordTypes: {
+      service: '办事事项',
+      service_attachment: '办件材料',
+      service_application: '办件',
+      service_certificate: '证明',
+      service_calendar: '工作日历',
+      venue: '场地',
+      venue_booking: '场地预约',
+    },
+  },
+}
