@@ -42,3 +42,17 @@ bool svc_near(const gz_actor *actor, const char *community)
 	}
 	return false;
 }
+
+int svc_near_scopes(const gz_actor *actor, gz_arena *A, const char **scopes)
+{
+	int n = 0;
+	for (int i = 0; i < actor->ngrants; i++) {
+		const char *s = actor->grants[i].scope;
+		if (!strncmp(s, "org:", 4))
+			continue;
+		scopes[n++] = strlen(s) > 12 ? gz_arena_strndup(A, s, 12) : s;
+	}
+	if (gz_actor_is_operator(actor))
+		scopes[n++] = "";
+	return n;
+}

@@ -12,16 +12,21 @@ policy_resource RES_VENUE = -1;
 extern const gz_module_route gz_services_catalogue_routes[], gz_services_calendar_routes[],
     gz_services_attachment_routes[], gz_services_application_routes[], gz_services_action_routes[],
     gz_services_rate_routes[], gz_services_certificate_routes[], gz_services_venue_routes[],
-    gz_services_booking_routes[];
-static const gz_module_route *const routes[] = {
-    gz_services_catalogue_routes,   gz_services_calendar_routes,
-    gz_services_attachment_routes,  gz_services_application_routes,
-    gz_services_action_routes,      gz_services_rate_routes,
-    gz_services_certificate_routes, gz_services_venue_routes,
-    gz_services_booking_routes,     NULL};
+    gz_services_booking_routes[], gz_services_appointment_routes[];
+static const gz_module_route *const routes[] = {gz_services_catalogue_routes,
+                                                gz_services_calendar_routes,
+                                                gz_services_attachment_routes,
+                                                gz_services_application_routes,
+                                                gz_services_action_routes,
+                                                gz_services_rate_routes,
+                                                gz_services_certificate_routes,
+                                                gz_services_venue_routes,
+                                                gz_services_booking_routes,
+                                                gz_services_appointment_routes,
+                                                NULL};
 
 static const char *const counts[] = {"service_applications", "service_certificates", "venues",
-                                     "venue_bookings", NULL};
+                                     "venue_bookings",       "appointments",         NULL};
 
 /* Applications are handled where people live: grid workers (who help residents apply and
  * check where they live), community staff and the secretary (the one-stop window); the

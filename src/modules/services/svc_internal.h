@@ -108,6 +108,11 @@ int gz_services_step(gz_db *db, const gz_actor *actor, int64_t id, json_t *in, i
  * the street); the operator always. */
 bool svc_near(const gz_actor *actor, const char *community);
 
+/* The scopes whose records the actor may use by svc_near, for a scoped list: each grant's
+ * community (a grid grant's first 12 digits), a street or "" as it is; organisation scopes
+ * left out; "" for the operator. scopes holds GZ_AUTH_MAX_GRANTS + 1; returns how many. */
+int svc_near_scopes(const gz_actor *actor, gz_arena *A, const char **scopes);
+
 typedef struct {
 	int64_t id, owner_org_id, agreement_id;
 	char community[16];

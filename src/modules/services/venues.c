@@ -274,16 +274,8 @@ static void venue_list_read(gz_req *r)
 		gz_reply_err(r, &err);
 		return;
 	}
-	const char *scopes[GZ_AUTH_MAX_GRANTS];
-	int n = 0;
-	for (int i = 0; i < a->ngrants; i++) {
-		const char *s = a->grants[i].scope;
-		if (!strncmp(s, "org:", 4))
-			continue;
-		scopes[n++] = strlen(s) > 12 ? gz_arena_strndup(&r->arena, s, 12) : s;
-	}
-	if (gz_actor_is_operator(a))
-		scopes[n++] = "";
+	const char *scopes[GZ_AUTH_MAX_GRANTS + 1];
+	int n = svc_near_scopes(a, &r->arena, scopes);
 	list_now = svc_now(r);
 	gz_api_scoped_list(
 	    r, &(gz_api_list_query){
