@@ -618,54 +618,34 @@ static void app_list(gz_req *r)
 
 /* GET /api/v1/me/service-applications: the caller's own (filed by them or for them),
  * newest first. */
+static json_t *own_row(gz_req *r, gz_stmt *st, void *ctx)
+{
+	return list_item(r, st, ctx);
+}
+
+/* Their own household: names in full. */
+static int own_page(gz_req *r, gz_db *db, json_t *items, void *ctx, gz_err *err)
+{
+	(void)ctx;
+	return add_people(r, db, items, true, err);
+}
+
 static void my_list_read(gz_req *r)
 {
 	gz_err err;
 	gz_err_clear(&err);
-	const gz_actor *actor = gz_req_actor(r);
-	int limit;
-	int64_t before;
 	gz_db *db = gz_req_db(r, &err);
 	list_ctx c = {.now = svc_now(r)};
-	if (gz_req_list_params(r, &limit, &before, &err) < 0 || !db ||
-	    list_calendar(db, r, c.now, &c.cal, &err) < 0) {
+	if (!db || list_calendar(db, r, c.now, &c.cal, &err) < 0) {
 		gz_reply_err(r, &err);
 		return;
 	}
-	gz_stmt *st =
-	    gz_db_prepare(db,
-	                  "SELECT " LIST_COLS " FROM service_applications a JOIN services "
-	                  "s ON s.id = a.service_id WHERE (a.applicant_user_id = $1 OR "
-	                  "a.owner_user_id = $1) AND (CAST($2 AS BIGINT) = 0 OR a.id < "
-	                  "CAST($2 AS BIGINT)) ORDER BY a.id DESC LIMIT $3",
-	                  &err);
-	if (!st) {
-		gz_reply_err(r, &err);
-		return;
-	}
-	gz_stmt_bind_int64(st, 1, actor->user_id);
-	gz_stmt_bind_int64(st, 2, before);
-	gz_stmt_bind_int64(st, 3, limit + 1);
-	json_t *items = json_array();
-	int64_t last = 0;
-	bool more = false;
-	int rc;
-	while ((rc = gz_stmt_step(st, &err)) == GZ_ROW) {
-		if ((int)json_array_size(items) == limit) {
-			more = true;
-			break;
-		}
-		last = gz_stmt_int64(st, 0);
-		json_array_append_new(items, list_item(r, st, &c));
-	}
-	gz_stmt_finish(st);
-	/* Their own household: names in full. */
-	if (rc < 0 || add_people(r, db, items, true, &err) < 0) {
-		json_decref(items);
-		gz_reply_err(r, &err);
-		return;
-	}
-	gz_reply_json(r, 200, gz_list_json(r, items, more ? last : 0));
+	svc_reply_own(r,
+	              "SELECT " LIST_COLS " FROM service_applications a JOIN services s ON s.id = "
+	              "a.service_id WHERE (a.applicant_user_id = $1 OR a.owner_user_id = $1) AND "
+	              "(CAST($2 AS BIGINT) = 0 OR a.id < CAST($2 AS BIGINT)) ORDER BY a.id DESC "
+	              "LIMIT $3",
+	              own_row, own_page, &c);
 }
 
 static void my_list(gz_req *r)

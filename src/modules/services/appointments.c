@@ -591,45 +591,20 @@ static void day(gz_req *r)
 }
 
 /* GET /api/v1/me/appointments: the caller's own, newest first. */
+static json_t *own_row(gz_req *r, gz_stmt *st, void *ctx)
+{
+	(void)r;
+	return appt_json(st, *(int64_t *)ctx);
+}
+
 static void mine_read(gz_req *r)
 {
-	gz_err err;
-	gz_err_clear(&err);
-	int limit;
-	int64_t before, now = svc_now(r), last = 0;
-	gz_db *db = gz_req_db(r, &err);
-	gz_stmt *st = NULL;
-	if (gz_req_list_params(r, &limit, &before, &err) < 0 || !db ||
-	    !(st = gz_db_prepare(db,
-	                         "SELECT " APPT_COLS " FROM appointments a JOIN service_counters c "
-	                         "ON c.id = a.counter_id WHERE a.user_id = $1 AND (CAST($2 AS "
-	                         "BIGINT) = 0 OR a.id < CAST($2 AS BIGINT)) ORDER BY a.id DESC "
-	                         "LIMIT $3",
-	                         &err))) {
-		gz_reply_err(r, &err);
-		return;
-	}
-	gz_stmt_bind_int64(st, 1, gz_req_actor(r)->user_id);
-	gz_stmt_bind_int64(st, 2, before);
-	gz_stmt_bind_int64(st, 3, limit + 1);
-	json_t *items = json_array();
-	bool more = false;
-	int rc;
-	while ((rc = gz_stmt_step(st, &err)) == GZ_ROW) {
-		if ((int)json_array_size(items) == limit) {
-			more = true;
-			break;
-		}
-		last = gz_stmt_int64(st, 0);
-		json_array_append_new(items, appt_json(st, now));
-	}
-	gz_stmt_finish(st);
-	if (rc < 0) {
-		json_decref(items);
-		gz_reply_err(r, &err);
-		return;
-	}
-	gz_reply_json(r, 200, gz_list_json(r, items, more ? last : 0));
+	int64_t now = svc_now(r);
+	svc_reply_own(r,
+	              "SELECT " APPT_COLS " FROM appointments a JOIN service_counters c ON c.id = "
+	              "a.counter_id WHERE a.user_id = $1 AND (CAST($2 AS BIGINT) = 0 OR a.id < "
+	              "CAST($2 AS BIGINT)) ORDER BY a.id DESC LIMIT $3",
+	              own_row, NULL, &now);
 }
 
 static void mine(gz_req *r)

@@ -439,45 +439,19 @@ static void manager_list(gz_req *r)
 }
 
 /* GET /api/v1/me/venue-bookings: the caller's own, newest first. */
+static json_t *own_row(gz_req *r, gz_stmt *st, void *ctx)
+{
+	return booking_json(gz_req_actor(r), st, false, *(int64_t *)ctx);
+}
+
 static void my_list_read(gz_req *r)
 {
-	gz_err err;
-	gz_err_clear(&err);
-	const gz_actor *a = gz_req_actor(r);
-	int limit;
-	int64_t before, now = svc_now(r), last = 0;
-	gz_db *db = gz_req_db(r, &err);
-	gz_stmt *st = NULL;
-	if (gz_req_list_params(r, &limit, &before, &err) < 0 || !db ||
-	    !(st = gz_db_prepare(db,
-	                         "SELECT " BOOKING_COLS " FROM venue_bookings b JOIN venues v ON "
-	                         "v.id = b.venue_id WHERE b.user_id = $1 AND (CAST($2 AS BIGINT) = "
-	                         "0 OR b.id < CAST($2 AS BIGINT)) ORDER BY b.id DESC LIMIT $3",
-	                         &err))) {
-		gz_reply_err(r, &err);
-		return;
-	}
-	gz_stmt_bind_int64(st, 1, a->user_id);
-	gz_stmt_bind_int64(st, 2, before);
-	gz_stmt_bind_int64(st, 3, limit + 1);
-	json_t *items = json_array();
-	bool more = false;
-	int rc;
-	while ((rc = gz_stmt_step(st, &err)) == GZ_ROW) {
-		if ((int)json_array_size(items) == limit) {
-			more = true;
-			break;
-		}
-		last = gz_stmt_int64(st, 0);
-		json_array_append_new(items, booking_json(a, st, false, now));
-	}
-	gz_stmt_finish(st);
-	if (rc < 0) {
-		json_decref(items);
-		gz_reply_err(r, &err);
-		return;
-	}
-	gz_reply_json(r, 200, gz_list_json(r, items, more ? last : 0));
+	int64_t now = svc_now(r);
+	svc_reply_own(r,
+	              "SELECT " BOOKING_COLS " FROM venue_bookings b JOIN venues v ON v.id = "
+	              "b.venue_id WHERE b.user_id = $1 AND (CAST($2 AS BIGINT) = 0 OR b.id < "
+	              "CAST($2 AS BIGINT)) ORDER BY b.id DESC LIMIT $3",
+	              own_row, NULL, &now);
 }
 
 static void my_list(gz_req *r)

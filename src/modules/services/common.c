@@ -56,3 +56,39 @@ int svc_near_scopes(const gz_actor *actor, gz_arena *A, const char **scopes)
 		scopes[n++] = "";
 	return n;
 }
+
+void svc_reply_own(gz_req *r, const char *sql, svc_own_row_fn row, svc_own_page_fn page, void *ctx)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	int limit;
+	int64_t before, last = 0;
+	gz_db *db = gz_req_db(r, &err);
+	gz_stmt *st = NULL;
+	if (gz_req_list_params(r, &limit, &before, &err) < 0 || !db ||
+	    !(st = gz_db_prepare(db, sql, &err))) {
+		gz_reply_err(r, &err);
+		return;
+	}
+	gz_stmt_bind_int64(st, 1, gz_req_actor(r)->user_id);
+	gz_stmt_bind_int64(st, 2, before);
+	gz_stmt_bind_int64(st, 3, limit + 1);
+	json_t *items = json_array();
+	bool more = false;
+	int rc;
+	while ((rc = gz_stmt_step(st, &err)) == GZ_ROW) {
+		if ((int)json_array_size(items) == limit) {
+			more = true;
+			break;
+		}
+		last = gz_stmt_int64(st, 0);
+		json_array_append_new(items, row(r, st, ctx));
+	}
+	gz_stmt_finish(st);
+	if (rc < 0 || (page && page(r, db, items, ctx, &err) < 0)) {
+		json_decref(items);
+		gz_reply_err(r, &err);
+		return;
+	}
+	gz_reply_json(r, 200, gz_list_json(r, items, more ? last : 0));
+}

@@ -26,6 +26,14 @@ const char *svc_category_label(const char *code);
 /* "123" for an id, in A. */
 const char *svc_idstr(gz_arena *A, int64_t id);
 
+/* Answers a list of the caller's own records, newest first, in cursor pages: sql takes $1
+ * the user id, $2 the id the page ends before (0: the first page) and $3 the rows wanted,
+ * and returns rows in descending id order with the id in column 0; row makes an item of a
+ * row, page (may be NULL) completes the page's items once the query is done. */
+typedef json_t *(*svc_own_row_fn)(gz_req *r, gz_stmt *st, void *ctx);
+typedef int (*svc_own_page_fn)(gz_req *r, gz_db *db, json_t *items, void *ctx, gz_err *err);
+void svc_reply_own(gz_req *r, const char *sql, svc_own_row_fn row, svc_own_page_fn page, void *ctx);
+
 /* The time now (ms). In test builds (GZ_TEST_HOOKS) of a process started with
  * GONGZHI_TEST_CLOCK=1, a request's "X-Test-Now: RFC 3339" header sets it, so the API
  * tests can run an application through days of time limits; every other build ignores
@@ -73,8 +81,7 @@ int svc_event_add(gz_db *db, const gz_actor *actor, int64_t app, int64_t at, con
 
 /* Files an application at time now (applications.c; gz_services_apply at the request's
  * time). */
-int svc_apply(gz_db *db, const gz_actor *actor, json_t *in, int64_t now, json_t **out,
-              gz_err *err);
+int svc_apply(gz_db *db, const gz_actor *actor, json_t *in, int64_t now, json_t **out, gz_err *err);
 
 /* Keeps an uploaded file of type (one of PDF, PNG, JPEG) when its bytes are that type and
  * the actor holds fewer than 50 unused files, with its audit row, in the caller's open
