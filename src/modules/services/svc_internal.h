@@ -80,8 +80,10 @@ int svc_event_add(gz_db *db, const gz_actor *actor, int64_t app, int64_t at, con
                   svc_state state, json_t *note, gz_err *err);
 
 /* Files an application at time now (applications.c; gz_services_apply at the request's
- * time). */
-int svc_apply(gz_db *db, const gz_actor *actor, json_t *in, int64_t now, json_t **out, gz_err *err);
+ * time). With out NULL no answer is built (the command line); *id (may be NULL) is the
+ * new application's id. */
+int svc_apply(gz_db *db, const gz_actor *actor, json_t *in, int64_t now, json_t **out, int64_t *id,
+              gz_err *err);
 
 /* Keeps an uploaded file of type (one of PDF, PNG, JPEG) when its bytes are that type and
  * the actor holds fewer than 50 unused files, with its audit row, in the caller's open

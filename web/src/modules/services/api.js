@@ -39,3 +39,5 @@ export const stepBooking = (id, body) => apiSend('POST', '/venue-bookings/' + se
 export const myBookings = (params) => apiGet('/me/venue-bookings' + queryString(params))
 // The bookings of the venues the caller manages: state, venue, limit, cursor.
 export const listVenueBookings = (params) => apiGet('/venue-bookings' + queryString(params))
+// Rates per office (docs/METRICS.md): from, to (Beijing dates), place.
+export const getRates = (params) => apiGet('/service-rates' + queryString(params))
