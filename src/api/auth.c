@@ -273,6 +273,16 @@ static int no_actor(gz_err *err)
 	return gz_err_set(err, GZ_EINTERNAL, "no_actor", "服务器内部错误");
 }
 
+void gz_actor_scope(const gz_actor *a, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s", a && a->ngrants ? a->grants[0].scope : "");
+	for (int i = 1; a && i < a->ngrants; i++) {
+		char tmp[GZ_SCOPE_MAX];
+		policy_scope_common(out, a->grants[i].scope, tmp, sizeof tmp);
+		snprintf(out, cap, "%s", tmp);
+	}
+}
+
 bool gz_actor_is_operator(const gz_actor *a)
 {
 	if (!actor_valid(a)) {

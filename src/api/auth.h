@@ -84,6 +84,11 @@ const gz_actor *gz_actor_of_request(gz_req *r, gz_err *err);
  * never allows. */
 const gz_actor *gz_req_actor(gz_req *r);
 
+/* The smallest node holding every grant of the actor (policy_scope_common of their scopes),
+ * into out: where a record about the account itself lies, so the administrators above it
+ * read its audit rows. "" for the operator and for an account without grants. */
+void gz_actor_scope(const gz_actor *a, char *out, size_t cap);
+
 /* True for the operator (the command line). Writes use it for what the command line
  * does differently by design (no rate limit on comparisons, no lookup audit), never as
  * a substitute for gz_actor_check(). */

@@ -97,24 +97,12 @@ int64_t gz_ratelimit_pii_window_ms(void)
 	return env_positive("GONGZHI_PII_LOOKUP_WINDOW_S", PII_WINDOW_S_DEFAULT) * 1000;
 }
 
-/* The smallest node holding every grant of the account: the audit row lies where the
- * account lies, so the administrators above it read it. */
-static void account_scope(const gz_actor *a, char *out, size_t cap)
-{
-	snprintf(out, cap, "%s", a->ngrants ? a->grants[0].scope : "");
-	for (int i = 1; i < a->ngrants; i++) {
-		char tmp[GZ_SCOPE_MAX];
-		policy_scope_common(out, a->grants[i].scope, tmp, sizeof tmp);
-		snprintf(out, cap, "%s", tmp);
-	}
-}
-
 static int gz_ratelimit_pii_audit(const gz_actor *a, gz_db *db, const char *what, int64_t n,
                                   gz_err *err)
 {
 	char uid[24], scope[GZ_SCOPE_MAX];
 	snprintf(uid, sizeof uid, "%lld", a->user_id);
-	account_scope(a, scope, sizeof scope);
+	gz_actor_scope(a, scope, sizeof scope);
 	json_t *d = json_pack("{s:s,s:I,s:I,s:I}", "what", what, "values", (json_int_t)n, "limit",
 	                      (json_int_t)gz_ratelimit_pii_max(), "window_s",
 	                      (json_int_t)(gz_ratelimit_pii_window_ms() / 1000));

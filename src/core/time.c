@@ -19,7 +19,7 @@ int64_t gz_time_mono_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Days from civil date (proleptic Gregorian), Howard Hinnant's algorithm. */
+/* Howard Hinnant's algorithms (days_from_civil, civil_from_days). */
 int64_t gz_time_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	y -= m <= 2;
@@ -30,14 +30,17 @@ int64_t gz_time_days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
-void gz_time_civil_from_days(int64_t days, int *y, int *m, int *d)
+void gz_time_civil_from_days(int64_t z, int *y, int *m, int *d)
 {
-	struct tm tm;
-	time_t t = (time_t)(days * 86400);
-	gmtime_r(&t, &tm);
-	*y = tm.tm_year + 1900;
-	*m = tm.tm_mon + 1;
-	*d = tm.tm_mday;
+	z += 719468;
+	const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	const unsigned doe = (unsigned)(z - era * 146097);
+	const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	const unsigned mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)((int64_t)yoe + era * 400 + (*m <= 2));
 }
 
 char *gz_time_rfc3339(int64_t ms, char *buf, size_t size)

@@ -19,8 +19,8 @@ char *gz_time_rfc3339(int64_t ms, char *buf, size_t size);
  * Returns 0 and sets *ms, or -1 on malformed input. */
 int gz_time_parse_rfc3339(const char *s, int64_t *ms);
 
-/* Days since 1970-01-01 of a date of the proleptic Gregorian calendar (m 1..12, d 1..31,
- * not checked), and back. */
+/* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12, d 1..31, not checked), and
+ * back. */
 int64_t gz_time_days_from_civil(int64_t y, unsigned m, unsigned d);
 void gz_time_civil_from_days(int64_t days, int *y, int *m, int *d);
 

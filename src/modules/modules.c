@@ -18,6 +18,7 @@
 	X(visits)                                                                                  \
 	X(workbench)                                                                               \
 	X(cases)                                                                                   \
+	X(services)                                                                                \
 	X(jobs)                                                                                    \
 	X(deliberation)                                                                            \
 	X(matching)                                                                                \

@@ -16,7 +16,8 @@ import { login, sql } from './auth-util.mjs';
 let dir, db, env, demo, srv, loadMs;
 
 // Every CLI run and the server share one key file, as processes sharing PostgreSQL must.
-const cli = (args) => run(['--db', db, ...args], { env });
+// The demo loads a street and a year of its services: minutes under ASan on a busy machine.
+const cli = (args) => run(['--db', db, ...args], { env, timeout: 300000 });
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gz-demo-'));
@@ -298,5 +299,37 @@ describe('gongzhi gen', () => {
     } finally {
       if (!process.env.GZ_KEEP_TMP) rmSync(gdir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('gongzhi demo: integrated services (issue 14)', () => {
+  test('a year of applications and bookings, the rooms and the units\' venues, checkable certificates', async () => {
+    const c = await status();
+    assert.ok(c.service_applications >= 100, `applications ${c.service_applications}`);
+    assert.ok(c.venues >= 12, `venues ${c.venues}`);
+    assert.ok(c.venue_bookings >= 250, `bookings ${c.venue_bookings}`);
+    assert.ok(c.service_certificates >= 25, `certificates ${c.service_certificates}`);
+    const secretary = await session('community_admin');
+    const staff = await session('community_staff');
+    const q = await api(srv, 'GET', '/api/v1/service-applications?limit=200', undefined, staff.bearer);
+    assert.equal(q.status, 200);
+    assert.ok(q.body.items.length > 10);
+    const states = new Set(q.body.items.map((a) => a.state));
+    for (const s of ['issued', 'refused']) assert.ok(states.has(s), `${s} in ${[...states]}`);
+    const days = q.body.items.map((a) => Date.parse(a.received_at));
+    assert.ok(Math.max(...days) - Math.min(...days) > 200 * 86400000, 'spread over the year');
+    const yearAgo = new Date(Date.now() - 366 * 86400000 + 8 * 3600000).toISOString().slice(0, 10);
+    const rates = await api(srv, 'GET', `/api/v1/service-rates?from=${yearAgo}`, undefined, secretary.bearer);
+    assert.equal(rates.status, 200);
+    assert.ok(rates.body.offices.length >= 3);
+    assert.ok(rates.body.total.decided > 0 && rates.body.total.on_time > 0);
+    const venues = await api(srv, 'GET', '/api/v1/venues', undefined, (await session('resident')).bearer);
+    assert.ok(venues.body.items.some((v) => v.kind === 'room'));
+    assert.ok(venues.body.items.some((v) => v.kind === 'venue' && v.owner && v.agreement));
+    const stats = await api(srv, 'GET', '/api/v1/venue-stats', undefined, secretary.bearer);
+    assert.ok(stats.body.total.approved > 0 && stats.body.total.checked_in > 0);
+    const [[code]] = sql({ db }, 'SELECT verify_code FROM service_certificates ORDER BY id LIMIT 1');
+    const check = await api(srv, 'GET', `/api/v1/certificate-checks/${code}`);
+    assert.equal(check.body.status, 'valid');
   });
 });

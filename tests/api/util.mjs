@@ -78,10 +78,11 @@ export async function pool(items, limit, fn) {
 }
 
 // Runs the gongzhi CLI and returns { code, stdout, stderr } whatever the exit status
-// (tests/lib/server.mjs's cli() drops stderr on success).
+// (tests/lib/server.mjs's cli() drops stderr on success). opts.timeout: ms (default 60 s;
+// `gongzhi demo` under ASan on a busy machine takes longer).
 export function run(args, opts = {}) {
   const r = spawnSync(binary(), args, {
-    cwd: ROOT, encoding: 'utf8', timeout: 60000,
+    cwd: ROOT, encoding: 'utf8', timeout: opts.timeout ?? 60000,
     env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0', ...(opts.env || {}) },
   });
   if (r.error) throw r.error;

@@ -7,10 +7,13 @@
  *   network     gz_org_create() & co.         (api/org.h)
  *   accounts    gz_user_insert/gz_user_grant  (api/users.h), audited like `user add`
  *   a year of mobilisation  demo_load_mobilisation() (demo_mob.c, through mobilisation.h)
+ *   services    gz_services_demo()            (services.h: venues, a year of applications
+ *                                               and bookings through the API's functions)
  * Each piece is its own transaction with its audit rows (user "cli"). */
 #include "api/auth.h"
 #include "modules/org/org.h"
 #include "modules/people/people.h"
+#include "modules/services/services.h"
 #include "modules/space/space.h"
 #include "modules/accounts/accounts.h"
 #include "modules/visits/visits.h"
@@ -245,7 +248,7 @@ typedef struct {
 	int64_t *org_ids;       /* demo organisation -> database id (for mobilisation) */
 	int64_t *agreement_ids; /* demo agreement -> database id */
 	double t_grids, t_buildings, t_units, t_residents, t_network, t_accounts, t_visits,
-	    t_records, t_cases, t_mobilisation;
+	    t_records, t_cases, t_mobilisation, t_services;
 } loader;
 
 static int load_grids(loader *L, const demo_street *s, uint64_t seed)
@@ -876,6 +879,30 @@ static int load_mobilisation(loader *L, const demo_street *s, uint64_t seed)
 	return rc;
 }
 
+/* ---------------------------------------------------------------- services */
+
+/* The services of the street's communities (services.h). */
+static int load_services(loader *L, const demo_street *s, uint64_t seed)
+{
+	int64_t t0 = gz_time_mono_ns();
+	const char *codes[64], *names[64];
+	int n = 0;
+	for (int32_t i = 0; i < s->ncommunities && n < 64; i++, n++) {
+		codes[n] = s->communities[i].code;
+		names[n] = s->communities[i].name;
+	}
+	gz_err err;
+	gz_err_clear(&err);
+	json_t *sum = NULL;
+	int rc =
+	    gz_services_demo(L->db, &L->op, codes, names, n, seed, gz_time_now_ms(), &sum, &err);
+	json_decref(sum);
+	if (rc < 0)
+		print_err(L->cmd, "services", &err);
+	L->t_services += secs_since(t0);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- summary */
 
 static json_t *record_counts(gz_db *db)
@@ -1117,8 +1144,9 @@ int gz_cli_demo(int argc, char **argv)
 		fprintf(stderr, "正在载入演示数据：%s %s …\n", s->code, s->name);
 	if (load_grids(&L, s, c.seed) < 0 || load_buildings(&L, s) < 0 || load_units(&L, s) < 0 ||
 	    load_residents(&L, s) < 0 || load_network(&L, s, rid) < 0 ||
-	    load_accounts(&L, s, rid, state) < 0 || load_visits(&L, s, c.seed, 365, rid, state) < 0 ||
-	    load_records(&L, s) < 0 || load_mobilisation(&L, s, c.seed) < 0)
+	    load_accounts(&L, s, rid, state) < 0 ||
+	    load_visits(&L, s, c.seed, 365, rid, state) < 0 || load_records(&L, s) < 0 ||
+	    load_mobilisation(&L, s, c.seed) < 0 || load_services(&L, s, c.seed) < 0)
 		goto out;
 	int64_t tc = gz_time_mono_ns();
 	if (demo_load_cases(db, &L.op, s, L.building_ids, o.seed, gz_time_now_ms(), DEMO_CASES,
@@ -1131,12 +1159,13 @@ int gz_cli_demo(int argc, char **argv)
 	json_t *counts = record_counts(db);
 	if (o.json) {
 		json_t *j = summary_json(s, counts, state, o.seed, secs);
-		json_object_set_new(j, "timings",
-		                    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "grids", L.t_grids,
-		                              "buildings", L.t_buildings, "units", L.t_units,
-		                              "residents", L.t_residents, "network", L.t_network,
-		                              "accounts", L.t_accounts, "visits", L.t_visits,
-		                              "records", L.t_records, "cases", L.t_cases, "mobilisation", L.t_mobilisation));
+		json_object_set_new(
+		    j, "timings",
+		    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "grids", L.t_grids,
+		              "buildings", L.t_buildings, "units", L.t_units, "residents",
+		              L.t_residents, "network", L.t_network, "accounts", L.t_accounts,
+		              "visits", L.t_visits, "records", L.t_records, "cases", L.t_cases,
+		              "mobilisation", L.t_mobilisation, "services", L.t_services));
 		char *txt = gz_json_dump(j, NULL);
 		printf("%s\n", txt ? txt : "{}");
 		free(txt);

@@ -24,6 +24,7 @@
 #include "http/http.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* POST /api/v1/organisations: {type, name, space_code?, building_id?, parent_id?,
@@ -68,6 +69,25 @@ int gz_org_ref(gz_db *db, const gz_actor *actor, int64_t id, const char *at, con
 
 /* The unit and community of co-building agreement id: 1 found, 0 none, -1 error. */
 int gz_org_agreement_get(gz_db *db, int64_t id, int64_t *unit_org_id, char community[16],
+                         gz_err *err);
+
+/* ---- Agreements in brief (added with services: venues offered by co-building units
+ * under their agreements) ---- */
+
+typedef struct gz_org_agreement_brief {
+	int64_t id, unit_org_id;
+	int64_t start_at, end_at; /* ms */
+	char community_code[16];
+	bool active; /* status "active" (履行中) */
+} gz_org_agreement_brief;
+
+/* Organisation id, or co-building agreement id. Return 1 and fill *out, 0 when there is
+ * none, -1 with err set. No authorisation: the caller decides what it may see. */
+int gz_org_brief_get(gz_db *db, int64_t id, gz_org_brief *out, gz_err *err);
+int gz_org_agreement_brief_get(gz_db *db, int64_t id, gz_org_agreement_brief *out, gz_err *err);
+/* The agreements of community (any status), by id, into out[0..max). Returns how many, or
+ * -1 with err set. */
+int gz_org_agreements_of(gz_db *db, const char *community, gz_org_agreement_brief *out, int max,
                          gz_err *err);
 
 #endif

@@ -172,4 +172,26 @@ void gz_people_names_init(void);
 /* Its rows of the policy table (assigned when the module registers). */
 extern policy_resource RES_RESIDENT; /* units and their owners, households, residents */
 
+/* ---- A resident in brief, for other modules (added with issue 14, services) ---- */
+
+/* What another capability needs of a resident: who, where, which household, which account.
+ * name is the stored name in full: show it through gz_people_name_shown. */
+typedef struct gz_people_brief {
+	int64_t id;
+	int64_t household_id; /* 0: none */
+	int64_t user_id;      /* the linked account (residents.user_id), 0: none */
+	char grid_code[16];
+	char name[257];
+} gz_people_brief;
+
+/* The live (not deleted) resident id, or the one linked to account user_id
+ * (gz_people_brief_of_user). Returns 1 and fills *out, 0 when there is none, -1 with err
+ * set on a database error. No authorisation: the caller decides what it may see. */
+int gz_people_brief_get(gz_db *db, int64_t id, gz_people_brief *out, gz_err *err);
+int gz_people_brief_of_user(gz_db *db, int64_t user_id, gz_people_brief *out, gz_err *err);
+/* The live resident with the smallest id above after whose grid lies inside scope (a
+ * space code prefix): for walking the residents of a place (the demo's applicants). */
+int gz_people_brief_next(gz_db *db, const char *scope, int64_t after, gz_people_brief *out,
+                         gz_err *err);
+
 #endif
