@@ -95,7 +95,7 @@ test('the residents list and a resident\'s detail', async () => {
       await link.click();
       await page.waitForURL((u) => /^\/residents\/\d+/.test(u.pathname));
       await settle(page);
-      assert.equal(await page.title(), '居民与房屋 · 共治');
+      assert.equal(await page.title(), '居民详情 · 共治');
     } else {
       await page.locator('[data-testid^="household-open-"]').first().click();
       await page.getByTestId('household-members').waitFor();
