@@ -6,6 +6,9 @@
  *   escalated (吹哨)     the department's accounts, or the street's supervisors
  *   reopened, reworked  the person handling it
  *   any change          the reporter (not when the reporter did it)
+ *   overdue (the job)   whoever must take the next step: the person handling it, else
+ *                       the organisation's accounts, else the grid workers (to register,
+ *                       dispatch or handle as 属地)
  * A title names the case by its category and the start of its description, never by a
  * code; the actor never tells themselves (gz_notify skips them). */
 #include "modules/cases/cases_internal.h"
@@ -96,4 +99,21 @@ int case_notify_action(gz_db *db, const gz_actor *a, gz_arena *A, const case_row
 	return tell_reporter(db, a, A, c, kind,
 	                     gz_arena_printf(A, "您反映的%s%s", words, case_state_label(c->state)),
 	                     err);
+}
+
+int case_notify_overdue(gz_db *db, const gz_actor *a, gz_arena *A, const case_row *c, gz_err *err)
+{
+	gz_notice n = {.kind = "case.overdue",
+	               .title = gz_arena_printf(A, "诉求已超期，请尽快处理：%s", case_words(A, c)),
+	               .link = gz_arena_printf(A, "/cases/%lld", (long long)c->id),
+	               .object_type = "case",
+	               .object_id = c->id};
+	if (c->handler_user_id)
+		return gz_notify(db, a, c->handler_user_id, &n, err);
+	const char *scope = c->handler_org_id
+	                        ? gz_arena_printf(A, "org:%lld/", (long long)c->handler_org_id)
+	                        : c->grid;
+	return gz_notify_scope(db, a, c->handler_org_id ? NULL : "grid_worker", scope, &n, err) < 0
+	           ? -1
+	           : 0;
 }

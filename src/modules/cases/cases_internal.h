@@ -196,6 +196,8 @@ int case_notify_created(gz_db *db, const gz_actor *a, gz_arena *A, const case_ro
 int case_notify_action(gz_db *db, const gz_actor *a, gz_arena *A, const case_row *c,
                        case_action action, case_state from, int64_t ev_org, int64_t ev_user,
                        gz_err *err);
+/* The deadline job's reminder: the step c waits for is overdue. */
+int case_notify_overdue(gz_db *db, const gz_actor *a, gz_arena *A, const case_row *c, gz_err *err);
 
 /* Its rows of the policy table (cases.h). */
 #include "modules/cases/cases.h"
