@@ -24,10 +24,9 @@
 #    mix of states), or BENCH_DB. A street supervisor of the first street reads
 #    GET /api/v1/cases?grid=G&state=S&limit=20, G cycling over the street's 48 grids and
 #    S over the open states (reported, accepted, dispatched, signed, handled; the pairs
-#    holding at least a page), by a Lua
-#    script; nginx serves a static file the mean size of those answers (same request
-#    header). Target: API req/s >= 0.5x nginx's. That server runs without a background
-#    job worker (GONGZHI_JOB_WORKERS=0, see below).
+#    holding at least a page), by a Lua script; nginx serves a static file the mean size
+#    of those answers (same request header). Target: API req/s >= 0.5x nginx's. That
+#    server runs without a background job worker (GONGZHI_JOB_WORKERS=0, see below).
 #
 # Each pair (API, then its reference) runs back to back, ROUNDS times; each ratio is the
 # median of the rounds' ratios. The server's CPU time per request (user + system, all
