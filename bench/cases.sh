@@ -190,7 +190,10 @@ run_wrk() { # name script url pids... -> one RESULTS line; SCRIPT_ENV passed to 
 	c1=$(cpu_ticks "$@")
 	rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
 	n=$(awk '/ requests in / {print $1}' "$out")
-	[ -n "$rps" ] && [ -n "$n" ] || { cat "$out" >&2; die "no Requests/sec in wrk output for $url"; }
+	if [ -z "$rps" ] || [ -z "$n" ]; then
+		cat "$out" >&2
+		die "no Requests/sec in wrk output for $url"
+	fi
 	non2xx=$(awk -F': *' '/Non-2xx or 3xx responses/ {print $2}' "$out")
 	sock=$(awk '/Socket errors:/ {gsub(/[^0-9 ]/, ""); s = 0; for (i = 1; i <= NF; i++) s += $i; print s}' "$out")
 	if [ "${non2xx:-0}" != 0 ] || [ "${sock:-0}" != 0 ]; then
@@ -283,7 +286,10 @@ EOF
 	# Every acknowledged case is there once, with its report event.
 	dup=$(sqlite3 "$DB" "SELECT COUNT(*) FROM (SELECT description FROM cases GROUP BY description HAVING COUNT(*) > 1)")
 	noev=$(sqlite3 "$DB" "SELECT COUNT(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id)")
-	[ "$dup" = 0 ] && [ "$noev" = 0 ] || { echo "intake: $dup duplicated descriptions, $noev cases without events: FAILED"; status=1; }
+	if [ "$dup" != 0 ] || [ "$noev" != 0 ]; then
+		echo "intake: $dup duplicated descriptions, $noev cases without events: FAILED"
+		status=1
+	fi
 	stop_pid "$GZ_PID"
 	GZ_PID=
 fi
