@@ -124,6 +124,7 @@ typedef struct sq_db {
 	bool barrier;      /* wait for the WAL's sync after commits (durable mode) */
 	bool holds_writer; /* between a write BEGIN and its end */
 	bool committed;    /* the WAL hook saw a commit of the open write transaction */
+	bool read_tx;      /* inside a read snapshot (gz_db_begin_read) */
 } sq_db;
 
 /* After every commit (SQLite calls it with the write lock released). A transaction of
@@ -240,9 +241,12 @@ static int sq_exec(gz_db *base, const char *sql, gz_err *err)
 	return 0;
 }
 
-/* A read snapshot is a deferred BEGIN; query_only makes a write inside it fail here as
- * it does in PostgreSQL's READ ONLY transaction, instead of taking the write lock (and
- * failing with SQLITE_BUSY_SNAPSHOT when another connection wrote since the snapshot). */
+/* A read snapshot is a deferred BEGIN; a statement that would write inside it fails in
+ * sq_step (sqlite3_stmt_readonly) as it does in PostgreSQL's READ ONLY transaction,
+ * instead of taking the write lock (and failing with SQLITE_BUSY_SNAPSHOT when another
+ * connection wrote since the snapshot). Not PRAGMA query_only: changing it expires every
+ * prepared statement of the connection, so each read transaction would compile its
+ * statements again. */
 /* The writer mutex is waited for as long as SQLite's busy timeout would wait. */
 static int writer_lock(sq_db *db, gz_err *err)
 {
@@ -279,10 +283,7 @@ static int sq_begin(gz_db *base, bool read, gz_err *err)
 	}
 	if (sq_exec(base, "BEGIN", err) < 0)
 		return -1;
-	if (sq_exec(base, "PRAGMA query_only = 1", err) < 0) {
-		sq_exec(base, "ROLLBACK", err);
-		return -1;
-	}
+	db->read_tx = true;
 	return 0;
 }
 
@@ -304,11 +305,8 @@ static int sq_end(gz_db *base, bool commit, bool read, gz_err *err)
 			rc = gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable",
 			                "数据库不可用：写入磁盘失败（%s）", strerror(e));
 	}
-	if (read) {
-		gz_err ignored;
-		gz_err_clear(&ignored);
-		sq_exec(base, "PRAGMA query_only = 0", &ignored);
-	}
+	if (read)
+		db->read_tx = false;
 	return rc;
 }
 
@@ -381,6 +379,9 @@ static int sq_step(gz_stmt *st, gz_err *err)
 {
 	sq_stmt *s = (sq_stmt *)st;
 	sq_db *db = (sq_db *)st->db;
+	if (db->read_tx && !sqlite3_stmt_readonly(s->st))
+		return gz_err_set(err, GZ_EINTERNAL, "db_error",
+		                  "数据库错误：只读事务中不能写入（%s）", st->sql);
 	int rc = sqlite3_step(s->st);
 	if (rc == SQLITE_ROW)
 		return GZ_ROW;
