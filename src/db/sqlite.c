@@ -235,6 +235,11 @@ static void sq_close(gz_db *base)
 static int sq_exec(gz_db *base, const char *sql, gz_err *err)
 {
 	sq_db *db = (sq_db *)base;
+	/* Text run inside a read snapshot is not checked statement by statement (sq_step
+	 * checks prepared ones): only the snapshot's own end may run. */
+	if (db->read_tx && strcmp(sql, "COMMIT") && strcmp(sql, "ROLLBACK"))
+		return gz_err_set(err, GZ_EINTERNAL, "db_error",
+		                  "数据库错误：只读事务中不能执行（%.60s）", sql);
 	int rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return sq_error(db->h, rc, err);

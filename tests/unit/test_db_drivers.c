@@ -281,7 +281,13 @@ static void test_read_snapshot_refuses_writes(void **state)
 	int rc = st ? gz_stmt_step(st, &err) : -1;
 	gz_stmt_finish(st);
 	assert_int_equal(rc, -1);
+	/* Nor through text run as it is. */
+	gz_err_clear(&err);
+	assert_int_equal(gz_db_exec(db, sql, &err), -1);
 	gz_db_rollback(db);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE v = 0", tbl);
+	assert_int_equal(one(db, sql), 0);
+	snprintf(sql, sizeof sql, "UPDATE %s SET v = 0", tbl);
 
 	/* A write transaction cannot start inside a snapshot, and says why. */
 	gz_err_clear(&err);
