@@ -190,6 +190,12 @@ bool case_code_valid(const char *s);
 int case_audit(const gz_actor *a, gz_db *db, const char *action, int64_t case_id, const char *grid,
                json_t *detail, gz_err *err);
 
+/* gz_case_create (cases.h), or with open311 an Open311 client's request (open311.c):
+ * source open311, no reporter account, no place grant asked (the client's api_key was
+ * checked). */
+int case_intake(gz_db *db, const gz_actor *a, json_t *in, int64_t at, bool open311, json_t **outp,
+                gz_err *errp);
+
 /* Its rows of the policy table (cases.h). */
 #include "modules/cases/cases.h"
 

@@ -458,7 +458,6 @@ static void case_timeline(gz_req *r)
 		 * outside the community sees an anonymous reporter. */
 		bool is_reporter = actor && actor == c.reporter_user_id;
 		bool show = is_reporter ? acc.sees_reporter : acc.staff;
-		int a = case_action_parse(gz_stmt_text(st, 1));
 		int from = gz_stmt_isnull(st, 2) ? -1 : case_state_parse(gz_stmt_text(st, 2));
 		int to = case_state_parse(gz_stmt_text(st, 3));
 		unsigned role = 0;
@@ -472,12 +471,7 @@ static void case_timeline(gz_req *r)
 		json_t *e = json_pack(
 		    "{s:I,s:s,s:s,s:o,s:o,s:s,s:s,s:{s:o,s:s,s:s},s:o,s:o,s:s,s:o,s:o,s:o}", "seq",
 		    (json_int_t)gz_stmt_int64(st, 0), "action", gz_stmt_text(st, 1), "action_label",
-		    a >= 0                                      ? case_action_label((case_action)a)
-		    : !strcmp(gz_stmt_text(st, 1), "report")    ? "反映"
-		    : !strcmp(gz_stmt_text(st, 1), "merged_in") ? "合并诉求"
-		    : !strcmp(gz_stmt_text(st, 1), "overdue")   ? "超期"
-		                                                : gz_stmt_text(st, 1),
-		    "from_state",
+		    case_event_label(gz_stmt_text(st, 1)), "from_state",
 		    from >= 0 ? json_string(case_state_code((case_state)from)) : json_null(),
 		    "from_state_label",
 		    from >= 0 ? json_string(case_state_label((case_state)from)) : json_null(),
