@@ -19,6 +19,7 @@
 typedef struct {
 	const char *category, *description, *request_type_s, *address, *source_s;
 	const char *reporter_name, *phone_in, *handled_note, *external_id, *grid_in;
+	json_t *photos, *handled_photos; /* borrowed from the body */
 	int request_type, source;
 	bool anonymous, self_handled, has_point;
 	double lat, lng;
@@ -52,6 +53,10 @@ static void parse(const gz_actor *a, json_t *in, bool open311, intake *x, gz_err
 		gz_err_field(err, "self_handled", "只有网格巡查（source: patrol）可以自行处置");
 	if (!x->self_handled && x->handled_note)
 		gz_err_field(err, "handled_note", "只有自行处置时填写");
+	case_photos_parse(in, "photos", &x->photos, err);
+	case_photos_parse(in, "handled_photos", &x->handled_photos, err);
+	if (x->handled_photos && !x->self_handled)
+		gz_err_field(err, "handled_photos", "只有自行处置时上传处置后照片");
 	case_str_field(in, "external_id", GZ_OPTIONAL, 1, CASE_EXTERNAL_MAX, &x->external_id, err);
 
 	/* Where: exactly one of a point, a building, a grid (staff registering a call). */
@@ -337,8 +342,13 @@ int case_intake(gz_db *db, const gz_actor *a, json_t *in, int64_t at, bool open3
 	                                              : CR_DISPATCHER;
 	json_t *detail = json_pack("{s:s,s:s}", "source", case_source_code((case_source)x.source),
 	                           "category", cat.code);
-	rc = case_event_add(db, a, &c, "report", CASE__STATES, CASE_REPORTED, role, 0, 0, "",
-	                    detail, now, &err);
+	json_t *att = NULL;
+	rc = case_photos_attach(db, a, id, "photos", x.photos, &att, &err);
+	if (rc == 0)
+		rc = case_event_add_att(db, a, &c, "report", CASE__STATES, CASE_REPORTED, role, 0,
+		                        0, "", detail, att, now, &err);
+	json_decref(att);
+	att = NULL;
 	if (rc == 0 && x.self_handled) {
 		/* 自行处置: handled on the spot and closed in the same transaction. */
 		gz_stmt *u = gz_db_prepare(db,
@@ -354,8 +364,13 @@ int case_intake(gz_db *db, const gz_actor *a, json_t *in, int64_t at, bool open3
 			gz_stmt_finish(u);
 		}
 		if (rc == 0)
-			rc = case_event_add(db, a, &c, "self_handle", CASE_REPORTED, CASE_CLOSED,
-			                    CR_PATROL, 0, 0, x.handled_note, NULL, now, &err);
+			rc = case_photos_attach(db, a, id, "handled_photos", x.handled_photos, &att,
+			                        &err);
+		if (rc == 0)
+			rc = case_event_add_att(db, a, &c, "self_handle", CASE_REPORTED,
+			                        CASE_CLOSED, CR_PATROL, 0, 0, x.handled_note, NULL,
+			                        att, now, &err);
+		json_decref(att);
 		json_object_set_new(detail, "self_handled", json_true());
 	}
 	if (rc == 0)

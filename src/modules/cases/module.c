@@ -11,10 +11,10 @@ void gz_cases_names_init(void);
  * rules, docs/METRICS.md the rates. */
 
 extern const gz_module_route gz_cases_routes[], gz_cases_catalogue_routes[],
-    gz_cases_stats_routes[], gz_cases_open311_routes[];
-static const gz_module_route *const routes[] = {gz_cases_routes, gz_cases_catalogue_routes,
+    gz_cases_stats_routes[], gz_cases_open311_routes[], gz_cases_photo_routes[];
+static const gz_module_route *const routes[] = {gz_cases_routes,       gz_cases_catalogue_routes,
                                                 gz_cases_stats_routes, gz_cases_open311_routes,
-                                                NULL};
+                                                gz_cases_photo_routes, NULL};
 
 /* Open311 GeoReport v2 (open311.c) answers under /open311/, never the web UI. */
 static const char *const prefixes[] = {"/open311/", NULL};
