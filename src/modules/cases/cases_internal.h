@@ -169,6 +169,12 @@ int case_photos_parse(json_t *in, const char *key, json_t **out, gz_err *err);
 int case_photos_attach(gz_db *db, const gz_actor *a, int64_t case_id, const char *key, json_t *ids,
                        json_t **att, gz_err *err);
 
+/* The open cases that may duplicate c (duplicates.c): same category, within its radius
+ * and window, that the actor reads as staff, nearest first; *out a new array of list
+ * items with distance_m. Returns 0, or -1 with err. */
+int case_duplicates(gz_db *db, const gz_actor *a, gz_arena *A, const case_row *c, json_t **out,
+                    gz_err *err);
+
 /* Adds scope to c's case_parties (nothing when it is there). Returns 0, or -1. */
 int case_party_add(gz_db *db, int64_t case_id, const char *scope, gz_err *err);
 

@@ -382,6 +382,14 @@ int case_intake(gz_db *db, const gz_actor *a, json_t *in, int64_t at, bool open3
 	if (case_load(db, A, id, &c, &err) <= 0 || case_access_for(a, db, A, &c, &acc, &err) < 0)
 		goto rollback;
 	out = case_json(&c, &acc, true, false);
+	if (x.source == CASE_SRC_HOTLINE || x.source == CASE_SRC_PATROL ||
+	    x.source == CASE_SRC_ASSIGNED) {
+		/* The staff registering it see the open cases it may duplicate (merge). */
+		json_t *dups = NULL;
+		if (!x.self_handled && case_duplicates(db, a, A, &c, &dups, &err) < 0)
+			goto rollback;
+		json_object_set_new(out, "duplicates", dups ? dups : json_array());
+	}
 	if (gz_api_commit(a->req, db, 201, out, &err) < 0)
 		goto rollback;
 	gz_arena_free(&local);

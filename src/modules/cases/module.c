@@ -7,14 +7,20 @@ void gz_cases_names_init(void);
 /* Cases (诉求/工单, issue 10): intake, the state machine, lists and timelines
  * (intake.c, actions.c, read.c over store.c and the pure rules.c, access.c,
  * deadline.c), the catalogue (catalogue.c), the rates (stats.c), the deadline job
- * (job.c), Open311 GeoReport v2 (open311.c) with `gongzhi apikey` (apikey.c). docs/CASES.md has the
- * rules, docs/METRICS.md the rates. */
+ * (job.c), Open311 GeoReport v2 (open311.c) with `gongzhi apikey` (apikey.c),
+ * photos (photos.c), duplicate suggestions (duplicates.c). docs/CASES.md has the rules,
+ * docs/METRICS.md the rates. */
 
 extern const gz_module_route gz_cases_routes[], gz_cases_catalogue_routes[],
-    gz_cases_stats_routes[], gz_cases_open311_routes[], gz_cases_photo_routes[];
-static const gz_module_route *const routes[] = {gz_cases_routes,       gz_cases_catalogue_routes,
-                                                gz_cases_stats_routes, gz_cases_open311_routes,
-                                                gz_cases_photo_routes, NULL};
+    gz_cases_stats_routes[], gz_cases_open311_routes[], gz_cases_photo_routes[],
+    gz_cases_duplicate_routes[];
+static const gz_module_route *const routes[] = {gz_cases_routes,
+                                                gz_cases_catalogue_routes,
+                                                gz_cases_stats_routes,
+                                                gz_cases_open311_routes,
+                                                gz_cases_photo_routes,
+                                                gz_cases_duplicate_routes,
+                                                NULL};
 
 /* Open311 GeoReport v2 (open311.c) answers under /open311/, never the web UI. */
 static const char *const prefixes[] = {"/open311/", NULL};
