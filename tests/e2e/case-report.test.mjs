@@ -3,10 +3,12 @@
 // case; a bad photo (a PDF named .jpg) is refused with a message. The grid worker finds it
 // in the work list (after a reload: the live update comes with the notifications), signs
 // it and feeds back with a photo; once the community has closed it, the resident sees
-// both photos in the timeline and rates it. Nothing is wider than the screen.
+// both photos in the timeline and rates it. Nothing is wider than the screen; the form
+// passes axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { startServer, api, ROOT } from '../lib/server.mjs';
 import { launchBrowser } from '../lib/browser.mjs';
@@ -21,7 +23,16 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('JFIF after the repair')]);
 const TEXT = '3号楼门口的垃圾桶满了两天，垃圾堆到了路上';
 
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 let srv, browser, staff;
+
+// axe-core on the page as it is: no critical or serious violation (as tests/e2e/a11y).
+async function axe(page, what) {
+  await page.addScriptTag({ path: AXE });
+  const r = await page.evaluate(() => window.axe.run(document));
+  const bad = r.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
+  assert.deepEqual(bad.map((v) => `${v.impact} ${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`), [], `${what}: axe-core violations`);
+}
 
 before(async () => {
   srv = await startServer();
@@ -92,6 +103,7 @@ test('a resident reports with a photo on a phone; the grid worker handles it; th
     await input.setInputFiles({ name: 'rubbish.png', mimeType: 'image/png', buffer: PNG });
     await page.getByTestId('report-photos-item').waitFor();
     await noOverflow(page, 'the filled form');
+    await axe(page, 'the report form');
 
     await page.getByTestId('report-submit').click();
     await page.waitForURL((u) => /^\/cases\/\d+$/.test(u.pathname));
