@@ -9,6 +9,8 @@ CREATE TABLE open311_clients (
     revoked_at BIGINT
 );
 
--- GET requests.{f} and servicerequestupdates.{f} over every place: a period of at most 90
+-- GET requests.{f} over every place: a period of at most 90
 -- days, newest first.
 CREATE INDEX cases_reported ON cases (reported_at, id);
+-- servicerequestupdates.{f}: the timeline's events of a period, oldest first.
+CREATE INDEX case_events_at ON case_events (at, id);
