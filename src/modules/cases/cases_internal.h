@@ -209,6 +209,10 @@ int case_limit_field(json_t *in, const char *key, int required, case_limit *out,
 /* {"amount","unit"} of a limit. */
 json_t *case_limit_json(case_limit l);
 
+/* Query parameter key as a time (RFC 3339 / ISO 8601 with a zone): 0 with *out = 0 when
+ * absent, 0 with *out set, or -1 with err (400 bad_query naming key) when malformed. */
+int case_time_query(gz_req *r, const char *key, int64_t *out, gz_err *err);
+
 /* Is s a category code (1..16 of A-Z, 0-9, '_', '-')? */
 bool case_code_valid(const char *s);
 

@@ -419,21 +419,6 @@ static void request_one(gz_req *r)
 		reply(r, fmt, 200, "service_requests", json_pack("[o]", j));
 }
 
-/* start_date / end_date: 0 absent, -1 malformed (400 added to err). */
-static int date_query(gz_req *r, const char *key, int64_t *out, gz_err *err)
-{
-	const char *s = gz_req_query(r, key);
-	*out = 0;
-	if (!s)
-		return 0;
-	if (gz_time_parse_rfc3339(s, out) < 0 || *out <= 0) {
-		gz_err_set(err, GZ_EBADREQ, "bad_query", "%s 无效", key);
-		gz_err_field(err, key, "应为带时区的 ISO 8601 时间，如 2026-03-01T00:00:00+08:00");
-		return -1;
-	}
-	return 0;
-}
-
 static int int_query(gz_req *r, const char *key, int64_t min, int64_t max, int64_t *out,
                      gz_err *err)
 {
@@ -455,7 +440,8 @@ static int int_query(gz_req *r, const char *key, int64_t min, int64_t max, int64
  * the 90 days from start_date / up to end_date). */
 static int period(gz_req *r, int64_t dflt_ms, int64_t *start, int64_t *end, gz_err *err)
 {
-	if (date_query(r, "start_date", start, err) < 0 || date_query(r, "end_date", end, err) < 0)
+	if (case_time_query(r, "start_date", start, err) < 0 ||
+	    case_time_query(r, "end_date", end, err) < 0)
 		return -1;
 	if (!*end)
 		*end = *start ? *start + dflt_ms : gz_time_now_ms() + 1;

@@ -69,21 +69,6 @@ static json_t *list_row(gz_req *r, gz_stmt *st, int64_t *key, void *ctx)
 	return case_json(&c, &acc, false, false);
 }
 
-/* A query parameter as a time (RFC 3339): 0 when absent, -1 with err when malformed. */
-static int time_query(gz_req *r, const char *key, int64_t *out, gz_err *err)
-{
-	const char *s = gz_req_query(r, key);
-	*out = 0;
-	if (!s)
-		return 0;
-	if (gz_time_parse_rfc3339(s, out) < 0 || *out <= 0) {
-		gz_err_set(err, GZ_EBADREQ, "bad_query", "查询参数 %s 无效", key);
-		gz_err_field(err, key, "应为 RFC 3339 时间，如 2026-03-01T00:00:00+08:00");
-		return -1;
-	}
-	return 0;
-}
-
 static int id_query(gz_req *r, const char *key, int64_t *out, gz_err *err)
 {
 	const char *s = gz_req_query(r, key);
@@ -155,8 +140,8 @@ static void case_list(gz_req *r)
 	}
 	if (gz_api_list_params(r, false, &limit, &after, &err) < 0 ||
 	    gz_people_place_filter(r, &place, &err) < 0 ||
-	    id_query(r, "organisation", &org, &err) < 0 || time_query(r, "from", &from, &err) < 0 ||
-	    time_query(r, "to", &to, &err) < 0)
+	    id_query(r, "organisation", &org, &err) < 0 ||
+	    case_time_query(r, "from", &from, &err) < 0 || case_time_query(r, "to", &to, &err) < 0)
 		goto fail;
 	if (state && case_state_parse(state) < 0) {
 		gz_err_set(&err, GZ_EBADREQ, "bad_query", "查询参数 state 无效");

@@ -684,3 +684,17 @@ int case_audit(const gz_actor *a, gz_db *db, const char *action, int64_t case_id
 	snprintf(ids, sizeof ids, "%lld", (long long)case_id);
 	return gz_audit(a, db, action, "case", ids, grid, detail, err);
 }
+
+int case_time_query(gz_req *r, const char *key, int64_t *out, gz_err *err)
+{
+	const char *s = gz_req_query(r, key);
+	*out = 0;
+	if (!s)
+		return 0;
+	if (gz_time_parse_rfc3339(s, out) < 0 || *out <= 0) {
+		gz_err_set(err, GZ_EBADREQ, "bad_query", "查询参数 %s 无效", key);
+		gz_err_field(err, key, "应为带时区的 RFC 3339 时间，如 2026-03-01T00:00:00+08:00");
+		return -1;
+	}
+	return 0;
+}
