@@ -393,6 +393,8 @@ int case_act_loaded(gz_db *db, const gz_actor *a, gz_arena *A, case_row *c, cons
 	snprintf(action, sizeof action, "case.%s", case_action_code(b->action));
 	int rc = case_audit(a, db, action, c->id, c->grid, audit, err);
 	json_decref(audit);
+	if (rc == 0)
+		rc = case_notify_action(db, a, A, c, b->action, from, ev_org, ev_user, err);
 	return rc;
 }
 

@@ -226,6 +226,15 @@ int case_audit(const gz_actor *a, gz_db *db, const char *action, int64_t case_id
 int case_intake(gz_db *db, const gz_actor *a, json_t *in, int64_t at, bool open311, json_t **outp,
                 gz_err *errp);
 
+/* Notifications about c (case_notify.c), in the write's transaction: a new report, and
+ * an action taken from state from (ev_org / ev_user as case_event_add got them). */
+int case_notify_created(gz_db *db, const gz_actor *a, gz_arena *A, const case_row *c, gz_err *err);
+int case_notify_action(gz_db *db, const gz_actor *a, gz_arena *A, const case_row *c,
+                       case_action action, case_state from, int64_t ev_org, int64_t ev_user,
+                       gz_err *err);
+/* The deadline job's reminder: the step c waits for is overdue. */
+int case_notify_overdue(gz_db *db, const gz_actor *a, gz_arena *A, const case_row *c, gz_err *err);
+
 /* Its rows of the policy table (cases.h). */
 #include "modules/cases/cases.h"
 

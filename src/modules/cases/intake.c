@@ -379,7 +379,8 @@ int case_intake(gz_db *db, const gz_actor *a, json_t *in, int64_t at, bool open3
 	if (rc < 0 || gz_db_count_add(db, "cases", 1, &err) < 0)
 		goto rollback;
 	case_access acc;
-	if (case_load(db, A, id, &c, &err) <= 0 || case_access_for(a, db, A, &c, &acc, &err) < 0)
+	if (case_load(db, A, id, &c, &err) <= 0 || case_access_for(a, db, A, &c, &acc, &err) < 0 ||
+	    case_notify_created(db, a, A, &c, &err) < 0)
 		goto rollback;
 	out = case_json(&c, &acc, true, false);
 	if (x.source == CASE_SRC_HOTLINE || x.source == CASE_SRC_PATROL ||
