@@ -8,66 +8,21 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, api } from '../lib/server.mjs';
 import { assertErrorShape, assertNoSanitizerReport } from './util.mjs';
-import { makeUser, login, sql } from './auth-util.mjs';
-import { G1, G2, C1, C2, C2G1, STREET, idNumber, peopleWorld } from './people-util.mjs';
+import { G1, G2, C1, C2, C2G1, STREET } from './people-util.mjs';
+import { REPORTER, SECRET_PHONE, sharingWorld } from './sharing-util.mjs';
 
-let srv, w, admin, sup, dept;
+let srv, w, sup, dept;
 const get = (path, who) => api(srv, 'GET', path, undefined, who ? who.bearer : {});
-const post = (path, body, who) => api(srv, 'POST', path, body, who.bearer);
 const day = (days = 0) => new Date(Date.now() + 8 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
 
-// The scenario. G1 (C1): 6 residents, all 独居老人, 3 of them visited once (x 3, p 6);
-// G2 (C1): 6 residents, no visit (x 0, p 6); C2G1 (C2): 5 residents, 3 of them 高龄, two
-// visited twice (x 4, p 5). Grids 3 and 4 of C1 have nobody (left out).
-const names = { G1: [], G2: [], C2G1: [] };
-const ids = { G1: [], G2: [], C2G1: [] };
-const REPORTER = '欧阳娜娜';
-const SECRET_PHONE = '13912345678';
-const SECRET_ID = idNumber('19700101', 77);
+let names, ids;
 
 before(async () => {
   srv = await startServer();
-  w = await peopleWorld(srv, { tag: 's' });
-  admin = w.admin;
+  w = await sharingWorld(srv, 's');
+  ({ names, ids } = w);
   sup = w.as.street_supervisor;
   dept = w.as.department;
-  const surnames = '赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦';
-  let seq = 100;
-  for (const [key, grid, n] of [['G1', G1, 6], ['G2', G2, 6], ['C2G1', C2G1, 5]]) {
-    for (let i = 0; i < n; i++) {
-      const name = `${surnames[seq % surnames.length]}共享${'一二三四五六'[i]}`;
-      const tags = key === 'G1' ? ['独居老人'] : key === 'C2G1' && i < 3 ? ['高龄'] : [];
-      const r = await post('/api/v1/residents', { name, id_number: idNumber('19400101', seq++), grid_code: grid, tags }, admin);
-      assert.equal(r.status, 201, JSON.stringify(r.body));
-      names[key].push(name);
-      ids[key].push(r.body.id);
-    }
-  }
-  const visit = async (rid, d) => {
-    const r = await post('/api/v1/visits', { resident_id: rid, visited_on: day(d), kind: 'routine', findings: '' }, admin);
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-  };
-  for (let i = 0; i < 3; i++) await visit(ids.G1[i], -1);
-  await visit(ids.C2G1[0], -1);
-  await visit(ids.C2G1[0], -2);
-  await visit(ids.C2G1[4], -1);
-  await visit(ids.C2G1[4], -3);
-  // Two closed cases in G1 (loaded directly: the case loop is tested in cases.test.mjs),
-  // carrying personal data that must never reach the public board.
-  const now = Date.now(), rep = now - 2 * 86400e3, day1 = 86400e3;
-  for (const [i, onTime, sat, resolved] of [[1, true, 'satisfied', 1], [2, false, 'unsatisfied', 0]]) {
-    sql(srv, `INSERT INTO cases (grid_code, category_id, request_type, source, state, description, address,
-      reporter_name, self_handled, accepted_at, dispatched_at, responded_at, response_due_at, handled_at, due_at,
-      closed_at, satisfaction, resolved, rated_at, reported_at, created_at, updated_at)
-      VALUES ('${G1}', (SELECT id FROM case_categories WHERE code = 'C01'), 'complaint', 'resident', 'rated',
-      '${REPORTER}反映 3-2-102 门口井盖松动，电话${SECRET_PHONE}，身份证${SECRET_ID}', '多福巷1号3-2-102', '${REPORTER}', 0,
-      ${rep + 1000}, ${rep + 2000}, ${rep + (onTime ? 3000 : 3 * day1)}, ${rep + day1}, ${rep + 4000}, ${rep + 5 * day1},
-      ${rep + 5000 + i}, '${sat}', ${resolved}, ${rep + 6000}, ${rep}, ${rep}, ${rep})`);
-  }
-  // 90 minutes of volunteer service in G1.
-  sql(srv, `INSERT INTO mob_service_records (user_id, scope_code, kind, org_name, content, started_at, ended_at,
-    minutes, recorded_at) VALUES (${admin.user.id}, '${G1}', 'service', '多福巷社区', '清扫楼道', ${now - day1},
-    ${now - day1 + 5400000}, 90, ${now})`);
 });
 after(async () => {
   if (!srv) return;
@@ -246,7 +201,9 @@ describe('the public board', () => {
     assert.equal(b.service.hours, '1.5');
     assert.equal(b.service.volunteers, null, 'one volunteer: not counted aloud');
     const again = await get(`/api/v1/public/communities/${C1}/board`);
-    assert.equal(again.body.generated_at, b.generated_at, 'answered from the cache');
+    // Each process keeps its own copy for a minute (two processes: either copy).
+    if (!process.env.GZ_TEST_SERVERS) assert.equal(again.body.generated_at, b.generated_at, 'answered from the cache');
+    assert.ok(Date.parse(again.body.generated_at) > Date.now() - 61000);
   });
   test('an unknown community: 404 JSON', async () => {
     for (const code of ['110101001009', 'x', STREET]) {
