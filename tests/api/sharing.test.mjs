@@ -10,6 +10,7 @@ import { startServer, api } from '../lib/server.mjs';
 import { assertErrorShape, assertNoSanitizerReport } from './util.mjs';
 import { G1, G2, C1, C2, C2G1, STREET } from './people-util.mjs';
 import { REPORTER, SECRET_PHONE, sharingWorld } from './sharing-util.mjs';
+import { readXlsx } from './xlsx-util.mjs';
 
 let srv, w, sup, dept;
 const get = (path, who) => api(srv, 'GET', path, undefined, who ? who.bearer : {});
@@ -176,6 +177,46 @@ describe('unreached vulnerable residents (关爱盲区)', () => {
     assert.ok(d.status === 403 || d.status === 404, String(d.status));
     const bad = await get(`/api/v1/sharing/unreached?node=${C1}&tag=rich`, w.as.community_admin);
     assert.equal(bad.status, 400);
+  });
+});
+
+describe('the monthly report', () => {
+  const month = day(0).slice(0, 7);
+  test('JSON for the printable page: the month, the three rates, the equity figures', async () => {
+    const r = await get(`/api/v1/sharing/report?node=${C1}&month=${month}`, w.as.community_admin);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const b = r.body;
+    assert.equal(b.month, month);
+    assert.equal(b.from, `${month}-01`);
+    assert.match(b.node_name, /东华门街道 多福巷社区/);
+    // Only the visits of this month (the scenario's are in the last 3 days, which may
+    // fall in the previous month on the 1st to 3rd).
+    assert.ok(b.totals.visits <= 3);
+    assert.equal(b.totals.residents, 12);
+  });
+  test('.xlsx: rows of 类别 / 项目 / 数值', async () => {
+    const res = await srv.fetch(`/api/v1/sharing/report.xlsx?node=${STREET}&month=${month}`, { headers: sup.bearer });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-disposition'), /report-110101001-.*\.xlsx/);
+    const rows = readXlsx(await res.arrayBuffer());
+    assert.deepEqual(rows[0], ['类别', '项目', '数值']);
+    const find = (a, b) => rows.find((x) => x[0] === a && x[1] === b);
+    assert.equal(find('概况', '居民（人）')[2], '17');
+    assert.equal(find('概况', '范围')[2], '东华门街道');
+    assert.ok(find('接诉即办', '满意率'));
+    assert.ok(find('公平', '泰尔指数 · 社区间'));
+    assert.equal(find('第三网格', '居民')[2], '不足 5 人，不显示');
+    const text = JSON.stringify(rows);
+    for (const n of [...names.G1, REPORTER]) assert.ok(!text.includes(n));
+  });
+  test('bad month or none: 400; outside the scope: 404', async () => {
+    for (const q of [`node=${C1}`, `node=${C1}&month=2026-13`, `node=${C1}&month=2026-1`, `node=${C1}&month=${month}&from=2026-01-01`]) {
+      const r = await get(`/api/v1/sharing/report?${q}`, w.as.community_admin);
+      assert.equal(r.status, 400, q);
+      assertErrorShape(r.body, 'bad_query');
+    }
+    const r = await get(`/api/v1/sharing/report.xlsx?node=${C1}&month=${month}`, w.ca2);
+    assert.equal(r.status, 404);
   });
 });
 

@@ -87,8 +87,8 @@ static json_t *rate(const char *label, int64_t num, int64_t den)
 
 /* The three rates of 接诉即办 (docs/METRICS.md "Case rates": 响应率, 解决率, 满意率) over the
  * cases reported in [from, to) inside [lo, hi), evaluated at as_of. */
-static json_t *three_rates(gz_db *db, const char *lo, const char *hi, int64_t from, int64_t to,
-                           int64_t as_of, gz_err *err)
+json_t *sharing_three_rates(gz_db *db, const char *lo, const char *hi, int64_t from, int64_t to,
+                            int64_t as_of, gz_err *err)
 {
 #define REG "self_handled = 0 AND state NOT IN ('withdrawn', 'merged') AND accepted_at IS NOT NULL "
 	gz_stmt *st = gz_db_prepare(
@@ -155,7 +155,7 @@ static json_t *trend(gz_db *db, const char *lo, const char *hi, int64_t now, gz_
 		int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
 		int64_t from = day_ms(visit_day_from_civil(y, m, 1));
 		int64_t to = day_ms(visit_day_from_civil(ny, nm, 1));
-		json_t *r = three_rates(db, lo, hi, from, to, to < now ? to : now, err);
+		json_t *r = sharing_three_rates(db, lo, hi, from, to, to < now ? to : now, err);
 		if (!r) {
 			json_decref(arr);
 			return NULL;
@@ -334,7 +334,7 @@ static void board_answer(gz_req *r)
 	}
 	char hi[GZ_SCOPE_MAX + 2];
 	policy_scope_upper(code, hi, sizeof hi);
-	json_t *rates = three_rates(db, code, hi, now - 90 * DAY_MS, now + 1, now, &err);
+	json_t *rates = sharing_three_rates(db, code, hi, now - 90 * DAY_MS, now + 1, now, &err);
 	json_t *tr = rates ? trend(db, code, hi, now, &err) : NULL;
 	json_t *closed = tr ? recent_closed(db, code, hi, &err) : NULL;
 	json_t *acts = closed ? activities(db, code, hi, now, &err) : NULL;

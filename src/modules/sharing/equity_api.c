@@ -84,6 +84,24 @@ int sharing_query_parse(gz_req *r, gz_db *db, policy_action action, policy_resou
 		return -1;
 	}
 	int64_t today = visit_day_of_ms(gz_time_now_ms());
+	const char *month = gz_req_query(r, "month");
+	if (month) {
+		/* ?month=YYYY-MM: that calendar month (the monthly report), instead of from/to. */
+		char first[16];
+		int64_t d;
+		snprintf(first, sizeof first, "%.7s-01", month);
+		if (strlen(month) != 7 || visit_day_parse(first, &d) < 0 ||
+		    gz_req_query(r, "from") || gz_req_query(r, "to")) {
+			gz_err_set(err, GZ_EBADREQ, "bad_query", "查询参数 month 无效");
+			gz_err_field(err, "month", "应为月份 YYYY-MM，且不与 from、to 同用");
+			return -1;
+		}
+		int y = atoi(month), mo = atoi(month + 5);
+		q->from_day = d;
+		q->to_day =
+		    visit_day_from_civil(mo == 12 ? y + 1 : y, mo == 12 ? 1 : mo + 1, 1) - 1;
+		goto period_done;
+	}
 	q->to_day = today;
 	int ht = day_param(r, "to", &q->to_day, err);
 	if (ht < 0)
@@ -101,6 +119,7 @@ int sharing_query_parse(gz_req *r, gz_db *db, policy_action action, policy_resou
 		gz_err_field(err, "from", "区间不超过 5 年");
 		return -1;
 	}
+period_done:
 	q->from_ms = q->from_day * DAY_MS - BEIJING_MS;
 	q->to_ms = (q->to_day + 1) * DAY_MS - BEIJING_MS;
 	/* Scope first (404 outside it, as if it did not exist), then existence. */
@@ -388,36 +407,18 @@ static int groups_json(gz_req *r, gz_db *db, const sharing_query *q, json_t **ou
 	return 0;
 }
 
-static void equity_answer(gz_req *r)
+int sharing_equity_build(gz_req *r, gz_db *db, const sharing_query *qp, int metric_k, json_t **out,
+                         gz_err *err)
 {
-	gz_err err;
-	gz_err_clear(&err);
+	const sharing_query q = *qp;
+	metric m = (metric)metric_k;
 	grid_set s = {0};
-	sharing_query q;
-	const char *mq = gz_req_query(r, "metric");
-	metric m = M_VISITS;
-	gz_db *db = gz_req_db(r, &err);
-	if (!db)
-		goto fail;
-	if (mq) {
-		size_t k = 0;
-		while (k < 3 && strcmp(mq, metric_codes[k]))
-			k++;
-		if (k == 3) {
-			gz_err_set(&err, GZ_EBADREQ, "bad_query", "查询参数 metric 无效");
-			gz_err_field(&err, "metric",
-			             "应为 visits、service_minutes 或 cases_closed");
-			goto fail;
-		}
-		m = (metric)k;
-	}
-	if (sharing_query_parse(r, db, ACT_READ, RES_EQUITY, &q, &err) < 0 ||
-	    load_grids(db, &q, &s, &err) < 0 || fill_grids(db, &q, &s, &err) < 0)
-		goto fail;
 	json_t *groups_arr = NULL;
-	if (groups_json(r, db, &q, &groups_arr, &err) < 0)
-		goto fail;
-
+	if (load_grids(db, &q, &s, err) < 0 || fill_grids(db, &q, &s, err) < 0 ||
+	    groups_json(r, db, &q, &groups_arr, err) < 0) {
+		grid_set_free(&s);
+		return -1;
+	}
 	sharing_unit *u = gz_malloc((s.n ? s.n : 1) * sizeof *u);
 	json_t *grids = json_array();
 	int64_t tot[6] = {0};
@@ -463,18 +464,46 @@ static void equity_answer(gz_req *r)
 	              (json_int_t)tot[3], "cases_closed", (json_int_t)tot[4], "service_minutes",
 	              (json_int_t)(tot[5] + s.minutes_community), "service_minutes_at_communities",
 	              (json_int_t)s.minutes_community);
-	json_t *body =
+	*out =
 	    json_pack("{s:s,s:o,s:o,s:{s:s,s:s},s:o,s:o,s:o,s:o,s:o,s:o,s:i}", "node", q.node,
 	              "from", sharing_day_json(q.from_day), "to", sharing_day_json(q.to_day),
 	              "metric", "code", metric_codes[m], "label", metric_labels[m], "totals",
 	              totals, "grids", grids, "gini", str_or_null(has_gini, gini), "theil", theil,
 	              "lorenz", lorenz, "groups", groups_arr, "min_group", SHARING_MIN_GROUP);
 	grid_set_free(&s);
+	return 0;
+}
+
+static void equity_answer(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	sharing_query q;
+	const char *mq = gz_req_query(r, "metric");
+	metric m = M_VISITS;
+	json_t *body = NULL;
+	gz_db *db = gz_req_db(r, &err);
+	if (!db)
+		goto fail;
+	if (mq) {
+		size_t k = 0;
+		while (k < 3 && strcmp(mq, metric_codes[k]))
+			k++;
+		if (k == 3) {
+			gz_err_set(&err, GZ_EBADREQ, "bad_query", "查询参数 metric 无效");
+			gz_err_field(&err, "metric",
+			             "应为 visits、service_minutes 或 cases_closed");
+			goto fail;
+		}
+		m = (metric)k;
+	}
+	if (sharing_query_parse(r, db, ACT_READ, RES_EQUITY, &q, &err) < 0 ||
+	    sharing_equity_build(r, db, &q, (int)m, &body, &err) < 0)
+		goto fail;
 	gz_reply_header(r, "Cache-Control", "no-store");
 	gz_reply_json(r, 200, body);
 	return;
 fail:
-	grid_set_free(&s);
 	gz_reply_err(r, &err);
 }
 

@@ -4,9 +4,10 @@
 #include "modules/sharing/sharing.h"
 #include "modules/module.h"
 
-extern const gz_module_route gz_sharing_equity_routes[], gz_sharing_board_routes[];
-static const gz_module_route *const routes[] = {gz_sharing_equity_routes, gz_sharing_board_routes,
-                                                NULL};
+extern const gz_module_route gz_sharing_equity_routes[], gz_sharing_board_routes[],
+    gz_sharing_report_routes[];
+static const gz_module_route *const routes[] = {gz_sharing_equity_routes, gz_sharing_report_routes,
+                                                gz_sharing_board_routes, NULL};
 
 policy_resource RES_EQUITY = -1;
 

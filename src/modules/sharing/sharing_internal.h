@@ -9,6 +9,7 @@
 #include "http/http.h"
 #include "modules/sharing/sharing.h"
 
+#include <jansson.h>
 #include <stdint.h>
 
 /* Default period: the last 90 days up to today. */
@@ -31,6 +32,19 @@ typedef struct {
 
 int sharing_query_parse(gz_req *r, gz_db *db, policy_action action, policy_resource res,
                         sharing_query *q, gz_err *err);
+
+/* The equity figures of q (GET /sharing/equity's answer) for metric 0 visits, 1 service
+ * minutes, 2 cases closed, read on db (inside the request's read snapshot). Returns 0 with
+ * *out (new reference), or -1 with err. */
+int sharing_equity_build(gz_req *r, gz_db *db, const sharing_query *q, int metric, json_t **out,
+                         gz_err *err);
+
+/* The three rates of 接诉即办 (响应率, 解决率, 满意率: docs/METRICS.md "Case rates") of the
+ * cases reported in [from, to) ms inside [lo, hi), evaluated at as_of: {response,
+ * resolution, satisfaction: {label, numerator, denominator, percent}, registered}. NULL
+ * with err on a database error. */
+json_t *sharing_three_rates(gz_db *db, const char *lo, const char *hi, int64_t from, int64_t to,
+                            int64_t as_of, gz_err *err);
 
 /* The day as "YYYY-MM-DD" JSON. */
 json_t *sharing_day_json(int64_t day);
