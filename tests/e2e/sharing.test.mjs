@@ -80,5 +80,9 @@ test('the dashboard for a street supervisor: the map, the charts and the figures
   // Its text alternative: the map's data table.
   await page.getByTestId('dash-map').locator('..').getByRole('button', { name: '数据表' }).first().click();
   await page.getByText('第一网格').first().waitFor();
+  // The monthly report, printable.
+  await page.getByTestId('dash-report').click();
+  await page.getByRole('heading', { name: /东华门街道 \d{4}-\d{2} 月度治理报告/ }).waitFor();
+  assert.match(await page.getByTestId('sharing-report').innerText(), /居民\s*17 人/);
   await page.close();
 });

@@ -19,6 +19,12 @@ export default {
   ],
   routes: [
     {
+      path: '/sharing/report',
+      name: 'sharing-report',
+      component: () => import('./views/ReportView.vue'),
+      meta: { title: '月度治理报告', nav: { perm: ['equity', 'read'] } },
+    },
+    {
       path: '/board',
       name: 'public-board',
       component: () => import('./views/BoardView.vue'),
