@@ -80,6 +80,12 @@ test('the dashboard for a street supervisor: the map, the charts and the figures
   // Its text alternative: the map's data table.
   await page.getByTestId('dash-map').locator('..').getByRole('button', { name: '数据表' }).first().click();
   await page.getByText('第一网格').first().waitFor();
+  // On a phone the dashboard does not scroll sideways.
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.waitForTimeout(500);
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(wide <= 0, `the dashboard fits 360 px (${wide})`);
+  await page.setViewportSize({ width: 1440, height: 900 });
   // The monthly report, printable.
   await page.getByTestId('dash-report').click();
   await page.getByRole('heading', { name: /东华门街道 \d{4}-\d{2} 月度治理报告/ }).waitFor();
