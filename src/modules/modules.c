@@ -24,6 +24,7 @@
 	X(deliberation)                                                                            \
 	X(matching)                                                                                \
 	X(mobilisation)                                                                            \
+	X(sharing)                                                                                 \
 	X(demo)
 
 #define DECLARE(name) extern const gz_module gz_module_##name;

@@ -292,6 +292,13 @@ describe('gongzhi gen', () => {
       assert.equal(n("SELECT n FROM record_counts WHERE name = 'cases'"), 500);
       assert.equal(n('SELECT COUNT(*) FROM case_events'), 500);
       assert.ok(n("SELECT COUNT(DISTINCT state) FROM cases") >= 8);
+      // Open steps past their deadline come marked, as the deadline job would leave them
+      // (a server started on the data has no year of sweeps to catch up); none else.
+      const nowMs = Date.now();
+      assert.ok(n(`SELECT COUNT(*) FROM cases WHERE overdue = 1`) > 0);
+      assert.equal(n(`SELECT COUNT(*) FROM cases WHERE step_due_at < ${nowMs} AND overdue = 0`), 0);
+      assert.equal(n(`SELECT COUNT(*) FROM cases WHERE overdue = 1 AND (step_due_at IS NULL OR step_due_at > ${nowMs})`), 0);
+      assert.equal(n('SELECT COUNT(*) FROM cases WHERE overdue = 1 AND ever_overdue = 0'), 0);
       for (const args of [['gen'], ['gen', '--residents', '0'], ['gen', '--residents', 'x'], ['gen', '--cases', '0'],
         ['demo', '--seed', '-1'], ['demo', '--bogus']]) {
         assert.equal(run(['--db', gdb, ...args], { env: genv }).code, 2, args.join(' '));

@@ -226,6 +226,16 @@ int case_audit(const gz_actor *a, gz_db *db, const char *action, int64_t case_id
 int case_intake(gz_db *db, const gz_actor *a, json_t *in, int64_t at, bool open311, json_t **outp,
                 gz_err *errp);
 
+/* The list's answer cache (list_cache.c): the key of r's answer for a; a cached answer
+ * built at the grid's version (a malloc'd copy: 1, else 0); keep one; a grid's version;
+ * and the move of it that every write to a case of the grid makes in its transaction. */
+char *case_list_cache_key(gz_req *r, const gz_actor *a);
+int case_list_cache_get(const char *key, int64_t version, char **body, size_t *len);
+void case_list_cache_put(const char *key, int64_t version, int64_t at_ms, const char *body,
+                         size_t len);
+int case_grid_version(gz_db *db, const char *grid, int64_t *n, gz_err *err);
+int case_grid_touch(gz_db *db, const char *grid, gz_err *err);
+
 /* Notifications about c (case_notify.c), in the write's transaction: a new report, and
  * an action taken from state from (ev_org / ev_user as case_event_add got them). */
 int case_notify_created(gz_db *db, const gz_actor *a, gz_arena *A, const case_row *c, gz_err *err);

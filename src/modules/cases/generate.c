@@ -154,10 +154,11 @@ int gz_cases_generate(gz_db *db, const gz_actor *a, int64_t n, uint64_t seed, in
 			                  "resolved, rated_at, reported_at, accepted_at, "
 			                  "dispatched_at, signed_at, "
 			                  "handled_at, closed_at, responded_at, response_due_at, "
-			                  "created_at, updated_at) "
+			                  "created_at, updated_at, overdue, ever_overdue) "
 			                  "VALUES ($1, $2, $3, 'hotline', $4, $5, '', $6, $7, $8, "
 			                  "$9, $10, $11, $12, $13, "
-			                  "$14, $15, $16, $17, $15, $18, $12, $12) RETURNING id",
+			                  "$14, $15, $16, $17, $15, $18, $12, $12, $19, $20) "
+			                  "RETURNING id",
 			                  err);
 			if (!st)
 				goto rollback;
@@ -185,6 +186,13 @@ int gz_cases_generate(gz_db *db, const gz_actor *a, int64_t n, uint64_t seed, in
 			bind_or_null(st, 16, g.handled);
 			bind_or_null(st, 17, g.closed);
 			bind_or_null(st, 18, g.dispatched ? t + 6 * HOUR : 0);
+			/* Marked as the deadline job would have marked them (without its timeline
+			 * events): a server started on the data has no year of sweeps to catch up.
+			 */
+			bool late = g.step_due && g.step_due < now;
+			gz_stmt_bind_int64(st, 19, late);
+			gz_stmt_bind_int64(st, 20,
+			                   late || (g.handled && g.due && g.handled > g.due));
 			int64_t id = 0;
 			int rc = gz_stmt_step_id(st, &id, err);
 			gz_stmt_finish(st);

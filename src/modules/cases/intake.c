@@ -376,7 +376,8 @@ int case_intake(gz_db *db, const gz_actor *a, json_t *in, int64_t at, bool open3
 	if (rc == 0)
 		rc = case_audit(a, db, "case.create", id, grid, detail, &err);
 	json_decref(detail);
-	if (rc < 0 || gz_db_count_add(db, "cases", 1, &err) < 0)
+	if (rc < 0 || gz_db_count_add(db, "cases", 1, &err) < 0 ||
+	    case_grid_touch(db, grid, &err) < 0)
 		goto rollback;
 	case_access acc;
 	if (case_load(db, A, id, &c, &err) <= 0 || case_access_for(a, db, A, &c, &acc, &err) < 0 ||

@@ -383,7 +383,7 @@ int case_save(gz_db *db, const case_row *c, int64_t now, gz_err *err)
 		return -1;
 	if (changed != 1)
 		return gz_err_set(err, GZ_ECONFLICT, "conflict", "诉求刚被他人更新，请刷新后重试");
-	return 0;
+	return case_grid_touch(db, c->grid, err);
 }
 
 int case_event_add(gz_db *db, const gz_actor *actor, const case_row *c, const char *action,

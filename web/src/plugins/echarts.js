@@ -1,15 +1,17 @@
 // ECharts core with only the charts and components the app uses.
-// Add more (LineChart, PieChart, ...) here when a page needs them.
+// Add more (PieChart, ...) here when a page needs them. LineChart: trends and the Lorenz
+// curve (sharing).
 // MapChart draws GeoJSON registered with echarts.registerMap (no tile server);
 // GraphChart draws the organisation network (force layout), with its legend.
 import * as echarts from 'echarts/core'
-import { BarChart, GraphChart, MapChart } from 'echarts/charts'
+import { BarChart, GraphChart, LineChart, MapChart } from 'echarts/charts'
 import { GridComponent, LegendComponent, TooltipComponent, TitleComponent } from 'echarts/components'
 import { CanvasRenderer } from 'echarts/renderers'
 
 echarts.use([
   BarChart,
   GraphChart,
+  LineChart,
   MapChart,
   GridComponent,
   LegendComponent,

@@ -1,0 +1,407 @@
+/* The public board (居务公开): GET /api/v1/public/communities and
+ * GET /api/v1/public/communities/{code}/board, no login. Per community: the three rates of
+ * 接诉即办 over the last 90 days and per month for the last 6 months, the recently closed
+ * cases (category, grid, date and rating: no description, no address, nobody's name),
+ * activities and volunteer service hours (counts). docs/METRICS.md "The public board".
+ *
+ * Safe for a screen in the community hall: nothing here names or locates a person
+ * (tests/api/sharing-public.test.mjs crawls every public route for phones, ID numbers,
+ * names and unit numbers). Fast: each board is built once per BOARD_TTL_MS per process
+ * and answered from memory in between, with Cache-Control for the browser and any
+ * proxy in front. */
+#include "modules/sharing/sharing_internal.h"
+#include "api/common.h"
+#include "core/time.h"
+#include "modules/module.h"
+#include "modules/sharing/equity.h"
+#include "modules/visits/rules.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY_MS       (24LL * 3600 * 1000)
+#define BEIJING_MS   (8LL * 3600 * 1000)
+#define BOARD_TTL_MS (60LL * 1000)
+#define CACHE_SLOTS  64
+#define TREND_MONTHS 6
+#define RECENT_CASES 10
+#define ACTIVITIES_N 10
+
+/* ================================================================ the cache */
+
+typedef struct {
+	char code[SPACE_CODE_SIZE];
+	int64_t at;
+	char *json; /* the body, malloc'd */
+} slot;
+
+static slot cache[CACHE_SLOTS];
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* A copy of the cached body of code when fresh (caller frees), else NULL. */
+static char *cache_get(const char *code, int64_t now)
+{
+	char *out = NULL;
+	pthread_mutex_lock(&cache_mu);
+	for (int i = 0; i < CACHE_SLOTS; i++)
+		if (cache[i].json && !strcmp(cache[i].code, code) &&
+		    now - cache[i].at < BOARD_TTL_MS) {
+			out = strdup(cache[i].json);
+			break;
+		}
+	pthread_mutex_unlock(&cache_mu);
+	return out;
+}
+
+static void cache_put(const char *code, int64_t now, const char *json)
+{
+	pthread_mutex_lock(&cache_mu);
+	int k = 0;
+	for (int i = 0; i < CACHE_SLOTS; i++) {
+		if (!strcmp(cache[i].code, code)) {
+			k = i;
+			break;
+		}
+		if (cache[i].at < cache[k].at)
+			k = i; /* the oldest goes */
+	}
+	free(cache[k].json);
+	snprintf(cache[k].code, sizeof cache[k].code, "%s", code);
+	cache[k].at = now;
+	cache[k].json = strdup(json);
+	pthread_mutex_unlock(&cache_mu);
+}
+
+/* ================================================================ figures */
+
+static json_t *rate(const char *label, int64_t num, int64_t den)
+{
+	char pct[48];
+	bool ok = sharing_percent(num, den, pct, sizeof pct);
+	return json_pack("{s:s,s:I,s:I,s:o}", "label", label, "numerator", (json_int_t)num,
+	                 "denominator", (json_int_t)den, "percent",
+	                 ok ? json_string(pct) : json_null());
+}
+
+/* The three rates of 接诉即办 (docs/METRICS.md "Case rates": 响应率, 解决率, 满意率) over the
+ * cases reported in [from, to) inside [lo, hi), evaluated at as_of. */
+json_t *sharing_three_rates(gz_db *db, const char *lo, const char *hi, int64_t from, int64_t to,
+                            int64_t as_of, gz_err *err)
+{
+#define REG "self_handled = 0 AND state NOT IN ('withdrawn', 'merged') AND accepted_at IS NOT NULL "
+	gz_stmt *st = gz_db_prepare(
+	    db,
+	    "SELECT "
+	    "SUM(CASE WHEN " REG "AND ((responded_at IS NOT NULL AND responded_at <= $5) OR "
+	    "(response_due_at IS NOT NULL AND response_due_at < $5)) THEN 1 ELSE 0 END), "
+	    "SUM(CASE WHEN " REG "AND responded_at IS NOT NULL AND responded_at <= $5 AND "
+	    "response_due_at IS NOT NULL AND responded_at <= response_due_at THEN 1 ELSE 0 END), "
+	    "SUM(CASE WHEN " REG "AND satisfaction IS NOT NULL THEN 1 ELSE 0 END), "
+	    "SUM(CASE WHEN " REG
+	    "AND satisfaction IS NOT NULL AND resolved = 1 THEN 1 ELSE 0 END), "
+	    "SUM(CASE WHEN " REG "AND satisfaction IN ('satisfied', 'basically_satisfied') THEN 1 "
+	    "ELSE 0 END), "
+	    "SUM(CASE WHEN " REG "THEN 1 ELSE 0 END) "
+	    "FROM cases WHERE grid_code >= $1 AND grid_code < $2 AND reported_at >= $3 AND "
+	    "reported_at < $4",
+	    err);
+#undef REG
+	if (!st)
+		return NULL;
+	gz_stmt_bind_str(st, 1, lo);
+	gz_stmt_bind_str(st, 2, hi);
+	gz_stmt_bind_int64(st, 3, from);
+	gz_stmt_bind_int64(st, 4, to);
+	gz_stmt_bind_int64(st, 5, as_of);
+	int64_t k[6] = {0};
+	int rc = gz_stmt_step(st, err);
+	if (rc == GZ_ROW)
+		for (int i = 0; i < 6; i++)
+			k[i] = gz_stmt_isnull(st, i) ? 0 : gz_stmt_int64(st, i);
+	gz_stmt_finish(st);
+	if (rc < 0)
+		return NULL;
+	return json_pack("{s:o,s:o,s:o,s:I}", "response", rate("响应率", k[1], k[0]), "resolution",
+	                 rate("解决率", k[3], k[2]), "satisfaction", rate("满意率", k[4], k[2]),
+	                 "registered", (json_int_t)k[5]);
+}
+
+/* Day number → its calendar year and month. */
+static void day_ym(int64_t day, int *y, int *m)
+{
+	char b[16];
+	visit_day_format(day, b, sizeof b);
+	*y = atoi(b);
+	*m = atoi(b + 5);
+}
+
+static int64_t day_ms(int64_t day)
+{
+	return day * DAY_MS - BEIJING_MS;
+}
+
+static json_t *trend(gz_db *db, const char *lo, const char *hi, int64_t now, gz_err *err)
+{
+	int y, m;
+	day_ym(visit_day_of_ms(now), &y, &m);
+	/* Back to the first month shown. */
+	m -= TREND_MONTHS - 1;
+	while (m < 1)
+		m += 12, y--;
+	json_t *arr = json_array();
+	for (int i = 0; i < TREND_MONTHS; i++) {
+		int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
+		int64_t from = day_ms(visit_day_from_civil(y, m, 1));
+		int64_t to = day_ms(visit_day_from_civil(ny, nm, 1));
+		json_t *r = sharing_three_rates(db, lo, hi, from, to, to < now ? to : now, err);
+		if (!r) {
+			json_decref(arr);
+			return NULL;
+		}
+		char month[16];
+		snprintf(month, sizeof month, "%04d-%02d", y, m);
+		json_object_set_new(r, "month", json_string(month));
+		json_array_append_new(arr, r);
+		y = ny, m = nm;
+	}
+	return arr;
+}
+
+static const char *satisfaction_label(const char *s)
+{
+	if (!s)
+		return NULL;
+	if (!strcmp(s, "satisfied"))
+		return "满意";
+	if (!strcmp(s, "basically_satisfied"))
+		return "基本满意";
+	if (!strcmp(s, "unsatisfied"))
+		return "不满意";
+	return NULL;
+}
+
+/* The latest closed cases: category, grid name, report and close dates, rating. */
+static json_t *recent_closed(gz_db *db, const char *lo, const char *hi, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(
+	    db,
+	    "SELECT k.name, g.name, c.reported_at, c.closed_at, c.satisfaction, c.request_type "
+	    "FROM cases c JOIN case_categories k ON k.id = c.category_id JOIN grids g ON g.code = "
+	    "c.grid_code WHERE c.grid_code >= $1 AND c.grid_code < $2 AND c.closed_at IS NOT "
+	    "NULL AND c.state IN ('closed', 'rated') ORDER BY c.closed_at DESC, c.id DESC LIMIT "
+	    "$3",
+	    err);
+	if (!st)
+		return NULL;
+	gz_stmt_bind_str(st, 1, lo);
+	gz_stmt_bind_str(st, 2, hi);
+	gz_stmt_bind_int64(st, 3, RECENT_CASES);
+	json_t *arr = json_array();
+	int rc;
+	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+		const char *sat =
+		    gz_stmt_isnull(st, 4) ? NULL : satisfaction_label(gz_stmt_text(st, 4));
+		json_array_append_new(
+		    arr,
+		    json_pack("{s:s,s:s,s:o,s:o,s:o}", "category", gz_stmt_text(st, 0), "grid_name",
+		              gz_stmt_text(st, 1), "reported_on",
+		              sharing_day_json(visit_day_of_ms(gz_stmt_int64(st, 2))), "closed_on",
+		              sharing_day_json(visit_day_of_ms(gz_stmt_int64(st, 3))),
+		              "satisfaction", sat ? json_string(sat) : json_null()));
+	}
+	gz_stmt_finish(st);
+	if (rc < 0) {
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+/* Activities of the community (the latest by start), and the service done there. */
+static json_t *activities(gz_db *db, const char *lo, const char *hi, int64_t now, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(
+	    db,
+	    "SELECT a.title, a.kind, a.organiser_name, a.start_at, a.end_at, a.status, "
+	    "COALESCE(g.name, c.name, ''), a.confirmed_n FROM mob_activities a LEFT JOIN grids g "
+	    "ON g.code = a.place_code LEFT JOIN communities c ON c.code = a.place_code WHERE "
+	    "a.place_code >= $1 AND a.place_code < $2 AND a.status <> 'cancelled' ORDER BY "
+	    "a.start_at DESC, a.id DESC LIMIT $3",
+	    err);
+	if (!st)
+		return NULL;
+	gz_stmt_bind_str(st, 1, lo);
+	gz_stmt_bind_str(st, 2, hi);
+	gz_stmt_bind_int64(st, 3, ACTIVITIES_N);
+	json_t *items = json_array();
+	int rc;
+	while ((rc = gz_stmt_step(st, err)) == GZ_ROW)
+		json_array_append_new(
+		    items,
+		    json_pack("{s:s,s:s,s:s,s:o,s:o,s:s,s:s,s:I}", "title", gz_stmt_text(st, 0),
+		              "kind", gz_stmt_text(st, 1), "organiser", gz_stmt_text(st, 2),
+		              "start_at", gz_api_time_json(gz_stmt_int64(st, 3)), "end_at",
+		              gz_api_time_json(gz_stmt_int64(st, 4)), "status", gz_stmt_text(st, 5),
+		              "place_name", gz_stmt_text(st, 6), "participants",
+		              (json_int_t)gz_stmt_int64(st, 7)));
+	gz_stmt_finish(st);
+	if (rc < 0)
+		goto fail;
+	/* Service: all time and the last 90 days, minutes and distinct volunteers. */
+	int64_t since = now - 90 * DAY_MS;
+	st = gz_db_prepare(db,
+	                   "SELECT SUM(minutes), COUNT(DISTINCT user_id), SUM(CASE WHEN "
+	                   "COALESCE(started_at, recorded_at) >= $3 THEN minutes ELSE 0 END) FROM "
+	                   "mob_service_records WHERE scope_code >= $1 AND scope_code < $2 AND "
+	                   "kind IN ('service', 'correction')",
+	                   err);
+	if (!st)
+		goto fail;
+	gz_stmt_bind_str(st, 1, lo);
+	gz_stmt_bind_str(st, 2, hi);
+	gz_stmt_bind_int64(st, 3, since);
+	int64_t total = 0, people = 0, recent = 0;
+	if ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+		total = gz_stmt_isnull(st, 0) ? 0 : gz_stmt_int64(st, 0);
+		people = gz_stmt_int64(st, 1);
+		recent = gz_stmt_isnull(st, 2) ? 0 : gz_stmt_int64(st, 2);
+	}
+	gz_stmt_finish(st);
+	if (rc < 0)
+		goto fail;
+	char h1[48], h2[48];
+	sharing_decimal(total, 60, 1, h1, sizeof h1);
+	sharing_decimal(recent, 60, 1, h2, sizeof h2);
+	/* Fewer than 5 volunteers: no count (they could be told apart). */
+	return json_pack("{s:o,s:{s:I,s:s,s:I,s:s,s:o}}", "items", items, "service", "minutes",
+	                 (json_int_t)total, "hours", h1, "minutes_90_days", (json_int_t)recent,
+	                 "hours_90_days", h2, "volunteers",
+	                 people > 0 && sharing_suppressed(people) ? json_null()
+	                                                          : json_integer(people));
+fail:
+	json_decref(items);
+	return NULL;
+}
+
+/* ================================================================ routes */
+
+static void reply_cached(gz_req *r, const char *json)
+{
+	gz_reply_header(r, "Cache-Control", "public, max-age=60");
+	gz_reply_raw(r, 200, "application/json; charset=utf-8", json, strlen(json));
+}
+
+static void board_answer(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	const char *code = gz_req_param(r, "code"), *why;
+	int64_t now = gz_time_now_ms();
+	if (!code || space_code_level(code) != SPACE_COMMUNITY ||
+	    space_code_check(code, SPACE_COMMUNITY, &why) < 0) {
+		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这个社区");
+		goto fail;
+	}
+	char *hit = cache_get(code, now);
+	if (hit) {
+		reply_cached(r, hit);
+		free(hit);
+		return;
+	}
+	gz_db *db = gz_req_db(r, &err);
+	if (!db)
+		goto fail;
+	gz_stmt *st = gz_db_prepare(db,
+	                            "SELECT c.name, s.name FROM communities c JOIN streets s ON "
+	                            "s.code = c.street_code WHERE c.code = $1",
+	                            &err);
+	if (!st)
+		goto fail;
+	gz_stmt_bind_str(st, 1, code);
+	int rc = gz_stmt_step(st, &err);
+	json_t *community = rc == GZ_ROW
+	                        ? json_pack("{s:s,s:s,s:s}", "code", code, "name",
+	                                    gz_stmt_text(st, 0), "street_name", gz_stmt_text(st, 1))
+	                        : NULL;
+	gz_stmt_finish(st);
+	if (rc < 0)
+		goto fail;
+	if (!community) {
+		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这个社区");
+		goto fail;
+	}
+	char hi[GZ_SCOPE_MAX + 2];
+	policy_scope_upper(code, hi, sizeof hi);
+	json_t *rates = sharing_three_rates(db, code, hi, now - 90 * DAY_MS, now + 1, now, &err);
+	json_t *tr = rates ? trend(db, code, hi, now, &err) : NULL;
+	json_t *closed = tr ? recent_closed(db, code, hi, &err) : NULL;
+	json_t *acts = closed ? activities(db, code, hi, now, &err) : NULL;
+	if (!acts) {
+		json_decref(community), json_decref(rates), json_decref(tr), json_decref(closed);
+		goto fail;
+	}
+	json_t *body =
+	    json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "community", community, "generated_at",
+	              gz_api_time_json(now), "rates", rates, "trend", tr, "recent_closed", closed,
+	              "activities", json_incref(json_object_get(acts, "items")), "service",
+	              json_incref(json_object_get(acts, "service")));
+	json_decref(acts);
+	char *s = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	cache_put(code, now, s);
+	reply_cached(r, s);
+	free(s);
+	return;
+fail:
+	gz_reply_err(r, &err);
+}
+
+static void board(gz_req *r)
+{
+	gz_api_read(r, board_answer);
+}
+
+/* Every community with its street: the board's picker. */
+static void communities_answer(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	gz_db *db = gz_req_db(r, &err);
+	gz_stmt *st = db ? gz_db_prepare(db,
+	                                 "SELECT c.code, c.name, s.name FROM communities c JOIN "
+	                                 "streets s ON s.code = c.street_code ORDER BY c.code "
+	                                 "LIMIT 5000",
+	                                 &err)
+	                 : NULL;
+	if (!st) {
+		gz_reply_err(r, &err);
+		return;
+	}
+	json_t *items = json_array();
+	int rc;
+	while ((rc = gz_stmt_step(st, &err)) == GZ_ROW)
+		json_array_append_new(items, json_pack("{s:s,s:s,s:s}", "code", gz_stmt_text(st, 0),
+		                                       "name", gz_stmt_text(st, 1), "street_name",
+		                                       gz_stmt_text(st, 2)));
+	gz_stmt_finish(st);
+	if (rc < 0) {
+		json_decref(items);
+		gz_reply_err(r, &err);
+		return;
+	}
+	gz_reply_header(r, "Cache-Control", "public, max-age=300");
+	gz_reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+static void communities(gz_req *r)
+{
+	gz_api_read(r, communities_answer);
+}
+
+const gz_module_route gz_sharing_board_routes[] = {
+    {"GET", "/api/v1/public/communities", communities, GZ_ROUTE_PUBLIC, 0},
+    {"GET", "/api/v1/public/communities/{code}/board", board, GZ_ROUTE_PUBLIC, 0},
+    {0},
+};
