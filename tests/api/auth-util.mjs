@@ -108,7 +108,9 @@ export async function makeUser(srv, by, name, grants, password = DEFAULT_PASSWOR
 export function sql(srv, query) {
   let out;
   if (srv.db.startsWith('sqlite:')) {
-    out = execFileSync('sqlite3', ['-batch', '-noheader', srv.db.slice(7), query], { encoding: 'utf8' });
+    // Wait for a lock as the server does (a checkpoint may hold one for a moment), rather
+    // than failing with "database is locked".
+    out = execFileSync('sqlite3', ['-batch', '-noheader', '-cmd', '.timeout 10000', srv.db.slice(7), query], { encoding: 'utf8' });
   } else {
     out = execFileSync('psql', [srv.db, '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-c', query], { encoding: 'utf8' });
   }
@@ -118,7 +120,7 @@ export function sql(srv, query) {
 // Every table's every row as text: for "does this secret appear anywhere" checks.
 export function dumpDatabase(srv) {
   if (srv.db.startsWith('sqlite:')) {
-    return execFileSync('sqlite3', [srv.db.slice(7), '.dump'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    return execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db.slice(7), '.dump'], { encoding: 'utf8', maxBuffer: 1 << 28 });
   }
   return execFileSync('pg_dump', ['--data-only', '--inserts', srv.db], { encoding: 'utf8', maxBuffer: 1 << 28 });
 }
