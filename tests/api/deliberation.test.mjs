@@ -123,12 +123,77 @@ describe('a topic through every stage with an owners\' vote', () => {
       r = await post(`/api/v1/topics/${topic.id}/stage`, { stage }, secretary);
       assert.equal(r.status, 200, JSON.stringify(r.body));
     }
-    r = await post(`/api/v1/topics/${topic.id}/votes`, { rule: 'residents_meeting' }, secretary);
+    r = await post(`/api/v1/topics/${topic.id}/votes`, { rule: 'residents_meeting', electorate: 'owners' }, secretary);
+    expectError(r, 422, 'invalid_fields');
+    assert.ok('electorate' in r.body.error.fields);
+    r = await post(`/api/v1/topics/${topic.id}/votes`, { rule: 'owners_general', electorate: 'households' }, secretary);
+    expectError(r, 422, 'invalid_fields');
+    r = await post(`/api/v1/topics/${topic.id}/votes`, { rule: 'owners_general', electorate: 'everyone' }, secretary);
     expectError(r, 422, 'invalid_fields');
     r = await post(`/api/v1/topics/${topic.id}/votes`, { rule: 'owners_major', approval: 'heads>1/2' }, secretary);
     expectError(r, 422, 'invalid_fields');
     r = await post(`/api/v1/topics/${topic.id}/votes`, { rule: 'owners_major', secret: true }, bystander);
     expectError(r, 403, 'forbidden');
+  });
+
+  test('consultation: comments with a position and replies, seen by everyone in the place', async () => {
+    const before = Number(sql(srv, 'SELECT COUNT(*) FROM topic_comments')[0][0]);
+    let r = await post(`/api/v1/topics/${topic.id}/comments`, { position: 'support', body: '老人上下楼太难了，支持加装。' }, ownerA);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    r = await post(`/api/v1/topics/${topic.id}/comments`, { position: 'oppose', body: '一楼采光会受影响。' }, ownerB);
+    assert.equal(r.status, 201);
+    const oppose = r.body.comments.find((c) => c.position === 'oppose');
+    r = await post(`/api/v1/topics/${topic.id}/comments`, { parent_id: oppose.id, body: '设计方案会评估采光，一楼可少分摊。' }, staff);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    r = await post(`/api/v1/topics/${topic.id}/comments`, { position: 'suggest', body: '建议按楼层分摊费用。' }, bystander);
+    assert.equal(r.status, 201);
+    // Bad input changes nothing: no position, an unknown one, a parent of another topic, empty body.
+    for (const [body, field] of [[{ body: '没有立场' }, 'position'], [{ position: 'maybe', body: 'x' }, 'position'],
+      [{ position: 'support', body: '' }, 'body'], [{ parent_id: 'abc', body: 'x' }, 'parent_id'], [{ parent_id: '999999', body: 'x' }, 'parent_id']]) {
+      r = await post(`/api/v1/topics/${topic.id}/comments`, body, ownerA);
+      expectError(r, 422, 'invalid_fields');
+      assert.ok(field in r.body.error.fields, JSON.stringify(r.body));
+    }
+    r = await post(`/api/v1/topics/${topic.id}/comments`, { position: 'support', body: 'x' }, w.ca2);
+    expectError(r, 404, 'not_found');
+    assert.equal(Number(sql(srv, 'SELECT COUNT(*) FROM topic_comments')[0][0]), before + 4);
+    r = await get(`/api/v1/topics/${topic.id}`, bystander);
+    assert.equal(r.body.comments.length, 4);
+    assert.deepEqual(r.body.positions, { support: 1, oppose: 1, suggest: 1, replies: 1 });
+    const reply = r.body.comments.find((c) => c.parent_id === oppose.id);
+    assert.equal(reply.position, null);
+    assert.equal(reply.username, staff.user.username);
+  });
+
+  test('the meeting: participants of several actors, minutes, recorded by staff', async () => {
+    const meeting = {
+      held_at: new Date(Date.now() - 3600000).toISOString(), place: '社区党群服务中心议事厅',
+      minutes: '与会各方同意进入业主表决；一楼住户的采光问题由设计单位出具评估。',
+      participants: [
+        { name: '王书记', actor: 'party', organisation: '社区党委' },
+        { name: '赵主任', actor: 'residents_committee' },
+        { name: '钱经理', actor: 'property', organisation: '安居物业' },
+        { name: '张建国', actor: 'resident' },
+      ],
+    };
+    let r = await post(`/api/v1/topics/${topic.id}/meetings`, meeting, bystander);
+    expectError(r, 403, 'forbidden');
+    r = await post(`/api/v1/topics/${topic.id}/meetings`, { ...meeting, participants: [{ name: '王书记', actor: 'party' }] }, staff);
+    expectError(r, 422, 'invalid_fields');
+    assert.ok('participants' in r.body.error.fields);
+    r = await post(`/api/v1/topics/${topic.id}/meetings`, { ...meeting, participants: [{ name: '甲', actor: 'mayor' }, { name: '乙', actor: 'party' }] }, staff);
+    expectError(r, 422, 'invalid_fields');
+    r = await post(`/api/v1/topics/${topic.id}/meetings`, { ...meeting, held_at: 'yesterday' }, staff);
+    expectError(r, 422, 'invalid_fields');
+    assert.equal(Number(sql(srv, `SELECT COUNT(*) FROM topic_meetings WHERE topic_id = ${topic.id}`)[0][0]), 0);
+    r = await post(`/api/v1/topics/${topic.id}/meetings`, meeting, staff);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const t = await get(`/api/v1/topics/${topic.id}`, bystander);
+    assert.equal(t.body.meetings.length, 1);
+    const m = t.body.meetings[0];
+    assert.equal(m.minutes, meeting.minutes);
+    assert.deepEqual(m.participants.map((p) => p.actor_label), ['党组织', '居委会', '物业服务企业', '居民代表']);
+    assert.equal(m.recorded_by, staff.user.username);
   });
 
   test('opening freezes the electorate: 5 units, 4 owners, 360.00 m²', async () => {
@@ -231,11 +296,73 @@ describe('a topic through every stage with an owners\' vote', () => {
     sql(srv, `UPDATE ballots SET choice = 'agree' WHERE vote_id = ${vote.id} AND channel = 'paper'`);
   });
 
-  test('publicity, implementation, evaluation, closed: every stage on the record', async () => {
-    for (const stage of ['publicity', 'implementation', 'evaluation', 'closed']) {
-      const r = await post(`/api/v1/topics/${topic.id}/stage`, { stage, note: stage }, secretary);
-      assert.equal(r.status, 200, JSON.stringify(r.body));
+  test('publicity for its set period, then implementation with an owner and tasks', async () => {
+    let r = await post(`/api/v1/topics/${topic.id}/stage`, { stage: 'publicity', publicity_days: 0 }, secretary);
+    expectError(r, 422, 'invalid_fields');
+    r = await post(`/api/v1/topics/${topic.id}/stage`, { stage: 'publicity', publicity_days: 91 }, secretary);
+    expectError(r, 422, 'invalid_fields');
+    r = await post(`/api/v1/topics/${topic.id}/stage`, { stage: 'publicity', publicity_days: 7, note: '表决结果公示' }, secretary);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(Date.parse(r.body.publicity_until) - Date.parse(r.body.stages.at(-1).at), 7 * DAY);
+    r = await post(`/api/v1/topics/${topic.id}/stage`, { stage: 'implementation', owner: '安居物业' }, secretary);
+    expectError(r, 409, 'publicity_running');
+    sql(srv, `UPDATE topics SET publicity_until = ${Date.now() - 1000} WHERE id = ${topic.id}`);
+    r = await post(`/api/v1/topics/${topic.id}/tasks`, { title: '电梯采购' }, secretary);
+    expectError(r, 409, 'stage_order'); // tasks only in implementation
+    r = await post(`/api/v1/topics/${topic.id}/stage`, { stage: 'implementation' }, secretary);
+    expectError(r, 422, 'invalid_fields'); // who answers for it
+    assert.ok('owner' in r.body.error.fields);
+    r = await post(`/api/v1/topics/${topic.id}/stage`, { stage: 'implementation', owner: '安居物业' }, secretary);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.implementation_owner, '安居物业');
+    for (const title of ['设计方案与采光评估', '电梯采购与安装']) {
+      r = await post(`/api/v1/topics/${topic.id}/tasks`, { title, assignee: '安居物业' }, staff);
+      assert.equal(r.status, 201, JSON.stringify(r.body));
     }
+    const [t1, t2] = r.body.tasks;
+    r = await post(`/api/v1/topics/${topic.id}/tasks`, { title: 'x' }, bystander);
+    expectError(r, 403, 'forbidden');
+    r = await call('PATCH', `/api/v1/topics/${topic.id}/tasks/${t1.id}`, { progress: 101 }, staff);
+    expectError(r, 422, 'invalid_fields');
+    r = await call('PATCH', `/api/v1/topics/${topic.id}/tasks/999999`, { progress: 50 }, staff);
+    expectError(r, 404, 'not_found');
+    r = await call('PATCH', `/api/v1/topics/${topic.id}/tasks/${t1.id}`, { progress: 100, note: '评估报告已出' }, staff);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    r = await call('PATCH', `/api/v1/topics/${topic.id}/tasks/${t2.id}`, { progress: 60 }, staff);
+    assert.equal(r.status, 200);
+    r = await post(`/api/v1/topics/${topic.id}/stage`, { stage: 'evaluation' }, secretary);
+    expectError(r, 409, 'tasks_unfinished');
+    r = await call('PATCH', `/api/v1/topics/${topic.id}/tasks/${t2.id}`, { progress: 100, note: '验收通过' }, staff);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.tasks.map((t) => t.progress), [100, 100]);
+  });
+
+  test('residents evaluate (one each, changeable); then it closes', async () => {
+    let r = await call('PUT', `/api/v1/topics/${topic.id}/evaluation`, { rating: 'satisfied' }, ownerA);
+    expectError(r, 409, 'stage_order');
+    r = await post(`/api/v1/topics/${topic.id}/stage`, { stage: 'evaluation' }, secretary);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    r = await call('PUT', `/api/v1/topics/${topic.id}/evaluation`, { rating: 'dissatisfied', comment: '工期太长' }, ownerA);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    r = await call('PUT', `/api/v1/topics/${topic.id}/evaluation`, { rating: 'satisfied' }, ownerA);
+    assert.equal(r.status, 200);
+    r = await call('PUT', `/api/v1/topics/${topic.id}/evaluation`, { rating: 'basic' }, ownerB);
+    assert.equal(r.status, 200);
+    r = await call('PUT', `/api/v1/topics/${topic.id}/evaluation`, { rating: 'great' }, bystander);
+    expectError(r, 422, 'invalid_fields');
+    r = await call('PUT', `/api/v1/topics/${topic.id}/evaluation`, { rating: 'satisfied' }, w.ca2);
+    expectError(r, 404, 'not_found');
+    const e = r.status === 404 && (await get(`/api/v1/topics/${topic.id}`, bystander)).body.evaluation;
+    assert.equal(e.satisfied, 1);
+    assert.equal(e.basic, 1);
+    assert.equal(e.dissatisfied, 0);
+    assert.deepEqual(e.satisfaction, { numerator: 2, denominator: 2 });
+    assert.equal(e.items.length, 2);
+  });
+
+  test('every stage on the record, visible to everyone in the place', async () => {
+    const done = await post(`/api/v1/topics/${topic.id}/stage`, { stage: 'closed', note: '办结' }, secretary);
+    assert.equal(done.status, 200, JSON.stringify(done.body));
     const r = await get(`/api/v1/topics/${topic.id}`, bystander);
     assert.deepEqual(r.body.stages.map((s) => s.stage),
       ['proposed', 'confirmed', 'consultation', 'meeting', 'voting', 'publicity', 'implementation', 'evaluation', 'closed']);

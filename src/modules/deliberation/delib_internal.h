@@ -4,6 +4,7 @@
 
 #include "api/auth.h"
 #include "db/db.h"
+#include "http/http.h"
 #include "modules/deliberation/deliberation.h"
 
 /* May actor a do action on a topic or vote whose place is scope (a community or grid
@@ -26,8 +27,23 @@ int delib_topic_set_stage(gz_db *db, const gz_actor *a, int64_t id, int stage, c
  * err (404 when there is none). */
 json_t *delib_topic_json(gz_db *db, int64_t id, gz_err *err);
 
-#define DELIB_TITLE_MAX 100
-#define DELIB_BODY_MAX  5000
-#define DELIB_NOTE_MAX  1000
+/* Adds the records of the stages to the topic object o: "comments" (oldest first, replies
+ * with their parent_id), "meetings" (with "participants"), "tasks", "evaluation" (counts
+ * per rating with the satisfaction rate's numerator and denominator, and every
+ * evaluation). stages.c. 0, or -1 with err. */
+int delib_topic_records_json(gz_db *db, int64_t id, json_t *o, gz_err *err);
+
+/* The progress of every task of topic id into *out (malloc'd, *n long). 0 or -1. */
+int delib_task_progress(gz_db *db, int64_t id, int64_t **out, size_t *n, gz_err *err);
+
+/* Answers a write: commits with its answer out (stolen) or rolls back and answers err. */
+void delib_reply_write(gz_req *r, gz_db *db, int status, json_t *out, gz_err *err);
+
+#define DELIB_TITLE_MAX   100
+#define DELIB_BODY_MAX    5000
+#define DELIB_NOTE_MAX    1000
+#define DELIB_COMMENT_MAX 2000
+#define DELIB_MINUTES_MAX 20000
+#define DELIB_NAME_MAX    100
 
 #endif
