@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { startServer, api } from '../lib/server.mjs';
 import { assertErrorShape, assertNoSanitizerReport } from './util.mjs';
 import { makeUser, login, sql } from './auth-util.mjs';
-import { peopleWorld, idNumber, C1, G1 } from './people-util.mjs';
+import { peopleWorld, idNumber, C1, G1, G2 } from './people-util.mjs';
 
 let srv, w, staff, secretary, ownerA, ownerB, bystander;
 const units = {};
@@ -370,5 +370,125 @@ describe('a topic through every stage with an owners\' vote', () => {
     assert.equal(r.body.votes[0].state, 'closed');
     const end = await post(`/api/v1/topics/${topic.id}/stage`, { stage: 'evaluation' }, secretary);
     expectError(end, 409, 'stage_order');
+  });
+});
+
+describe('a residents\' meeting: adults (18+) or household representatives, frozen at opening', () => {
+  // Grid G2 of the same community: a household of three (two adults, one minor), one
+  // adult turning 18 today, one turning 18 tomorrow, one without a birth date.
+  const ymd = (d) => `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
+  // Ages are counted on the day in Asia/Shanghai, as the server counts them.
+  const shanghai = new Date(Date.now() + 8 * 3600000);
+  const yearsAgo = (n, dayShift) => {
+    const d = new Date(Date.UTC(shanghai.getUTCFullYear() - n, shanghai.getUTCMonth(), shanghai.getUTCDate() + dayShift));
+    return ymd(d);
+  };
+  let topic, hhVote, adultVote, ids = {}, voterAcct;
+
+  before(async () => {
+    const gw2 = w.gw2;
+    let r = await post('/api/v1/households', {
+      grid_code: G2, address: '多福巷2号1-201',
+      members: [
+        { name: '陈志强', id_number: idNumber('19760505', 41), relation: '户主' },
+        { name: '林美华', id_number: idNumber('19780808', 42), relation: '配偶' },
+        { name: '陈小明', id_number: idNumber(yearsAgo(10, 0), 43), relation: '子' },
+      ],
+    }, gw2);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const members = r.body.members || [];
+    for (const m of members) ids[m.name] = m.id;
+    for (const [name, birth, seq] of [['周十八', yearsAgo(18, 0), 44], ['吴差一天', yearsAgo(18, 1), 45]]) {
+      r = await post('/api/v1/residents', { name, id_number: idNumber(birth, seq), grid_code: G2 }, gw2);
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      ids[name] = r.body.id;
+    }
+    r = await post('/api/v1/residents', { name: '郑无证', grid_code: G2 }, gw2);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    // 周十八 votes online with an account of G2.
+    await makeUser(srv, w.admin, 'dl-g2-resident', [['resident', G2]], 'dl-g2-resident-password');
+    voterAcct = await login(srv, 'dl-g2-resident', 'dl-g2-resident-password');
+    r = await call('PATCH', `/api/v1/residents/${ids['周十八']}`, { user_id: voterAcct.user.id }, gw2);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    r = await post('/api/v1/topics', { scope_code: G2, title: '二号网格停车管理公约', body: '居民会议表决。' }, secretary);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    topic = r.body;
+    r = await post(`/api/v1/topics/${topic.id}/stage`, { stage: 'confirmed' }, secretary);
+    assert.equal(r.status, 200);
+  });
+
+  test('no notice period for a residents\' meeting; adults of 18 today count, 17 do not', async () => {
+    assert.ok(ids['陈志强'] && ids['陈小明'], 'household members have ids');
+    const r = await post(`/api/v1/topics/${topic.id}/votes`, { rule: 'residents_meeting' }, secretary);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    adultVote = r.body;
+    assert.equal(adultVote.electorate, 'residents');
+    assert.equal(adultVote.electorate_units, 3); // 陈志强, 林美华, 周十八
+    assert.deepEqual(adultVote.tally.eligible, { owners: 3, area: null });
+    const keys = sql(srv, `SELECT voter_key FROM vote_persons WHERE vote_id = ${adultVote.id} ORDER BY voter_key`).map((x) => x[0]);
+    assert.deepEqual(keys.sort(), [ids['周十八'], ids['林美华'], ids['陈志强']].map((id) => `resident:${id}`).sort());
+  });
+
+  test('an adult votes online; staff enter paper ballots by resident; the result has its numbers', async () => {
+    let r = await call('PUT', `/api/v1/votes/${adultVote.id}/ballot`, { choice: 'agree' }, voterAcct);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body.me, { voter: true, choice: 'agree' });
+    r = await post(`/api/v1/votes/${adultVote.id}/paper-ballots`, { resident_id: ids['陈志强'], choice: 'oppose' }, staff);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    r = await post(`/api/v1/votes/${adultVote.id}/paper-ballots`, { resident_id: ids['陈小明'], choice: 'agree' }, staff);
+    expectError(r, 422, 'invalid_fields'); // a minor is not in the electorate
+    r = await post(`/api/v1/votes/${adultVote.id}/paper-ballots`, { unit_id: '1', choice: 'agree' }, staff);
+    expectError(r, 422, 'invalid_fields'); // a unit in a residents' vote
+    r = await post(`/api/v1/votes/${adultVote.id}/paper-ballots`, { resident_id: ids['林美华'], choice: 'agree', proxy_document: '委托书：林美华委托陈志强代为表决（2026-12-01）' }, staff);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(sql(srv, `SELECT channel FROM ballots WHERE vote_id = ${adultVote.id} AND voter_key = 'resident:${ids['林美华']}'`)[0][0], 'proxy');
+    r = await post(`/api/v1/votes/${adultVote.id}/close`, undefined, secretary);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const res = r.body.result;
+    assert.deepEqual(res.participating, { owners: 3, area: null });
+    assert.deepEqual(res.agree, { owners: 2, area: null });
+    assert.deepEqual(res.thresholds.map((t) => [t.stage, t.numerator, t.denominator, t.required, t.comparison, t.met]), [
+      ['participation', 3, 3, '1/2', 'more_than', true], ['approval', 2, 3, '1/2', 'more_than', true]]);
+    assert.equal(res.passed, true);
+    const again = await get(`/api/v1/votes/${adultVote.id}/recheck`, voterAcct);
+    assert.equal(again.body.matches, true);
+  });
+
+  test('household representatives: one voter per household, any adult member casts it', async () => {
+    const r0 = await post(`/api/v1/topics/${topic.id}/votes`, { rule: 'simple_majority', electorate: 'households' }, secretary);
+    assert.equal(r0.status, 201, JSON.stringify(r0.body));
+    hhVote = r0.body;
+    assert.equal(hhVote.electorate, 'households');
+    assert.equal(hhVote.electorate_units, 1); // only 陈's household has members; the others have none
+    let r = await post(`/api/v1/votes/${hhVote.id}/paper-ballots`, { resident_id: ids['陈志强'], choice: 'agree' }, staff);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    r = await post(`/api/v1/votes/${hhVote.id}/paper-ballots`, { resident_id: ids['林美华'], choice: 'oppose' }, staff);
+    assert.equal(r.status, 200); // replaces the household's ballot
+    assert.deepEqual(r.body.tally.participating, { owners: 1, area: null });
+    assert.deepEqual(r.body.tally.agree, { owners: 0, area: null });
+    r = await call('PUT', `/api/v1/votes/${hhVote.id}/ballot`, { choice: 'agree' }, voterAcct);
+    expectError(r, 403, 'not_in_electorate'); // 周十八 has no household
+    r = await post(`/api/v1/votes/${hhVote.id}/close`, undefined, secretary);
+    assert.equal(r.status, 200);
+  });
+});
+
+describe('a topic raised from a case', () => {
+  test('the case\'s community and category; a case out of reach is refused', async () => {
+    let r = await post('/api/v1/cases', { category: 'E0101', description: '小区停车位不足，夜间乱停车', grid_code: G1, source: 'hotline' }, staff);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const caseId = r.body.id;
+    r = await post('/api/v1/topics', { case_id: caseId }, staff);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal(r.body.source_case_id, caseId);
+    assert.equal(r.body.scope_code, C1);
+    assert.match(r.body.title, /^由诉求转为议题：/);
+    r = await post('/api/v1/topics', { case_id: caseId, scope_code: G2, title: '错网格' }, staff);
+    expectError(r, 422, 'invalid_fields');
+    assert.ok('case_id' in r.body.error.fields);
+    r = await post('/api/v1/topics', { case_id: '999999', title: 'x', scope_code: C1 }, staff);
+    expectError(r, 422, 'invalid_fields');
+    r = await post('/api/v1/topics', { case_id: caseId }, w.ca2);
+    expectError(r, 422, 'invalid_fields'); // not seen: the same answer as no such case
   });
 });
