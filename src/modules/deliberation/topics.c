@@ -8,6 +8,7 @@
  * POST /api/v1/topics/{id}/stage   {stage, note}                    admin */
 #include "api/common.h"
 #include "api/list.h"
+#include "api/names.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "domain/space_code.h"
@@ -331,6 +332,25 @@ fail:
 	gz_reply_err(r, &err);
 }
 
+/* Names the places of topics (their scope_code) as "scope_name": one batched lookup of
+ * the space module's "place" namer per page. 0, or -1 with err. */
+static int name_places(gz_db *db, json_t *items, gz_err *err)
+{
+	size_t n = json_array_size(items);
+	if (!n)
+		return 0;
+	gz_arena A = {0};
+	gz_name_ref *refs = gz_arena_alloc(&A, n * sizeof *refs);
+	for (size_t i = 0; i < n; i++)
+		refs[i].id = json_string_value(json_object_get(json_array_get(items, i), "scope_code"));
+	int rc = gz_names_resolve(NULL, db, &A, "place", refs, n, err);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		json_object_set_new(json_array_get(items, i), "scope_name",
+		                    refs[i].name ? json_string(refs[i].name) : json_null());
+	gz_arena_free(&A);
+	return rc;
+}
+
 static json_t *topic_list_row(gz_req *r, gz_stmt *st, int64_t *key)
 {
 	(void)r;
@@ -364,7 +384,8 @@ static void topic_list(gz_req *r)
 	           .res = RES_DELIBERATION,
 	           .texts = texts,
 	           .ntexts = 1,
-	           .row = topic_list_row});
+	           .row = topic_list_row,
+	           .page = name_places});
 }
 
 static void topic_get_read(gz_req *r)
@@ -381,11 +402,16 @@ static void topic_get_read(gz_req *r)
 		rc = delib_topic_head(db, id, scope, &stage, &published, &err);
 	if (db && rc == 0)
 		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这个议题");
+	json_t *one = NULL;
 	if (!db || rc <= 0 || delib_check(gz_req_actor(r), ACT_READ, scope, &err) < 0 ||
-	    !(o = delib_topic_json(db, id, &err))) {
+	    !(o = delib_topic_json(db, id, &err)) ||
+	    name_places(db, (one = json_pack("[O]", o)), &err) < 0) {
+		json_decref(one);
+		json_decref(o);
 		gz_reply_err(r, &err);
 		return;
 	}
+	json_decref(one);
 	gz_reply_json(r, 200, o);
 }
 
