@@ -62,7 +62,7 @@ export function measureLabel(t, electorate) {
   return electorate === 'owners' ? '业主人数' : electorate === 'households' ? '户数' : '人数'
 }
 export function requiredText(t) {
-  return t.comparison === 'at_least' ? `${t.required} 以上` : `超过 ${t.required}`
+  return t.comparison === 'at_least' ? ` ${t.required} 以上` : `超过 ${t.required}`
 }
 // The base each share is measured against, in words.
 export function baseText(t) {
