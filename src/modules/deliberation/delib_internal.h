@@ -39,6 +39,17 @@ int delib_task_progress(gz_db *db, int64_t id, int64_t **out, size_t *n, gz_err 
 /* Answers a write: commits with its answer out (stolen) or rolls back and answers err. */
 void delib_reply_write(gz_req *r, gz_db *db, int status, json_t *out, gz_err *err);
 
+/* Freezes the electorate of vote vote_id (electorate: topic_electorate) under scope at
+ * `at` and sets its electorate_units. Returns the units or voters (0: nobody), or -1 with
+ * err; *unknown gets the residents left out for want of a birth date. votes.c. */
+int64_t delib_vote_freeze(gz_db *db, int64_t vote_id, const char *scope, int electorate, int64_t at,
+                          int64_t *unknown, gz_err *err);
+
+/* Tallies vote vote_id from its frozen electorate and ballots, stores the result and
+ * closes it at `at` (by: the user, 0 for none). 0 with *res, or -1 with err. */
+int delib_vote_store_result(gz_db *db, int64_t vote_id, int64_t at, int64_t by, vote_result *res,
+                            gz_err *err);
+
 #define DELIB_TITLE_MAX   100
 #define DELIB_BODY_MAX    5000
 #define DELIB_NOTE_MAX    1000

@@ -342,7 +342,8 @@ static int name_places(gz_db *db, json_t *items, gz_err *err)
 	gz_arena A = {0};
 	gz_name_ref *refs = gz_arena_alloc(&A, n * sizeof *refs);
 	for (size_t i = 0; i < n; i++)
-		refs[i].id = json_string_value(json_object_get(json_array_get(items, i), "scope_code"));
+		refs[i].id =
+		    json_string_value(json_object_get(json_array_get(items, i), "scope_code"));
 	int rc = gz_names_resolve(NULL, db, &A, "place", refs, n, err);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		json_object_set_new(json_array_get(items, i), "scope_name",

@@ -399,6 +399,59 @@ static int64_t freeze_persons(gz_db *db, int64_t vote_id, const char *scope, boo
 	return voters;
 }
 
+int64_t delib_vote_freeze(gz_db *db, int64_t vote_id, const char *scope, int electorate, int64_t at,
+                          int64_t *unknown, gz_err *err)
+{
+	*unknown = 0;
+	int64_t n =
+	    electorate == TOPIC_ELECTORATE_OWNERS
+	        ? freeze_owners(db, vote_id, scope, err)
+	        : freeze_persons(db, vote_id, scope, electorate == TOPIC_ELECTORATE_HOUSEHOLDS, at,
+	                         unknown, err);
+	if (n <= 0)
+		return n;
+	gz_stmt *st =
+	    gz_db_prepare(db, "UPDATE votes SET electorate_units = $1 WHERE id = $2", err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_int64(st, 1, n);
+	gz_stmt_bind_int64(st, 2, vote_id);
+	int rc = gz_stmt_step(st, err);
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : n;
+}
+
+int delib_vote_store_result(gz_db *db, int64_t vote_id, int64_t at, int64_t by, vote_result *res,
+                            gz_err *err)
+{
+	vote_head v;
+	vote_counts c;
+	int rc = load_head(db, vote_id, &v, err);
+	if (rc <= 0)
+		return rc == 0 ? gz_err_set(err, GZ_ENOTFOUND, "not_found", "没有这个表决") : -1;
+	if (tally(db, &v, &c, res, err) < 0)
+		return -1;
+	json_t *result = vote_result_json(&v.rule, &c, res);
+	char *text = gz_json_dump(result, NULL);
+	json_decref(result);
+	gz_stmt *st =
+	    gz_db_prepare(db,
+	                  "UPDATE votes SET state = 'closed', closed_at = $1, closed_by = "
+	                  "$2, result = $3 WHERE id = $4",
+	                  err);
+	rc = -1;
+	if (st) {
+		gz_stmt_bind_int64(st, 1, at);
+		gz_stmt_bind_id(st, 2, by);
+		gz_stmt_bind_str(st, 3, text);
+		gz_stmt_bind_int64(st, 4, vote_id);
+		rc = gz_stmt_step(st, err);
+		gz_stmt_finish(st);
+	}
+	free(text);
+	return rc < 0 ? -1 : 0;
+}
+
 static void reply_vote(gz_req *r, gz_db *db, int status, int64_t id, gz_err *err)
 {
 	json_t *out = vote_json(db, gz_req_actor(r), id, err);
@@ -527,10 +580,7 @@ static void vote_open(gz_req *r)
 	if (rc < 0)
 		goto rollback;
 	int64_t unknown_age = 0;
-	int64_t units = elect == TOPIC_ELECTORATE_OWNERS
-	                    ? freeze_owners(db, id, scope, &err)
-	                    : freeze_persons(db, id, scope, elect == TOPIC_ELECTORATE_HOUSEHOLDS,
-	                                     now, &unknown_age, &err);
+	int64_t units = delib_vote_freeze(db, id, scope, elect, now, &unknown_age, &err);
 	if (units < 0)
 		goto rollback;
 	if (units == 0) {
@@ -540,15 +590,8 @@ static void vote_open(gz_req *r)
 		               : "议题所在范围内没有登记的 18 周岁以上居民，无法确定表决名单");
 		goto rollback;
 	}
-	st = gz_db_prepare(db, "UPDATE votes SET electorate_units = $1 WHERE id = $2", &err);
-	if (!st)
-		goto rollback;
-	gz_stmt_bind_int64(st, 1, units);
-	gz_stmt_bind_int64(st, 2, id);
-	rc = gz_stmt_step(st, &err);
-	gz_stmt_finish(st);
-	if (rc < 0 || (stage != TOPIC_VOTING &&
-	               delib_topic_set_stage(db, a, topic, TOPIC_VOTING, "", now, &err) < 0))
+	if ((stage != TOPIC_VOTING &&
+	     delib_topic_set_stage(db, a, topic, TOPIC_VOTING, "", now, &err) < 0))
 		goto rollback;
 	if (audit_vote(a, db, "vote.open", id, scope,
 	               json_pack("{s:o,s:s,s:s,s:I,s:I,s:b}", "topic_id", gz_api_id_json(topic),
@@ -822,29 +865,8 @@ static void vote_close(gz_req *r)
 		gz_err_set(&err, GZ_ECONFLICT, "vote_closed", "表决已结束");
 		goto rollback;
 	}
-	vote_counts c;
 	vote_result res;
-	if (tally(db, &v, &c, &res, &err) < 0)
-		goto rollback;
-	json_t *result = vote_result_json(&v.rule, &c, &res);
-	char *text = gz_json_dump(result, NULL);
-	json_decref(result);
-	gz_stmt *st =
-	    gz_db_prepare(db,
-	                  "UPDATE votes SET state = 'closed', closed_at = $1, closed_by = "
-	                  "$2, result = $3 WHERE id = $4",
-	                  &err);
-	int rc = -1;
-	if (st) {
-		gz_stmt_bind_int64(st, 1, gz_time_now_ms());
-		gz_stmt_bind_id(st, 2, a->user_id);
-		gz_stmt_bind_str(st, 3, text);
-		gz_stmt_bind_int64(st, 4, v.id);
-		rc = gz_stmt_step(st, &err);
-		gz_stmt_finish(st);
-	}
-	free(text);
-	if (rc < 0 ||
+	if (delib_vote_store_result(db, v.id, gz_time_now_ms(), a->user_id, &res, &err) < 0 ||
 	    audit_vote(a, db, "vote.close", v.id, v.scope,
 	               json_pack("{s:b,s:b,s:b}", "passed", res.passed, "participation_met",
 	                         res.participation_met, "approval_met", res.approval_met),
