@@ -87,6 +87,7 @@ test('an owner votes on a phone, changes the vote, and after close sees each thr
     assert.match(await page.getByTestId('topic-history').innerText(), /社区党委会议确定/);
     assert.match(await page.getByTestId('topic-comments').innerText(), /早该换了/);
     await noOverflow(page, 'the topic');
+    if (process.env.SHOT) await page.screenshot({ path: process.env.SHOT + '-topic.png', fullPage: true });
 
     // The vote: oppose, then change to agree.
     await page.getByTestId('vote-link-' + vote.id).click();
@@ -133,6 +134,7 @@ test('an owner votes on a phone, changes the vote, and after close sees each thr
     await page.getByTestId('vote-recheck').filter({ hasText: '一致' }).waitFor();
     await page.getByTestId('vote-print').waitFor();
     await noOverflow(page, 'the result page');
+    if (process.env.SHOT) await page.screenshot({ path: process.env.SHOT + '-result.png', fullPage: true });
   } finally {
     await page.close();
   }
