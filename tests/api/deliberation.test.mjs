@@ -6,12 +6,15 @@
 // days ago 422.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, api } from '../lib/server.mjs';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, api, cli } from '../lib/server.mjs';
 import { assertErrorShape, assertNoSanitizerReport } from './util.mjs';
 import { makeUser, login, sql } from './auth-util.mjs';
 import { peopleWorld, idNumber, C1, G1, G2 } from './people-util.mjs';
 
-let srv, w, staff, secretary, ownerA, ownerB, bystander;
+let srv, w, staff, secretary, ownerA, ownerB, bystander, voterAcct;
 const units = {};
 const DAY = 86400000;
 
@@ -383,7 +386,7 @@ describe('a residents\' meeting: adults (18+) or household representatives, froz
     const d = new Date(Date.UTC(shanghai.getUTCFullYear() - n, shanghai.getUTCMonth(), shanghai.getUTCDate() + dayShift));
     return ymd(d);
   };
-  let topic, hhVote, adultVote, ids = {}, voterAcct;
+  let topic, hhVote, adultVote, ids = {};
 
   before(async () => {
     const gw2 = w.gw2;
@@ -490,5 +493,118 @@ describe('a topic raised from a case', () => {
     expectError(r, 422, 'invalid_fields');
     r = await post('/api/v1/topics', { case_id: caseId }, w.ca2);
     expectError(r, 422, 'invalid_fields'); // not seen: the same answer as no such case
+  });
+});
+
+describe('a participatory budget round (民生微实事) stored and decided by its rule', () => {
+  // Grid G2's adults (陈志强, 林美华, 周十八 from the residents' meeting above) vote.
+  let round, projects = {};
+  const put = (path, body, who) => call('PUT', path, body, who);
+  const patch = (path, body, who) => call('PATCH', path, body, who);
+
+  test('staff create a round; bad input changes nothing', async () => {
+    const before = Number(sql(srv, 'SELECT COUNT(*) FROM pb_rounds')[0][0]);
+    for (const [body, field] of [
+      [{ scope_code: G2, title: 'x', budget_fen: 0, rule: 'greedy' }, 'budget_fen'],
+      [{ scope_code: G2, title: 'x', budget_fen: 100, rule: 'borda' }, 'rule'],
+      [{ scope_code: G2, title: '', budget_fen: 100, rule: 'greedy' }, 'title'],
+      [{ scope_code: '1101', title: 'x', budget_fen: 100, rule: 'greedy' }, 'scope_code'],
+    ]) {
+      const r = await post('/api/v1/pb-rounds', body, secretary);
+      expectError(r, 422, 'invalid_fields');
+      assert.ok(field in r.body.error.fields, JSON.stringify(r.body));
+    }
+    let r = await post('/api/v1/pb-rounds', { scope_code: G2, title: '二号网格民生微实事', budget_fen: 1000000, rule: 'mes-add1' }, voterAcct);
+    expectError(r, 403, 'forbidden'); // a resident of G2 takes part, does not run it
+    r = await post('/api/v1/pb-rounds', { scope_code: G2, title: '二号网格民生微实事', budget_fen: 1000000, rule: 'mes-add1' }, bystander);
+    expectError(r, 404, 'not_found'); // a resident of G1: not their place
+    assert.equal(Number(sql(srv, 'SELECT COUNT(*) FROM pb_rounds')[0][0]), before);
+    r = await post('/api/v1/pb-rounds', { scope_code: G2, title: '二号网格民生微实事', budget_fen: 1000000, rule: 'mes-add1' }, secretary);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    round = r.body;
+    assert.equal(round.state, 'proposing');
+    r = await get(`/api/v1/pb-rounds/${round.id}`, w.ca2);
+    expectError(r, 404, 'not_found');
+  });
+
+  test('residents propose, staff cost them in fen or refuse them with a reason', async () => {
+    for (const [title, who] of [['楼道照明改造', voterAcct], ['健身器材更新', w.gw2], ['口袋公园', voterAcct], ['加装监控', w.gw2]]) {
+      const r = await post(`/api/v1/pb-rounds/${round.id}/projects`, { title }, who);
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      projects[title] = r.body.projects.at(-1).id;
+    }
+    let r = await post(`/api/v1/pb-rounds/${round.id}/open`, undefined, secretary);
+    expectError(r, 409, 'projects_unchecked');
+    r = await patch(`/api/v1/pb-rounds/${round.id}/projects/${projects['楼道照明改造']}`, { feasible: true }, staff);
+    expectError(r, 422, 'invalid_fields'); // a cost is required
+    r = await patch(`/api/v1/pb-rounds/${round.id}/projects/${projects['加装监控']}`, { feasible: false }, staff);
+    expectError(r, 422, 'invalid_fields'); // a reason is required
+    r = await patch(`/api/v1/pb-rounds/${round.id}/projects/${projects['楼道照明改造']}`, { feasible: true, cost_fen: 400000 }, voterAcct);
+    expectError(r, 403, 'forbidden');
+    for (const [t, cost] of [['楼道照明改造', 400000], ['健身器材更新', 700000], ['口袋公园', 300000]]) {
+      r = await patch(`/api/v1/pb-rounds/${round.id}/projects/${projects[t]}`, { feasible: true, cost_fen: cost }, staff);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    }
+    r = await patch(`/api/v1/pb-rounds/${round.id}/projects/${projects['加装监控']}`, { feasible: false, note: '属于公安部门职责' }, staff);
+    assert.equal(r.status, 200);
+    r = await put(`/api/v1/pb-rounds/${round.id}/ballot`, { projects: [projects['口袋公园']] }, voterAcct);
+    expectError(r, 409, 'round_state'); // not voting yet
+  });
+
+  test('voting: adults of the place frozen; approval ballots replaced until close', async () => {
+    let r = await post(`/api/v1/pb-rounds/${round.id}/open`, undefined, secretary);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.state, 'voting');
+    assert.equal(r.body.voters, 3);
+    r = await post(`/api/v1/pb-rounds/${round.id}/projects`, { title: '迟到的项目' }, voterAcct);
+    expectError(r, 409, 'round_state');
+    r = await put(`/api/v1/pb-rounds/${round.id}/ballot`, { projects: [projects['健身器材更新']] }, voterAcct);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    r = await put(`/api/v1/pb-rounds/${round.id}/ballot`, { projects: [projects['楼道照明改造'], projects['口袋公园']] }, voterAcct);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.me, { voter: true, projects: [projects['楼道照明改造'], projects['口袋公园']].sort((a, b) => a - b) });
+    assert.equal(r.body.projects[0].approvals, null, 'no counts while voting');
+    for (const body of [{ projects: [] }, { projects: [projects['加装监控']] }, { projects: ['abc'] }, {}]) {
+      r = await put(`/api/v1/pb-rounds/${round.id}/ballot`, body, voterAcct);
+      expectError(r, 422, 'invalid_fields');
+    }
+    r = await put(`/api/v1/pb-rounds/${round.id}/ballot`, { projects: [projects['口袋公园']] }, w.gw2);
+    expectError(r, 403, 'not_in_electorate'); // G2's grid worker is no resident there
+    r = await put(`/api/v1/pb-rounds/${round.id}/ballot`, { projects: [projects['口袋公园']] }, bystander);
+    expectError(r, 404, 'not_found'); // a resident of G1
+    assert.equal(Number(sql(srv, `SELECT COUNT(*) FROM pb_ballots WHERE round_id = ${round.id}`)[0][0]), 1);
+    assert.equal(Number(sql(srv, `SELECT COUNT(*) FROM pb_approvals WHERE round_id = ${round.id}`)[0][0]), 2);
+  });
+
+  test('close runs the round\'s rule exactly as gongzhi pb does on the exported file', async () => {
+    let r = await post(`/api/v1/pb-rounds/${round.id}/close`, undefined, voterAcct);
+    expectError(r, 403, 'forbidden');
+    r = await post(`/api/v1/pb-rounds/${round.id}/close`, undefined, secretary);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.state, 'closed');
+    const res = r.body.result;
+    assert.equal(res.rule, 'mes-add1');
+    assert.equal(res.budget, '10000');
+    assert.deepEqual([...res.selected].sort(), [projects['楼道照明改造'], projects['口袋公园']].sort());
+    const sel = r.body.projects.filter((p) => p.selected).map((p) => p.title).sort();
+    assert.deepEqual(sel, ['口袋公园', '楼道照明改造']);
+    assert.equal(r.body.projects.find((p) => p.title === '口袋公园').approvals, 1);
+    assert.ok(Array.isArray(res.projects) && res.projects.every((p) => p.id && (p.selected || p.reason)), JSON.stringify(res.projects));
+    // The export replays with the command line to the same selection.
+    const ex = await api(srv, 'GET', `/api/v1/pb-rounds/${round.id}/export.pb`, undefined, voterAcct.bearer);
+    assert.equal(ex.status, 200);
+    const text = typeof ex.body === 'string' ? ex.body : ex.text;
+    assert.match(text, /^META\n/);
+    assert.match(text, /budget;10000\.00\n/);
+    assert.doesNotMatch(text, /加装监控/, 'only feasible projects are on the ballot');
+    const file = join(mkdtempSync(join(tmpdir(), 'gz-pb-')), 'round.pb');
+    writeFileSync(file, text);
+    const replay = cli(['pb', '--rule', 'mes-add1', '--explain', file]);
+    assert.equal(replay.code, 0, replay.stderr);
+    assert.deepEqual(JSON.parse(replay.stdout), res, 'the stored result is the command\'s on the export');
+    r = await put(`/api/v1/pb-rounds/${round.id}/ballot`, { projects: [projects['口袋公园']] }, voterAcct);
+    expectError(r, 409, 'round_state');
+    r = await post(`/api/v1/pb-rounds/${round.id}/close`, undefined, secretary);
+    expectError(r, 409, 'round_state');
   });
 });
