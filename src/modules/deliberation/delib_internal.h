@@ -50,6 +50,12 @@ int64_t delib_vote_freeze(gz_db *db, int64_t vote_id, const char *scope, int ele
 int delib_vote_store_result(gz_db *db, int64_t vote_id, int64_t at, int64_t by, vote_result *res,
                             gz_err *err);
 
+/* Closes participatory budget round id at `at`: runs its rule on its pabulib text, stores
+ * the explained result and marks the selected projects. *ballots, *selected: the counts.
+ * 0, or -1 with err (409 no_ballots). pb_rounds.c. */
+int delib_pb_decide(gz_db *db, int64_t id, int64_t at, size_t *ballots, size_t *selected,
+                    gz_err *err);
+
 #define DELIB_TITLE_MAX   100
 #define DELIB_BODY_MAX    5000
 #define DELIB_NOTE_MAX    1000

@@ -12,6 +12,9 @@
 #include "core/mem.h"
 #include "modules/deliberation/delib_internal.h"
 #include "modules/deliberation/topic.h"
+#include "modules/people/people.h"
+
+#include <stdlib.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -475,6 +478,141 @@ static int one_topic(gz_db *db, const gz_actor *a, const topic_spec *sp, const c
 	return 0;
 }
 
+/* A participatory budget round of the grid, decided 60 days ago: six projects (one not
+ * feasible), the grid's adults frozen, about a third of them voting for one to four
+ * projects, the rule mes-add1. 0, or -1 with err. */
+static const struct {
+	const char *title;
+	int64_t cost_fen; /* -1: not feasible */
+	int popularity;   /* percent of voters approving */
+} pb_specs[] = {
+    {"楼道声控灯更换", 3800000, 62},     {"健身器材更新", 8500000, 45},
+    {"口袋公园座椅与遮阳", 6200000, 38}, {"老年餐桌设备购置", 5400000, 30},
+    {"儿童阅读角", 2600000, 24},         {"小区道路改为单行并加装减速带", -1, 20},
+};
+
+static int pb_round(gz_db *db, const gz_actor *a, const char *grid, uint64_t seed, int64_t now,
+                    gz_err *err)
+{
+	int64_t t0 = now - 120 * DAY, id = 0;
+	gz_stmt *st = gz_db_prepare(db,
+	                            "INSERT INTO pb_rounds (scope_code, title, budget_fen, rule, "
+	                            "state, created_by, created_at, opened_at) VALUES ($1, $2, "
+	                            "20000000, 'mes-add1', 'voting', $3, $4, $5) RETURNING id",
+	                            err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, grid);
+	gz_stmt_bind_str(st, 2, "民生微实事（本年度）");
+	gz_stmt_bind_id(st, 3, a->user_id);
+	gz_stmt_bind_int64(st, 4, t0);
+	gz_stmt_bind_int64(st, 5, t0 + 30 * DAY);
+	int rc = gz_stmt_step_id(st, &id, err);
+	gz_stmt_finish(st);
+	if (rc < 0)
+		return -1;
+	int64_t pids[8];
+	size_t np = sizeof pb_specs / sizeof pb_specs[0];
+	for (size_t i = 0; i < np; i++) {
+		st = gz_db_prepare(
+		    db,
+		    "INSERT INTO pb_projects (round_id, title, description, proposed_by, "
+		    "proposer, feasible, cost_fen, review_note, created_at) VALUES ($1, "
+		    "$2, '', NULL, $3, $4, $5, $6, $7) RETURNING id",
+		    err);
+		if (!st)
+			return -1;
+		bool ok = pb_specs[i].cost_fen >= 0;
+		gz_stmt_bind_int64(st, 1, id);
+		gz_stmt_bind_str(st, 2, pb_specs[i].title);
+		gz_stmt_bind_str(st, 3, "居民提出");
+		gz_stmt_bind_int64(st, 4, ok);
+		if (ok)
+			gz_stmt_bind_int64(st, 5, pb_specs[i].cost_fen);
+		else
+			gz_stmt_bind_null(st, 5);
+		gz_stmt_bind_str(st, 6,
+		                 ok ? "经物业和施工单位估价" : "交通组织调整须由交通部门决定");
+		gz_stmt_bind_int64(st, 7, t0 + (int64_t)(i + 1) * DAY);
+		rc = gz_stmt_step_id(st, &pids[i], err);
+		gz_stmt_finish(st);
+		if (rc < 0)
+			return -1;
+	}
+	gz_people_adult *adults = NULL;
+	size_t n = 0;
+	int64_t unknown = 0;
+	if (gz_people_adults(db, grid, t0 + 30 * DAY, &adults, &n, &unknown, err) < 0)
+		return -1;
+	rc = 0;
+	for (size_t v = 0; rc >= 0 && v < n; v++) {
+		st = gz_db_prepare(
+		    db, "INSERT INTO pb_voters (round_id, resident_id) VALUES ($1, $2)", err);
+		if (!st) {
+			rc = -1;
+			break;
+		}
+		gz_stmt_bind_int64(st, 1, id);
+		gz_stmt_bind_int64(st, 2, adults[v].id);
+		rc = gz_stmt_step(st, err);
+		gz_stmt_finish(st);
+		uint64_t h = mix(seed ^ (uint64_t)adults[v].id ^ UINT64_C(0x5b));
+		if (rc < 0 || h % 100 >= 35)
+			continue;
+		int picks = 0;
+		for (size_t i = 0; rc >= 0 && i < np; i++) {
+			uint64_t g = mix(h + i);
+			bool last = i + 1 == np - 1 && picks == 0; /* everyone approves something */
+			if (pb_specs[i].cost_fen < 0 ||
+			    (!last && (int)(g % 100) >= pb_specs[i].popularity))
+				continue;
+			picks++;
+			st = gz_db_prepare(
+			    db,
+			    "INSERT INTO pb_approvals (round_id, resident_id, project_id) "
+			    "VALUES ($1, $2, $3)",
+			    err);
+			if (!st) {
+				rc = -1;
+				break;
+			}
+			gz_stmt_bind_int64(st, 1, id);
+			gz_stmt_bind_int64(st, 2, adults[v].id);
+			gz_stmt_bind_int64(st, 3, pids[i]);
+			rc = gz_stmt_step(st, err);
+			gz_stmt_finish(st);
+		}
+		if (rc < 0)
+			break;
+		st = gz_db_prepare(
+		    db,
+		    "INSERT INTO pb_ballots (round_id, resident_id, channel, cast_by, "
+		    "cast_at) VALUES ($1, $2, 'paper', $3, $4)",
+		    err);
+		if (!st) {
+			rc = -1;
+			break;
+		}
+		gz_stmt_bind_int64(st, 1, id);
+		gz_stmt_bind_int64(st, 2, adults[v].id);
+		gz_stmt_bind_id(st, 3, a->user_id);
+		gz_stmt_bind_int64(st, 4, t0 + 35 * DAY + (int64_t)(h % (uint64_t)(10 * DAY)));
+		rc = gz_stmt_step(st, err);
+		gz_stmt_finish(st);
+	}
+	free(adults);
+	size_t nb = 0, nsel = 0;
+	if (rc < 0 || delib_pb_decide(db, id, now - 60 * DAY, &nb, &nsel, err) < 0)
+		return -1;
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
+	json_t *d = json_pack("{s:I,s:I,s:b}", "ballots", (json_int_t)nb, "selected",
+	                      (json_int_t)nsel, "demo", 1);
+	rc = gz_audit(a, db, "pb_round.close", "pb_round", ids, grid, d, err);
+	json_decref(d);
+	return rc;
+}
+
 int gz_delib_demo(gz_db *db, const gz_actor *a, const char *const *communities,
                   const char *const *grids, int n, const gz_delib_evaluator *ev, int nev,
                   uint64_t seed, int64_t now, int *topics, int *votes, gz_err *err)
@@ -490,6 +628,10 @@ int gz_delib_demo(gz_db *db, const gz_actor *a, const char *const *communities,
 				return -1;
 			}
 			(*topics)++;
+		}
+		if (pb_round(db, a, grids[c], mix(seed + 77 + (uint64_t)c), now, err) < 0) {
+			gz_db_rollback(db);
+			return -1;
 		}
 		if (gz_db_commit(db, err) < 0) {
 			gz_db_rollback(db);

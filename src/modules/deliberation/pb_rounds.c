@@ -769,12 +769,9 @@ fail:
 	gz_reply_err(r, &err);
 }
 
-static void round_close(gz_req *r)
+int delib_pb_decide(gz_db *db, int64_t id, int64_t at, size_t *ballots, size_t *selected,
+                    gz_err *err)
 {
-	gz_err err;
-	gz_err_clear(&err);
-	const gz_actor *a = gz_req_actor(r);
-	gz_db *db = gz_req_db(r, &err);
 	pb_round_row row;
 	char *text = NULL, *result = NULL;
 	int64_t *ids = NULL;
@@ -782,64 +779,54 @@ static void round_close(gz_req *r)
 	pb_instance in;
 	pb_outcome out;
 	bool have_in = false, have_out = false;
-	if (!db || gz_db_begin(db, &err) < 0)
-		goto fail;
-	if (round_of(r, db, ACT_ADMIN, &row, &err) < 0 ||
-	    need_state(&row, "voting", "结束投票", &err) < 0)
-		goto rollback;
-	if (!(text = round_text(db, &row, &ids, &np, &nv, &err)))
-		goto rollback;
-	if (!nv) {
-		gz_err_set(&err, GZ_ECONFLICT, "no_ballots", "还没有人投票，不能计算结果");
-		goto rollback;
+	int rc = round_load(db, id, &row, err);
+	if (rc <= 0) {
+		if (rc == 0)
+			gz_err_set(err, GZ_ENOTFOUND, "not_found", "没有这个项目征集");
+		return -1;
 	}
+	rc = -1;
 	pb_rule rule;
-	if (pb_rule_parse(row.rule, &rule) < 0 || pb_parse(text, strlen(text), &in, &err) < 0)
-		goto rollback;
+	if (!(text = round_text(db, &row, &ids, &np, &nv, err)))
+		goto out;
+	if (!nv) {
+		gz_err_set(err, GZ_ECONFLICT, "no_ballots", "还没有人投票，不能计算结果");
+		goto out;
+	}
+	if (pb_rule_parse(row.rule, &rule) < 0 || pb_parse(text, strlen(text), &in, err) < 0)
+		goto out;
 	have_in = true;
-	if (pb_run(&in, rule, true, &out, &err) < 0)
-		goto rollback;
+	if (pb_run(&in, rule, true, &out, err) < 0)
+		goto out;
 	have_out = true;
 	result = pb_outcome_json(&in, &out, true);
-	int64_t now = gz_time_now_ms();
 	gz_stmt *st =
 	    gz_db_prepare(db,
 	                  "UPDATE pb_rounds SET state = 'closed', closed_at = $1, result = "
 	                  "$2 WHERE id = $3",
-	                  &err);
+	                  err);
 	if (!st)
-		goto rollback;
-	gz_stmt_bind_int64(st, 1, now);
+		goto out;
+	gz_stmt_bind_int64(st, 1, at);
 	gz_stmt_bind_str(st, 2, result);
-	gz_stmt_bind_int64(st, 3, row.id);
-	int rc = gz_stmt_step(st, &err);
+	gz_stmt_bind_int64(st, 3, id);
+	rc = gz_stmt_step(st, err);
 	gz_stmt_finish(st);
 	/* The instance's projects are the round's feasible ones in id order (ids[]). */
 	for (size_t i = 0; rc >= 0 && i < out.nselected; i++) {
-		st = gz_db_prepare(db, "UPDATE pb_projects SET selected = 1 WHERE id = $1", &err);
+		st = gz_db_prepare(db, "UPDATE pb_projects SET selected = 1 WHERE id = $1", err);
 		if (!st) {
 			rc = -1;
 			break;
 		}
 		gz_stmt_bind_int64(st, 1, ids[out.selected[i]]);
-		rc = gz_stmt_step(st, &err);
+		rc = gz_stmt_step(st, err);
 		gz_stmt_finish(st);
 	}
-	if (rc < 0 || audit_round(a, db, "pb_round.close", row.id, row.scope,
-	                          json_pack("{s:s,s:I,s:I}", "rule", row.rule, "ballots",
-	                                    (json_int_t)nv, "selected", (json_int_t)out.nselected),
-	                          &err) < 0)
-		goto rollback;
-	pb_outcome_free(&out);
-	pb_instance_free(&in);
-	free(text);
-	free(result);
-	free(ids);
-	reply_round(r, db, 200, row.id, &err);
-	return;
-rollback:
-	gz_db_rollback(db);
-fail:
+	*ballots = nv;
+	*selected = out.nselected;
+	rc = rc < 0 ? -1 : 0;
+out:
 	if (have_out)
 		pb_outcome_free(&out);
 	if (have_in)
@@ -847,6 +834,32 @@ fail:
 	free(text);
 	free(result);
 	free(ids);
+	return rc;
+}
+
+static void round_close(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	const gz_actor *a = gz_req_actor(r);
+	gz_db *db = gz_req_db(r, &err);
+	pb_round_row row;
+	size_t nv = 0, nsel = 0;
+	if (!db || gz_db_begin(db, &err) < 0)
+		goto fail;
+	if (round_of(r, db, ACT_ADMIN, &row, &err) < 0 ||
+	    need_state(&row, "voting", "结束投票", &err) < 0 ||
+	    delib_pb_decide(db, row.id, gz_time_now_ms(), &nv, &nsel, &err) < 0 ||
+	    audit_round(a, db, "pb_round.close", row.id, row.scope,
+	                json_pack("{s:s,s:I,s:I}", "rule", row.rule, "ballots", (json_int_t)nv,
+	                          "selected", (json_int_t)nsel),
+	                &err) < 0)
+		goto rollback;
+	reply_round(r, db, 200, row.id, &err);
+	return;
+rollback:
+	gz_db_rollback(db);
+fail:
 	gz_reply_err(r, &err);
 }
 

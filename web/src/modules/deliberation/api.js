@@ -26,3 +26,17 @@ export const castBallot = (id, choice) => apiSend('PUT', '/votes/' + seg(id) + '
 export const paperBallot = (id, body) => apiSend('POST', '/votes/' + seg(id) + '/paper-ballots', body)
 export const closeVote = (id) => apiSend('POST', '/votes/' + seg(id) + '/close')
 export const recheckVote = (id) => apiGet('/votes/' + seg(id) + '/recheck')
+
+// Participatory budget rounds (民生微实事).
+export const listRounds = (params) => apiGet('/pb-rounds' + queryString(params))
+// body: {scope_code, title, budget_fen, rule}
+export const createRound = (body) => apiSend('POST', '/pb-rounds', body)
+export const getRound = (id) => apiGet('/pb-rounds/' + seg(id))
+export const proposeProject = (id, body) => apiSend('POST', '/pb-rounds/' + seg(id) + '/projects', body)
+// body: {feasible, cost_fen?, note?}
+export const reviewProject = (id, projectId, body) =>
+  apiSend('PATCH', '/pb-rounds/' + seg(id) + '/projects/' + seg(projectId), body)
+export const openRound = (id) => apiSend('POST', '/pb-rounds/' + seg(id) + '/open')
+export const castApprovals = (id, projects) => apiSend('PUT', '/pb-rounds/' + seg(id) + '/ballot', { projects })
+export const closeRound = (id) => apiSend('POST', '/pb-rounds/' + seg(id) + '/close')
+export const roundExportPath = (id) => '/pb-rounds/' + seg(id) + '/export.pb'

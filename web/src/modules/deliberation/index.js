@@ -25,6 +25,18 @@ export default {
       meta: { title: '议题' },
     },
     {
+      path: '/deliberation/budgets',
+      name: 'pb-rounds',
+      component: () => import('./views/PbRoundsView.vue'),
+      meta: { title: '民生微实事' },
+    },
+    {
+      path: '/deliberation/budgets/:id',
+      name: 'pb-round',
+      component: () => import('./views/PbRoundView.vue'),
+      meta: { title: '民生微实事' },
+    },
+    {
       path: '/deliberation/votes/:id',
       name: 'vote',
       component: () => import('./views/VoteView.vue'),
@@ -45,7 +57,13 @@ export default {
       'vote.close': '结束表决',
       'ballot.cast': '投票',
       'ballot.paper': '录入纸质选票',
+      'pb_round.create': '创建民生微实事',
+      'pb_project.propose': '提出项目',
+      'pb_project.review': '审核项目',
+      'pb_round.open': '开始项目投票',
+      'pb_ballot.cast': '项目投票',
+      'pb_round.close': '结束项目投票',
     },
-    recordTypes: { topic: '议题', vote: '表决' },
+    recordTypes: { topic: '议题', vote: '表决', pb_round: '民生微实事' },
   },
 }

@@ -68,3 +68,35 @@ export function requiredText(t) {
 export function baseText(t) {
   return t.stage === 'participation' ? '占全体表决权人' : '占参与表决者'
 }
+
+// Participatory budgets.
+export const PB_RULES = [
+  { value: 'mes-add1', label: '均等份额法（MES，按群体规模公平分配）' },
+  { value: 'greedy', label: '得票优先（贪心）' },
+  { value: 'mes', label: '均等份额法（不补足，仅供分析）' },
+]
+export const PB_RULE_LABELS = Object.fromEntries(PB_RULES.map((r) => [r.value, r.label]))
+export const PB_STATES = { proposing: '征集项目', voting: '投票中', closed: '已公布结果' }
+export const PB_REASONS = {
+  too_expensive: '轮到它时剩余预算不足',
+  unaffordable: '支持者的份额不足以支付其费用',
+  not_candidate: '费用为 0 或无人支持',
+}
+export const PB_BY = { greedy: '按得票依次入选', mes: '均等份额法选中', completion: '补足阶段按得票入选' }
+
+// Fen (integer) -> "12,345.67" yuan, exactly (no floating point).
+export function fenText(fen) {
+  if (fen === null || fen === undefined) return '—'
+  const n = BigInt(fen)
+  const neg = n < 0n
+  const a = neg ? -n : n
+  const yuan = (a / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  return (neg ? '-' : '') + yuan + '.' + (a % 100n).toString().padStart(2, '0')
+}
+
+// "1234.5" yuan -> 123450 fen, exactly; null when not a decimal with at most two places.
+export function yuanToFen(text) {
+  const m = /^\s*(\d{1,13})(?:\.(\d{1,2}))?\s*$/.exec(String(text ?? ''))
+  if (!m) return null
+  return Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0'))
+}
