@@ -139,3 +139,58 @@ test('an owner votes on a phone, changes the vote, and after close sees each thr
     await page.close();
   }
 });
+
+test('a resident approves budget projects on a phone, changes the ballot, and reads the explained result', async () => {
+  const secretary = w.as.community_admin;
+  const post = (path, body, who) => api(srv, 'POST', path, body, who.bearer);
+  let r = await post('/api/v1/pb-rounds', { scope_code: G1, title: '一号网格民生微实事', budget_fen: 1000000, rule: 'mes-add1' }, secretary);
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const round = r.body;
+  const ids = {};
+  for (const [title, cost] of [['楼道照明改造', 400000], ['健身器材更新', 700000], ['口袋公园', 300000]]) {
+    r = await post(`/api/v1/pb-rounds/${round.id}/projects`, { title }, w.as.grid_worker);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    ids[title] = r.body.projects.at(-1).id;
+    r = await api(srv, 'PATCH', `/api/v1/pb-rounds/${round.id}/projects/${ids[title]}`, { feasible: true, cost_fen: cost }, w.as.community_staff.bearer);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  }
+  r = await post(`/api/v1/pb-rounds/${round.id}/open`, undefined, secretary);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+
+  await signOutEverywhere(browser);
+  await loginByApi(browser, srv, 'e2d-owner', 'e2d-owner-password');
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: 360, height: 740 });
+  try {
+    await page.goto(srv.url + '/deliberation');
+    await page.getByTestId('pb-link').click();
+    await page.getByTestId('pb-row-' + round.id).click();
+    await page.getByTestId('pb-ballot').waitFor();
+    await page.getByTestId('pb-pick-' + ids['健身器材更新']).click();
+    await page.getByTestId('pb-submit').click();
+    await page.getByTestId('pb-submit').filter({ hasText: '修改投票' }).waitFor();
+    // Changes the ballot: the lights and the park instead of the gym.
+    await page.getByTestId('pb-pick-' + ids['健身器材更新']).click();
+    await page.getByTestId('pb-pick-' + ids['楼道照明改造']).click();
+    await page.getByTestId('pb-pick-' + ids['口袋公园']).click();
+    await Promise.all([
+      page.waitForResponse((res) => res.url().endsWith(`/pb-rounds/${round.id}/ballot`) && res.status() === 200),
+      page.getByTestId('pb-submit').click(),
+    ]);
+    const approved = sql(srv, `SELECT project_id FROM pb_approvals WHERE round_id = ${round.id} ORDER BY project_id`).map((x) => x[0]);
+    assert.deepEqual(approved, [ids['楼道照明改造'], ids['口袋公园']].sort((a, b) => a - b));
+    await noOverflow(page, 'the budget ballot');
+    r = await post(`/api/v1/pb-rounds/${round.id}/close`, undefined, secretary);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    await page.reload();
+    await page.getByTestId('pb-result').waitFor();
+    const text = (await page.getByTestId('pb-result').innerText()).replace(/\s+/g, ' ');
+    assert.match(text, /入选 2 个项目，共 7000 元（预算 10000 元）/);
+    assert.match(text, /楼道照明改造/);
+    assert.match(text, /均等份额法选中/);
+    assert.match(text, /1 人各付/);
+    await noOverflow(page, 'the budget result');
+  } finally {
+    await page.close();
+  }
+});

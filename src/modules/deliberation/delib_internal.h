@@ -23,15 +23,15 @@ int delib_topic_head(gz_db *db, int64_t id, char *scope, int *stage, int64_t *pu
 int delib_topic_set_stage(gz_db *db, const gz_actor *a, int64_t id, int stage, const char *note,
                           int64_t at, gz_err *err);
 
-/* The topic as the API shows it, with its stages and votes (new reference), or NULL with
- * err (404 when there is none). */
-json_t *delib_topic_json(gz_db *db, int64_t id, gz_err *err);
+/* The topic as the API shows it to actor a, with its stages and votes (new reference), or
+ * NULL with err (404 when there is none). */
+json_t *delib_topic_json(gz_db *db, const gz_actor *a, int64_t id, gz_err *err);
 
 /* Adds the records of the stages to the topic object o: "comments" (oldest first, replies
  * with their parent_id), "meetings" (with "participants"), "tasks", "evaluation" (counts
  * per rating with the satisfaction rate's numerator and denominator, and every
  * evaluation). stages.c. 0, or -1 with err. */
-int delib_topic_records_json(gz_db *db, int64_t id, json_t *o, gz_err *err);
+int delib_topic_records_json(gz_db *db, const gz_actor *a, int64_t id, json_t *o, gz_err *err);
 
 /* The progress of every task of topic id into *out (malloc'd, *n long). 0 or -1. */
 int delib_task_progress(gz_db *db, int64_t id, int64_t **out, size_t *n, gz_err *err);

@@ -17,6 +17,7 @@
 #include "modules/deliberation/delib_internal.h"
 #include "modules/deliberation/topic.h"
 #include "modules/module.h"
+#include "modules/people/people.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +66,7 @@ static int comments_json(gz_db *db, int64_t id, json_t *o, gz_err *err)
 	return rc < 0 ? -1 : 0;
 }
 
-static int meetings_json(gz_db *db, int64_t id, json_t *o, gz_err *err)
+static int meetings_json(gz_db *db, bool names, int64_t id, json_t *o, gz_err *err)
 {
 	json_t *list = json_array();
 	json_object_set_new(o, "meetings", list);
@@ -109,11 +110,14 @@ static int meetings_json(gz_db *db, int64_t id, json_t *o, gz_err *err)
 			if (strcmp(json_string_value(json_object_get(m, "id")), mid) != 0)
 				continue;
 			int actor = topic_actor_parse(gz_stmt_text(st, 2));
-			json_array_append_new(
-			    json_object_get(m, "participants"),
-			    json_pack("{s:s,s:s,s:s,s:s}", "name", gz_stmt_text(st, 1), "actor",
-			              gz_stmt_text(st, 2), "actor_label", topic_actor_label(actor),
-			              "organisation", gz_stmt_text(st, 3)));
+			gz_arena A = {0};
+			const char *name = gz_people_name_shown(&A, names, gz_stmt_text(st, 1));
+			json_array_append_new(json_object_get(m, "participants"),
+			                      json_pack("{s:s,s:s,s:s,s:s}", "name", name, "actor",
+			                                gz_stmt_text(st, 2), "actor_label",
+			                                topic_actor_label(actor), "organisation",
+			                                gz_stmt_text(st, 3)));
+			gz_arena_free(&A);
 			break;
 		}
 	}
@@ -185,9 +189,11 @@ static int evaluation_json(gz_db *db, int64_t id, json_t *o, gz_err *err)
 	return rc < 0 ? -1 : 0;
 }
 
-int delib_topic_records_json(gz_db *db, int64_t id, json_t *o, gz_err *err)
+int delib_topic_records_json(gz_db *db, const gz_actor *a, int64_t id, json_t *o, gz_err *err)
 {
-	if (comments_json(db, id, o, err) < 0 || meetings_json(db, id, o, err) < 0 ||
+	const char *scope = json_string_value(json_object_get(o, "scope_code"));
+	bool names = gz_people_name_visible(a, scope);
+	if (comments_json(db, id, o, err) < 0 || meetings_json(db, names, id, o, err) < 0 ||
 	    tasks_json(db, id, o, err) < 0 || evaluation_json(db, id, o, err) < 0)
 		return -1;
 	return 0;
@@ -320,7 +326,7 @@ static void comment_post(gz_req *r)
 	                &err) < 0)
 		goto rollback;
 	json_decref(in);
-	delib_reply_write(r, db, 201, delib_topic_json(db, id, &err), &err);
+	delib_reply_write(r, db, 201, delib_topic_json(db, a, id, &err), &err);
 	return;
 rollback:
 	gz_db_rollback(db);
@@ -433,7 +439,7 @@ static void meeting_post(gz_req *r)
 	                &err) < 0)
 		goto rollback;
 	json_decref(in);
-	delib_reply_write(r, db, 201, delib_topic_json(db, id, &err), &err);
+	delib_reply_write(r, db, 201, delib_topic_json(db, a, id, &err), &err);
 	return;
 rollback:
 	gz_db_rollback(db);
@@ -488,7 +494,7 @@ static void task_post(gz_req *r)
 	                &err) < 0)
 		goto rollback;
 	json_decref(in);
-	delib_reply_write(r, db, 201, delib_topic_json(db, id, &err), &err);
+	delib_reply_write(r, db, 201, delib_topic_json(db, a, id, &err), &err);
 	return;
 rollback:
 	gz_db_rollback(db);
@@ -551,7 +557,7 @@ static void task_patch(gz_req *r)
 	                &err) < 0)
 		goto rollback;
 	json_decref(in);
-	delib_reply_write(r, db, 200, delib_topic_json(db, id, &err), &err);
+	delib_reply_write(r, db, 200, delib_topic_json(db, a, id, &err), &err);
 	return;
 rollback:
 	gz_db_rollback(db);
@@ -608,7 +614,7 @@ static void evaluation_put(gz_req *r)
 	                &err) < 0)
 		goto rollback;
 	json_decref(in);
-	delib_reply_write(r, db, 200, delib_topic_json(db, id, &err), &err);
+	delib_reply_write(r, db, 200, delib_topic_json(db, a, id, &err), &err);
 	return;
 rollback:
 	gz_db_rollback(db);

@@ -127,7 +127,7 @@ int delib_topic_set_stage(gz_db *db, const gz_actor *a, int64_t id, int stage, c
 	return rc < 0 ? -1 : 0;
 }
 
-json_t *delib_topic_json(gz_db *db, int64_t id, gz_err *err)
+json_t *delib_topic_json(gz_db *db, const gz_actor *a, int64_t id, gz_err *err)
 {
 	gz_stmt *st = gz_db_prepare(db, "SELECT " TOPIC_COLS " FROM topics t WHERE t.id = $1", err);
 	if (!st)
@@ -187,7 +187,7 @@ json_t *delib_topic_json(gz_db *db, int64_t id, gz_err *err)
 		json_array_append_new(votes, v);
 	}
 	gz_stmt_finish(st);
-	if (rc < 0 || delib_topic_records_json(db, id, o, err) < 0)
+	if (rc < 0 || delib_topic_records_json(db, a, id, o, err) < 0)
 		goto fail;
 	return o;
 fail:
@@ -322,7 +322,7 @@ static void topic_create(gz_req *r)
 	json_decref(detail);
 	if (rc < 0)
 		goto rollback;
-	delib_reply_write(r, db, 201, delib_topic_json(db, id, &err), &err);
+	delib_reply_write(r, db, 201, delib_topic_json(db, a, id, &err), &err);
 	json_decref(in);
 	return;
 rollback:
@@ -405,7 +405,7 @@ static void topic_get_read(gz_req *r)
 		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这个议题");
 	json_t *one = NULL;
 	if (!db || rc <= 0 || delib_check(gz_req_actor(r), ACT_READ, scope, &err) < 0 ||
-	    !(o = delib_topic_json(db, id, &err)) ||
+	    !(o = delib_topic_json(db, gz_req_actor(r), id, &err)) ||
 	    name_places(db, (one = json_pack("[O]", o)), &err) < 0) {
 		json_decref(one);
 		json_decref(o);
@@ -523,7 +523,7 @@ static void topic_stage_post(gz_req *r)
 	json_decref(detail);
 	if (rc < 0)
 		goto rollback;
-	delib_reply_write(r, db, 200, delib_topic_json(db, id, &err), &err);
+	delib_reply_write(r, db, 200, delib_topic_json(db, a, id, &err), &err);
 	json_decref(in);
 	return;
 rollback:
