@@ -189,3 +189,27 @@ test('the menu is reached with Tab from the top of the page', async () => {
     await signOutEverywhere(browser);
   }
 });
+
+test('协商议事: the topic list, a topic, a vote\'s result and a budget round have no critical or serious violation', async () => {
+  const page = await as('community_admin');
+  try {
+    await page.goto(d.srv.url + '/deliberation');
+    await page.getByTestId('topic-list').locator('article').first().waitFor();
+    await settle(page);
+    await axe(page, '协商议事');
+    await page.getByTestId('topic-list').locator('article').first().click();
+    await page.getByTestId('topic-stagebar').waitFor();
+    await settle(page);
+    await axe(page, 'a topic');
+    await page.goto(d.srv.url + '/deliberation/votes/1');
+    await page.getByTestId('vote-thresholds').waitFor();
+    await settle(page);
+    await axe(page, 'a vote\'s result');
+    await page.goto(d.srv.url + '/deliberation/budgets/1');
+    await page.getByTestId('pb-result').waitFor();
+    await settle(page);
+    await axe(page, 'a budget round');
+  } finally {
+    await page.close();
+  }
+});

@@ -91,7 +91,7 @@ test('the workbench shows an error, not a blank page, when the API fails', async
 test('a deep link to a client-side route loads the app (SPA fallback)', async () => {
   await loginByApi(browser, srv, 'admin', DEFAULT_PASSWORD);
   const page = await browser.newPage();
-  const res = await page.goto(srv.url + '/deliberation');
+  const res = await page.goto(srv.url + '/public');
   assert.equal(res.status(), 200);
   await page.getByTestId('placeholder').waitFor();
   assert.match(await page.getByTestId('placeholder').innerText(), /该功能正在建设中/);

@@ -670,6 +670,103 @@ static void test_voter_keys_merge_co_owners_and_the_developer(void **state)
 	free(k);
 }
 
+static void test_each_stage_allows_its_own_record_only(void **state)
+{
+	(void)state;
+	gz_err err;
+	gz_err_clear(&err);
+	assert_int_equal(topic_may(TOPIC_PROPOSED, TOPIC_DO_COMMENT, &err), -1);
+	assert_string_equal(err.code, "stage_order");
+	assert_int_equal(topic_may(TOPIC_CONFIRMED, TOPIC_DO_COMMENT, &err), 0);
+	assert_int_equal(topic_may(TOPIC_CONSULTATION, TOPIC_DO_COMMENT, &err), 0);
+	assert_int_equal(topic_may(TOPIC_MEETING, TOPIC_DO_COMMENT, &err), 0);
+	assert_int_equal(topic_may(TOPIC_VOTING, TOPIC_DO_COMMENT, &err), -1);
+	assert_int_equal(topic_may(TOPIC_CONSULTATION, TOPIC_DO_MEETING, &err), -1);
+	assert_int_equal(topic_may(TOPIC_MEETING, TOPIC_DO_MEETING, &err), 0);
+	assert_int_equal(topic_may(TOPIC_VOTING, TOPIC_DO_MEETING, &err), 0);
+	assert_int_equal(topic_may(TOPIC_PUBLICITY, TOPIC_DO_TASK, &err), -1);
+	assert_int_equal(topic_may(TOPIC_IMPLEMENTATION, TOPIC_DO_TASK, &err), 0);
+	assert_int_equal(topic_may(TOPIC_EVALUATION, TOPIC_DO_TASK, &err), -1);
+	assert_int_equal(topic_may(TOPIC_IMPLEMENTATION, TOPIC_DO_EVALUATE, &err), -1);
+	assert_int_equal(topic_may(TOPIC_EVALUATION, TOPIC_DO_EVALUATE, &err), 0);
+	assert_int_equal(topic_may(TOPIC_CLOSED, TOPIC_DO_EVALUATE, &err), -1);
+}
+
+static void test_positions_actors_and_ratings_parse(void **state)
+{
+	(void)state;
+	assert_int_equal(topic_position_parse("support"), TOPIC_POS_SUPPORT);
+	assert_int_equal(topic_position_parse("oppose"), TOPIC_POS_OPPOSE);
+	assert_int_equal(topic_position_parse("suggest"), TOPIC_POS_SUGGEST);
+	assert_int_equal(topic_position_parse(""), -1);
+	assert_int_equal(topic_position_parse("Support"), -1);
+	assert_string_equal(topic_position_label(TOPIC_POS_SUGGEST), "建议");
+	assert_int_equal(topic_actor_parse("party"), 0);
+	assert_string_equal(topic_actor_label(topic_actor_parse("property")), "物业服务企业");
+	assert_int_equal(topic_actor_parse("mayor"), -1);
+	assert_string_equal(topic_actor_label(-1), "");
+	assert_int_equal(topic_rating_parse("basic"), TOPIC_EVAL_BASIC);
+	assert_int_equal(topic_rating_parse("great"), -1);
+	assert_string_equal(topic_rating_label(TOPIC_EVAL_DISSATISFIED), "不满意");
+	assert_int_equal(topic_electorate_parse("households"), TOPIC_ELECTORATE_HOUSEHOLDS);
+	assert_int_equal(topic_electorate_parse("adults"), -1);
+	char buf[48];
+	assert_string_equal(topic_person_key(false, 42, buf, sizeof buf), "resident:42");
+	assert_string_equal(topic_person_key(true, 7, buf, sizeof buf), "household:7");
+}
+
+static void test_meeting_needs_two_actors(void **state)
+{
+	(void)state;
+	gz_err err;
+	gz_err_clear(&err);
+	int one[] = {0}, same[] = {4, 4, 4}, two[] = {0, 3};
+	assert_int_equal(topic_meeting_check(one, 1, &err), -1);
+	assert_string_equal(err.code, "invalid_fields");
+	assert_string_equal(err.fields[0].name, "participants");
+	gz_err_clear(&err);
+	assert_int_equal(topic_meeting_check(same, 3, &err), -1);
+	gz_err_clear(&err);
+	assert_int_equal(topic_meeting_check(two, 2, &err), 0);
+	assert_int_equal(topic_meeting_check(NULL, 0, &err), -1);
+	int many[TOPIC_MEETING_MAX_PARTICIPANTS + 1];
+	for (int i = 0; i <= TOPIC_MEETING_MAX_PARTICIPANTS; i++)
+		many[i] = i % 2;
+	gz_err_clear(&err);
+	assert_int_equal(topic_meeting_check(many, TOPIC_MEETING_MAX_PARTICIPANTS, &err), 0);
+	assert_int_equal(topic_meeting_check(many, TOPIC_MEETING_MAX_PARTICIPANTS + 1, &err), -1);
+}
+
+static void test_publicity_runs_its_full_period(void **state)
+{
+	(void)state;
+	gz_err err;
+	gz_err_clear(&err);
+	const int64_t day = 86400000, start = INT64_C(1780000000000);
+	int64_t until = topic_publicity_until(start, 7);
+	assert_int_equal(until, start + 7 * day);
+	assert_int_equal(topic_publicity_check(until, until - 1, &err), -1);
+	assert_string_equal(err.code, "publicity_running");
+	assert_non_null(strstr(err.message, "1 日"));
+	assert_int_equal(topic_publicity_check(until, until, &err), 0); /* ends at until */
+	assert_int_equal(topic_publicity_check(until, start, &err), -1);
+	assert_non_null(strstr(err.message, "7 日"));
+	assert_int_equal(topic_publicity_check(0, start, &err), 0);
+}
+
+static void test_implementation_ends_with_every_task_done(void **state)
+{
+	(void)state;
+	gz_err err;
+	gz_err_clear(&err);
+	int64_t done[] = {100, 100}, open[] = {100, 99, 0};
+	assert_int_equal(topic_tasks_done_check(done, 2, &err), 0);
+	assert_int_equal(topic_tasks_done_check(NULL, 0, &err), 0);
+	assert_int_equal(topic_tasks_done_check(open, 3, &err), -1);
+	assert_string_equal(err.code, "tasks_unfinished");
+	assert_non_null(strstr(err.message, "2 项"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -701,6 +798,11 @@ int main(void)
 	    cmocka_unit_test(test_topic_stages_move_forward_only),
 	    cmocka_unit_test(test_owners_vote_needs_the_topic_published_n_full_days_before),
 	    cmocka_unit_test(test_voter_keys_merge_co_owners_and_the_developer),
+	    cmocka_unit_test(test_each_stage_allows_its_own_record_only),
+	    cmocka_unit_test(test_positions_actors_and_ratings_parse),
+	    cmocka_unit_test(test_meeting_needs_two_actors),
+	    cmocka_unit_test(test_publicity_runs_its_full_period),
+	    cmocka_unit_test(test_implementation_ends_with_every_task_done),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

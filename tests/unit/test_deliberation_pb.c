@@ -915,10 +915,50 @@ static void test_mes_agrees_with_the_naive_definition_on_medium_instances(void *
 	free(buf);
 }
 
+static void test_round_text_reads_back_with_its_costs_votes_and_odd_names(void **state)
+{
+	(void)state;
+	pb_round_project p[] = {
+	    {"12", "健身器材; 更新", 1234567},       /* a ';' in the name */
+	    {"3", "\"口袋公园\"改造\n二期", 50},     /* quotes and a line break */
+	    {"40", " 楼道照明 ", 0},                /* white space at the ends, cost 0 */
+	};
+	/* Voter 0 approves 12 and 40, voter 1 nothing, voter 2 approves 3. */
+	size_t start[] = {0, 2, 2, 3};
+	uint32_t items[] = {0, 2, 1};
+	char *text = pb_round_text("2026年 \"民生微实事\"", 5000001, "mes-add1", p, 3, start, items, 3);
+	pb_instance in;
+	gz_err err;
+	gz_err_clear(&err);
+	assert_int_equal(pb_parse(text, strlen(text), &in, &err), 0);
+	assert_int_equal(in.scale, 2);
+	assert_int_equal(mpz_get_si(in.budget), 5000001);
+	assert_int_equal(in.nprojects, 3);
+	assert_string_equal(in.projects[0].id, "12");
+	assert_int_equal(mpz_get_si(in.projects[0].cost), 1234567);
+	assert_int_equal(mpz_get_si(in.projects[1].cost), 50);
+	assert_int_equal(mpz_get_si(in.projects[2].cost), 0);
+	assert_int_equal(in.nvoters, 3);
+	assert_int_equal(in.projects[0].approvals, 1);
+	assert_int_equal(in.projects[1].approvals, 1);
+	assert_int_equal(in.projects[2].approvals, 1);
+	assert_non_null(strstr(text, "budget;50000.01\n"));
+	assert_non_null(strstr(text, "12;12345.67;\"健身器材; 更新\";1\n"));
+	assert_non_null(strstr(text, "3;0.50;\"\"\"口袋公园\"\"改造 二期\";1\n"));
+	assert_non_null(strstr(text, "\n2;\n"));
+	pb_outcome out;
+	assert_int_equal(pb_run(&in, PB_GREEDY, false, &out, &err), 0);
+	assert_int_equal(out.nselected, 3);
+	pb_outcome_free(&out);
+	pb_instance_free(&in);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_pb_parse_reads_sections_fields_and_numbers),
+	    cmocka_unit_test(test_round_text_reads_back_with_its_costs_votes_and_odd_names),
 	    cmocka_unit_test(test_pb_parse_trims_unicode_white_space),
 	    cmocka_unit_test(test_pb_parse_vote_items_are_not_trimmed),
 	    cmocka_unit_test(test_pb_parse_rejects_invalid_utf8_naming_the_line),

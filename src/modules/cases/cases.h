@@ -43,6 +43,13 @@ int gz_case_act(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t at
 int gz_cases_generate(gz_db *db, const gz_actor *a, int64_t n, uint64_t seed, int64_t now,
                       int64_t *made, gz_err *err);
 
+/* A case in brief, for another capability that refers to one (deliberation raises a
+ * topic from a case): its grid and its category's name, when actor a may read it.
+ * Returns 1 and fills grid (16 bytes) and category (at most cap bytes), 0 when there is
+ * no such case or a may not see it (the same answer), -1 with err. */
+int gz_case_brief(gz_db *db, const gz_actor *a, int64_t id, char *grid, char *category, size_t cap,
+                  gz_err *err);
+
 /* Its row of the policy table: cases and the catalogue (assigned at registration). */
 extern policy_resource RES_CASE;
 

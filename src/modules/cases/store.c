@@ -698,3 +698,22 @@ int case_time_query(gz_req *r, const char *key, int64_t *out, gz_err *err)
 	}
 	return 0;
 }
+
+int gz_case_brief(gz_db *db, const gz_actor *a, int64_t id, char *grid, char *category, size_t cap,
+                  gz_err *err)
+{
+	gz_arena A = {0};
+	case_row c;
+	case_access acc;
+	int rc = case_load(db, &A, id, &c, err);
+	if (rc > 0 && case_access_for(a, db, &A, &c, &acc, err) < 0)
+		rc = -1;
+	if (rc > 0 && !acc.read)
+		rc = 0;
+	if (rc > 0) {
+		snprintf(grid, 16, "%s", c.grid);
+		snprintf(category, cap, "%s", c.category_name ? c.category_name : "");
+	}
+	gz_arena_free(&A);
+	return rc;
+}

@@ -4,6 +4,7 @@
 
 #include "api/auth.h"
 #include "db/db.h"
+#include "http/http.h"
 #include "modules/deliberation/deliberation.h"
 
 /* May actor a do action on a topic or vote whose place is scope (a community or grid
@@ -22,12 +23,44 @@ int delib_topic_head(gz_db *db, int64_t id, char *scope, int *stage, int64_t *pu
 int delib_topic_set_stage(gz_db *db, const gz_actor *a, int64_t id, int stage, const char *note,
                           int64_t at, gz_err *err);
 
-/* The topic as the API shows it, with its stages and votes (new reference), or NULL with
- * err (404 when there is none). */
-json_t *delib_topic_json(gz_db *db, int64_t id, gz_err *err);
+/* The topic as the API shows it to actor a, with its stages and votes (new reference), or
+ * NULL with err (404 when there is none). */
+json_t *delib_topic_json(gz_db *db, const gz_actor *a, int64_t id, gz_err *err);
 
-#define DELIB_TITLE_MAX 100
-#define DELIB_BODY_MAX  5000
-#define DELIB_NOTE_MAX  1000
+/* Adds the records of the stages to the topic object o: "comments" (oldest first, replies
+ * with their parent_id), "meetings" (with "participants"), "tasks", "evaluation" (counts
+ * per rating with the satisfaction rate's numerator and denominator, and every
+ * evaluation). stages.c. 0, or -1 with err. */
+int delib_topic_records_json(gz_db *db, const gz_actor *a, int64_t id, json_t *o, gz_err *err);
+
+/* The progress of every task of topic id into *out (malloc'd, *n long). 0 or -1. */
+int delib_task_progress(gz_db *db, int64_t id, int64_t **out, size_t *n, gz_err *err);
+
+/* Answers a write: commits with its answer out (stolen) or rolls back and answers err. */
+void delib_reply_write(gz_req *r, gz_db *db, int status, json_t *out, gz_err *err);
+
+/* Freezes the electorate of vote vote_id (electorate: topic_electorate) under scope at
+ * `at` and sets its electorate_units. Returns the units or voters (0: nobody), or -1 with
+ * err; *unknown gets the residents left out for want of a birth date. votes.c. */
+int64_t delib_vote_freeze(gz_db *db, int64_t vote_id, const char *scope, int electorate, int64_t at,
+                          int64_t *unknown, gz_err *err);
+
+/* Tallies vote vote_id from its frozen electorate and ballots, stores the result and
+ * closes it at `at` (by: the user, 0 for none). 0 with *res, or -1 with err. */
+int delib_vote_store_result(gz_db *db, int64_t vote_id, int64_t at, int64_t by, vote_result *res,
+                            gz_err *err);
+
+/* Closes participatory budget round id at `at`: runs its rule on its pabulib text, stores
+ * the explained result and marks the selected projects. *ballots, *selected: the counts.
+ * 0, or -1 with err (409 no_ballots). pb_rounds.c. */
+int delib_pb_decide(gz_db *db, int64_t id, int64_t at, size_t *ballots, size_t *selected,
+                    gz_err *err);
+
+#define DELIB_TITLE_MAX   100
+#define DELIB_BODY_MAX    5000
+#define DELIB_NOTE_MAX    1000
+#define DELIB_COMMENT_MAX 2000
+#define DELIB_MINUTES_MAX 20000
+#define DELIB_NAME_MAX    100
 
 #endif

@@ -149,4 +149,23 @@ char *pb_outcome_json(const pb_instance *in, const pb_outcome *out, bool explain
  * *cost. */
 size_t pb_mes(const pb_instance *in, const mpq_t start, uint32_t *sel, mpz_t cost);
 
+/* ---- writing a round as a .pb file (pb_write.c) ---- */
+
+/* One project of a stored round: its id (digits), name and cost in fen. */
+typedef struct {
+	const char *id;
+	const char *name;
+	int64_t cost_fen;
+} pb_round_project;
+
+/* The pabulib text of an approval round: META (description, num_projects, num_votes,
+ * budget and costs in yuan with two decimals, vote_type approval, rule), PROJECTS
+ * (project_id;cost;name;votes) and VOTES (voter_id;vote), voter v approving projects
+ * items[start[v] .. start[v+1]) (indices into p). Names are quoted when they hold ';' or
+ * '"' (or start or end with white space), line breaks become spaces, so pb_parse reads
+ * the text back to the same projects, costs and votes. Returns a malloc'd string. */
+char *pb_round_text(const char *description, int64_t budget_fen, const char *rule,
+                    const pb_round_project *p, size_t np, const size_t *start,
+                    const uint32_t *items, size_t nvoters);
+
 #endif

@@ -130,3 +130,174 @@ char *topic_voter_key(bool sold, int64_t unit_id, const char *const *keys, size_
 	free(sorted);
 	return out;
 }
+
+/* ---- the record of each stage ------------------------------------------------------ */
+
+int topic_may(topic_stage s, topic_doing what, gz_err *err)
+{
+	static const struct {
+		topic_stage from, to;
+		const char *what, *when;
+	} allow[] = {
+	    [TOPIC_DO_COMMENT] = {TOPIC_CONFIRMED, TOPIC_MEETING, "发表意见",
+	                          "确定议题至议事会协商阶段"},
+	    [TOPIC_DO_MEETING] = {TOPIC_MEETING, TOPIC_VOTING, "记录议事会",
+	                          "议事会协商或表决阶段"},
+	    [TOPIC_DO_TASK] = {TOPIC_IMPLEMENTATION, TOPIC_IMPLEMENTATION, "登记实施任务和进度",
+	                       "实施阶段"},
+	    [TOPIC_DO_EVALUATE] = {TOPIC_EVALUATION, TOPIC_EVALUATION, "评议", "监督评议阶段"},
+	};
+	if ((unsigned)what > TOPIC_DO_EVALUATE)
+		return gz_err_set(err, GZ_EINTERNAL, "internal", "unknown topic action");
+	if (s >= allow[what].from && s <= allow[what].to)
+		return 0;
+	return gz_err_set(err, GZ_ECONFLICT, "stage_order", "议题处于%s阶段，不能%s（只在%s）",
+	                  topic_stage_label(s), allow[what].what, allow[what].when);
+}
+
+static const struct {
+	const char *code, *label;
+} positions[] = {
+    [TOPIC_POS_NONE] = {"", ""},
+    [TOPIC_POS_SUPPORT] = {"support", "支持"},
+    [TOPIC_POS_OPPOSE] = {"oppose", "反对"},
+    [TOPIC_POS_SUGGEST] = {"suggest", "建议"},
+};
+
+int topic_position_parse(const char *code)
+{
+	for (int i = TOPIC_POS_SUPPORT; code && i <= TOPIC_POS_SUGGEST; i++)
+		if (!strcmp(code, positions[i].code))
+			return i;
+	return -1;
+}
+
+const char *topic_position_code(topic_position p)
+{
+	return p <= TOPIC_POS_SUGGEST ? positions[p].code : "";
+}
+
+const char *topic_position_label(topic_position p)
+{
+	return p <= TOPIC_POS_SUGGEST ? positions[p].label : "";
+}
+
+static const struct {
+	const char *code, *label;
+} actors[TOPIC_ACTOR__COUNT] = {
+    {"party", "党组织"},
+    {"residents_committee", "居委会"},
+    {"owners_committee", "业委会"},
+    {"property", "物业服务企业"},
+    {"resident", "居民代表"},
+    {"social_org", "社会组织"},
+    {"co_building", "共建单位"},
+    {"department", "职能部门"},
+    {"expert", "专家"},
+    {"other", "其他"},
+};
+
+int topic_actor_parse(const char *code)
+{
+	for (int i = 0; code && i < TOPIC_ACTOR__COUNT; i++)
+		if (!strcmp(code, actors[i].code))
+			return i;
+	return -1;
+}
+
+const char *topic_actor_label(int actor)
+{
+	return actor >= 0 && actor < TOPIC_ACTOR__COUNT ? actors[actor].label : "";
+}
+
+int topic_meeting_check(const int *list, size_t n, gz_err *err)
+{
+	const char *why = NULL;
+	unsigned seen = 0;
+	for (size_t i = 0; i < n; i++)
+		if (list[i] >= 0 && list[i] < TOPIC_ACTOR__COUNT)
+			seen |= 1u << list[i];
+	int kinds = __builtin_popcount(seen);
+	if (n > TOPIC_MEETING_MAX_PARTICIPANTS)
+		why = "参会人员最多 100 人";
+	else if (n < 2 || kinds < 2)
+		why = "议事会须有来自至少两类主体的参会人员（如党组织、居委会、业主、物业）";
+	if (!why)
+		return 0;
+	gz_err_set(err, GZ_EINVALID, "invalid_fields", "字段有误");
+	gz_err_field(err, "participants", "%s", why);
+	return -1;
+}
+
+int64_t topic_publicity_until(int64_t start, int days)
+{
+	return start + (int64_t)days * DAY_MS;
+}
+
+int topic_publicity_check(int64_t until, int64_t now, gz_err *err)
+{
+	if (until <= 0 || now >= until)
+		return 0;
+	int64_t left = (until - now + DAY_MS - 1) / DAY_MS;
+	return gz_err_set(err, GZ_ECONFLICT, "publicity_running",
+	                  "公示期未满（还有 %lld 日），公示结束后才能进入下一阶段",
+	                  (long long)left);
+}
+
+int topic_tasks_done_check(const int64_t *progress, size_t n, gz_err *err)
+{
+	size_t open = 0;
+	for (size_t i = 0; i < n; i++)
+		open += progress[i] < 100;
+	if (!open)
+		return 0;
+	return gz_err_set(err, GZ_ECONFLICT, "tasks_unfinished",
+	                  "还有 %zu 项实施任务未完成，全部完成后才能进入监督评议", open);
+}
+
+static const struct {
+	const char *code, *label;
+} ratings[TOPIC_EVAL__COUNT] = {
+    [TOPIC_EVAL_SATISFIED] = {"satisfied", "满意"},
+    [TOPIC_EVAL_BASIC] = {"basic", "基本满意"},
+    [TOPIC_EVAL_DISSATISFIED] = {"dissatisfied", "不满意"},
+};
+
+int topic_rating_parse(const char *code)
+{
+	for (int i = 0; code && i < TOPIC_EVAL__COUNT; i++)
+		if (!strcmp(code, ratings[i].code))
+			return i;
+	return -1;
+}
+
+const char *topic_rating_code(topic_rating r)
+{
+	return r < TOPIC_EVAL__COUNT ? ratings[r].code : "";
+}
+
+const char *topic_rating_label(topic_rating r)
+{
+	return r < TOPIC_EVAL__COUNT ? ratings[r].label : "";
+}
+
+char *topic_person_key(bool household, int64_t id, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s:%lld", household ? "household" : "resident", (long long)id);
+	return buf;
+}
+
+static const char *const electorates[] = {"owners", "residents", "households"};
+
+int topic_electorate_parse(const char *code)
+{
+	for (int i = 0; code && i < 3; i++)
+		if (!strcmp(code, electorates[i]))
+			return i;
+	return -1;
+}
+
+const char *topic_electorate_code(topic_electorate e)
+{
+	return (unsigned)e < 3 ? electorates[e] : "";
+}

@@ -8,14 +8,17 @@
  * POST /api/v1/topics/{id}/stage   {stage, note}                    admin */
 #include "api/common.h"
 #include "api/list.h"
+#include "api/names.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "domain/space_code.h"
 #include "modules/deliberation/delib_internal.h"
+#include "modules/cases/cases.h"
 #include "modules/deliberation/topic.h"
 #include "modules/module.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int delib_check(const gz_actor *a, policy_action action, const char *scope, gz_err *err)
@@ -49,7 +52,7 @@ int delib_check(const gz_actor *a, policy_action action, const char *scope, gz_e
 
 #define TOPIC_COLS                                                                                 \
 	"t.id, t.scope_code, t.title, t.body, t.stage, t.proposed_by, t.published_at, "            \
-	"t.created_at, t.updated_at"
+	"t.created_at, t.updated_at, t.source_case_id, t.publicity_until, t.implementation_owner"
 
 static json_t *topic_row_json(gz_stmt *st)
 {
@@ -66,6 +69,9 @@ static json_t *topic_row_json(gz_stmt *st)
 	json_object_set_new(o, "published_at", gz_api_time_or_null(st, 6));
 	json_object_set_new(o, "created_at", gz_api_time_json(gz_stmt_int64(st, 7)));
 	json_object_set_new(o, "updated_at", gz_api_time_json(gz_stmt_int64(st, 8)));
+	json_object_set_new(o, "source_case_id", gz_api_id_or_null(st, 9));
+	json_object_set_new(o, "publicity_until", gz_api_time_or_null(st, 10));
+	json_object_set_new(o, "implementation_owner", json_string(gz_stmt_text(st, 11)));
 	return o;
 }
 
@@ -121,7 +127,7 @@ int delib_topic_set_stage(gz_db *db, const gz_actor *a, int64_t id, int stage, c
 	return rc < 0 ? -1 : 0;
 }
 
-json_t *delib_topic_json(gz_db *db, int64_t id, gz_err *err)
+json_t *delib_topic_json(gz_db *db, const gz_actor *a, int64_t id, gz_err *err)
 {
 	gz_stmt *st = gz_db_prepare(db, "SELECT " TOPIC_COLS " FROM topics t WHERE t.id = $1", err);
 	if (!st)
@@ -162,10 +168,11 @@ json_t *delib_topic_json(gz_db *db, int64_t id, gz_err *err)
 		goto fail;
 	json_t *votes = json_array();
 	json_object_set_new(o, "votes", votes);
-	st = gz_db_prepare(db,
-	                   "SELECT id, rule, state, opened_at, closed_at FROM votes WHERE "
-	                   "topic_id = $1 ORDER BY id",
-	                   err);
+	st = gz_db_prepare(
+	    db,
+	    "SELECT id, rule, state, opened_at, closed_at, electorate FROM votes WHERE "
+	    "topic_id = $1 ORDER BY id",
+	    err);
 	if (!st)
 		goto fail;
 	gz_stmt_bind_int64(st, 1, id);
@@ -176,10 +183,11 @@ json_t *delib_topic_json(gz_db *db, int64_t id, gz_err *err)
 		json_object_set_new(v, "state", json_string(gz_stmt_text(st, 2)));
 		json_object_set_new(v, "opened_at", gz_api_time_json(gz_stmt_int64(st, 3)));
 		json_object_set_new(v, "closed_at", gz_api_time_or_null(st, 4));
+		json_object_set_new(v, "electorate", json_string(gz_stmt_text(st, 5)));
 		json_array_append_new(votes, v);
 	}
 	gz_stmt_finish(st);
-	if (rc < 0)
+	if (rc < 0 || delib_topic_records_json(db, a, id, o, err) < 0)
 		goto fail;
 	return o;
 fail:
@@ -210,7 +218,7 @@ static int place_exists(gz_db *db, const char *code, gz_err *err)
 	return rc < 0 ? -1 : rc == GZ_ROW;
 }
 
-static void reply_write(gz_req *r, gz_db *db, int status, json_t *out, gz_err *err)
+void delib_reply_write(gz_req *r, gz_db *db, int status, json_t *out, gz_err *err)
 {
 	if (!out || gz_api_commit(r, db, status, out, err) < 0) {
 		gz_db_rollback(db);
@@ -233,8 +241,16 @@ static void topic_create(gz_req *r)
 	gz_db *db = NULL;
 	if (!in)
 		goto fail;
-	gz_json_str(in, "scope_code", GZ_REQUIRED, 12, 15, &scope, &err);
-	gz_json_str(in, "title", GZ_REQUIRED, 1, DELIB_TITLE_MAX, &title, &err);
+	const char *case_s = NULL;
+	gz_json_str(in, "case_id", GZ_OPTIONAL, 1, 24, &case_s, &err);
+	int64_t case_id = case_s ? gz_api_parse_id(case_s) : 0;
+	if (case_s && !case_id)
+		gz_err_field(&err, "case_id", "应为诉求（工单）的 id");
+	/* Raised from a case: the place defaults to the case's community, the title to its
+	 * category. */
+	gz_json_str(in, "scope_code", case_s ? GZ_OPTIONAL : GZ_REQUIRED, 12, 15, &scope, &err);
+	gz_json_str(in, "title", case_s ? GZ_OPTIONAL : GZ_REQUIRED, 1, DELIB_TITLE_MAX, &title,
+	            &err);
 	gz_json_str(in, "body", GZ_OPTIONAL, 0, DELIB_BODY_MAX, &body, &err);
 	const char *why;
 	int level = scope ? space_code_level(scope) : -1;
@@ -243,6 +259,28 @@ static void topic_create(gz_req *r)
 		gz_err_field(&err, "scope_code", "应为社区（12 位）或网格（15 位）的编码");
 	if (gz_json_check(&err) < 0 || !(db = gz_req_db(r, &err)))
 		goto fail;
+	char case_grid[SPACE_CODE_SIZE], case_scope[SPACE_CODE_SIZE], case_title[300];
+	if (case_id) {
+		char category[200];
+		int found =
+		    gz_case_brief(db, a, case_id, case_grid, category, sizeof category, &err);
+		if (found < 0)
+			goto fail;
+		if (!found || (scope && strncmp(case_grid, scope, strlen(scope)) != 0)) {
+			gz_err_set(&err, GZ_EINVALID, "invalid_fields", "字段有误");
+			gz_err_field(&err, "case_id",
+			             found ? "诉求不在议题所在的社区或网格内" : "没有这个诉求");
+			goto fail;
+		}
+		if (!scope) {
+			snprintf(case_scope, sizeof case_scope, "%.12s", case_grid);
+			scope = case_scope;
+		}
+		if (!title) {
+			snprintf(case_title, sizeof case_title, "由诉求转为议题：%s", category);
+			title = case_title;
+		}
+	}
 	if (delib_check(a, ACT_WRITE, scope, &err) < 0)
 		goto fail;
 	if (gz_db_begin(db, &err) < 0)
@@ -260,8 +298,8 @@ static void topic_create(gz_req *r)
 	gz_stmt *st =
 	    gz_db_prepare(db,
 	                  "INSERT INTO topics (scope_code, title, body, stage, proposed_by, "
-	                  "created_at, updated_at) VALUES ($1, $2, $3, 'proposed', $4, "
-	                  "$5, $5) RETURNING id",
+	                  "created_at, updated_at, source_case_id) VALUES ($1, $2, $3, "
+	                  "'proposed', $4, $5, $5, $6) RETURNING id",
 	                  &err);
 	if (!st)
 		goto rollback;
@@ -270,6 +308,7 @@ static void topic_create(gz_req *r)
 	gz_stmt_bind_str(st, 3, body);
 	gz_stmt_bind_id(st, 4, a->user_id);
 	gz_stmt_bind_int64(st, 5, now);
+	gz_stmt_bind_id(st, 6, case_id);
 	rc = gz_stmt_step_id(st, &id, &err);
 	gz_stmt_finish(st);
 	if (rc < 0 || delib_topic_set_stage(db, a, id, TOPIC_PROPOSED, "", now, &err) < 0)
@@ -277,11 +316,13 @@ static void topic_create(gz_req *r)
 	char ids[24];
 	snprintf(ids, sizeof ids, "%lld", (long long)id);
 	json_t *detail = json_pack("{s:s}", "title", title);
+	if (case_id)
+		json_object_set_new(detail, "case_id", gz_api_id_json(case_id));
 	rc = gz_audit(a, db, "topic.create", "topic", ids, scope, detail, &err);
 	json_decref(detail);
 	if (rc < 0)
 		goto rollback;
-	reply_write(r, db, 201, delib_topic_json(db, id, &err), &err);
+	delib_reply_write(r, db, 201, delib_topic_json(db, a, id, &err), &err);
 	json_decref(in);
 	return;
 rollback:
@@ -289,6 +330,26 @@ rollback:
 fail:
 	json_decref(in);
 	gz_reply_err(r, &err);
+}
+
+/* Names the places of topics (their scope_code) as "scope_name": one batched lookup of
+ * the space module's "place" namer per page. 0, or -1 with err. */
+static int name_places(gz_db *db, json_t *items, gz_err *err)
+{
+	size_t n = json_array_size(items);
+	if (!n)
+		return 0;
+	gz_arena A = {0};
+	gz_name_ref *refs = gz_arena_alloc(&A, n * sizeof *refs);
+	for (size_t i = 0; i < n; i++)
+		refs[i].id =
+		    json_string_value(json_object_get(json_array_get(items, i), "scope_code"));
+	int rc = gz_names_resolve(NULL, db, &A, "place", refs, n, err);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		json_object_set_new(json_array_get(items, i), "scope_name",
+		                    refs[i].name ? json_string(refs[i].name) : json_null());
+	gz_arena_free(&A);
+	return rc;
 }
 
 static json_t *topic_list_row(gz_req *r, gz_stmt *st, int64_t *key)
@@ -324,7 +385,8 @@ static void topic_list(gz_req *r)
 	           .res = RES_DELIBERATION,
 	           .texts = texts,
 	           .ntexts = 1,
-	           .row = topic_list_row});
+	           .row = topic_list_row,
+	           .page = name_places});
 }
 
 static void topic_get_read(gz_req *r)
@@ -341,17 +403,58 @@ static void topic_get_read(gz_req *r)
 		rc = delib_topic_head(db, id, scope, &stage, &published, &err);
 	if (db && rc == 0)
 		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这个议题");
+	json_t *one = NULL;
 	if (!db || rc <= 0 || delib_check(gz_req_actor(r), ACT_READ, scope, &err) < 0 ||
-	    !(o = delib_topic_json(db, id, &err))) {
+	    !(o = delib_topic_json(db, gz_req_actor(r), id, &err)) ||
+	    name_places(db, (one = json_pack("[O]", o)), &err) < 0) {
+		json_decref(one);
+		json_decref(o);
 		gz_reply_err(r, &err);
 		return;
 	}
+	json_decref(one);
 	gz_reply_json(r, 200, o);
 }
 
 static void topic_get(gz_req *r)
 {
 	gz_api_read(r, topic_get_read);
+}
+
+/* What moving a topic from stage `from` to `to` needs besides the order: publicity starts
+ * only once its votes are closed, ends only after its period, and implementation ends only
+ * with every task done. 0, or -1 with err (409). */
+static int stage_move_checks(gz_db *db, int64_t id, int from, int to, int64_t now, gz_err *err)
+{
+	if (to >= TOPIC_PUBLICITY && to != TOPIC_REJECTED) {
+		int64_t open = 0;
+		if (gz_db_query_int64(db,
+		                      "SELECT COUNT(*) FROM votes WHERE topic_id = $1 AND state = "
+		                      "'open'",
+		                      &open, err, 1, id) < 0)
+			return -1;
+		if (open)
+			return gz_err_set(err, GZ_ECONFLICT, "vote_open",
+			                  "议题还有进行中的表决，结束表决后才能公示");
+	}
+	if (from == TOPIC_PUBLICITY) {
+		int64_t until = 0;
+		if (gz_db_query_int64(
+		        db, "SELECT COALESCE(publicity_until, 0) FROM topics WHERE id = $1", &until,
+		        err, 1, id) < 0 ||
+		    topic_publicity_check(until, now, err) < 0)
+			return -1;
+	}
+	if (from == TOPIC_IMPLEMENTATION) {
+		int64_t *p = NULL;
+		size_t n = 0;
+		if (delib_task_progress(db, id, &p, &n, err) < 0)
+			return -1;
+		int rc = topic_tasks_done_check(p, n, err);
+		free(p);
+		return rc;
+	}
+	return 0;
 }
 
 static void topic_stage_post(gz_req *r)
@@ -367,7 +470,13 @@ static void topic_stage_post(gz_req *r)
 		goto fail;
 	gz_json_str(in, "stage", GZ_REQUIRED, 1, 32, &to_s, &err);
 	gz_json_str(in, "note", GZ_OPTIONAL, 0, DELIB_NOTE_MAX, &note, &err);
+	int64_t days = TOPIC_PUBLICITY_DAYS_DEFAULT;
+	const char *owner = "";
+	gz_json_int(in, "publicity_days", GZ_OPTIONAL, 1, TOPIC_PUBLICITY_DAYS_MAX, &days, &err);
+	gz_json_str(in, "owner", GZ_OPTIONAL, 0, DELIB_NAME_MAX, &owner, &err);
 	int to = to_s ? topic_stage_parse(to_s) : -1;
+	if (to == TOPIC_IMPLEMENTATION && !*owner)
+		gz_err_field(&err, "owner", "进入实施阶段须指定实施责任人（个人或单位）");
 	if (to_s && to < 0)
 		gz_err_field(&err, "stage",
 		             "应为 confirmed、consultation、meeting、voting、publicity、"
@@ -384,8 +493,28 @@ static void topic_stage_post(gz_req *r)
 	    topic_stage_move((topic_stage)stage, (topic_stage)to, &err) < 0)
 		goto rollback;
 	int64_t now = gz_time_now_ms();
-	if (delib_topic_set_stage(db, a, id, to, note, now, &err) < 0)
+	if (stage_move_checks(db, id, stage, to, now, &err) < 0 ||
+	    delib_topic_set_stage(db, a, id, to, note, now, &err) < 0)
 		goto rollback;
+	if (to == TOPIC_PUBLICITY || to == TOPIC_IMPLEMENTATION) {
+		gz_stmt *st =
+		    gz_db_prepare(db,
+		                  to == TOPIC_PUBLICITY
+		                      ? "UPDATE topics SET publicity_until = $2 WHERE id = $1"
+		                      : "UPDATE topics SET implementation_owner = $2 WHERE id = $1",
+		                  &err);
+		if (!st)
+			goto rollback;
+		gz_stmt_bind_int64(st, 1, id);
+		if (to == TOPIC_PUBLICITY)
+			gz_stmt_bind_int64(st, 2, topic_publicity_until(now, (int)days));
+		else
+			gz_stmt_bind_str(st, 2, owner);
+		rc = gz_stmt_step(st, &err);
+		gz_stmt_finish(st);
+		if (rc < 0)
+			goto rollback;
+	}
 	char ids[24];
 	snprintf(ids, sizeof ids, "%lld", (long long)id);
 	json_t *detail = json_pack("{s:s,s:s}", "from", topic_stage_code((topic_stage)stage), "to",
@@ -394,7 +523,7 @@ static void topic_stage_post(gz_req *r)
 	json_decref(detail);
 	if (rc < 0)
 		goto rollback;
-	reply_write(r, db, 200, delib_topic_json(db, id, &err), &err);
+	delib_reply_write(r, db, 200, delib_topic_json(db, a, id, &err), &err);
 	json_decref(in);
 	return;
 rollback:

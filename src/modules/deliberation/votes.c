@@ -21,6 +21,7 @@
 #include "modules/deliberation/delib_internal.h"
 #include "modules/deliberation/topic.h"
 #include "modules/module.h"
+#include "modules/people/people.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@ typedef struct {
 	char rule_name[32];
 	char participation[200], approval[200];
 	bool secret, open;
+	int electorate; /* topic_electorate */
 	vote_rule rule;
 } vote_head;
 
@@ -52,7 +54,7 @@ static int load_head(gz_db *db, int64_t id, vote_head *v, gz_err *err)
 	memset(v, 0, sizeof *v);
 	gz_stmt *st = gz_db_prepare(db,
 	                            "SELECT topic_id, scope_code, rule, participation, approval, "
-	                            "secret, state FROM votes WHERE id = $1",
+	                            "secret, state, electorate FROM votes WHERE id = $1",
 	                            err);
 	if (!st)
 		return -1;
@@ -67,6 +69,9 @@ static int load_head(gz_db *db, int64_t id, vote_head *v, gz_err *err)
 		snprintf(v->approval, sizeof v->approval, "%s", gz_stmt_text(st, 4));
 		v->secret = gz_stmt_int64(st, 5) != 0;
 		v->open = !strcmp(gz_stmt_text(st, 6), "open");
+		v->electorate = topic_electorate_parse(gz_stmt_text(st, 7));
+		if (v->electorate < 0)
+			v->electorate = TOPIC_ELECTORATE_OWNERS;
 	}
 	gz_stmt_finish(st);
 	if (rc < 0)
@@ -95,11 +100,15 @@ static int vote_of_request(gz_req *r, gz_db *db, policy_action action, vote_head
  * vote's rule. 0, or -1 with err. */
 static int tally(gz_db *db, const vote_head *v, vote_counts *c, vote_result *res, gz_err *err)
 {
+	bool owners = v->electorate == TOPIC_ELECTORATE_OWNERS;
 	gz_stmt *st = gz_db_prepare(
 	    db,
-	    "SELECT e.unit_id, e.voter_key, e.area_dm2, COALESCE(b.choice, '') FROM "
-	    "vote_electorate e LEFT JOIN ballots b ON b.vote_id = e.vote_id AND b.voter_key = "
-	    "e.voter_key WHERE e.vote_id = $1 ORDER BY e.unit_id",
+	    owners ? "SELECT e.unit_id, e.voter_key, e.area_dm2, COALESCE(b.choice, '') FROM "
+	             "vote_electorate e LEFT JOIN ballots b ON b.vote_id = e.vote_id AND "
+	             "b.voter_key = e.voter_key WHERE e.vote_id = $1 ORDER BY e.unit_id"
+	           : "SELECT 0, p.voter_key, 0, COALESCE(b.choice, '') FROM vote_persons p LEFT "
+	             "JOIN ballots b ON b.vote_id = p.vote_id AND b.voter_key = p.voter_key WHERE "
+	             "p.vote_id = $1 ORDER BY p.voter_key",
 	    err);
 	if (!st)
 		return -1;
@@ -111,9 +120,12 @@ static int tally(gz_db *db, const vote_head *v, vote_counts *c, vote_result *res
 	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
 		if (n == cap)
 			h = gz_realloc(h, (cap *= 2) * sizeof *h);
-		char unit[24];
-		int ul = snprintf(unit, sizeof unit, "%lld", (long long)gz_stmt_int64(st, 0));
+		char unit[64];
 		const char *key = gz_stmt_text(st, 1);
+		/* Persons: each is their own "unit" (one head, no area). */
+		int ul = owners
+		             ? snprintf(unit, sizeof unit, "%lld", (long long)gz_stmt_int64(st, 0))
+		             : snprintf(unit, sizeof unit, "%s", key);
 		vote_choice choice = VOTE_ABSENT;
 		vote_choice_parse(gz_stmt_text(st, 3), gz_stmt_len(st, 3), &choice);
 		h[n++] = (vote_holding){gz_arena_strndup(&A, unit, (size_t)ul),
@@ -125,7 +137,7 @@ static int tally(gz_db *db, const vote_head *v, vote_counts *c, vote_result *res
 	}
 	gz_stmt_finish(st);
 	vote_problem p;
-	if (rc >= 0 && vote_count(h, n, true, c, &p) < 0)
+	if (rc >= 0 && vote_count(h, n, owners, c, &p) < 0)
 		rc = gz_err_set(err, GZ_EINTERNAL, "internal", "表决名单不一致（问题 %d）",
 		                (int)p.kind);
 	if (rc >= 0 && vote_decide(&v->rule, c, res, err) < 0)
@@ -198,6 +210,10 @@ static json_t *vote_json(gz_db *db, const gz_actor *a, int64_t id, gz_err *err)
 		json_object_set_new(o, "approval", json_string(v.approval));
 		json_object_set_new(o, "secret", json_boolean(v.secret));
 		json_object_set_new(o, "state", json_string(v.open ? "open" : "closed"));
+		json_object_set_new(
+		    o, "electorate",
+		    json_string(topic_electorate_code((topic_electorate)v.electorate)));
+		/* units of the owners' electorate, or persons / households */
 		json_object_set_new(o, "electorate_units", json_integer(gz_stmt_int64(st, 0)));
 		json_object_set_new(o, "opened_at", gz_api_time_json(gz_stmt_int64(st, 1)));
 		json_object_set_new(o, "closed_at", gz_api_time_or_null(st, 2));
@@ -332,6 +348,110 @@ static int64_t freeze_owners(gz_db *db, int64_t vote_id, const char *scope, gz_e
 	return rc < 0 ? -1 : units;
 }
 
+static int insert_key(gz_db *db, const char *sql, int64_t vote_id, const char *key,
+                      int64_t resident, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(db, sql, err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_int64(st, 1, vote_id);
+	gz_stmt_bind_str(st, 2, key);
+	if (resident)
+		gz_stmt_bind_int64(st, 3, resident);
+	int rc = gz_stmt_step(st, err);
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Freezes the residents' electorate under scope at `at`: every adult (18+) in the
+ * register, one voter each ("resident:<id>"), or one voter per household with an adult
+ * ("household:<id>", any adult member casting its ballot). Returns the number of voters,
+ * or -1 with err; *unknown gets the residents left out for want of a birth date. */
+static int64_t freeze_persons(gz_db *db, int64_t vote_id, const char *scope, bool households,
+                              int64_t at, int64_t *unknown, gz_err *err)
+{
+	gz_people_adult *adults = NULL;
+	size_t n = 0;
+	if (gz_people_adults(db, scope, at, &adults, &n, unknown, err) < 0)
+		return -1;
+	int64_t voters = 0;
+	int rc = 0;
+	for (size_t i = 0; rc >= 0 && i < n; i++) {
+		char key[48];
+		if (households && !adults[i].household_id)
+			continue; /* no household to represent */
+		topic_person_key(households, households ? adults[i].household_id : adults[i].id,
+		                 key, sizeof key);
+		rc = insert_key(db,
+		                "INSERT INTO vote_persons (vote_id, voter_key) VALUES ($1, $2) ON "
+		                "CONFLICT DO NOTHING",
+		                vote_id, key, 0, err);
+		if (rc >= 0)
+			rc = insert_key(db,
+			                "INSERT INTO vote_voters (vote_id, voter_key, resident_id) "
+			                "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+			                vote_id, key, adults[i].id, err);
+	}
+	free(adults);
+	if (rc < 0 || gz_db_query_int64(db, "SELECT COUNT(*) FROM vote_persons WHERE vote_id = $1",
+	                                &voters, err, 1, vote_id) < 0)
+		return -1;
+	return voters;
+}
+
+int64_t delib_vote_freeze(gz_db *db, int64_t vote_id, const char *scope, int electorate, int64_t at,
+                          int64_t *unknown, gz_err *err)
+{
+	*unknown = 0;
+	int64_t n =
+	    electorate == TOPIC_ELECTORATE_OWNERS
+	        ? freeze_owners(db, vote_id, scope, err)
+	        : freeze_persons(db, vote_id, scope, electorate == TOPIC_ELECTORATE_HOUSEHOLDS, at,
+	                         unknown, err);
+	if (n <= 0)
+		return n;
+	gz_stmt *st =
+	    gz_db_prepare(db, "UPDATE votes SET electorate_units = $1 WHERE id = $2", err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_int64(st, 1, n);
+	gz_stmt_bind_int64(st, 2, vote_id);
+	int rc = gz_stmt_step(st, err);
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : n;
+}
+
+int delib_vote_store_result(gz_db *db, int64_t vote_id, int64_t at, int64_t by, vote_result *res,
+                            gz_err *err)
+{
+	vote_head v;
+	vote_counts c;
+	int rc = load_head(db, vote_id, &v, err);
+	if (rc <= 0)
+		return rc == 0 ? gz_err_set(err, GZ_ENOTFOUND, "not_found", "没有这个表决") : -1;
+	if (tally(db, &v, &c, res, err) < 0)
+		return -1;
+	json_t *result = vote_result_json(&v.rule, &c, res);
+	char *text = gz_json_dump(result, NULL);
+	json_decref(result);
+	gz_stmt *st =
+	    gz_db_prepare(db,
+	                  "UPDATE votes SET state = 'closed', closed_at = $1, closed_by = "
+	                  "$2, result = $3 WHERE id = $4",
+	                  err);
+	rc = -1;
+	if (st) {
+		gz_stmt_bind_int64(st, 1, at);
+		gz_stmt_bind_id(st, 2, by);
+		gz_stmt_bind_str(st, 3, text);
+		gz_stmt_bind_int64(st, 4, vote_id);
+		rc = gz_stmt_step(st, err);
+		gz_stmt_finish(st);
+	}
+	free(text);
+	return rc < 0 ? -1 : 0;
+}
+
 static void reply_vote(gz_req *r, gz_db *db, int status, int64_t id, gz_err *err)
 {
 	json_t *out = vote_json(db, gz_req_actor(r), id, err);
@@ -373,22 +493,38 @@ static void vote_open(gz_req *r)
 	gz_json_str(in, "participation", GZ_OPTIONAL, 0, 190, &part, &err);
 	gz_json_str(in, "approval", GZ_OPTIONAL, 0, 190, &appr, &err);
 	gz_json_bool(in, "secret", GZ_OPTIONAL, &secret, &err);
+	const char *elect_s = NULL;
+	gz_json_str(in, "electorate", GZ_OPTIONAL, 1, 16, &elect_s, &err);
+	int elect = elect_s ? topic_electorate_parse(elect_s) : -1;
+	if (elect_s && elect < 0)
+		gz_err_field(&err, "electorate",
+		             "应为 owners（业主）、residents（18 周岁以上居民）或 "
+		             "households（户代表）");
 	if (rule_s) {
 		gz_err rerr;
 		gz_err_clear(&rerr);
-		if (!strcmp(rule_s, "residents_meeting"))
-			gz_err_field(
-			    &err, "rule",
-			    "居民会议的表决（18 周岁以上居民名单）尚未提供，请用 tally 命令计票");
-		else if (strcmp(rule_s, "custom") != 0 && (*part || *appr))
+		if (strcmp(rule_s, "custom") != 0 && (*part || *appr))
 			gz_err_field(&err, "participation", "只有 custom 规则可以自定义门槛");
 		else if (rule_of(rule_s, part, appr, &rule, &rerr) < 0)
 			gz_err_field(&err, !strcmp(rule_s, "custom") ? "approval" : "rule", "%s",
 			             !strcmp(rule_s, "custom")
 			                 ? rerr.message
 			                 : "应为 owners_general、owners_major、simple_majority、"
-			                   "two_thirds 或 custom");
+			                   "two_thirds、residents_meeting 或 custom");
 	}
+	/* The electorate the rule counts: owners for art. 278 (and area thresholds), persons
+	 * for a residents' meeting, either for the others (owners unless asked). */
+	if (rule.name && elect < 0 && !(elect_s && *elect_s))
+		elect = rule.electorate == VOTE_ELECTORATE_PERSONS ? TOPIC_ELECTORATE_RESIDENTS
+		                                                   : TOPIC_ELECTORATE_OWNERS;
+	if (rule.name && elect >= 0 &&
+	    ((rule.electorate == VOTE_ELECTORATE_OWNERS && elect != TOPIC_ELECTORATE_OWNERS) ||
+	     (rule.electorate == VOTE_ELECTORATE_PERSONS && elect == TOPIC_ELECTORATE_OWNERS)))
+		gz_err_field(
+		    &err, "electorate",
+		    rule.electorate == VOTE_ELECTORATE_OWNERS
+		        ? "该规则按专有部分面积和业主人数计票，表决人只能是业主（owners）"
+		        : "居民会议的表决人是 18 周岁以上居民（residents）或户代表（households）");
 	if (gz_json_check(&err) < 0 || !(db = gz_req_db(r, &err)) || gz_db_begin(db, &err) < 0)
 		goto fail;
 	char scope[SPACE_CODE_SIZE];
@@ -418,13 +554,15 @@ static void vote_open(gz_req *r)
 		goto rollback;
 	}
 	int64_t now = gz_time_now_ms(), id = 0;
-	if (topic_notice_check(published, now, topic_notice_days(), &err) < 0)
+	/* Owners' votes only on topics published N days before (SPEC §3a). */
+	if (elect == TOPIC_ELECTORATE_OWNERS &&
+	    topic_notice_check(published, now, topic_notice_days(), &err) < 0)
 		goto rollback;
 	st =
 	    gz_db_prepare(db,
 	                  "INSERT INTO votes (topic_id, scope_code, rule, participation, approval, "
-	                  "secret, state, electorate_units, opened_at, opened_by) VALUES ($1, $2, "
-	                  "$3, $4, $5, $6, 'open', 0, $7, $8) RETURNING id",
+	                  "secret, state, electorate_units, opened_at, opened_by, electorate) "
+	                  "VALUES ($1, $2, $3, $4, $5, $6, 'open', 0, $7, $8, $9) RETURNING id",
 	                  &err);
 	if (!st)
 		goto rollback;
@@ -436,32 +574,31 @@ static void vote_open(gz_req *r)
 	gz_stmt_bind_int64(st, 6, secret);
 	gz_stmt_bind_int64(st, 7, now);
 	gz_stmt_bind_id(st, 8, a->user_id);
+	gz_stmt_bind_str(st, 9, topic_electorate_code((topic_electorate)elect));
 	rc = gz_stmt_step_id(st, &id, &err);
 	gz_stmt_finish(st);
 	if (rc < 0)
 		goto rollback;
-	int64_t units = freeze_owners(db, id, scope, &err);
+	int64_t unknown_age = 0;
+	int64_t units = delib_vote_freeze(db, id, scope, elect, now, &unknown_age, &err);
 	if (units < 0)
 		goto rollback;
 	if (units == 0) {
 		gz_err_set(&err, GZ_EINVALID, "empty_electorate",
-		           "议题所在范围内没有登记的专有部分（房屋），无法确定表决名单");
+		           elect == TOPIC_ELECTORATE_OWNERS
+		               ? "议题所在范围内没有登记的专有部分（房屋），无法确定表决名单"
+		               : "议题所在范围内没有登记的 18 周岁以上居民，无法确定表决名单");
 		goto rollback;
 	}
-	st = gz_db_prepare(db, "UPDATE votes SET electorate_units = $1 WHERE id = $2", &err);
-	if (!st)
-		goto rollback;
-	gz_stmt_bind_int64(st, 1, units);
-	gz_stmt_bind_int64(st, 2, id);
-	rc = gz_stmt_step(st, &err);
-	gz_stmt_finish(st);
-	if (rc < 0 || (stage != TOPIC_VOTING &&
-	               delib_topic_set_stage(db, a, topic, TOPIC_VOTING, "", now, &err) < 0))
+	if ((stage != TOPIC_VOTING &&
+	     delib_topic_set_stage(db, a, topic, TOPIC_VOTING, "", now, &err) < 0))
 		goto rollback;
 	if (audit_vote(a, db, "vote.open", id, scope,
-	               json_pack("{s:o,s:s,s:I,s:b}", "topic_id", gz_api_id_json(topic), "rule",
-	                         rule.name, "electorate_units", (json_int_t)units, "secret",
-	                         secret),
+	               json_pack("{s:o,s:s,s:s,s:I,s:I,s:b}", "topic_id", gz_api_id_json(topic),
+	                         "rule", rule.name, "electorate",
+	                         topic_electorate_code((topic_electorate)elect), "electorate_units",
+	                         (json_int_t)units, "unknown_age", (json_int_t)unknown_age,
+	                         "secret", secret),
 	               &err) < 0)
 		goto rollback;
 	json_decref(in);
@@ -602,7 +739,7 @@ static void ballot_put(gz_req *r)
 		goto rollback;
 	if (!json_array_size(keys)) {
 		gz_err_set(&err, GZ_EFORBIDDEN, "not_in_electorate",
-		           "您不在本次表决的业主名单中（名单在表决发起时确定）");
+		           "您不在本次表决的表决人名单中（名单在表决发起时确定）");
 		goto rollback;
 	}
 	int64_t now = gz_time_now_ms();
@@ -644,11 +781,19 @@ static void paper_ballot(gz_req *r)
 	if (!in)
 		goto fail;
 	choice_field(in, &c, &err);
-	gz_json_str(in, "unit_id", GZ_REQUIRED, 1, 24, &unit_s, &err);
+	const char *res_s = NULL;
+	gz_json_str(in, "resident_id", GZ_OPTIONAL, 1, 24, &res_s, &err);
+	gz_json_str(in, "unit_id", res_s ? GZ_OPTIONAL : GZ_REQUIRED, 1, 24, &unit_s, &err);
 	gz_json_str(in, "proxy_document", GZ_OPTIONAL, 0, 500, &proxy, &err);
-	int64_t unit = unit_s ? gz_api_parse_id(unit_s) : 0;
+	int64_t unit = unit_s ? gz_api_parse_id(unit_s) : 0,
+	        resident = res_s ? gz_api_parse_id(res_s) : 0;
 	if (unit_s && !unit)
 		gz_err_field(&err, "unit_id", "应为房屋（专有部分）的 id");
+	if (res_s && !resident)
+		gz_err_field(&err, "resident_id", "应为居民的 id");
+	if (unit_s && res_s)
+		gz_err_field(&err, "unit_id",
+		             "业主表决填 unit_id，居民表决填 resident_id，不能都填");
 	if (gz_json_check(&err) < 0 || !(db = gz_req_db(r, &err)) || gz_db_begin(db, &err) < 0)
 		goto fail;
 	if (vote_of_request(r, db, ACT_ADMIN, &v, &err) < 0)
@@ -657,12 +802,24 @@ static void paper_ballot(gz_req *r)
 		gz_err_set(&err, GZ_ECONFLICT, "vote_closed", "表决已结束，不能再录入选票");
 		goto rollback;
 	}
+	bool owners = v.electorate == TOPIC_ELECTORATE_OWNERS;
+	const char *field = owners ? "unit_id" : "resident_id";
+	if (owners ? !unit : !resident) {
+		gz_err_set(&err, GZ_EINVALID, "invalid_fields", "字段有误");
+		gz_err_field(&err, field,
+		             owners ? "业主表决须填房屋（专有部分）的 unit_id"
+		                    : "居民表决须填居民的 resident_id");
+		goto rollback;
+	}
 	gz_stmt *st = gz_db_prepare(
-	    db, "SELECT voter_key FROM vote_electorate WHERE vote_id = $1 AND unit_id = $2", &err);
+	    db,
+	    owners ? "SELECT voter_key FROM vote_electorate WHERE vote_id = $1 AND unit_id = $2"
+	           : "SELECT voter_key FROM vote_voters WHERE vote_id = $1 AND resident_id = $2",
+	    &err);
 	if (!st)
 		goto rollback;
 	gz_stmt_bind_int64(st, 1, v.id);
-	gz_stmt_bind_int64(st, 2, unit);
+	gz_stmt_bind_int64(st, 2, owners ? unit : resident);
 	int rc = gz_stmt_step(st, &err);
 	char *key = rc == GZ_ROW ? gz_strdup(gz_stmt_text(st, 0)) : NULL;
 	gz_stmt_finish(st);
@@ -670,7 +827,7 @@ static void paper_ballot(gz_req *r)
 		goto rollback;
 	if (!key) {
 		gz_err_set(&err, GZ_EINVALID, "invalid_fields", "字段有误");
-		gz_err_field(&err, "unit_id", "不在本次表决的名单中");
+		gz_err_field(&err, field, "不在本次表决的名单中");
 		goto rollback;
 	}
 	rc = put_ballot(db, v.id, key, c, *proxy ? "proxy" : "paper", proxy, a, gz_time_now_ms(),
@@ -678,8 +835,9 @@ static void paper_ballot(gz_req *r)
 	free(key);
 	if (rc < 0 ||
 	    audit_vote(a, db, "ballot.paper", v.id, v.scope,
-	               json_pack("{s:o,s:s,s:b}", "unit_id", gz_api_id_json(unit), "channel",
-	                         *proxy ? "proxy" : "paper", "proxy_document", *proxy != 0),
+	               json_pack("{s:o,s:s,s:b}", field, gz_api_id_json(owners ? unit : resident),
+	                         "channel", *proxy ? "proxy" : "paper", "proxy_document",
+	                         *proxy != 0),
 	               &err) < 0)
 		goto rollback;
 	json_decref(in);
@@ -707,29 +865,8 @@ static void vote_close(gz_req *r)
 		gz_err_set(&err, GZ_ECONFLICT, "vote_closed", "表决已结束");
 		goto rollback;
 	}
-	vote_counts c;
 	vote_result res;
-	if (tally(db, &v, &c, &res, &err) < 0)
-		goto rollback;
-	json_t *result = vote_result_json(&v.rule, &c, &res);
-	char *text = gz_json_dump(result, NULL);
-	json_decref(result);
-	gz_stmt *st =
-	    gz_db_prepare(db,
-	                  "UPDATE votes SET state = 'closed', closed_at = $1, closed_by = "
-	                  "$2, result = $3 WHERE id = $4",
-	                  &err);
-	int rc = -1;
-	if (st) {
-		gz_stmt_bind_int64(st, 1, gz_time_now_ms());
-		gz_stmt_bind_id(st, 2, a->user_id);
-		gz_stmt_bind_str(st, 3, text);
-		gz_stmt_bind_int64(st, 4, v.id);
-		rc = gz_stmt_step(st, &err);
-		gz_stmt_finish(st);
-	}
-	free(text);
-	if (rc < 0 ||
+	if (delib_vote_store_result(db, v.id, gz_time_now_ms(), a->user_id, &res, &err) < 0 ||
 	    audit_vote(a, db, "vote.close", v.id, v.scope,
 	               json_pack("{s:b,s:b,s:b}", "passed", res.passed, "participation_met",
 	                         res.participation_met, "approval_met", res.approval_met),

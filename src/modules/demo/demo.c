@@ -9,6 +9,7 @@
  *   a year of mobilisation  demo_load_mobilisation() (demo_mob.c, through mobilisation.h)
  *   services    gz_services_demo()            (services.h: venues, a year of applications
  *                                               and bookings through the API's functions)
+ *   deliberation gz_delib_demo()              (deliberation.h: a year of topics and votes)
  * Each piece is its own transaction with its audit rows (user "cli"). */
 #include "api/auth.h"
 #include "modules/org/org.h"
@@ -24,6 +25,7 @@
 #include "core/time.h"
 #include "db/db.h"
 #include "modules/cases/cases.h"
+#include "modules/deliberation/deliberation.h"
 #include "modules/demo/demo_cases.h"
 #include "modules/demo/generate.h"
 #include "modules/demo/demo_mob.h"
@@ -53,8 +55,10 @@ const char gz_cli_demo_usage[] =
     "  resident's history), and a year of cases (诉求, 800: seasonal categories, the usual\n"
     "  mix of states and outcomes), and a year of mobilisation (volunteer and Party-member\n"
     "  activities with sign-ups, check-ins and hours, points, each community's 爱心超市\n"
-    "  with donations and redemptions; 48 volunteer accounts without a password). Prints\n"
-    "  the counts and the accounts with their passwords.\n"
+    "  with donations and redemptions; 48 volunteer accounts without a password), and a\n"
+    "  year of deliberation (协商议事: in each community seven topics through their\n"
+    "  stages, owners' votes and residents' meetings with their ballots and results).\n"
+    "  Prints the counts and the accounts with their passwords.\n"
     "  --seed N   another seed, other data (default 1); the same seed gives the same data\n"
     "             (ages are taken at 1 January of the current year).\n"
     "  --force    load even though the database has streets: the demo street then takes\n"
@@ -248,7 +252,7 @@ typedef struct {
 	int64_t *org_ids;       /* demo organisation -> database id (for mobilisation) */
 	int64_t *agreement_ids; /* demo agreement -> database id */
 	double t_grids, t_buildings, t_units, t_residents, t_network, t_accounts, t_visits,
-	    t_records, t_cases, t_mobilisation, t_services;
+	    t_records, t_cases, t_mobilisation, t_services, t_deliberation;
 } loader;
 
 static int load_grids(loader *L, const demo_street *s, uint64_t seed)
@@ -903,6 +907,44 @@ static int load_services(loader *L, const demo_street *s, uint64_t seed)
 	return rc;
 }
 
+/* ---------------------------------------------------------------- deliberation */
+
+/* A year of topics, votes and their records in each community (deliberation.h), written as
+ * the demo's community staff (the operator for an earlier demo's accounts); the demo's
+ * accounts evaluate. */
+static int load_deliberation(loader *L, const demo_street *s, uint64_t seed)
+{
+	int64_t t0 = gz_time_mono_ns();
+	const char *codes[64], *grids[64];
+	int n = 0;
+	for (int32_t i = 0; i < s->ncommunities && n < 64; i++) {
+		if (s->communities[i].ngrids < 1)
+			continue;
+		codes[n] = s->communities[i].code;
+		grids[n++] = s->grids[s->communities[i].first_grid].code;
+	}
+	gz_actor cs;
+	const gz_actor *a = staff_actor(L, s, ROLE_COMMUNITY_STAFF, &cs) ? &cs : &L->op;
+	gz_delib_evaluator ev[16];
+	int nev = 0;
+	for (int i = 0; i < s->naccounts && nev < 16; i++) {
+		gz_user_row u = {0};
+		gz_err e;
+		gz_err_clear(&e);
+		if (gz_user_by_name(L->db, s->accounts[i].username, true, &u, &e) > 0)
+			ev[nev++] = (gz_delib_evaluator){u.id, s->accounts[i].username};
+	}
+	gz_err err;
+	gz_err_clear(&err);
+	int topics = 0, votes = 0;
+	int rc = gz_delib_demo(L->db, a, codes, grids, n, ev, nev, seed, gz_time_now_ms(), &topics,
+	                       &votes, &err);
+	if (rc < 0)
+		print_err(L->cmd, "deliberation", &err);
+	L->t_deliberation += secs_since(t0);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- summary */
 
 static json_t *record_counts(gz_db *db)
@@ -1146,7 +1188,8 @@ int gz_cli_demo(int argc, char **argv)
 	    load_residents(&L, s) < 0 || load_network(&L, s, rid) < 0 ||
 	    load_accounts(&L, s, rid, state) < 0 ||
 	    load_visits(&L, s, c.seed, 365, rid, state) < 0 || load_records(&L, s) < 0 ||
-	    load_mobilisation(&L, s, c.seed) < 0 || load_services(&L, s, c.seed) < 0)
+	    load_mobilisation(&L, s, c.seed) < 0 || load_services(&L, s, c.seed) < 0 ||
+	    load_deliberation(&L, s, c.seed) < 0)
 		goto out;
 	int64_t tc = gz_time_mono_ns();
 	if (demo_load_cases(db, &L.op, s, L.building_ids, o.seed, gz_time_now_ms(), DEMO_CASES,
@@ -1161,11 +1204,12 @@ int gz_cli_demo(int argc, char **argv)
 		json_t *j = summary_json(s, counts, state, o.seed, secs);
 		json_object_set_new(
 		    j, "timings",
-		    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "grids", L.t_grids,
-		              "buildings", L.t_buildings, "units", L.t_units, "residents",
-		              L.t_residents, "network", L.t_network, "accounts", L.t_accounts,
-		              "visits", L.t_visits, "records", L.t_records, "cases", L.t_cases,
-		              "mobilisation", L.t_mobilisation, "services", L.t_services));
+		    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "grids",
+		              L.t_grids, "buildings", L.t_buildings, "units", L.t_units,
+		              "residents", L.t_residents, "network", L.t_network, "accounts",
+		              L.t_accounts, "visits", L.t_visits, "records", L.t_records, "cases",
+		              L.t_cases, "mobilisation", L.t_mobilisation, "services", L.t_services,
+		              "deliberation", L.t_deliberation));
 		char *txt = gz_json_dump(j, NULL);
 		printf("%s\n", txt ? txt : "{}");
 		free(txt);

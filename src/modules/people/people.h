@@ -194,4 +194,20 @@ int gz_people_brief_of_user(gz_db *db, int64_t user_id, gz_people_brief *out, gz
 int gz_people_brief_next(gz_db *db, const char *scope, int64_t after, gz_people_brief *out,
                          gz_err *err);
 
+/* ---- Adults of a place, for residents' meetings (issue 12, deliberation) ---- */
+
+typedef struct {
+	int64_t id;
+	int64_t household_id; /* 0: none */
+} gz_people_adult;
+
+/* The live residents in the register (status active, not deleted) whose grid lies
+ * inside scope and who are 18 or older (周岁) on the day of at_ms, in id order: their
+ * birth date is read from the ID number, or the sealed birth date when there is none.
+ * Residents whose birth date is unknown (or cannot be opened without the key) are left
+ * out and counted in *unknown. *out is malloc'd (the caller frees), *n its length.
+ * Returns 0, or -1 with err. No authorisation: the caller decides. */
+int gz_people_adults(gz_db *db, const char *scope, int64_t at_ms, gz_people_adult **out, size_t *n,
+                     int64_t *unknown, gz_err *err);
+
 #endif
