@@ -26,6 +26,7 @@
 extern policy_resource RES_ACTIVITY;       /* activities, sign-ups, check-in, hours */
 extern policy_resource RES_SERVICE_RECORD; /* service records, points accounts, adjustments */
 extern policy_resource RES_STORE;          /* the charity store: items, stock, redemptions */
+extern policy_resource RES_PARTY_POINTS; /* 党员积分: branch rules, entries, ranking, report */
 
 /* POST /api/v1/activities: {kind, organiser_org_id, title, description?, place_code,
  * address?, contact?, start_at, end_at, slots, skills?, points_per_hour?}. */
