@@ -1,6 +1,6 @@
 /* The demo street's year of mobilisation (demo_mob.h): activities, sign-ups, hours,
- * points and the charity store, written through the mobilisation module's functions as
- * the operator, each at the time it happened, so the data pass every check real data
+ * points, the charity store and Party member points, written through the mobilisation module's
+ * functions as the operator, each at the time it happened, so the data pass every check real data
  * pass and `gongzhi ledger check` holds on them. */
 #include "modules/demo/demo_mob.h"
 #include "modules/accounts/accounts.h"
@@ -635,6 +635,90 @@ static int awards(ctx *c, int64_t t)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- Party member points */
+
+/* The year of 党员积分: every branch's members at the monthly 主题党日 (most of them),
+ * 双报到 duties of the members who reported to a community, the odd deduction with its
+ * reason; and settings of their own for the first branch. */
+static int party_points(ctx *c, int64_t year0)
+{
+	gz_stmt *st = gz_db_prepare(c->db,
+	                            "SELECT id, party_org_id, CASE WHEN reported_community_code IS "
+	                            "NULL THEN 0 ELSE 1 END FROM party_members ORDER BY id",
+	                            c->err);
+	if (!st)
+		return -1;
+	int64_t(*m)[3] = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = gz_stmt_step(st, c->err)) == GZ_ROW) {
+		if (n == cap)
+			m = gz_realloc(m, (cap = cap ? 2 * cap : 256) * sizeof *m);
+		m[n][0] = gz_stmt_int64(st, 0);
+		m[n][1] = gz_stmt_int64(st, 1);
+		m[n][2] = gz_stmt_int64(st, 2);
+		n++;
+	}
+	gz_stmt_finish(st);
+	if (rc < 0 || !n) {
+		free(m);
+		return rc < 0 ? -1 : 0;
+	}
+	json_t *out = NULL, *in = json_pack("{s:i,s:i}", "service_hour", 3, "meeting", 4);
+	rc = gz_mob_party_rules_set(c->db, c->op, m[0][1], in, year0, &out, c->err);
+	json_decref(in);
+	if (done(c, rc, out, NULL, "party rules") < 0)
+		goto fail;
+	static const char *const months[] = {"一", "二", "三", "四", "五",   "六",
+	                                     "七", "八", "九", "十", "十一", "十二"};
+	for (int mo = 0; mo < 12; mo++) {
+		int64_t day = year0 + (int64_t)mo * 30 * DAY_MS + 14 * DAY_MS;
+		if (day + DAY_MS > c->now)
+			break;
+		char note[64];
+		snprintf(note, sizeof note, "%s月主题党日", months[mo]);
+		for (size_t i = 0; i < n; i++) {
+			json_t *e;
+			uint32_t roll = demo_rng_below(&c->r, 100);
+			if (roll < 85)
+				e = json_pack("{s:o,s:s,s:s}", "party_member_id", id_json(m[i][0]),
+				              "kind", "meeting", "note", note);
+			else if (roll < 87)
+				e = json_pack("{s:o,s:s,s:s,s:i,s:s}", "party_member_id",
+				              id_json(m[i][0]), "kind", "deduction", "note", note,
+				              "points", 2, "reason", "无故缺席主题党日，未请假");
+			else
+				e = NULL;
+			if (e) {
+				rc = gz_mob_party_entry_create(
+				    c->db, c->op, m[i][1], e,
+				    day + 9 * HOUR_MS + (int64_t)i * MIN_MS, &out, c->err);
+				json_decref(e);
+				if (done(c, rc, out, NULL, "party meeting") < 0)
+					goto fail;
+			}
+			int64_t dt =
+			    day + (int64_t)demo_rng_range(&c->r, 2, 12) * DAY_MS + 15 * HOUR_MS;
+			if (m[i][2] && demo_rng_below(&c->r, 100) < 60 && dt < c->now) {
+				e = json_pack("{s:o,s:s,s:s}", "party_member_id", id_json(m[i][0]),
+				              "kind", "duty", "note",
+				              demo_rng_below(&c->r, 2) ? "到报到社区认领岗位值守"
+				                                       : "参加社区志愿服务");
+				rc = gz_mob_party_entry_create(c->db, c->op, m[i][1], e, dt, &out,
+				                               c->err);
+				json_decref(e);
+				if (done(c, rc, out, NULL, "party duty") < 0)
+					goto fail;
+			}
+		}
+	}
+	free(m);
+	return 0;
+fail:
+	free(m);
+	return -1;
+}
+
 int demo_load_mobilisation(gz_db *db, const gz_actor *op, const demo_street *s,
                            const int64_t *org_ids, const int64_t *agreement_ids, uint64_t seed,
                            int64_t now, gz_err *err)
@@ -685,7 +769,8 @@ int demo_load_mobilisation(gz_db *db, const gz_actor *op, const demo_street *s,
 						goto out;
 		}
 	}
-	if (awards(&c, local_day(now) - 10 * DAY_MS + 10 * HOUR_MS) < 0 || upcoming(&c) < 0)
+	if (awards(&c, local_day(now) - 10 * DAY_MS + 10 * HOUR_MS) < 0 || upcoming(&c) < 0 ||
+	    party_points(&c, year0) < 0)
 		goto out;
 	ret = 0;
 out:

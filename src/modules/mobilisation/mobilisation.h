@@ -65,6 +65,16 @@ int gz_mob_close_checkout(gz_db *db, const gz_actor *a, int64_t activity_id, int
 int gz_mob_activity_confirm(gz_db *db, const gz_actor *a, int64_t activity_id, json_t *in,
                             int64_t now, json_t **out, gz_err *err);
 
+/* PUT /api/v1/party-branches/{id}/point-rules: {base?, service_hour?, duty?, meeting?,
+ * deduction_max?} — a branch's settings of Party member points (admin at its place). */
+int gz_mob_party_rules_set(gz_db *db, const gz_actor *a, int64_t branch_id, json_t *in, int64_t now,
+                           json_t **out, gz_err *err);
+
+/* POST /api/v1/party-branches/{id}/point-entries: {party_member_id, kind (duty, meeting,
+ * deduction), note, at?, points? (deductions), reason? (deductions)}. */
+int gz_mob_party_entry_create(gz_db *db, const gz_actor *a, int64_t branch_id, json_t *in,
+                              int64_t now, json_t **out, gz_err *err);
+
 /* POST /api/v1/store/items: {community_code, name, description?, price_points, stock}. */
 int gz_mob_store_item_create(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t **out,
                              gz_err *err);

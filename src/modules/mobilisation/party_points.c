@@ -127,7 +127,7 @@ static void rules_get(gz_req *r)
 
 /* PUT /party-branches/{id}/point-rules {rule: points, ...}: a branch's settings, by its
  * administrators (the secretary, the street). */
-static int rules_put_write(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
+int gz_mob_party_rules_set(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
                            json_t **out, gz_err *errp)
 {
 	gz_err err;
@@ -194,7 +194,7 @@ fail:
 
 static void rules_put(gz_req *r)
 {
-	mob_handle(r, rules_put_write, 200, false);
+	mob_handle(r, gz_mob_party_rules_set, 200, false);
 }
 
 /* ---------------------------------------------------------------- entries */
@@ -222,8 +222,8 @@ static json_t *entry_json(gz_stmt *st, const mob_pp_rules *rules)
 
 /* POST /party-branches/{id}/point-entries {party_member_id, kind, note, at?, points?,
  * reason?}: a duty done, a meeting attended, or a deduction with its reason. */
-static int entry_write(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
-                       json_t **out, gz_err *errp)
+int gz_mob_party_entry_create(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
+                              json_t **out, gz_err *errp)
 {
 	gz_err err;
 	gz_err_clear(&err);
@@ -305,7 +305,7 @@ fail:
 
 static void entry_create(gz_req *r)
 {
-	mob_handle(r, entry_write, 201, false);
+	mob_handle(r, gz_mob_party_entry_create, 201, false);
 }
 
 /* ---------------------------------------------------------------- tallies */
