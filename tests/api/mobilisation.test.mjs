@@ -135,6 +135,10 @@ describe('activities', () => {
     assert.equal(code.status, 200);
     assert.match(code.body.code, /^\d{6}$/);
     assert.equal(code.body.window_open, true);
+    // The same code as a QR image of the activity's page with the code filled in.
+    assert.match(code.body.check_in_url, new RegExp(`^https?://[^/]+/mobilisation/activities/${a.id}\\?code=${code.body.code}$`));
+    assert.match(code.body.qr_svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 (\d+) \1"/);
+    assert.match(code.body.qr_svg, /<path fill="#000" d="(M\d+ \d+h1v1h-1z)+"\/><\/svg>$/);
     expect(await get('/api/v1/activities?kind=x', who.v1), 400, 'bad_query', 'bad kind');
   });
 

@@ -4,6 +4,7 @@
 #include "modules/mobilisation/mobilisation.h"
 #include "modules/module.h"
 #include "modules/org/org.h"
+#include "core/qr.h"
 #include "modules/space/space.h"
 #include "api/common.h"
 #include "api/fields.h"
@@ -384,8 +385,20 @@ static void activity_code(gz_req *r)
 	gz_err err;
 	gz_err_clear(&err);
 	json_t *out = NULL;
-	int rc = gz_mob_activity_code(NULL, gz_req_actor(r), mob_path_id(r, "id"), gz_time_now_ms(),
-	                              &out, &err);
+	int64_t id = mob_path_id(r, "id");
+	int rc = gz_mob_activity_code(NULL, gz_req_actor(r), id, gz_time_now_ms(), &out, &err);
+	if (rc == 0) {
+		/* The same code as a QR image: scanned, it opens the activity with the code filled
+		 * in (the volunteer still signs in and taps 签到). */
+		const char *url = gz_api_public_url(
+		    r, gz_arena_printf(&r->arena, "/mobilisation/activities/%lld?code=%s",
+		                       (long long)id,
+		                       json_string_value(json_object_get(out, "code"))));
+		char *svg = gz_qr_svg(url);
+		json_object_set_new(out, "check_in_url", json_string(url));
+		json_object_set_new(out, "qr_svg", svg ? json_string(svg) : json_null());
+		free(svg);
+	}
 	mob_reply(r, rc, 200, out, &err);
 }
 
