@@ -65,6 +65,18 @@ int gz_mob_close_checkout(gz_db *db, const gz_actor *a, int64_t activity_id, int
 int gz_mob_activity_confirm(gz_db *db, const gz_actor *a, int64_t activity_id, json_t *in,
                             int64_t now, json_t **out, gz_err *err);
 
+/* PATCH /api/v1/activities/{id}: {title?, description?, address?, contact?, start_at?,
+ * end_at?, slots?, skills?, points_per_hour?} while open (409 activity_closed after);
+ * 409 already_checked_in when the schedule would move after a check-in; more slots
+ * promote the waitlist in order, fewer than those holding one is 422. */
+int gz_mob_activity_update(gz_db *db, const gz_actor *a, int64_t activity_id, json_t *in,
+                           int64_t now, json_t **out, gz_err *err);
+
+/* POST /api/v1/activities/{id}/cancel: {reason}. Open only; sign-ups stay, nothing
+ * credited changes. */
+int gz_mob_activity_cancel(gz_db *db, const gz_actor *a, int64_t activity_id, json_t *in,
+                           int64_t now, json_t **out, gz_err *err);
+
 /* PUT /api/v1/party-branches/{id}/point-rules: {base?, service_hour?, duty?, meeting?,
  * deduction_max?} — a branch's settings of Party member points (admin at its place). */
 int gz_mob_party_rules_set(gz_db *db, const gz_actor *a, int64_t branch_id, json_t *in, int64_t now,

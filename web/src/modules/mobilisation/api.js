@@ -5,6 +5,10 @@ import { apiGet, apiSend, queryString, seg } from '@/api.js'
 export const listActivities = (params) => apiGet('/activities' + queryString(params))
 export const getActivity = (id) => apiGet('/activities/' + seg(id))
 export const createActivity = (body) => apiSend('POST', '/activities', body)
+// Edit while open (returns the activity, with promoted: sign-ups that took new slots);
+// cancel with a reason.
+export const updateActivity = (id, body) => apiSend('PATCH', '/activities/' + seg(id), body)
+export const cancelActivity = (id, reason) => apiSend('POST', '/activities/' + seg(id) + '/cancel', { reason })
 // The organiser's rotating code {code, step_seconds, valid_until, window_open, ...}.
 export const getActivityCode = (id) => apiGet('/activities/' + seg(id) + '/code')
 export const signUp = (id) => apiSend('POST', '/activities/' + seg(id) + '/signups', {})

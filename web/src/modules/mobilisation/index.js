@@ -79,6 +79,8 @@ export default {
     counts: { activities: '志愿活动', signups: '活动报名', service_records: '志愿服务记录', redemptions: '爱心超市兑换' },
     auditActions: {
       'activity.create': '发布活动',
+      'activity.update': '修改活动',
+      'activity.cancel': '取消活动',
       'activity.signup': '活动报名',
       'activity.signup_cancel': '取消报名',
       'activity.check_in': '活动签到',
