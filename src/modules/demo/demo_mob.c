@@ -5,6 +5,7 @@
 #include "modules/demo/demo_mob.h"
 #include "modules/accounts/accounts.h"
 #include "modules/mobilisation/mobilisation.h"
+#include "modules/people/people.h"
 #include "modules/people/person.h"
 #include "core/json.h"
 #include "core/mem.h"
@@ -177,14 +178,19 @@ static int64_t volunteer_account(ctx *c, const char *username, const char *name,
 	if (gz_db_begin(c->db, c->err) < 0)
 		return -1;
 	int64_t id = gz_user_insert(c->db, username, name, "!no-login", c->err);
-	if (id < 0 || gz_user_grant(c->db, id, role, scope, c->err) < 0)
+	/* A Party member who lives there is a resident of the grid too (their own record's
+	 * account: people's rule for linking one). */
+	bool resident = role == ROLE_PARTY_MEMBER;
+	if (id < 0 || gz_user_grant(c->db, id, role, scope, c->err) < 0 ||
+	    (resident && gz_user_grant(c->db, id, ROLE_RESIDENT, scope, c->err) < 0))
 		goto fail;
-	gz_grant g = {.role = role};
-	snprintf(g.scope, sizeof g.scope, "%s", scope);
+	gz_grant g[2] = {{.role = role}, {.role = ROLE_RESIDENT}};
+	snprintf(g[0].scope, sizeof g[0].scope, "%s", scope);
+	snprintf(g[1].scope, sizeof g[1].scope, "%s", scope);
 	char ids[24];
 	snprintf(ids, sizeof ids, "%" PRId64, id);
 	json_t *detail = json_pack("{s:s,s:s,s:o}", "username", username, "display_name", name,
-	                           "roles", gz_grants_json(&g, 1));
+	                           "roles", gz_grants_json(g, resident ? 2 : 1));
 	rc = gz_audit(c->op, c->db, "user.create", "user", ids, scope, detail, c->err);
 	json_decref(detail);
 	if (rc < 0 || gz_db_commit(c->db, c->err) < 0)
@@ -193,6 +199,28 @@ static int64_t volunteer_account(ctx *c, const char *username, const char *name,
 fail:
 	gz_db_rollback(c->db);
 	return -1;
+}
+
+/* The account user_id is the own account of Party member k's resident record (the
+ * demo's Party members were written in s->party order), so their service counts in their
+ * Party member points. Once: a record already linked stays. */
+static int link_resident(ctx *c, int32_t k, int64_t user_id)
+{
+	int64_t rid = 0, linked = 0;
+	if (gz_db_query_int64(c->db,
+	                      "SELECT resident_id FROM party_members ORDER BY id LIMIT 1 OFFSET $1",
+	                      &rid, c->err, 1, (int64_t)k) < 0 ||
+	    (rid && gz_db_query_int64(c->db,
+	                              "SELECT COUNT(*) FROM residents WHERE id = $1 AND "
+	                              "user_id IS NOT NULL",
+	                              &linked, c->err, 1, rid) < 0))
+		return -1;
+	if (!rid || linked)
+		return 0;
+	json_t *in = json_pack("{s:o}", "user_id", id_json(user_id));
+	int rc = gz_people_resident_change(c->db, c->op, rid, GZ_PEOPLE_EDIT, in, 0, NULL, c->err);
+	json_decref(in);
+	return done(c, rc, NULL, NULL, "resident account link");
 }
 
 static int add_volunteers(ctx *c)
@@ -216,7 +244,7 @@ static int add_volunteers(ctx *c)
 			const demo_grid *g =
 			    &s->grids[s->buildings[s->units[p->unit].building].grid];
 			int64_t id = volunteer_account(c, un, p->name, ROLE_PARTY_MEMBER, g->code);
-			if (id < 0)
+			if (id < 0 || link_resident(c, k, id) < 0)
 				return -1;
 			c->v[c->nv++] = (vol){id, ci, true};
 			made++, party++;
