@@ -1,5 +1,6 @@
 #include "api/common.h"
 #include "api/auth.h"
+#include "core/arena.h"
 #include "core/time.h"
 #include "core/utf8.h"
 
@@ -41,6 +42,18 @@ json_t *gz_api_id_or_null(gz_stmt *st, int col)
 json_t *gz_api_text_or_null(gz_stmt *st, int col)
 {
 	return gz_stmt_isnull(st, col) ? json_null() : json_string(gz_stmt_text(st, col));
+}
+
+const char *gz_api_public_url(gz_req *r, const char *path)
+{
+	const char *base = getenv("GONGZHI_PUBLIC_URL"), *host = gz_req_header(r, "Host");
+	if (base && *base) {
+		size_t n = strlen(base);
+		return gz_arena_printf(&r->arena, "%.*s%s", (int)(base[n - 1] == '/' ? n - 1 : n),
+		                       base, path);
+	}
+	return gz_arena_printf(&r->arena, "%s://%s%s", r->secure ? "https" : "http",
+	                       host ? host : "localhost", path);
 }
 
 int64_t gz_api_parse_id(const char *s)

@@ -37,6 +37,11 @@ int64_t gz_api_parse_id(const char *s);
  * it is not 1..max_cp code points of UTF-8. */
 const char *gz_api_like_query(gz_req *r, const char *key, size_t max_cp, gz_err *err);
 
+/* The address residents reach the service at, followed by path ("/check?code=..."), in
+ * r's arena: GONGZHI_PUBLIC_URL (a trailing / dropped), else the scheme and Host this
+ * request came to. For links printed or shown as QR codes. */
+const char *gz_api_public_url(gz_req *r, const char *path);
+
 /* True when query parameter key is "1" or "true". */
 bool gz_api_flag_query(gz_req *r, const char *key);
 

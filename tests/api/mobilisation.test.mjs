@@ -135,6 +135,10 @@ describe('activities', () => {
     assert.equal(code.status, 200);
     assert.match(code.body.code, /^\d{6}$/);
     assert.equal(code.body.window_open, true);
+    // The same code as a QR image of the activity's page with the code filled in.
+    assert.match(code.body.check_in_url, new RegExp(`^https?://[^/]+/mobilisation/activities/${a.id}\\?code=${code.body.code}$`));
+    assert.match(code.body.qr_svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 (\d+) \1"/);
+    assert.match(code.body.qr_svg, /<path fill="#000" d="(M\d+ \d+h1v1h-1z)+"\/><\/svg>$/);
     expect(await get('/api/v1/activities?kind=x', who.v1), 400, 'bad_query', 'bad kind');
   });
 
@@ -179,6 +183,87 @@ describe('activities', () => {
     expect(await get(`/api/v1/activities/${a.id}/signups`, who.v2), 403, 'forbidden', 'volunteers do not list sign-ups');
     const mine = await get('/api/v1/me/activities', who.v3);
     assert.equal(mine.body.items[0].activity.id, a.id);
+  });
+});
+
+describe('editing and cancelling an activity', () => {
+  test('the organisers edit an open activity; bad input and out of scope change nothing', async () => {
+    const a = await publish({ title: '修改测试', slots: 1 });
+    const p = (body, s = who.staff) => call('PATCH', `/api/v1/activities/${a.id}`, body, s);
+    const s1 = await post(`/api/v1/activities/${a.id}/signups`, {}, who.v1);
+    const s2 = await post(`/api/v1/activities/${a.id}/signups`, {}, who.v2);
+    assert.equal(s2.body.status, 'waitlisted');
+    await unchanged(async () => {
+      expect(await p({ title: 'x' }, who.v1), 403, 'forbidden', 'a volunteer');
+      expect(await p({ title: 'x' }, who.staff2), 404, 'not_found', 'out of scope');
+      expect(await call('PATCH', '/api/v1/activities/999999', { title: 'x' }, who.staff), 404, 'not_found', 'no activity');
+      expect(await p({}), 422, 'invalid_fields', 'nothing to change');
+      expect(await p({ place_code: G1 }), 422, 'invalid_fields', 'the place stays');
+      expect(await p({ kind: 'party' }), 422, 'invalid_fields', 'the kind stays');
+      expect(await p({ colour: 'red' }), 422, 'invalid_fields', 'unknown field');
+      expect(await p({ title: '' }), 422, 'invalid_fields', 'empty title');
+      expect(await p({ slots: 0 }), 422, 'invalid_fields', 'no slots');
+      expect(await p({ slots: -3 }), 422, 'invalid_fields', 'negative slots');
+      expect(await p({ points_per_hour: -1 }), 422, 'invalid_fields', 'negative points');
+      expect(await p({ end_at: a.start_at }), 422, 'invalid_fields', 'end before start');
+      expect(await p({ start_at: 'tomorrow' }), 422, 'invalid_fields', 'not a time');
+      expect(await p({ skills: 'x' }), 422, 'invalid_fields', 'skills not a list');
+    });
+    let r = await p({ title: '修改后的活动', slots: 2, address: '多福巷社区活动室', skills: ['清洁'] });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.title, '修改后的活动');
+    assert.equal(r.body.address, '多福巷社区活动室');
+    assert.deepEqual(r.body.skills, ['清洁']);
+    assert.deepEqual(r.body.promoted, [s2.body.id], 'a new slot takes the waitlist in order');
+    assert.equal(r.body.confirmed_count, 2);
+    await unchanged(async () => {
+      expect(await p({ slots: 1 }), 422, 'invalid_fields', 'fewer slots than those holding one');
+    });
+    // Cancelled: everyone who signed up sees it with the reason; nothing else moves.
+    await unchanged(async () => {
+      expect(await post(`/api/v1/activities/${a.id}/cancel`, {}, who.staff), 422, 'invalid_fields', 'no reason');
+      expect(await post(`/api/v1/activities/${a.id}/cancel`, { reason: 'x' }, who.v1), 403, 'forbidden', 'a volunteer');
+      expect(await post(`/api/v1/activities/${a.id}/cancel`, { reason: 'x' }, who.staff2), 404, 'not_found', 'out of scope');
+    });
+    r = await post(`/api/v1/activities/${a.id}/cancel`, { reason: '暴雨预警，活动取消' }, who.staff);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.status, 'cancelled');
+    assert.equal(r.body.status_label, '已取消');
+    assert.equal(r.body.cancel_reason, '暴雨预警，活动取消');
+    const seen = await get(`/api/v1/activities/${a.id}`, who.v1);
+    assert.equal(seen.body.status, 'cancelled');
+    assert.equal(seen.body.my_signup.id, s1.body.id);
+    const mine = await get('/api/v1/me/activities', who.v2);
+    const it = mine.body.items.find((x) => x.activity.id === a.id);
+    assert.equal(it.activity.status, 'cancelled');
+    assert.equal(it.activity.cancel_reason, '暴雨预警，活动取消');
+    await unchanged(async () => {
+      expect(await post(`/api/v1/activities/${a.id}/cancel`, { reason: 'again' }, who.staff), 409, 'activity_closed', 'twice');
+      expect(await p({ title: 'x' }), 409, 'activity_closed', 'edit after cancelling');
+      expect(await post(`/api/v1/activities/${a.id}/signups`, {}, who.v3), 409, 'activity_closed', 'sign up after cancelling');
+      expect(await get(`/api/v1/activities/${a.id}/code`, who.staff), 409, 'activity_closed', 'no code after cancelling');
+    });
+  });
+
+  test('after a check-in the schedule stays; cancelling takes back nothing credited', async () => {
+    const now = Date.now();
+    const a = await publish({ title: '签到后修改', slots: 2, start_at: iso(now - HOUR), end_at: iso(now + HOUR) });
+    assert.equal((await post(`/api/v1/activities/${a.id}/signups`, {}, who.v1)).status, 201);
+    const step = await safeStep();
+    const r = await post(`/api/v1/activities/${a.id}/check-in`, { code: totp(secretOf(srv, a.id), step) }, who.v1);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    await unchanged(async () => {
+      expect(await call('PATCH', `/api/v1/activities/${a.id}`, { end_at: iso(now + 2 * HOUR) }, who.staff), 409, 'already_checked_in', 'schedule after check-in');
+    });
+    const ok = await call('PATCH', `/api/v1/activities/${a.id}`, { description: '带上手套' }, who.staff);
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    const points = sql(srv, 'SELECT COUNT(*), COALESCE(SUM(balance), 0) FROM points_accounts')[0].join(',');
+    const records = sql(srv, 'SELECT COUNT(*) FROM mob_service_records')[0][0];
+    const c = await post(`/api/v1/activities/${a.id}/cancel`, { reason: '组织方临时有事' }, who.staff);
+    assert.equal(c.status, 200, JSON.stringify(c.body));
+    assert.equal(sql(srv, 'SELECT COUNT(*), COALESCE(SUM(balance), 0) FROM points_accounts')[0].join(','), points);
+    assert.equal(sql(srv, 'SELECT COUNT(*) FROM mob_service_records')[0][0], records);
+    expect(await post(`/api/v1/activities/${a.id}/check-out`, { code: totp(secretOf(srv, a.id), await safeStep()) }, who.v1), 409, 'activity_closed', 'check-out after cancelling');
   });
 });
 
@@ -485,7 +570,7 @@ describe('points and the store', () => {
 
   test('audit rows name every write', () => {
     const actions = new Set(sql(srv, 'SELECT DISTINCT action FROM audit_log').map((r) => r[0]));
-    for (const a of ['activity.create', 'activity.signup', 'activity.signup_cancel', 'activity.check_in', 'activity.check_out',
+    for (const a of ['activity.create', 'activity.update', 'activity.cancel', 'activity.signup', 'activity.signup_cancel', 'activity.check_in', 'activity.check_out',
       'activity.check_out_closed', 'activity.confirm', 'service_record.correct', 'points.adjust', 'points.rules_update',
       'store_item.create', 'store_item.stock', 'store.redeem', 'store.pick_up', 'store.cancel'])
       assert.ok(actions.has(a), `audit action ${a}`);

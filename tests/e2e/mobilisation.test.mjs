@@ -3,6 +3,8 @@
 // screen shows (a second browser page, the community staff's), checks out with the next
 // code, sees the hours confirmed and the points, redeems an item at the charity store,
 // and downloads the record certificate as a PDF. The phone page never scrolls sideways.
+// Then the organiser, on a phone, edits and cancels an activity, and community staff use
+// 党员积分: a branch's ranking, a member's year with a new entry, the 双报到 report.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -81,6 +83,10 @@ test('a volunteer signs up on a phone, checks in and out with the organiser\'s c
   const organiser = await browser.newPage();
   await organiser.goto(`${srv.url}/mobilisation/activities/${activity.id}/code`);
   await organiser.getByTestId('code-value').waitFor();
+  // The same code as a QR image, drawn (an SVG of the activity's check-in link).
+  const qr = organiser.getByTestId('code-qr');
+  await qr.waitFor();
+  assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), 'the QR image loads');
 
   // The volunteer, on a phone, finds the activity and signs up.
   const v = await login(srv, vol.username, vol.password);
@@ -173,4 +179,76 @@ test('a volunteer signs up on a phone, checks in and out with the organiser\'s c
   await noSideScroll(page, 'certificate');
   await page.close();
   await organiser.close();
+});
+
+test('the organiser edits and cancels an activity on a phone; the volunteer sees it cancelled', async () => {
+  const staff = account('community_staff');
+  const vol = account('volunteer');
+  const s = await login(srv, staff.username, staff.password);
+  const v = await login(srv, vol.username, vol.password);
+  const now = Date.now();
+  const a = await api(srv, 'POST', '/api/v1/activities', {
+    kind: 'volunteer', organiser_org_id: activity.organiser.id, title: '端到端测试：周末义诊', place_code: staff.scope,
+    start_at: new Date(now + 2 * 86400000).toISOString(), end_at: new Date(now + 2 * 86400000 + 3 * 3600000).toISOString(), slots: 3,
+  }, s.bearer);
+  assert.equal(a.status, 201, JSON.stringify(a.body));
+  assert.equal((await api(srv, 'POST', `/api/v1/activities/${a.body.id}/signups`, {}, v.bearer)).status, 201);
+
+  await signOutEverywhere(browser);
+  await loginByApi(browser, srv, staff.username, staff.password);
+  const page = await browser.newPage();
+  await page.setViewportSize(PHONE);
+  await page.goto(`${srv.url}/mobilisation/activities/${a.body.id}`);
+  await page.getByTestId('edit-activity').click();
+  await page.getByTestId('edit-title').fill('端到端测试：周末义诊（改期）');
+  await page.getByTestId('edit-save').click();
+  await page.getByTestId('activity-title').filter({ hasText: '（改期）' }).waitFor();
+  await noSideScroll(page, 'activity edited');
+  await page.getByTestId('cancel-activity').click();
+  await page.getByPlaceholder('取消原因（必填）').fill('医生临时出诊');
+  await page.getByRole('button', { name: '取消活动', exact: true }).last().click();
+  await page.getByTestId('activity-cancelled').filter({ hasText: '医生临时出诊' }).waitFor();
+  await noSideScroll(page, 'activity cancelled');
+
+  await signOutEverywhere(browser);
+  await loginByApi(browser, srv, vol.username, vol.password);
+  await page.goto(srv.url + '/mobilisation/me');
+  await page.getByRole('tab', { name: '我的活动' }).click();
+  await page.getByTestId('my-activity-cancelled').first().waitFor();
+  await page.close();
+});
+
+test('community staff on a phone: a branch ranking, a member year with a new entry, the 双报到 report', async () => {
+  const staff = account('community_staff');
+  await signOutEverywhere(browser);
+  await loginByApi(browser, srv, staff.username, staff.password);
+  const page = await browser.newPage();
+  await page.setViewportSize(PHONE);
+  await page.goto(srv.url + '/mobilisation/party');
+  await page.getByRole('heading', { level: 1, name: '党员积分' }).waitFor();
+  const rows = page.getByTestId('party-rank-row');
+  await rows.first().waitFor();
+  assert.ok((await rows.count()) >= 3, 'the branch has ranked members');
+  await page.getByTestId('party-rules').waitFor();
+  await noSideScroll(page, 'party ranking');
+
+  // The 双报到 report as .xlsx.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('dual-report').click()]);
+  const file = join(dir, 'dual-report.xlsx');
+  await download.saveAs(file);
+  assert.equal(readFileSync(file).subarray(0, 2).toString(), 'PK');
+
+  // A member's year: record a meeting, see it in the history and the total.
+  await rows.first().click();
+  await page.getByTestId('member-points').waitFor();
+  const before = Number((await page.getByTestId('member-total').innerText()).trim());
+  const entries = await page.getByTestId('party-entry').count();
+  await page.getByTestId('entry-note').fill('端到端测试：支部学习会');
+  await page.getByTestId('entry-save').click();
+  await page.getByTestId('party-entry').filter({ hasText: '端到端测试：支部学习会' }).waitFor();
+  assert.equal(await page.getByTestId('party-entry').count(), entries + 1);
+  const after = Number((await page.getByTestId('member-total').innerText()).trim());
+  assert.ok(after > before, `a meeting adds points (${before} -> ${after})`);
+  await noSideScroll(page, 'party member');
+  await page.close();
 });

@@ -595,6 +595,143 @@ static void test_labels_of_codes(void **state)
 	assert_null(mob_label("rule", NULL));
 }
 
+/* ---------------------------------------------------------------- Party member points */
+
+static void test_pp_defaults_and_codes(void **state)
+{
+	(void)state;
+	mob_pp_rules r;
+	mob_pp_rules_default(&r);
+	assert_int_equal(r.v[MOB_PP_BASE], 60);
+	assert_int_equal(r.v[MOB_PP_SERVICE_HOUR], 2);
+	assert_int_equal(r.v[MOB_PP_DUTY], 5);
+	assert_int_equal(r.v[MOB_PP_MEETING], 3);
+	assert_int_equal(r.v[MOB_PP_DEDUCTION_MAX], 20);
+	for (int i = 0; i < MOB_PP_RULE__COUNT; i++)
+		assert_int_equal(mob_pp_rule_parse(mob_pp_rule_code((mob_pp_rule)i)), i);
+	assert_int_equal(mob_pp_rule_parse("bonus"), -1);
+	assert_int_equal(mob_pp_rule_parse(NULL), -1);
+	assert_null(mob_pp_rule_code(MOB_PP_RULE__COUNT));
+	assert_int_equal(mob_pp_kind_parse("deduction"), MOB_PP_KIND_DEDUCTION);
+	assert_string_equal(mob_pp_kind_label(MOB_PP_KIND_DUTY), "双报到履职");
+	assert_int_equal(mob_pp_kind_parse("Duty"), -1);
+}
+
+static void test_pp_rule_values(void **state)
+{
+	(void)state;
+	gz_err err;
+	gz_err_clear(&err);
+	assert_int_equal(mob_pp_rule_check(MOB_PP_BASE, 0, &err), 0);
+	assert_int_equal(mob_pp_rule_check(MOB_PP_BASE, 1000, &err), 0);
+	assert_int_equal(err.nfields, 0);
+	assert_int_equal(mob_pp_rule_check(MOB_PP_BASE, 1001, &err), -1);
+	assert_int_equal(mob_pp_rule_check(MOB_PP_MEETING, -1, &err), -1);
+	assert_int_equal(mob_pp_rule_check(MOB_PP_DEDUCTION_MAX, 0, &err), -1); /* at least 1 */
+	assert_int_equal(err.nfields, 3);
+	assert_string_equal(err.fields[2].name, "deduction_max");
+}
+
+static void test_pp_points_of_a_year(void **state)
+{
+	(void)state;
+	mob_pp_rules r;
+	mob_pp_rules_default(&r);
+	mob_pp_points p;
+	/* 150 minutes at 2 points per hour = 5; 1 duty 5; 2 meetings 6; minus 2. */
+	mob_pp_compute(
+	    &r,
+	    &(mob_pp_tally){.service_minutes = 150, .duties = 1, .meetings = 2, .deductions = 2},
+	    &p);
+	assert_int_equal(p.base, 60);
+	assert_int_equal(p.service, 5);
+	assert_int_equal(p.duty, 5);
+	assert_int_equal(p.meeting, 6);
+	assert_int_equal(p.deduction, 2);
+	assert_int_equal(p.total, 74);
+	/* Part-hours round down: 89 minutes at 2 per hour is 2 points, not 2.97. */
+	mob_pp_compute(&r, &(mob_pp_tally){.service_minutes = 89}, &p);
+	assert_int_equal(p.service, 2);
+	/* Nothing done: the base alone. */
+	mob_pp_compute(&r, &(mob_pp_tally){0}, &p);
+	assert_int_equal(p.total, 60);
+	/* Deductions beyond everything: never below zero. */
+	mob_pp_compute(&r, &(mob_pp_tally){.deductions = 500}, &p);
+	assert_int_equal(p.total, 0);
+	/* Settings apply: base 0, meetings 10. */
+	r.v[MOB_PP_BASE] = 0;
+	r.v[MOB_PP_MEETING] = 10;
+	mob_pp_compute(&r, &(mob_pp_tally){.meetings = 12}, &p);
+	assert_int_equal(p.total, 120);
+}
+
+static void test_pp_entries(void **state)
+{
+	(void)state;
+	mob_pp_rules r;
+	mob_pp_rules_default(&r);
+	gz_err err;
+	gz_err_clear(&err);
+	int64_t pts = 99;
+	assert_int_equal(mob_pp_entry_check(&r, "duty", -1, false, &pts, &err), MOB_PP_KIND_DUTY);
+	assert_int_equal(pts, 0);
+	assert_int_equal(mob_pp_entry_check(&r, "meeting", -1, true, &pts, &err),
+	                 MOB_PP_KIND_MEETING);
+	assert_int_equal(mob_pp_entry_check(&r, "deduction", 20, true, &pts, &err),
+	                 MOB_PP_KIND_DEDUCTION);
+	assert_int_equal(pts, 20);
+	assert_int_equal(err.nfields, 0);
+	/* A deduction without a reason, beyond the cap, or of nothing. */
+	assert_int_equal(mob_pp_entry_check(&r, "deduction", 5, false, &pts, &err), -1);
+	assert_string_equal(err.fields[0].name, "reason");
+	gz_err_clear(&err);
+	assert_int_equal(mob_pp_entry_check(&r, "deduction", 21, true, &pts, &err), -1);
+	assert_string_equal(err.fields[0].name, "points");
+	gz_err_clear(&err);
+	assert_int_equal(mob_pp_entry_check(&r, "deduction", -1, true, &pts, &err), -1);
+	gz_err_clear(&err);
+	/* Points on a duty (they come from the rules); an unknown kind. */
+	assert_int_equal(mob_pp_entry_check(&r, "duty", 3, false, &pts, &err), -1);
+	assert_string_equal(err.fields[0].name, "points");
+	gz_err_clear(&err);
+	assert_int_equal(mob_pp_entry_check(&r, "bonus", -1, false, &pts, &err), -1);
+	assert_string_equal(err.fields[0].name, "kind");
+}
+
+static void test_pp_year_is_shanghai_calendar_year(void **state)
+{
+	(void)state;
+	int64_t from, to;
+	mob_pp_year_range(2026, &from, &to);
+	/* 2026-01-01T00:00+08:00 = 2025-12-31T16:00Z */
+	char b[40];
+	gz_time_rfc3339(from, b, sizeof b);
+	assert_non_null(strstr(b, "2025-12-31T16:00:00"));
+	gz_time_rfc3339(to, b, sizeof b);
+	assert_non_null(strstr(b, "2026-12-31T16:00:00"));
+}
+
+static void test_pp_ranking_shares_ranks_on_equal_totals(void **state)
+{
+	(void)state;
+	mob_pp_rank_row rows[] = {
+	    {.id = 1, .total = 50, .service_minutes = 0, .index = 0},
+	    {.id = 2, .total = 80, .service_minutes = 60, .index = 1},
+	    {.id = 3, .total = 80, .service_minutes = 120, .index = 2},
+	    {.id = 4, .total = 70, .service_minutes = 0, .index = 3},
+	    {.id = 5, .total = 80, .service_minutes = 60, .index = 4},
+	};
+	mob_pp_rank(rows, 5);
+	/* 80 (most service first, then id), then 70, then 50: ranks 1, 1, 1, 4, 5. */
+	int64_t ids[] = {3, 2, 5, 4, 1}, ranks[] = {1, 1, 1, 4, 5};
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(rows[i].id, ids[i]);
+		assert_int_equal(rows[i].rank, ranks[i]);
+	}
+	assert_int_equal(rows[0].index, 2);
+	mob_pp_rank(rows, 0);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -624,6 +761,12 @@ int main(void)
 	    cmocka_unit_test(test_redeem_checks_stock_then_points),
 	    cmocka_unit_test(test_certificate_number_format),
 	    cmocka_unit_test(test_labels_of_codes),
+	    cmocka_unit_test(test_pp_defaults_and_codes),
+	    cmocka_unit_test(test_pp_rule_values),
+	    cmocka_unit_test(test_pp_points_of_a_year),
+	    cmocka_unit_test(test_pp_entries),
+	    cmocka_unit_test(test_pp_year_is_shanghai_calendar_year),
+	    cmocka_unit_test(test_pp_ranking_shares_ranks_on_equal_totals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,10 +1,11 @@
 /* The demo street's year of mobilisation (demo_mob.h): activities, sign-ups, hours,
- * points and the charity store, written through the mobilisation module's functions as
- * the operator, each at the time it happened, so the data pass every check real data
+ * points, the charity store and Party member points, written through the mobilisation module's
+ * functions as the operator, each at the time it happened, so the data pass every check real data
  * pass and `gongzhi ledger check` holds on them. */
 #include "modules/demo/demo_mob.h"
 #include "modules/accounts/accounts.h"
 #include "modules/mobilisation/mobilisation.h"
+#include "modules/people/people.h"
 #include "modules/people/person.h"
 #include "core/json.h"
 #include "core/mem.h"
@@ -177,14 +178,19 @@ static int64_t volunteer_account(ctx *c, const char *username, const char *name,
 	if (gz_db_begin(c->db, c->err) < 0)
 		return -1;
 	int64_t id = gz_user_insert(c->db, username, name, "!no-login", c->err);
-	if (id < 0 || gz_user_grant(c->db, id, role, scope, c->err) < 0)
+	/* A Party member who lives there is a resident of the grid too (their own record's
+	 * account: people's rule for linking one). */
+	bool resident = role == ROLE_PARTY_MEMBER;
+	if (id < 0 || gz_user_grant(c->db, id, role, scope, c->err) < 0 ||
+	    (resident && gz_user_grant(c->db, id, ROLE_RESIDENT, scope, c->err) < 0))
 		goto fail;
-	gz_grant g = {.role = role};
-	snprintf(g.scope, sizeof g.scope, "%s", scope);
+	gz_grant g[2] = {{.role = role}, {.role = ROLE_RESIDENT}};
+	snprintf(g[0].scope, sizeof g[0].scope, "%s", scope);
+	snprintf(g[1].scope, sizeof g[1].scope, "%s", scope);
 	char ids[24];
 	snprintf(ids, sizeof ids, "%" PRId64, id);
 	json_t *detail = json_pack("{s:s,s:s,s:o}", "username", username, "display_name", name,
-	                           "roles", gz_grants_json(&g, 1));
+	                           "roles", gz_grants_json(g, resident ? 2 : 1));
 	rc = gz_audit(c->op, c->db, "user.create", "user", ids, scope, detail, c->err);
 	json_decref(detail);
 	if (rc < 0 || gz_db_commit(c->db, c->err) < 0)
@@ -193,6 +199,28 @@ static int64_t volunteer_account(ctx *c, const char *username, const char *name,
 fail:
 	gz_db_rollback(c->db);
 	return -1;
+}
+
+/* The account user_id is the own account of Party member k's resident record (the
+ * demo's Party members were written in s->party order), so their service counts in their
+ * Party member points. Once: a record already linked stays. */
+static int link_resident(ctx *c, int32_t k, int64_t user_id)
+{
+	int64_t rid = 0, linked = 0;
+	if (gz_db_query_int64(c->db,
+	                      "SELECT resident_id FROM party_members ORDER BY id LIMIT 1 OFFSET $1",
+	                      &rid, c->err, 1, (int64_t)k) < 0 ||
+	    (rid && gz_db_query_int64(c->db,
+	                              "SELECT COUNT(*) FROM residents WHERE id = $1 AND "
+	                              "user_id IS NOT NULL",
+	                              &linked, c->err, 1, rid) < 0))
+		return -1;
+	if (!rid || linked)
+		return 0;
+	json_t *in = json_pack("{s:o}", "user_id", id_json(user_id));
+	int rc = gz_people_resident_change(c->db, c->op, rid, GZ_PEOPLE_EDIT, in, 0, NULL, c->err);
+	json_decref(in);
+	return done(c, rc, NULL, NULL, "resident account link");
 }
 
 static int add_volunteers(ctx *c)
@@ -216,7 +244,7 @@ static int add_volunteers(ctx *c)
 			const demo_grid *g =
 			    &s->grids[s->buildings[s->units[p->unit].building].grid];
 			int64_t id = volunteer_account(c, un, p->name, ROLE_PARTY_MEMBER, g->code);
-			if (id < 0)
+			if (id < 0 || link_resident(c, k, id) < 0)
 				return -1;
 			c->v[c->nv++] = (vol){id, ci, true};
 			made++, party++;
@@ -635,6 +663,90 @@ static int awards(ctx *c, int64_t t)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- Party member points */
+
+/* The year of 党员积分: every branch's members at the monthly 主题党日 (most of them),
+ * 双报到 duties of the members who reported to a community, the odd deduction with its
+ * reason; and settings of their own for the first branch. */
+static int party_points(ctx *c, int64_t year0)
+{
+	gz_stmt *st = gz_db_prepare(c->db,
+	                            "SELECT id, party_org_id, CASE WHEN reported_community_code IS "
+	                            "NULL THEN 0 ELSE 1 END FROM party_members ORDER BY id",
+	                            c->err);
+	if (!st)
+		return -1;
+	int64_t(*m)[3] = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = gz_stmt_step(st, c->err)) == GZ_ROW) {
+		if (n == cap)
+			m = gz_realloc(m, (cap = cap ? 2 * cap : 256) * sizeof *m);
+		m[n][0] = gz_stmt_int64(st, 0);
+		m[n][1] = gz_stmt_int64(st, 1);
+		m[n][2] = gz_stmt_int64(st, 2);
+		n++;
+	}
+	gz_stmt_finish(st);
+	if (rc < 0 || !n) {
+		free(m);
+		return rc < 0 ? -1 : 0;
+	}
+	json_t *out = NULL, *in = json_pack("{s:i,s:i}", "service_hour", 3, "meeting", 4);
+	rc = gz_mob_party_rules_set(c->db, c->op, m[0][1], in, year0, &out, c->err);
+	json_decref(in);
+	if (done(c, rc, out, NULL, "party rules") < 0)
+		goto fail;
+	static const char *const months[] = {"一", "二", "三", "四", "五",   "六",
+	                                     "七", "八", "九", "十", "十一", "十二"};
+	for (int mo = 0; mo < 12; mo++) {
+		int64_t day = year0 + (int64_t)mo * 30 * DAY_MS + 14 * DAY_MS;
+		if (day + DAY_MS > c->now)
+			break;
+		char note[64];
+		snprintf(note, sizeof note, "%s月主题党日", months[mo]);
+		for (size_t i = 0; i < n; i++) {
+			json_t *e;
+			uint32_t roll = demo_rng_below(&c->r, 100);
+			if (roll < 85)
+				e = json_pack("{s:o,s:s,s:s}", "party_member_id", id_json(m[i][0]),
+				              "kind", "meeting", "note", note);
+			else if (roll < 87)
+				e = json_pack("{s:o,s:s,s:s,s:i,s:s}", "party_member_id",
+				              id_json(m[i][0]), "kind", "deduction", "note", note,
+				              "points", 2, "reason", "无故缺席主题党日，未请假");
+			else
+				e = NULL;
+			if (e) {
+				rc = gz_mob_party_entry_create(
+				    c->db, c->op, m[i][1], e,
+				    day + 9 * HOUR_MS + (int64_t)i * MIN_MS, &out, c->err);
+				json_decref(e);
+				if (done(c, rc, out, NULL, "party meeting") < 0)
+					goto fail;
+			}
+			int64_t dt =
+			    day + (int64_t)demo_rng_range(&c->r, 2, 12) * DAY_MS + 15 * HOUR_MS;
+			if (m[i][2] && demo_rng_below(&c->r, 100) < 60 && dt < c->now) {
+				e = json_pack("{s:o,s:s,s:s}", "party_member_id", id_json(m[i][0]),
+				              "kind", "duty", "note",
+				              demo_rng_below(&c->r, 2) ? "到报到社区认领岗位值守"
+				                                       : "参加社区志愿服务");
+				rc = gz_mob_party_entry_create(c->db, c->op, m[i][1], e, dt, &out,
+				                               c->err);
+				json_decref(e);
+				if (done(c, rc, out, NULL, "party duty") < 0)
+					goto fail;
+			}
+		}
+	}
+	free(m);
+	return 0;
+fail:
+	free(m);
+	return -1;
+}
+
 int demo_load_mobilisation(gz_db *db, const gz_actor *op, const demo_street *s,
                            const int64_t *org_ids, const int64_t *agreement_ids, uint64_t seed,
                            int64_t now, gz_err *err)
@@ -685,7 +797,8 @@ int demo_load_mobilisation(gz_db *db, const gz_actor *op, const demo_street *s,
 						goto out;
 		}
 	}
-	if (awards(&c, local_day(now) - 10 * DAY_MS + 10 * HOUR_MS) < 0 || upcoming(&c) < 0)
+	if (awards(&c, local_day(now) - 10 * DAY_MS + 10 * HOUR_MS) < 0 || upcoming(&c) < 0 ||
+	    party_points(&c, year0) < 0)
 		goto out;
 	ret = 0;
 out:

@@ -4,6 +4,7 @@
 #include "modules/mobilisation/mobilisation.h"
 #include "modules/module.h"
 #include "modules/org/org.h"
+#include "core/qr.h"
 #include "modules/space/space.h"
 #include "api/common.h"
 #include "api/fields.h"
@@ -19,7 +20,8 @@
 #define ACT_COLS                                                                                   \
 	"a.id, a.kind, a.organiser_org_id, a.organiser_name, a.contact, a.title, a.description, "  \
 	"a.place_code, a.address, a.start_at, a.end_at, a.slots, a.skills, a.points_per_hour, "    \
-	"a.status, a.confirmed_n, a.waitlisted_n, a.created_at, a.updated_at, a.confirmed_at"
+	"a.status, a.confirmed_n, a.waitlisted_n, a.created_at, a.updated_at, a.confirmed_at, "    \
+	"a.cancelled_at, a.cancel_reason"
 
 json_t *mob_activity_json(gz_stmt *st, int64_t now)
 {
@@ -53,6 +55,8 @@ json_t *mob_activity_json(gz_stmt *st, int64_t now)
 	json_object_set_new(o, "created_at", gz_api_time_json(gz_stmt_int64(st, 17)));
 	json_object_set_new(o, "updated_at", gz_api_time_json(gz_stmt_int64(st, 18)));
 	json_object_set_new(o, "confirmed_at", gz_api_time_or_null(st, 19));
+	json_object_set_new(o, "cancelled_at", gz_api_time_or_null(st, 20));
+	json_object_set_new(o, "cancel_reason", gz_api_text_or_null(st, 21));
 	return o;
 }
 
@@ -202,6 +206,201 @@ fail:
 static void activity_create(gz_req *r)
 {
 	mob_create_handle(r, gz_mob_activity_create);
+}
+
+/* ---------------------------------------------------------------- edit, cancel */
+
+/* Loads activity id for a write by its organisers, locked, inside the open write
+ * transaction: 404 missing or out of scope, 403, 409 activity_closed unless open. */
+static int load_open(gz_db *db, const gz_actor *a, int64_t id, mob_activity *act, gz_err *err)
+{
+	int rc = id > 0 ? mob_activity_load(db, id, true, act, err) : 0;
+	if (rc <= 0)
+		return rc < 0 ? -1 : gz_err_set(err, GZ_ENOTFOUND, "not_found", "没有这条记录");
+	sodium_memzero(act->secret, sizeof act->secret);
+	if (gz_actor_check(a, ACT_WRITE, RES_ACTIVITY, act->place, err) < 0)
+		return -1;
+	if (strcmp(act->status, "open"))
+		return gz_err_set(err, GZ_ECONFLICT, "activity_closed",
+		                  !strcmp(act->status, "cancelled") ? "活动已取消"
+		                                                    : "活动时长已确认，不能再修改");
+	return 0;
+}
+
+/* PATCH /activities/{id}: {title?, description?, address?, contact?, start_at?, end_at?,
+ * slots?, skills?, points_per_hour?} while open. Its kind, organiser and place stay (they
+ * decide who sees it and who organises it: cancel and publish anew). The schedule cannot
+ * move once someone checked in (their hours are the overlap with it); slots cannot drop
+ * below those holding one, and more slots take the waitlist in order. */
+int gz_mob_activity_update(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
+                           json_t **out, gz_err *errp)
+{
+	static const char *const fixed[] = {"kind", "organiser_org_id", "place_code", NULL};
+	static const char *const editable[] = {
+	    "title",  "description", "address", "contact",         "start_at",
+	    "end_at", "slots",       "skills",  "points_per_hour", NULL};
+	gz_err err;
+	gz_err_clear(&err);
+	mob_activity act;
+	char *skills = NULL;
+	json_t *promoted = json_array(), *changed = json_object();
+	if (!(db || (db = gz_req_db(a->req, &err))) || gz_db_begin(db, &err) < 0)
+		goto fail;
+	if (load_open(db, a, id, &act, &err) < 0)
+		goto rollback;
+	const char *key;
+	json_t *v;
+	json_object_foreach(in, key, v)
+	{
+		bool known = false;
+		for (int i = 0; fixed[i]; i++)
+			if (!strcmp(fixed[i], key)) {
+				gz_err_field(&err, key, "不能修改：请取消后重新发布");
+				known = true;
+			}
+		for (int i = 0; editable[i] && !known; i++)
+			known = !strcmp(editable[i], key);
+		if (!known)
+			gz_err_field(&err, key, "没有这一项");
+	}
+	const char *title = NULL, *desc = NULL, *address = NULL, *contact = NULL;
+	int64_t start = act.start, end = act.end, slots = act.slots, pph = -1;
+	bool has_start = false, has_end = false;
+	gz_api_str_field(in, "title", GZ_OPTIONAL, 1, MOB_TITLE_MAX, &title, &err);
+	gz_api_str_field(in, "description", GZ_OPTIONAL, 0, MOB_TEXT_MAX, &desc, &err);
+	gz_api_str_field(in, "address", GZ_OPTIONAL, 0, MOB_ADDRESS_MAX, &address, &err);
+	gz_api_str_field(in, "contact", GZ_OPTIONAL, 0, MOB_CONTACT_MAX, &contact, &err);
+	gz_api_time_field(in, "start_at", GZ_OPTIONAL, &start, &has_start, &err);
+	gz_api_time_field(in, "end_at", GZ_OPTIONAL, &end, &has_end, &err);
+	gz_json_int(in, "slots", GZ_OPTIONAL, 1, MOB_SLOTS_MAX, &slots, &err);
+	gz_json_int(in, "points_per_hour", GZ_OPTIONAL, 0, MOB_PPH_MAX, &pph, &err);
+	if (json_object_get(in, "skills"))
+		skills = skills_field(in, &err); /* NULL after its field error */
+	if ((has_start || has_end) && end <= start)
+		gz_err_field(&err, has_end ? "end_at" : "start_at", "结束应晚于开始");
+	else if ((has_start || has_end) && end - start > MOB_DURATION_MAX)
+		gz_err_field(&err, "end_at", "一次活动至多 7 天");
+	if (slots < act.confirmed_n && !gz_api_has_field(&err, "slots"))
+		gz_err_field(&err, "slots", "已有 %lld 人占用名额，名额不能少于 %lld",
+		             (long long)act.confirmed_n, (long long)act.confirmed_n);
+	if (!err.nfields && !json_object_size(in))
+		gz_err_field(&err, "activity", "至少修改一项");
+	if (gz_json_check(&err) < 0)
+		goto rollback;
+	if ((start != act.start || end != act.end)) {
+		int64_t checked = 0;
+		if (gz_db_query_int64(db,
+		                      "SELECT COUNT(*) FROM mob_signups WHERE activity_id = $1 AND "
+		                      "check_in_at IS NOT NULL",
+		                      &checked, &err, 1, id) < 0)
+			goto rollback;
+		if (checked) {
+			gz_err_set(&err, GZ_ECONFLICT, "already_checked_in",
+			           "已有 %lld 人签到，活动时间不能再改", (long long)checked);
+			goto rollback;
+		}
+	}
+	gz_stmt *st = gz_db_prepare(
+	    db,
+	    "UPDATE mob_activities SET title = COALESCE($2, title), description = COALESCE($3, "
+	    "description), address = COALESCE($4, address), contact = COALESCE($5, contact), "
+	    "start_at = $6, end_at = $7, slots = $8, skills = COALESCE($9, skills), "
+	    "points_per_hour = CASE WHEN CAST($10 AS BIGINT) < 0 THEN points_per_hour ELSE "
+	    "CAST($10 AS BIGINT) END, updated_at = $11 WHERE id = $1",
+	    &err);
+	if (!st)
+		goto rollback;
+	gz_stmt_bind_int64(st, 1, id);
+	gz_stmt_bind_str(st, 2, title);
+	gz_stmt_bind_str(st, 3, desc);
+	gz_stmt_bind_str(st, 4, address);
+	gz_stmt_bind_str(st, 5, contact);
+	gz_stmt_bind_int64(st, 6, start);
+	gz_stmt_bind_int64(st, 7, end);
+	gz_stmt_bind_int64(st, 8, slots);
+	gz_stmt_bind_str(st, 9, skills);
+	gz_stmt_bind_int64(st, 10, pph);
+	gz_stmt_bind_int64(st, 11, now);
+	int rc = gz_stmt_step(st, &err);
+	gz_stmt_finish(st);
+	act.slots = slots;
+	json_object_foreach(in, key, v) json_object_set(changed, key, v);
+	if (rc < 0 || mob_signups_promote(db, &act, act.confirmed_n, now, promoted, &err) < 0)
+		goto rollback;
+	json_object_set(changed, "promoted", promoted);
+	if (mob_audit(a, db, "activity.update", "activity", id, act.place, changed, &err) < 0) {
+		changed = NULL;
+		goto rollback;
+	}
+	changed = NULL;
+	json_t *ans = mob_activity_get(db, id, &err);
+	if (ans)
+		json_object_set(ans, "promoted", promoted);
+	free(skills);
+	json_decref(promoted);
+	return mob_finish(a, db, 200, ans, out, &err, errp);
+rollback:
+	gz_db_rollback(db);
+fail:
+	free(skills);
+	json_decref(promoted);
+	json_decref(changed);
+	*errp = err;
+	return -1;
+}
+
+static void activity_update(gz_req *r)
+{
+	mob_handle(r, gz_mob_activity_update, 200, false);
+}
+
+/* POST /activities/{id}/cancel {reason}: the activity is off. Everyone who signed up
+ * sees it cancelled, with the reason, on the activity and among their activities; their
+ * sign-ups stay as they were (the record of who had signed up); sign-up and check-in
+ * close. An open activity has credited nothing, so nothing is taken back. */
+int gz_mob_activity_cancel(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
+                           json_t **out, gz_err *errp)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	const char *reason = NULL;
+	mob_activity act;
+	if (!(db || (db = gz_req_db(a->req, &err))) || gz_db_begin(db, &err) < 0)
+		goto fail;
+	if (load_open(db, a, id, &act, &err) < 0)
+		goto rollback;
+	gz_api_str_field(in, "reason", GZ_REQUIRED, 1, MOB_REASON_MAX, &reason, &err);
+	if (gz_json_check(&err) < 0)
+		goto rollback;
+	gz_stmt *st = gz_db_prepare(db,
+	                            "UPDATE mob_activities SET status = 'cancelled', cancelled_at "
+	                            "= $2, cancel_reason = $3, updated_at = $2 WHERE id = $1 AND "
+	                            "status = 'open'",
+	                            &err);
+	if (!st)
+		goto rollback;
+	gz_stmt_bind_int64(st, 1, id);
+	gz_stmt_bind_int64(st, 2, now);
+	gz_stmt_bind_str(st, 3, reason);
+	int rc = gz_stmt_step(st, &err);
+	gz_stmt_finish(st);
+	if (rc < 0 || mob_audit(a, db, "activity.cancel", "activity", id, act.place,
+	                        json_pack("{s:s,s:I,s:I}", "reason", reason, "confirmed",
+	                                  (json_int_t)act.confirmed_n, "waitlisted",
+	                                  (json_int_t)act.waitlisted_n),
+	                        &err) < 0)
+		goto rollback;
+	return mob_finish(a, db, 200, mob_activity_get(db, id, &err), out, &err, errp);
+rollback:
+	gz_db_rollback(db);
+fail:
+	*errp = err;
+	return -1;
+}
+
+static void activity_cancel(gz_req *r)
+{
+	mob_handle(r, gz_mob_activity_cancel, 200, false);
 }
 
 /* ---------------------------------------------------------------- list */
@@ -384,8 +583,20 @@ static void activity_code(gz_req *r)
 	gz_err err;
 	gz_err_clear(&err);
 	json_t *out = NULL;
-	int rc = gz_mob_activity_code(NULL, gz_req_actor(r), mob_path_id(r, "id"), gz_time_now_ms(),
-	                              &out, &err);
+	int64_t id = mob_path_id(r, "id");
+	int rc = gz_mob_activity_code(NULL, gz_req_actor(r), id, gz_time_now_ms(), &out, &err);
+	if (rc == 0) {
+		/* The same code as a QR image: scanned, it opens the activity with the code filled
+		 * in (the volunteer still signs in and taps 签到). */
+		const char *url = gz_api_public_url(
+		    r, gz_arena_printf(&r->arena, "/mobilisation/activities/%lld?code=%s",
+		                       (long long)id,
+		                       json_string_value(json_object_get(out, "code"))));
+		char *svg = gz_qr_svg(url);
+		json_object_set_new(out, "check_in_url", json_string(url));
+		json_object_set_new(out, "qr_svg", svg ? json_string(svg) : json_null());
+		free(svg);
+	}
 	mob_reply(r, rc, 200, out, &err);
 }
 
@@ -394,5 +605,7 @@ const gz_module_route gz_mob_activity_routes[] = {
     {"GET", "/api/v1/activities", activity_list, 0, 0},
     {"GET", "/api/v1/activities/{id}", activity_get, 0, 0},
     {"GET", "/api/v1/activities/{id}/code", activity_code, 0, 0},
+    {"PATCH", "/api/v1/activities/{id}", activity_update, 0, 0},
+    {"POST", "/api/v1/activities/{id}/cancel", activity_cancel, 0, 0},
     {0},
 };

@@ -169,6 +169,12 @@ json_t *mob_signup_json(gz_req *r, gz_stmt *st);
 /* Sign-up id as answered (name in full), or NULL. */
 json_t *mob_signup_get(gz_db *db, int64_t id, gz_err *err);
 
+/* Promotes the earliest waitlisted sign-ups of act into the slots free while confirmed
+ * hold one (mob_waitlist_promote), keeping the activity's counts; appends their ids to
+ * promoted. Returns 0, or -1 with err set. In the caller's write transaction. */
+int mob_signups_promote(gz_db *db, const mob_activity *act, int64_t confirmed, int64_t now,
+                        json_t *promoted, gz_err *err);
+
 /* ---- service records (records.c) ---- */
 
 /* user_id's totals for the certificate: {user_id, total_minutes, services, trainings,

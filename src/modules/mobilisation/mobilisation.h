@@ -26,6 +26,7 @@
 extern policy_resource RES_ACTIVITY;       /* activities, sign-ups, check-in, hours */
 extern policy_resource RES_SERVICE_RECORD; /* service records, points accounts, adjustments */
 extern policy_resource RES_STORE;          /* the charity store: items, stock, redemptions */
+extern policy_resource RES_PARTY_POINTS; /* 党员积分: branch rules, entries, ranking, report */
 
 /* POST /api/v1/activities: {kind, organiser_org_id, title, description?, place_code,
  * address?, contact?, start_at, end_at, slots, skills?, points_per_hour?}. */
@@ -63,6 +64,28 @@ int gz_mob_close_checkout(gz_db *db, const gz_actor *a, int64_t activity_id, int
  * someone checked in has not checked out; 409 not_started; 409 activity_closed. */
 int gz_mob_activity_confirm(gz_db *db, const gz_actor *a, int64_t activity_id, json_t *in,
                             int64_t now, json_t **out, gz_err *err);
+
+/* PATCH /api/v1/activities/{id}: {title?, description?, address?, contact?, start_at?,
+ * end_at?, slots?, skills?, points_per_hour?} while open (409 activity_closed after);
+ * 409 already_checked_in when the schedule would move after a check-in; more slots
+ * promote the waitlist in order, fewer than those holding one is 422. */
+int gz_mob_activity_update(gz_db *db, const gz_actor *a, int64_t activity_id, json_t *in,
+                           int64_t now, json_t **out, gz_err *err);
+
+/* POST /api/v1/activities/{id}/cancel: {reason}. Open only; sign-ups stay, nothing
+ * credited changes. */
+int gz_mob_activity_cancel(gz_db *db, const gz_actor *a, int64_t activity_id, json_t *in,
+                           int64_t now, json_t **out, gz_err *err);
+
+/* PUT /api/v1/party-branches/{id}/point-rules: {base?, service_hour?, duty?, meeting?,
+ * deduction_max?} — a branch's settings of Party member points (admin at its place). */
+int gz_mob_party_rules_set(gz_db *db, const gz_actor *a, int64_t branch_id, json_t *in, int64_t now,
+                           json_t **out, gz_err *err);
+
+/* POST /api/v1/party-branches/{id}/point-entries: {party_member_id, kind (duty, meeting,
+ * deduction), note, at?, points? (deductions), reason? (deductions)}. */
+int gz_mob_party_entry_create(gz_db *db, const gz_actor *a, int64_t branch_id, json_t *in,
+                              int64_t now, json_t **out, gz_err *err);
 
 /* POST /api/v1/store/items: {community_code, name, description?, price_points, stock}. */
 int gz_mob_store_item_create(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t **out,

@@ -7,14 +7,16 @@
  * in rules.c. The first route matching a path wins: literal paths before {id}. */
 extern const gz_module_route gz_mob_activity_routes[], gz_mob_signup_routes[],
     gz_mob_hours_routes[], gz_mob_record_routes[], gz_mob_ledger_routes[], gz_mob_store_routes[],
-    gz_mob_certificate_routes[];
+    gz_mob_certificate_routes[], gz_mob_party_routes[];
 static const gz_module_route *const routes[] = {
-    gz_mob_activity_routes, gz_mob_signup_routes, gz_mob_hours_routes,       gz_mob_record_routes,
-    gz_mob_ledger_routes,   gz_mob_store_routes,  gz_mob_certificate_routes, NULL};
+    gz_mob_activity_routes,    gz_mob_signup_routes, gz_mob_hours_routes,
+    gz_mob_record_routes,      gz_mob_ledger_routes, gz_mob_store_routes,
+    gz_mob_certificate_routes, gz_mob_party_routes,  NULL};
 
 policy_resource RES_ACTIVITY = -1;
 policy_resource RES_SERVICE_RECORD = -1;
 policy_resource RES_STORE = -1;
+policy_resource RES_PARTY_POINTS = -1;
 
 static const char *const counts[] = {"activities", "signups", "service_records", "redemptions",
                                      NULL};
@@ -41,6 +43,12 @@ static const gz_module_command commands[] = {
  * store: every role that lives or serves in the community sees its charity store and
  * redeems its own points; community staff, the secretary and the street keep the items,
  * the stock and the donations and confirm pick-ups.
+ *
+ * party_points (党员积分): a branch's points lie at the branch's place, a member's also where
+ * they reported. Grid workers read those of their grid; community staff read them and
+ * record duties, meetings and deductions; the secretary and the street also set a
+ * branch's rules (admin). Party members see their own by account (/me/party-points), not
+ * by this row.
  *
  * system_admin holds every letter but reveal on every row (it appoints everyone), though
  * no route asks for admin on activities or the store. */
@@ -91,6 +99,22 @@ static const gz_module_resource resources[] = {
           [ROLE_PROPERTY] = "r---",
           [ROLE_DEPARTMENT] = "----",
           [ROLE_STREET_SUPERVISOR] = "rw--",
+          [ROLE_SYSTEM_ADMIN] = "rwa-",
+      }}},
+    {&RES_PARTY_POINTS,
+     {"party_points",
+      "党员积分（支部规则、记录、排名、双报到报告）",
+      {
+          [ROLE_RESIDENT] = "----",
+          [ROLE_GRID_WORKER] = "r---",
+          [ROLE_PARTY_MEMBER] = "----",
+          [ROLE_VOLUNTEER] = "----",
+          [ROLE_COMMUNITY_STAFF] = "rw--",
+          [ROLE_COMMUNITY_ADMIN] = "rwa-",
+          [ROLE_UNIT_CONTACT] = "----",
+          [ROLE_PROPERTY] = "----",
+          [ROLE_DEPARTMENT] = "----",
+          [ROLE_STREET_SUPERVISOR] = "rwa-",
           [ROLE_SYSTEM_ADMIN] = "rwa-",
       }}},
     {0},

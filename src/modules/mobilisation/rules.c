@@ -1,9 +1,11 @@
 /* The pure rules of mobilisation (rules.h): hours, the rotating check-in code, the
  * waitlist, points and the ledger invariants. No I/O; libsodium only for HMAC-SHA-256. */
 #include "modules/mobilisation/rules.h"
+#include "core/time.h"
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------- hours */
@@ -332,6 +334,151 @@ int mob_redeem_check(int64_t price, int64_t stock, int64_t quantity, int64_t bal
 	}
 	*cost = c;
 	return 0;
+}
+
+/* ---------------------------------------------------------------- Party member points */
+
+static const struct {
+	const char *code, *label;
+	int64_t def, min;
+} pp_rules[MOB_PP_RULE__COUNT] = {
+    [MOB_PP_BASE] = {"base", "基础分（每年）", 60, 0},
+    [MOB_PP_SERVICE_HOUR] = {"service_hour", "每志愿服务小时", 2, 0},
+    [MOB_PP_DUTY] = {"duty", "每次双报到履职", 5, 0},
+    [MOB_PP_MEETING] = {"meeting", "每次参加组织生活", 3, 0},
+    [MOB_PP_DEDUCTION_MAX] = {"deduction_max", "单次扣分上限", 20, 1},
+};
+
+void mob_pp_rules_default(mob_pp_rules *r)
+{
+	for (int i = 0; i < MOB_PP_RULE__COUNT; i++)
+		r->v[i] = pp_rules[i].def;
+}
+
+const char *mob_pp_rule_code(mob_pp_rule r)
+{
+	return (unsigned)r < MOB_PP_RULE__COUNT ? pp_rules[r].code : NULL;
+}
+
+const char *mob_pp_rule_label(mob_pp_rule r)
+{
+	return (unsigned)r < MOB_PP_RULE__COUNT ? pp_rules[r].label : NULL;
+}
+
+int mob_pp_rule_parse(const char *code)
+{
+	for (int i = 0; code && i < MOB_PP_RULE__COUNT; i++)
+		if (!strcmp(pp_rules[i].code, code))
+			return i;
+	return -1;
+}
+
+int mob_pp_rule_check(mob_pp_rule r, int64_t v, gz_err *err)
+{
+	if ((unsigned)r >= MOB_PP_RULE__COUNT)
+		return -1;
+	if (v < pp_rules[r].min || v > MOB_PP_POINTS_MAX) {
+		gz_err_field(err, pp_rules[r].code, "应为 %lld–%d 的整数",
+		             (long long)pp_rules[r].min, MOB_PP_POINTS_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+void mob_pp_compute(const mob_pp_rules *r, const mob_pp_tally *t, mob_pp_points *o)
+{
+	o->base = r->v[MOB_PP_BASE];
+	o->service = mob_points_for_minutes(t->service_minutes, r->v[MOB_PP_SERVICE_HOUR]);
+	o->duty = (t->duties > 0 ? t->duties : 0) * r->v[MOB_PP_DUTY];
+	o->meeting = (t->meetings > 0 ? t->meetings : 0) * r->v[MOB_PP_MEETING];
+	o->deduction = t->deductions > 0 ? t->deductions : 0;
+	int64_t sum = o->base + o->service + o->duty + o->meeting - o->deduction;
+	o->total = sum > 0 ? sum : 0;
+}
+
+static const struct {
+	const char *code, *label;
+} pp_kinds[MOB_PP_KIND__COUNT] = {
+    [MOB_PP_KIND_DUTY] = {"duty", "双报到履职"},
+    [MOB_PP_KIND_MEETING] = {"meeting", "组织生活"},
+    [MOB_PP_KIND_DEDUCTION] = {"deduction", "扣分"},
+};
+
+const char *mob_pp_kind_code(mob_pp_kind k)
+{
+	return (unsigned)k < MOB_PP_KIND__COUNT ? pp_kinds[k].code : NULL;
+}
+
+const char *mob_pp_kind_label(mob_pp_kind k)
+{
+	return (unsigned)k < MOB_PP_KIND__COUNT ? pp_kinds[k].label : NULL;
+}
+
+int mob_pp_kind_parse(const char *code)
+{
+	for (int i = 0; code && i < MOB_PP_KIND__COUNT; i++)
+		if (!strcmp(pp_kinds[i].code, code))
+			return i;
+	return -1;
+}
+
+int mob_pp_entry_check(const mob_pp_rules *r, const char *kind, int64_t points, bool has_reason,
+                       int64_t *points_out, gz_err *err)
+{
+	int k = mob_pp_kind_parse(kind);
+	*points_out = 0;
+	if (k < 0) {
+		gz_err_field(err, "kind",
+		             "应为 duty（双报到履职）、meeting（组织生活）、"
+		             "deduction（扣分）之一");
+		return -1;
+	}
+	if (k != MOB_PP_KIND_DEDUCTION) {
+		if (points >= 0) {
+			gz_err_field(err, "points", "履职与组织生活的分值由支部规则计算，不填");
+			return -1;
+		}
+		return k;
+	}
+	int bad = 0;
+	if (points < 1 || points > r->v[MOB_PP_DEDUCTION_MAX]) {
+		gz_err_field(err, "points", "扣分应为 1–%lld 分",
+		             (long long)r->v[MOB_PP_DEDUCTION_MAX]);
+		bad = 1;
+	}
+	if (!has_reason) {
+		gz_err_field(err, "reason", "扣分必须写明原因");
+		bad = 1;
+	}
+	if (bad)
+		return -1;
+	*points_out = points;
+	return k;
+}
+
+void mob_pp_year_range(int year, int64_t *from, int64_t *to)
+{
+	*from = gz_time_days_from_civil(year, 1, 1) * MOB_DAY_MS - 8 * MOB_HOUR_MS;
+	*to = gz_time_days_from_civil(year + 1, 1, 1) * MOB_DAY_MS - 8 * MOB_HOUR_MS;
+}
+
+static int rank_cmp(const void *pa, const void *pb)
+{
+	const mob_pp_rank_row *a = pa, *b = pb;
+	if (a->total != b->total)
+		return a->total > b->total ? -1 : 1;
+	if (a->service_minutes != b->service_minutes)
+		return a->service_minutes > b->service_minutes ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+void mob_pp_rank(mob_pp_rank_row *rows, size_t n)
+{
+	if (n > 1)
+		qsort(rows, n, sizeof rows[0], rank_cmp);
+	for (size_t i = 0; i < n; i++)
+		rows[i].rank =
+		    i > 0 && rows[i].total == rows[i - 1].total ? rows[i - 1].rank : (int64_t)i + 1;
 }
 
 /* ---------------------------------------------------------------- codes and labels */

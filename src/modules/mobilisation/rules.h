@@ -189,6 +189,88 @@ bool mob_check_ok(const mob_ledger_check *c);
 int mob_redeem_check(int64_t price, int64_t stock, int64_t quantity, int64_t balance, int64_t *cost,
                      gz_err *err);
 
+/* ---------------------------------------------------------------- Party member points */
+
+/* 党员积分 of a Party branch (docs/METRICS.md "Party member points"). Each branch has
+ * its settings (mob_pp_rules; a rule not set takes its default); a member's points for
+ * a year are derived from what the year holds (mob_pp_tally), never stored, so a changed
+ * setting applies to the whole year at once:
+ *   total = max(0, base + ⌊service_minutes × service_hour / 60⌋ + duties × duty
+ *                  + meetings × meeting − deductions)
+ * service_minutes: the member's volunteer service of the year (service records and their
+ * corrections); duties (双报到 duties done in the reported community) and meetings
+ * (组织生活 attended): entries counted; deductions: the points of deduction entries,
+ * each 1..deduction_max with a reason. */
+typedef enum mob_pp_rule {
+	MOB_PP_BASE = 0,      /* base         基础分（每年） */
+	MOB_PP_SERVICE_HOUR,  /* service_hour 每志愿服务小时 */
+	MOB_PP_DUTY,          /* duty         每次双报到履职 */
+	MOB_PP_MEETING,       /* meeting      每次参加组织生活 */
+	MOB_PP_DEDUCTION_MAX, /* deduction_max 单次扣分上限 */
+	MOB_PP_RULE__COUNT
+} mob_pp_rule;
+
+#define MOB_PP_POINTS_MAX 1000 /* any setting: 0..1000 (deduction_max 1..1000) */
+
+typedef struct mob_pp_rules {
+	int64_t v[MOB_PP_RULE__COUNT];
+} mob_pp_rules;
+
+/* The defaults: base 60, service_hour 2, duty 5, meeting 3, deduction_max 20. */
+void mob_pp_rules_default(mob_pp_rules *r);
+/* "base", ...; NULL out of range. */
+const char *mob_pp_rule_code(mob_pp_rule r);
+const char *mob_pp_rule_label(mob_pp_rule r);
+/* The rule of code, or -1. */
+int mob_pp_rule_parse(const char *code);
+/* Is v a valid value of rule r? Returns 0, or -1 after adding a field error (the rule's
+ * code) to err. */
+int mob_pp_rule_check(mob_pp_rule r, int64_t v, gz_err *err);
+
+/* What a member's year holds. */
+typedef struct mob_pp_tally {
+	int64_t service_minutes, duties, meetings, deductions;
+} mob_pp_tally;
+
+/* The points of a tally under rules, part by part. */
+typedef struct mob_pp_points {
+	int64_t base, service, duty, meeting, deduction, total;
+} mob_pp_points;
+void mob_pp_compute(const mob_pp_rules *r, const mob_pp_tally *t, mob_pp_points *out);
+
+/* Entry kinds a branch records: duty 双报到履职, meeting 组织生活, deduction 扣分. */
+typedef enum mob_pp_kind {
+	MOB_PP_KIND_DUTY = 0,
+	MOB_PP_KIND_MEETING,
+	MOB_PP_KIND_DEDUCTION,
+	MOB_PP_KIND__COUNT
+} mob_pp_kind;
+const char *mob_pp_kind_code(mob_pp_kind k);
+const char *mob_pp_kind_label(mob_pp_kind k);
+int mob_pp_kind_parse(const char *code);
+
+/* Checks an entry: kind (code), points (-1 when not given) and whether a reason was
+ * given, under rules. duty and meeting count one each and take no points (their points
+ * come from the rules); a deduction takes points 1..deduction_max and a reason. Returns
+ * the kind and sets *points (0 for duty and meeting), or -1 after adding field errors
+ * (kind, points, reason) to err. */
+int mob_pp_entry_check(const mob_pp_rules *r, const char *kind, int64_t points, bool has_reason,
+                       int64_t *points_out, gz_err *err);
+
+/* The year [from, to) in ms of Asia/Shanghai's calendar year (UTC+8, no DST). */
+void mob_pp_year_range(int year, int64_t *from, int64_t *to);
+
+/* A branch's ranking: rows sorted by total (highest first), equal totals by service
+ * minutes (most first), then by id; rank is the competition rank of the total (equal
+ * totals share a rank, the next rank skips: 1, 2, 2, 4). */
+typedef struct mob_pp_rank_row {
+	int64_t id;
+	int64_t total, service_minutes;
+	int64_t rank; /* out */
+	size_t index; /* the caller's, carried along */
+} mob_pp_rank_row;
+void mob_pp_rank(mob_pp_rank_row *rows, size_t n);
+
 /* ---------------------------------------------------------------- codes and labels */
 
 /* The stable ASCII codes of the module's kinds and statuses, by group, with their

@@ -200,10 +200,8 @@ fail:
 
 /* ---------------------------------------------------------------- cancel */
 
-/* Promotes the earliest waitlisted sign-ups into free slots (mob_waitlist_promote);
- * appends their ids to promoted. */
-static int promote(gz_db *db, const mob_activity *act, int64_t confirmed, int64_t now,
-                   json_t *promoted, gz_err *err)
+int mob_signups_promote(gz_db *db, const mob_activity *act, int64_t confirmed, int64_t now,
+                        json_t *promoted, gz_err *err)
 {
 	enum { WAIT_MAX = 2000 };
 	if (confirmed >= act->slots)
@@ -297,7 +295,8 @@ int gz_mob_signup_cancel(gz_db *db, const gz_actor *a, int64_t activity_id, int6
 	rc = gz_stmt_step(st, &err);
 	gz_stmt_finish(st);
 	if (rc < 0 || counts_add(db, activity_id, -was_confirmed, -!was_confirmed, now, &err) < 0 ||
-	    promote(db, &act, act.confirmed_n - was_confirmed, now, promoted, &err) < 0 ||
+	    mob_signups_promote(db, &act, act.confirmed_n - was_confirmed, now, promoted, &err) <
+	        0 ||
 	    mob_audit(a, db, "activity.signup_cancel", "activity", activity_id, act.place,
 	              json_pack("{s:o,s:o,s:O}", "signup_id", gz_api_id_json(s.id), "user_id",
 	                        gz_api_id_json(user_id), "promoted", promoted),

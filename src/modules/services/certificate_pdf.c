@@ -1,10 +1,11 @@
 /* A certificate as a PDF (libharu, a CJK TrueType font embedded, the verification code as
- * a QR code by libqrencode). Reads the font file; knows neither HTTP nor the database. */
+ * a QR code by libqrencode through core/qr.h). Reads the font file; knows neither HTTP nor the
+ * database. */
 #include "modules/services/certificate_pdf.h"
 #include "core/mem.h"
+#include "core/qr.h"
 
 #include <hpdf.h>
-#include <qrencode.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,21 +88,23 @@ static void text_at(HPDF_Page page, HPDF_Font font, float size, float x, float y
 	HPDF_Page_TextOut(page, x, y, s);
 }
 
-/* The QR code of text, module by module, its top left corner at (x, y), side side. */
+/* The QR code of text (core/qr.h), module by module, its top left corner at (x, y), side
+ * side. */
 static void qr(HPDF_Page page, const char *text, float x, float y, float side)
 {
-	QRcode *q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	int w;
+	unsigned char *q = gz_qr_modules(text, &w);
 	if (!q)
 		return;
-	float m = side / (float)q->width;
+	float m = side / (float)w;
 	HPDF_Page_SetRGBFill(page, 0, 0, 0);
-	for (int r = 0; r < q->width; r++)
-		for (int c = 0; c < q->width; c++)
-			if (q->data[r * q->width + c] & 1)
+	for (int r = 0; r < w; r++)
+		for (int c = 0; c < w; c++)
+			if (q[r * w + c])
 				HPDF_Page_Rectangle(page, x + (float)c * m, y - (float)(r + 1) * m,
 				                    m, m);
 	HPDF_Page_Fill(page);
-	QRcode_free(q);
+	free(q);
 }
 
 int svc_certificate_pdf(const svc_pdf_certificate *c, unsigned char **out, size_t *len, gz_err *err)

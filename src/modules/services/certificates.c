@@ -320,18 +320,10 @@ static int load(gz_db *db, const gz_actor *actor, int64_t id, policy_action act,
 	return -1;
 }
 
-/* Where the code is checked: GONGZHI_PUBLIC_URL (the address residents reach the
- * service at), else the address this request came to. */
+/* Where the code is checked (gz_api_public_url). */
 static const char *check_url(gz_req *r, const char *code)
 {
-	const char *base = getenv("GONGZHI_PUBLIC_URL"), *host = gz_req_header(r, "Host");
-	if (base && *base) {
-		size_t n = strlen(base);
-		return gz_arena_printf(&r->arena, "%.*s/check?code=%s",
-		                       (int)(base[n - 1] == '/' ? n - 1 : n), base, code);
-	}
-	return gz_arena_printf(&r->arena, "%s://%s/check?code=%s", r->secure ? "https" : "http",
-	                       host ? host : "localhost", code);
+	return gz_api_public_url(r, gz_arena_printf(&r->arena, "/check?code=%s", code));
 }
 
 /* GET /api/v1/service-certificates/{id}/pdf */

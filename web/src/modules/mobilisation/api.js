@@ -5,6 +5,10 @@ import { apiGet, apiSend, queryString, seg } from '@/api.js'
 export const listActivities = (params) => apiGet('/activities' + queryString(params))
 export const getActivity = (id) => apiGet('/activities/' + seg(id))
 export const createActivity = (body) => apiSend('POST', '/activities', body)
+// Edit while open (returns the activity, with promoted: sign-ups that took new slots);
+// cancel with a reason.
+export const updateActivity = (id, body) => apiSend('PATCH', '/activities/' + seg(id), body)
+export const cancelActivity = (id, reason) => apiSend('POST', '/activities/' + seg(id) + '/cancel', { reason })
 // The organiser's rotating code {code, step_seconds, valid_until, window_open, ...}.
 export const getActivityCode = (id) => apiGet('/activities/' + seg(id) + '/code')
 export const signUp = (id) => apiSend('POST', '/activities/' + seg(id) + '/signups', {})
@@ -38,3 +42,14 @@ export const cancelRedemption = (id) => apiSend('POST', '/store/redemptions/' + 
 export const issueCertificate = () => apiSend('POST', '/me/certificates', {})
 export const getCertificate = (id) => apiGet('/me/certificates/' + seg(id))
 export const certificatePdfUrl = (id) => '/api/v1/me/certificates/' + seg(id) + '/pdf'
+
+// 党员积分: branches (in scope), a branch's rules, ranking and entries, a member's year
+// (or mine), and the yearly 双报到 report (JSON, or .xlsx through apiDownload).
+export const listPartyBranches = (params) => apiGet('/party-branches' + queryString(params))
+export const getPartyRules = (id) => apiGet('/party-branches/' + seg(id) + '/point-rules')
+export const setPartyRules = (id, body) => apiSend('PUT', '/party-branches/' + seg(id) + '/point-rules', body)
+export const getPartyRanking = (id, year) => apiGet('/party-branches/' + seg(id) + '/ranking' + queryString({ year }))
+export const addPartyEntry = (id, body) => apiSend('POST', '/party-branches/' + seg(id) + '/point-entries', body)
+export const getMemberPoints = (id, year) => apiGet('/party-members/' + seg(id) + '/points' + queryString({ year }))
+export const getMyPartyPoints = (year) => apiGet('/me/party-points' + queryString({ year }))
+export const dualReportPath = (params) => '/party-points/dual-report' + queryString({ ...params, format: 'xlsx' })

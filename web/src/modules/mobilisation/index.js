@@ -1,7 +1,7 @@
-// 志愿活动, 我的志愿, 爱心超市: activities with sign-up and check-in (the organiser's
+// 志愿活动, 我的志愿, 爱心超市, 党员积分: activities with sign-up and check-in (the organiser's
 // rotating code), my hours, points and history, the charity store, and the printable
 // record certificate (志愿服务记录证明). Server: src/modules/mobilisation/.
-import { Medal, Present, Tickets } from '@element-plus/icons-vue'
+import { Flag, Medal, Present, Tickets } from '@element-plus/icons-vue'
 
 export default {
   name: 'mobilisation',
@@ -33,8 +33,29 @@ export default {
       order: 102,
       component: () => import('./views/StoreView.vue'),
     },
+    {
+      path: '/mobilisation/party',
+      name: 'mobilisation-party',
+      title: '党员积分',
+      icon: Flag,
+      perm: ['party_points', 'read'],
+      order: 103,
+      component: () => import('./views/PartyPointsView.vue'),
+    },
   ],
   routes: [
+    {
+      path: '/mobilisation/party/me',
+      name: 'mobilisation-party-me',
+      component: () => import('./views/PartyMemberView.vue'),
+      meta: { title: '我的党员积分' },
+    },
+    {
+      path: '/mobilisation/party/members/:id',
+      name: 'mobilisation-party-member',
+      component: () => import('./views/PartyMemberView.vue'),
+      meta: { title: '党员积分' },
+    },
     {
       path: '/mobilisation/activities/:id',
       name: 'mobilisation-activity',
@@ -58,6 +79,8 @@ export default {
     counts: { activities: '志愿活动', signups: '活动报名', service_records: '志愿服务记录', redemptions: '爱心超市兑换' },
     auditActions: {
       'activity.create': '发布活动',
+      'activity.update': '修改活动',
+      'activity.cancel': '取消活动',
       'activity.signup': '活动报名',
       'activity.signup_cancel': '取消报名',
       'activity.check_in': '活动签到',
@@ -74,6 +97,9 @@ export default {
       'store.redeem': '积分兑换',
       'store.pick_up': '确认领取',
       'store.cancel': '取消兑换',
+      'party_points.rules_update': '修改支部积分规则',
+      'party_points.entry': '记录党员积分',
+      'party_points.report_export': '下载双报到报告',
     },
     recordTypes: {
       activity: '志愿活动',
@@ -82,6 +108,7 @@ export default {
       points_rules: '积分规则',
       store_item: '爱心超市物品',
       redemption: '积分兑换',
+      party_point_entry: '党员积分记录',
     },
   },
 }
