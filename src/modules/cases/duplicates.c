@@ -11,7 +11,10 @@
 #include <math.h>
 #include <stdlib.h>
 
-#define DUP_CANDIDATES 50 /* read, then checked for distance and access */
+/* The newest candidates read (walking cases_category_reported backwards, so the cost is
+ * bounded even when a burst of one complaint fills the window), then checked for
+ * distance and access. */
+#define DUP_CANDIDATES 50
 #define DUP_MAX        10 /* suggested */
 
 typedef struct {
@@ -64,7 +67,7 @@ int case_duplicates(gz_db *db, const gz_actor *a, gz_arena *A, const case_row *c
 	                              "('rejected', 'closed', 'rated', 'withdrawn', 'merged') AND "
 	                              "(CAST($5 AS BIGINT) = 0 OR (c.lat_e7 BETWEEN $6 AND $7 AND "
 	                              "c.lng_e7 BETWEEN $8 AND $9)) AND (CAST($5 AS BIGINT) = 1 OR "
-	                              "c.grid_code = $10) ORDER BY c.id DESC LIMIT $11",
+	                              "c.grid_code = $10) ORDER BY c.reported_at DESC, c.id DESC LIMIT $11",
 	                  err);
 	if (!st)
 		return -1;
