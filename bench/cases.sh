@@ -318,10 +318,9 @@ if [ "$PART" != intake ]; then
 		GROUP BY grid_code, state HAVING COUNT(*) >= 20" | shuf --random-source=<(yes) >"$TMP/keys.list"
 	[ -s "$TMP/keys.list" ] || die "no grid of street $STREET has 20 open cases in one state"
 
-	# No background job worker in this process: the deadline sweep would first catch up
-	# on the generated year (gen leaves past step deadlines unmarked: hundreds of thousands
-	# of overdue marks, events and escalations), writing while the list is measured. A
-	# server that has been running all year has done that long ago.
+	# No background job worker in this process: the list alone is measured. (A database
+	# from an older gen left past step deadlines unmarked, and the sweep would catch up on
+	# hundreds of thousands of them during the run; gen now marks them itself.)
 	GZ_ENV=GONGZHI_JOB_WORKERS=0 start_gz "$LDB"
 	USER=bench-street-$$
 	SUP_PASS=$(add_user "$LDB" "$USER" street_supervisor "$STREET")
