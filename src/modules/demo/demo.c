@@ -26,6 +26,7 @@
 #include "modules/cases/cases.h"
 #include "modules/demo/demo_cases.h"
 #include "modules/demo/generate.h"
+#include "modules/demo/demo_match.h"
 #include "modules/demo/demo_mob.h"
 
 #include <errno.h>
@@ -248,7 +249,7 @@ typedef struct {
 	int64_t *org_ids;       /* demo organisation -> database id (for mobilisation) */
 	int64_t *agreement_ids; /* demo agreement -> database id */
 	double t_grids, t_buildings, t_units, t_residents, t_network, t_accounts, t_visits,
-	    t_records, t_cases, t_mobilisation, t_services;
+	    t_records, t_cases, t_mobilisation, t_matching, t_services;
 } loader;
 
 static int load_grids(loader *L, const demo_street *s, uint64_t seed)
@@ -879,6 +880,21 @@ static int load_mobilisation(loader *L, const demo_street *s, uint64_t seed)
 	return rc;
 }
 
+/* A year of needs, offers, runs and projects (demo_match.c), after mobilisation (its
+ * volunteer accounts offer their services). */
+static int load_matching(loader *L, const demo_street *s, uint64_t seed)
+{
+	int64_t t0 = gz_time_mono_ns();
+	gz_err err;
+	gz_err_clear(&err);
+	int rc = demo_load_matching(L->db, &L->op, s, L->org_ids, L->agreement_ids, seed,
+	                            gz_time_now_ms(), &err);
+	if (rc < 0)
+		print_err(L->cmd, "matching", &err);
+	L->t_matching += secs_since(t0);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- services */
 
 /* The services of the street's communities (services.h). */
@@ -961,6 +977,7 @@ static void print_summary(const demo_street *s, const json_t *c, const acc_state
 	printf("  志愿活动 %lld  报名 %lld  服务记录 %lld  爱心超市兑换 %lld\n",
 	       count_of(c, "activities"), count_of(c, "signups"), count_of(c, "service_records"),
 	       count_of(c, "redemptions"));
+	printf("  供需对接需求 %lld\n", count_of(c, "match_needs"));
 	printf("\n演示账号（密码由种子决定，仅供演示；勿在真实数据上使用）：\n");
 	print_accounts(s, state);
 }
@@ -1146,7 +1163,8 @@ int gz_cli_demo(int argc, char **argv)
 	    load_residents(&L, s) < 0 || load_network(&L, s, rid) < 0 ||
 	    load_accounts(&L, s, rid, state) < 0 ||
 	    load_visits(&L, s, c.seed, 365, rid, state) < 0 || load_records(&L, s) < 0 ||
-	    load_mobilisation(&L, s, c.seed) < 0 || load_services(&L, s, c.seed) < 0)
+	    load_mobilisation(&L, s, c.seed) < 0 || load_matching(&L, s, c.seed) < 0 ||
+	    load_services(&L, s, c.seed) < 0)
 		goto out;
 	int64_t tc = gz_time_mono_ns();
 	if (demo_load_cases(db, &L.op, s, L.building_ids, o.seed, gz_time_now_ms(), DEMO_CASES,
@@ -1159,13 +1177,14 @@ int gz_cli_demo(int argc, char **argv)
 	json_t *counts = record_counts(db);
 	if (o.json) {
 		json_t *j = summary_json(s, counts, state, o.seed, secs);
-		json_object_set_new(
-		    j, "timings",
-		    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "grids", L.t_grids,
-		              "buildings", L.t_buildings, "units", L.t_units, "residents",
-		              L.t_residents, "network", L.t_network, "accounts", L.t_accounts,
-		              "visits", L.t_visits, "records", L.t_records, "cases", L.t_cases,
-		              "mobilisation", L.t_mobilisation, "services", L.t_services));
+		json_object_set_new(j, "timings",
+		                    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}",
+		                              "grids", L.t_grids, "buildings", L.t_buildings,
+		                              "units", L.t_units, "residents", L.t_residents,
+		                              "network", L.t_network, "accounts", L.t_accounts,
+		                              "visits", L.t_visits, "records", L.t_records, "cases",
+		                              L.t_cases, "mobilisation", L.t_mobilisation,
+		                              "matching", L.t_matching, "services", L.t_services));
 		char *txt = gz_json_dump(j, NULL);
 		printf("%s\n", txt ? txt : "{}");
 		free(txt);

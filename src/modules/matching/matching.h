@@ -47,6 +47,15 @@ int gz_match_need_cancel(gz_db *db, const gz_actor *a, int64_t id, json_t *in, i
 /* POST /api/v1/projects: {scope_code, need_id?, title, description?, budget_fen}. */
 int gz_match_project_create(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t **out,
                             gz_err *err);
+/* A unit's commitment {org_id, agreement_id?, content, amount_fen?} (the agreement must be
+ * the unit's with the project's community), a milestone {title, due_at, done?} (the
+ * first starts the project), the completion {report}. 409 bad_state once completed. */
+int gz_match_project_commit(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
+                            json_t **out, gz_err *err);
+int gz_match_project_milestone(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
+                               json_t **out, gz_err *err);
+int gz_match_project_complete(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
+                              json_t **out, gz_err *err);
 /* Expires the open and proposed needs whose window ended before now (the job, and the
  * demo). Sets *n. */
 int gz_match_expire(gz_db *db, const gz_actor *a, int64_t now, int *n, gz_err *err);

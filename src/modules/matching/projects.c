@@ -202,8 +202,8 @@ fail:
 
 /* POST /projects/{id}/commitments: {org_id, agreement_id?, content, amount_fen?}: the
  * agreement must be the unit's, with the project's community. */
-static int commitment_add(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
-                          json_t **out, gz_err *err)
+int gz_match_project_commit(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
+                            json_t **out, gz_err *err)
 {
 	*out = NULL;
 	int64_t org = 0, agreement = 0, amount = 0;
@@ -263,8 +263,8 @@ fail:
 
 /* POST /projects/{id}/milestones: {title, due_at, done?}; the first one starts the
  * project (running). */
-static int milestone_add(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
-                         json_t **out, gz_err *err)
+int gz_match_project_milestone(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
+                               json_t **out, gz_err *err)
 {
 	*out = NULL;
 	const char *title = NULL;
@@ -310,8 +310,8 @@ fail:
 }
 
 /* POST /projects/{id}/complete: {report}. */
-static int project_complete(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
-                            json_t **out, gz_err *err)
+int gz_match_project_complete(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
+                              json_t **out, gz_err *err)
 {
 	*out = NULL;
 	const char *report = NULL;
@@ -358,17 +358,17 @@ static void project_create(gz_req *r)
 
 static void commitment_add_h(gz_req *r)
 {
-	match_handle(r, commitment_add, 200);
+	match_handle(r, gz_match_project_commit, 200);
 }
 
 static void milestone_add_h(gz_req *r)
 {
-	match_handle(r, milestone_add, 200);
+	match_handle(r, gz_match_project_milestone, 200);
 }
 
 static void project_complete_h(gz_req *r)
 {
-	match_handle(r, project_complete, 200);
+	match_handle(r, gz_match_project_complete, 200);
 }
 
 static void project_get(gz_req *r)
