@@ -27,6 +27,7 @@
 #include "modules/demo/demo_cases.h"
 #include "modules/demo/generate.h"
 #include "modules/demo/demo_match.h"
+#include "modules/matching/matching.h"
 #include "modules/demo/demo_mob.h"
 
 #include <errno.h>
@@ -69,8 +70,8 @@ const char gz_cli_demo_usage[] =
     "  encrypted). On SQLite the load runs with GONGZHI_SQLITE_SYNC=NORMAL unless set.\n";
 
 const char gz_cli_gen_usage[] =
-    "gongzhi [--db URL] gen --residents N [--cases M] [--seed S] [--force] [--jobs J]\n"
-    "gongzhi [--db URL] gen --cases M [--seed S]\n"
+    "gongzhi [--db URL] gen --residents N [--cases M] [--needs K] [--seed S] [--force] [--jobs J]\n"
+    "gongzhi [--db URL] gen --cases M [--needs K] [--seed S]\n"
     "  District-scale synthetic data for benchmarks: as many streets (48 grids each),\n"
     "  communities, buildings and units as it takes to house exactly N residents (about\n"
     "  2.7 per household), loaded street by street through the same imports as the API.\n"
@@ -79,6 +80,9 @@ const char gz_cli_gen_usage[] =
     "  --cases M  then M cases (1..10,000,000) over the database's grids, reported over\n"
     "             the last year in a street's mix of states (bulk: each with its first\n"
     "             timeline event only); alone, adds them to the grids already there.\n"
+    "  --needs K  then K supply-demand needs (1..10,000,000) over the database's residents\n"
+    "             (a year's mix of states, open ones still in their window) and one offer\n"
+    "             per five needs in their communities (bulk; docs/MATCHING.md).\n"
     "  --seed S   default 1.  --force   add to a database that already has streets.\n"
     "  --jobs J   streets loaded at once on PostgreSQL (1..8, default 4); SQLite has one\n"
     "             writer, so always 1. The data do not depend on J.\n"
@@ -1028,7 +1032,7 @@ static json_t *summary_json(const demo_street *s, json_t *counts, const acc_stat
 
 typedef struct {
 	uint64_t seed;
-	int64_t residents, cases;
+	int64_t residents, cases, needs;
 	bool force, json, show_accounts;
 	int jobs; /* gen: 0 = default */
 } opts;
@@ -1054,9 +1058,10 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, bool gen)
 	o->cases = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
-		const char *names[] = {"--seed", "--db", "--residents", "--jobs", "--cases"};
+		const char *names[] = {"--seed", "--db",    "--residents",
+		                       "--jobs", "--cases", "--needs"};
 		int which = -1;
-		for (int k = 0; k < 5 && which < 0; k++) {
+		for (int k = 0; k < 6 && which < 0; k++) {
 			size_t n = strlen(names[k]);
 			if (!strncmp(a, names[k], n) && (a[n] == '=' || a[n] == '\0')) {
 				which = k;
@@ -1100,6 +1105,12 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, bool gen)
 				return 2;
 			}
 			o->cases = (int64_t)u;
+		} else if (which == 5 && gen) {
+			if (parse_u64(v, &u) < 0 || u < 1 || u > 10000000) {
+				fprintf(stderr, "gongzhi %s: --needs must be 1..10000000\n", cmd);
+				return 2;
+			}
+			o->needs = (int64_t)u;
 		} else if (!strcmp(a, "--force")) {
 			o->force = true;
 		} else if (!strcmp(a, "--json") && !gen) {
@@ -1113,8 +1124,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, bool gen)
 			return 2;
 		}
 	}
-	if (gen && o->residents < 0 && !o->cases) {
-		fprintf(stderr, "gongzhi gen: --residents N or --cases M is required\n");
+	if (gen && o->residents < 0 && !o->cases && !o->needs) {
+		fprintf(stderr, "gongzhi gen: --residents N, --cases M or --needs K is required\n");
 		return 2;
 	}
 	return 0;
@@ -1341,6 +1352,36 @@ static int gen_cases(const opts *o)
 	return 0;
 }
 
+/* gen --needs K: K needs (and offers) over the residents of the database. */
+static int gen_needs(const opts *o)
+{
+	int64_t t0 = gz_time_mono_ns();
+	setenv("GONGZHI_SQLITE_SYNC", "NORMAL", 0);
+	gz_db *db = gz_cli_open_db();
+	if (!db)
+		return 1;
+	gz_actor op;
+	gz_actor_operator(&op);
+	gz_err err;
+	gz_err_clear(&err);
+	int64_t made = 0;
+	int rc = gz_match_generate(db, &op, o->needs, o->seed, gz_time_now_ms(), &made, &err);
+	gz_db_close(db);
+	if (rc < 0) {
+		print_err("gen", "needs", &err);
+		return 1;
+	}
+	printf("完成：供需对接需求 %lld；用时 %.1f 秒\n", (long long)made, secs_since(t0));
+	return 0;
+}
+
+/* The --cases and --needs parts of gen, after the residents. */
+static int gen_more(const opts *o)
+{
+	int rc = o->cases ? gen_cases(o) : 0;
+	return rc == 0 && o->needs ? gen_needs(o) : rc;
+}
+
 int gz_cli_gen(int argc, char **argv)
 {
 	opts o;
@@ -1348,7 +1389,7 @@ int gz_cli_gen(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (o.residents < 0)
-		return gen_cases(&o);
+		return gen_more(&o);
 	int64_t t0 = gz_time_mono_ns();
 	int street_no = 1;
 	gz_db *db = open_for_load("gen", o.force, &street_no);
@@ -1444,5 +1485,5 @@ int gz_cli_gen(int argc, char **argv)
 	    (long long)g.streets, (long long)g.communities, (long long)g.grids,
 	    (long long)g.buildings, (long long)g.units, (long long)g.loaded, secs_since(t0), jobs,
 	    t_gen, g.t_grids, g.t_buildings, g.t_units, g.t_residents, g.t_visits);
-	return o.cases ? gen_cases(&o) : 0;
+	return gen_more(&o);
 }

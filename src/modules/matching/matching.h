@@ -60,4 +60,9 @@ int gz_match_project_complete(gz_db *db, const gz_actor *a, int64_t id, json_t *
  * demo). Sets *n. */
 int gz_match_expire(gz_db *db, const gz_actor *a, int64_t now, int *n, gz_err *err);
 
+/* gongzhi gen --needs N: N needs over the database's live residents and one offer per
+ * five needs, in bulk (generate.c). *made counts the needs written. */
+int gz_match_generate(gz_db *db, const gz_actor *a, int64_t n, uint64_t seed, int64_t now,
+                      int64_t *made, gz_err *err);
+
 #endif
