@@ -173,10 +173,13 @@ static int offers(ctx *c, int ci, const int64_t *org_ids, const int64_t *agreeme
 			continue;
 		double lng, lat;
 		community_point(c, ci, &lng, &lat);
-		json_t *in = json_pack("{s:s,s:o,s:s,s:[s,s,s],s:i,s:i,s:f,s:f}", "kind", "person",
-		                       "user_id", id_json(uid), "scope_code", code, "skills",
-		                       "陪诊", "代购", "读报陪聊", "capacity_per_week", 3,
-		                       "radius_m", 3000, "lng", lng, "lat", lat);
+		/* 心理疏导 is theirs alone in the demo: a need of that skill goes to one of them
+		 * (the browser test's resident posts one). */
+		json_t *in =
+		    json_pack("{s:s,s:o,s:s,s:[s,s],s:i,s:i,s:f,s:f}", "kind", "person", "user_id",
+		              id_json(uid), "scope_code", code, "skills", "心理疏导",
+		              a->role == ROLE_PARTY_MEMBER ? "读报陪聊" : "陪诊",
+		              "capacity_per_week", 8, "radius_m", 5000, "lng", lng, "lat", lat);
 		json_t *out = NULL;
 		int rc =
 		    gz_match_offer_create(c->db, c->op, in, c->now - 380 * DAY_MS, &out, c->err);

@@ -1,16 +1,18 @@
 // ECharts core with only the charts and components the app uses.
 // Add more (LineChart, PieChart, ...) here when a page needs them.
 // MapChart draws GeoJSON registered with echarts.registerMap (no tile server);
-// GraphChart draws the organisation network (force layout), with its legend.
+// GraphChart draws the organisation network (force layout), with its legend, and —
+// on a GeoComponent over the grids — the matching proposals (need → provider).
 import * as echarts from 'echarts/core'
 import { BarChart, GraphChart, MapChart } from 'echarts/charts'
-import { GridComponent, LegendComponent, TooltipComponent, TitleComponent } from 'echarts/components'
+import { GeoComponent, GridComponent, LegendComponent, TooltipComponent, TitleComponent } from 'echarts/components'
 import { CanvasRenderer } from 'echarts/renderers'
 
 echarts.use([
   BarChart,
   GraphChart,
   MapChart,
+  GeoComponent,
   GridComponent,
   LegendComponent,
   TooltipComponent,

@@ -17,7 +17,7 @@ CREATE TABLE match_settings (
     PRIMARY KEY (scope, name)
 );
 INSERT INTO match_settings (scope, name, value, updated_at, updated_by) VALUES
-    ('', 'B', 1000, 0, 'system'),
+    ('', 'B', 3000, 0, 'system'),
     ('', 'lambda', 300, 0, 'system'),
     ('', 'wait_days', 7, 0, 'system'),
     ('', 'wait_max', 4, 0, 'system'),
