@@ -1,0 +1,172 @@
+// Supply–demand matching in the browser (issue 11, "Done when"), over the demo street
+// (`gongzhi demo`: a year of needs, offers and runs). A resident posts a need on a
+// phone-sized screen (360 px; the page never scrolls sideways); community staff run
+// matching and see the proposal on the map (the chart holds the need, named, joined to
+// its provider); the provider — the demo's Party member or volunteer, the only ones
+// offering 心理疏导 — accepts it on a phone, and the resident sees it taken.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, freshDatabase } from '../lib/server.mjs';
+import { launchBrowser } from '../lib/browser.mjs';
+import { run, assertNoSanitizerReport } from '../api/util.mjs';
+import { loginByApi, signOutEverywhere } from './session-util.mjs';
+
+let dir, shots, srv, browser, demo;
+const PHONE = { width: 360, height: 740 };
+const TITLE = '想找人聊聊天，排解一下心情';
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gz-matching-'));
+  shots = join(dir, 'shots');
+  mkdirSync(shots);
+  const db = freshDatabase(dir);
+  const env = { GONGZHI_KEY_FILE: join(dir, 'gongzhi.key') };
+  const r = run(['--db', db, 'demo', '--json'], { env });
+  assert.equal(r.code, 0, `gongzhi demo: ${r.stderr}`);
+  assertNoSanitizerReport(r.stderr, 'gongzhi demo');
+  demo = JSON.parse(r.stdout);
+  assert.ok(demo.counts.match_needs > 500, `the demo has a year of needs (${demo.counts.match_needs})`);
+  srv = await startServer({ db, env });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  if (srv) {
+    const log = srv.log();
+    await srv.stop();
+    assertNoSanitizerReport(log);
+  }
+  if (dir && process.env.GZ_PHONE_CLEAN) rmSync(dir, { recursive: true, force: true });
+});
+
+const account = (role) => {
+  const a = demo.accounts.find((x) => x.role === role);
+  assert.ok(a, `demo account for ${role}`);
+  return a;
+};
+
+async function checkPage(page, name) {
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(200);
+  const o = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  const file = join(shots, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`screenshot: ${file}`);
+  assert.ok(o.scroll <= o.client, `${name}: the page scrolls sideways (${o.scroll} > ${o.client})`);
+}
+
+async function asUser(role, viewport) {
+  const a = account(role);
+  await signOutEverywhere(browser);
+  await loginByApi(browser, srv, a.username, a.password);
+  const page = await browser.newPage();
+  await page.setViewportSize(viewport);
+  return page;
+}
+
+let proposal; // {id, provider role}
+
+test('a resident posts a need on a phone-sized screen', async () => {
+  const page = await asUser('resident', PHONE);
+  try {
+    await page.goto(srv.url + '/matching');
+    await page.getByRole('heading', { level: 1, name: '供需对接' }).waitFor();
+    await page.locator('[data-testid="my-needs"][data-loaded="true"]').waitFor();
+    await checkPage(page, 'resident-my-needs');
+    await page.getByTestId('need-new').click();
+    await page.waitForURL((u) => u.pathname === '/matching/post');
+    await page.getByRole('heading', { level: 1, name: '发布需求' }).waitFor();
+    await page.getByTestId('need-skill').click();
+    await page.getByRole('option', { name: '心理疏导', exact: true }).click();
+    await page.getByLabel('标题').fill(TITLE);
+    await page.getByLabel('详细说明').fill('老伴走后一个人住，晚上常睡不着。');
+    assert.equal(await page.getByTestId('need-from').getAttribute('type'), 'date');
+    await checkPage(page, 'resident-need-form');
+    await page.getByTestId('need-submit').click();
+    await page.waitForURL((u) => u.pathname === '/matching' && u.searchParams.get('tab') === 'mine');
+    const card = page.locator('.mx-card', { hasText: TITLE });
+    await card.waitFor();
+    assert.equal((await card.getByTestId('need-status').innerText()).trim(), '待匹配');
+    await checkPage(page, 'resident-need-posted');
+  } finally {
+    await page.close();
+  }
+});
+
+test('staff run matching and see the proposal on the map', async () => {
+  const page = await asUser('community_staff', { width: 1280, height: 900 });
+  try {
+    await page.goto(srv.url + '/matching?tab=dispatch');
+    await page.locator('[data-testid="dispatch"][data-loaded="true"]').waitFor();
+    const before = await page.getByTestId('dispatch-summary').getAttribute('data-run').catch(() => null);
+    await page.getByTestId('dispatch-run').click();
+    await page.waitForFunction(
+      (b) => {
+        const el = document.querySelector('[data-testid="dispatch-summary"]');
+        return el && el.getAttribute('data-run') !== b;
+      },
+      before,
+    );
+    // The map: the need, by its title and grid name, joined to a provider.
+    const drawn = await page.waitForFunction((title) => {
+      const el = document.querySelector('[data-testid="dispatch-map"]');
+      const chart = el && el.__echarts;
+      if (!chart) return null;
+      const s = chart.getOption().series[0];
+      const i = s.data.findIndex((d) => d.name.startsWith('需求：' + title));
+      if (i < 0) return null;
+      const link = s.links.find((l) => l.source === i);
+      return link ? { need: s.data[i].name, provider: s.data[link.target].name, geo: !!chart.getOption().geo?.length } : null;
+    }, TITLE);
+    const d = await drawn.jsonValue();
+    assert.match(d.need, /网格/, 'the grid by name');
+    assert.match(d.provider, /^服务者：/);
+    assert.ok(d.geo, 'drawn over the grids');
+    await page.getByTestId('dispatch-proposals').getByText(TITLE).waitFor();
+    await checkPage(page, 'staff-dispatch');
+    // The provider: the demo Party member or volunteer (the only ones offering 心理疏导).
+    const pm = account('party_member').display_name, vol = account('volunteer').display_name;
+    const name = d.provider.replace('服务者：', '');
+    assert.ok(name === pm || name === vol, `provider ${name} is ${pm} or ${vol}`);
+    proposal = { role: name === pm ? 'party_member' : 'volunteer' };
+  } finally {
+    await page.close();
+  }
+});
+
+test('the provider accepts the proposal on a phone', async () => {
+  assert.ok(proposal, 'the run proposed the need');
+  const page = await asUser(proposal.role, PHONE);
+  try {
+    await page.goto(srv.url + '/matching?tab=inbox');
+    await page.locator('[data-testid="inbox"][data-loaded="true"]').waitFor();
+    const card = page.locator('.mx-card', { hasText: TITLE });
+    await card.waitFor();
+    assert.match(await card.getByTestId('proposal-reasons').innerText(), /心理疏导/);
+    await checkPage(page, 'provider-inbox');
+    await card.getByRole('button', { name: '接单' }).click();
+    await card.getByText('已接单').waitFor();
+    await card.getByRole('button', { name: '服务完成' }).waitFor();
+    await checkPage(page, 'provider-accepted');
+  } finally {
+    await page.close();
+  }
+  // The resident sees it taken.
+  const page2 = await asUser('resident', PHONE);
+  try {
+    await page2.goto(srv.url + '/matching?tab=mine');
+    const card = page2.locator('.mx-card', { hasText: TITLE });
+    await card.waitFor();
+    assert.equal((await card.getByTestId('need-status').innerText()).trim(), '已接单');
+  } finally {
+    await page2.close();
+  }
+  await signOutEverywhere(browser);
+});
