@@ -64,6 +64,23 @@ int match_setting(gz_db *db, const char *name, int64_t *value, gz_err *err);
 
 int64_t match_path_id(gz_req *r);
 
+/* The whole POST handler of a create: parse the body, call fn with the request's actor
+ * and the clock, answer 201 with *out or the error. */
+typedef int (*match_write_fn)(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t **out,
+                              gz_err *err);
+void match_create(gz_req *r, match_write_fn fn);
+
+/* The module's lists: newest first in the caller's scopes for read on res, narrowed by
+ * ?grid|community|street=; sql takes $1 lo, $2 hi, $3 the key after, $4 limit + 1 and
+ * texts as $5..; rows come in id DESC order and row() sets the key with match_key(). */
+void match_scoped_list(gz_req *r, const char *sql, policy_resource res, const char *const *texts,
+                       int ntexts, json_t *(*row)(gz_req *r, gz_stmt *st, int64_t *key));
+#define MATCH_KEY_TOP_SQL "999999999999999999"
+static inline int64_t match_key(int64_t id)
+{
+	return INT64_C(999999999999999999) - id;
+}
+
 /* gz_actor_check for one record at scope, except that an actor who may not even read
  * such records there gets 404 not_found (as for a record that does not exist), never
  * 403. */

@@ -15,9 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define KEY_TOP     INT64_C(999999999999999999)
-#define KEY_TOP_SQL "999999999999999999"
-
 /* ================================================================ shared */
 
 int64_t match_path_id(gz_req *r)
@@ -73,6 +70,39 @@ void match_handle(gz_req *r, match_id_write_fn fn, int status)
 		gz_reply_err(r, &err);
 	else
 		gz_reply_json(r, status, out);
+}
+
+void match_create(gz_req *r, match_write_fn fn)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	json_t *out = NULL, *in = gz_req_json(r, &err);
+	int rc = in ? fn(NULL, gz_req_actor(r), in, gz_time_now_ms(), &out, &err) : -1;
+	json_decref(in);
+	if (rc < 0)
+		gz_reply_err(r, &err);
+	else
+		gz_reply_json(r, 201, out);
+}
+
+void match_scoped_list(gz_req *r, const char *sql, policy_resource res, const char *const *texts,
+                       int ntexts, json_t *(*row)(gz_req *r, gz_stmt *st, int64_t *key))
+{
+	gz_err err;
+	gz_err_clear(&err);
+	const char *filter = NULL;
+	if (gz_people_place_filter(r, &filter, &err) < 0) {
+		gz_reply_err(r, &err);
+		return;
+	}
+	gz_reply_header(r, "Cache-Control", "no-store");
+	gz_api_scoped_list(r, &(gz_api_list_query){.sql = sql,
+	                                           .action = ACT_READ,
+	                                           .res = res,
+	                                           .filter = filter,
+	                                           .texts = texts,
+	                                           .ntexts = ntexts,
+	                                           .row = row});
 }
 
 int match_setting(gz_db *db, const char *name, int64_t *value, gz_err *err)
@@ -361,16 +391,7 @@ fail:
 
 static void need_create(gz_req *r)
 {
-	gz_err err;
-	gz_err_clear(&err);
-	json_t *out = NULL, *in = gz_req_json(r, &err);
-	int rc =
-	    in ? gz_match_need_create(NULL, gz_req_actor(r), in, gz_time_now_ms(), &out, &err) : -1;
-	json_decref(in);
-	if (rc < 0)
-		gz_reply_err(r, &err);
-	else
-		gz_reply_json(r, 201, out);
+	match_create(r, gz_match_need_create);
 }
 
 /* ================================================================ steps */
@@ -590,42 +611,30 @@ static void need_cancel(gz_req *r)
 
 static json_t *need_row(gz_req *r, gz_stmt *st, int64_t *key)
 {
-	*key = KEY_TOP - gz_stmt_int64(st, 0);
+	*key = match_key(gz_stmt_int64(st, 0));
 	return match_need_json(gz_req_actor(r), &r->arena, st);
 }
 
 #define NEED_LIST_FILTERS " AND ($5 = '' OR n.status = $5) AND ($6 = '' OR n.skill = $6)"
 static const char need_list_sql[] =
     "SELECT " NEED_COLS NEED_FROM " WHERE n.grid_code >= $1 AND n.grid_code < $2 AND n.id < "
-    "" KEY_TOP_SQL " - $3" NEED_LIST_FILTERS " ORDER BY n.id DESC LIMIT $4";
+    "" MATCH_KEY_TOP_SQL " - $3" NEED_LIST_FILTERS " ORDER BY n.id DESC LIMIT $4";
 
 /* GET /needs?grid|community|street=&status=&skill= */
 static void need_list(gz_req *r)
 {
-	gz_err err;
-	gz_err_clear(&err);
-	const char *filter = NULL, *status = gz_req_query(r, "status"),
-	           *skill = gz_req_query(r, "skill");
-	if (gz_people_place_filter(r, &filter, &err) < 0)
-		goto fail;
+	const char *status = gz_req_query(r, "status"), *skill = gz_req_query(r, "skill");
 	if (status && need_state_parse(status) < 0) {
+		gz_err err;
+		gz_err_clear(&err);
 		gz_err_set(&err, GZ_EBADREQ, "bad_query", "查询参数 status 无效");
 		gz_err_field(&err, "status",
 		             "应为 open、proposed、taken、done、rated、cancelled、expired 之一");
-		goto fail;
+		gz_reply_err(r, &err);
+		return;
 	}
 	const char *texts[2] = {status, skill};
-	gz_reply_header(r, "Cache-Control", "no-store");
-	gz_api_scoped_list(r, &(gz_api_list_query){.sql = need_list_sql,
-	                                           .action = ACT_READ,
-	                                           .res = RES_MATCH_NEED,
-	                                           .filter = filter,
-	                                           .texts = texts,
-	                                           .ntexts = 2,
-	                                           .row = need_row});
-	return;
-fail:
-	gz_reply_err(r, &err);
+	match_scoped_list(r, need_list_sql, RES_MATCH_NEED, texts, 2, need_row);
 }
 
 /* GET /needs/{id}: staff in scope, the resident (by account link), or the provider. */

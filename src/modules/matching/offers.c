@@ -18,9 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEY_TOP     INT64_C(999999999999999999)
-#define KEY_TOP_SQL "999999999999999999"
-
 #define OFFER_COLS                                                                                 \
 	"o.id, o.scope_code, COALESCE(g.name, c.name, s.name, o.scope_code), o.kind, o.user_id, "  \
 	"o.org_id, o.name, o.skills, o.capacity_per_week, o.radius_m, o.lng_e7, o.lat_e7, "        \
@@ -305,16 +302,7 @@ fail:
 
 static void offer_create(gz_req *r)
 {
-	gz_err err;
-	gz_err_clear(&err);
-	json_t *out = NULL, *in = gz_req_json(r, &err);
-	int rc = in ? gz_match_offer_create(NULL, gz_req_actor(r), in, gz_time_now_ms(), &out, &err)
-	            : -1;
-	json_decref(in);
-	if (rc < 0)
-		gz_reply_err(r, &err);
-	else
-		gz_reply_json(r, 201, out);
+	match_create(r, gz_match_offer_create);
 }
 
 /* POST /offers/{id}/withdraw: its owner or staff; its open proposals are withdrawn and
@@ -390,46 +378,33 @@ static void offer_withdraw_h(gz_req *r)
 static json_t *offer_row(gz_req *r, gz_stmt *st, int64_t *key)
 {
 	(void)r;
-	*key = KEY_TOP - gz_stmt_int64(st, 0);
+	*key = match_key(gz_stmt_int64(st, 0));
 	return offer_json(st);
 }
 
 static const char offer_list_sql[] =
     "SELECT " OFFER_COLS OFFER_FROM " WHERE o.scope_code >= $1 AND o.scope_code < $2 AND o.id < "
-    "" KEY_TOP_SQL " - $3 AND ($5 = '' OR o.status = $5) AND ($6 = '' OR o.kind = $6) ORDER BY "
+    "" MATCH_KEY_TOP_SQL
+    " - $3 AND ($5 = '' OR o.status = $5) AND ($6 = '' OR o.kind = $6) ORDER BY "
     "o.id DESC LIMIT $4";
 
 /* GET /offers?grid|community|street=&status=&kind= */
 static void offer_list(gz_req *r)
 {
-	gz_err err;
-	gz_err_clear(&err);
-	const char *filter = NULL, *status = gz_req_query(r, "status"),
-	           *kind = gz_req_query(r, "kind");
-	if (gz_people_place_filter(r, &filter, &err) < 0)
-		goto fail;
-	if (status && strcmp(status, "active") && strcmp(status, "withdrawn")) {
-		gz_err_set(&err, GZ_EBADREQ, "bad_query", "查询参数 status 无效");
-		gz_err_field(&err, "status", "应为 active 或 withdrawn");
-		goto fail;
-	}
-	if (kind && strcmp(kind, "person") && strcmp(kind, "unit")) {
-		gz_err_set(&err, GZ_EBADREQ, "bad_query", "查询参数 kind 无效");
-		gz_err_field(&err, "kind", "应为 person 或 unit");
-		goto fail;
+	const char *status = gz_req_query(r, "status"), *kind = gz_req_query(r, "kind");
+	bool bad_status = status && strcmp(status, "active") && strcmp(status, "withdrawn");
+	if (bad_status || (kind && strcmp(kind, "person") && strcmp(kind, "unit"))) {
+		gz_err err;
+		gz_err_clear(&err);
+		gz_err_set(&err, GZ_EBADREQ, "bad_query", "查询参数 %s 无效",
+		           bad_status ? "status" : "kind");
+		gz_err_field(&err, bad_status ? "status" : "kind",
+		             bad_status ? "应为 active 或 withdrawn" : "应为 person 或 unit");
+		gz_reply_err(r, &err);
+		return;
 	}
 	const char *texts[2] = {status, kind};
-	gz_reply_header(r, "Cache-Control", "no-store");
-	gz_api_scoped_list(r, &(gz_api_list_query){.sql = offer_list_sql,
-	                                           .action = ACT_READ,
-	                                           .res = RES_MATCH_OFFER,
-	                                           .filter = filter,
-	                                           .texts = texts,
-	                                           .ntexts = 2,
-	                                           .row = offer_row});
-	return;
-fail:
-	gz_reply_err(r, &err);
+	match_scoped_list(r, offer_list_sql, RES_MATCH_OFFER, texts, 2, offer_row);
 }
 
 /* GET /me/offers: the caller's own offers. */

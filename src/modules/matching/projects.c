@@ -14,9 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define KEY_TOP     INT64_C(999999999999999999)
-#define KEY_TOP_SQL "999999999999999999"
-
 #define PROJECT_COLS                                                                               \
 	"p.id, p.scope_code, COALESCE(c.name, s.name, g.name, p.scope_code), p.need_id, p.title, " \
 	"p.description, p.budget_fen, p.status, p.report, p.created_at, p.completed_at"
@@ -343,17 +340,7 @@ fail:
 
 static void project_create(gz_req *r)
 {
-	gz_err err;
-	gz_err_clear(&err);
-	json_t *out = NULL, *in = gz_req_json(r, &err);
-	int rc =
-	    in ? gz_match_project_create(NULL, gz_req_actor(r), in, gz_time_now_ms(), &out, &err)
-	       : -1;
-	json_decref(in);
-	if (rc < 0)
-		gz_reply_err(r, &err);
-	else
-		gz_reply_json(r, 201, out);
+	match_create(r, gz_match_project_create);
 }
 
 static void commitment_add_h(gz_req *r)
@@ -400,28 +387,17 @@ static void project_get_h(gz_req *r)
 static json_t *project_row(gz_req *r, gz_stmt *st, int64_t *key)
 {
 	(void)r;
-	*key = KEY_TOP - gz_stmt_int64(st, 0);
+	*key = match_key(gz_stmt_int64(st, 0));
 	return project_json(st);
 }
 
 static void project_list(gz_req *r)
 {
-	gz_err err;
-	gz_err_clear(&err);
-	const char *filter = NULL;
-	if (gz_people_place_filter(r, &filter, &err) < 0) {
-		gz_reply_err(r, &err);
-		return;
-	}
-	gz_reply_header(r, "Cache-Control", "no-store");
-	gz_api_scoped_list(r, &(gz_api_list_query){
-	                          .sql = "SELECT " PROJECT_COLS PROJECT_FROM
-	                                 " WHERE p.scope_code >= $1 AND p.scope_code < $2 AND p.id "
-	                                 "< " KEY_TOP_SQL " - $3 ORDER BY p.id DESC LIMIT $4",
-	                          .action = ACT_READ,
-	                          .res = RES_MATCH_PROJECT,
-	                          .filter = filter,
-	                          .row = project_row});
+	match_scoped_list(r,
+	                  "SELECT " PROJECT_COLS PROJECT_FROM " WHERE p.scope_code >= $1 AND "
+	                  "p.scope_code < $2 AND p.id < " MATCH_KEY_TOP_SQL
+	                  " - $3 ORDER BY p.id DESC LIMIT $4",
+	                  RES_MATCH_PROJECT, NULL, 0, project_row);
 }
 
 const gz_module_route gz_match_project_routes[] = {

@@ -19,9 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEY_TOP     INT64_C(999999999999999999)
-#define KEY_TOP_SQL "999999999999999999"
-
 /* Most needs and offers one run takes (a community's; the engine does far more). */
 #define RUN_MAX  20000
 #define TAGS_MAX 64
@@ -577,15 +574,7 @@ fail:
 
 static void run_create(gz_req *r)
 {
-	gz_err err;
-	gz_err_clear(&err);
-	json_t *out = NULL, *in = gz_req_json(r, &err);
-	int rc = in ? gz_match_run(NULL, gz_req_actor(r), in, gz_time_now_ms(), &out, &err) : -1;
-	json_decref(in);
-	if (rc < 0)
-		gz_reply_err(r, &err);
-	else
-		gz_reply_json(r, 201, out);
+	match_create(r, gz_match_run);
 }
 
 static void run_get(gz_req *r)
@@ -619,29 +608,18 @@ static void run_get_h(gz_req *r)
 static json_t *run_row(gz_req *r, gz_stmt *st, int64_t *key)
 {
 	(void)r;
-	*key = KEY_TOP - gz_stmt_int64(st, 0);
+	*key = match_key(gz_stmt_int64(st, 0));
 	return run_json(st);
 }
 
 /* GET /matching/runs?community=|street= */
 static void run_list(gz_req *r)
 {
-	gz_err err;
-	gz_err_clear(&err);
-	const char *filter = NULL;
-	if (gz_people_place_filter(r, &filter, &err) < 0) {
-		gz_reply_err(r, &err);
-		return;
-	}
-	gz_reply_header(r, "Cache-Control", "no-store");
-	gz_api_scoped_list(r, &(gz_api_list_query){
-	                          .sql = "SELECT " RUN_COLS RUN_FROM
-	                                 " WHERE m.scope_code >= $1 AND m.scope_code < $2 AND m.id "
-	                                 "< " KEY_TOP_SQL " - $3 ORDER BY m.id DESC LIMIT $4",
-	                          .action = ACT_READ,
-	                          .res = RES_MATCH_NEED,
-	                          .filter = filter,
-	                          .row = run_row});
+	match_scoped_list(
+	    r,
+	    "SELECT " RUN_COLS RUN_FROM " WHERE m.scope_code >= $1 AND m.scope_code < "
+	    "$2 AND m.id < " MATCH_KEY_TOP_SQL " - $3 ORDER BY m.id DESC LIMIT $4",
+	    RES_MATCH_NEED, NULL, 0, run_row);
 }
 
 /* ================================================================ proposals */
