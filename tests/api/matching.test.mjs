@@ -236,6 +236,56 @@ describe('bad input and scope', () => {
   });
 });
 
+describe('by hand: a provider claims (抢单), staff assign', () => {
+  test('a provider sees the open needs in reach and claims one: taken at once', async () => {
+    let r = await post('/api/v1/needs', needBody({ resident_id: ids.chen, skill: '助餐', title: '送午饭' }), w.as.grid_worker);
+    assert.equal(r.status, 201);
+    const need = r.body.id;
+    // Only the Party member offers 助餐.
+    r = await get('/api/v1/me/open-needs', w.as.volunteer);
+    assert.equal(r.status, 200);
+    assert.ok(!r.body.items.some((n) => n.id === need), 'not the volunteer\'s skill');
+    r = await get('/api/v1/me/open-needs', w.as.party_member);
+    const open = r.body.items.find((n) => n.id === need);
+    assert.ok(open, JSON.stringify(r.body));
+    assert.equal(open.via_offer_id, offers.pm);
+    assert.ok(open.resident.name.includes('*'), 'masked for a provider');
+    assert.equal(open.description, undefined);
+    const before = counts();
+    r = await post(`/api/v1/needs/${need}/claim`, { offer_id: offers.vol }, w.as.volunteer);
+    assert.equal(r.status, 422, 'the volunteer lacks the skill');
+    r = await post(`/api/v1/needs/${need}/claim`, { offer_id: offers.vol }, w.as.party_member);
+    assert.equal(r.status, 404, 'another\'s offer: as if there were no need');
+    assert.equal(counts(), before);
+    r = await post(`/api/v1/needs/${need}/claim`, { offer_id: offers.pm }, w.as.party_member);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.status, 'taken');
+    assert.equal(r.body.offer.id, offers.pm);
+    r = await post(`/api/v1/needs/${need}/claim`, { offer_id: offers.pm }, w.as.party_member);
+    assert.equal(r.status, 409);
+  });
+
+  test('staff assign a need to an offer by hand, replacing the engine\'s proposal', async () => {
+    let r = await post('/api/v1/needs', needBody({ resident_id: ids.li, title: '再去复查' }), w.as.grid_worker);
+    const need = r.body.id;
+    r = await post('/api/v1/matching/runs', { community_code: C1 }, w.as.community_staff);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const p = r.body.proposals.find((x) => x.need.id === need);
+    assert.ok(p, 'the engine proposed it');
+    const other = p.offer.id === offers.pm ? offers.vol : offers.pm;
+    r = await post(`/api/v1/needs/${need}/assign`, { offer_id: other }, w.as.grid_worker);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.status, 'proposed');
+    assert.equal(r.body.offer.id, other);
+    const rows = sql(srv, `SELECT status FROM match_proposals WHERE need_id = ${need} ORDER BY id`).map((x) => x[0]);
+    assert.deepEqual(rows, ['withdrawn', 'proposed']);
+    r = await post(`/api/v1/needs/${need}/assign`, { offer_id: other }, w.gw2);
+    assert.equal(r.status, 404);
+    r = await post(`/api/v1/needs/${need}/assign`, { offer_id: other }, w.as.party_member);
+    assert.equal(r.status, 404, 'providers do not assign');
+  });
+});
+
 describe('projects', () => {
   test('a project with milestones and completion report', async () => {
     let r = await post('/api/v1/projects', { scope_code: C1, title: '加装楼道扶手', budget_fen: 1200000, need_id: needs.li }, w.as.community_staff);

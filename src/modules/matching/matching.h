@@ -44,6 +44,13 @@ int gz_match_need_rate(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int
                        json_t **out, gz_err *err);
 int gz_match_need_cancel(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
                          json_t **out, gz_err *err);
+/* By hand ({offer_id}): the offer's owner claims an open need (抢单: taken at once), or
+ * staff propose a need to an offer (replacing an unanswered proposal). The offer must
+ * be active, have the need's skill and reach it (radius or grids): 422 otherwise. */
+int gz_match_need_claim(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
+                        json_t **out, gz_err *err);
+int gz_match_need_assign(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
+                         json_t **out, gz_err *err);
 /* POST /api/v1/projects: {scope_code, need_id?, title, description?, budget_fen}. */
 int gz_match_project_create(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t **out,
                             gz_err *err);

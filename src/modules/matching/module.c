@@ -12,9 +12,10 @@ policy_resource RES_MATCH_OFFER = -1;
 policy_resource RES_MATCH_PROJECT = -1;
 
 extern const gz_module_route gz_match_need_routes[], gz_match_offer_routes[], gz_match_run_routes[],
-    gz_match_project_routes[];
-static const gz_module_route *const routes[] = {gz_match_need_routes, gz_match_offer_routes,
-                                                gz_match_run_routes, gz_match_project_routes, NULL};
+    gz_match_project_routes[], gz_match_claim_routes[];
+static const gz_module_route *const routes[] = {gz_match_need_routes,  gz_match_offer_routes,
+                                                gz_match_run_routes,   gz_match_project_routes,
+                                                gz_match_claim_routes, NULL};
 
 extern const gz_job_kind gz_match_job_kinds[];
 

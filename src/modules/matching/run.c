@@ -615,11 +615,11 @@ static json_t *run_row(gz_req *r, gz_stmt *st, int64_t *key)
 /* GET /matching/runs?community=|street= */
 static void run_list(gz_req *r)
 {
-	match_scoped_list(
-	    r,
-	    "SELECT " RUN_COLS RUN_FROM " WHERE m.scope_code >= $1 AND m.scope_code < "
-	    "$2 AND m.id < " MATCH_KEY_TOP_SQL " - $3 ORDER BY m.id DESC LIMIT $4",
-	    RES_MATCH_NEED, NULL, 0, run_row);
+	match_scoped_list(r,
+	                  "SELECT " RUN_COLS RUN_FROM
+	                  " WHERE m.scope_code >= $1 AND m.scope_code < "
+	                  "$2 AND m.id < " MATCH_KEY_TOP_SQL " - $3 ORDER BY m.id DESC LIMIT $4",
+	                  RES_MATCH_NEED, NULL, 0, run_row);
 }
 
 /* ================================================================ proposals */

@@ -21,4 +21,8 @@ export const myProposals = (status) => apiGet('/me/proposals' + queryString({ st
 export const acceptProposal = (id) => apiSend('POST', `/proposals/${seg(id)}/accept`, {})
 export const declineProposal = (id, reason) => apiSend('POST', `/proposals/${seg(id)}/decline`, { reason })
 
+// The open needs the caller's offers can serve, and claiming one (抢单) with an offer.
+export const myOpenNeeds = () => apiGet('/me/open-needs')
+export const claimNeed = (id, offerId) => apiSend('POST', `/needs/${seg(id)}/claim`, { offer_id: offerId })
+
 export const listProjects = (params) => apiGet('/projects' + queryString(params))

@@ -40,6 +40,8 @@ export default {
       'match_need.cancel': '取消需求',
       'match_need.expire': '需求过期',
       'match_need.generate': '生成需求数据',
+      'match_need.claim': '抢单',
+      'match_need.assign': '人工派单',
       'match_offer.create': '登记资源',
       'match_offer.withdraw': '撤回资源',
       'match.run': '运行匹配',
