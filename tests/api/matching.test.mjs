@@ -310,6 +310,25 @@ describe('projects', () => {
   });
 });
 
+describe('scheduled runs', () => {
+  test('with run_every_hours set, the match.runs job runs every community with open needs', async () => {
+    const r = await post('/api/v1/needs', needBody({ title: '定时匹配', skill: '陪诊' }), w.as.resident);
+    assert.equal(r.status, 201);
+    const runs = () => Number(sql(srv, "SELECT COUNT(*) FROM match_runs WHERE run_by_name = 'system'")[0][0]);
+    assert.equal(runs(), 0, 'off by default');
+    sql(srv, "UPDATE match_settings SET value = 1 WHERE name = 'run_every_hours'");
+    sql(srv, "UPDATE jobs SET run_at = 0 WHERE kind = 'match.runs' AND state = 'queued'");
+    let status = 'open';
+    for (let i = 0; i < 60 && status === 'open'; i++) {
+      await new Promise((res) => setTimeout(res, 250));
+      status = (await get(`/api/v1/needs/${r.body.id}`, w.as.resident)).body.status;
+    }
+    assert.equal(status, 'proposed');
+    assert.equal(runs(), 1);
+    sql(srv, "UPDATE match_settings SET value = 0 WHERE name = 'run_every_hours'");
+  });
+});
+
 describe('expiry', () => {
   test('a need whose window ends unserved expires (the match.expiry job)', async () => {
     const r = await post('/api/v1/needs', needBody({ window_end: iso(Date.now() + 1500) }), w.as.resident);

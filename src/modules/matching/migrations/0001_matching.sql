@@ -7,7 +7,8 @@
 
 -- Settings (scope '' = everywhere; the run reads scope ''): B and lambda of the
 -- objective, the waiting-time part of the weight (one point per wait_days days waited,
--- at most wait_max), and one weight per resident tag ("tag:<code>").
+-- at most wait_max), one weight per resident tag ("tag:<code>"), and how often the
+-- scheduled runs run (run_every_hours; 0: staff run matching by hand).
 CREATE TABLE match_settings (
     scope TEXT {{PG:COLLATE "C"}} NOT NULL,
     name TEXT {{PG:COLLATE "C"}} NOT NULL,
@@ -21,6 +22,7 @@ INSERT INTO match_settings (scope, name, value, updated_at, updated_by) VALUES
     ('', 'lambda', 300, 0, 'system'),
     ('', 'wait_days', 7, 0, 'system'),
     ('', 'wait_max', 4, 0, 'system'),
+    ('', 'run_every_hours', 0, 0, 'system'),
     ('', 'tag:living_alone', 3, 0, 'system'),
     ('', 'tag:disabled_elderly', 3, 0, 'system'),
     ('', 'tag:tekun', 3, 0, 'system'),
@@ -180,6 +182,9 @@ CREATE INDEX match_milestones_project ON match_milestones (project_id, due_at);
 
 INSERT INTO record_counts (name, n) VALUES ('match_needs', 0);
 
--- The expiry job (job.c): one sweep re-enqueuing itself, as case.deadlines.
+-- The expiry job and the scheduled runs (job.c): each one job re-enqueuing itself, as
+-- case.deadlines.
 INSERT INTO jobs (kind, payload, state, run_at, max_attempts, lease_ms, dedupe_key, created_at)
 VALUES ('match.expiry', '{}', 'queued', 0, 100, 60000, 'match.expiry', 0);
+INSERT INTO jobs (kind, payload, state, run_at, max_attempts, lease_ms, dedupe_key, created_at)
+VALUES ('match.runs', '{}', 'queued', 0, 100, 300000, 'match.runs', 0);
