@@ -170,3 +170,26 @@ test('the provider accepts the proposal on a phone', async () => {
   }
   await signOutEverywhere(browser);
 });
+
+test('staff post a need on a resident\'s behalf from the resident\'s page', async () => {
+  const page = await asUser('community_staff', PHONE);
+  try {
+    const list = await (await page.request.get(srv.url + '/api/v1/residents?limit=1')).json();
+    const r = list.items[0];
+    await page.goto(srv.url + '/residents/' + r.id);
+    await page.getByTestId('resident-need-new').click();
+    await page.waitForURL((u) => u.pathname === '/matching/post' && u.searchParams.get('resident') === r.id);
+    await page.getByTestId('need-who').getByText(r.name).waitFor();
+    await page.getByTestId('need-skill').click();
+    await page.getByRole('option', { name: '助餐送餐', exact: true }).click();
+    await page.getByLabel('标题').fill('代登记：每天送午饭');
+    await checkPage(page, 'staff-need-on-behalf');
+    await page.getByTestId('need-submit').click();
+    await page.waitForURL((u) => u.pathname === '/matching' && u.searchParams.get('tab') === 'needs');
+    await page.getByTestId('needs-list').getByText('代登记：每天送午饭').waitFor();
+    await checkPage(page, 'staff-needs-list');
+  } finally {
+    await page.close();
+  }
+  await signOutEverywhere(browser);
+});
