@@ -3,17 +3,20 @@
 // phone-sized screen (360 px; the page never scrolls sideways); community staff run
 // matching and see the proposal on the map (the chart holds the need, named, joined to
 // its provider); the provider — the demo's Party member or volunteer, the only ones
-// offering 心理疏导 — accepts it on a phone, and the resident sees it taken.
+// offering 心理疏导 — accepts it on a phone, and the resident sees it taken. Every page
+// shown passes axe-core without a critical or serious violation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { startServer, freshDatabase } from '../lib/server.mjs';
 import { launchBrowser } from '../lib/browser.mjs';
 import { run, assertNoSanitizerReport } from '../api/util.mjs';
 import { loginByApi, signOutEverywhere } from './session-util.mjs';
 
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 let dir, shots, srv, browser, demo;
 const PHONE = { width: 360, height: 740 };
 const TITLE = '想找人聊聊天，排解一下心情';
@@ -51,6 +54,7 @@ const account = (role) => {
 
 async function checkPage(page, name) {
   await page.waitForLoadState('networkidle');
+  await page.mouse.move(0, 0); // no button left in its hover colours
   await page.waitForTimeout(200);
   const o = await page.evaluate(() => ({
     scroll: document.documentElement.scrollWidth,
@@ -60,6 +64,11 @@ async function checkPage(page, name) {
   await page.screenshot({ path: file, fullPage: true });
   console.log(`screenshot: ${file}`);
   assert.ok(o.scroll <= o.client, `${name}: the page scrolls sideways (${o.scroll} > ${o.client})`);
+  // No critical or serious accessibility violation (axe-core, as tests/e2e/a11y.test.mjs).
+  await page.addScriptTag({ path: AXE });
+  const r = await page.evaluate(() => window.axe.run(document));
+  const bad = r.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`), [], `${name}: axe-core`);
 }
 
 async function asUser(role, viewport) {
