@@ -159,9 +159,14 @@ test('the provider accepts the proposal on a phone', async () => {
     const card = page.locator('.mx-card', { hasText: TITLE });
     await card.waitFor();
     assert.match(await card.getByTestId('proposal-reasons').innerText(), /心理疏导/);
+    // Before accepting: the resident's surname, the building, not the flat.
+    const flat = /(^|[^\d-])\d{1,2}-\d{1,2}-\d{3,4}(?!\d)/; // 2-2-601, not a date
+    assert.doesNotMatch(await card.innerText(), flat);
+    assert.match(await card.innerText(), /\*/);
     await checkPage(page, 'provider-inbox');
     await card.getByRole('button', { name: '接单' }).click();
     await card.getByText('已接单').waitFor();
+    assert.match(await card.innerText(), flat, 'the flat once accepted');
     await card.getByRole('button', { name: '服务完成' }).waitFor();
     await checkPage(page, 'provider-accepted');
   } finally {

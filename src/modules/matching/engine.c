@@ -456,8 +456,8 @@ static void refine(solver *s)
 	X(nstack, n)                                                                               \
 	X(price, np)                                                                               \
 	X(load, np)                                                                                \
-	X(moff, np + 1) X(cnt, np) X(mem, nmem) X(pstack, np) X(pqueued, np) X(short_list, np)     \
-	    X(listed, np)
+	X(moff, np + 1)                                                                            \
+	X(cnt, np) X(mem, nmem) X(pstack, np) X(pqueued, np) X(short_list, np) X(listed, np)
 
 static void solver_free(solver *s, size_t nmem)
 {

@@ -18,7 +18,8 @@
 	"n.id, n.grid_code, g.name, n.resident_id, r.name, n.kind, n.skill, n.title, "             \
 	"n.description, n.lng_e7, n.lat_e7, n.window_start, n.window_end, n.est_minutes, "         \
 	"n.status, n.offer_id, o.name, n.minutes, n.rating, n.rating_comment, n.posted_by_name, "  \
-	"n.created_at, n.updated_at, n.points, COALESCE(b.name || ' ' || u.number, '')"
+	"n.created_at, n.updated_at, n.points, COALESCE(b.name || ' ' || u.number, ''), "          \
+	"COALESCE(b.name, '')"
 #define NEED_FROM                                                                                  \
 	" FROM match_needs n JOIN residents r ON r.id = n.resident_id LEFT JOIN grids g ON "       \
 	"g.code = n.grid_code LEFT JOIN match_offers o ON o.id = n.offer_id LEFT JOIN units u ON " \

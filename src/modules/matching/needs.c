@@ -132,6 +132,9 @@ int match_scope_check(const gz_actor *a, policy_action act, policy_resource res,
 
 /* ================================================================ one need */
 
+/* Someone who may not see the resident's name (a provider, the resident themselves
+ * through a staff list never) sees the building without the flat, and the name of who
+ * posted it masked (a resident posting for themselves posts under their own name). */
 json_t *match_need_json(const gz_actor *a, gz_arena *A, gz_stmt *st)
 {
 	const char *grid = gz_stmt_text(st, 1);
@@ -151,14 +154,15 @@ json_t *match_need_json(const gz_actor *a, gz_arena *A, gz_stmt *st)
 	    gz_stmt_text(st, 5), "kind_label", need_kind_label(kind), "skill", gz_stmt_text(st, 6),
 	    "title", gz_stmt_text(st, 7), "description", gz_stmt_text(st, 8), "location", "lng",
 	    (double)gz_stmt_int64(st, 9) / 1e7, "lat", (double)gz_stmt_int64(st, 10) / 1e7,
-	    "address", gz_stmt_text(st, 24), "window_start",
+	    "address", gz_stmt_text(st, visible ? 24 : 25), "window_start",
 	    gz_api_time_json(gz_stmt_int64(st, 11)), "window_end",
 	    gz_api_time_json(gz_stmt_int64(st, 12)), "est_minutes",
 	    (json_int_t)gz_stmt_int64(st, 13), "status", gz_stmt_text(st, 14), "status_label",
 	    need_state_label((need_state)state), "offer", offer, "minutes",
 	    gz_stmt_isnull(st, 17) ? json_null() : json_integer(gz_stmt_int64(st, 17)), "rating",
 	    gz_stmt_isnull(st, 18) ? json_null() : json_integer(gz_stmt_int64(st, 18)),
-	    "rating_comment", gz_stmt_text(st, 19), "posted_by", gz_stmt_text(st, 20), "created_at",
+	    "rating_comment", gz_stmt_text(st, 19), "posted_by",
+	    gz_people_name_shown(A, visible, gz_stmt_text(st, 20)), "created_at",
 	    gz_api_time_json(gz_stmt_int64(st, 21)), "updated_at",
 	    gz_api_time_json(gz_stmt_int64(st, 22)), "points", (json_int_t)gz_stmt_int64(st, 23));
 	return j;

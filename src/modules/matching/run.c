@@ -274,7 +274,8 @@ static int cuts(gz_db *db, run_ctx *c, const match_graph *g, const char *lo, con
 	"p.id, p.run_id, p.need_id, p.offer_id, p.grid_code, gr.name, p.distance_m, p.weight, "    \
 	"p.load_k, p.reasons, p.status, p.decline_reason, p.created_at, n.title, n.skill, "        \
 	"n.lng_e7, n.lat_e7, r.name, o.name, o.lng_e7, o.lat_e7, n.status, n.window_start, "       \
-	"n.window_end, n.est_minutes, COALESCE(b.name || ' ' || u.number, ''), o.user_id"
+	"n.window_end, n.est_minutes, COALESCE(b.name || ' ' || u.number, ''), o.user_id, "        \
+	"COALESCE(b.name, '')"
 #define PROPOSAL_FROM                                                                              \
 	" FROM match_proposals p JOIN match_needs n ON n.id = p.need_id JOIN residents r ON r.id " \
 	"= n.resident_id JOIN match_offers o ON o.id = p.offer_id LEFT JOIN grids gr ON gr.code "  \
@@ -282,6 +283,7 @@ static int cuts(gz_db *db, run_ctx *c, const match_graph *g, const char *lo, con
 	"p.grid_code LEFT JOIN units u ON u.id = n.unit_id LEFT JOIN buildings b ON b.id = "       \
 	"u.building_id"
 
+/* The provider sees the flat once they have accepted; before, the building. */
 static json_t *proposal_json(const gz_actor *a, gz_arena *A, gz_stmt *st)
 {
 	const char *grid = gz_stmt_text(st, 4);
@@ -300,9 +302,10 @@ static json_t *proposal_json(const gz_actor *a, gz_arena *A, gz_stmt *st)
 	    gz_stmt_text(st, 14), "resident_name",
 	    gz_people_name_shown(A, visible, gz_stmt_text(st, 17)), "location", "lng",
 	    (double)gz_stmt_int64(st, 15) / 1e7, "lat", (double)gz_stmt_int64(st, 16) / 1e7,
-	    "status", gz_stmt_text(st, 21), "address", gz_stmt_text(st, 25), "status_label",
-	    need_state_label((need_state)need_state_parse(gz_stmt_text(st, 21))), "window_start",
-	    gz_api_time_json(gz_stmt_int64(st, 22)), "window_end",
+	    "status", gz_stmt_text(st, 21), "address",
+	    gz_stmt_text(st, visible || strcmp(gz_stmt_text(st, 10), "accepted") == 0 ? 25 : 27),
+	    "status_label", need_state_label((need_state)need_state_parse(gz_stmt_text(st, 21))),
+	    "window_start", gz_api_time_json(gz_stmt_int64(st, 22)), "window_end",
 	    gz_api_time_json(gz_stmt_int64(st, 23)), "est_minutes",
 	    (json_int_t)gz_stmt_int64(st, 24), "offer", "id", gz_api_id_json(gz_stmt_int64(st, 3)),
 	    "name", gz_stmt_text(st, 18), "base", "lng", (double)gz_stmt_int64(st, 19) / 1e7, "lat",
