@@ -310,9 +310,27 @@ describe('projects', () => {
   });
 });
 
+describe('concurrent runs', () => {
+  test('two runs of one community at once: each need proposed once', async () => {
+    for (let i = 0; i < 4; i++) {
+      const r = await post('/api/v1/needs', needBody({ resident_id: ids.li, title: `并发 ${i}` }), w.as.grid_worker);
+      assert.equal(r.status, 201);
+    }
+    const rs = await Promise.all([1, 2, 3].map(() => post('/api/v1/matching/runs', { community_code: C1 }, w.as.community_staff)));
+    for (const r of rs) assert.equal(r.status, 201, JSON.stringify(r.body));
+    const dup = sql(srv, "SELECT need_id, COUNT(*) FROM match_proposals WHERE status = 'proposed' GROUP BY need_id HAVING COUNT(*) > 1");
+    assert.deepEqual(dup, []);
+    const proposed = Number(sql(srv, "SELECT COUNT(*) FROM match_needs WHERE status = 'proposed'")[0][0]);
+    const live = Number(sql(srv, "SELECT COUNT(*) FROM match_proposals WHERE status = 'proposed'")[0][0]);
+    assert.equal(live, proposed, 'one live proposal per proposed need');
+  });
+});
+
 describe('scheduled runs', () => {
   test('with run_every_hours set, the match.runs job runs every community with open needs', async () => {
-    const r = await post('/api/v1/needs', needBody({ title: '定时匹配', skill: '陪诊' }), w.as.resident);
+    let r = await post('/api/v1/offers', offerBody({ skills: ['上门理发'] }), w.as.party_member);
+    assert.equal(r.status, 201);
+    r = await post('/api/v1/needs', needBody({ title: '定时匹配', skill: '上门理发' }), w.as.resident);
     assert.equal(r.status, 201);
     const runs = () => Number(sql(srv, "SELECT COUNT(*) FROM match_runs WHERE run_by_name = 'system'")[0][0]);
     assert.equal(runs(), 0, 'off by default');

@@ -367,14 +367,28 @@ static int insert_proposal(gz_db *db, int64_t run, const run_need *n, const run_
                            const match_pair *p, int64_t k, int64_t B, const char *reasons,
                            int64_t now, gz_err *err)
 {
-	gz_stmt *st = gz_db_prepare(
-	    db,
-	    "INSERT INTO match_proposals (run_id, need_id, offer_id, grid_code, distance_m, "
-	    "weight, "
-	    "load_k, reasons, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-	    "'proposed', $9)",
-	    err);
+	/* The need first: still open (the run's lock makes it so), else no proposal. */
+	gz_stmt *st = gz_db_prepare(db,
+	                            "UPDATE match_needs SET status = 'proposed', offer_id = $1, "
+	                            "updated_at = $2 WHERE id = $3 AND status = 'open'",
+	                            err);
 	if (!st)
+		return -1;
+	gz_stmt_bind_int64(st, 1, o->id);
+	gz_stmt_bind_int64(st, 2, now);
+	gz_stmt_bind_int64(st, 3, n->id);
+	int rc = gz_stmt_step(st, err);
+	int64_t changed = rc < 0 ? 0 : gz_stmt_changes(st);
+	gz_stmt_finish(st);
+	if (rc < 0 || !changed)
+		return rc < 0 ? -1 : 0;
+	if (!(st = gz_db_prepare(
+	          db,
+	          "INSERT INTO match_proposals (run_id, need_id, offer_id, grid_code, distance_m, "
+	          "weight, load_k, reasons, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, "
+	          "$7, "
+	          "$8, 'proposed', $9)",
+	          err)))
 		return -1;
 	gz_stmt_bind_int64(st, 1, run);
 	gz_stmt_bind_int64(st, 2, n->id);
@@ -385,18 +399,6 @@ static int insert_proposal(gz_db *db, int64_t run, const run_need *n, const run_
 	gz_stmt_bind_int64(st, 7, k);
 	gz_stmt_bind_str(st, 8, reasons);
 	gz_stmt_bind_int64(st, 9, now);
-	int rc = gz_stmt_step(st, err);
-	gz_stmt_finish(st);
-	if (rc < 0)
-		return -1;
-	if (!(st = gz_db_prepare(db,
-	                         "UPDATE match_needs SET status = 'proposed', offer_id = $1, "
-	                         "updated_at = $2 WHERE id = $3 AND status = 'open'",
-	                         err)))
-		return -1;
-	gz_stmt_bind_int64(st, 1, o->id);
-	gz_stmt_bind_int64(st, 2, now);
-	gz_stmt_bind_int64(st, 3, n->id);
 	rc = gz_stmt_step(st, err);
 	gz_stmt_finish(st);
 	return rc < 0 ? -1 : 0;
@@ -427,6 +429,21 @@ int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t *
 			gz_err_set(err, GZ_ENOTFOUND, "not_found", "没有这条记录");
 		goto fail;
 	}
+	/* One run of a community at a time (match_run_locks); on SQLite the write
+	 * transaction is already the only one. */
+	gz_stmt *lk = gz_db_prepare(db,
+	                            "INSERT INTO match_run_locks (scope_code, last_run_at) VALUES "
+	                            "($1, $2) ON CONFLICT (scope_code) DO UPDATE SET last_run_at = "
+	                            "excluded.last_run_at",
+	                            err);
+	if (!lk)
+		goto fail;
+	gz_stmt_bind_str(lk, 1, community);
+	gz_stmt_bind_int64(lk, 2, now);
+	rc = gz_stmt_step(lk, err);
+	gz_stmt_finish(lk);
+	if (rc < 0)
+		goto fail;
 	int64_t B, lambda, wait_days, wait_max, lng0 = 0, lat0 = 0;
 	if (match_setting(db, "B", &B, err) < 0 || match_setting(db, "lambda", &lambda, err) < 0 ||
 	    match_setting(db, "wait_days", &wait_days, err) < 0 ||

@@ -117,6 +117,14 @@ CREATE TABLE match_runs (
 );
 CREATE INDEX match_runs_scope ON match_runs (scope_code, id);
 
+-- One row per community that has been run: a run takes its row's lock first (an upsert),
+-- so two runs of one community (two processes on PostgreSQL) follow each other and the
+-- second reads the needs the first proposed as taken.
+CREATE TABLE match_run_locks (
+    scope_code TEXT {{PG:COLLATE "C"}} NOT NULL PRIMARY KEY,
+    last_run_at BIGINT NOT NULL
+);
+
 -- A proposal (need, offer) of a run, with its reasons. status: proposed, accepted,
 -- declined, withdrawn (the need was cancelled, expired or reassigned by hand). A
 -- declined pair is never proposed again.
