@@ -9,6 +9,8 @@
 
 static atomic_int open_count;
 
+static void run_hooks(gz_db *db, bool commit);
+
 gz_db *gz_db_open(const char *url, gz_err *err)
 {
 	gz_db *db = NULL;
@@ -30,6 +32,8 @@ void gz_db_close(gz_db *db)
 	if (!db)
 		return;
 	atomic_fetch_sub(&open_count, 1);
+	if (db->nhooks)
+		run_hooks(db, false);
 	db->ops->close(db);
 }
 
@@ -81,6 +85,23 @@ int gz_db_begin_read(gz_db *db, gz_err *err)
 	return 0;
 }
 
+/* Runs (commit) or drops the after-commit callbacks of the transaction that ended. */
+static void run_hooks(gz_db *db, bool commit)
+{
+	/* A callback may open a new transaction on db: take the list first. */
+	gz_db_commit_hook *h = db->hooks;
+	int n = db->nhooks;
+	db->hooks = NULL;
+	db->nhooks = db->hooks_cap = 0;
+	for (int i = 0; i < n; i++) {
+		if (commit)
+			h[i].fn(h[i].arg);
+		if (h[i].release)
+			h[i].release(h[i].arg);
+	}
+	free(h);
+}
+
 int gz_db_commit(gz_db *db, gz_err *err)
 {
 	if (db->depth > 0) {
@@ -89,7 +110,43 @@ int gz_db_commit(gz_db *db, gz_err *err)
 	}
 	bool read = db->read;
 	db->read = false;
-	return db->ops->end(db, true, read, err);
+	int rc = db->ops->end(db, true, read, err);
+	if (db->nhooks)
+		run_hooks(db, rc == 0);
+	return rc;
+}
+
+int gz_db_after_commit(gz_db *db, void (*fn)(void *arg), void (*release)(void *arg), void *arg,
+                       gz_err *err)
+{
+	if (!db->ops->in_tx(db) || db->read) {
+		if (release)
+			release(arg);
+		return gz_err_set(err, GZ_EINTERNAL, "db_error", "数据库错误：没有打开的写事务");
+	}
+	if (db->nhooks == db->hooks_cap) {
+		db->hooks_cap = db->hooks_cap ? db->hooks_cap * 2 : 4;
+		db->hooks = gz_realloc(db->hooks, (size_t)db->hooks_cap * sizeof *db->hooks);
+	}
+	db->hooks[db->nhooks++] = (gz_db_commit_hook){fn, release, arg};
+	return 0;
+}
+
+int gz_db_listen(gz_db *db, const char *channel, gz_err *err)
+{
+	if (!db->ops->listen)
+		return gz_err_set(err, GZ_EINTERNAL, "unsupported",
+		                  "LISTEN/NOTIFY needs PostgreSQL");
+	return db->ops->listen(db, channel, err);
+}
+
+int gz_db_wait_notify(gz_db *db, int timeout_ms, char **payload, gz_err *err)
+{
+	*payload = NULL;
+	if (!db->ops->wait_notify)
+		return gz_err_set(err, GZ_EINTERNAL, "unsupported",
+		                  "LISTEN/NOTIFY needs PostgreSQL");
+	return db->ops->wait_notify(db, timeout_ms, payload, err);
 }
 
 void gz_db_rollback(gz_db *db)
@@ -103,6 +160,8 @@ void gz_db_rollback(gz_db *db)
 	bool read = db->read;
 	db->read = false;
 	db->ops->end(db, false, read, &ignored);
+	if (db->nhooks)
+		run_hooks(db, false);
 }
 
 void gz_db_end_read(gz_db *db)
@@ -310,6 +369,11 @@ void gz_db_thread_init(const char *url)
 {
 	free(thread_url);
 	thread_url = gz_strdup(url);
+}
+
+const char *gz_db_thread_url(void)
+{
+	return thread_url;
 }
 
 gz_db *gz_db_thread(gz_err *err)

@@ -66,6 +66,22 @@ void gz_db_end_read(gz_db *db);
 int gz_db_commit(gz_db *db, gz_err *err);
 /* Never fails from the caller's point of view; safe to call when no transaction is open. */
 void gz_db_rollback(gz_db *db);
+/* Runs fn(arg) once the open write transaction commits (after the COMMIT succeeded,
+ * in the order registered), then release(arg); on rollback or a failed COMMIT only
+ * release(arg). For what must happen only if the write happened, e.g. telling live
+ * event streams about it. release may be NULL. Without an open write transaction,
+ * returns -1 with err set (500) after calling release(arg). */
+int gz_db_after_commit(gz_db *db, void (*fn)(void *arg), void (*release)(void *arg), void *arg,
+                       gz_err *err);
+/* PostgreSQL LISTEN/NOTIFY, for a connection of its own that does nothing else:
+ * gz_db_listen subscribes to channel; gz_db_wait_notify waits up to timeout_ms for a
+ * notification and returns 1 with *payload set (malloc'd), 0 on timeout, -1 with err
+ * set when the connection is lost (the caller reopens and listens again). On SQLite
+ * both return -1 (500 "unsupported"). */
+int gz_db_listen(gz_db *db, const char *channel, gz_err *err);
+int gz_db_wait_notify(gz_db *db, int timeout_ms, char **payload, gz_err *err);
+/* The URL given to gz_db_thread_init (NULL before). */
+const char *gz_db_thread_url(void);
 /* True while a transaction is open on db. */
 bool gz_db_in_transaction(gz_db *db);
 

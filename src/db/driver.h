@@ -34,7 +34,17 @@ typedef struct gz_db_ops {
 	int64_t (*changes)(gz_stmt *st);
 	void (*finish)(gz_stmt *st);
 	int (*backup)(gz_db *db, const char *dest, gz_err *err);
+	/* PostgreSQL only (NULL elsewhere): LISTEN channel; wait for one notification. */
+	int (*listen)(gz_db *db, const char *channel, gz_err *err);
+	int (*wait_notify)(gz_db *db, int timeout_ms, char **payload, gz_err *err);
 } gz_db_ops;
+
+/* A callback to run once the open write transaction has committed (db.c). */
+typedef struct gz_db_commit_hook {
+	void (*fn)(void *arg);
+	void (*release)(void *arg);
+	void *arg;
+} gz_db_commit_hook;
 
 /* The per-connection statement cache (stmt_cache.c): a hash table on the SQL text for
  * lookup and a recency list for eviction, both threaded through the statements. At most
@@ -59,6 +69,9 @@ struct gz_db {
 	 * ended by the matching commit/rollback without touching it. */
 	bool read;
 	int depth;
+	/* gz_db_after_commit callbacks of the open transaction, in order. */
+	gz_db_commit_hook *hooks;
+	int nhooks, hooks_cap;
 };
 
 /* Every driver's statement struct starts with this header. */

@@ -13,7 +13,9 @@
 #include "db/driver.h"
 #include "core/mem.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,6 +307,53 @@ static void pg_close(gz_db *base)
 	free(db->dealloc);
 	PQfinish(db->conn);
 	free(db);
+}
+
+static int pg_run(pg_db *db, const char *sql, gz_err *err);
+
+static int pg_listen(gz_db *base, const char *channel, gz_err *err)
+{
+	pg_db *db = (pg_db *)base;
+	if (pg_ensure(db, false, err) < 0)
+		return -1;
+	char *id = PQescapeIdentifier(db->conn, channel, strlen(channel));
+	if (!id)
+		return gz_err_set(err, GZ_EINTERNAL, "db_error", "数据库错误：无效的通道名");
+	char sql[160];
+	snprintf(sql, sizeof sql, "LISTEN %s", id);
+	PQfreemem(id);
+	return pg_run(db, sql, err);
+}
+
+/* Waits on the connection's socket: a notification may arrive at any time while the
+ * connection is idle, and PQconsumeInput reads it without blocking. */
+static int pg_wait_notify(gz_db *base, int timeout_ms, char **payload, gz_err *err)
+{
+	pg_db *db = (pg_db *)base;
+	for (;;) {
+		PGnotify *n = PQnotifies(db->conn);
+		if (n) {
+			*payload = gz_strdup(n->extra ? n->extra : "");
+			PQfreemem(n);
+			return 1;
+		}
+		int fd = PQsocket(db->conn);
+		if (fd < 0 || PQstatus(db->conn) != CONNECTION_OK)
+			return gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable",
+			                  "数据库连接已断开");
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int rc = poll(&p, 1, timeout_ms);
+		if (rc < 0 && errno != EINTR)
+			return gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable",
+			                  "数据库连接已断开");
+		if (rc == 0)
+			return 0;
+		if (rc > 0 && !PQconsumeInput(db->conn))
+			return gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable",
+			                  "数据库连接已断开");
+		/* Only the notifications' wait is bounded; after a wake-up loop once more. */
+		timeout_ms = 0;
+	}
 }
 
 static int pg_run(pg_db *db, const char *sql, gz_err *err)
@@ -662,4 +711,6 @@ static const gz_db_ops pg_ops = {
     .changes = pg_changes,
     .finish = pg_finish,
     .backup = NULL,
+    .listen = pg_listen,
+    .wait_notify = pg_wait_notify,
 };

@@ -64,6 +64,9 @@ struct gz_req {
 	const char *captured, *captured_type;
 	size_t captured_len;
 	void *hook_state;
+
+	/* Set by gz_reply_stream: the connection goes to the stream hub after the head. */
+	struct gz_stream *stream;
 };
 
 /* Called once the headers of a request to a route that needs a login have arrived,
@@ -115,6 +118,10 @@ void gz_reply_json(gz_req *r, int status, json_t *body);
 void gz_reply_raw(gz_req *r, int status, const char *content_type, const char *body, size_t len);
 /* Answer with size bytes of an open file; the response takes ownership of fd. */
 void gz_reply_fd(gz_req *r, int status, const char *content_type, int fd, uint64_t size);
+/* Answer with an event stream (http/stream.h): 200 text/event-stream, the initial bytes
+ * (may be empty), then the connection belongs to s, which the request now owns (also
+ * when the connection dies first, or the request was already answered). */
+void gz_reply_stream(gz_req *r, struct gz_stream *s, const char *initial, size_t len);
 /* Answer with the error shape {"error":{"code","message","fields"}} and the status
  * that err's kind maps to. The one place errors become HTTP. */
 void gz_reply_err(gz_req *r, const gz_err *err);

@@ -24,6 +24,7 @@
 #include "http/parse.h"
 #include "http/router.h"
 #include "http/static.h"
+#include "http/stream.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -140,6 +141,21 @@ void gz_reply_raw(gz_req *r, int status, const char *content_type, const char *b
 	char *copy = gz_malloc(len ? len : 1);
 	memcpy(copy, body, len);
 	set_response(r, status, copy, -1, len, content_type);
+}
+
+void gz_reply_stream(gz_req *r, gz_stream *s, const char *initial, size_t len)
+{
+	if (r->status || !strcmp(r->method, "HEAD")) {
+		gz_stream_adopt(s, -1);
+		if (!r->status)
+			gz_reply_raw(r, 200, "text/event-stream; charset=utf-8", "", 0);
+		return;
+	}
+	set_response(r, 200, len ? gz_strndup(initial, len) : NULL, -1, len,
+	             "text/event-stream; charset=utf-8");
+	/* Proxies (nginx) must pass events on as they come. */
+	gz_reply_header(r, "X-Accel-Buffering", "no");
+	r->stream = s;
 }
 
 void gz_reply_fd(gz_req *r, int status, const char *content_type, int fd, uint64_t size)
@@ -590,6 +606,8 @@ static void req_done(conn *c)
 	access_log(r, r->path ? r->path : "", r->method, dur);
 	ip_bytes_release(r->client_ip, c->body_reserved);
 	c->body_reserved = 0;
+	if (r->stream) /* the connection ended before the stream's head was sent */
+		gz_stream_adopt(r->stream, -1);
 	free(r->resp_body);
 	if (r->resp_fd >= 0)
 		close(r->resp_fd);
@@ -694,7 +712,7 @@ static char *put(char *o, const char *a, const char *b)
 static void start_write(conn *c)
 {
 	gz_req *r = c->req;
-	if (atomic_load(&draining))
+	if (atomic_load(&draining) || r->stream)
 		c->keep_alive = false;
 	bool head_only = r->method && !strcmp(r->method, "HEAD");
 	bool no_body =
@@ -719,7 +737,7 @@ static void start_write(conn *c)
 	o = put(o, r->id, "\r\n");
 	if (r->resp_type)
 		o = put(put(o, "Content-Type: ", r->resp_type), "\r\n", "");
-	if (!no_body) {
+	if (!no_body && !r->stream) { /* a stream's body ends when the connection does */
 		char num[24];
 		snprintf(num, sizeof num, "%zu", r->resp_len);
 		o = put(put(o, "Content-Length: ", num), "\r\n", "");
@@ -1199,6 +1217,17 @@ static bool step_write(conn *c)
 		}
 		c->deadline_ns = gz_time_mono_ns() + ms_ns(cfg.idle_timeout_ms);
 	}
+	if (r->stream) {
+		/* The head is out: the socket goes to the stream hub, the connection ends here. */
+		gz_stream *st = r->stream;
+		r->stream = NULL;
+		int fd = c->fd;
+		epoll_ctl(c->w->ep, EPOLL_CTL_DEL, fd, NULL);
+		c->fd = -1;
+		conn_close(c);
+		gz_stream_adopt(st, fd);
+		return false;
+	}
 	req_done(c);
 	if (!c->keep_alive) {
 		/* Half-close and drain: a client still sending its upload then reads our
@@ -1249,7 +1278,8 @@ static void conn_close(conn *c)
 		return;
 	req_done(c);
 	c->state = C_CLOSED;
-	close(c->fd); /* also leaves the epoll set */
+	if (c->fd >= 0)
+		close(c->fd); /* also leaves the epoll set */
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -1579,6 +1609,7 @@ int gz_server_run(const gz_server_config *c)
 	if (!closed_listener)
 		close(listen_fd);
 	free(workers);
+	gz_stream_shutdown();
 	gz_static_shutdown();
 	if (access_fd > STDERR_FILENO)
 		close(access_fd);

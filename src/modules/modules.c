@@ -12,6 +12,7 @@
 #define GZ_MODULES(X)                                                                              \
 	X(system)                                                                                  \
 	X(accounts)                                                                                \
+	X(notify)                                                                                  \
 	X(space)                                                                                   \
 	X(people)                                                                                  \
 	X(org)                                                                                     \

@@ -19,7 +19,7 @@ const STREET = '110101001';
 const FIXTURE = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/grids_ok.geojson'), 'utf8'));
 const ENV = { GONGZHI_CASE_SWEEP_S: '1' };
 
-let srv, admin, staff, street;
+let srv, admin, staff, street, worker;
 const logs = [];
 
 before(async () => {
@@ -30,7 +30,11 @@ before(async () => {
   await makeUser(srv, admin, 'dl-street', [['street_supervisor', STREET]], 'dl-street-password');
   staff = await login(srv, 'dl-staff', 'dl-staff-password');
   street = await login(srv, 'dl-street', 'dl-street-password');
+  await makeUser(srv, admin, 'dl-worker', [['grid_worker', G1]], 'dl-worker-password');
+  worker = await login(srv, 'dl-worker', 'dl-worker-password');
 });
+const inbox = async (s, id, kind) => (await api(srv, 'GET', '/api/v1/notifications?limit=200', undefined, s.bearer)).body.items
+  .filter((n) => n.object_id === id && n.kind === kind);
 
 after(async () => {
   if (!srv) return;
@@ -87,6 +91,15 @@ test('an overdue step is marked once, an overdue urgent case escalated to the st
   assert.equal(events(urgent, 'overdue'), 1);
   assert.equal(events(urgent, 'escalate'), 1);
   assert.equal(events(fresh, 'overdue'), 0);
+  // The job reminds whoever must act, once: the grid's worker registers the late case
+  // (属地); the street hears of the automatic 吹哨.
+  const reminders = await inbox(worker, late, 'case.overdue');
+  assert.equal(reminders.length, 1, JSON.stringify(reminders));
+  assert.match(reminders[0].title, /^诉求已超期，请尽快处理：「/);
+  assert.equal((await inbox(worker, fresh, 'case.overdue')).length, 0);
+  const whistle = await inbox(street, urgent, 'case.escalate');
+  assert.equal(whistle.length, 1, JSON.stringify(whistle));
+  assert.match(whistle[0].title, /吹哨报到/);
   // One sweep queued or running at any time.
   const live = Number(sql(srv, "SELECT COUNT(*) FROM jobs WHERE kind = 'case.deadlines' AND state IN ('queued', 'running')")[0][0]);
   assert.equal(live, 1);

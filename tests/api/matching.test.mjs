@@ -106,6 +106,13 @@ describe('the scenario of the issue', () => {
     assert.ok(zh.offer.base.lng && zh.need.location.lat, 'points for the map');
     const list = await get(`/api/v1/needs?community=${C1}`, w.as.community_staff);
     assert.deepEqual(list.body.items.map((x) => x.status), ['proposed', 'proposed', 'proposed']);
+    // Each provider given a need hears of it in their inbox (the skill, not the resident).
+    for (const who of [w.as.party_member, w.as.volunteer]) {
+      const mine = run1.proposals.filter((p) => p.offer.id === (who === w.as.party_member ? offers.pm : offers.vol));
+      const inbox = (await get('/api/v1/notifications', who)).body.items.filter((n) => n.kind === 'match.proposed');
+      assert.equal(inbox.length, mine.length);
+      for (const n of inbox) assert.doesNotMatch(n.title, /张|李|陈/);
+    }
     const again = await get(`/api/v1/matching/runs/${run1.id}`, w.as.community_staff);
     assert.equal(again.status, 200);
     assert.equal(again.body.proposals.length, 3);
@@ -154,6 +161,8 @@ describe('the scenario of the issue', () => {
         assert.equal(d.body.minutes, 90);
       }
     }
+    const told = (await get('/api/v1/notifications', w.as.resident)).body.items.map((n) => n.kind);
+    assert.ok(told.includes('match.taken') && told.includes('match.done'), JSON.stringify(told));
     // zhang rates their own; staff rate for the others.
     let r = await post(`/api/v1/needs/${needs.zhang}/rate`, { rating: 5, comment: '很耐心' }, w.as.resident);
     assert.equal(r.status, 200, JSON.stringify(r.body));

@@ -281,6 +281,20 @@ describe('the steps, 补正 included', () => {
     assert.deepEqual(audit, ['service_application.create', 'service_application.return', 'service_application.resubmit',
       'service_application.accept', 'service_application.process', 'service_application.approve',
       'service_application.issue', 'service_application.rate']);
+    // Notified at each step (the inbox, GET /notifications): the resident of every step
+    // staff took, by the service's name; the community's staff of the new and the
+    // resubmitted application; nobody of their own step.
+    const inbox = (await get('/api/v1/notifications?limit=100', zhang)).body.items
+      .filter((n) => n.object_type === 'service_application' && n.object_id === app.A.id).reverse();
+    assert.deepEqual(inbox.map((n) => n.title.replace(/^您的办事申请「[^」]+」/, '')),
+      ['待补正，请补正材料', '已受理', '办理中', '已通过', '已出具'], JSON.stringify(inbox));
+    assert.ok(inbox.every((n) => n.link === `/service-applications/${app.A.id}` && n.title.includes('「')));
+    const staffInbox = (await get('/api/v1/notifications?limit=100', clerk)).body.items
+      .filter((n) => n.object_id === app.A.id).map((n) => n.title).reverse();
+    assert.equal(staffInbox.length, 2, JSON.stringify(staffInbox));
+    assert.match(staffInbox[0], /^新的办事申请「.+」待受理$/);
+    assert.match(staffInbox[1], /^补正后的办事申请「.+」待受理$/);
+    assert.equal((await get('/api/v1/notifications?limit=100', clerkC2)).body.items.filter((n) => n.object_id === app.A.id).length, 0);
   });
 
   test('B is accepted and left undecided; C is approved late; D is refused on time; E waits for 补正', async () => {

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { startDemo } from '../lib/demo.mjs';
-import { launchBrowser } from '../lib/browser.mjs';
+import { launchBrowser, settle as settleNetwork } from '../lib/browser.mjs';
 import { loginByApi, signOutEverywhere } from './session-util.mjs';
 
 const require = createRequire(import.meta.url);
@@ -36,7 +36,7 @@ async function as(role) {
 }
 
 async function settle(page) {
-  await page.waitForLoadState('networkidle');
+  await settleNetwork(page);
   await page.waitForTimeout(300);
 }
 

@@ -3,7 +3,7 @@
 // red, open a case and take actions from its buttons (accept; dispatch through the form,
 // to the locality), the timeline grows; a resident sees the cases they reported and
 // nothing wider than the screen. Reports are made through the API here (the residents'
-// report page is a later slice).
+// report page: tests/e2e/case-report.test.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

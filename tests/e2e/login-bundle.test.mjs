@@ -9,7 +9,7 @@ import { gzipSync, constants } from 'node:zlib';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../lib/server.mjs';
-import { launchBrowser } from '../lib/browser.mjs';
+import { launchBrowser, settle as settleNetwork } from '../lib/browser.mjs';
 import { signOutEverywhere } from './session-util.mjs';
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
@@ -46,7 +46,7 @@ test('the login page loads no more JS and CSS than its budget', async () => {
   });
   await page.goto(srv.url + '/login');
   await page.getByTestId('login-form').waitFor();
-  await page.waitForLoadState('networkidle');
+  await settleNetwork(page);
   await page.close();
   let raw = 0;
   let gz = 0;

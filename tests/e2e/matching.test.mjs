@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { startServer, freshDatabase } from '../lib/server.mjs';
-import { launchBrowser } from '../lib/browser.mjs';
+import { launchBrowser, settle } from '../lib/browser.mjs';
 import { run, assertNoSanitizerReport } from '../api/util.mjs';
 import { loginByApi, signOutEverywhere } from './session-util.mjs';
 
@@ -53,7 +53,7 @@ const account = (role) => {
 };
 
 async function checkPage(page, name) {
-  await page.waitForLoadState('networkidle');
+  await settle(page); // not networkidle: the page holds its event stream open
   await page.mouse.move(0, 0); // no button left in its hover colours
   await page.waitForTimeout(200);
   const o = await page.evaluate(() => ({

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDemo } from '../lib/demo.mjs';
-import { launchBrowser } from '../lib/browser.mjs';
+import { launchBrowser, settle as settleNetwork } from '../lib/browser.mjs';
 import { loginByApi, signOutEverywhere } from './session-util.mjs';
 
 let d, shots, srv, browser;
@@ -62,7 +62,7 @@ async function openMenu(page) {
 
 // Waits for the page to settle (data loaded, charts drawn) before measuring.
 async function settle(page) {
-  await page.waitForLoadState('networkidle');
+  await settleNetwork(page);
   await page.waitForTimeout(300);
 }
 
@@ -222,7 +222,7 @@ test('on a desktop the menu is the side bar, without the menu button', async () 
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('nav-link')), true);
     assert.equal(await page.getByTestId('nav').locator('[tabindex="-1"]').count(), 0);
-    await page.waitForLoadState('networkidle');
+    await settleNetwork(page);
     const file = join(shots, 'grid_worker-1440x900-dashboard.png');
     await page.screenshot({ path: file });
     console.log(`screenshot: ${file}`);

@@ -12,7 +12,7 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, freshDatabase } from '../lib/server.mjs';
-import { launchBrowser } from '../lib/browser.mjs';
+import { launchBrowser, settle as settleNetwork } from '../lib/browser.mjs';
 import { run, assertNoSanitizerReport } from '../api/util.mjs';
 import { loginByApi, signOutEverywhere } from './session-util.mjs';
 
@@ -52,7 +52,7 @@ const account = (role) => {
 
 // The page never scrolls sideways; a screenshot for a person to read.
 async function checkPage(page, name) {
-  await page.waitForLoadState('networkidle');
+  await settleNetwork(page);
   await page.waitForTimeout(200);
   const o = await page.evaluate(() => ({
     scroll: document.documentElement.scrollWidth,

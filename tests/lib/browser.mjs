@@ -1,5 +1,6 @@
 // Headless Debian Chromium driven by playwright-core, for browser tests.
 //   const b = await launchBrowser(); const page = await b.newPage(); ... await b.close();
+//   await settle(page)   the page's requests are done (not its live event stream)
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,26 @@ export function chromiumPath() {
     if (p && existsSync(p)) return p;
   }
   throw new Error('Chromium not found: install the Debian package chromium (make test does)');
+}
+
+const inflight = new WeakMap();
+
+// Waits until the page has had no request in flight (its event stream aside) for quietMs:
+// data loaded, charts drawn. What Playwright's waitForLoadState('networkidle') did before
+// pages held an event stream open.
+export async function settle(page, quietMs = 500, timeoutMs = 30000) {
+  await page.waitForLoadState('load');
+  const end = Date.now() + timeoutMs;
+  let quietSince = null;
+  for (;;) {
+    const busy = (inflight.get(page) || 0) > 0;
+    const now = Date.now();
+    if (busy) quietSince = null;
+    else if (quietSince === null) quietSince = now;
+    else if (now - quietSince >= quietMs) return;
+    if (now > end) throw new Error(`settle: requests still in flight after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 export async function launchBrowser() {
@@ -23,6 +44,18 @@ export async function launchBrowser() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+  // Requests in flight per page, for settle(). The live event stream
+  // (/api/v1/events/stream) never ends, so Playwright's 'networkidle' never comes once a
+  // page has opened it: it is left out here.
+  const track = (req, d) => {
+    if (req.url().includes('/api/v1/events/stream')) return;
+    let page;
+    try { page = req.frame().page(); } catch { return; }
+    inflight.set(page, (inflight.get(page) || 0) + d);
+  };
+  context.on('request', (r) => track(r, 1));
+  context.on('requestfinished', (r) => track(r, -1));
+  context.on('requestfailed', (r) => track(r, -1));
   return {
     context,
     newPage: () => context.newPage(),

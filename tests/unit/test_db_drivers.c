@@ -281,7 +281,13 @@ static void test_read_snapshot_refuses_writes(void **state)
 	int rc = st ? gz_stmt_step(st, &err) : -1;
 	gz_stmt_finish(st);
 	assert_int_equal(rc, -1);
+	/* Nor through text run as it is. */
+	gz_err_clear(&err);
+	assert_int_equal(gz_db_exec(db, sql, &err), -1);
 	gz_db_rollback(db);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE v = 0", tbl);
+	assert_int_equal(one(db, sql), 0);
+	snprintf(sql, sizeof sql, "UPDATE %s SET v = 0", tbl);
 
 	/* A write transaction cannot start inside a snapshot, and says why. */
 	gz_err_clear(&err);
@@ -372,6 +378,114 @@ static void test_count_add_moves_with_the_transaction(void **state)
 	exec_ok(db, "DROP TABLE record_counts");
 }
 
+/* ---- after-commit callbacks ---- */
+
+static int hook_ran, hook_released;
+static void hook_fn(void *arg)
+{
+	hook_ran += *(int *)arg;
+}
+static void hook_release(void *arg)
+{
+	(void)arg;
+	hook_released++;
+}
+
+static void test_after_commit_runs_only_after_a_commit(void **state)
+{
+	NEED_DB();
+	gz_db *db = *state;
+	gz_err err;
+	gz_err_clear(&err);
+	int one_ = 1, ten = 10;
+	hook_ran = hook_released = 0;
+	/* Without a write transaction: refused, and released. */
+	assert_int_equal(gz_db_after_commit(db, hook_fn, hook_release, &one_, &err), -1);
+	assert_int_equal(hook_released, 1);
+	/* Rolled back: released, never run. */
+	assert_int_equal(gz_db_begin(db, &err), 0);
+	assert_int_equal(gz_db_after_commit(db, hook_fn, hook_release, &ten, &err), 0);
+	gz_db_rollback(db);
+	assert_int_equal(hook_ran, 0);
+	assert_int_equal(hook_released, 2);
+	/* Committed: run in order, then released; the next transaction starts empty. */
+	assert_int_equal(gz_db_begin(db, &err), 0);
+	assert_int_equal(gz_db_after_commit(db, hook_fn, hook_release, &one_, &err), 0);
+	assert_int_equal(gz_db_after_commit(db, hook_fn, NULL, &ten, &err), 0);
+	assert_int_equal(hook_ran, 0);
+	assert_int_equal(gz_db_commit(db, &err), 0);
+	assert_int_equal(hook_ran, 11);
+	assert_int_equal(hook_released, 3);
+	assert_int_equal(gz_db_begin(db, &err), 0);
+	assert_int_equal(gz_db_commit(db, &err), 0);
+	assert_int_equal(hook_ran, 11);
+	/* Inside a read snapshot nothing is written: refused. */
+	assert_int_equal(gz_db_begin_read(db, &err), 0);
+	assert_int_equal(gz_db_after_commit(db, hook_fn, hook_release, &one_, &err), -1);
+	gz_db_end_read(db);
+	assert_int_equal(hook_released, 4);
+}
+
+/* ---- many writers at once (SQLite: the writer queue and the group's sync) ---- */
+
+#include <pthread.h>
+
+#define WRITERS 8
+#define WRITES  40
+
+static void *writer_main(void *arg)
+{
+	int k = (int)(intptr_t)arg;
+	gz_err err;
+	gz_err_clear(&err);
+	gz_db *db = gz_db_open(url, &err);
+	if (!db)
+		return (void *)1;
+	char sql[160];
+	snprintf(sql, sizeof sql, "INSERT INTO %s (id, v) VALUES ($1, $2)", tbl);
+	for (int i = 0; i < WRITES; i++) {
+		if (gz_db_begin(db, &err) < 0)
+			goto bad;
+		gz_stmt *st = gz_db_prepare(db, sql, &err);
+		if (!st)
+			goto bad;
+		gz_stmt_bind_int64(st, 1, 1000 + k * WRITES + i);
+		gz_stmt_bind_int64(st, 2, k);
+		int rc = gz_stmt_step(st, &err);
+		gz_stmt_finish(st);
+		if (rc < 0 || gz_db_commit(db, &err) < 0)
+			goto bad;
+	}
+	gz_db_close(db);
+	return NULL;
+bad:
+	fprintf(stderr, "writer %d: %s %s\n", k, err.code, err.message);
+	gz_db_rollback(db);
+	gz_db_close(db);
+	return (void *)1;
+}
+
+static void test_concurrent_writers_all_commit(void **state)
+{
+	NEED_DB();
+	gz_db *db = *state;
+	/* Durable mode (the default): every commit waits for its group's sync. */
+	unsetenv("GONGZHI_SQLITE_SYNC");
+	pthread_t t[WRITERS];
+	for (int k = 0; k < WRITERS; k++)
+		assert_int_equal(pthread_create(&t[k], NULL, writer_main, (void *)(intptr_t)k), 0);
+	int bad = 0;
+	for (int k = 0; k < WRITERS; k++) {
+		void *r;
+		pthread_join(t[k], &r);
+		bad += r != NULL;
+	}
+	assert_int_equal(bad, 0);
+	char sql[128];
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s WHERE id >= 1000", tbl);
+	assert_int_equal(one(db, sql), WRITERS * WRITES);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 static const struct CMUnitTest tests[] = {
@@ -383,6 +497,8 @@ static const struct CMUnitTest tests[] = {
     T(test_read_snapshot_refuses_writes),
     T(test_read_snapshot_nested_joins_the_open_transaction),
     T(test_count_add_moves_with_the_transaction),
+    T(test_after_commit_runs_only_after_a_commit),
+    T(test_concurrent_writers_all_commit),
 };
 
 int main(void)

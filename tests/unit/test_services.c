@@ -302,19 +302,8 @@ static void test_services_application_names_every_missing_field_and_material(voi
 	json_decref(f), json_decref(m);
 }
 
-/* ---------------------------------------------------------------- attachments, rates */
-
-static void test_services_attachments_are_told_by_their_bytes(void **state)
-{
-	(void)state;
-	assert_string_equal(svc_sniff("%PDF-1.7\n", 9), "application/pdf");
-	assert_string_equal(svc_sniff("\x89PNG\r\n\x1a\n\0\0", 10), "image/png");
-	assert_string_equal(svc_sniff("\xFF\xD8\xFF\xE0", 4), "image/jpeg");
-	assert_null(svc_sniff("GIF89a", 6));
-	assert_null(svc_sniff("%PDF", 4));
-	assert_null(svc_sniff("<html>%PDF-", 11));
-	assert_null(svc_sniff("", 0));
-}
+/* ---------------------------------------------------------------- rates (attachments:
+ * test_media.c) */
 
 static void test_services_percent_is_exact_and_rounds_half_up(void **state)
 {
@@ -422,7 +411,6 @@ int main(void)
 	    cmocka_unit_test(test_services_time_limit_skips_holidays_and_counts_makeup_workdays),
 	    cmocka_unit_test(test_services_definitions_are_checked),
 	    cmocka_unit_test(test_services_application_names_every_missing_field_and_material),
-	    cmocka_unit_test(test_services_attachments_are_told_by_their_bytes),
 	    cmocka_unit_test(test_services_percent_is_exact_and_rounds_half_up),
 	    cmocka_unit_test(test_services_certificate_codes_and_numbers),
 	    cmocka_unit_test(test_services_opening_hours_parse_and_print),

@@ -11,6 +11,9 @@
 //     userMenu: [{ command, title, testid, dialog: () => import('./views/X.vue') }],
 //                               // items of the header's user menu; the dialog (lazy) takes
 //                               // v-model (open)
+//     header: [{ name, component: () => import('./views/X.vue') }],
+//                               // components of the header, left of the user menu, shown
+//                               // while someone is logged in (the inbox's bell)
 //     labels: { counts, auditActions, auditVerbs, fieldLabels, recordTypes, roles },
 //                               // merged by labels.js (auditVerbs: what an action did,
 //                               // "查看了"; fieldLabels: "phone" -> "手机号")

@@ -16,6 +16,7 @@
  * Retry-After, before any password is checked. A disabled account answers exactly as a
  * wrong password (same work, same count, same 401). A wrong current password at
  * POST /me/password is counted and limited as a failed login at that account. */
+#include "http/stream.h"
 #include "modules/module.h"
 #include "api/common.h"
 #include "api/auth.h"
@@ -448,6 +449,7 @@ static void logout(gz_req *r)
 	    gz_db_commit(db, &err) < 0)
 		goto fail;
 	set_cookie(r, "", 0);
+	gz_stream_close_key(a->user_id);
 	gz_reply_raw(r, 204, NULL, "", 0);
 	return;
 fail:

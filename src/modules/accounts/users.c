@@ -13,6 +13,7 @@
  * inside one of the caller's account-read scopes (else 404), and changes it only with
  * account-admin over every grant involved. Nobody hands out a role that can do more
  * than the caller can at that scope (policy_can_delegate). */
+#include "http/stream.h"
 #include "modules/module.h"
 #include "modules/accounts/accounts.h"
 #include "api/common.h"
@@ -1045,6 +1046,7 @@ static void users_delete(gz_req *r)
 	    gz_db_commit(db, &err) < 0)
 		goto fail;
 	json_decref(detail);
+	gz_stream_close_key(u->id);
 	gz_reply_raw(r, 204, NULL, "", 0);
 	return;
 fail:
@@ -1198,6 +1200,8 @@ static void set_disabled(gz_req *r, bool disable)
 	             scope, detail, &err) < 0 ||
 	    !(out = user_answer(r, db, u->id, &err)) || gz_api_commit(r, db, 200, out, &err) < 0)
 		goto fail;
+	if (disable)
+		gz_stream_close_key(u->id);
 	json_decref(detail);
 	gz_reply_json(r, 200, out);
 	return;

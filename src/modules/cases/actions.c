@@ -27,6 +27,7 @@ static void parse(json_t *in, case_act_body *b, gz_err *err)
 			b->action = (case_action)a;
 	}
 	case_str_field(in, "note", GZ_OPTIONAL, 0, CASE_NOTE_MAX, &b->in.note, err);
+	case_photos_parse(in, "photos", &b->photos, err);
 	case_id_field(in, "org", GZ_OPTIONAL, &b->in.org_id, err);
 	case_id_field(in, "user", GZ_OPTIONAL, &b->in.user_id, err);
 	case_id_field(in, "target", GZ_OPTIONAL, &b->in.target_id, err);
@@ -370,15 +371,18 @@ int case_act_loaded(gz_db *db, const gz_actor *a, gz_arena *A, case_row *c, cons
 		return -1;
 	unsigned role = case_acting_role(from, b->action, roles);
 	int64_t ev_org, ev_user;
-	json_t *detail = NULL;
+	json_t *detail = NULL, *att = NULL;
 	if (apply(db, a, A, c, b, next, now, &detail, &ev_org, &ev_user, err) < 0 ||
 	    case_save(db, c, now, err) < 0 ||
-	    case_event_add(db, a, c, case_action_code(b->action), from, next, role, ev_org, ev_user,
-	                   b->in.note, detail, now, err) < 0) {
+	    case_photos_attach(db, a, c->id, "photos", b->photos, &att, err) < 0 ||
+	    case_event_add_att(db, a, c, case_action_code(b->action), from, next, role, ev_org,
+	                       ev_user, b->in.note, detail, att, now, err) < 0) {
 		json_decref(detail);
+		json_decref(att);
 		return -1;
 	}
 	json_decref(detail);
+	json_decref(att);
 	json_t *audit =
 	    json_pack("{s:s,s:s}", "from", case_state_code(from), "to", case_state_code(next));
 	if (ev_org)
@@ -389,6 +393,8 @@ int case_act_loaded(gz_db *db, const gz_actor *a, gz_arena *A, case_row *c, cons
 	snprintf(action, sizeof action, "case.%s", case_action_code(b->action));
 	int rc = case_audit(a, db, action, c->id, c->grid, audit, err);
 	json_decref(audit);
+	if (rc == 0)
+		rc = case_notify_action(db, a, A, c, b->action, from, ev_org, ev_user, err);
 	return rc;
 }
 

@@ -133,6 +133,7 @@ typedef struct {
 	int request_type; /* -1: unchanged */
 	bool anonymous, has_anonymous;
 	int nedits;
+	json_t *photos; /* photo ids the action brings (borrowed from the body), or NULL */
 } case_act_body;
 
 /* Takes action b on the loaded case c, in the caller's open transaction, by an actor
@@ -148,6 +149,31 @@ int case_act_loaded(gz_db *db, const gz_actor *a, gz_arena *A, case_row *c, cons
 int case_event_add(gz_db *db, const gz_actor *actor, const case_row *c, const char *action,
                    case_state from, case_state to, unsigned role, int64_t org_id, int64_t user_id,
                    const char *note, const json_t *detail, int64_t at, gz_err *err);
+
+/* case_event_add with attachments (not stolen; a JSON array, or NULL): the photos the
+ * event brings (case_photos_attach). */
+int case_event_add_att(gz_db *db, const gz_actor *actor, const case_row *c, const char *action,
+                       case_state from, case_state to, unsigned role, int64_t org_id,
+                       int64_t user_id, const char *note, const json_t *detail,
+                       const json_t *attachments, int64_t at, gz_err *err);
+
+/* Photos (photos.c): at most CASE_PHOTOS_MAX a report or an action. */
+#define CASE_PHOTOS_MAX 9
+/* in[key]: absent / null, or an array of photo ids (strings of digits). *out: the array
+ * (borrowed from in), or NULL when none. Returns 0, or -1 with a field error on key. */
+int case_photos_parse(json_t *in, const char *key, json_t **out, gz_err *err);
+/* Attaches the photos ids (uploaded by a, not yet used) to case case_id in the caller's
+ * transaction; *att: a new array of {sha256, media_type, size, url} for the timeline
+ * event (NULL when ids is NULL). A photo not the actor's or already used: 422 naming
+ * key. Returns 0, or -1 with err. */
+int case_photos_attach(gz_db *db, const gz_actor *a, int64_t case_id, const char *key, json_t *ids,
+                       json_t **att, gz_err *err);
+
+/* The open cases that may duplicate c (duplicates.c): same category, within its radius
+ * and window, that the actor reads as staff, nearest first; *out a new array of list
+ * items with distance_m. Returns 0, or -1 with err. */
+int case_duplicates(gz_db *db, const gz_actor *a, gz_arena *A, const case_row *c, json_t **out,
+                    gz_err *err);
 
 /* Adds scope to c's case_parties (nothing when it is there). Returns 0, or -1. */
 int case_party_add(gz_db *db, int64_t case_id, const char *scope, gz_err *err);
@@ -183,12 +209,31 @@ int case_limit_field(json_t *in, const char *key, int required, case_limit *out,
 /* {"amount","unit"} of a limit. */
 json_t *case_limit_json(case_limit l);
 
+/* Query parameter key as a time (RFC 3339 / ISO 8601 with a zone): 0 with *out = 0 when
+ * absent, 0 with *out set, or -1 with err (400 bad_query naming key) when malformed. */
+int case_time_query(gz_req *r, const char *key, int64_t *out, gz_err *err);
+
 /* Is s a category code (1..16 of A-Z, 0-9, '_', '-')? */
 bool case_code_valid(const char *s);
 
 /* The actor's audit row for a case action ("case.dispatch"), scope the case's grid. */
 int case_audit(const gz_actor *a, gz_db *db, const char *action, int64_t case_id, const char *grid,
                json_t *detail, gz_err *err);
+
+/* gz_case_create (cases.h), or with open311 an Open311 client's request (open311.c):
+ * source open311, no reporter account, no place grant asked (the client's api_key was
+ * checked). */
+int case_intake(gz_db *db, const gz_actor *a, json_t *in, int64_t at, bool open311, json_t **outp,
+                gz_err *errp);
+
+/* Notifications about c (case_notify.c), in the write's transaction: a new report, and
+ * an action taken from state from (ev_org / ev_user as case_event_add got them). */
+int case_notify_created(gz_db *db, const gz_actor *a, gz_arena *A, const case_row *c, gz_err *err);
+int case_notify_action(gz_db *db, const gz_actor *a, gz_arena *A, const case_row *c,
+                       case_action action, case_state from, int64_t ev_org, int64_t ev_user,
+                       gz_err *err);
+/* The deadline job's reminder: the step c waits for is overdue. */
+int case_notify_overdue(gz_db *db, const gz_actor *a, gz_arena *A, const case_row *c, gz_err *err);
 
 /* Its rows of the policy table (cases.h). */
 #include "modules/cases/cases.h"

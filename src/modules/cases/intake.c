@@ -19,6 +19,7 @@
 typedef struct {
 	const char *category, *description, *request_type_s, *address, *source_s;
 	const char *reporter_name, *phone_in, *handled_note, *external_id, *grid_in;
+	json_t *photos, *handled_photos; /* borrowed from the body */
 	int request_type, source;
 	bool anonymous, self_handled, has_point;
 	double lat, lng;
@@ -27,7 +28,7 @@ typedef struct {
 } intake;
 
 /* Every field of the body; every problem is added to err. */
-static void parse(const gz_actor *a, json_t *in, intake *x, gz_err *err)
+static void parse(const gz_actor *a, json_t *in, bool open311, intake *x, gz_err *err)
 {
 	case_str_field(in, "category", GZ_REQUIRED, 1, CASE_CODE_MAX, &x->category, err);
 	case_str_field(in, "description", GZ_REQUIRED, 1, CASE_DESCRIPTION_MAX, &x->description,
@@ -38,8 +39,8 @@ static void parse(const gz_actor *a, json_t *in, intake *x, gz_err *err)
 		gz_err_field(err, "request_type",
 		             "应为 咨询、求助、投诉、举报、建议 之一（或其代码）");
 	case_str_field(in, "address", GZ_OPTIONAL, 0, CASE_ADDRESS_MAX, &x->address, err);
-	x->source = CASE_SRC_RESIDENT;
-	if (case_str_field(in, "source", GZ_OPTIONAL, 1, 32, &x->source_s, err) == 0 &&
+	x->source = open311 ? CASE_SRC_OPEN311 : CASE_SRC_RESIDENT;
+	if (!open311 && case_str_field(in, "source", GZ_OPTIONAL, 1, 32, &x->source_s, err) == 0 &&
 	    x->source_s &&
 	    ((x->source = case_source_parse(x->source_s)) < 0 || x->source == CASE_SRC_OPEN311))
 		gz_err_field(err, "source", "应为 resident、hotline、patrol、assigned 之一");
@@ -52,6 +53,10 @@ static void parse(const gz_actor *a, json_t *in, intake *x, gz_err *err)
 		gz_err_field(err, "self_handled", "只有网格巡查（source: patrol）可以自行处置");
 	if (!x->self_handled && x->handled_note)
 		gz_err_field(err, "handled_note", "只有自行处置时填写");
+	case_photos_parse(in, "photos", &x->photos, err);
+	case_photos_parse(in, "handled_photos", &x->handled_photos, err);
+	if (x->handled_photos && !x->self_handled)
+		gz_err_field(err, "handled_photos", "只有自行处置时上传处置后照片");
 	case_str_field(in, "external_id", GZ_OPTIONAL, 1, CASE_EXTERNAL_MAX, &x->external_id, err);
 
 	/* Where: exactly one of a point, a building, a grid (staff registering a call). */
@@ -111,7 +116,9 @@ static void parse(const gz_actor *a, json_t *in, intake *x, gz_err *err)
 		}
 	}
 	/* The command line (the demo) may say which account reported. */
-	if (gz_actor_is_operator(a))
+	if (open311)
+		x->reporter_user_id = 0; /* a client application, no account */
+	else if (gz_actor_is_operator(a))
 		case_id_field(in, "reporter_user_id", GZ_OPTIONAL, &x->reporter_user_id, err);
 	else
 		x->reporter_user_id =
@@ -186,6 +193,12 @@ static const char *account_name(gz_db *db, gz_arena *A, int64_t user, gz_err *er
 int gz_case_create(gz_db *db, const gz_actor *a, json_t *in, int64_t at, json_t **outp,
                    gz_err *errp)
 {
+	return case_intake(db, a, in, at, false, outp, errp);
+}
+
+int case_intake(gz_db *db, const gz_actor *a, json_t *in, int64_t at, bool open311, json_t **outp,
+                gz_err *errp)
+{
 	gz_err err;
 	gz_err_clear(&err);
 	if (!a)
@@ -193,7 +206,7 @@ int gz_case_create(gz_db *db, const gz_actor *a, json_t *in, int64_t at, json_t 
 	gz_arena local = {0}, *A = a->req ? &a->req->arena : &local;
 	json_t *out = NULL;
 	intake x = {0};
-	parse(a, in, &x, &err);
+	parse(a, in, open311, &x, &err);
 	if (gz_json_check(&err) < 0 || !(db || (db = gz_req_db(a->req, &err))))
 		goto fail;
 	const gz_crypto *crypto = gz_crypto_global();
@@ -224,7 +237,8 @@ int gz_case_create(gz_db *db, const gz_actor *a, json_t *in, int64_t at, json_t 
 	}
 	/* Who may register here. */
 	bool grid_worker = false;
-	if (!gz_actor_is_operator(a) && x.source != CASE_SRC_RESIDENT) {
+	if (!gz_actor_is_operator(a) && x.source != CASE_SRC_RESIDENT &&
+	    x.source != CASE_SRC_OPEN311) {
 		case_grant *g;
 		int n = case_grants_of(a, A, &g);
 		int status = case_may_register(g, n, grid, RES_CASE, &grid_worker);
@@ -323,13 +337,18 @@ int gz_case_create(gz_db *db, const gz_actor *a, json_t *in, int64_t at, json_t 
 	case_row c;
 	if ((rc = case_load(db, A, id, &c, &err)) <= 0)
 		goto rollback;
-	unsigned role = x.source == CASE_SRC_RESIDENT ? CR_REPORTER
-	                : x.source == CASE_SRC_PATROL ? CR_PATROL
+	unsigned role = x.source == CASE_SRC_RESIDENT || x.source == CASE_SRC_OPEN311 ? CR_REPORTER
+	                : x.source == CASE_SRC_PATROL                                 ? CR_PATROL
 	                                              : CR_DISPATCHER;
 	json_t *detail = json_pack("{s:s,s:s}", "source", case_source_code((case_source)x.source),
 	                           "category", cat.code);
-	rc = case_event_add(db, a, &c, "report", CASE__STATES, CASE_REPORTED, role, 0, 0, "",
-	                    detail, now, &err);
+	json_t *att = NULL;
+	rc = case_photos_attach(db, a, id, "photos", x.photos, &att, &err);
+	if (rc == 0)
+		rc = case_event_add_att(db, a, &c, "report", CASE__STATES, CASE_REPORTED, role, 0,
+		                        0, "", detail, att, now, &err);
+	json_decref(att);
+	att = NULL;
 	if (rc == 0 && x.self_handled) {
 		/* 自行处置: handled on the spot and closed in the same transaction. */
 		gz_stmt *u = gz_db_prepare(db,
@@ -345,8 +364,13 @@ int gz_case_create(gz_db *db, const gz_actor *a, json_t *in, int64_t at, json_t 
 			gz_stmt_finish(u);
 		}
 		if (rc == 0)
-			rc = case_event_add(db, a, &c, "self_handle", CASE_REPORTED, CASE_CLOSED,
-			                    CR_PATROL, 0, 0, x.handled_note, NULL, now, &err);
+			rc = case_photos_attach(db, a, id, "handled_photos", x.handled_photos, &att,
+			                        &err);
+		if (rc == 0)
+			rc = case_event_add_att(db, a, &c, "self_handle", CASE_REPORTED,
+			                        CASE_CLOSED, CR_PATROL, 0, 0, x.handled_note, NULL,
+			                        att, now, &err);
+		json_decref(att);
 		json_object_set_new(detail, "self_handled", json_true());
 	}
 	if (rc == 0)
@@ -355,9 +379,18 @@ int gz_case_create(gz_db *db, const gz_actor *a, json_t *in, int64_t at, json_t 
 	if (rc < 0 || gz_db_count_add(db, "cases", 1, &err) < 0)
 		goto rollback;
 	case_access acc;
-	if (case_load(db, A, id, &c, &err) <= 0 || case_access_for(a, db, A, &c, &acc, &err) < 0)
+	if (case_load(db, A, id, &c, &err) <= 0 || case_access_for(a, db, A, &c, &acc, &err) < 0 ||
+	    case_notify_created(db, a, A, &c, &err) < 0)
 		goto rollback;
 	out = case_json(&c, &acc, true, false);
+	if (x.source == CASE_SRC_HOTLINE || x.source == CASE_SRC_PATROL ||
+	    x.source == CASE_SRC_ASSIGNED) {
+		/* The staff registering it see the open cases it may duplicate (merge). */
+		json_t *dups = NULL;
+		if (!x.self_handled && case_duplicates(db, a, A, &c, &dups, &err) < 0)
+			goto rollback;
+		json_object_set_new(out, "duplicates", dups ? dups : json_array());
+	}
 	if (gz_api_commit(a->req, db, 201, out, &err) < 0)
 		goto rollback;
 	gz_arena_free(&local);

@@ -1,7 +1,7 @@
 /* The deadline job (`case.deadlines`): marks the cases whose current step is past its
- * deadline (overdue, with a timeline event), and escalates to the street (吹哨) those
- * whose category says so once the step is overdue by escalate_after_hours — as the
- * system, through the same table and action code as everyone else.
+ * deadline (overdue, with a timeline event, reminding whoever must act), and escalates to the
+ * street (吹哨) those whose category says so once the step is overdue by escalate_after_hours — as
+ * the system, through the same table and action code as everyone else.
  *
  * One sweep job, seeded by migration 0003 and re-enqueued by each run in the transaction
  * that completes it (gz_jobs_complete: the marks, events, audit rows, its completion and
@@ -63,6 +63,8 @@ static int mark(gz_db *db, const gz_actor *sys, gz_arena *A, int64_t id, int64_t
 		                    case_step_label(step), d, now, err);
 	if (rc == 0)
 		rc = case_audit(sys, db, "case.overdue", c.id, c.grid, d, err);
+	if (rc == 0)
+		rc = case_notify_overdue(db, sys, A, &c, err);
 	json_decref(d);
 	return rc < 0 ? -1 : 1;
 }

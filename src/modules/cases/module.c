@@ -7,13 +7,32 @@ void gz_cases_names_init(void);
 /* Cases (诉求/工单, issue 10): intake, the state machine, lists and timelines
  * (intake.c, actions.c, read.c over store.c and the pure rules.c, access.c,
  * deadline.c), the catalogue (catalogue.c), the rates (stats.c), the deadline job
- * (job.c). docs/CASES.md has the
- * rules, docs/METRICS.md the rates. */
+ * (job.c), Open311 GeoReport v2 (open311.c) with `gongzhi apikey` (apikey.c),
+ * photos (photos.c), duplicate suggestions (duplicates.c). docs/CASES.md has the rules,
+ * docs/METRICS.md the rates. */
 
 extern const gz_module_route gz_cases_routes[], gz_cases_catalogue_routes[],
-    gz_cases_stats_routes[];
-static const gz_module_route *const routes[] = {gz_cases_routes, gz_cases_catalogue_routes,
-                                                gz_cases_stats_routes, NULL};
+    gz_cases_stats_routes[], gz_cases_open311_routes[], gz_cases_photo_routes[],
+    gz_cases_duplicate_routes[];
+static const gz_module_route *const routes[] = {gz_cases_routes,
+                                                gz_cases_catalogue_routes,
+                                                gz_cases_stats_routes,
+                                                gz_cases_open311_routes,
+                                                gz_cases_photo_routes,
+                                                gz_cases_duplicate_routes,
+                                                NULL};
+
+/* Open311 GeoReport v2 (open311.c) answers under /open311/, never the web UI. */
+static const char *const prefixes[] = {"/open311/", NULL};
+
+/* gongzhi apikey (apikey.c): the Open311 client applications' keys. */
+extern const char gz_cases_apikey_usage[];
+int gz_cases_apikey(int argc, char **argv);
+static const gz_module_command commands[] = {
+    {"apikey", "issue, list and revoke Open311 api_keys of client applications",
+     gz_cases_apikey_usage, gz_cases_apikey},
+    {0},
+};
 
 extern const gz_job_kind gz_cases_job_kinds[];
 
@@ -58,6 +77,8 @@ static const gz_module_resource resources[] = {
 const gz_module gz_module_cases = {
     .name = "cases",
     .routes = routes,
+    .prefixes = prefixes,
+    .commands = commands,
     .counts = counts,
     .resources = resources,
     .jobs = gz_cases_job_kinds,

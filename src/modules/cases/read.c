@@ -69,21 +69,6 @@ static json_t *list_row(gz_req *r, gz_stmt *st, int64_t *key, void *ctx)
 	return case_json(&c, &acc, false, false);
 }
 
-/* A query parameter as a time (RFC 3339): 0 when absent, -1 with err when malformed. */
-static int time_query(gz_req *r, const char *key, int64_t *out, gz_err *err)
-{
-	const char *s = gz_req_query(r, key);
-	*out = 0;
-	if (!s)
-		return 0;
-	if (gz_time_parse_rfc3339(s, out) < 0 || *out <= 0) {
-		gz_err_set(err, GZ_EBADREQ, "bad_query", "查询参数 %s 无效", key);
-		gz_err_field(err, key, "应为 RFC 3339 时间，如 2026-03-01T00:00:00+08:00");
-		return -1;
-	}
-	return 0;
-}
-
 static int id_query(gz_req *r, const char *key, int64_t *out, gz_err *err)
 {
 	const char *s = gz_req_query(r, key);
@@ -155,8 +140,8 @@ static void case_list(gz_req *r)
 	}
 	if (gz_api_list_params(r, false, &limit, &after, &err) < 0 ||
 	    gz_people_place_filter(r, &place, &err) < 0 ||
-	    id_query(r, "organisation", &org, &err) < 0 || time_query(r, "from", &from, &err) < 0 ||
-	    time_query(r, "to", &to, &err) < 0)
+	    id_query(r, "organisation", &org, &err) < 0 ||
+	    case_time_query(r, "from", &from, &err) < 0 || case_time_query(r, "to", &to, &err) < 0)
 		goto fail;
 	if (state && case_state_parse(state) < 0) {
 		gz_err_set(&err, GZ_EBADREQ, "bad_query", "查询参数 state 无效");
@@ -458,7 +443,6 @@ static void case_timeline(gz_req *r)
 		 * outside the community sees an anonymous reporter. */
 		bool is_reporter = actor && actor == c.reporter_user_id;
 		bool show = is_reporter ? acc.sees_reporter : acc.staff;
-		int a = case_action_parse(gz_stmt_text(st, 1));
 		int from = gz_stmt_isnull(st, 2) ? -1 : case_state_parse(gz_stmt_text(st, 2));
 		int to = case_state_parse(gz_stmt_text(st, 3));
 		unsigned role = 0;
@@ -472,12 +456,7 @@ static void case_timeline(gz_req *r)
 		json_t *e = json_pack(
 		    "{s:I,s:s,s:s,s:o,s:o,s:s,s:s,s:{s:o,s:s,s:s},s:o,s:o,s:s,s:o,s:o,s:o}", "seq",
 		    (json_int_t)gz_stmt_int64(st, 0), "action", gz_stmt_text(st, 1), "action_label",
-		    a >= 0                                      ? case_action_label((case_action)a)
-		    : !strcmp(gz_stmt_text(st, 1), "report")    ? "反映"
-		    : !strcmp(gz_stmt_text(st, 1), "merged_in") ? "合并诉求"
-		    : !strcmp(gz_stmt_text(st, 1), "overdue")   ? "超期"
-		                                                : gz_stmt_text(st, 1),
-		    "from_state",
+		    case_event_label(gz_stmt_text(st, 1)), "from_state",
 		    from >= 0 ? json_string(case_state_code((case_state)from)) : json_null(),
 		    "from_state_label",
 		    from >= 0 ? json_string(case_state_label((case_state)from)) : json_null(),

@@ -169,6 +169,16 @@ bool case_state_final(case_state s)
 	return s == CASE_REJECTED || s == CASE_WITHDRAWN || s == CASE_MERGED;
 }
 
+const char *case_event_label(const char *code)
+{
+	int a = case_action_parse(code);
+	return a >= 0                       ? case_action_label((case_action)a)
+	       : !strcmp(code, "report")    ? "反映"
+	       : !strcmp(code, "merged_in") ? "合并诉求"
+	       : !strcmp(code, "overdue")   ? "超期"
+	                                    : code;
+}
+
 bool case_state_open(case_state s)
 {
 	return (unsigned)s < CASE__STATES && !case_state_final(s) && s != CASE_CLOSED &&

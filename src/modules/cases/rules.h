@@ -104,6 +104,9 @@ const char *case_role_code(unsigned single_role_bit);
 const char *case_role_label(unsigned single_role_bit);
 /* Parse a code; -1 when unknown. */
 int case_state_parse(const char *code);
+/* The label of a timeline event: an action's, or of the events that are no action
+ * (report 反映, merged_in 合并诉求, overdue 超期); unknown codes as they are. */
+const char *case_event_label(const char *code);
 int case_action_parse(const char *code);
 
 /* Final states: nothing can happen to the case any more (rejected, withdrawn, merged). */

@@ -390,16 +390,27 @@ int case_event_add(gz_db *db, const gz_actor *actor, const case_row *c, const ch
                    case_state from, case_state to, unsigned role, int64_t org_id, int64_t user_id,
                    const char *note, const json_t *detail, int64_t at, gz_err *err)
 {
+	return case_event_add_att(db, actor, c, action, from, to, role, org_id, user_id, note,
+	                          detail, NULL, at, err);
+}
+
+int case_event_add_att(gz_db *db, const gz_actor *actor, const case_row *c, const char *action,
+                       case_state from, case_state to, unsigned role, int64_t org_id,
+                       int64_t user_id, const char *note, const json_t *detail,
+                       const json_t *attachments, int64_t at, gz_err *err)
+{
 	char *d = detail ? gz_json_dump(detail, NULL) : NULL;
+	char *att = attachments ? gz_json_dump(attachments, NULL) : NULL;
 	gz_stmt *st = gz_db_prepare(
 	    db,
 	    "INSERT INTO case_events (case_id, seq, action, from_state, to_state, actor_user_id, "
-	    "actor_name, actor_role, org_id, user_id, note, detail, at) SELECT $1, "
-	    "COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM "
+	    "actor_name, actor_role, org_id, user_id, note, detail, at, attachments) SELECT $1, "
+	    "COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 FROM "
 	    "case_events WHERE case_id = $1",
 	    err);
 	if (!st) {
 		free(d);
+		free(att);
 		return -1;
 	}
 	gz_stmt_bind_int64(st, 1, c->id);
@@ -414,9 +425,11 @@ int case_event_add(gz_db *db, const gz_actor *actor, const case_row *c, const ch
 	gz_stmt_bind_str(st, 10, note ? note : "");
 	gz_stmt_bind_str(st, 11, d);
 	gz_stmt_bind_int64(st, 12, at);
+	gz_stmt_bind_str(st, 13, att);
 	int rc = gz_stmt_step(st, err);
 	gz_stmt_finish(st);
 	free(d);
+	free(att);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -670,4 +683,18 @@ int case_audit(const gz_actor *a, gz_db *db, const char *action, int64_t case_id
 	char ids[24];
 	snprintf(ids, sizeof ids, "%lld", (long long)case_id);
 	return gz_audit(a, db, action, "case", ids, grid, detail, err);
+}
+
+int case_time_query(gz_req *r, const char *key, int64_t *out, gz_err *err)
+{
+	const char *s = gz_req_query(r, key);
+	*out = 0;
+	if (!s)
+		return 0;
+	if (gz_time_parse_rfc3339(s, out) < 0 || *out <= 0) {
+		gz_err_set(err, GZ_EBADREQ, "bad_query", "查询参数 %s 无效", key);
+		gz_err_field(err, key, "应为带时区的 RFC 3339 时间，如 2026-03-01T00:00:00+08:00");
+		return -1;
+	}
+	return 0;
 }

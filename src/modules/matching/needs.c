@@ -10,6 +10,7 @@
 #include "modules/accounts/accounts.h"
 #include "modules/mobilisation/mobilisation.h"
 #include "modules/module.h"
+#include "modules/notify/notify.h"
 #include "modules/people/people.h"
 
 #include <stdio.h>
@@ -481,10 +482,16 @@ int gz_match_need_complete(gz_db *db, const gz_actor *a, int64_t id, json_t *in,
 	gz_stmt_bind_int64(st, 3, n.id);
 	int rc = gz_stmt_step(st, err);
 	gz_stmt_finish(st);
-	if (rc < 0 || match_audit(a, db, "match_need.complete", "match_need", n.id, n.grid,
-	                          json_pack("{s:I,s:I}", "minutes", (json_int_t)minutes, "points",
-	                                    (json_int_t)points),
-	                          err) < 0)
+	gz_notice note = {.kind = "match.done",
+	                  .title = "服务已完成，请为这次服务评价",
+	                  .link = "/matching?tab=mine",
+	                  .object_type = "match_need",
+	                  .object_id = n.id};
+	if (rc < 0 || gz_notify(db, a, n.resident_user, &note, err) < 0 ||
+	    match_audit(a, db, "match_need.complete", "match_need", n.id, n.grid,
+	                json_pack("{s:I,s:I}", "minutes", (json_int_t)minutes, "points",
+	                          (json_int_t)points),
+	                err) < 0)
 		goto fail;
 	return answer_need(db, a, n.id, out, err);
 fail:

@@ -11,6 +11,7 @@
 #include "core/time.h"
 #include "domain/space_code.h"
 #include "modules/module.h"
+#include "modules/notify/notify.h"
 #include "modules/people/people.h"
 #include "modules/people/person.h"
 #include "modules/space/space.h"
@@ -363,9 +364,9 @@ static int run_read(gz_db *db, const gz_actor *a, gz_arena *A, int64_t id, json_
 
 /* ================================================================ the run */
 
-static int insert_proposal(gz_db *db, int64_t run, const run_need *n, const run_offer *o,
-                           const match_pair *p, int64_t k, int64_t B, const char *reasons,
-                           int64_t now, gz_err *err)
+static int insert_proposal(gz_db *db, const gz_actor *a, int64_t run, const run_need *n,
+                           const run_offer *o, const match_pair *p, int64_t k, int64_t B,
+                           const char *reasons, int64_t now, gz_err *err)
 {
 	/* The need first: still open (the run's lock makes it so), else no proposal. */
 	gz_stmt *st = gz_db_prepare(db,
@@ -386,8 +387,7 @@ static int insert_proposal(gz_db *db, int64_t run, const run_need *n, const run_
 	          db,
 	          "INSERT INTO match_proposals (run_id, need_id, offer_id, grid_code, distance_m, "
 	          "weight, load_k, reasons, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, "
-	          "$7, "
-	          "$8, 'proposed', $9)",
+	          "$7, $8, 'proposed', $9) RETURNING id",
 	          err)))
 		return -1;
 	gz_stmt_bind_int64(st, 1, run);
@@ -399,9 +399,20 @@ static int insert_proposal(gz_db *db, int64_t run, const run_need *n, const run_
 	gz_stmt_bind_int64(st, 7, k);
 	gz_stmt_bind_str(st, 8, reasons);
 	gz_stmt_bind_int64(st, 9, now);
-	rc = gz_stmt_step(st, err);
+	int64_t id = 0;
+	rc = gz_stmt_step_id(st, &id, err);
 	gz_stmt_finish(st);
-	return rc < 0 ? -1 : 0;
+	if (rc < 0)
+		return -1;
+	/* The provider hears of it (notify.h): the skill, never the resident. */
+	char title[200];
+	snprintf(title, sizeof title, "新的派单：%s，请接单或拒绝", n->skill);
+	gz_notice note = {.kind = "match.proposed",
+	                  .title = title,
+	                  .link = "/matching?tab=inbox",
+	                  .object_type = "match_proposal",
+	                  .object_id = id};
+	return gz_notify(db, a, o->user_id, &note, err) < 0 ? -1 : 0;
 }
 
 int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t **out, gz_err *err)
@@ -554,7 +565,7 @@ int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t *
 		              (json_int_t)n->wait_part, "priority", (json_int_t)pr->priority);
 		char *wtxt = json_dumps(why, JSON_COMPACT);
 		json_decref(why);
-		rc = insert_proposal(db, run, n, o, pr, o->load + kj, B, wtxt, now, err);
+		rc = insert_proposal(db, a, run, n, o, pr, o->load + kj, B, wtxt, now, err);
 		free(wtxt);
 		if (rc < 0)
 			goto fail;
@@ -713,6 +724,15 @@ int gz_match_proposal_answer(gz_db *db, const gz_actor *a, int64_t id, bool acce
 		rc = gz_stmt_step(st, err);
 		gz_stmt_finish(st);
 		if (rc < 0)
+			goto fail;
+	}
+	if (accept) {
+		gz_notice note = {.kind = "match.taken",
+		                  .title = "您的需求已有人接单",
+		                  .link = "/matching?tab=mine",
+		                  .object_type = "match_need",
+		                  .object_id = need};
+		if (gz_notify(db, a, n.resident_user, &note, err) < 0)
 			goto fail;
 	}
 	json_t *ans = NULL;

@@ -7,6 +7,7 @@
  * every such scope it answers 404, as a missing one), the account that filed it and the
  * person's own account (the account link, as for their resident record). */
 #include "modules/module.h"
+#include "modules/notify/notify.h"
 #include "modules/services/services.h"
 #include "modules/services/svc_internal.h"
 #include "modules/people/people.h"
@@ -282,6 +283,53 @@ static int load_service(gz_db *db, gz_arena *A, int64_t id, service_row *s, gz_e
 	return rc < 0 ? -1 : rc == GZ_ROW;
 }
 
+/* Each step is told (modules/notify/notify.h) to the applicant and the person it is for
+ * — "their notice of each step" is the timeline, the inbox brings it to them —, and a
+ * new or resubmitted application to the community's staff, who take it up. */
+static int event_notify(gz_db *db, const gz_actor *actor, int64_t app, const char *action,
+                        svc_state state, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(db,
+	                            "SELECT a.applicant_user_id, a.owner_user_id, a.grid_code, "
+	                            "s.name FROM service_applications a JOIN services s ON s.id = "
+	                            "a.service_id WHERE a.id = $1",
+	                            err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_int64(st, 1, app);
+	int rc = gz_stmt_step(st, err);
+	int64_t applicant = rc == GZ_ROW ? gz_stmt_int64(st, 0) : 0,
+	        owner = rc == GZ_ROW ? gz_stmt_int64(st, 1) : 0;
+	char grid[16] = "", name[4 * 64 + 1] = "";
+	if (rc == GZ_ROW) {
+		snprintf(grid, sizeof grid, "%s", gz_stmt_text(st, 2));
+		snprintf(name, sizeof name, "%s", gz_stmt_text(st, 3));
+	}
+	gz_stmt_finish(st);
+	if (rc != GZ_ROW)
+		return rc < 0 ? -1 : 0;
+	char title[400], link[48];
+	snprintf(link, sizeof link, "/service-applications/%lld", (long long)app);
+	gz_notice n = {.kind = "service_application.step",
+	               .title = title,
+	               .link = link,
+	               .object_type = "service_application",
+	               .object_id = app};
+	if (!strcmp(action, "submit") || !strcmp(action, "resubmit")) {
+		snprintf(title, sizeof title, "%s办事申请「%s」待受理",
+		         action[0] == 's' ? "新的" : "补正后的", name);
+		char community[13];
+		snprintf(community, sizeof community, "%.12s", grid);
+		if (gz_notify_scope(db, actor, "community_staff", community, &n, err) < 0)
+			return -1;
+	}
+	snprintf(title, sizeof title, "您的办事申请「%s」%s%s", name, svc_state_label(state),
+	         state == SVC_RETURNED ? "，请补正材料" : "");
+	if (gz_notify(db, actor, applicant, &n, err) < 0)
+		return -1;
+	return owner != applicant ? gz_notify(db, actor, owner, &n, err) : 0;
+}
+
 int svc_event_add(gz_db *db, const gz_actor *actor, int64_t app, int64_t at, const char *action,
                   svc_state state, json_t *note, gz_err *err)
 {
@@ -303,7 +351,7 @@ int svc_event_add(gz_db *db, const gz_actor *actor, int64_t app, int64_t at, con
 	int rc = gz_stmt_step(st, err);
 	gz_stmt_finish(st);
 	free(n);
-	return rc < 0 ? -1 : 0;
+	return rc < 0 ? -1 : event_notify(db, actor, app, action, state, err);
 }
 
 int svc_apply(gz_db *db, const gz_actor *actor, json_t *in, int64_t now, json_t **outp,

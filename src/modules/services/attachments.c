@@ -1,6 +1,6 @@
 /* Files of applications (materials, photos): uploaded first, then named by id in an
  * application. A file is kept only when its bytes are what its Content-Type says (PDF,
- * PNG or JPEG, told by their first bytes, svc_sniff) and it is at most 5 MiB (the route's
+ * PNG or JPEG, told by their first bytes, gz_media_sniff) and it is at most 5 MiB (the route's
  * body limit: a larger one is refused before it is read, 413). Until an application uses
  * it only its uploader may use or read it; then whoever may read the application. */
 #include "modules/module.h"
@@ -8,6 +8,7 @@
 #include "modules/services/svc_internal.h"
 #include "api/common.h"
 #include "core/json.h"
+#include "core/media.h"
 #include "core/utf8.h"
 
 #include <sodium.h>
@@ -30,7 +31,7 @@ static json_t *attachment_json(int64_t id, const char *type, int64_t size, const
 json_t *svc_attachment_add(gz_db *db, const gz_actor *a, const char *type, const void *body,
                            size_t len, const char *name, int64_t now, gz_err *err)
 {
-	const char *is = svc_sniff(body, len);
+	const char *is = gz_media_sniff(body, len);
 	if (!len)
 		return gz_err_set(err, GZ_EINVALID, "empty_file", "文件是空的"), NULL;
 	if (!is || strcmp(is, type))
@@ -100,7 +101,7 @@ static void attachment_upload(gz_req *r)
 	}
 	/* Checked before the database is touched: a file that is not what it claims costs
 	 * nothing but reading it. */
-	const char *is = svc_sniff(body, len);
+	const char *is = gz_media_sniff(body, len);
 	if (!len || !is || strcmp(is, media_types[which])) {
 		svc_attachment_add(NULL, gz_req_actor(r), media_types[which], body, len, name, 0,
 		                   &err);

@@ -78,7 +78,7 @@ static void calendar_list(gz_req *r)
 		gz_reply_err(r, &err);
 		return;
 	}
-	char lo[16], hi[16];
+	char lo[24], hi[24]; /* 24: room for any long year (-Wformat-truncation at -O2) */
 	snprintf(lo, sizeof lo, "%04ld-01-01", year);
 	snprintf(hi, sizeof hi, "%04ld-12-31", year);
 	gz_db *db = gz_req_db(r, &err);

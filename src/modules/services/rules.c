@@ -503,20 +503,6 @@ int svc_check_application(const json_t *field_defs, const json_t *material_defs,
 	return err->nfields > before ? -1 : 0;
 }
 
-/* ---------------------------------------------------------------- attachments */
-
-const char *svc_sniff(const void *buf, size_t len)
-{
-	const unsigned char *b = buf;
-	if (len >= 5 && !memcmp(b, "%PDF-", 5))
-		return "application/pdf";
-	if (len >= 8 && !memcmp(b, "\x89PNG\r\n\x1a\n", 8))
-		return "image/png";
-	if (len >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
-		return "image/jpeg";
-	return NULL;
-}
-
 /* ---------------------------------------------------------------- rates */
 
 const char *svc_percent(int64_t num, int64_t den, char *buf, size_t cap)

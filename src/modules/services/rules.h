@@ -175,9 +175,7 @@ int svc_check_application(const json_t *field_defs, const json_t *material_defs,
 
 #define SVC_ATTACHMENT_MAX_BYTES ((size_t)5 << 20)
 
-/* The media type the bytes are (PDF "%PDF-", PNG, JPEG), or NULL for anything else. An
- * upload is accepted only when this equals the Content-Type it claims. */
-const char *svc_sniff(const void *buf, size_t len);
+/* The bytes' media type: gz_media_sniff (core/media.h), shared with the cases' photos. */
 
 /* ---------------------------------------------------------------- rates */
 

@@ -1,7 +1,7 @@
 // 诉求工单 (issue 10): the work list of the caller's cases — for residents and others
 // without case read, the cases they reported — and one case with its timeline and the
 // actions the caller may take (docs/CASES.md).
-import { Tickets } from '@element-plus/icons-vue'
+import { EditPen, Tickets } from '@element-plus/icons-vue'
 
 export default {
   name: 'cases',
@@ -18,11 +18,22 @@ export default {
   ],
   routes: [
     {
+      path: '/cases/new',
+      name: 'case-report',
+      component: () => import('./views/ReportView.vue'),
+      meta: { title: '反映诉求' },
+    },
+    {
       path: '/cases/:id',
       name: 'case',
       component: () => import('./views/CaseView.vue'),
       meta: { title: '诉求详情' },
     },
+  ],
+  // The workbench's shortcuts: a resident reports a problem, and follows their cases.
+  shortcuts: [
+    { title: '反映诉求', to: '/cases/new', icon: EditPen, roles: ['resident'], order: 5 },
+    { title: '我的诉求', to: '/cases', icon: Tickets, roles: ['resident'], order: 6 },
   ],
   labels: {
     counts: { cases: '诉求工单' },
@@ -51,6 +62,9 @@ export default {
       'case.overdue': '超期',
       'case.reveal': '查看反映人电话',
       'case.generate': '生成压测诉求',
+      'case_photo.upload': '上传诉求照片',
+      'open311.client_add': '签发 Open311 密钥',
+      'open311.client_revoke': '吊销 Open311 密钥',
       'case_category.create': '新建诉求类别',
       'case_category.update': '修改诉求类别',
       'case_route.set': '设置默认承办单位',
@@ -58,6 +72,6 @@ export default {
       'case_calendar.set': '设置节假日',
       'case_calendar.delete': '删除节假日设置',
     },
-    recordTypes: { case: '诉求', case_category: '诉求类别', case_route: '默认承办单位', case_calendar: '节假日' },
+    recordTypes: { case: '诉求', case_photo: '诉求照片', open311_client: 'Open311 接入应用', case_category: '诉求类别', case_route: '默认承办单位', case_calendar: '节假日' },
   },
 }

@@ -34,18 +34,18 @@ const STATE_TYPES = {
 export const stateTagType = (state) => STATE_TYPES[state] || 'info'
 
 // The actions, with what each asks for: note (reason or feedback: required or not),
-// org (dispatch: optional; escalate: optional), rating, extension.
+// org (dispatch: optional; escalate: optional), rating, extension, photos.
 export const ACTIONS = {
   accept: { label: '受理立案', type: 'primary' },
   reject: { label: '不予立案', note: '不予立案的理由', required: true },
   edit: { label: '修改' },
   withdraw: { label: '撤回', confirm: '撤回后诉求不再办理，确定撤回？' },
   merge: { label: '合并', target: true, note: '说明' },
-  self_handle: { label: '自行处置', note: '处置情况', required: true },
+  self_handle: { label: '自行处置', note: '处置情况', required: true, photos: true },
   dispatch: { label: '派遣', type: 'primary', org: true, note: '派遣说明' },
   return: { label: '退回', note: '退回理由（不属于本单位职责的说明）', required: true },
   sign: { label: '签收', type: 'primary' },
-  handle: { label: '处置反馈', type: 'primary', note: '处置情况', required: true },
+  handle: { label: '处置反馈', type: 'primary', note: '处置情况', required: true, photos: true },
   request_extension: { label: '申请延期', note: '延期理由', required: true, extension: true },
   approve_extension: { label: '同意延期', type: 'primary' },
   deny_extension: { label: '不同意延期', note: '说明' },

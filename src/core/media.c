@@ -1,0 +1,23 @@
+#include "core/media.h"
+
+#include <string.h>
+
+const char *gz_media_sniff(const void *buf, size_t len)
+{
+	const unsigned char *b = buf;
+	if (len >= 5 && !memcmp(b, "%PDF-", 5))
+		return "application/pdf";
+	if (len >= 8 && !memcmp(b, "\x89PNG\r\n\x1a\n", 8))
+		return "image/png";
+	if (len >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
+		return "image/jpeg";
+	if (len >= 12 && !memcmp(b, "RIFF", 4) && !memcmp(b + 8, "WEBP", 4))
+		return "image/webp";
+	return NULL;
+}
+
+bool gz_media_is_image(const char *type)
+{
+	return type && (!strcmp(type, "image/png") || !strcmp(type, "image/jpeg") ||
+	                !strcmp(type, "image/webp"));
+}

@@ -1,0 +1,18 @@
+/* What kind of file bytes are, told by their first bytes (magic numbers), never by the
+ * name or the Content-Type a client claims: the one check of every upload (the
+ * services module's attachments, the cases module's photos). */
+#ifndef GZ_CORE_MEDIA_H
+#define GZ_CORE_MEDIA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The media type the bytes are: "application/pdf" ("%PDF-"), "image/png", "image/jpeg"
+ * (FF D8 FF), "image/webp" ("RIFF" size "WEBP"), or NULL for anything else. An upload is
+ * accepted only when this equals the Content-Type it claims. */
+const char *gz_media_sniff(const void *buf, size_t len);
+
+/* Is type one of the photo types (PNG, JPEG, WebP)? */
+bool gz_media_is_image(const char *type);
+
+#endif
