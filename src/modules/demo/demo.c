@@ -28,6 +28,8 @@
 #include "modules/deliberation/deliberation.h"
 #include "modules/demo/demo_cases.h"
 #include "modules/demo/generate.h"
+#include "modules/demo/demo_match.h"
+#include "modules/matching/matching.h"
 #include "modules/demo/demo_mob.h"
 
 #include <errno.h>
@@ -72,8 +74,8 @@ const char gz_cli_demo_usage[] =
     "  encrypted). On SQLite the load runs with GONGZHI_SQLITE_SYNC=NORMAL unless set.\n";
 
 const char gz_cli_gen_usage[] =
-    "gongzhi [--db URL] gen --residents N [--cases M] [--seed S] [--force] [--jobs J]\n"
-    "gongzhi [--db URL] gen --cases M [--seed S]\n"
+    "gongzhi [--db URL] gen --residents N [--cases M] [--needs K] [--seed S] [--force] [--jobs J]\n"
+    "gongzhi [--db URL] gen --cases M [--needs K] [--seed S]\n"
     "  District-scale synthetic data for benchmarks: as many streets (48 grids each),\n"
     "  communities, buildings and units as it takes to house exactly N residents (about\n"
     "  2.7 per household), loaded street by street through the same imports as the API.\n"
@@ -82,6 +84,9 @@ const char gz_cli_gen_usage[] =
     "  --cases M  then M cases (1..10,000,000) over the database's grids, reported over\n"
     "             the last year in a street's mix of states (bulk: each with its first\n"
     "             timeline event only); alone, adds them to the grids already there.\n"
+    "  --needs K  then K supply-demand needs (1..10,000,000) over the database's residents\n"
+    "             (a year's mix of states, open ones still in their window) and one offer\n"
+    "             per five needs in their communities (bulk; docs/MATCHING.md).\n"
     "  --seed S   default 1.  --force   add to a database that already has streets.\n"
     "  --jobs J   streets loaded at once on PostgreSQL (1..8, default 4); SQLite has one\n"
     "             writer, so always 1. The data do not depend on J.\n"
@@ -252,7 +257,7 @@ typedef struct {
 	int64_t *org_ids;       /* demo organisation -> database id (for mobilisation) */
 	int64_t *agreement_ids; /* demo agreement -> database id */
 	double t_grids, t_buildings, t_units, t_residents, t_network, t_accounts, t_visits,
-	    t_records, t_cases, t_mobilisation, t_services, t_deliberation;
+	    t_records, t_cases, t_mobilisation, t_matching, t_services, t_deliberation;
 } loader;
 
 static int load_grids(loader *L, const demo_street *s, uint64_t seed)
@@ -883,6 +888,21 @@ static int load_mobilisation(loader *L, const demo_street *s, uint64_t seed)
 	return rc;
 }
 
+/* A year of needs, offers, runs and projects (demo_match.c), after mobilisation (its
+ * volunteer accounts offer their services). */
+static int load_matching(loader *L, const demo_street *s, uint64_t seed)
+{
+	int64_t t0 = gz_time_mono_ns();
+	gz_err err;
+	gz_err_clear(&err);
+	int rc = demo_load_matching(L->db, &L->op, s, L->org_ids, L->agreement_ids, seed,
+	                            gz_time_now_ms(), &err);
+	if (rc < 0)
+		print_err(L->cmd, "matching", &err);
+	L->t_matching += secs_since(t0);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- services */
 
 /* The services of the street's communities (services.h). */
@@ -1003,6 +1023,7 @@ static void print_summary(const demo_street *s, const json_t *c, const acc_state
 	printf("  志愿活动 %lld  报名 %lld  服务记录 %lld  爱心超市兑换 %lld\n",
 	       count_of(c, "activities"), count_of(c, "signups"), count_of(c, "service_records"),
 	       count_of(c, "redemptions"));
+	printf("  供需对接需求 %lld\n", count_of(c, "match_needs"));
 	printf("\n演示账号（密码由种子决定，仅供演示；勿在真实数据上使用）：\n");
 	print_accounts(s, state);
 }
@@ -1053,7 +1074,7 @@ static json_t *summary_json(const demo_street *s, json_t *counts, const acc_stat
 
 typedef struct {
 	uint64_t seed;
-	int64_t residents, cases;
+	int64_t residents, cases, needs;
 	bool force, json, show_accounts;
 	int jobs; /* gen: 0 = default */
 } opts;
@@ -1079,9 +1100,10 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, bool gen)
 	o->cases = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
-		const char *names[] = {"--seed", "--db", "--residents", "--jobs", "--cases"};
+		const char *names[] = {"--seed", "--db",    "--residents",
+		                       "--jobs", "--cases", "--needs"};
 		int which = -1;
-		for (int k = 0; k < 5 && which < 0; k++) {
+		for (int k = 0; k < 6 && which < 0; k++) {
 			size_t n = strlen(names[k]);
 			if (!strncmp(a, names[k], n) && (a[n] == '=' || a[n] == '\0')) {
 				which = k;
@@ -1125,6 +1147,12 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, bool gen)
 				return 2;
 			}
 			o->cases = (int64_t)u;
+		} else if (which == 5 && gen) {
+			if (parse_u64(v, &u) < 0 || u < 1 || u > 10000000) {
+				fprintf(stderr, "gongzhi %s: --needs must be 1..10000000\n", cmd);
+				return 2;
+			}
+			o->needs = (int64_t)u;
 		} else if (!strcmp(a, "--force")) {
 			o->force = true;
 		} else if (!strcmp(a, "--json") && !gen) {
@@ -1138,8 +1166,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, bool gen)
 			return 2;
 		}
 	}
-	if (gen && o->residents < 0 && !o->cases) {
-		fprintf(stderr, "gongzhi gen: --residents N or --cases M is required\n");
+	if (gen && o->residents < 0 && !o->cases && !o->needs) {
+		fprintf(stderr, "gongzhi gen: --residents N, --cases M or --needs K is required\n");
 		return 2;
 	}
 	return 0;
@@ -1188,8 +1216,8 @@ int gz_cli_demo(int argc, char **argv)
 	    load_residents(&L, s) < 0 || load_network(&L, s, rid) < 0 ||
 	    load_accounts(&L, s, rid, state) < 0 ||
 	    load_visits(&L, s, c.seed, 365, rid, state) < 0 || load_records(&L, s) < 0 ||
-	    load_mobilisation(&L, s, c.seed) < 0 || load_services(&L, s, c.seed) < 0 ||
-	    load_deliberation(&L, s, c.seed) < 0)
+	    load_mobilisation(&L, s, c.seed) < 0 || load_matching(&L, s, c.seed) < 0 ||
+	    load_services(&L, s, c.seed) < 0 || load_deliberation(&L, s, c.seed) < 0)
 		goto out;
 	int64_t tc = gz_time_mono_ns();
 	if (demo_load_cases(db, &L.op, s, L.building_ids, o.seed, gz_time_now_ms(), DEMO_CASES,
@@ -1204,12 +1232,12 @@ int gz_cli_demo(int argc, char **argv)
 		json_t *j = summary_json(s, counts, state, o.seed, secs);
 		json_object_set_new(
 		    j, "timings",
-		    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "grids",
+		    json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "grids",
 		              L.t_grids, "buildings", L.t_buildings, "units", L.t_units,
 		              "residents", L.t_residents, "network", L.t_network, "accounts",
 		              L.t_accounts, "visits", L.t_visits, "records", L.t_records, "cases",
-		              L.t_cases, "mobilisation", L.t_mobilisation, "services", L.t_services,
-		              "deliberation", L.t_deliberation));
+		              L.t_cases, "mobilisation", L.t_mobilisation, "matching", L.t_matching,
+		              "services", L.t_services, "deliberation", L.t_deliberation));
 		char *txt = gz_json_dump(j, NULL);
 		printf("%s\n", txt ? txt : "{}");
 		free(txt);
@@ -1366,6 +1394,36 @@ static int gen_cases(const opts *o)
 	return 0;
 }
 
+/* gen --needs K: K needs (and offers) over the residents of the database. */
+static int gen_needs(const opts *o)
+{
+	int64_t t0 = gz_time_mono_ns();
+	setenv("GONGZHI_SQLITE_SYNC", "NORMAL", 0);
+	gz_db *db = gz_cli_open_db();
+	if (!db)
+		return 1;
+	gz_actor op;
+	gz_actor_operator(&op);
+	gz_err err;
+	gz_err_clear(&err);
+	int64_t made = 0;
+	int rc = gz_match_generate(db, &op, o->needs, o->seed, gz_time_now_ms(), &made, &err);
+	gz_db_close(db);
+	if (rc < 0) {
+		print_err("gen", "needs", &err);
+		return 1;
+	}
+	printf("完成：供需对接需求 %lld；用时 %.1f 秒\n", (long long)made, secs_since(t0));
+	return 0;
+}
+
+/* The --cases and --needs parts of gen, after the residents. */
+static int gen_more(const opts *o)
+{
+	int rc = o->cases ? gen_cases(o) : 0;
+	return rc == 0 && o->needs ? gen_needs(o) : rc;
+}
+
 int gz_cli_gen(int argc, char **argv)
 {
 	opts o;
@@ -1373,7 +1431,7 @@ int gz_cli_gen(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (o.residents < 0)
-		return gen_cases(&o);
+		return gen_more(&o);
 	int64_t t0 = gz_time_mono_ns();
 	int street_no = 1;
 	gz_db *db = open_for_load("gen", o.force, &street_no);
@@ -1469,5 +1527,5 @@ int gz_cli_gen(int argc, char **argv)
 	    (long long)g.streets, (long long)g.communities, (long long)g.grids,
 	    (long long)g.buildings, (long long)g.units, (long long)g.loaded, secs_since(t0), jobs,
 	    t_gen, g.t_grids, g.t_buildings, g.t_units, g.t_residents, g.t_visits);
-	return o.cases ? gen_cases(&o) : 0;
+	return gen_more(&o);
 }

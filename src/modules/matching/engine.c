@@ -452,8 +452,12 @@ static void refine(solver *s)
 	X(px, n)                                                                                   \
 	X(gs, n)                                                                                   \
 	X(cache, n *CACHED)                                                                        \
-	X(theta, n) X(nstack, n) X(price, np) X(load, np) X(moff, np + 1) X(cnt, np) X(mem, nmem)  \
-	    X(pstack, np) X(pqueued, np) X(short_list, np) X(listed, np)
+	X(theta, n)                                                                                \
+	X(nstack, n)                                                                               \
+	X(price, np)                                                                               \
+	X(load, np)                                                                                \
+	X(moff, np + 1)                                                                            \
+	X(cnt, np) X(mem, nmem) X(pstack, np) X(pqueued, np) X(short_list, np) X(listed, np)
 
 static void solver_free(solver *s, size_t nmem)
 {

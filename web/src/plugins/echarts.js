@@ -2,10 +2,11 @@
 // Add more (PieChart, ...) here when a page needs them. LineChart: trends and the Lorenz
 // curve (sharing).
 // MapChart draws GeoJSON registered with echarts.registerMap (no tile server);
-// GraphChart draws the organisation network (force layout), with its legend.
+// GraphChart draws the organisation network (force layout), with its legend, and —
+// on a GeoComponent over the grids — the matching proposals (need → provider).
 import * as echarts from 'echarts/core'
 import { BarChart, GraphChart, LineChart, MapChart } from 'echarts/charts'
-import { GridComponent, LegendComponent, TooltipComponent, TitleComponent } from 'echarts/components'
+import { GeoComponent, GridComponent, LegendComponent, TooltipComponent, TitleComponent } from 'echarts/components'
 import { CanvasRenderer } from 'echarts/renderers'
 
 echarts.use([
@@ -13,6 +14,7 @@ echarts.use([
   GraphChart,
   LineChart,
   MapChart,
+  GeoComponent,
   GridComponent,
   LegendComponent,
   TooltipComponent,

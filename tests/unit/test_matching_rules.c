@@ -1,0 +1,234 @@
+/* Unit tests for modules/matching/rules.c: the states of a need and their one table of
+ * transitions, the priority weight (tags, waiting time, caps), the projection onto the
+ * engine's plane, and the removal of declined pairs from the network (the optimum of
+ * the cut network equals a brute force that forbids those pairs). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "modules/matching/engine.h"
+#include "modules/matching/rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY INT64_C(86400000)
+
+static void test_states_by_code_and_label(void **state)
+{
+	(void)state;
+	for (int s = 0; s < NEED_STATE__COUNT; s++) {
+		assert_int_equal(need_state_parse(need_state_code((need_state)s)), s);
+		assert_true(need_state_label((need_state)s)[0]);
+	}
+	assert_int_equal(need_state_parse("nope"), -1);
+	assert_int_equal(need_state_parse(NULL), -1);
+	assert_string_equal(need_state_code(NEED_STATE__COUNT), "");
+	assert_string_equal(need_state_label(NEED_TAKEN), "已接单");
+}
+
+static void test_the_happy_path_open_to_rated(void **state)
+{
+	(void)state;
+	assert_int_equal(need_transition(NEED_OPEN, NEED_PROPOSE), NEED_PROPOSED);
+	assert_int_equal(need_transition(NEED_PROPOSED, NEED_ACCEPT), NEED_TAKEN);
+	assert_int_equal(need_transition(NEED_TAKEN, NEED_COMPLETE), NEED_DONE);
+	assert_int_equal(need_transition(NEED_DONE, NEED_RATE), NEED_RATED);
+}
+
+static void test_decline_reopens_and_claim_takes_an_open_need(void **state)
+{
+	(void)state;
+	assert_int_equal(need_transition(NEED_PROPOSED, NEED_DECLINE), NEED_OPEN);
+	assert_int_equal(need_transition(NEED_OPEN, NEED_ACCEPT), NEED_TAKEN);
+	assert_int_equal(need_transition(NEED_OPEN, NEED_DECLINE), -1);
+}
+
+static void test_cancel_and_expire_only_before_done(void **state)
+{
+	(void)state;
+	for (int s = 0; s < NEED_STATE__COUNT; s++) {
+		bool cancels = s == NEED_OPEN || s == NEED_PROPOSED || s == NEED_TAKEN;
+		bool expires = s == NEED_OPEN || s == NEED_PROPOSED;
+		assert_int_equal(need_transition((need_state)s, NEED_CANCEL) >= 0, cancels);
+		assert_int_equal(need_transition((need_state)s, NEED_EXPIRE) >= 0, expires);
+	}
+}
+
+static void test_final_states_allow_nothing(void **state)
+{
+	(void)state;
+	need_state finals[] = {NEED_RATED, NEED_CANCELLED, NEED_EXPIRED};
+	for (size_t i = 0; i < 3; i++)
+		for (int a = 0; a < NEED_ACTION__COUNT; a++)
+			assert_int_equal(need_transition(finals[i], (need_action)a), -1);
+	/* Out of range: refused, never read past the table. */
+	assert_int_equal(need_transition(NEED_STATE__COUNT, NEED_PROPOSE), -1);
+	assert_int_equal(need_transition(NEED_OPEN, NEED_ACTION__COUNT), -1);
+	/* Done twice, rated twice, taken twice: refused. */
+	assert_int_equal(need_transition(NEED_DONE, NEED_COMPLETE), -1);
+	assert_int_equal(need_transition(NEED_TAKEN, NEED_ACCEPT), -1);
+	assert_int_equal(need_transition(NEED_PROPOSED, NEED_PROPOSE), -1);
+}
+
+static void test_kinds(void **state)
+{
+	(void)state;
+	assert_int_equal(need_kind_parse("service"), 0);
+	assert_int_equal(need_kind_parse("wish"), 1);
+	assert_int_equal(need_kind_parse("x"), -1);
+	assert_string_equal(need_kind_label(1), "微心愿");
+}
+
+static void test_weight_is_one_plus_tags_plus_waiting(void **state)
+{
+	(void)state;
+	need_weight_settings s = {.wait_days = 7, .wait_max = 4};
+	int64_t t, wt;
+	assert_int_equal(need_weight(NULL, 0, 0, &s, &t, &wt), 1);
+	assert_int_equal(t, 0);
+	assert_int_equal(wt, 0);
+	int64_t tags[] = {3, 2};
+	assert_int_equal(need_weight(tags, 2, 0, &s, &t, &wt), 6);
+	assert_int_equal(t, 5);
+	/* Whole weeks waited, one point each. */
+	assert_int_equal(need_weight(tags, 2, 7 * DAY - 1, &s, NULL, NULL), 6);
+	assert_int_equal(need_weight(tags, 2, 7 * DAY, &s, NULL, &wt), 7);
+	assert_int_equal(wt, 1);
+	assert_int_equal(need_weight(tags, 2, 20 * DAY, &s, NULL, &wt), 8);
+}
+
+static void test_weight_caps_and_odd_inputs(void **state)
+{
+	(void)state;
+	need_weight_settings s = {.wait_days = 7, .wait_max = 4};
+	int64_t wt, t;
+	/* Waiting is capped at wait_max. */
+	assert_int_equal(need_weight(NULL, 0, 1000 * DAY, &s, NULL, &wt), 5);
+	assert_int_equal(wt, 4);
+	/* A clock behind the posting time counts as no wait. */
+	assert_int_equal(need_weight(NULL, 0, -5 * DAY, &s, NULL, NULL), 1);
+	/* wait_days 0: waiting counts nothing. */
+	need_weight_settings z = {.wait_days = 0, .wait_max = 4};
+	assert_int_equal(need_weight(NULL, 0, 100 * DAY, &z, NULL, NULL), 1);
+	/* Negative tag weights count nothing; many tags stop at NEED_TAG_WEIGHT_MAX. */
+	int64_t neg[] = {-5, 2};
+	assert_int_equal(need_weight(neg, 2, 0, &s, &t, NULL), 3);
+	int64_t big[] = {15, 15, INT64_MAX};
+	assert_int_equal(need_weight(big, 3, 0, &s, &t, NULL), 1 + NEED_TAG_WEIGHT_MAX);
+	assert_int_equal(t, NEED_TAG_WEIGHT_MAX);
+}
+
+static void test_projection_metres(void **state)
+{
+	(void)state;
+	int64_t x, y;
+	match_project(1164000000, 399000000, 1164000000, 399000000, &x, &y);
+	assert_int_equal(x, 0);
+	assert_int_equal(y, 0);
+	/* 0.001 degree of latitude is about 111 m; of longitude at 39.9 degrees, 85 m. */
+	match_project(1164000000, 399000000, 1164010000, 399010000, &x, &y);
+	assert_in_range(y, 110, 112);
+	assert_in_range(x, 84, 86);
+	match_project(1164000000, 399000000, 1163990000, 398990000, &x, &y);
+	assert_in_range(-y, 110, 112);
+	assert_in_range(-x, 84, 86);
+}
+
+/* Brute force over every assignment, with forbidden pairs. */
+static int64_t brute(const match_problem *p, const int32_t (*forbid)[2], size_t nf, int i,
+                     int32_t *load)
+{
+	if (i == p->nneeds)
+		return 0;
+	int64_t best = brute(p, forbid, nf, i + 1, load);
+	const match_need *n = &p->needs[i];
+	for (int j = 0; j < p->nproviders; j++) {
+		const match_provider *q = &p->providers[j];
+		bool skill = false, banned = false;
+		for (int k = 0; k < q->nskills; k++)
+			skill |= q->skills[k] == n->skill;
+		for (size_t f = 0; f < nf; f++)
+			banned |= forbid[f][0] == i && forbid[f][1] == j;
+		int64_t d = match_distance(n->x, n->y, q->x, q->y);
+		if (!skill || banned || d > q->radius || load[j] >= q->cap)
+			continue;
+		int64_t c = d + p->lambda * load[j] - p->B * n->w;
+		load[j]++;
+		c += brute(p, forbid, nf, i + 1, load);
+		load[j]--;
+		if (c < best)
+			best = c;
+	}
+	return best;
+}
+
+static void test_exclude_declined_pairs_matches_brute_force(void **state)
+{
+	(void)state;
+	srand(11);
+	int32_t skills[4][2] = {{0, 1}, {0, 0}, {1, 1}, {0, 1}};
+	for (int round = 0; round < 400; round++) {
+		match_need nd[6];
+		match_provider pv[4];
+		int nn = 1 + rand() % 6, np = 1 + rand() % 4;
+		for (int i = 0; i < nn; i++)
+			nd[i] = (match_need){.skill = rand() % 2,
+			                     .x = rand() % 2000,
+			                     .y = rand() % 2000,
+			                     .w = rand() % 5};
+		for (int j = 0; j < np; j++)
+			pv[j] = (match_provider){.skills = skills[j],
+			                         .nskills = 2,
+			                         .x = rand() % 2000,
+			                         .y = rand() % 2000,
+			                         .radius = 500 + rand() % 2500,
+			                         .cap = rand() % 4};
+		match_problem p = {.B = 1000,
+		                   .lambda = rand() % 600,
+		                   .needs = nd,
+		                   .nneeds = nn,
+		                   .providers = pv,
+		                   .nproviders = np};
+		int32_t forbid[8][2];
+		size_t nf = (size_t)(rand() % 8);
+		for (size_t f = 0; f < nf; f++) {
+			forbid[f][0] = rand() % nn;
+			forbid[f][1] = rand() % np;
+		}
+		match_graph g;
+		match_result r;
+		gz_err err;
+		gz_err_clear(&err);
+		assert_int_equal(match_graph_build(&p, &g, &err), 0);
+		match_graph_exclude(&g, (const int32_t(*)[2])forbid, nf);
+		assert_int_equal(match_solve_graph(&p, &g, &r, &err), 0);
+		int32_t load[4] = {0};
+		assert_int_equal(r.objective, brute(&p, (const int32_t(*)[2])forbid, nf, 0, load));
+		for (int32_t k = 0; k < r.npairs; k++)
+			for (size_t f = 0; f < nf; f++)
+				assert_false(r.pairs[k].need == forbid[f][0] &&
+				             r.pairs[k].provider == forbid[f][1]);
+		match_result_free(&r);
+		match_graph_free(&g);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_states_by_code_and_label),
+	    cmocka_unit_test(test_the_happy_path_open_to_rated),
+	    cmocka_unit_test(test_decline_reopens_and_claim_takes_an_open_need),
+	    cmocka_unit_test(test_cancel_and_expire_only_before_done),
+	    cmocka_unit_test(test_final_states_allow_nothing),
+	    cmocka_unit_test(test_kinds),
+	    cmocka_unit_test(test_weight_is_one_plus_tags_plus_waiting),
+	    cmocka_unit_test(test_weight_caps_and_odd_inputs),
+	    cmocka_unit_test(test_projection_metres),
+	    cmocka_unit_test(test_exclude_declined_pairs_matches_brute_force),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
