@@ -437,8 +437,10 @@ static void stream(gz_req *r)
 				json_t *j = row_json(st);
 				char *text = gz_json_dump(j, NULL);
 				json_decref(j);
-				fprintf(f, "id: %lld\nevent: notification\ndata: %s\n\n",
-				        (long long)gz_stmt_int64(st, 0), text ? text : "{}");
+				size_t n;
+				char *ev = event_text(gz_stmt_int64(st, 0), text ? text : "{}", &n);
+				fwrite(ev, 1, n, f);
+				free(ev);
 				free(text);
 			}
 			gz_stmt_finish(st);
