@@ -387,7 +387,8 @@ static void meeting_post(gz_req *r)
 				break;
 			}
 			actors[np] = topic_actor_parse(actor);
-			ps[np++] = (participant){name, org, actors[np - 1]};
+			ps[np] = (participant){name, org, actors[np]};
+			np++;
 		}
 	}
 	if (gz_json_check(&err) < 0 || topic_meeting_check(actors, np, &err) < 0 ||
