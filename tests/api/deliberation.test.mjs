@@ -496,6 +496,36 @@ describe('a topic raised from a case', () => {
   });
 });
 
+describe('a topic raised from a need', () => {
+  test('the need\'s community and title; a need out of reach, or a case and a need at once, refused', async () => {
+    const WEEK = 7 * 86400e3;
+    const iso = (ms) => new Date(ms).toISOString();
+    let r = await post('/api/v1/residents', { name: '孙需求', grid_code: G1 }, w.as.grid_worker);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    r = await post('/api/v1/needs', {
+      resident_id: r.body.id, skill: '维修', title: '楼道扶手松动需要加固', lng: 116.4003, lat: 39.9003,
+      window_start: iso(Date.now()), window_end: iso(Date.now() + WEEK), est_minutes: 60,
+    }, staff);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const needId = r.body.id;
+    r = await post('/api/v1/topics', { need_id: needId }, staff);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal(r.body.source_need_id, needId);
+    assert.equal(r.body.source_case_id, null);
+    assert.equal(r.body.scope_code, C1);
+    assert.equal(r.body.title, '由需求转为议题：楼道扶手松动需要加固');
+    r = await post('/api/v1/topics', { need_id: '999999', title: 'x', scope_code: C1 }, staff);
+    expectError(r, 422, 'invalid_fields');
+    assert.ok('need_id' in r.body.error.fields);
+    r = await post('/api/v1/topics', { need_id: needId }, w.ca2);
+    expectError(r, 422, 'invalid_fields'); // not seen: the same answer as no such need
+    r = await post('/api/v1/topics', { need_id: needId, case_id: '1' }, staff);
+    expectError(r, 422, 'invalid_fields');
+    r = await post('/api/v1/topics', { need_id: 'abc' }, staff);
+    expectError(r, 422, 'invalid_fields');
+  });
+});
+
 describe('a participatory budget round (民生微实事) stored and decided by its rule', () => {
   // Grid G2's adults (陈志强, 林美华, 周十八 from the residents' meeting above) vote.
   let round, projects = {};

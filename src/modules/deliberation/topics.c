@@ -14,6 +14,7 @@
 #include "domain/space_code.h"
 #include "modules/deliberation/delib_internal.h"
 #include "modules/cases/cases.h"
+#include "modules/matching/matching.h"
 #include "modules/deliberation/topic.h"
 #include "modules/module.h"
 
@@ -52,7 +53,9 @@ int delib_check(const gz_actor *a, policy_action action, const char *scope, gz_e
 
 #define TOPIC_COLS                                                                                 \
 	"t.id, t.scope_code, t.title, t.body, t.stage, t.proposed_by, t.published_at, "            \
-	"t.created_at, t.updated_at, t.source_case_id, t.publicity_until, t.implementation_owner"
+	"t.created_at, t.updated_at, t.source_case_id, t.publicity_until, "                        \
+	"t.implementation_owner, "                                                                 \
+	"t.source_need_id"
 
 static json_t *topic_row_json(gz_stmt *st)
 {
@@ -72,6 +75,7 @@ static json_t *topic_row_json(gz_stmt *st)
 	json_object_set_new(o, "source_case_id", gz_api_id_or_null(st, 9));
 	json_object_set_new(o, "publicity_until", gz_api_time_or_null(st, 10));
 	json_object_set_new(o, "implementation_owner", json_string(gz_stmt_text(st, 11)));
+	json_object_set_new(o, "source_need_id", gz_api_id_or_null(st, 12));
 	return o;
 }
 
@@ -246,10 +250,18 @@ static void topic_create(gz_req *r)
 	int64_t case_id = case_s ? gz_api_parse_id(case_s) : 0;
 	if (case_s && !case_id)
 		gz_err_field(&err, "case_id", "应为诉求（工单）的 id");
+	const char *need_s = NULL;
+	gz_json_str(in, "need_id", GZ_OPTIONAL, 1, 24, &need_s, &err);
+	int64_t need_id = need_s ? gz_api_parse_id(need_s) : 0;
+	if (need_s && !need_id)
+		gz_err_field(&err, "need_id", "应为需求的 id");
+	if (case_s && need_s)
+		gz_err_field(&err, "need_id", "议题只能由一条诉求或一条需求转来");
+	bool raised = case_s || need_s;
 	/* Raised from a case: the place defaults to the case's community, the title to its
 	 * category. */
-	gz_json_str(in, "scope_code", case_s ? GZ_OPTIONAL : GZ_REQUIRED, 12, 15, &scope, &err);
-	gz_json_str(in, "title", case_s ? GZ_OPTIONAL : GZ_REQUIRED, 1, DELIB_TITLE_MAX, &title,
+	gz_json_str(in, "scope_code", raised ? GZ_OPTIONAL : GZ_REQUIRED, 12, 15, &scope, &err);
+	gz_json_str(in, "title", raised ? GZ_OPTIONAL : GZ_REQUIRED, 1, DELIB_TITLE_MAX, &title,
 	            &err);
 	gz_json_str(in, "body", GZ_OPTIONAL, 0, DELIB_BODY_MAX, &body, &err);
 	const char *why;
@@ -281,6 +293,28 @@ static void topic_create(gz_req *r)
 			title = case_title;
 		}
 	}
+	if (need_id) {
+		/* Raised from a need (matching): its community and title, as for a case. */
+		char need_title[90]; /* + the prefix stays within DELIB_TITLE_MAX characters */
+		int found = gz_match_need_brief(db, a, need_id, case_grid, need_title,
+		                                sizeof need_title, &err);
+		if (found < 0)
+			goto fail;
+		if (!found || (scope && strncmp(case_grid, scope, strlen(scope)) != 0)) {
+			gz_err_set(&err, GZ_EINVALID, "invalid_fields", "字段有误");
+			gz_err_field(&err, "need_id",
+			             found ? "需求不在议题所在的社区或网格内" : "没有这条需求");
+			goto fail;
+		}
+		if (!scope) {
+			snprintf(case_scope, sizeof case_scope, "%.12s", case_grid);
+			scope = case_scope;
+		}
+		if (!title) {
+			snprintf(case_title, sizeof case_title, "由需求转为议题：%s", need_title);
+			title = case_title;
+		}
+	}
 	if (delib_check(a, ACT_WRITE, scope, &err) < 0)
 		goto fail;
 	if (gz_db_begin(db, &err) < 0)
@@ -298,8 +332,8 @@ static void topic_create(gz_req *r)
 	gz_stmt *st =
 	    gz_db_prepare(db,
 	                  "INSERT INTO topics (scope_code, title, body, stage, proposed_by, "
-	                  "created_at, updated_at, source_case_id) VALUES ($1, $2, $3, "
-	                  "'proposed', $4, $5, $5, $6) RETURNING id",
+	                  "created_at, updated_at, source_case_id, source_need_id) VALUES ($1, "
+	                  "$2, $3, 'proposed', $4, $5, $5, $6, $7) RETURNING id",
 	                  &err);
 	if (!st)
 		goto rollback;
@@ -309,6 +343,7 @@ static void topic_create(gz_req *r)
 	gz_stmt_bind_id(st, 4, a->user_id);
 	gz_stmt_bind_int64(st, 5, now);
 	gz_stmt_bind_id(st, 6, case_id);
+	gz_stmt_bind_id(st, 7, need_id);
 	rc = gz_stmt_step_id(st, &id, &err);
 	gz_stmt_finish(st);
 	if (rc < 0 || delib_topic_set_stage(db, a, id, TOPIC_PROPOSED, "", now, &err) < 0)
@@ -318,6 +353,8 @@ static void topic_create(gz_req *r)
 	json_t *detail = json_pack("{s:s}", "title", title);
 	if (case_id)
 		json_object_set_new(detail, "case_id", gz_api_id_json(case_id));
+	if (need_id)
+		json_object_set_new(detail, "need_id", gz_api_id_json(need_id));
 	rc = gz_audit(a, db, "topic.create", "topic", ids, scope, detail, &err);
 	json_decref(detail);
 	if (rc < 0)

@@ -22,6 +22,12 @@
 int gz_cli_match(int argc, char **argv);
 extern const char gz_cli_match_usage[];
 
+/* A need as another module may name it (deliberation raises a topic from it): 1 with its
+ * grid and title when it exists and a may read it (staff in its place, or the resident it
+ * is for), 0 when not — missing and unreadable alike —, -1 with err set. */
+int gz_match_need_brief(gz_db *db, const gz_actor *a, int64_t id, char grid[16], char *title,
+                        size_t cap, gz_err *err);
+
 /* POST /api/v1/needs: {resident_id? (staff; a resident posts for themselves without it),
  * kind?, skill, title, description?, lng?, lat? (else the resident's unit),
  * window_start, window_end, est_minutes}. */

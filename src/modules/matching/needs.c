@@ -6,6 +6,7 @@
 #include "api/fields.h"
 #include "api/list.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/time.h"
 #include "modules/accounts/accounts.h"
 #include "modules/mobilisation/mobilisation.h"
@@ -210,6 +211,36 @@ int match_need_load(gz_db *db, int64_t id, match_need_row *n, gz_err *err)
 	}
 	gz_stmt_finish(st);
 	return rc < 0 ? -1 : rc == GZ_ROW;
+}
+
+int gz_match_need_brief(gz_db *db, const gz_actor *a, int64_t id, char grid[16], char *title,
+                        size_t cap, gz_err *err)
+{
+	match_need_row n;
+	int rc = match_need_load(db, id, &n, err);
+	if (rc <= 0)
+		return rc;
+	bool own = a->kind == GZ_ACTOR_USER && n.resident_user && n.resident_user == a->user_id;
+	gz_err denied;
+	gz_err_clear(&denied);
+	if (!own && gz_actor_check(a, ACT_READ, RES_MATCH_NEED, n.grid, &denied) < 0)
+		return 0;
+	gz_stmt *st = gz_db_prepare(db, "SELECT title FROM match_needs WHERE id = $1", err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_int64(st, 1, id);
+	rc = gz_stmt_step(st, err);
+	if (rc == GZ_ROW) { /* cut on a character boundary */
+		const char *t = gz_stmt_text(st, 0);
+		size_t n = gz_utf8_prefix(t, strlen(t), cap - 1);
+		memcpy(title, t, n);
+		title[n] = '\0';
+	}
+	gz_stmt_finish(st);
+	if (rc < 0)
+		return -1;
+	snprintf(grid, 16, "%s", n.grid);
+	return rc == GZ_ROW;
 }
 
 int match_need_move(gz_db *db, match_need_row *n, need_action act, int64_t now, gz_err *err)
