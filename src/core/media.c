@@ -1,5 +1,6 @@
 #include "core/media.h"
 
+#include <sodium.h>
 #include <string.h>
 
 const char *gz_media_sniff(const void *buf, size_t len)
@@ -20,4 +21,11 @@ bool gz_media_is_image(const char *type)
 {
 	return type && (!strcmp(type, "image/png") || !strcmp(type, "image/jpeg") ||
 	                !strcmp(type, "image/webp"));
+}
+
+void gz_media_sha256_hex(const void *buf, size_t len, char hex[GZ_MEDIA_SHA256_HEX])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, buf, len);
+	sodium_bin2hex(hex, GZ_MEDIA_SHA256_HEX, h, sizeof h);
 }

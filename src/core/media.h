@@ -1,6 +1,7 @@
 /* What kind of file bytes are, told by their first bytes (magic numbers), never by the
  * name or the Content-Type a client claims: the one check of every upload (the
- * services module's attachments, the cases module's photos). */
+ * services module's attachments, the cases module's photos, the deliberation module's
+ * meeting attachments). */
 #ifndef GZ_CORE_MEDIA_H
 #define GZ_CORE_MEDIA_H
 
@@ -14,5 +15,10 @@ const char *gz_media_sniff(const void *buf, size_t len);
 
 /* Is type one of the photo types (PNG, JPEG, WebP)? */
 bool gz_media_is_image(const char *type);
+
+/* The SHA-256 of the bytes as 64 lower-case hex digits into hex (65 bytes): the address
+ * of content-addressed files. */
+#define GZ_MEDIA_SHA256_HEX 65
+void gz_media_sha256_hex(const void *buf, size_t len, char hex[GZ_MEDIA_SHA256_HEX]);
 
 #endif

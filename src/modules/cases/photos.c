@@ -14,7 +14,6 @@
 #include "core/media.h"
 #include "core/time.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,11 +46,8 @@ static void photo_upload(gz_req *r)
 		gz_err_field(&err, "photo", "文件内容不是 %s", photo_types[which]);
 		goto fail;
 	}
-	unsigned char h[crypto_hash_sha256_BYTES];
-	char hex[2 * crypto_hash_sha256_BYTES + 1];
-	gz_auth_sodium_init();
-	crypto_hash_sha256(h, (const unsigned char *)body, len);
-	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	char hex[GZ_MEDIA_SHA256_HEX];
+	gz_media_sha256_hex(body, len, hex);
 	if (!(db = gz_req_db(r, &err)) || gz_db_begin(db, &err) < 0)
 		goto fail;
 	int64_t held = 0, id = 0, now = gz_time_now_ms();

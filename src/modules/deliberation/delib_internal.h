@@ -33,6 +33,10 @@ json_t *delib_topic_json(gz_db *db, const gz_actor *a, int64_t id, gz_err *err);
  * evaluation). stages.c. 0, or -1 with err. */
 int delib_topic_records_json(gz_db *db, const gz_actor *a, int64_t id, json_t *o, gz_err *err);
 
+/* Adds "attachments" (oldest first) to each meeting of topic_id in the array meetings
+ * (objects with "id" and an empty "attachments"). meeting_files.c. 0, or -1 with err. */
+int delib_meeting_files_json(gz_db *db, int64_t topic_id, json_t *meetings, gz_err *err);
+
 /* The progress of every task of topic id into *out (malloc'd, *n long). 0 or -1. */
 int delib_task_progress(gz_db *db, int64_t id, int64_t **out, size_t *n, gz_err *err);
 

@@ -6,6 +6,7 @@
  *
  * POST  /api/v1/topics/{id}/comments        {position, body, parent_id}        write
  * POST  /api/v1/topics/{id}/meetings        {held_at, place, minutes, participants} admin
+ *       (their attachments: meeting_files.c)
  * POST  /api/v1/topics/{id}/tasks           {title, assignee}                   admin
  * PATCH /api/v1/topics/{id}/tasks/{task_id} {progress, note}                    admin
  * PUT   /api/v1/topics/{id}/evaluation      {rating, comment}                   write */
@@ -87,6 +88,7 @@ static int meetings_json(gz_db *db, bool names, int64_t id, json_t *o, gz_err *e
 		json_object_set_new(m, "recorded_by", json_string(gz_stmt_text(st, 4)));
 		json_object_set_new(m, "created_at", gz_api_time_json(gz_stmt_int64(st, 5)));
 		json_object_set_new(m, "participants", json_array());
+		json_object_set_new(m, "attachments", json_array());
 		json_array_append_new(list, m);
 	}
 	gz_stmt_finish(st);
@@ -122,7 +124,7 @@ static int meetings_json(gz_db *db, bool names, int64_t id, json_t *o, gz_err *e
 		}
 	}
 	gz_stmt_finish(st);
-	return rc < 0 ? -1 : 0;
+	return rc < 0 ? -1 : delib_meeting_files_json(db, id, list, err);
 }
 
 static int tasks_json(gz_db *db, int64_t id, json_t *o, gz_err *err)

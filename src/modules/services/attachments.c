@@ -11,7 +11,6 @@
 #include "core/media.h"
 #include "core/utf8.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,11 +37,8 @@ json_t *svc_attachment_add(gz_db *db, const gz_actor *a, const char *type, const
 		return gz_err_set(err, GZ_EINVALID, "attachment_mismatch",
 		                  "文件内容不是所声明的类型 %s（只接受 PDF、PNG、JPEG）", type),
 		       NULL;
-	unsigned char h[crypto_hash_sha256_BYTES];
-	char hex[2 * crypto_hash_sha256_BYTES + 1];
-	gz_auth_sodium_init();
-	crypto_hash_sha256(h, body, len);
-	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	char hex[GZ_MEDIA_SHA256_HEX];
+	gz_media_sha256_hex(body, len, hex);
 	int64_t held = 0, id = 0;
 	if (gz_db_query_int64(db,
 	                      "SELECT COUNT(*) FROM service_attachments WHERE user_id = $1 AND "
