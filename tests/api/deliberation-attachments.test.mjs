@@ -30,7 +30,7 @@ async function upload(bytes, type, who, name, path = base) {
 }
 async function download(url, who) {
   const r = await srv.fetch(url, { headers: who.bearer });
-  return { status: r.status, type: r.headers.get('content-type'), nosniff: r.headers.get('x-content-type-options'), bytes: Buffer.from(await r.arrayBuffer()) };
+  return { status: r.status, type: r.headers.get('content-type'), nosniff: r.headers.get('x-content-type-options'), disposition: r.headers.get('content-disposition'), bytes: Buffer.from(await r.arrayBuffer()) };
 }
 const files = () => Number(sql(srv, 'SELECT COUNT(*) FROM topic_meeting_attachments')[0][0]);
 const blobs = () => Number(sql(srv, 'SELECT COUNT(*) FROM topic_meeting_blobs')[0][0]);
@@ -91,6 +91,7 @@ test('staff attach the signed minutes and a photo; everyone in the place lists a
   assert.equal(d.status, 200);
   assert.equal(d.type, 'application/pdf');
   assert.equal(d.nosniff, 'nosniff');
+  assert.equal(d.disposition, `attachment; filename="meeting-${meeting.id}-${a.id}.pdf"; filename*=UTF-8''${encodeURIComponent(a.name)}`);
   assert.ok(d.bytes.equals(PDF));
   // The same bytes twice are stored once.
   r = await upload(PDF, 'application/pdf', staff, '纪要副本.pdf');

@@ -218,7 +218,7 @@ static void file_get_read(gz_req *r)
 		return;
 	}
 	gz_stmt *st = fid ? gz_db_prepare(db,
-	                                  "SELECT b.media_type, b.data FROM "
+	                                  "SELECT b.media_type, b.data, a.name FROM "
 	                                  "topic_meeting_attachments a JOIN topic_meeting_blobs b "
 	                                  "ON b.sha256 = a.sha256 WHERE a.id = $1 AND "
 	                                  "a.meeting_id = $2",
@@ -233,14 +233,31 @@ static void file_get_read(gz_req *r)
 			char *data = gz_arena_alloc(&r->arena, len + 1);
 			memcpy(data, gz_stmt_blob(st, 1), len);
 			const char *type = gz_arena_strdup(&r->arena, gz_stmt_text(st, 0));
-			gz_stmt_finish(st);
-			char cd[96];
+			/* The name it was uploaded under (RFC 6266 filename*, percent-encoded
+			 * UTF-8), and a plain ASCII one for old clients. */
+			const char *name = gz_stmt_text(st, 2);
 			const char *ext = !strcmp(type, "application/pdf") ? "pdf"
 			                  : !strcmp(type, "image/png")     ? "png"
 			                  : !strcmp(type, "image/webp")    ? "webp"
 			                                                   : "jpg";
-			snprintf(cd, sizeof cd, "attachment; filename=\"meeting-%lld-%lld.%s\"",
-			         (long long)mid, (long long)fid, ext);
+			char cd[96 + 3 * 4 * MEETING_FILE_NAME_MAX];
+			int n =
+			    snprintf(cd, sizeof cd, "attachment; filename=\"meeting-%lld-%lld.%s\"",
+			             (long long)mid, (long long)fid, ext);
+			if (*name) {
+				n += snprintf(cd + n, sizeof cd - (size_t)n, "; filename*=UTF-8''");
+				for (const unsigned char *p = (const unsigned char *)name;
+				     *p && (size_t)n + 4 < sizeof cd; p++) {
+					if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+					    (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+						cd[n++] = (char)*p;
+					else
+						n += snprintf(cd + n, sizeof cd - (size_t)n,
+						              "%%%02X", *p);
+				}
+				cd[n] = 0;
+			}
+			gz_stmt_finish(st);
 			gz_reply_header(r, "Content-Disposition", cd);
 			gz_reply_header(r, "X-Content-Type-Options", "nosniff");
 			gz_reply_header(r, "Cache-Control", "private, no-cache");
