@@ -37,6 +37,13 @@ int delib_topic_records_json(gz_db *db, const gz_actor *a, int64_t id, json_t *o
  * (objects with "id" and an empty "attachments"). meeting_files.c. 0, or -1 with err. */
 int delib_meeting_files_json(gz_db *db, int64_t topic_id, json_t *meetings, gz_err *err);
 
+/* Stores file data (len bytes of type, already checked; sha256 its 64 hex digits) as a
+ * file of meeting mid named name, uploaded by a at `at`, into *id. In the caller's
+ * transaction; no audit (the caller's). meeting_files.c. 0, or -1 with err. */
+int delib_meeting_file_add(gz_db *db, const gz_actor *a, int64_t mid, const char *type,
+                           const void *data, size_t len, const char *sha256, const char *name,
+                           int64_t at, int64_t *id, gz_err *err);
+
 /* The progress of every task of topic id into *out (malloc'd, *n long). 0 or -1. */
 int delib_task_progress(gz_db *db, int64_t id, int64_t **out, size_t *n, gz_err *err);
 

@@ -111,6 +111,41 @@ static int audit_file(const gz_actor *a, gz_db *db, const char *action, int64_t 
 	return rc;
 }
 
+int delib_meeting_file_add(gz_db *db, const gz_actor *a, int64_t mid, const char *type,
+                           const void *data, size_t len, const char *sha256, const char *name,
+                           int64_t at, int64_t *id, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(db,
+	                            "INSERT INTO topic_meeting_blobs (sha256, media_type, size, "
+	                            "data, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT "
+	                            "(sha256) DO NOTHING",
+	                            err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, sha256);
+	gz_stmt_bind_str(st, 2, type);
+	gz_stmt_bind_int64(st, 3, (int64_t)len);
+	gz_stmt_bind_blob(st, 4, data, len);
+	gz_stmt_bind_int64(st, 5, at);
+	int rc = gz_stmt_step(st, err);
+	gz_stmt_finish(st);
+	if (rc < 0 || !(st = gz_db_prepare(db,
+	                                   "INSERT INTO topic_meeting_attachments (meeting_id, "
+	                                   "sha256, name, user_id, username, created_at) VALUES "
+	                                   "($1, $2, $3, $4, $5, $6) RETURNING id",
+	                                   err)))
+		return -1;
+	gz_stmt_bind_int64(st, 1, mid);
+	gz_stmt_bind_str(st, 2, sha256);
+	gz_stmt_bind_str(st, 3, name);
+	gz_stmt_bind_id(st, 4, a->user_id);
+	gz_stmt_bind_str(st, 5, a->username);
+	gz_stmt_bind_int64(st, 6, at);
+	rc = gz_stmt_step_id(st, id, err);
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : 0;
+}
+
 static void file_upload(gz_req *r)
 {
 	gz_err err;
@@ -163,34 +198,8 @@ static void file_upload(gz_req *r)
 		           MEETING_FILES_MAX);
 		goto rollback;
 	}
-	gz_stmt *st = gz_db_prepare(db,
-	                            "INSERT INTO topic_meeting_blobs (sha256, media_type, size, "
-	                            "data, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT "
-	                            "(sha256) DO NOTHING",
-	                            &err);
-	if (!st)
-		goto rollback;
-	gz_stmt_bind_str(st, 1, hex);
-	gz_stmt_bind_str(st, 2, file_types[which]);
-	gz_stmt_bind_int64(st, 3, (int64_t)len);
-	gz_stmt_bind_blob(st, 4, body, len);
-	gz_stmt_bind_int64(st, 5, now);
-	int rc = gz_stmt_step(st, &err);
-	gz_stmt_finish(st);
-	if (rc < 0 || !(st = gz_db_prepare(db,
-	                                   "INSERT INTO topic_meeting_attachments (meeting_id, "
-	                                   "sha256, name, user_id, username, created_at) VALUES "
-	                                   "($1, $2, $3, $4, $5, $6) RETURNING id",
-	                                   &err)))
-		goto rollback;
-	gz_stmt_bind_int64(st, 1, mid);
-	gz_stmt_bind_str(st, 2, hex);
-	gz_stmt_bind_str(st, 3, name);
-	gz_stmt_bind_id(st, 4, a->user_id);
-	gz_stmt_bind_str(st, 5, a->username);
-	gz_stmt_bind_int64(st, 6, now);
-	rc = gz_stmt_step_id(st, &fid, &err);
-	gz_stmt_finish(st);
+	int rc = delib_meeting_file_add(db, a, mid, file_types[which], body, len, hex, name, now,
+	                                &fid, &err);
 	if (rc < 0 ||
 	    audit_file(a, db, "topic.meeting_attachment", id, scope,
 	               json_pack("{s:o,s:o,s:s,s:s,s:I}", "meeting_id", gz_api_id_json(mid),
