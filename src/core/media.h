@@ -5,6 +5,8 @@
 #ifndef GZ_CORE_MEDIA_H
 #define GZ_CORE_MEDIA_H
 
+#include "core/err.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -12,6 +14,12 @@
  * (FF D8 FF), "image/webp" ("RIFF" size "WEBP"), or NULL for anything else. An upload is
  * accepted only when this equals the Content-Type it claims. */
 const char *gz_media_sniff(const void *buf, size_t len);
+
+/* The check of an upload: len bytes at buf claimed to be type. 0 when they are that type;
+ * else -1 with err 422 "empty_file" (nothing), or "attachment_mismatch" (not what it
+ * claims; the message names type and accepted, e.g. "PDF、PNG、JPEG"). */
+int gz_media_check(const char *type, const void *buf, size_t len, const char *accepted,
+                   gz_err *err);
 
 /* Is type one of the photo types (PNG, JPEG, WebP)? */
 bool gz_media_is_image(const char *type);

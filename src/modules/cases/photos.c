@@ -34,16 +34,9 @@ static void photo_upload(gz_req *r)
 	const char *body = gz_req_body_of_type(r, photo_types, 3, &which, &len, &err);
 	if (!body)
 		goto fail;
-	const char *is = gz_media_sniff(body, len);
-	if (!len) {
-		gz_err_set(&err, GZ_EINVALID, "empty_file", "文件是空的");
-		goto fail;
-	}
-	if (!is || strcmp(is, photo_types[which])) {
-		gz_err_set(&err, GZ_EINVALID, "attachment_mismatch",
-		           "文件内容不是所声明的类型 %s（照片只接受 JPEG、PNG、WebP）",
-		           photo_types[which]);
-		gz_err_field(&err, "photo", "文件内容不是 %s", photo_types[which]);
+	if (gz_media_check(photo_types[which], body, len, "JPEG、PNG、WebP", &err) < 0) {
+		if (len)
+			gz_err_field(&err, "photo", "文件内容不是 %s", photo_types[which]);
 		goto fail;
 	}
 	char hex[GZ_MEDIA_SHA256_HEX];

@@ -80,35 +80,19 @@ int delib_meeting_files_json(gz_db *db, int64_t topic_id, json_t *meetings, gz_e
 static int meeting_for(gz_req *r, gz_db *db, policy_action action, int64_t *id, int64_t *mid,
                        char *scope, gz_err *err)
 {
-	int stage;
-	int64_t published, t = 0;
-	*id = gz_api_parse_id(gz_req_param(r, "id"));
+	int64_t t = 0;
 	*mid = gz_api_parse_id(gz_req_param(r, "meeting_id"));
-	int rc = *id ? delib_topic_head(db, *id, scope, &stage, &published, err) : 0;
-	if (rc < 0)
+	if (delib_topic_for(r, db, action, action == ACT_READ ? -1 : TOPIC_DO_MEETING, id, scope,
+	                    err) < 0)
 		return -1;
-	if (rc == 0)
-		return gz_err_set(err, GZ_ENOTFOUND, "not_found", "没有这个议题");
-	if (delib_check(gz_req_actor(r), action, scope, err) < 0)
-		return -1;
-	rc = *mid ? gz_db_query_int64(db, "SELECT topic_id FROM topic_meetings WHERE id = $1", &t,
-	                              err, 1, *mid)
-	          : 0;
+	int rc = *mid ? gz_db_query_int64(db, "SELECT topic_id FROM topic_meetings WHERE id = $1",
+	                                  &t, err, 1, *mid)
+	              : 0;
 	if (rc < 0)
 		return -1;
 	if (rc == 0 || t != *id)
 		return gz_err_set(err, GZ_ENOTFOUND, "not_found", "本议题没有这次议事会");
-	return action == ACT_READ ? 0 : topic_may((topic_stage)stage, TOPIC_DO_MEETING, err);
-}
-
-static int audit_file(const gz_actor *a, gz_db *db, const char *action, int64_t id,
-                      const char *scope, json_t *detail, gz_err *err)
-{
-	char ids[24];
-	snprintf(ids, sizeof ids, "%lld", (long long)id);
-	int rc = gz_audit(a, db, action, "topic", ids, scope, detail, err);
-	json_decref(detail);
-	return rc;
+	return 0;
 }
 
 int delib_meeting_file_add(gz_db *db, const gz_actor *a, int64_t mid, const char *type,
@@ -170,17 +154,8 @@ static void file_upload(gz_req *r)
 	}
 	/* Checked before the database is touched: a file that is not what it claims costs
 	 * nothing but reading it. */
-	const char *is = gz_media_sniff(body, len);
-	if (!len) {
-		gz_err_set(&err, GZ_EINVALID, "empty_file", "文件是空的");
+	if (gz_media_check(file_types[which], body, len, "PDF、JPEG、PNG、WebP", &err) < 0)
 		goto fail;
-	}
-	if (!is || strcmp(is, file_types[which])) {
-		gz_err_set(&err, GZ_EINVALID, "attachment_mismatch",
-		           "文件内容不是所声明的类型 %s（只接受 PDF、JPEG、PNG、WebP）",
-		           file_types[which]);
-		goto fail;
-	}
 	char hex[GZ_MEDIA_SHA256_HEX];
 	gz_media_sha256_hex(body, len, hex);
 	if (!(db = gz_req_db(r, &err)) || gz_db_begin(db, &err) < 0)
@@ -201,11 +176,11 @@ static void file_upload(gz_req *r)
 	int rc = delib_meeting_file_add(db, a, mid, file_types[which], body, len, hex, name, now,
 	                                &fid, &err);
 	if (rc < 0 ||
-	    audit_file(a, db, "topic.meeting_attachment", id, scope,
-	               json_pack("{s:o,s:o,s:s,s:s,s:I}", "meeting_id", gz_api_id_json(mid),
-	                         "attachment_id", gz_api_id_json(fid), "sha256", hex, "media_type",
-	                         file_types[which], "size", (json_int_t)len),
-	               &err) < 0)
+	    delib_audit_topic(a, db, "topic.meeting_attachment", id, scope,
+	                      json_pack("{s:o,s:o,s:s,s:s,s:I}", "meeting_id", gz_api_id_json(mid),
+	                                "attachment_id", gz_api_id_json(fid), "sha256", hex,
+	                                "media_type", file_types[which], "size", (json_int_t)len),
+	                      &err) < 0)
 		goto rollback;
 	delib_reply_write(r, db, 201, delib_topic_json(db, a, id, &err), &err);
 	return;
@@ -335,10 +310,11 @@ static void file_delete(gz_req *r)
 	gz_stmt_bind_str(st, 1, sha);
 	rc = gz_stmt_step(st, &err);
 	gz_stmt_finish(st);
-	if (rc < 0 || audit_file(a, db, "topic.meeting_attachment_delete", id, scope,
-	                         json_pack("{s:o,s:o,s:s}", "meeting_id", gz_api_id_json(mid),
-	                                   "attachment_id", gz_api_id_json(fid), "sha256", sha),
-	                         &err) < 0)
+	if (rc < 0 ||
+	    delib_audit_topic(a, db, "topic.meeting_attachment_delete", id, scope,
+	                      json_pack("{s:o,s:o,s:s}", "meeting_id", gz_api_id_json(mid),
+	                                "attachment_id", gz_api_id_json(fid), "sha256", sha),
+	                      &err) < 0)
 		goto rollback;
 	delib_reply_write(r, db, 200, delib_topic_json(db, a, id, &err), &err);
 	return;
