@@ -116,6 +116,8 @@ test('bad input: wrong type, a file that is not what it claims, empty, too large
   assert.equal(r.status, 413);
   r = await upload(PDF, 'application/pdf', staff, 'a/b.pdf');
   expectError(r, 400, 'bad_query');
+  r = await upload(PDF, 'application/pdf', staff, 'a\u0001b.pdf');
+  expectError(r, 400, 'bad_query');
   r = await upload(PDF, 'application/pdf', staff, '长'.repeat(101));
   expectError(r, 400, 'bad_query');
   assert.deepEqual([files(), blobs(), auditCount(srv)], before);

@@ -145,8 +145,11 @@ static void file_upload(gz_req *r)
 	if (!name)
 		name = "";
 	size_t nlen = strlen(name);
-	if (!gz_utf8_valid(name, nlen) || gz_utf8_len(name, nlen) > MEETING_FILE_NAME_MAX ||
-	    strpbrk(name, "\r\n\t\"\\/")) {
+	bool plain = !strpbrk(name, "\"\\/");
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		plain = plain && *p >= 0x20 && *p != 0x7f;
+	if (!plain || !gz_utf8_valid(name, nlen) ||
+	    gz_utf8_len(name, nlen) > MEETING_FILE_NAME_MAX) {
 		gz_err_set(&err, GZ_EBADREQ, "bad_query", "文件名最多 %d 个字，不含引号和斜杠",
 		           MEETING_FILE_NAME_MAX);
 		gz_err_field(&err, "name", "最多 %d 个字，不含引号和斜杠", MEETING_FILE_NAME_MAX);
