@@ -2,7 +2,8 @@
 // the list, sees its stages, opens the vote, votes, changes the vote; after staff enter a
 // paper ballot and close the vote, the result page shows each threshold with its exact
 // numbers (area and headcount, numerator/denominator) and whether it was met. Nothing is
-// wider than the 360 px screen.
+// wider than the 360 px screen. Staff attach the meeting's signed minutes (a PDF) on a
+// phone; a resident downloads them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, api } from '../lib/server.mjs';
@@ -190,6 +191,46 @@ test('a resident approves budget projects on a phone, changes the ballot, and re
     assert.match(text, /均等份额法选中/);
     assert.match(text, /1 人各付/);
     await noOverflow(page, 'the budget result');
+  } finally {
+    await page.close();
+  }
+});
+
+test('staff attach the meeting\'s signed minutes on a phone; a resident downloads them', async () => {
+  const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n');
+  let r = await api(srv, 'POST', `/api/v1/topics/${topic.id}/meetings`, {
+    held_at: new Date(Date.now() - 3600000).toISOString(), place: '社区议事厅', minutes: '同意更换门禁。',
+    participants: [{ name: '王书记', actor: 'party' }, { name: '钱经理', actor: 'property' }],
+  }, w.as.community_staff.bearer);
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const meeting = r.body.meetings[0];
+  await signOutEverywhere(browser);
+  await loginByApi(browser, srv, 'e2d-community-staff', 'e2d-community-staff-password');
+  let page = await browser.newPage();
+  await page.setViewportSize({ width: 360, height: 740 });
+  try {
+    await page.goto(`${srv.url}/deliberation/topics/${topic.id}`);
+    await page.getByTestId('meeting-files-' + meeting.id).waitFor();
+    await page.getByTestId('meeting-file-input-' + meeting.id)
+      .setInputFiles({ name: '议事会纪要（签字版）.pdf', mimeType: 'application/pdf', buffer: pdf });
+    await page.getByTestId('meeting-files-' + meeting.id).getByText('议事会纪要（签字版）.pdf').waitFor();
+    await noOverflow(page, 'the topic with a meeting file');
+  } finally {
+    await page.close();
+  }
+  const [att] = sql(srv, `SELECT id, name FROM topic_meeting_attachments WHERE meeting_id = ${meeting.id}`);
+  assert.equal(att[1], '议事会纪要（签字版）.pdf');
+  await signOutEverywhere(browser);
+  await loginByApi(browser, srv, 'e2d-owner', 'e2d-owner-password');
+  page = await browser.newPage();
+  await page.setViewportSize({ width: 360, height: 740 });
+  try {
+    await page.goto(`${srv.url}/deliberation/topics/${topic.id}`);
+    await page.getByTestId('meeting-file-' + att[0]).waitFor();
+    assert.equal(await page.getByTestId('meeting-file-input-' + meeting.id).count(), 0, 'residents do not upload');
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('meeting-file-' + att[0]).click()]);
+    assert.equal(dl.suggestedFilename(), '议事会纪要（签字版）.pdf');
+    await noOverflow(page, 'the topic for a resident');
   } finally {
     await page.close();
   }

@@ -14,7 +14,6 @@
 #include "core/media.h"
 #include "core/time.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,23 +34,13 @@ static void photo_upload(gz_req *r)
 	const char *body = gz_req_body_of_type(r, photo_types, 3, &which, &len, &err);
 	if (!body)
 		goto fail;
-	const char *is = gz_media_sniff(body, len);
-	if (!len) {
-		gz_err_set(&err, GZ_EINVALID, "empty_file", "文件是空的");
+	if (gz_media_check(photo_types[which], body, len, "JPEG、PNG、WebP", &err) < 0) {
+		if (len)
+			gz_err_field(&err, "photo", "文件内容不是 %s", photo_types[which]);
 		goto fail;
 	}
-	if (!is || strcmp(is, photo_types[which])) {
-		gz_err_set(&err, GZ_EINVALID, "attachment_mismatch",
-		           "文件内容不是所声明的类型 %s（照片只接受 JPEG、PNG、WebP）",
-		           photo_types[which]);
-		gz_err_field(&err, "photo", "文件内容不是 %s", photo_types[which]);
-		goto fail;
-	}
-	unsigned char h[crypto_hash_sha256_BYTES];
-	char hex[2 * crypto_hash_sha256_BYTES + 1];
-	gz_auth_sodium_init();
-	crypto_hash_sha256(h, (const unsigned char *)body, len);
-	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	char hex[GZ_MEDIA_SHA256_HEX];
+	gz_media_sha256_hex(body, len, hex);
 	if (!(db = gz_req_db(r, &err)) || gz_db_begin(db, &err) < 0)
 		goto fail;
 	int64_t held = 0, id = 0, now = gz_time_now_ms();

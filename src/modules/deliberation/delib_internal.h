@@ -33,6 +33,28 @@ json_t *delib_topic_json(gz_db *db, const gz_actor *a, int64_t id, gz_err *err);
  * evaluation). stages.c. 0, or -1 with err. */
 int delib_topic_records_json(gz_db *db, const gz_actor *a, int64_t id, json_t *o, gz_err *err);
 
+/* In the open transaction: the topic of the path's {id} into *id and its place into scope
+ * (SPACE_CODE_SIZE), the actor's check for action (delib_check), and whether its stage
+ * allows what (a topic_doing; -1: any stage). stages.c. 0, or -1 with err (404, 403,
+ * 409). */
+int delib_topic_for(gz_req *r, gz_db *db, policy_action action, int what, int64_t *id, char *scope,
+                    gz_err *err);
+
+/* Audits action on topic id (detail: stolen). stages.c. 0, or -1 with err. */
+int delib_audit_topic(const gz_actor *a, gz_db *db, const char *action, int64_t id,
+                      const char *scope, json_t *detail, gz_err *err);
+
+/* Adds "attachments" (oldest first) to each meeting of topic_id in the array meetings
+ * (objects with "id" and an empty "attachments"). meeting_files.c. 0, or -1 with err. */
+int delib_meeting_files_json(gz_db *db, int64_t topic_id, json_t *meetings, gz_err *err);
+
+/* Stores file data (len bytes of type, already checked; sha256 its 64 hex digits) as a
+ * file of meeting mid named name, uploaded by a at `at`, into *id. In the caller's
+ * transaction; no audit (the caller's). meeting_files.c. 0, or -1 with err. */
+int delib_meeting_file_add(gz_db *db, const gz_actor *a, int64_t mid, const char *type,
+                           const void *data, size_t len, const char *sha256, const char *name,
+                           int64_t at, int64_t *id, gz_err *err);
+
 /* The progress of every task of topic id into *out (malloc'd, *n long). 0 or -1. */
 int delib_task_progress(gz_db *db, int64_t id, int64_t **out, size_t *n, gz_err *err);
 

@@ -10,7 +10,10 @@
 #include "api/common.h"
 #include "core/json.h"
 #include "core/mem.h"
+#include "core/media.h"
+#include "core/time.h"
 #include "modules/deliberation/delib_internal.h"
+#include "modules/deliberation/minutes_pdf.h"
 #include "modules/deliberation/topic.h"
 #include "modules/people/people.h"
 
@@ -220,6 +223,37 @@ static int cast(gz_db *db, const gz_actor *staff, int64_t vote, int electorate, 
 	return rc < 0 ? -1 : 0;
 }
 
+/* What the demo's meetings agreed. */
+#define MINUTES                                                                                               \
+	"社区党委书记主持。居委会介绍方案和征求意见情况；物业说明费用测算；" \
+	"业主代表、居民代表分别发言。经协商，同意按修改后的方案提交表决，"    \
+	"费用明细在表决前公开。"
+
+/* The signed minutes of meeting mid as a PDF, attached to it as staff upload them
+ * (meeting_files.c): the demo's one file a meeting. */
+static int minutes_file(gz_db *db, const gz_actor *a, int64_t mid, const char *title, int64_t held,
+                        const char *place, const char *who, const char *minutes, gz_err *err)
+{
+	int64_t bj = held + 8 * 3600000LL, day = bj / DAY, min = (bj % DAY) / 60000;
+	int y, mo, d;
+	gz_time_civil_from_days(day, &y, &mo, &d);
+	char when[64];
+	snprintf(when, sizeof when, "%d年%d月%d日 %02d:%02d", y, mo, d, (int)(min / 60),
+	         (int)(min % 60));
+	delib_minutes m = {title, when, place, who, minutes};
+	unsigned char *pdf = NULL;
+	size_t len = 0;
+	if (delib_minutes_pdf(&m, &pdf, &len, err) < 0)
+		return -1;
+	char hex[GZ_MEDIA_SHA256_HEX];
+	gz_media_sha256_hex(pdf, len, hex);
+	int64_t fid = 0;
+	int rc = delib_meeting_file_add(db, a, mid, "application/pdf", pdf, len, hex,
+	                                "议事会纪要（签字版）.pdf", held + DAY, &fid, err);
+	free(pdf);
+	return rc;
+}
+
 static int one_topic(gz_db *db, const gz_actor *a, const topic_spec *sp, const char *community,
                      const char *grid, const gz_delib_evaluator *ev, int nev, uint64_t seed,
                      int64_t now, int *votes, gz_err *err)
@@ -317,11 +351,7 @@ static int one_topic(gz_db *db, const gz_actor *a, const topic_spec *sp, const c
 			return -1;
 		gz_stmt_bind_int64(st, 1, id);
 		gz_stmt_bind_int64(st, 2, t + DAY / 2);
-		gz_stmt_bind_str(
-		    st, 3,
-		    "社区党委书记主持。居委会介绍方案和征求意见情况；物业说明费用测算；"
-		    "业主代表、居民代表分别发言。经协商，同意按修改后的方案提交表决，"
-		    "费用明细在表决前公开。");
+		gz_stmt_bind_str(st, 3, MINUTES);
 		gz_stmt_bind_id(st, 4, a->user_id);
 		gz_stmt_bind_str(st, 5, a->username);
 		rc = gz_stmt_step_id(st, &mid, err);
@@ -354,6 +384,12 @@ static int one_topic(gz_db *db, const gz_actor *a, const topic_spec *sp, const c
 			if (rc < 0)
 				return -1;
 		}
+		if (minutes_file(db, a, mid, sp->title, t + DAY / 2, "社区党群服务中心议事厅",
+		                 "刘建华（社区党委）、陈丽（社区居委会）、孙国强（安居物业服务有限"
+		                 "公司）、周桂兰（居民代表）、吴志明（业主委员会）、郑律师（共建律"
+		                 "师事务所）",
+		                 MINUTES, err) < 0)
+			return -1;
 	}
 	int64_t vote = 0;
 	if (sp->final >= TOPIC_VOTING && sp->rule) {

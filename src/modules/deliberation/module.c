@@ -9,9 +9,10 @@
 policy_resource RES_DELIBERATION = -1;
 
 extern const gz_module_route gz_delib_topic_routes[], gz_delib_vote_routes[],
-    gz_delib_stage_routes[], gz_delib_pb_routes[];
+    gz_delib_stage_routes[], gz_delib_meeting_file_routes[], gz_delib_pb_routes[];
 static const gz_module_route *const routes[] = {gz_delib_topic_routes, gz_delib_vote_routes,
-                                                gz_delib_stage_routes, gz_delib_pb_routes, NULL};
+                                                gz_delib_stage_routes, gz_delib_meeting_file_routes,
+                                                gz_delib_pb_routes,    NULL};
 
 static const gz_module_command commands[] = {
     {"tally", "count paper ballots under the exact legal vote rules", gz_delib_tally_usage,

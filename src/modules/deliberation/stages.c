@@ -6,6 +6,7 @@
  *
  * POST  /api/v1/topics/{id}/comments        {position, body, parent_id}        write
  * POST  /api/v1/topics/{id}/meetings        {held_at, place, minutes, participants} admin
+ *       (their attachments: meeting_files.c)
  * POST  /api/v1/topics/{id}/tasks           {title, assignee}                   admin
  * PATCH /api/v1/topics/{id}/tasks/{task_id} {progress, note}                    admin
  * PUT   /api/v1/topics/{id}/evaluation      {rating, comment}                   write */
@@ -87,6 +88,7 @@ static int meetings_json(gz_db *db, bool names, int64_t id, json_t *o, gz_err *e
 		json_object_set_new(m, "recorded_by", json_string(gz_stmt_text(st, 4)));
 		json_object_set_new(m, "created_at", gz_api_time_json(gz_stmt_int64(st, 5)));
 		json_object_set_new(m, "participants", json_array());
+		json_object_set_new(m, "attachments", json_array());
 		json_array_append_new(list, m);
 	}
 	gz_stmt_finish(st);
@@ -122,7 +124,7 @@ static int meetings_json(gz_db *db, bool names, int64_t id, json_t *o, gz_err *e
 		}
 	}
 	gz_stmt_finish(st);
-	return rc < 0 ? -1 : 0;
+	return rc < 0 ? -1 : delib_meeting_files_json(db, id, list, err);
 }
 
 static int tasks_json(gz_db *db, int64_t id, json_t *o, gz_err *err)
@@ -221,10 +223,8 @@ int delib_task_progress(gz_db *db, int64_t id, int64_t **out, size_t *n, gz_err 
 
 /* ---- writing ---------------------------------------------------------------------- */
 
-/* In the open transaction: the topic of the path, the actor's check for action, and
- * whether its stage allows `what`. 0, or -1 with err (404, 403, 409). */
-static int topic_for(gz_req *r, gz_db *db, policy_action action, topic_doing what, int64_t *id,
-                     char *scope, gz_err *err)
+int delib_topic_for(gz_req *r, gz_db *db, policy_action action, int what, int64_t *id, char *scope,
+                    gz_err *err)
 {
 	int stage;
 	int64_t published;
@@ -236,11 +236,11 @@ static int topic_for(gz_req *r, gz_db *db, policy_action action, topic_doing wha
 		return gz_err_set(err, GZ_ENOTFOUND, "not_found", "没有这个议题");
 	if (delib_check(gz_req_actor(r), action, scope, err) < 0)
 		return -1;
-	return topic_may((topic_stage)stage, what, err);
+	return what < 0 ? 0 : topic_may((topic_stage)stage, (topic_doing)what, err);
 }
 
-static int audit_topic(const gz_actor *a, gz_db *db, const char *action, int64_t id,
-                       const char *scope, json_t *detail, gz_err *err)
+int delib_audit_topic(const gz_actor *a, gz_db *db, const char *action, int64_t id,
+                      const char *scope, json_t *detail, gz_err *err)
 {
 	char ids[24];
 	snprintf(ids, sizeof ids, "%lld", (long long)id);
@@ -287,7 +287,7 @@ static void comment_post(gz_req *r)
 		goto fail;
 	int64_t id;
 	char scope[SPACE_CODE_SIZE];
-	if (topic_for(r, db, ACT_WRITE, TOPIC_DO_COMMENT, &id, scope, &err) < 0)
+	if (delib_topic_for(r, db, ACT_WRITE, TOPIC_DO_COMMENT, &id, scope, &err) < 0)
 		goto rollback;
 	if (parent) {
 		int64_t t = 0;
@@ -320,10 +320,10 @@ static void comment_post(gz_req *r)
 	int rc = gz_stmt_step_id(st, &cid, &err);
 	gz_stmt_finish(st);
 	if (rc < 0 || touch(db, id, now, &err) < 0 ||
-	    audit_topic(a, db, parent ? "topic.reply" : "topic.comment", id, scope,
-	                json_pack("{s:o,s:s}", "comment_id", gz_api_id_json(cid), "position",
-	                          topic_position_code((topic_position)pos)),
-	                &err) < 0)
+	    delib_audit_topic(a, db, parent ? "topic.reply" : "topic.comment", id, scope,
+	                      json_pack("{s:o,s:s}", "comment_id", gz_api_id_json(cid), "position",
+	                                topic_position_code((topic_position)pos)),
+	                      &err) < 0)
 		goto rollback;
 	json_decref(in);
 	delib_reply_write(r, db, 201, delib_topic_json(db, a, id, &err), &err);
@@ -396,7 +396,7 @@ static void meeting_post(gz_req *r)
 		goto fail;
 	int64_t id, mid = 0;
 	char scope[SPACE_CODE_SIZE];
-	if (topic_for(r, db, ACT_ADMIN, TOPIC_DO_MEETING, &id, scope, &err) < 0)
+	if (delib_topic_for(r, db, ACT_ADMIN, TOPIC_DO_MEETING, &id, scope, &err) < 0)
 		goto rollback;
 	gz_stmt *st =
 	    gz_db_prepare(db,
@@ -434,10 +434,10 @@ static void meeting_post(gz_req *r)
 		gz_stmt_finish(st);
 	}
 	if (rc < 0 || touch(db, id, now, &err) < 0 ||
-	    audit_topic(a, db, "topic.meeting", id, scope,
-	                json_pack("{s:o,s:I}", "meeting_id", gz_api_id_json(mid), "participants",
-	                          (json_int_t)np),
-	                &err) < 0)
+	    delib_audit_topic(a, db, "topic.meeting", id, scope,
+	                      json_pack("{s:o,s:I}", "meeting_id", gz_api_id_json(mid),
+	                                "participants", (json_int_t)np),
+	                      &err) < 0)
 		goto rollback;
 	json_decref(in);
 	delib_reply_write(r, db, 201, delib_topic_json(db, a, id, &err), &err);
@@ -465,7 +465,7 @@ static void task_post(gz_req *r)
 		goto fail;
 	int64_t id, tid = 0, now = gz_time_now_ms();
 	char scope[SPACE_CODE_SIZE];
-	if (topic_for(r, db, ACT_ADMIN, TOPIC_DO_TASK, &id, scope, &err) < 0)
+	if (delib_topic_for(r, db, ACT_ADMIN, TOPIC_DO_TASK, &id, scope, &err) < 0)
 		goto rollback;
 	int64_t count = 0;
 	if (gz_db_query_int64(db, "SELECT COUNT(*) FROM topic_tasks WHERE topic_id = $1", &count,
@@ -490,9 +490,9 @@ static void task_post(gz_req *r)
 	int rc = gz_stmt_step_id(st, &tid, &err);
 	gz_stmt_finish(st);
 	if (rc < 0 || touch(db, id, now, &err) < 0 ||
-	    audit_topic(a, db, "topic.task", id, scope,
-	                json_pack("{s:o,s:s}", "task_id", gz_api_id_json(tid), "title", title),
-	                &err) < 0)
+	    delib_audit_topic(
+	        a, db, "topic.task", id, scope,
+	        json_pack("{s:o,s:s}", "task_id", gz_api_id_json(tid), "title", title), &err) < 0)
 		goto rollback;
 	json_decref(in);
 	delib_reply_write(r, db, 201, delib_topic_json(db, a, id, &err), &err);
@@ -522,7 +522,7 @@ static void task_patch(gz_req *r)
 		goto fail;
 	int64_t id, now = gz_time_now_ms(), before = 0;
 	char scope[SPACE_CODE_SIZE];
-	if (topic_for(r, db, ACT_ADMIN, TOPIC_DO_TASK, &id, scope, &err) < 0)
+	if (delib_topic_for(r, db, ACT_ADMIN, TOPIC_DO_TASK, &id, scope, &err) < 0)
 		goto rollback;
 	int rc = tid ? gz_db_query_int64(db,
 	                                 "SELECT progress FROM topic_tasks WHERE id = $1 AND "
@@ -552,10 +552,10 @@ static void task_patch(gz_req *r)
 	rc = gz_stmt_step(st, &err);
 	gz_stmt_finish(st);
 	if (rc < 0 || touch(db, id, now, &err) < 0 ||
-	    audit_topic(a, db, "topic.progress", id, scope,
-	                json_pack("{s:o,s:I,s:I}", "task_id", gz_api_id_json(tid), "from",
-	                          (json_int_t)before, "to", (json_int_t)progress),
-	                &err) < 0)
+	    delib_audit_topic(a, db, "topic.progress", id, scope,
+	                      json_pack("{s:o,s:I,s:I}", "task_id", gz_api_id_json(tid), "from",
+	                                (json_int_t)before, "to", (json_int_t)progress),
+	                      &err) < 0)
 		goto rollback;
 	json_decref(in);
 	delib_reply_write(r, db, 200, delib_topic_json(db, a, id, &err), &err);
@@ -587,7 +587,7 @@ static void evaluation_put(gz_req *r)
 		goto fail;
 	int64_t id, now = gz_time_now_ms();
 	char scope[SPACE_CODE_SIZE];
-	if (topic_for(r, db, ACT_WRITE, TOPIC_DO_EVALUATE, &id, scope, &err) < 0)
+	if (delib_topic_for(r, db, ACT_WRITE, TOPIC_DO_EVALUATE, &id, scope, &err) < 0)
 		goto rollback;
 	if (a->kind != GZ_ACTOR_USER) {
 		gz_err_set(&err, GZ_EFORBIDDEN, "forbidden", "评议须由本人账号提交");
@@ -610,9 +610,9 @@ static void evaluation_put(gz_req *r)
 	int rc = gz_stmt_step(st, &err);
 	gz_stmt_finish(st);
 	if (rc < 0 ||
-	    audit_topic(a, db, "topic.evaluate", id, scope,
-	                json_pack("{s:s}", "rating", topic_rating_code((topic_rating)rating)),
-	                &err) < 0)
+	    delib_audit_topic(a, db, "topic.evaluate", id, scope,
+	                      json_pack("{s:s}", "rating", topic_rating_code((topic_rating)rating)),
+	                      &err) < 0)
 		goto rollback;
 	json_decref(in);
 	delib_reply_write(r, db, 200, delib_topic_json(db, a, id, &err), &err);

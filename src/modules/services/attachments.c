@@ -11,7 +11,6 @@
 #include "core/media.h"
 #include "core/utf8.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,18 +30,10 @@ static json_t *attachment_json(int64_t id, const char *type, int64_t size, const
 json_t *svc_attachment_add(gz_db *db, const gz_actor *a, const char *type, const void *body,
                            size_t len, const char *name, int64_t now, gz_err *err)
 {
-	const char *is = gz_media_sniff(body, len);
-	if (!len)
-		return gz_err_set(err, GZ_EINVALID, "empty_file", "文件是空的"), NULL;
-	if (!is || strcmp(is, type))
-		return gz_err_set(err, GZ_EINVALID, "attachment_mismatch",
-		                  "文件内容不是所声明的类型 %s（只接受 PDF、PNG、JPEG）", type),
-		       NULL;
-	unsigned char h[crypto_hash_sha256_BYTES];
-	char hex[2 * crypto_hash_sha256_BYTES + 1];
-	gz_auth_sodium_init();
-	crypto_hash_sha256(h, body, len);
-	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	if (gz_media_check(type, body, len, "PDF、PNG、JPEG", err) < 0)
+		return NULL;
+	char hex[GZ_MEDIA_SHA256_HEX];
+	gz_media_sha256_hex(body, len, hex);
 	int64_t held = 0, id = 0;
 	if (gz_db_query_int64(db,
 	                      "SELECT COUNT(*) FROM service_attachments WHERE user_id = $1 AND "
@@ -101,12 +92,8 @@ static void attachment_upload(gz_req *r)
 	}
 	/* Checked before the database is touched: a file that is not what it claims costs
 	 * nothing but reading it. */
-	const char *is = gz_media_sniff(body, len);
-	if (!len || !is || strcmp(is, media_types[which])) {
-		svc_attachment_add(NULL, gz_req_actor(r), media_types[which], body, len, name, 0,
-		                   &err);
+	if (gz_media_check(media_types[which], body, len, "PDF、PNG、JPEG", &err) < 0)
 		goto fail;
-	}
 	if (!(db = gz_req_db(r, &err)) || gz_db_begin(db, &err) < 0)
 		goto fail;
 	out = svc_attachment_add(db, gz_req_actor(r), media_types[which], body, len, name,

@@ -1,5 +1,5 @@
 // The deliberation capability's API (docs/DELIBERATION.md).
-import { apiGet, apiSend, queryString, seg } from '@/api.js'
+import { apiDownload, apiGet, apiSend, queryString, seg } from '@/api.js'
 
 // Params: stage, limit, cursor. {items, next_cursor}, oldest first.
 export const listTopics = (params) => apiGet('/topics' + queryString(params))
@@ -13,6 +13,19 @@ export const moveTopic = (id, body) => apiSend('POST', '/topics/' + seg(id) + '/
 export const commentTopic = (id, body) => apiSend('POST', '/topics/' + seg(id) + '/comments', body)
 // body: {held_at, place, minutes, participants: [{name, actor, organisation}]}
 export const recordMeeting = (id, body) => apiSend('POST', '/topics/' + seg(id) + '/meetings', body)
+// A file of a meeting (signed minutes as PDF, photos): the File itself, its type (PDF, JPEG,
+// PNG, WebP) checked by the server; at most 10 MiB. The answer is the topic.
+export const uploadMeetingFile = (id, meetingId, file) =>
+  apiSend(
+    'POST',
+    '/topics/' + seg(id) + '/meetings/' + seg(meetingId) + '/attachments' +
+      queryString({ name: file.name.replace(/["\\/\r\n\t]/g, '_').slice(0, 100) }),
+    file,
+    { contentType: file.type, timeoutMs: 120000 },
+  )
+// att: an item of meeting.attachments ({id, name, url, ...}).
+export const downloadMeetingFile = (att) => apiDownload(att.url, att.name || 'attachment-' + att.id)
+export const deleteMeetingFile = (att) => apiSend('DELETE', att.url)
 export const addTask = (id, body) => apiSend('POST', '/topics/' + seg(id) + '/tasks', body)
 export const updateTask = (id, taskId, body) =>
   apiSend('PATCH', '/topics/' + seg(id) + '/tasks/' + seg(taskId), body)

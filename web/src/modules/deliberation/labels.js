@@ -100,3 +100,13 @@ export function yuanToFen(text) {
   if (!m) return null
   return Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0'))
 }
+
+// A file's size for people: 512 B, 34 KB, 1.2 MB.
+export function sizeText(n) {
+  if (n < 1024) return `${n} B`
+  if (n < 1024 * 1024) return `${Math.round(n / 1024)} KB`
+  return `${(n / 1024 / 1024).toFixed(1)} MB`
+}
+
+// The kinds of file a meeting may have, for people.
+export const FILE_KINDS = { 'application/pdf': 'PDF', 'image/jpeg': 'JPEG', 'image/png': 'PNG', 'image/webp': 'WebP' }
