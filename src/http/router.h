@@ -5,7 +5,7 @@
 
 #include "http/http.h"
 
-#define GZ_ROUTES_MAX 256
+#define GZ_ROUTES_MAX 512
 
 /* Route flags. A route needs a login unless it says otherwise: the server asks the
  * auth hook (gz_server_set_auth_hook) on the headers, before the body, and answers
