@@ -127,6 +127,10 @@ static void test_pb_parse_reads_sections_fields_and_numbers(void **state)
 	assert_int_equal(in.vote_start[1] - in.vote_start[0], 2);
 	assert_int_equal(in.vote_start[2] - in.vote_start[1], 0);
 	assert_int_equal(in.projects[2].line, 12);
+	/* The name column is kept (for imports); META names no rule. */
+	assert_string_equal(in.projects[0].name, "Park; trees");
+	assert_string_equal(in.projects[2].name, "y");
+	assert_null(in.rule);
 	pb_instance_free(&in);
 }
 
@@ -935,6 +939,8 @@ static void test_round_text_reads_back_with_its_costs_votes_and_odd_names(void *
 	assert_int_equal(mpz_get_si(in.budget), 5000001);
 	assert_int_equal(in.nprojects, 3);
 	assert_string_equal(in.projects[0].id, "12");
+	assert_string_equal(in.projects[0].name, "健身器材; 更新");
+	assert_string_equal(in.rule, "mes-add1");
 	assert_int_equal(mpz_get_si(in.projects[0].cost), 1234567);
 	assert_int_equal(mpz_get_si(in.projects[1].cost), 50);
 	assert_int_equal(mpz_get_si(in.projects[2].cost), 0);

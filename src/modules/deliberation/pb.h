@@ -25,11 +25,13 @@ typedef struct {
 	mpz_t cost;       /* 10^-scale units */
 	size_t approvals; /* voters whose vote contains it */
 	size_t line;      /* its row in the file */
+	char *name;       /* the "name" column (trimmed), NULL when the file has none */
 } pb_project;
 
 typedef struct {
 	mpz_t budget;   /* 10^-scale units */
 	unsigned scale; /* decimals of the amounts */
+	char *rule;     /* META's rule as written (trimmed), NULL when the file names none */
 	size_t nprojects;
 	pb_project *projects; /* in file order */
 	size_t nvoters;

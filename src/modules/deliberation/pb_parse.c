@@ -37,9 +37,10 @@ typedef struct {
 	bool want_header;   /* the next non-blank line is the section's header */
 	size_t sec_line[4]; /* line of each section's start (0 = not seen) */
 	size_t header_fields;
-	long cost_col, vote_col;
+	long cost_col, vote_col, name_col;
 	/* META */
 	char *vote_type;
+	char *rule; /* META rule, when given */
 	size_t vote_type_line;
 	char *budget_text;
 	size_t budget_line;
@@ -272,13 +273,15 @@ static const char *shown_field(span s, int *n)
 static int header_line(parser *ps, size_t lineno)
 {
 	ps->header_fields = ps->nf;
-	ps->cost_col = ps->vote_col = -1;
+	ps->cost_col = ps->vote_col = ps->name_col = -1;
 	for (size_t i = 0; i < ps->nf; i++) {
 		span s = trim(ps->f[i]);
 		if (ps->cost_col < 0 && span_is(s, "cost"))
 			ps->cost_col = (long)i;
 		if (ps->vote_col < 0 && span_is(s, "vote"))
 			ps->vote_col = (long)i;
+		if (ps->name_col < 0 && span_is(s, "name"))
+			ps->name_col = (long)i;
 	}
 	if (ps->sec == SEC_PROJECTS && ps->cost_col < 0)
 		return fail(ps, lineno, "PROJECTS 的表头没有 cost 列");
@@ -296,6 +299,9 @@ static int meta_row(parser *ps, size_t lineno)
 		free(ps->vote_type);
 		ps->vote_type = has_val ? span_dup(val) : NULL;
 		ps->vote_type_line = lineno;
+	} else if (span_is(key, "rule")) {
+		free(ps->rule);
+		ps->rule = has_val ? span_dup(val) : NULL;
 	} else if (span_is(key, "budget")) {
 		free(ps->budget_text);
 		ps->budget_text = has_val ? span_dup(val) : NULL;
@@ -349,6 +355,8 @@ static int project_row(parser *ps, size_t lineno)
 	p->id = span_dup(id);
 	p->id_len = id.n;
 	p->line = lineno;
+	if (ps->name_col >= 0 && (size_t)ps->name_col < ps->nf)
+		p->name = span_dup(trim(ps->f[ps->name_col]));
 	/* The cost text may live in the scratch buffer (a quoted field): copy it. */
 	char *copy = gz_strndup(c.p, c.nint + c.nfrac + (c.nfrac ? 1 : 0));
 	ps->cost[ps->npr] = (dec_text){copy, c.nint, c.nfrac};
@@ -516,6 +524,7 @@ static void parser_free(parser *ps)
 	free(ps->f);
 	free(ps->scratch);
 	free(ps->vote_type);
+	free(ps->rule);
 	free(ps->budget_text);
 	for (size_t i = 0; i < ps->npr; i++)
 		free((char *)ps->cost[i].p);
@@ -544,8 +553,10 @@ int pb_parse(const char *buf, size_t len, pb_instance *out, gz_err *err)
 	if (rc == 0)
 		rc = finish(&ps, lineno ? lineno : 1);
 	if (rc < 0) {
-		for (size_t k = 0; k < ps.npr; k++)
+		for (size_t k = 0; k < ps.npr; k++) {
 			free(ps.pr[k].id);
+			free(ps.pr[k].name);
+		}
 		free(ps.pr);
 		free(ps.vote_start);
 		free(ps.items);
@@ -565,6 +576,8 @@ int pb_parse(const char *buf, size_t len, pb_instance *out, gz_err *err)
 		mpz_init(ps.pr[k].cost);
 		dec_value(&ps.cost[k], scale, ps.pr[k].cost);
 	}
+	out->rule = ps.rule;
+	ps.rule = NULL;
 	out->nprojects = ps.npr;
 	out->projects = ps.pr;
 	out->nvoters = ps.nvoters;
@@ -592,11 +605,13 @@ void pb_instance_free(pb_instance *in)
 		return;
 	for (size_t k = 0; k < in->nprojects; k++) {
 		free(in->projects[k].id);
+		free(in->projects[k].name);
 		mpz_clear(in->projects[k].cost);
 	}
 	if (in->projects)
 		mpz_clear(in->budget);
 	free(in->projects);
+	free(in->rule);
 	free(in->vote_start);
 	free(in->vote_items);
 	free(in->sup_start);

@@ -13,12 +13,15 @@
  * POST  /api/v1/pb-rounds/{id}/open             freeze the adults, start voting        admin
  * PUT   /api/v1/pb-rounds/{id}/ballot           {projects: [ids]}      write (a voter)
  * POST  /api/v1/pb-rounds/{id}/close            run the rule, store the result         admin
- * GET   /api/v1/pb-rounds/{id}/export.pb        the round as pabulib text              read */
+ * GET   /api/v1/pb-rounds/{id}/export.pb        the round as pabulib text              read
+ * POST  /api/v1/pb-rounds/import?scope_code=&rule=&name=  a .pb file replayed as a
+ *                                               closed round                           admin */
 #include "api/common.h"
 #include "api/list.h"
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/time.h"
+#include "core/utf8.h"
 #include "domain/space_code.h"
 #include "modules/deliberation/delib_internal.h"
 #include "modules/deliberation/pb.h"
@@ -31,6 +34,7 @@
 
 #define PB_BUDGET_MAX   INT64_C(100000000000000) /* 1 trillion yuan in fen */
 #define PB_PROJECTS_MAX 500
+#define PB_IMPORT_MAX   (8u << 20) /* bytes of an imported .pb file */
 
 typedef struct {
 	int64_t id, budget;
@@ -124,8 +128,8 @@ static json_t *round_json(gz_db *db, const gz_actor *a, int64_t id, gz_err *err)
 	gz_stmt *st = gz_db_prepare(db,
 	                            "SELECT created_at, opened_at, closed_at, result, (SELECT "
 	                            "COUNT(*) FROM pb_voters v WHERE v.round_id = r.id), (SELECT "
-	                            "COUNT(*) FROM pb_ballots b WHERE b.round_id = r.id) FROM "
-	                            "pb_rounds r WHERE r.id = $1",
+	                            "COUNT(*) FROM pb_ballots b WHERE b.round_id = r.id), source "
+	                            "FROM pb_rounds r WHERE r.id = $1",
 	                            err);
 	if (!st)
 		goto fail;
@@ -140,6 +144,13 @@ static json_t *round_json(gz_db *db, const gz_actor *a, int64_t id, gz_err *err)
 		json_object_set_new(o, "result", res ? res : json_null());
 		json_object_set_new(o, "voters", json_integer(gz_stmt_int64(st, 4)));
 		json_object_set_new(o, "ballots", json_integer(gz_stmt_int64(st, 5)));
+		/* Imported from a .pb file: its name; the voters are the file's, not residents. */
+		bool imported = !gz_stmt_isnull(st, 6);
+		json_object_set_new(o, "imported", json_boolean(imported));
+		json_object_set_new(o, "source",
+		                    imported ? json_string(gz_stmt_text(st, 6)) : json_null());
+		if (imported)
+			json_object_set_new(o, "voters", json_integer(gz_stmt_int64(st, 5)));
 	}
 	gz_stmt_finish(st);
 	if (rc < 0)
@@ -863,9 +874,263 @@ fail:
 	gz_reply_err(r, &err);
 }
 
+/* ---- importing a .pb file --------------------------------------------------------- */
+
+/* An amount of 10^-scale units in fen: 0, or -1 when it has more than two decimals or
+ * exceeds PB_BUDGET_MAX. */
+static int amount_fen(const mpz_t v, unsigned scale, int64_t *fen)
+{
+	mpz_t x, p;
+	mpz_inits(x, p, NULL);
+	int rc = 0;
+	if (scale <= 2) {
+		mpz_ui_pow_ui(p, 10, 2 - scale);
+		mpz_mul(x, v, p);
+	} else {
+		mpz_ui_pow_ui(p, 10, scale - 2);
+		if (!mpz_divisible_p(v, p))
+			rc = -1;
+		mpz_divexact(x, v, p);
+	}
+	if (rc == 0 && (mpz_sgn(x) < 0 || mpz_cmp_si(x, PB_BUDGET_MAX) > 0))
+		rc = -1;
+	if (rc == 0)
+		*fen = (int64_t)mpz_get_si(x);
+	mpz_clears(x, p, NULL);
+	return rc;
+}
+
+static int exec_ids(gz_db *db, const char *sql, int64_t a, int64_t b, int64_t c, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(db, sql, err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_int64(st, 1, a);
+	gz_stmt_bind_int64(st, 2, b);
+	if (c)
+		gz_stmt_bind_int64(st, 3, c);
+	int rc = gz_stmt_step(st, err);
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Stores the instance as a closed round with its result: projects in the file's id
+ * order (so the round's ids, and its export, keep the file's tie-break order as far as
+ * their digits allow), the voters' ballots under resident_id -(1 + v). 0 and *id, or -1. */
+static int import_store(gz_db *db, const gz_actor *a, const char *scope, const char *title,
+                        const char *source, const pb_instance *in, const pb_outcome *out,
+                        const char *result, int64_t budget, const int64_t *cost, int64_t now,
+                        int64_t *id, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(db,
+	                            "INSERT INTO pb_rounds (scope_code, title, budget_fen, rule, "
+	                            "state, result, created_by, created_at, opened_at, closed_at, "
+	                            "source) VALUES ($1, $2, $3, $4, 'closed', $5, $6, $7, $7, $7, "
+	                            "$8) RETURNING id",
+	                            err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, scope);
+	gz_stmt_bind_str(st, 2, title);
+	gz_stmt_bind_int64(st, 3, budget);
+	gz_stmt_bind_str(st, 4, pb_rule_name(out->rule));
+	gz_stmt_bind_str(st, 5, result);
+	gz_stmt_bind_id(st, 6, a->user_id);
+	gz_stmt_bind_int64(st, 7, now);
+	gz_stmt_bind_str(st, 8, source);
+	int rc = gz_stmt_step_id(st, id, err);
+	gz_stmt_finish(st);
+	if (rc < 0)
+		return -1;
+	size_t n = in->nprojects;
+	const pb_project **order = gz_malloc(n * sizeof *order);
+	int64_t *pid = gz_malloc(n * sizeof *pid);
+	bool *sel = gz_calloc(n, sizeof *sel);
+	for (size_t i = 0; i < out->nselected; i++)
+		sel[out->selected[i]] = true;
+	for (size_t i = 0; i < n; i++)
+		order[i] = &in->projects[i];
+	/* insertion sort by id: n <= PB_PROJECTS_MAX */
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k > 0 && pb_id_cmp(order[k - 1], order[k]) > 0; k--) {
+			const pb_project *t = order[k];
+			order[k] = order[k - 1];
+			order[k - 1] = t;
+		}
+	rc = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		size_t k = (size_t)(order[i] - in->projects);
+		const pb_project *p = order[i];
+		st = gz_db_prepare(
+		    db,
+		    "INSERT INTO pb_projects (round_id, title, description, "
+		    "proposer, feasible, cost_fen, review_note, selected, created_at) "
+		    "VALUES ($1, $2, $3, '', 1, $4, '', $5, $6) RETURNING id",
+		    err);
+		if (!st) {
+			rc = -1;
+			break;
+		}
+		char desc[80];
+		snprintf(desc, sizeof desc, "文件中的项目编号：%.*s",
+		         (int)(p->id_len > 40 ? 40 : p->id_len), p->id);
+		gz_stmt_bind_int64(st, 1, *id);
+		gz_stmt_bind_str(st, 2, p->name && *p->name ? p->name : p->id);
+		gz_stmt_bind_str(st, 3, desc);
+		gz_stmt_bind_int64(st, 4, cost[k]);
+		gz_stmt_bind_int64(st, 5, sel[k]);
+		gz_stmt_bind_int64(st, 6, now);
+		rc = gz_stmt_step_id(st, &pid[k], err) < 0 ? -1 : 0;
+		gz_stmt_finish(st);
+	}
+	for (size_t v = 0; rc == 0 && v < in->nvoters; v++) {
+		int64_t key = -(int64_t)(v + 1);
+		st = gz_db_prepare(
+		    db,
+		    "INSERT INTO pb_ballots (round_id, resident_id, channel, cast_at) "
+		    "VALUES ($1, $2, 'import', $3)",
+		    err);
+		if (!st) {
+			rc = -1;
+			break;
+		}
+		gz_stmt_bind_int64(st, 1, *id);
+		gz_stmt_bind_int64(st, 2, key);
+		gz_stmt_bind_int64(st, 3, now);
+		rc = gz_stmt_step(st, err) < 0 ? -1 : 0;
+		gz_stmt_finish(st);
+		for (size_t j = in->vote_start[v]; rc == 0 && j < in->vote_start[v + 1]; j++)
+			rc =
+			    exec_ids(db,
+			             "INSERT INTO pb_approvals (round_id, resident_id, project_id) "
+			             "VALUES ($1, $2, $3)",
+			             *id, key, pid[in->vote_items[j]], err);
+	}
+	free(order);
+	free(pid);
+	free(sel);
+	return rc;
+}
+
+static void round_import(gz_req *r)
+{
+	static const char *const types[] = {"text/plain", "application/octet-stream"};
+	gz_err err;
+	gz_err_clear(&err);
+	const gz_actor *a = gz_req_actor(r);
+	gz_db *db = NULL;
+	int which;
+	size_t len = 0;
+	const char *scope = gz_req_query(r, "scope_code");
+	const char *rule_s = gz_req_query(r, "rule");
+	const char *name = gz_req_query(r, "name");
+	const char *title = gz_req_query(r, "title");
+	pb_instance in;
+	pb_outcome out;
+	bool have_in = false, have_out = false;
+	char *result = NULL;
+	int64_t *cost = NULL, budget = 0;
+	pb_rule rule = PB_MES_ADD1;
+	const char *body = gz_req_body_of_type(r, types, 2, &which, &len, &err);
+	if (!body)
+		goto fail;
+	const char *why;
+	int level = scope ? space_code_level(scope) : -1;
+	if (!scope || (level != SPACE_COMMUNITY && level != SPACE_GRID) ||
+	    space_code_check(scope, (space_level)level, &why) < 0)
+		gz_err_field(&err, "scope_code", "应为社区（12 位）或网格（15 位）的编码");
+	if (rule_s && *rule_s && pb_rule_parse(rule_s, &rule) < 0)
+		gz_err_field(&err, "rule", "应为 greedy、mes 或 mes-add1");
+	if (!name)
+		name = "";
+	if (!gz_utf8_valid(name, strlen(name)) || gz_utf8_len(name, strlen(name)) > 200)
+		gz_err_field(&err, "name", "文件名最多 200 个字");
+	if (title && (!gz_utf8_valid(title, strlen(title)) ||
+	              gz_utf8_len(title, strlen(title)) > DELIB_TITLE_MAX))
+		gz_err_field(&err, "title", "标题最多 %d 个字", DELIB_TITLE_MAX);
+	if (err.nfields) {
+		gz_err_set(&err, GZ_EBADREQ, "bad_query", "查询参数有误");
+		goto fail;
+	}
+	if (!title || !*title)
+		title = *name ? name : "导入的 .pb 文件";
+	/* The place: out of the actor's reach or unknown, 404 alike. */
+	if (!(db = gz_req_db(r, &err)) || delib_check(a, ACT_ADMIN, scope, &err) < 0)
+		goto fail;
+	/* The file, before anything is written. */
+	if (pb_parse(body, len, &in, &err) < 0)
+		goto fail;
+	have_in = true;
+	if (in.nprojects > PB_PROJECTS_MAX) {
+		gz_err_set(&err, GZ_EINVALID, "too_many_projects",
+		           "一轮最多 %d 个项目（文件中有 %zu 个）", PB_PROJECTS_MAX, in.nprojects);
+		goto fail;
+	}
+	if (amount_fen(in.budget, in.scale, &budget) < 0 || budget < 1) {
+		gz_err_set(&err, GZ_EINVALID, "invalid_pb",
+		           "budget 应为 0.01 至 10^12 元之间、最多两位小数的金额");
+		goto fail;
+	}
+	cost = gz_malloc(in.nprojects * sizeof *cost);
+	for (size_t k = 0; k < in.nprojects; k++)
+		if (amount_fen(in.projects[k].cost, in.scale, &cost[k]) < 0) {
+			gz_err_set(&err, GZ_EINVALID, "invalid_pb",
+			           "第 %zu 行：cost 应为不超过 10^12 元、最多两位小数的金额",
+			           in.projects[k].line);
+			gz_err_field(&err, "line", "%zu", in.projects[k].line);
+			goto fail;
+		}
+	/* The rule: ?rule=, else the file's when the engine has it, else mes-add1. */
+	if ((!rule_s || !*rule_s) && in.rule)
+		(void)pb_rule_parse(in.rule, &rule);
+	if (pb_run(&in, rule, true, &out, &err) < 0)
+		goto fail;
+	have_out = true;
+	result = pb_outcome_json(&in, &out, true);
+	if (gz_db_begin(db, &err) < 0)
+		goto fail;
+	int64_t exists = 0, id = 0, now = gz_time_now_ms();
+	if (gz_db_query_int64_text(db,
+	                           level == SPACE_GRID
+	                               ? "SELECT COUNT(*) FROM grids WHERE code = $1"
+	                               : "SELECT COUNT(*) FROM communities WHERE code = $1",
+	                           &exists, &err, scope) < 0)
+		goto rollback;
+	if (!exists) {
+		gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这个社区或网格");
+		goto rollback;
+	}
+	if (import_store(db, a, scope, title, name, &in, &out, result, budget, cost, now, &id,
+	                 &err) < 0 ||
+	    audit_round(a, db, "pb_round.import", id, scope,
+	                json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}", "source", name, "rule",
+	                          pb_rule_name(rule), "budget_fen", (json_int_t)budget, "projects",
+	                          (json_int_t)in.nprojects, "ballots", (json_int_t)in.nvoters,
+	                          "selected", (json_int_t)out.nselected),
+	                &err) < 0)
+		goto rollback;
+	pb_outcome_free(&out);
+	pb_instance_free(&in);
+	free(result);
+	free(cost);
+	reply_round(r, db, 201, id, &err);
+	return;
+rollback:
+	gz_db_rollback(db);
+fail:
+	if (have_out)
+		pb_outcome_free(&out);
+	if (have_in)
+		pb_instance_free(&in);
+	free(result);
+	free(cost);
+	gz_reply_err(r, &err);
+}
+
 const gz_module_route gz_delib_pb_routes[] = {
     {"POST", "/api/v1/pb-rounds", round_create, 0, 0},
     {"GET", "/api/v1/pb-rounds", round_list, 0, 0},
+    {"POST", "/api/v1/pb-rounds/import", round_import, 0, PB_IMPORT_MAX},
     {"GET", "/api/v1/pb-rounds/{id}", round_get, 0, 0},
     {"GET", "/api/v1/pb-rounds/{id}/export.pb", round_export, 0, 0},
     {"POST", "/api/v1/pb-rounds/{id}/projects", project_propose, 0, 0},

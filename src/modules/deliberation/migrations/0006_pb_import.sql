@@ -1,0 +1,5 @@
+-- A round imported from a pabulib .pb file (POST /api/v1/pb-rounds/import): the file's
+-- name ('' when none was given); NULL for a round run in the platform. An imported
+-- round is closed at once; its ballots are the file's anonymous voters, keyed by
+-- resident_id = -(1 + the voter's row among the file's votes), which no resident has.
+ALTER TABLE pb_rounds ADD COLUMN source TEXT;
