@@ -73,9 +73,10 @@ test('each rule: the stored result is the command line\'s on the same file', asy
     assert.deepEqual(round.result, cliResult(rule, ROUND));
     assert.deepEqual(round.projects.map((p) => [p.title, p.cost_fen, p.approvals]),
       [['A; x', 6000, 3], ['B', 5000, 2], ['C', 4020, 2], ['free', 0, 0]]);
-    const chosen = round.projects.filter((p) => p.selected).map((p) => p.title).sort();
-    const byId = { a: 'A; x', b: 'B', c: 'C', d: 'free' };
-    assert.deepEqual(chosen, round.result.selected.map((id) => byId[id]).sort());
+    // Each project keeps its id in the file, which the stored result names.
+    assert.deepEqual(round.projects.map((p) => p.source_id), ['a', 'b', 'c', 'd']);
+    assert.deepEqual(round.projects.filter((p) => p.selected).map((p) => p.source_id).sort(),
+      [...round.result.selected].sort());
     // Everyone in the place reads it; the voters are nobody's account.
     const g = await api(srv, 'GET', `/api/v1/pb-rounds/${round.id}`, undefined, w.as.resident.bearer);
     assert.equal(g.status, 200, JSON.stringify(g.body));

@@ -163,7 +163,7 @@ static json_t *round_json(gz_db *db, const gz_actor *a, int64_t id, gz_err *err)
 	    db,
 	    "SELECT p.id, p.title, p.description, p.proposer, p.feasible, p.cost_fen, "
 	    "p.review_note, p.selected, p.created_at, (SELECT COUNT(*) FROM "
-	    "pb_approvals x WHERE x.project_id = p.id) FROM pb_projects p WHERE "
+	    "pb_approvals x WHERE x.project_id = p.id), p.source_id FROM pb_projects p WHERE "
 	    "p.round_id = $1 ORDER BY p.id",
 	    err);
 	if (!st)
@@ -186,6 +186,9 @@ static json_t *round_json(gz_db *db, const gz_actor *a, int64_t id, gz_err *err)
 		json_object_set_new(p, "created_at", gz_api_time_json(gz_stmt_int64(st, 8)));
 		json_object_set_new(p, "approvals",
 		                    closed ? json_integer(gz_stmt_int64(st, 9)) : json_null());
+		/* Imported: the project's id in the file, as the stored result names it. */
+		if (!gz_stmt_isnull(st, 10))
+			json_object_set_new(p, "source_id", json_string(gz_stmt_text(st, 10)));
 		json_array_append_new(projects, p);
 	}
 	gz_stmt_finish(st);
@@ -963,23 +966,20 @@ static int import_store(gz_db *db, const gz_actor *a, const char *scope, const c
 		const pb_project *p = order[i];
 		st = gz_db_prepare(
 		    db,
-		    "INSERT INTO pb_projects (round_id, title, description, "
-		    "proposer, feasible, cost_fen, review_note, selected, created_at) "
-		    "VALUES ($1, $2, $3, '', 1, $4, '', $5, $6) RETURNING id",
+		    "INSERT INTO pb_projects (round_id, title, proposer, feasible, cost_fen, "
+		    "selected, created_at, source_id) VALUES ($1, $2, '', 1, $3, $4, $5, $6) "
+		    "RETURNING id",
 		    err);
 		if (!st) {
 			rc = -1;
 			break;
 		}
-		char desc[80];
-		snprintf(desc, sizeof desc, "文件中的项目编号：%.*s",
-		         (int)(p->id_len > 40 ? 40 : p->id_len), p->id);
 		gz_stmt_bind_int64(st, 1, *id);
 		gz_stmt_bind_str(st, 2, p->name && *p->name ? p->name : p->id);
-		gz_stmt_bind_str(st, 3, desc);
-		gz_stmt_bind_int64(st, 4, cost[k]);
-		gz_stmt_bind_int64(st, 5, sel[k]);
-		gz_stmt_bind_int64(st, 6, now);
+		gz_stmt_bind_int64(st, 3, cost[k]);
+		gz_stmt_bind_int64(st, 4, sel[k]);
+		gz_stmt_bind_int64(st, 5, now);
+		gz_stmt_bind_str(st, 6, p->id);
 		rc = gz_stmt_step_id(st, &pid[k], err) < 0 ? -1 : 0;
 		gz_stmt_finish(st);
 	}
