@@ -3,7 +3,7 @@
 // paper ballot and close the vote, the result page shows each threshold with its exact
 // numbers (area and headcount, numerator/denominator) and whether it was met. Nothing is
 // wider than the 360 px screen. Staff attach the meeting's signed minutes (a PDF) on a
-// phone; a resident downloads them.
+// phone; a resident downloads them. Staff import a pabulib .pb file and read its result.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, api } from '../lib/server.mjs';
@@ -194,6 +194,41 @@ test('a resident approves budget projects on a phone, changes the ballot, and re
   } finally {
     await page.close();
   }
+});
+
+test('staff import a .pb file on a phone and land on its explained result', async () => {
+  const text = [
+    'META', 'key;value', 'budget;1000', 'vote_type;approval', 'rule;mes',
+    'PROJECTS', 'project_id;cost;name', 'p1;600;北门花园', 'p2;500;南侧路灯', 'p3;400;图书角',
+    'VOTES', 'voter_id;vote', '1;p1,p3', '2;p1', '3;p2,p3', '4;p3', '',
+  ].join('\n');
+  await signOutEverywhere(browser);
+  await loginByApi(browser, srv, 'e2d-community-admin', 'e2d-community-admin-password');
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: 360, height: 740 });
+  try {
+    await page.goto(srv.url + '/deliberation/budgets');
+    await page.getByTestId('pb-import-toggle').click();
+    await page.getByTestId('place-picker').first().click();
+    const picker = page.getByTestId('place-dialog').last();
+    await picker.getByTestId('place-choose-' + C1).click();
+    await page.getByTestId('pb-import-file').setInputFiles({ name: '北京示范社区.pb', mimeType: 'text/plain', buffer: Buffer.from(text) });
+    await noOverflow(page, 'the import form');
+    await Promise.all([
+      page.waitForURL(/\/deliberation\/budgets\/\d+$/),
+      page.getByTestId('pb-import-submit').click(),
+    ]);
+    await page.getByTestId('pb-result').waitFor();
+    assert.match(await page.getByTestId('pb-imported').innerText(), /北京示范社区\.pb/);
+    const shown = (await page.getByTestId('pb-result').innerText()).replace(/\s+/g, ' ');
+    assert.match(shown, /图书角/, 'the result names the file\'s projects by name');
+    assert.doesNotMatch(shown, /\bp3\b/);
+    await noOverflow(page, 'the imported result');
+  } finally {
+    await page.close();
+  }
+  const [row] = sql(srv, "SELECT rule, state, source FROM pb_rounds WHERE source = '北京示范社区.pb'");
+  assert.deepEqual(row, ['mes', 'closed', '北京示范社区.pb']);
 });
 
 test('staff attach the meeting\'s signed minutes on a phone; a resident downloads them', async () => {

@@ -52,4 +52,11 @@ export const reviewProject = (id, projectId, body) =>
 export const openRound = (id) => apiSend('POST', '/pb-rounds/' + seg(id) + '/open')
 export const castApprovals = (id, projects) => apiSend('PUT', '/pb-rounds/' + seg(id) + '/ballot', { projects })
 export const closeRound = (id) => apiSend('POST', '/pb-rounds/' + seg(id) + '/close')
+// A pabulib .pb file replayed as a closed round. params: {scope_code, rule?, name?}; the
+// answer is the round (docs/DELIBERATION.md, "Import"); at most 8 MiB.
+export const importRound = (params, file) =>
+  apiSend('POST', '/pb-rounds/import' + queryString(params), file, {
+    contentType: 'application/octet-stream',
+    timeoutMs: 120000,
+  })
 export const roundExportPath = (id) => '/pb-rounds/' + seg(id) + '/export.pb'

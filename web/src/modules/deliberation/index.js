@@ -63,6 +63,7 @@ export default {
       'pb_round.open': '开始项目投票',
       'pb_ballot.cast': '项目投票',
       'pb_round.close': '结束项目投票',
+      'pb_round.import': '导入民生微实事（.pb 文件）',
     },
     recordTypes: { topic: '议题', vote: '表决', pb_round: '民生微实事' },
   },
