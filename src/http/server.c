@@ -1314,6 +1314,11 @@ static void refuse(int fd, const char *code, const char *msg)
 static void accept_all(worker *w)
 {
 	for (;;) {
+		/* Draining stops accepting at once, not at the worker's next wake: a burst of
+		 * reconnecting clients would otherwise be answered "too many connections" while
+		 * the closed ones linger. What waits in the backlog is reset with the listener. */
+		if (atomic_load(&draining))
+			return;
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof ss;
 		int fd =
