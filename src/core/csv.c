@@ -246,6 +246,11 @@ static int csv_next(gz_table *bt, gz_row *row, gz_err *err)
 		if (*p == ',') {
 			p++;
 			if (p >= end) { /* "a,b," at the very end: one more empty cell */
+				if (n == CSV_MAX_COLS) { /* the limit holds for this cell too */
+					t->failed = true;
+					return pos_fail(err, "csv_columns", start_line, 0,
+					                "列数超过 4096");
+				}
 				if (n == t->cap)
 					grow_cells(t);
 				t->spans[n++] = (csv_span){0, 0, false};

@@ -366,6 +366,38 @@ static void test_csv_too_many_columns(void **state)
 	free(csv);
 }
 
+/* Found by fuzz_csv: a trailing comma at the very end of the input added its empty cell
+ * past the limit ("a" and 4096 commas: 4097 cells, returned). The limit is exact: 4096
+ * cells read, 4097 refused, whether the last one ends the line or the input. */
+static void test_csv_column_limit_holds_for_a_trailing_comma(void **state)
+{
+	(void)state;
+	for (size_t commas = 4095; commas <= 4096; commas++) {
+		for (int newline = 0; newline <= 1; newline++) {
+			char *csv = malloc(commas + 3);
+			csv[0] = 'a';
+			memset(csv + 1, ',', commas);
+			size_t len = commas + 1;
+			if (newline)
+				csv[len++] = '\n';
+			gz_err err;
+			gz_err_clear(&err);
+			gz_table *t = gz_table_open_csv(csv, len, &err);
+			gz_row r;
+			int rc = gz_table_next(t, &r, &err);
+			if (commas == 4095) {
+				assert_int_equal(rc, 1);
+				assert_int_equal(r.ncols, 4096);
+			} else {
+				assert_int_equal(rc, -1);
+				assert_string_equal(err.code, "csv_columns");
+			}
+			gz_table_free(t);
+			free(csv);
+		}
+	}
+}
+
 static void test_csv_blank_row_helper(void **state)
 {
 	(void)state;
@@ -423,6 +455,7 @@ int main(void)
 	    cmocka_unit_test(test_csv_wrong_column_count_is_a_row_error),
 	    cmocka_unit_test(test_csv_unescaped_cells_survive_scratch_growth),
 	    cmocka_unit_test(test_csv_too_many_columns),
+	    cmocka_unit_test(test_csv_column_limit_holds_for_a_trailing_comma),
 	    cmocka_unit_test(test_csv_blank_row_helper),
 	    cmocka_unit_test(test_csv_many_rows_stream),
 	};
