@@ -12,6 +12,7 @@
  * grids, the records of the period and the node's tagged residents — never the whole
  * database. */
 #include "modules/sharing/equity.h"
+#include "modules/sharing/figures.h"
 #include "modules/sharing/sharing_internal.h"
 #include "api/auth.h"
 #include "api/common.h"
@@ -137,173 +138,13 @@ period_done:
 	return 0;
 }
 
-/* ================================================================ per grid */
-
-typedef struct {
-	char code[SPACE_CODE_SIZE], community[SPACE_CODE_SIZE];
-	char name[200];
-	int64_t residents, visits, visited, received, closed, minutes;
-	int group;
-} grid_row;
-
-typedef struct {
-	grid_row *g;
-	size_t n, cap;
-	char (*comm)[SPACE_CODE_SIZE];
-	char (*comm_name)[200];
-	int ncomm;
-	int64_t minutes_community; /* service at a community, not placed in one grid */
-} grid_set;
-
-static void grid_set_free(grid_set *s)
-{
-	free(s->g), free(s->comm), free(s->comm_name);
-}
-
-static grid_row *find_grid(grid_set *s, const char *code)
-{
-	size_t lo = 0, hi = s->n; /* grids are in code order */
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(s->g[mid].code, code);
-		if (!c)
-			return &s->g[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-static int load_grids(gz_db *db, const sharing_query *q, grid_set *s, gz_err *err)
-{
-	gz_stmt *st = gz_db_prepare(db,
-	                            "SELECT g.code, g.community_code, g.name, c.name FROM grids g "
-	                            "JOIN communities c ON c.code = g.community_code WHERE g.code "
-	                            ">= $1 AND g.code < $2 ORDER BY g.code",
-	                            err);
-	if (!st)
-		return -1;
-	gz_stmt_bind_str(st, 1, q->lo);
-	gz_stmt_bind_str(st, 2, q->hi);
-	int rc;
-	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
-		if (s->n == s->cap) {
-			s->cap = s->cap ? 2 * s->cap : 64;
-			s->g = gz_realloc(s->g, s->cap * sizeof *s->g);
-			s->comm = gz_realloc(s->comm, s->cap * sizeof *s->comm);
-			s->comm_name = gz_realloc(s->comm_name, s->cap * sizeof *s->comm_name);
-		}
-		grid_row *g = &s->g[s->n++];
-		memset(g, 0, sizeof *g);
-		snprintf(g->code, sizeof g->code, "%s", gz_stmt_text(st, 0));
-		snprintf(g->community, sizeof g->community, "%s", gz_stmt_text(st, 1));
-		snprintf(g->name, sizeof g->name, "%s", gz_stmt_text(st, 2));
-		if (!s->ncomm || strcmp(s->comm[s->ncomm - 1], g->community)) {
-			snprintf(s->comm[s->ncomm], sizeof s->comm[0], "%s", g->community);
-			snprintf(s->comm_name[s->ncomm], sizeof s->comm_name[0], "%s",
-			         gz_stmt_text(st, 3));
-			s->ncomm++;
-		}
-		g->group = s->ncomm - 1;
-	}
-	gz_stmt_finish(st);
-	return rc < 0 ? -1 : 0;
-}
-
-/* residents (people's counters), then per grid: visits and cases of the period. */
-static int fill_grids(gz_db *db, const sharing_query *q, grid_set *s, gz_err *err)
-{
-	gz_stmt *st =
-	    gz_db_prepare(db,
-	                  "SELECT grid_code, n FROM resident_counts WHERE grid_code >= $1 "
-	                  "AND grid_code < $2 AND status = 'active'",
-	                  err);
-	if (!st)
-		return -1;
-	gz_stmt_bind_str(st, 1, q->lo);
-	gz_stmt_bind_str(st, 2, q->hi);
-	int rc;
-	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
-		grid_row *g = find_grid(s, gz_stmt_text(st, 0));
-		if (g)
-			g->residents = gz_stmt_int64(st, 1);
-	}
-	gz_stmt_finish(st);
-	if (rc < 0)
-		return -1;
-	for (size_t i = 0; i < s->n; i++) {
-		grid_row *g = &s->g[i];
-		st = gz_db_prepare(db,
-		                   "SELECT COUNT(*), COUNT(DISTINCT resident_id) FROM visits WHERE "
-		                   "grid_code = $1 AND visited_on >= $2 AND visited_on <= $3",
-		                   err);
-		if (!st)
-			return -1;
-		gz_stmt_bind_str(st, 1, g->code);
-		gz_stmt_bind_int64(st, 2, q->from_day);
-		gz_stmt_bind_int64(st, 3, q->to_day);
-		if ((rc = gz_stmt_step(st, err)) == GZ_ROW)
-			g->visits = gz_stmt_int64(st, 0), g->visited = gz_stmt_int64(st, 1);
-		gz_stmt_finish(st);
-		if (rc < 0)
-			return -1;
-		st = gz_db_prepare(
-		    db,
-		    "SELECT SUM(CASE WHEN self_handled = 0 AND state NOT IN ('withdrawn', "
-		    "'merged') "
-		    "THEN 1 ELSE 0 END), SUM(CASE WHEN self_handled = 0 AND state NOT IN "
-		    "('withdrawn', 'merged') AND accepted_at IS NOT NULL AND closed_at IS NOT NULL "
-		    "THEN 1 ELSE 0 END) FROM cases WHERE grid_code = $1 AND reported_at >= $2 AND "
-		    "reported_at < $3",
-		    err);
-		if (!st)
-			return -1;
-		gz_stmt_bind_str(st, 1, g->code);
-		gz_stmt_bind_int64(st, 2, q->from_ms);
-		gz_stmt_bind_int64(st, 3, q->to_ms);
-		if ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
-			g->received = gz_stmt_isnull(st, 0) ? 0 : gz_stmt_int64(st, 0);
-			g->closed = gz_stmt_isnull(st, 1) ? 0 : gz_stmt_int64(st, 1);
-		}
-		gz_stmt_finish(st);
-		if (rc < 0)
-			return -1;
-	}
-	/* Volunteer service: a grid's when the activity was placed in the grid, the node's
-	 * communities' otherwise (the street's own activities are outside every community). */
-	st = gz_db_prepare(db,
-	                   "SELECT scope_code, SUM(minutes) FROM mob_service_records WHERE "
-	                   "scope_code >= $1 AND scope_code < $2 AND kind IN ('service', "
-	                   "'correction') AND COALESCE(started_at, recorded_at) >= $3 AND "
-	                   "COALESCE(started_at, recorded_at) < $4 GROUP BY scope_code",
-	                   err);
-	if (!st)
-		return -1;
-	gz_stmt_bind_str(st, 1, q->lo);
-	gz_stmt_bind_str(st, 2, q->hi);
-	gz_stmt_bind_int64(st, 3, q->from_ms);
-	gz_stmt_bind_int64(st, 4, q->to_ms);
-	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
-		grid_row *g = find_grid(s, gz_stmt_text(st, 0));
-		int64_t m = gz_stmt_isnull(st, 1) ? 0 : gz_stmt_int64(st, 1);
-		if (g)
-			g->minutes += m;
-		else
-			s->minutes_community += m;
-	}
-	gz_stmt_finish(st);
-	return rc < 0 ? -1 : 0;
-}
-
 /* ================================================================ the answer */
 
 typedef enum { M_VISITS, M_MINUTES, M_CASES } metric;
 static const char *const metric_codes[] = {"visits", "service_minutes", "cases_closed"};
 static const char *const metric_labels[] = {"走访次数", "志愿服务时长（分钟）", "诉求办结数"};
 
-static int64_t metric_of(const grid_row *g, metric m)
+static int64_t metric_of(const sharing_grid *g, metric m)
 {
 	return m == M_VISITS ? g->visits : m == M_MINUTES ? g->minutes : g->closed;
 }
@@ -313,7 +154,7 @@ static json_t *str_or_null(bool ok, const char *s)
 	return ok ? json_string(s) : json_null();
 }
 
-static json_t *grid_json(const grid_row *g, metric m)
+static json_t *grid_json(const sharing_grid *g, metric m)
 {
 	json_t *o = json_pack("{s:s,s:s,s:s}", "code", g->code, "name", g->name, "community_code",
 	                      g->community);
@@ -412,18 +253,18 @@ int sharing_equity_build(gz_req *r, gz_db *db, const sharing_query *qp, int metr
 {
 	const sharing_query q = *qp;
 	metric m = (metric)metric_k;
-	grid_set s = {0};
+	sharing_grids s;
 	json_t *groups_arr = NULL;
-	if (load_grids(db, &q, &s, err) < 0 || fill_grids(db, &q, &s, err) < 0 ||
+	if (sharing_grids_load(db, &q, false, visit_day_of_ms(gz_time_now_ms()), &s, err) < 0 ||
 	    groups_json(r, db, &q, &groups_arr, err) < 0) {
-		grid_set_free(&s);
+		sharing_grids_free(&s);
 		return -1;
 	}
 	sharing_unit *u = gz_malloc((s.n ? s.n : 1) * sizeof *u);
 	json_t *grids = json_array();
 	int64_t tot[6] = {0};
 	for (size_t i = 0; i < s.n; i++) {
-		grid_row *g = &s.g[i];
+		sharing_grid *g = &s.g[i];
 		u[i] = (sharing_unit){metric_of(g, m), g->residents, g->group};
 		json_array_append_new(grids, grid_json(g, m));
 		tot[0] += g->residents, tot[1] += g->visits, tot[2] += g->visited;
@@ -470,7 +311,7 @@ int sharing_equity_build(gz_req *r, gz_db *db, const sharing_query *qp, int metr
 	              "metric", "code", metric_codes[m], "label", metric_labels[m], "totals",
 	              totals, "grids", grids, "gini", str_or_null(has_gini, gini), "theil", theil,
 	              "lorenz", lorenz, "groups", groups_arr, "min_group", SHARING_MIN_GROUP);
-	grid_set_free(&s);
+	sharing_grids_free(&s);
 	return 0;
 }
 

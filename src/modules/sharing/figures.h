@@ -1,0 +1,41 @@
+/* The per-grid figures of a place and a period (module-internal): what GET
+ * /sharing/equity, the dashboard and the monthly report show per grid, read from the
+ * counters (share_counts, kept by triggers: migrations/0001_counters.sql) or — the
+ * reference bench/dashboard.sh and the tests compare them with — counted by aggregate
+ * SQL over the raw tables. docs/METRICS.md "Equity" has the formulas and "Cost" the
+ * choice. */
+#ifndef GZ_MODULES_SHARING_FIGURES_H
+#define GZ_MODULES_SHARING_FIGURES_H
+
+#include "modules/sharing/sharing_internal.h"
+#include "modules/space/space.h"
+
+#include <stdbool.h>
+
+typedef struct {
+	char code[SPACE_CODE_SIZE], community[SPACE_CODE_SIZE];
+	char name[200];
+	int64_t residents, visits, visited, received, closed, minutes;
+	int group; /* index of its community in the set */
+} sharing_grid;
+
+typedef struct {
+	sharing_grid *g; /* the node's grids, in code order */
+	size_t n, cap;
+	char (*comm)[SPACE_CODE_SIZE];
+	char (*comm_name)[200];
+	int ncomm;
+	int64_t minutes_community; /* service placed at a community or the street */
+} sharing_grids;
+
+/* The grids of q's node with their figures over q's period. raw: count them with
+ * aggregate SQL over visits, cases and mob_service_records (the reference) instead of
+ * reading the counters. today: the current Beijing day (a period reaching it reads the
+ * distinct residents visited from the counters too). Returns 0, or -1 with err (s is
+ * to be freed either way). */
+int sharing_grids_load(gz_db *db, const sharing_query *q, bool raw, int64_t today, sharing_grids *s,
+                       gz_err *err);
+void sharing_grids_free(sharing_grids *s);
+sharing_grid *sharing_grids_find(sharing_grids *s, const char *code);
+
+#endif
