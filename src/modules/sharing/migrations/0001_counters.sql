@@ -27,7 +27,7 @@
 --   withdrawn or merged); cases_closed: of those, accepted and closed (closed_at set).
 -- service_minutes: Σ minutes of service and correction records.
 CREATE TABLE share_counts (
-    code TEXT NOT NULL,
+    code TEXT {{PG:COLLATE "C"}} NOT NULL,
     span INTEGER NOT NULL,
     day BIGINT NOT NULL,
     visits BIGINT NOT NULL DEFAULT 0,
@@ -41,7 +41,7 @@ CREATE TABLE share_counts (
 -- The places other than grids that service records were placed at (their minutes count
 -- in a node's totals only).
 CREATE TABLE share_places (
-    code TEXT NOT NULL PRIMARY KEY
+    code TEXT {{PG:COLLATE "C"}} NOT NULL PRIMARY KEY
 ){{SQLITE: WITHOUT ROWID}};
 
 -- The counts of the rows already there.

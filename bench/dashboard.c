@@ -1,0 +1,173 @@
+/* The street dashboard's figures (issue 15 item 6), run by bench/dashboard.sh: per grid
+ * of a street over a period — residents, visits, residents visited, cases received and
+ * closed, service minutes (and the minutes placed at its communities) — as GET
+ * /sharing/equity reads them (sharing_grids_load from the counters, the same function)
+ * against the same figures counted by aggregate SQL over the raw tables (the reference
+ * path of the same function), in the same process and the same read snapshot. Every
+ * number must be identical. Target: counters >= 20x faster for each period.
+ *
+ * usage: bench_dashboard DB_URL STREET DAYS... (each DAYS: a period of that many days up
+ * to today, Beijing time). Exits 1 on a difference or a missed target. */
+#include "modules/sharing/figures.h"
+#include "core/time.h"
+#include "db/db.h"
+#include "domain/policy.h"
+#include "modules/visits/rules.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TARGET     20.0
+#define ROUNDS     5
+#define MIN_MS     400
+#define DAY_MS     (24LL * 3600 * 1000)
+#define BEIJING_MS (8LL * 3600 * 1000)
+
+static int64_t today;
+
+static void load(gz_db *db, const sharing_query *q, bool raw, sharing_grids *s)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	if (sharing_grids_load(db, q, raw, today, s, &err) < 0) {
+		fprintf(stderr, "bench_dashboard: %s\n", err.message);
+		exit(2);
+	}
+}
+
+/* Nanoseconds per answer over at least MIN_MS, inside one read snapshot. */
+static double time_per_call(gz_db *db, const sharing_query *q, bool raw)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	if (gz_db_begin_read(db, &err) < 0) {
+		fprintf(stderr, "bench_dashboard: %s\n", err.message);
+		exit(2);
+	}
+	int64_t t0 = gz_time_mono_ns(), n = 0;
+	do {
+		sharing_grids s;
+		load(db, q, raw, &s);
+		sharing_grids_free(&s);
+		n++;
+	} while (gz_time_mono_ns() - t0 < MIN_MS * 1000000LL);
+	double ns = (double)(gz_time_mono_ns() - t0) / (double)n;
+	gz_db_end_read(db);
+	return ns;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Compares the two answers; prints the totals. Returns the number of differences. */
+static int compare(const sharing_grids *c, const sharing_grids *r)
+{
+	int diff = 0;
+	int64_t t[7] = {0};
+	if (c->n != r->n) {
+		printf("  grids: %zu from the counters, %zu from the raw tables\n", c->n, r->n);
+		return 1;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		const sharing_grid *a = &c->g[i], *b = &r->g[i];
+		if (strcmp(a->code, b->code) || a->residents != b->residents ||
+		    a->visits != b->visits || a->visited != b->visited ||
+		    a->received != b->received || a->closed != b->closed ||
+		    a->minutes != b->minutes) {
+			if (diff++ < 5)
+				printf("  grid %s: counters %lld %lld %lld %lld %lld %lld, raw "
+				       "%lld %lld "
+				       "%lld %lld %lld %lld\n",
+				       a->code, (long long)a->residents, (long long)a->visits,
+				       (long long)a->visited, (long long)a->received,
+				       (long long)a->closed, (long long)a->minutes,
+				       (long long)b->residents, (long long)b->visits,
+				       (long long)b->visited, (long long)b->received,
+				       (long long)b->closed, (long long)b->minutes);
+		}
+		t[0] += a->residents, t[1] += a->visits, t[2] += a->visited, t[3] += a->received;
+		t[4] += a->closed, t[5] += a->minutes;
+	}
+	if (c->minutes_community != r->minutes_community) {
+		printf("  minutes at communities: counters %lld, raw %lld\n",
+		       (long long)c->minutes_community, (long long)r->minutes_community);
+		diff++;
+	}
+	printf("  %zu grids: residents %lld, visits %lld, residents visited %lld, cases received "
+	       "%lld, closed %lld, service minutes %lld (+%lld at communities)\n",
+	       c->n, (long long)t[0], (long long)t[1], (long long)t[2], (long long)t[3],
+	       (long long)t[4], (long long)t[5], (long long)c->minutes_community);
+	return diff;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 4) {
+		fprintf(stderr, "usage: bench_dashboard DB_URL STREET DAYS...\n");
+		return 2;
+	}
+	gz_err err;
+	gz_err_clear(&err);
+	gz_db *db = gz_db_open(argv[1], &err);
+	if (!db) {
+		fprintf(stderr, "bench_dashboard: %s\n", err.message);
+		return 2;
+	}
+	today = visit_day_of_ms(gz_time_now_ms());
+	int ret = 0;
+	for (int i = 3; i < argc; i++) {
+		int days = atoi(argv[i]);
+		if (days < 1 || days > 1826) {
+			fprintf(stderr, "bench_dashboard: bad DAYS %s\n", argv[i]);
+			return 2;
+		}
+		sharing_query q;
+		memset(&q, 0, sizeof q);
+		q.node = argv[2];
+		q.level = SPACE_STREET;
+		snprintf(q.lo, sizeof q.lo, "%s", q.node);
+		policy_scope_upper(q.node, q.hi, sizeof q.hi);
+		q.to_day = today;
+		q.from_day = today - (days - 1);
+		q.from_ms = q.from_day * DAY_MS - BEIJING_MS;
+		q.to_ms = (q.to_day + 1) * DAY_MS - BEIJING_MS;
+		char f[16], t[16];
+		printf("street %s, %d days [%s, %s]:\n", q.node, days,
+		       visit_day_format(q.from_day, f, sizeof f),
+		       visit_day_format(q.to_day, t, sizeof t));
+		sharing_grids c, r;
+		gz_db_begin_read(db, &err);
+		load(db, &q, false, &c);
+		load(db, &q, true, &r);
+		gz_db_end_read(db);
+		int d = compare(&c, &r);
+		sharing_grids_free(&c), sharing_grids_free(&r);
+		if (d) {
+			printf("  %d DIFFERENCES between the counters and the raw tables\n", d);
+			ret = 1;
+			continue;
+		}
+		double tc[ROUNDS], tr[ROUNDS];
+		time_per_call(db, &q, false); /* warm both */
+		time_per_call(db, &q, true);
+		for (int k = 0; k < ROUNDS; k++) {
+			tc[k] = time_per_call(db, &q, false);
+			tr[k] = time_per_call(db, &q, true);
+		}
+		qsort(tc, ROUNDS, sizeof tc[0], cmp_d);
+		qsort(tr, ROUNDS, sizeof tr[0], cmp_d);
+		double ratio = tr[ROUNDS / 2] / tc[ROUNDS / 2];
+		printf("  identical; counters %.3f ms, aggregate SQL over the raw tables %.3f ms: "
+		       "%.1fx %s\n",
+		       tc[ROUNDS / 2] / 1e6, tr[ROUNDS / 2] / 1e6, ratio,
+		       ratio >= TARGET ? "(target 20x: ok)" : "(BELOW the 20x target)");
+		if (ratio < TARGET)
+			ret = 1;
+	}
+	gz_db_close(db);
+	return ret;
+}
