@@ -2,15 +2,11 @@
  * vulnerable groups nobody reached in the period (GET /api/v1/sharing/unreached).
  * docs/METRICS.md "Equity" has the formulas; equity.c the arithmetic.
  *
- * Where the numbers come from (read-only joins, docs/ARCHITECTURE.md): residents per grid
- * from people's counters (resident_counts, exact in every write's transaction); visits per
- * grid from one range of the index visits_period (grid_code, visited_on, …) per grid;
- * cases per grid from one range of cases_grid_reported (grid_code, reported_at) per
- * grid; service minutes from mob_service_records' (scope_code, id) range of the node;
- * group coverage through the tag index (resident_tags (tag_key, grid_code, …)) and each
- * member's visits (visits_resident, visits_household). So a request reads the node's
- * grids, the records of the period and the node's tagged residents — never the whole
- * database. */
+ * Where the numbers come from (read-only joins, docs/ARCHITECTURE.md): the per-grid figures
+ * from the counters share_counts (figures.c: O(grids × blocks of days) rows, kept exact by
+ * triggers), residents per grid from people's resident_counts; group coverage through the
+ * tag index (resident_tags (tag_key, grid_code, …)) and each member's visits
+ * (visits_resident, visits_household). No query reads outside the node. */
 #include "modules/sharing/equity.h"
 #include "modules/sharing/figures.h"
 #include "modules/sharing/sharing_internal.h"
