@@ -50,6 +50,21 @@ int gz_cases_generate(gz_db *db, const gz_actor *a, int64_t n, uint64_t seed, in
 int gz_case_brief(gz_db *db, const gz_actor *a, int64_t id, char *grid, char *category, size_t cap,
                   gz_err *err);
 
+/* The counts of the case rates (docs/METRICS.md "Case rates") of the cases reported in
+ * [from, to] inside node (a street, community or grid code; lo..hi its code range, hi
+ * from policy_scope_upper), evaluated at as_of: k[] in the order of case_count_names
+ * (received, registered, ... escalated). how: CASE_COUNTS_RAW counts them with one
+ * aggregate query over the period's cases (the reference); CASE_COUNTS_FAST reads the
+ * counters case_rate_counts (migrations/0008_rate_counts.sql) plus the few cases whose
+ * instants lie after as_of (rates.c), identical for any as_of, falling back to the
+ * aggregate when that would not be cheaper (a period neither a calendar month nor
+ * evaluated within 7 days of now). Returns 0, or -1 with err. */
+enum { CASE_COUNTS_RAW, CASE_COUNTS_FAST, CASE_COUNTS_DAYS, CASE_COUNTS_MONTH };
+#define CASE_COUNT__N 20
+extern const char *const case_count_names[CASE_COUNT__N];
+int gz_case_counts(gz_db *db, const char *lo, const char *hi, int64_t from, int64_t to,
+                   int64_t as_of, int64_t now, int how, int64_t k[CASE_COUNT__N], gz_err *err);
+
 /* Its row of the policy table: cases and the catalogue (assigned at registration). */
 extern policy_resource RES_CASE;
 

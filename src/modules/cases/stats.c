@@ -1,8 +1,9 @@
-/* The rates of the case loop: GET /api/v1/stats/cases?node=&from=&to=. One aggregate
- * query over the cases reported in the period inside the node (the (grid_code,
- * reported_at) index: work proportional to the node's cases of the period), the rates
- * computed exactly (rules.c case_rate_percent). docs/METRICS.md, "Case rates", fixes
- * every formula; the names below follow it. */
+/* The rates of the case loop: GET /api/v1/stats/cases?node=&from=&to=. The counts from
+ * gz_case_counts (rates.c: the counters case_rate_counts and the few cases whose
+ * instants lie after the evaluation time, identical to one aggregate query over the
+ * node's cases of the period), the rates computed exactly (rules.c case_rate_percent).
+ * docs/METRICS.md, "Case rates", fixes every formula; the names below follow it. */
+#include "modules/cases/cases.h"
 #include "modules/cases/cases_internal.h"
 #include "api/common.h"
 #include "core/time.h"
@@ -15,18 +16,7 @@
 #define STATS_SPAN_MAX_MS (366LL * 24 * 3600 * 1000)
 #define STATS_DEFAULT_MS  (30LL * 24 * 3600 * 1000)
 
-/* R: a case that counts (not self-handled, not withdrawn, not a merged duplicate) and was
- * registered (立案). $5 is the evaluation time (as_of). */
-#define COUNTS " self_handled = 0 AND state NOT IN ('withdrawn', 'merged') "
-#define REG    COUNTS "AND accepted_at IS NOT NULL "
-#define CLOSED REG "AND closed_at IS NOT NULL AND closed_at <= $5 "
-#define DUE                                                                                        \
-	REG "AND ((closed_at IS NOT NULL AND closed_at <= $5) OR (due_at IS NOT NULL AND due_at "  \
-	    "<= $5)) "
-#define RESPONDED REG "AND responded_at IS NOT NULL AND responded_at <= $5 "
-#define RATED     REG "AND satisfaction IS NOT NULL "
-#define N(cond)   "SUM(CASE WHEN " cond " THEN 1 ELSE 0 END)"
-
+/* The order of case_count_names. */
 enum {
 	K_RECEIVED,
 	K_REGISTERED,
@@ -50,58 +40,7 @@ enum {
 	K_ESCALATED,
 	K__COUNT
 };
-
-static const char *const count_names[K__COUNT] = {
-    "received",
-    "registered",
-    "rejected",
-    "withdrawn",
-    "merged",
-    "dispatched",
-    "due",
-    "closed",
-    "closed_on_time",
-    "reworked",
-    "extended",
-    "due_response",
-    "responded_on_time",
-    "rated",
-    "resolved",
-    "satisfied",
-    "basically_satisfied",
-    "unsatisfied",
-    "self_handled",
-    "escalated",
-};
-
-/* The columns in the order of the K_ names. */
-// clang-format off
-static const char sql_stats[] =
-    "SELECT "
-    N(COUNTS) ", "                                                      /* received */
-    N(REG) ", "                                                         /* registered */
-    N(COUNTS "AND state = 'rejected'") ", "
-    N("state = 'withdrawn'") ", "
-    N("state = 'merged'") ", "
-    N(REG "AND (dispatched_at IS NOT NULL OR escalated = 1)") ", "      /* dispatched */
-    N(DUE) ", "
-    N(CLOSED) ", "
-    N(CLOSED "AND handled_at IS NOT NULL AND due_at IS NOT NULL AND handled_at <= due_at") ", "
-    N(DUE "AND rework_count > 0") ", "
-    N(DUE "AND extension_count > 0") ", "
-    N(REG "AND ((responded_at IS NOT NULL AND responded_at <= $5) OR "
-          "(response_due_at IS NOT NULL AND response_due_at < $5))") ", " /* due_response */
-    N(RESPONDED "AND response_due_at IS NOT NULL AND responded_at <= response_due_at") ", "
-    N(RATED) ", "
-    N(RATED "AND resolved = 1") ", "
-    N(RATED "AND satisfaction = 'satisfied'") ", "
-    N(RATED "AND satisfaction = 'basically_satisfied'") ", "
-    N(RATED "AND satisfaction = 'unsatisfied'") ", "
-    N("self_handled = 1") ", "
-    N(REG "AND escalated = 1")
-    " FROM cases WHERE grid_code >= $1 AND grid_code < $2 AND reported_at >= $3 AND "
-    "reported_at <= $4";
-// clang-format on
+_Static_assert(K__COUNT == CASE_COUNT__N, "the counts of rates.c");
 
 /* One rate: {label, numerator, denominator, percent (a decimal string, null when the
  * denominator is 0)}. */
@@ -170,25 +109,13 @@ static void case_stats(gz_req *r)
 	char hi[GZ_SCOPE_MAX + 2];
 	policy_scope_upper(node, hi, sizeof hi);
 	gz_db *db = gz_req_db(r, &err);
-	gz_stmt *st = db ? gz_db_prepare(db, sql_stats, &err) : NULL;
-	if (!st)
-		goto fail;
-	gz_stmt_bind_str(st, 1, node);
-	gz_stmt_bind_str(st, 2, hi);
-	gz_stmt_bind_int64(st, 3, from);
-	gz_stmt_bind_int64(st, 4, to);
-	gz_stmt_bind_int64(st, 5, as_of);
 	int64_t k[K__COUNT] = {0};
-	int rc = gz_stmt_step(st, &err);
-	if (rc == GZ_ROW)
-		for (int i = 0; i < K__COUNT; i++)
-			k[i] = gz_stmt_isnull(st, i) ? 0 : gz_stmt_int64(st, i);
-	gz_stmt_finish(st);
-	if (rc < 0)
+	if (!db ||
+	    gz_case_counts(db, node, hi, from, to, as_of, now, CASE_COUNTS_FAST, k, &err) < 0)
 		goto fail;
 	json_t *counts = json_object();
 	for (int i = 0; i < K__COUNT; i++)
-		json_object_set_new(counts, count_names[i], json_integer(k[i]));
+		json_object_set_new(counts, case_count_names[i], json_integer(k[i]));
 	json_t *rates = json_object();
 	json_object_set_new(rates, "registration", rate("立案率", k[K_REGISTERED], k[K_RECEIVED]));
 	json_object_set_new(rates, "dispatch", rate("派遣率", k[K_DISPATCHED], k[K_REGISTERED]));

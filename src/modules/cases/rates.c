@@ -1,0 +1,363 @@
+/* The counts behind the case rates (docs/METRICS.md "Case rates", "Cost"): by one
+ * aggregate query over the period's cases (the reference), or from the counters
+ * case_rate_counts kept by the triggers of migrations/0008_rate_counts.sql plus a small
+ * live query — identical for any evaluation time T (cases.h gz_case_counts).
+ *
+ * A case's facts (live_facts below, the same expressions as the migration's): those that
+ * do not depend on T, and those that become true at an instant (due: min(closed_at,
+ * due_at); closed, closed on time: closed_at; reworked, extended: as due; due a
+ * response: min(responded_at, response_due_at + 1); responded on time: responded_at).
+ * The counters hold per grid and report day (span 1), block of 16 days (span 16) and
+ * calendar month (span 0) the facts with T = infinity (NAME) and with T = the end of the
+ * report month (NAME_in). Then for a grid:
+ *   - days: the rows of the whole report days [from, to] touches, with T = infinity;
+ *   - month (from the first instant of a Beijing month, to inside it): the month's row
+ *     with T = its end;
+ * and the live part corrects them with every case those rows count differently from the
+ * definition: reported in the rows' days but outside [from, to], or with an instant in
+ * (T, U] (U = infinity, or the month's end) — found through the (grid_code, reported_at)
+ * index and the partial indexes on each instant. Evaluated at now, U = infinity asks
+ * for the cases with a deadline still ahead; a past month asks for the instants in the
+ * last second of the month: a few cases either way. */
+#include "modules/cases/cases.h"
+#include "modules/cases/cases_internal.h"
+#include "core/mem.h"
+#include "core/time.h"
+#include "modules/space/space.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY_MS  (24LL * 3600 * 1000)
+#define BJ_MS   (8LL * 3600 * 1000)
+#define SPAN    16
+#define FAR     INT64_MAX
+#define FAST_MS (7 * DAY_MS) /* days path: evaluated at most this long before now */
+
+/* The order of k[] (stats.c's K_ names follow it). */
+const char *const case_count_names[CASE_COUNT__N] = {
+    "received",
+    "registered",
+    "rejected",
+    "withdrawn",
+    "merged",
+    "dispatched",
+    "due",
+    "closed",
+    "closed_on_time",
+    "reworked",
+    "extended",
+    "due_response",
+    "responded_on_time",
+    "rated",
+    "resolved",
+    "satisfied",
+    "basically_satisfied",
+    "unsatisfied",
+    "self_handled",
+    "escalated",
+};
+/* The facts that become true at an instant (columns NAME and NAME_in). */
+static const bool at_instant[CASE_COUNT__N] = {
+    [6] = true, [7] = true, [8] = true, [9] = true, [10] = true, [11] = true, [12] = true,
+};
+
+/* R: a case that counts (not self-handled, not withdrawn, not a merged duplicate) and was
+ * registered (立案). $5 is the evaluation time (as_of). */
+#define COUNTS " self_handled = 0 AND state NOT IN ('withdrawn', 'merged') "
+#define REG    COUNTS "AND accepted_at IS NOT NULL "
+#define CLOSED REG "AND closed_at IS NOT NULL AND closed_at <= $5 "
+#define DUE                                                                                        \
+	REG "AND ((closed_at IS NOT NULL AND closed_at <= $5) OR (due_at IS NOT NULL AND due_at "  \
+	    "<= $5)) "
+#define RESPONDED REG "AND responded_at IS NOT NULL AND responded_at <= $5 "
+#define RATED     REG "AND satisfaction IS NOT NULL "
+#define N(cond)   "SUM(CASE WHEN " cond " THEN 1 ELSE 0 END)"
+
+/* The columns in the order of case_count_names. */
+// clang-format off
+static const char sql_raw[] =
+    "SELECT "
+    N(COUNTS) ", "                                                      /* received */
+    N(REG) ", "                                                         /* registered */
+    N(COUNTS "AND state = 'rejected'") ", "
+    N("state = 'withdrawn'") ", "
+    N("state = 'merged'") ", "
+    N(REG "AND (dispatched_at IS NOT NULL OR escalated = 1)") ", "      /* dispatched */
+    N(DUE) ", "
+    N(CLOSED) ", "
+    N(CLOSED "AND handled_at IS NOT NULL AND due_at IS NOT NULL AND handled_at <= due_at") ", "
+    N(DUE "AND rework_count > 0") ", "
+    N(DUE "AND extension_count > 0") ", "
+    N(REG "AND ((responded_at IS NOT NULL AND responded_at <= $5) OR "
+          "(response_due_at IS NOT NULL AND response_due_at < $5))") ", " /* due_response */
+    N(RESPONDED "AND response_due_at IS NOT NULL AND responded_at <= response_due_at") ", "
+    N(RATED) ", "
+    N(RATED "AND resolved = 1") ", "
+    N(RATED "AND satisfaction = 'satisfied'") ", "
+    N(RATED "AND satisfaction = 'basically_satisfied'") ", "
+    N(RATED "AND satisfaction = 'unsatisfied'") ", "
+    N("self_handled = 1") ", "
+    N(REG "AND escalated = 1")
+    " FROM cases WHERE grid_code >= $1 AND grid_code < $2 AND reported_at >= $3 AND "
+    "reported_at <= $4";
+
+/* The cases a grid's counter rows count differently from the definition. $2, $5: the
+ * rows' report instants [rlo, rhi); $3, $4: [from, to]; $6, $7: (T, U]. */
+static const char sql_live[] =
+    "SELECT self_handled, state, accepted_at, dispatched_at, escalated, satisfaction, "
+    "resolved, closed_at, due_at, handled_at, rework_count, extension_count, responded_at, "
+    "response_due_at, reported_at FROM cases WHERE id IN ("
+    "SELECT id FROM cases WHERE grid_code = $1 AND reported_at >= $2 AND reported_at < $3 "
+    "UNION SELECT id FROM cases WHERE grid_code = $1 AND reported_at > $4 AND reported_at < $5 "
+    "UNION SELECT id FROM cases WHERE grid_code = $1 AND closed_at > $6 AND closed_at <= $7 "
+    "UNION SELECT id FROM cases WHERE grid_code = $1 AND due_at > $6 AND due_at <= $7 "
+    "UNION SELECT id FROM cases WHERE grid_code = $1 AND responded_at > $6 AND responded_at <= $7 "
+    "UNION SELECT id FROM cases WHERE grid_code = $1 AND response_due_at >= $6 AND "
+    "response_due_at <= $7) AND reported_at >= $2 AND reported_at < $5";
+// clang-format on
+
+typedef struct {
+	bool has;
+	int64_t v;
+} opt64;
+
+typedef struct {
+	int64_t self_handled, escalated, rework, extension;
+	char state[24], satisfaction[24];
+	bool rated;
+	opt64 accepted, dispatched, resolved, closed, due, handled, responded, response_due;
+	int64_t reported;
+} live_case;
+
+static opt64 col_opt(gz_stmt *st, int i)
+{
+	opt64 o = {!gz_stmt_isnull(st, i), 0};
+	if (o.has)
+		o.v = gz_stmt_int64(st, i);
+	return o;
+}
+
+static opt64 min_opt(opt64 a, opt64 b)
+{
+	if (!a.has)
+		return b;
+	if (!b.has)
+		return a;
+	return a.v < b.v ? a : b;
+}
+
+/* The Beijing calendar month of ms, as year * 12 + month - 1. */
+static int64_t month_of(int64_t ms)
+{
+	int64_t d = ms + BJ_MS;
+	d = d >= 0 ? d / DAY_MS : -((-d + DAY_MS - 1) / DAY_MS);
+	int y, m, dd;
+	gz_time_civil_from_days(d, &y, &m, &dd);
+	return (int64_t)y * 12 + m - 1;
+}
+
+static int64_t month_start(int64_t month)
+{
+	int64_t y = month >= 0 ? month / 12 : -((-month + 11) / 12);
+	return gz_time_days_from_civil(y, (unsigned)(month - y * 12 + 1), 1) * DAY_MS - BJ_MS;
+}
+
+static int64_t day_of(int64_t ms)
+{
+	int64_t d = ms + BJ_MS;
+	return d >= 0 ? d / DAY_MS : -((-d + DAY_MS - 1) / DAY_MS);
+}
+
+/* Adds sign × the case's facts to k: an instant counts when it is ≤ t, or (in_month)
+ * when it falls in the case's report month or before — the migration's NAME / NAME_in. */
+static void live_facts(const live_case *c, int64_t t, bool in_month, int sign, int64_t *k)
+{
+	bool cnt =
+	    c->self_handled == 0 && strcmp(c->state, "withdrawn") && strcmp(c->state, "merged");
+	bool reg = cnt && c->accepted.has;
+	int64_t rm = in_month ? month_of(c->reported) : 0;
+#define AT(o) ((o).has && (in_month ? month_of((o).v) <= rm : (o).v <= t))
+	opt64 dinst = min_opt(c->closed, c->due);
+	opt64 rdue1 = {c->response_due.has, c->response_due.v + 1};
+	opt64 rinst = min_opt(c->responded, rdue1);
+	bool f[CASE_COUNT__N] = {
+	    cnt,
+	    reg,
+	    cnt && !strcmp(c->state, "rejected"),
+	    !strcmp(c->state, "withdrawn"),
+	    !strcmp(c->state, "merged"),
+	    reg && (c->dispatched.has || c->escalated == 1),
+	    reg && AT(dinst),
+	    reg && AT(c->closed),
+	    reg && c->handled.has && c->due.has && c->handled.v <= c->due.v && AT(c->closed),
+	    reg && c->rework > 0 && AT(dinst),
+	    reg && c->extension > 0 && AT(dinst),
+	    reg && AT(rinst),
+	    reg && c->response_due.has && c->responded.has && c->responded.v <= c->response_due.v &&
+	        AT(c->responded),
+	    reg && c->rated,
+	    reg && c->rated && c->resolved.has && c->resolved.v == 1,
+	    reg && !strcmp(c->satisfaction, "satisfied"),
+	    reg && !strcmp(c->satisfaction, "basically_satisfied"),
+	    reg && !strcmp(c->satisfaction, "unsatisfied"),
+	    c->self_handled == 1,
+	    reg && c->escalated == 1,
+	};
+#undef AT
+	for (int i = 0; i < CASE_COUNT__N; i++)
+		k[i] += f[i] ? sign : 0;
+}
+
+static int count_raw(gz_db *db, const char *lo, const char *hi, int64_t from, int64_t to,
+                     int64_t as_of, int64_t *k, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(db, sql_raw, err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, lo);
+	gz_stmt_bind_str(st, 2, hi);
+	gz_stmt_bind_int64(st, 3, from);
+	gz_stmt_bind_int64(st, 4, to);
+	gz_stmt_bind_int64(st, 5, as_of);
+	int rc = gz_stmt_step(st, err);
+	if (rc == GZ_ROW)
+		for (int i = 0; i < CASE_COUNT__N; i++)
+			k[i] = gz_stmt_isnull(st, i) ? 0 : gz_stmt_int64(st, i);
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : 0;
+}
+
+/* "SUM(a), SUM(b_in), …" over the columns of case_count_names. */
+static void sum_list(char *buf, size_t size, bool in_month)
+{
+	size_t n = 0;
+	for (int i = 0; i < CASE_COUNT__N; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%sCOALESCE(SUM(%s%s), 0)", i ? ", " : "",
+		                      case_count_names[i], in_month && at_instant[i] ? "_in" : "");
+}
+
+static int count_fast(gz_db *db, const char *lo, const char *hi, int64_t from, int64_t to,
+                      int64_t as_of, bool by_month, int64_t *k, gz_err *err)
+{
+	/* The counter rows read per grid, and the report instants [rlo, rhi) they cover. */
+	char sums[1200], sql[2600];
+	sum_list(sums, sizeof sums, by_month);
+	int64_t rlo, rhi, u, p[6] = {0};
+	int np;
+	if (by_month) {
+		int64_t m = month_of(from);
+		rlo = month_start(m), rhi = month_start(m + 1), u = rhi - 1;
+		snprintf(
+		    sql, sizeof sql,
+		    "SELECT %s FROM case_rate_counts WHERE code = $1 AND span = 0 AND day = $2",
+		    sums);
+		p[0] = m, np = 1;
+	} else {
+		int64_t fd = day_of(from), td = day_of(to);
+		rlo = fd * DAY_MS - BJ_MS, rhi = (td + 1) * DAY_MS - BJ_MS, u = FAR;
+		/* [fd, a) and [b, td] single days, [a, b) whole blocks (as sharing's figures.c) */
+		int64_t a = (fd + SPAN - 1) / SPAN * SPAN, b = (td + 1) / SPAN * SPAN;
+		int64_t d1_hi = a - 1, d2_lo = b, blk_lo = a, blk_hi = b - SPAN;
+		if (a >= b)
+			d1_hi = td, d2_lo = td + 1, blk_lo = 1, blk_hi = 0;
+		snprintf(
+		    sql, sizeof sql,
+		    "SELECT %s FROM (SELECT * FROM case_rate_counts WHERE code = $1 AND span = 1 "
+		    "AND day >= $2 AND day <= $3 UNION ALL SELECT * FROM case_rate_counts WHERE "
+		    "code = $1 AND span = 1 AND day >= $4 AND day <= $5 UNION ALL SELECT * FROM "
+		    "case_rate_counts WHERE code = $1 AND span = 16 AND day >= $6 AND day <= $7) x",
+		    sums);
+		p[0] = fd, p[1] = d1_hi, p[2] = d2_lo, p[3] = td, p[4] = blk_lo, p[5] = blk_hi;
+		np = 6;
+	}
+	gz_stmt *gs =
+	    gz_db_prepare(db, "SELECT code FROM grids WHERE code >= $1 AND code < $2", err);
+	if (!gs)
+		return -1;
+	gz_stmt_bind_str(gs, 1, lo);
+	gz_stmt_bind_str(gs, 2, hi);
+	int rc;
+	char(*codes)[SPACE_CODE_SIZE] = NULL;
+	size_t ng = 0, cap = 0;
+	while ((rc = gz_stmt_step(gs, err)) == GZ_ROW) {
+		if (ng == cap)
+			cap = cap ? 2 * cap : 64, codes = gz_realloc(codes, cap * sizeof *codes);
+		snprintf(codes[ng++], sizeof codes[0], "%s", gz_stmt_text(gs, 0));
+	}
+	gz_stmt_finish(gs);
+	memset(k, 0, sizeof *k * CASE_COUNT__N);
+	for (size_t g = 0; rc >= 0 && g < ng; g++) {
+		const char *code = codes[g];
+		gz_stmt *st = gz_db_prepare(db, sql, err);
+		if (!st) {
+			rc = -1;
+			break;
+		}
+		gz_stmt_bind_str(st, 1, code);
+		for (int i = 0; i < np; i++)
+			gz_stmt_bind_int64(st, 2 + i, p[i]);
+		if ((rc = gz_stmt_step(st, err)) == GZ_ROW)
+			for (int i = 0; i < CASE_COUNT__N; i++)
+				k[i] += gz_stmt_int64(st, i);
+		gz_stmt_finish(st);
+		if (rc < 0)
+			break;
+		if (!(st = gz_db_prepare(db, sql_live, err))) {
+			rc = -1;
+			break;
+		}
+		gz_stmt_bind_str(st, 1, code);
+		gz_stmt_bind_int64(st, 2, rlo);
+		gz_stmt_bind_int64(st, 3, from);
+		gz_stmt_bind_int64(st, 4, to);
+		gz_stmt_bind_int64(st, 5, rhi);
+		gz_stmt_bind_int64(st, 6, as_of);
+		gz_stmt_bind_int64(st, 7, u);
+		while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+			live_case c;
+			memset(&c, 0, sizeof c);
+			c.self_handled = gz_stmt_int64(st, 0);
+			snprintf(c.state, sizeof c.state, "%s", gz_stmt_text(st, 1));
+			c.accepted = col_opt(st, 2);
+			c.dispatched = col_opt(st, 3);
+			c.escalated = gz_stmt_int64(st, 4);
+			c.rated = !gz_stmt_isnull(st, 5);
+			if (c.rated)
+				snprintf(c.satisfaction, sizeof c.satisfaction, "%s",
+				         gz_stmt_text(st, 5));
+			c.resolved = col_opt(st, 6);
+			c.closed = col_opt(st, 7);
+			c.due = col_opt(st, 8);
+			c.handled = col_opt(st, 9);
+			c.rework = gz_stmt_int64(st, 10);
+			c.extension = gz_stmt_int64(st, 11);
+			c.responded = col_opt(st, 12);
+			c.response_due = col_opt(st, 13);
+			c.reported = gz_stmt_int64(st, 14);
+			live_facts(&c, FAR, by_month, -1, k); /* what the rows counted */
+			if (c.reported >= from && c.reported <= to)
+				live_facts(&c, as_of, false, 1, k); /* what the definition counts */
+		}
+		gz_stmt_finish(st);
+	}
+	free(codes);
+	return rc < 0 ? -1 : 0;
+}
+
+int gz_case_counts(gz_db *db, const char *lo, const char *hi, int64_t from, int64_t to,
+                   int64_t as_of, int64_t now, int how, int64_t k[CASE_COUNT__N], gz_err *err)
+{
+	int64_t m = month_of(from);
+	bool month = from == month_start(m) && to < month_start(m + 1);
+	if (how == CASE_COUNTS_FAST)
+		how = month                    ? CASE_COUNTS_MONTH
+		      : now - as_of <= FAST_MS ? CASE_COUNTS_DAYS
+		                               : CASE_COUNTS_RAW;
+	if (how == CASE_COUNTS_MONTH && !month)
+		how = CASE_COUNTS_DAYS;
+	if (how == CASE_COUNTS_RAW)
+		return count_raw(db, lo, hi, from, to, as_of, k, err);
+	return count_fast(db, lo, hi, from, to, as_of, how == CASE_COUNTS_MONTH, k, err);
+}
