@@ -6,9 +6,16 @@
  * path of the same function), in the same process and the same read snapshot. Every
  * number must be identical. Target: counters >= 20x faster for each period.
  *
+ * The case rates and their trend as the dashboard asks GET /stats/cases for them: the
+ * default period (the 30 days up to now) and each of the last 6 calendar months (up to
+ * its last second, evaluated then or now) — the 20 counts of each (gz_case_counts, the
+ * function the route calls: from the counters case_rate_counts) against the same
+ * counts by the route's aggregate query over the street's cases (CASE_COUNTS_RAW).
+ *
  * usage: bench_dashboard DB_URL STREET DAYS... (each DAYS: a period of that many days up
  * to today, Beijing time). Exits 1 on a difference or a missed target. */
 #include "modules/sharing/figures.h"
+#include "modules/cases/cases.h"
 #include "core/time.h"
 #include "db/db.h"
 #include "domain/policy.h"
@@ -104,6 +111,119 @@ static int compare(const sharing_grids *c, const sharing_grids *r)
 	return diff;
 }
 
+/* The dashboard's 7 requests to /stats/cases: the default period and 6 months. */
+#define RATE_SETS 7
+typedef struct {
+	int64_t from, to, as_of;
+	char label[16];
+} rate_period;
+static rate_period rate_periods[RATE_SETS];
+static char street_hi[64];
+
+static void rate_setup(const char *street, int64_t now)
+{
+	policy_scope_upper(street, street_hi, sizeof street_hi);
+	rate_period *p = &rate_periods[0];
+	p->to = now, p->from = now - 30 * DAY_MS, p->as_of = now;
+	snprintf(p->label, sizeof p->label, "30 days");
+	int y, m, d;
+	gz_time_civil_from_days((now + BEIJING_MS) / DAY_MS, &y, &m, &d);
+	for (int k = 5; k >= 0; k--) {
+		int yy = y, mm = m - k;
+		while (mm < 1)
+			mm += 12, yy--;
+		int ny = mm == 12 ? yy + 1 : yy, nm = mm == 12 ? 1 : mm + 1;
+		p = &rate_periods[6 - k];
+		p->from = gz_time_days_from_civil(yy, (unsigned)mm, 1) * DAY_MS - BEIJING_MS;
+		p->to = gz_time_days_from_civil(ny, (unsigned)nm, 1) * DAY_MS - BEIJING_MS - 1000;
+		p->as_of = p->to < now ? p->to : now;
+		snprintf(p->label, sizeof p->label, "%04d-%02d", yy, mm);
+	}
+}
+
+static void rate_load(gz_db *db, const char *street, int64_t now, int how,
+                      int64_t k[RATE_SETS][CASE_COUNT__N])
+{
+	gz_err err;
+	gz_err_clear(&err);
+	for (int i = 0; i < RATE_SETS; i++) {
+		const rate_period *p = &rate_periods[i];
+		if (gz_case_counts(db, street, street_hi, p->from, p->to, p->as_of, now, how, k[i],
+		                   &err) < 0) {
+			fprintf(stderr, "bench_dashboard: %s\n", err.message);
+			exit(2);
+		}
+	}
+}
+
+static double rate_time(gz_db *db, const char *street, int64_t now, int how)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	if (gz_db_begin_read(db, &err) < 0) {
+		fprintf(stderr, "bench_dashboard: %s\n", err.message);
+		exit(2);
+	}
+	int64_t t0 = gz_time_mono_ns(), n = 0, k[RATE_SETS][CASE_COUNT__N];
+	do {
+		rate_load(db, street, now, how, k);
+		n++;
+	} while (gz_time_mono_ns() - t0 < MIN_MS * 1000000LL);
+	double ns = (double)(gz_time_mono_ns() - t0) / (double)n;
+	gz_db_end_read(db);
+	return ns;
+}
+
+/* The rates and the trend both ways: identical counts, >= 20x. Returns 0 or 1. */
+static int rate_bench(gz_db *db, const char *street)
+{
+	int64_t now = gz_time_now_ms();
+	rate_setup(street, now);
+	int64_t c[RATE_SETS][CASE_COUNT__N], r[RATE_SETS][CASE_COUNT__N];
+	gz_err err;
+	gz_err_clear(&err);
+	gz_db_begin_read(db, &err);
+	rate_load(db, street, now, CASE_COUNTS_FAST, c);
+	rate_load(db, street, now, CASE_COUNTS_RAW, r);
+	gz_db_end_read(db);
+	printf("street %s, the case rates (/stats/cases: the 30 days up to now) and their trend "
+	       "(6 calendar months):\n",
+	       street);
+	int diff = 0;
+	for (int i = 0; i < RATE_SETS; i++) {
+		printf("  %-8s", rate_periods[i].label);
+		for (int j = 0; j < CASE_COUNT__N; j++) {
+			printf(" %lld", (long long)c[i][j]);
+			if (c[i][j] != r[i][j])
+				diff++, printf("(raw %lld)", (long long)r[i][j]);
+		}
+		printf("\n");
+	}
+	printf("  (counts: ");
+	for (int j = 0; j < CASE_COUNT__N; j++)
+		printf("%s%s", j ? ", " : "", case_count_names[j]);
+	printf(")\n");
+	if (diff) {
+		printf("  %d DIFFERENCES between the counters and the raw tables\n", diff);
+		return 1;
+	}
+	double tc[ROUNDS], tr[ROUNDS];
+	rate_time(db, street, now, CASE_COUNTS_FAST);
+	rate_time(db, street, now, CASE_COUNTS_RAW);
+	for (int k = 0; k < ROUNDS; k++) {
+		tc[k] = rate_time(db, street, now, CASE_COUNTS_FAST);
+		tr[k] = rate_time(db, street, now, CASE_COUNTS_RAW);
+	}
+	qsort(tc, ROUNDS, sizeof tc[0], cmp_d);
+	qsort(tr, ROUNDS, sizeof tr[0], cmp_d);
+	double ratio = tr[ROUNDS / 2] / tc[ROUNDS / 2];
+	printf("  identical; the 7 answers from the counters %.3f ms, aggregate SQL over the raw "
+	       "tables %.3f ms: %.1fx %s\n",
+	       tc[ROUNDS / 2] / 1e6, tr[ROUNDS / 2] / 1e6, ratio,
+	       ratio >= TARGET ? "(target 20x: ok)" : "(BELOW the 20x target)");
+	return ratio < TARGET;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
@@ -168,6 +288,8 @@ int main(int argc, char **argv)
 		if (ratio < TARGET)
 			ret = 1;
 	}
+	if (rate_bench(db, argv[2]))
+		ret = 1;
 	gz_db_close(db);
 	return ret;
 }

@@ -147,3 +147,110 @@ test('the counters equal a recount over the raw tables as records change', async
   await same('a period of a year', t - 364, t);
   await same('one day', t, t);
 });
+
+// ---- The case rates (GET /stats/cases: case_rate_counts, cases/migrations/0008) ----
+
+const COUNT_NAMES = ['received', 'registered', 'rejected', 'withdrawn', 'merged', 'dispatched', 'due', 'closed',
+  'closed_on_time', 'reworked', 'extended', 'due_response', 'responded_on_time', 'rated', 'resolved', 'satisfied',
+  'basically_satisfied', 'unsatisfied', 'self_handled', 'escalated'];
+
+// The counts of docs/METRICS.md "Case rates" over the raw cases of node reported in
+// [from, to], evaluated at T = min(to, now).
+function rateRecount(node, from, to, T) {
+  const C = "self_handled = 0 AND state NOT IN ('withdrawn', 'merged')";
+  const R = `${C} AND accepted_at IS NOT NULL`;
+  const CL = `${R} AND closed_at IS NOT NULL AND closed_at <= ${T}`;
+  const D = `${R} AND ((closed_at IS NOT NULL AND closed_at <= ${T}) OR (due_at IS NOT NULL AND due_at <= ${T}))`;
+  const RA = `${R} AND satisfaction IS NOT NULL`;
+  const conds = [C, R, `${C} AND state = 'rejected'`, "state = 'withdrawn'", "state = 'merged'",
+    `${R} AND (dispatched_at IS NOT NULL OR escalated = 1)`, D, CL,
+    `${CL} AND handled_at IS NOT NULL AND due_at IS NOT NULL AND handled_at <= due_at`,
+    `${D} AND rework_count > 0`, `${D} AND extension_count > 0`,
+    `${R} AND ((responded_at IS NOT NULL AND responded_at <= ${T}) OR (response_due_at IS NOT NULL AND response_due_at < ${T}))`,
+    `${R} AND responded_at IS NOT NULL AND responded_at <= ${T} AND response_due_at IS NOT NULL AND responded_at <= response_due_at`,
+    RA, `${RA} AND resolved = 1`, `${RA} AND satisfaction = 'satisfied'`, `${RA} AND satisfaction = 'basically_satisfied'`,
+    `${RA} AND satisfaction = 'unsatisfied'`, 'self_handled = 1', `${R} AND escalated = 1`];
+  const [row] = sql(srv, `SELECT ${conds.map((c) => `SUM(CASE WHEN ${c} THEN 1 ELSE 0 END)`).join(', ')}
+    FROM cases WHERE grid_code >= '${node}' AND grid_code < '${node}~' AND reported_at >= ${from} AND reported_at <= ${to}`);
+  return Object.fromEntries(COUNT_NAMES.map((n, i) => [n, Number(row[i] ?? 0)]));
+}
+
+const isoMs = (ms) => new Date(ms).toISOString();
+// The first instant of the Beijing month k months before the current one.
+function monthStart(k) {
+  const b = new Date(Date.now() + BJ);
+  return Date.UTC(b.getUTCFullYear(), b.getUTCMonth() - k, 1) - BJ;
+}
+
+async function sameRates(what, node, from, to) {
+  const q = [from !== undefined && `from=${encodeURIComponent(isoMs(from))}`, to !== undefined && `to=${encodeURIComponent(isoMs(to))}`]
+    .filter(Boolean).join('&');
+  const r = await api(srv, 'GET', `/api/v1/stats/cases?node=${node}${q ? '&' + q : ''}`, undefined, who.street_supervisor.bearer);
+  assert.equal(r.status, 200, `${what}: ${JSON.stringify(r.body)}`);
+  const f = Date.parse(r.body.from), t = Date.parse(r.body.to), T = Date.parse(r.body.as_of);
+  assert.deepEqual(r.body.counts, rateRecount(node, f, t, T), `${what}: counts`);
+  return r.body;
+}
+
+// The dashboard's questions (the default period; each of the last months, to its last
+// second) and others: days evaluated in the past, a period over several months.
+async function allRates(what) {
+  const now = Date.now();
+  for (const node of [STREET, G1]) {
+    await sameRates(`${what}, ${node}, default period`, node);
+    for (const k of [0, 1, 2, 3]) await sameRates(`${what}, ${node}, month -${k}`, node, monthStart(k), monthStart(k - 1) - 1000);
+    await sameRates(`${what}, ${node}, a month to its middle`, node, monthStart(1), monthStart(1) + 15 * DAY);
+    await sameRates(`${what}, ${node}, 3 days to an hour ago`, node, now - 3 * DAY, now - 3600e3);
+    await sameRates(`${what}, ${node}, 90 days`, node, now - 90 * DAY, now);
+    await sameRates(`${what}, ${node}, a past period`, node, now - 45 * DAY, now - 10 * DAY);
+  }
+}
+
+test('the case rates from the counters equal the aggregate over the raw cases, for any evaluation time', async () => {
+  await allRates('the scenario');
+  const report = async (d) => (await ok(post('/api/v1/cases', { category: 'E0201', description: d, location: IN_G1 }, who.resident), 'report', 201)).id;
+  const staff = who.community_staff;
+  const ids = [];
+  for (const d of ['井盖松动', '垃圾满溢', '噪音扰民', '违章停车', '路面破损']) ids.push(await report(d));
+  const [a, b, c, d, e] = ids;
+  await act(a, { action: 'accept' }, staff);
+  await act(a, { action: 'handle', note: '已修复' }, staff);
+  await act(a, { action: 'verify' }, staff);
+  await act(a, { action: 'close' }, staff);
+  await act(a, { action: 'rate', satisfaction: 'satisfied', resolved: true }, who.resident);
+  await act(b, { action: 'accept' }, staff);
+  await act(c, { action: 'reject', note: '不属于受理范围' }, staff).catch(() => null);
+  await act(d, { action: 'withdraw' }, who.resident);
+  await allRates('after the case loop');
+
+  // Deadlines: ahead of now (not yet due), then passed; a response deadline likewise.
+  const now = Date.now();
+  sql(srv, `UPDATE cases SET due_at = ${now + 3600e3}, response_due_at = ${now + 1800e3} WHERE id = ${b}`);
+  await allRates('deadlines ahead');
+  sql(srv, `UPDATE cases SET due_at = ${now - 60e3}, response_due_at = ${now - 120e3} WHERE id = ${b}`);
+  await allRates('deadlines passed');
+
+  // Cases of a past month: closed after the month's end, and within its last second
+  // (after the evaluation time to = its end minus 1 s); a deadline inside that second.
+  const m1 = monthStart(1), m0 = monthStart(0);
+  sql(srv, `UPDATE cases SET reported_at = ${m1 + 2 * DAY}, accepted_at = ${m1 + 2 * DAY + 60e3},
+    closed_at = ${m0 + DAY}, handled_at = ${m0 + 3600e3}, due_at = ${m0 + 2 * DAY}, responded_at = ${m1 + 3 * DAY},
+    response_due_at = ${m1 + 4 * DAY} WHERE id = ${a}`);
+  sql(srv, `UPDATE cases SET reported_at = ${m1 + 5 * DAY}, accepted_at = ${m1 + 5 * DAY}, due_at = ${m0 - 500},
+    response_due_at = ${m0 - 1000} WHERE id = ${b}`);
+  sql(srv, `UPDATE cases SET reported_at = ${m0 - 400}, self_handled = 0 WHERE id = ${e}`);
+  await allRates('cases moved into the last month');
+  // Reopened: the rating and closing are gone again.
+  sql(srv, `UPDATE cases SET state = 'handling', closed_at = NULL, satisfaction = NULL, resolved = NULL, rework_count = 1 WHERE id = ${a}`);
+  await allRates('reopened by SQL');
+  // Every counter row equals the raw rows: the whole-history figures per grid.
+  const got = sql(srv, `SELECT code, ${COUNT_NAMES.map((n) => `SUM(${n})`).join(', ')} FROM case_rate_counts WHERE span = 1 GROUP BY code ORDER BY code`)
+    .map((r) => [r[0], ...r.slice(1).map(Number)]).filter((r) => r.slice(1).some((x) => x !== 0));
+  const want = [];
+  for (const [code] of sql(srv, `SELECT DISTINCT grid_code FROM cases ORDER BY grid_code`)) {
+    const k = rateRecount(code, 0, 8e15, 8e15);
+    const row = [code, ...COUNT_NAMES.map((n) => k[n])];
+    if (row.slice(1).some((x) => x !== 0)) want.push(row);
+  }
+  assert.deepEqual(got, want, 'counter rows (span 1, T = infinity) per grid');
+});
