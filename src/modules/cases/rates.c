@@ -23,7 +23,6 @@
 #include "modules/cases/cases_internal.h"
 #include "core/mem.h"
 #include "core/time.h"
-#include "modules/space/space.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,14 +63,14 @@ static const bool at_instant[CASE_COUNT__N] = {
 };
 
 /* R: a case that counts (not self-handled, not withdrawn, not a merged duplicate) and was
- * registered (立案). $5 is the evaluation time (as_of). */
+ * registered (立案). $4 is the evaluation time (as_of). */
 #define COUNTS " self_handled = 0 AND state NOT IN ('withdrawn', 'merged') "
 #define REG    COUNTS "AND accepted_at IS NOT NULL "
-#define CLOSED REG "AND closed_at IS NOT NULL AND closed_at <= $5 "
+#define CLOSED REG "AND closed_at IS NOT NULL AND closed_at <= $4 "
 #define DUE                                                                                        \
-	REG "AND ((closed_at IS NOT NULL AND closed_at <= $5) OR (due_at IS NOT NULL AND due_at "  \
-	    "<= $5)) "
-#define RESPONDED REG "AND responded_at IS NOT NULL AND responded_at <= $5 "
+	REG "AND ((closed_at IS NOT NULL AND closed_at <= $4) OR (due_at IS NOT NULL AND due_at "  \
+	    "<= $4)) "
+#define RESPONDED REG "AND responded_at IS NOT NULL AND responded_at <= $4 "
 #define RATED     REG "AND satisfaction IS NOT NULL "
 #define N(cond)   "SUM(CASE WHEN " cond " THEN 1 ELSE 0 END)"
 
@@ -90,8 +89,8 @@ static const char sql_raw[] =
     N(CLOSED "AND handled_at IS NOT NULL AND due_at IS NOT NULL AND handled_at <= due_at") ", "
     N(DUE "AND rework_count > 0") ", "
     N(DUE "AND extension_count > 0") ", "
-    N(REG "AND ((responded_at IS NOT NULL AND responded_at <= $5) OR "
-          "(response_due_at IS NOT NULL AND response_due_at < $5))") ", " /* due_response */
+    N(REG "AND ((responded_at IS NOT NULL AND responded_at <= $4) OR "
+          "(response_due_at IS NOT NULL AND response_due_at < $4))") ", " /* due_response */
     N(RESPONDED "AND response_due_at IS NOT NULL AND responded_at <= response_due_at") ", "
     N(RATED) ", "
     N(RATED "AND resolved = 1") ", "
@@ -100,22 +99,17 @@ static const char sql_raw[] =
     N(RATED "AND satisfaction = 'unsatisfied'") ", "
     N("self_handled = 1") ", "
     N(REG "AND escalated = 1")
-    " FROM cases WHERE grid_code >= $1 AND grid_code < $2 AND reported_at >= $3 AND "
-    "reported_at <= $4";
+    " FROM grids g CROSS JOIN cases c WHERE g.code >= $1 AND g.code < $5 AND c.grid_code = "
+    "g.code AND c.reported_at >= $2 AND c.reported_at <= $3";
 
-/* The cases a grid's counter rows count differently from the definition. $2, $5: the
- * rows' report instants [rlo, rhi); $3, $4: [from, to]; $6, $7: (T, U]. */
-static const char sql_live[] =
-    "SELECT self_handled, state, accepted_at, dispatched_at, escalated, satisfaction, "
-    "resolved, closed_at, due_at, handled_at, rework_count, extension_count, responded_at, "
-    "response_due_at, reported_at FROM cases WHERE id IN ("
-    "SELECT id FROM cases WHERE grid_code = $1 AND reported_at >= $2 AND reported_at < $3 "
-    "UNION SELECT id FROM cases WHERE grid_code = $1 AND reported_at > $4 AND reported_at < $5 "
-    "UNION SELECT id FROM cases WHERE grid_code = $1 AND closed_at > $6 AND closed_at <= $7 "
-    "UNION SELECT id FROM cases WHERE grid_code = $1 AND due_at > $6 AND due_at <= $7 "
-    "UNION SELECT id FROM cases WHERE grid_code = $1 AND responded_at > $6 AND responded_at <= $7 "
-    "UNION SELECT id FROM cases WHERE grid_code = $1 AND response_due_at >= $6 AND "
-    "response_due_at <= $7) AND reported_at >= $2 AND reported_at < $5";
+/* The cases the counter rows of the node's grids count differently from the definition:
+ * one branch per index, built by live_sql (a case may come twice: count_fast skips
+ * repeats). */
+#define LIVE_COLS                                                                              \
+	"SELECT c.id, c.self_handled, c.state, c.accepted_at, c.dispatched_at, c.escalated, "     \
+	"c.satisfaction, c.resolved, c.closed_at, c.due_at, c.handled_at, c.rework_count, "        \
+	"c.extension_count, c.responded_at, c.response_due_at, c.reported_at FROM grids g CROSS "  \
+	"JOIN cases c WHERE g.code >= $1 AND g.code < $2 AND c.grid_code = g.code AND "
 // clang-format on
 
 typedef struct {
@@ -217,10 +211,10 @@ static int count_raw(gz_db *db, const char *lo, const char *hi, int64_t from, in
 	if (!st)
 		return -1;
 	gz_stmt_bind_str(st, 1, lo);
-	gz_stmt_bind_str(st, 2, hi);
-	gz_stmt_bind_int64(st, 3, from);
-	gz_stmt_bind_int64(st, 4, to);
-	gz_stmt_bind_int64(st, 5, as_of);
+	gz_stmt_bind_int64(st, 2, from);
+	gz_stmt_bind_int64(st, 3, to);
+	gz_stmt_bind_int64(st, 4, as_of);
+	gz_stmt_bind_str(st, 5, hi);
 	int rc = gz_stmt_step(st, err);
 	if (rc == GZ_ROW)
 		for (int i = 0; i < CASE_COUNT__N; i++)
@@ -229,30 +223,61 @@ static int count_raw(gz_db *db, const char *lo, const char *hi, int64_t from, in
 	return rc < 0 ? -1 : 0;
 }
 
-/* "SUM(a), SUM(b_in), …" over the columns of case_count_names. */
+/* "SUM(c.a), SUM(c.b_in), …" over the columns of case_count_names. */
 static void sum_list(char *buf, size_t size, bool in_month)
 {
 	size_t n = 0;
 	for (int i = 0; i < CASE_COUNT__N; i++)
-		n += (size_t)snprintf(buf + n, size - n, "%sCOALESCE(SUM(%s%s), 0)", i ? ", " : "",
-		                      case_count_names[i], in_month && at_instant[i] ? "_in" : "");
+		n +=
+		    (size_t)snprintf(buf + n, size - n, "%sCOALESCE(SUM(c.%s%s), 0)", i ? ", " : "",
+		                     case_count_names[i], in_month && at_instant[i] ? "_in" : "");
+}
+
+/* The live query: $1, $2 the node's grid codes, $3, $4 the rows' report instants
+ * [rlo, rhi), $5, $6 (T, U], then the report edges outside [from, to] when not empty. */
+static void live_sql(char *buf, size_t size, bool edge_lo, bool edge_hi)
+{
+	static const char *const at[] = {
+	    "c.closed_at > $5 AND c.closed_at <= $6",
+	    "c.due_at > $5 AND c.due_at <= $6 AND (c.closed_at IS NULL OR c.closed_at > $5)",
+	    "c.responded_at > $5 AND c.responded_at <= $6",
+	    "c.response_due_at >= $5 AND c.response_due_at <= $6 AND (c.responded_at IS "
+	    "NULL OR c.responded_at > $5)"};
+	size_t n = 0;
+	int next = 7;
+	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++)
+		n += (size_t)snprintf(buf + n, size - n,
+		                      "%s" LIVE_COLS
+		                      "%s AND c.reported_at >= $3 AND c.reported_at < $4",
+		                      i ? " UNION ALL " : "", at[i]);
+	if (edge_lo) /* [rlo, from) */
+		n += (size_t)snprintf(
+		    buf + n, size - n,
+		    " UNION ALL " LIVE_COLS "c.reported_at >= $3 AND c.reported_at < $%d", next++);
+	if (edge_hi) /* (to, rhi) */
+		snprintf(buf + n, size - n,
+		         " UNION ALL " LIVE_COLS "c.reported_at > $%d AND c.reported_at < $4",
+		         next);
 }
 
 static int count_fast(gz_db *db, const char *lo, const char *hi, int64_t from, int64_t to,
                       int64_t as_of, bool by_month, int64_t *k, gz_err *err)
 {
-	/* The counter rows read per grid, and the report instants [rlo, rhi) they cover. */
-	char sums[1200], sql[2600];
+	/* The counter rows of the node's grids (one primary-key probe per grid and range),
+	 * and the report instants [rlo, rhi) they cover. */
+	char sums[1200], sql[3000];
 	sum_list(sums, sizeof sums, by_month);
 	int64_t rlo, rhi, u, p[6] = {0};
 	int np;
+#define JOIN                                                                                       \
+	" FROM grids g CROSS JOIN case_rate_counts c WHERE g.code >= $1 AND g.code < $2 AND "      \
+	"c.code = "                                                                                \
+	"g.code AND "
+#define NODE ""
 	if (by_month) {
 		int64_t m = month_of(from);
 		rlo = month_start(m), rhi = month_start(m + 1), u = rhi - 1;
-		snprintf(
-		    sql, sizeof sql,
-		    "SELECT %s FROM case_rate_counts WHERE code = $1 AND span = 0 AND day = $2",
-		    sums);
+		snprintf(sql, sizeof sql, "SELECT %s" JOIN "c.span = 0 AND c.day = $3" NODE, sums);
 		p[0] = m, np = 1;
 	} else {
 		int64_t fd = day_of(from), td = day_of(to);
@@ -262,87 +287,96 @@ static int count_fast(gz_db *db, const char *lo, const char *hi, int64_t from, i
 		int64_t d1_hi = a - 1, d2_lo = b, blk_lo = a, blk_hi = b - SPAN;
 		if (a >= b)
 			d1_hi = td, d2_lo = td + 1, blk_lo = 1, blk_hi = 0;
-		snprintf(
-		    sql, sizeof sql,
-		    "SELECT %s FROM (SELECT * FROM case_rate_counts WHERE code = $1 AND span = 1 "
-		    "AND day >= $2 AND day <= $3 UNION ALL SELECT * FROM case_rate_counts WHERE "
-		    "code = $1 AND span = 1 AND day >= $4 AND day <= $5 UNION ALL SELECT * FROM "
-		    "case_rate_counts WHERE code = $1 AND span = 16 AND day >= $6 AND day <= $7) x",
-		    sums);
+		snprintf(sql, sizeof sql,
+		         "SELECT %s FROM (SELECT c.*" JOIN
+		         "c.span = 1 AND c.day >= $3 AND c.day <= "
+		         "$4" NODE " UNION ALL SELECT c.*" JOIN "c.span = 1 AND c.day >= $5 AND "
+		         "c.day <= $6" NODE " UNION ALL SELECT c.*" JOIN "c.span = 16 AND c.day >= "
+		         "$7 AND c.day <= $8" NODE ") c",
+		         sums);
 		p[0] = fd, p[1] = d1_hi, p[2] = d2_lo, p[3] = td, p[4] = blk_lo, p[5] = blk_hi;
 		np = 6;
 	}
-	gz_stmt *gs =
-	    gz_db_prepare(db, "SELECT code FROM grids WHERE code >= $1 AND code < $2", err);
-	if (!gs)
+#undef JOIN
+#undef NODE
+	gz_stmt *st = gz_db_prepare(db, sql, err);
+	if (!st)
 		return -1;
-	gz_stmt_bind_str(gs, 1, lo);
-	gz_stmt_bind_str(gs, 2, hi);
-	int rc;
-	char(*codes)[SPACE_CODE_SIZE] = NULL;
-	size_t ng = 0, cap = 0;
-	while ((rc = gz_stmt_step(gs, err)) == GZ_ROW) {
-		if (ng == cap)
-			cap = cap ? 2 * cap : 64, codes = gz_realloc(codes, cap * sizeof *codes);
-		snprintf(codes[ng++], sizeof codes[0], "%s", gz_stmt_text(gs, 0));
+	gz_stmt_bind_str(st, 1, lo);
+	gz_stmt_bind_str(st, 2, hi);
+	for (int i = 0; i < np; i++)
+		gz_stmt_bind_int64(st, 3 + i, p[i]);
+	int rc = gz_stmt_step(st, err);
+	if (rc == GZ_ROW)
+		for (int i = 0; i < CASE_COUNT__N; i++)
+			k[i] = gz_stmt_int64(st, i);
+	gz_stmt_finish(st);
+	if (rc < 0)
+		return -1;
+	bool edge_lo = rlo < from, edge_hi = to + 1 < rhi;
+	char lsql[6000];
+	live_sql(lsql, sizeof lsql, edge_lo, edge_hi);
+	if (!(st = gz_db_prepare(db, lsql, err)))
+		return -1;
+	gz_stmt_bind_str(st, 1, lo);
+	gz_stmt_bind_str(st, 2, hi);
+	gz_stmt_bind_int64(st, 3, rlo);
+	gz_stmt_bind_int64(st, 4, rhi);
+	gz_stmt_bind_int64(st, 5, as_of);
+	gz_stmt_bind_int64(st, 6, u);
+	int pn = 7;
+	if (edge_lo)
+		gz_stmt_bind_int64(st, pn++, from);
+	if (edge_hi)
+		gz_stmt_bind_int64(st, pn, to);
+	int64_t *seen = NULL;
+	size_t n = 0, cap = 0;
+	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+		int64_t id = gz_stmt_int64(st, 0);
+		bool dup = false; /* a case met twice: a sorted list of the ids */
+		size_t lo_i = 0, hi_i = n;
+		while (lo_i < hi_i) {
+			size_t mid = (lo_i + hi_i) / 2;
+			if (seen[mid] == id) {
+				dup = true;
+				break;
+			}
+			if (seen[mid] < id)
+				lo_i = mid + 1;
+			else
+				hi_i = mid;
+		}
+		if (dup)
+			continue;
+		if (n == cap)
+			cap = cap ? 2 * cap : 64, seen = gz_realloc(seen, cap * sizeof *seen);
+		memmove(seen + lo_i + 1, seen + lo_i, (n - lo_i) * sizeof *seen);
+		seen[lo_i] = id, n++;
+		live_case c;
+		memset(&c, 0, sizeof c);
+		c.self_handled = gz_stmt_int64(st, 1);
+		snprintf(c.state, sizeof c.state, "%s", gz_stmt_text(st, 2));
+		c.accepted = col_opt(st, 3);
+		c.dispatched = col_opt(st, 4);
+		c.escalated = gz_stmt_int64(st, 5);
+		c.rated = !gz_stmt_isnull(st, 6);
+		if (c.rated)
+			snprintf(c.satisfaction, sizeof c.satisfaction, "%s", gz_stmt_text(st, 6));
+		c.resolved = col_opt(st, 7);
+		c.closed = col_opt(st, 8);
+		c.due = col_opt(st, 9);
+		c.handled = col_opt(st, 10);
+		c.rework = gz_stmt_int64(st, 11);
+		c.extension = gz_stmt_int64(st, 12);
+		c.responded = col_opt(st, 13);
+		c.response_due = col_opt(st, 14);
+		c.reported = gz_stmt_int64(st, 15);
+		live_facts(&c, FAR, by_month, -1, k); /* what the rows counted */
+		if (c.reported >= from && c.reported <= to)
+			live_facts(&c, as_of, false, 1, k); /* what the definition counts */
 	}
-	gz_stmt_finish(gs);
-	memset(k, 0, sizeof *k * CASE_COUNT__N);
-	for (size_t g = 0; rc >= 0 && g < ng; g++) {
-		const char *code = codes[g];
-		gz_stmt *st = gz_db_prepare(db, sql, err);
-		if (!st) {
-			rc = -1;
-			break;
-		}
-		gz_stmt_bind_str(st, 1, code);
-		for (int i = 0; i < np; i++)
-			gz_stmt_bind_int64(st, 2 + i, p[i]);
-		if ((rc = gz_stmt_step(st, err)) == GZ_ROW)
-			for (int i = 0; i < CASE_COUNT__N; i++)
-				k[i] += gz_stmt_int64(st, i);
-		gz_stmt_finish(st);
-		if (rc < 0)
-			break;
-		if (!(st = gz_db_prepare(db, sql_live, err))) {
-			rc = -1;
-			break;
-		}
-		gz_stmt_bind_str(st, 1, code);
-		gz_stmt_bind_int64(st, 2, rlo);
-		gz_stmt_bind_int64(st, 3, from);
-		gz_stmt_bind_int64(st, 4, to);
-		gz_stmt_bind_int64(st, 5, rhi);
-		gz_stmt_bind_int64(st, 6, as_of);
-		gz_stmt_bind_int64(st, 7, u);
-		while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
-			live_case c;
-			memset(&c, 0, sizeof c);
-			c.self_handled = gz_stmt_int64(st, 0);
-			snprintf(c.state, sizeof c.state, "%s", gz_stmt_text(st, 1));
-			c.accepted = col_opt(st, 2);
-			c.dispatched = col_opt(st, 3);
-			c.escalated = gz_stmt_int64(st, 4);
-			c.rated = !gz_stmt_isnull(st, 5);
-			if (c.rated)
-				snprintf(c.satisfaction, sizeof c.satisfaction, "%s",
-				         gz_stmt_text(st, 5));
-			c.resolved = col_opt(st, 6);
-			c.closed = col_opt(st, 7);
-			c.due = col_opt(st, 8);
-			c.handled = col_opt(st, 9);
-			c.rework = gz_stmt_int64(st, 10);
-			c.extension = gz_stmt_int64(st, 11);
-			c.responded = col_opt(st, 12);
-			c.response_due = col_opt(st, 13);
-			c.reported = gz_stmt_int64(st, 14);
-			live_facts(&c, FAR, by_month, -1, k); /* what the rows counted */
-			if (c.reported >= from && c.reported <= to)
-				live_facts(&c, as_of, false, 1, k); /* what the definition counts */
-		}
-		gz_stmt_finish(st);
-	}
-	free(codes);
+	gz_stmt_finish(st);
+	free(seen);
 	return rc < 0 ? -1 : 0;
 }
 

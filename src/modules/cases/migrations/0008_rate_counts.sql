@@ -56,13 +56,15 @@ CREATE TABLE case_rate_counts (
 ){{SQLITE: WITHOUT ROWID}};
 
 -- The cases whose instants lie after T, per grid (only rows with the instant set: a new
--- case has none of them, so intake writes no entry).
+-- case has none of them, so intake writes no entry). A deadline ahead matters only while
+-- the case is not closed (responded) by T: the index holds that too.
 CREATE INDEX cases_grid_closed_at ON cases (grid_code, closed_at) WHERE closed_at IS NOT NULL;
-CREATE INDEX cases_grid_due_at ON cases (grid_code, due_at) WHERE due_at IS NOT NULL;
+CREATE INDEX cases_grid_due_at ON cases (grid_code, due_at, closed_at, reported_at)
+    WHERE due_at IS NOT NULL;
 CREATE INDEX cases_grid_responded_at ON cases (grid_code, responded_at)
     WHERE responded_at IS NOT NULL;
-CREATE INDEX cases_grid_response_due_at ON cases (grid_code, response_due_at)
-    WHERE response_due_at IS NOT NULL;
+CREATE INDEX cases_grid_response_due_at ON cases (grid_code, response_due_at, responded_at,
+    reported_at) WHERE response_due_at IS NOT NULL;
 
 {{SQLITE:
 -- The counts of the cases already there.
