@@ -101,7 +101,26 @@ FROM (SELECT c.grid_code AS code, s.span, CASE s.span WHEN 0 THEN (CAST(strftime
 FROM cases c CROSS JOIN (SELECT 0 AS span UNION ALL SELECT 1 UNION ALL SELECT 16) s) x
 GROUP BY code, span, day;
 
+-- A new case not yet accepted (every intake): only received, rejected and self_handled
+-- can hold; one upsert of three rows.
+CREATE TRIGGER case_rates_intake AFTER INSERT ON cases
+WHEN NEW.accepted_at IS NULL AND NEW.state NOT IN ('withdrawn', 'merged')
+BEGIN
+    INSERT INTO case_rate_counts (code, span, day, received, rejected, self_handled)
+    SELECT NEW.grid_code, s.span, CASE s.span WHEN 0 THEN d.m WHEN 1 THEN d.d
+                                  ELSE d.d - d.d % 16 END, r.rc, r.rj, r.sh
+    FROM (SELECT (NEW.reported_at + 28800000) / 86400000 AS d, (CAST(strftime('%Y', (NEW.reported_at + 28800000) / 1000, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (NEW.reported_at + 28800000) / 1000, 'unixepoch') AS INTEGER) - 1) AS m) d,
+         (SELECT 1 - NEW.self_handled AS rc,
+                 CASE WHEN NEW.self_handled = 0 AND NEW.state = 'rejected' THEN 1 ELSE 0 END AS rj,
+                 NEW.self_handled AS sh) r,
+         (SELECT 0 AS span UNION ALL SELECT 1 UNION ALL SELECT 16) s WHERE true
+    ON CONFLICT (code, span, day) DO UPDATE SET
+        received = received + excluded.received, rejected = rejected + excluded.rejected,
+        self_handled = self_handled + excluded.self_handled;
+END;
+
 CREATE TRIGGER case_rates_insert AFTER INSERT ON cases
+WHEN NOT (NEW.accepted_at IS NULL AND NEW.state NOT IN ('withdrawn', 'merged'))
 BEGIN
     INSERT INTO case_rate_counts (code, span, day, received, registered, rejected, withdrawn, merged, dispatched, rated, resolved, satisfied, basically_satisfied, unsatisfied, self_handled, escalated, due, closed, closed_on_time, reworked, extended, due_response, responded_on_time, due_in, closed_in, closed_on_time_in, reworked_in, extended_in, due_response_in, responded_on_time_in)
     SELECT NEW.grid_code, s.span, CASE s.span WHEN 0 THEN (CAST(strftime('%Y', (NEW.reported_at + 28800000) / 1000, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (NEW.reported_at + 28800000) / 1000, 'unixepoch') AS INTEGER) - 1) WHEN 1 THEN (NEW.reported_at + 28800000) / 86400000 ELSE (NEW.reported_at + 28800000) / 86400000 - (NEW.reported_at + 28800000) / 86400000 % 16 END,
@@ -373,6 +392,21 @@ CREATE FUNCTION gz_case_rates() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'UPDATE' THEN
         PERFORM gz_case_rates_add(-1, OLD);
+    ELSIF NEW.accepted_at IS NULL AND NEW.state NOT IN ('withdrawn', 'merged') THEN
+        -- A new case not yet accepted (every intake): received, rejected, self_handled.
+        INSERT INTO case_rate_counts AS t (code, span, day, received, rejected, self_handled)
+        SELECT NEW.grid_code, s.span, CASE s.span WHEN 0 THEN (EXTRACT(YEAR FROM to_timestamp((NEW.reported_at + 28800000) / 1000) AT TIME ZONE 'UTC')::bigint * 12 + EXTRACT(MONTH FROM to_timestamp((NEW.reported_at + 28800000) / 1000) AT TIME ZONE 'UTC')::bigint - 1)
+                                      WHEN 1 THEN (NEW.reported_at + 28800000) / 86400000
+                                      ELSE (NEW.reported_at + 28800000) / 86400000
+                                           - (NEW.reported_at + 28800000) / 86400000 % 16 END,
+               1 - NEW.self_handled,
+               CASE WHEN NEW.self_handled = 0 AND NEW.state = 'rejected' THEN 1 ELSE 0 END,
+               NEW.self_handled
+        FROM (SELECT 0 AS span UNION ALL SELECT 1 UNION ALL SELECT 16) s
+        ON CONFLICT (code, span, day) DO UPDATE SET
+            received = t.received + excluded.received, rejected = t.rejected + excluded.rejected,
+            self_handled = t.self_handled + excluded.self_handled;
+        RETURN NULL;
     END IF;
     PERFORM gz_case_rates_add(1, NEW);
     RETURN NULL;
