@@ -203,6 +203,9 @@ async function allRates(what) {
     await sameRates(`${what}, ${node}, 3 days to an hour ago`, node, now - 3 * DAY, now - 3600e3);
     await sameRates(`${what}, ${node}, 90 days`, node, now - 90 * DAY, now);
     await sameRates(`${what}, ${node}, a past period`, node, now - 45 * DAY, now - 10 * DAY);
+    // From late in a day (the rows start the day after) and early in one.
+    await sameRates(`${what}, ${node}, from 20:00`, node, monthStart(0) - 4 * 3600e3, now);
+    await sameRates(`${what}, ${node}, from 04:00`, node, monthStart(0) - 20 * 3600e3, now - 3600e3);
   }
 }
 

@@ -250,10 +250,13 @@ static void live_sql(char *buf, size_t size, bool edge_lo, bool edge_hi)
 		                      "%s" LIVE_COLS
 		                      "%s AND c.reported_at >= $3 AND c.reported_at < $4",
 		                      i ? " UNION ALL " : "", at[i]);
-	if (edge_lo) /* [rlo, from) */
-		n += (size_t)snprintf(
-		    buf + n, size - n,
-		    " UNION ALL " LIVE_COLS "c.reported_at >= $3 AND c.reported_at < $%d", next++);
+	if (edge_lo) { /* between rlo and from */
+		n += (size_t)snprintf(buf + n, size - n,
+		                      " UNION ALL " LIVE_COLS
+		                      "c.reported_at >= $%d AND c.reported_at < $%d",
+		                      next, next + 1);
+		next += 2;
+	}
 	if (edge_hi) /* (to, rhi) */
 		snprintf(buf + n, size - n,
 		         " UNION ALL " LIVE_COLS "c.reported_at > $%d AND c.reported_at < $4",
@@ -282,6 +285,10 @@ static int count_fast(gz_db *db, const char *lo, const char *hi, int64_t from, i
 	} else {
 		int64_t fd = day_of(from), td = day_of(to);
 		rlo = fd * DAY_MS - BJ_MS, rhi = (td + 1) * DAY_MS - BJ_MS, u = FAR;
+		/* When from is late in its day, the rows start the day after and the live part
+		 * adds the period's cases of that day (fewer than it would take away). */
+		if (fd < td && 2 * (from - rlo) > DAY_MS)
+			fd++, rlo += DAY_MS;
 		/* [fd, a) and [b, td] single days, [a, b) whole blocks (as sharing's figures.c) */
 		int64_t a = (fd + SPAN - 1) / SPAN * SPAN, b = (td + 1) / SPAN * SPAN;
 		int64_t d1_hi = a - 1, d2_lo = b, blk_lo = a, blk_hi = b - SPAN;
@@ -313,7 +320,7 @@ static int count_fast(gz_db *db, const char *lo, const char *hi, int64_t from, i
 	gz_stmt_finish(st);
 	if (rc < 0)
 		return -1;
-	bool edge_lo = rlo < from, edge_hi = to + 1 < rhi;
+	bool edge_lo = rlo != from, edge_hi = to + 1 < rhi;
 	char lsql[6000];
 	live_sql(lsql, sizeof lsql, edge_lo, edge_hi);
 	if (!(st = gz_db_prepare(db, lsql, err)))
@@ -325,8 +332,10 @@ static int count_fast(gz_db *db, const char *lo, const char *hi, int64_t from, i
 	gz_stmt_bind_int64(st, 5, as_of);
 	gz_stmt_bind_int64(st, 6, u);
 	int pn = 7;
-	if (edge_lo)
-		gz_stmt_bind_int64(st, pn++, from);
+	if (edge_lo) {
+		gz_stmt_bind_int64(st, pn++, rlo < from ? rlo : from);
+		gz_stmt_bind_int64(st, pn++, rlo < from ? from : rlo);
+	}
 	if (edge_hi)
 		gz_stmt_bind_int64(st, pn, to);
 	int64_t *seen = NULL;
@@ -371,7 +380,8 @@ static int count_fast(gz_db *db, const char *lo, const char *hi, int64_t from, i
 		c.responded = col_opt(st, 13);
 		c.response_due = col_opt(st, 14);
 		c.reported = gz_stmt_int64(st, 15);
-		live_facts(&c, FAR, by_month, -1, k); /* what the rows counted */
+		if (c.reported >= rlo && c.reported < rhi)
+			live_facts(&c, FAR, by_month, -1, k); /* what the rows counted */
 		if (c.reported >= from && c.reported <= to)
 			live_facts(&c, as_of, false, 1, k); /* what the definition counts */
 	}
