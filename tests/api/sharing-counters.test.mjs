@@ -246,6 +246,13 @@ test('the case rates from the counters equal the aggregate over the raw cases, f
   // Reopened: the rating and closing are gone again.
   sql(srv, `UPDATE cases SET state = 'handling', closed_at = NULL, satisfaction = NULL, resolved = NULL, rework_count = 1 WHERE id = ${a}`);
   await allRates('reopened by SQL');
+  // A case written and deleted by SQL (no code deletes one; the counters follow anyway).
+  sql(srv, `INSERT INTO cases (grid_code, category_id, request_type, source, state, description, reported_at,
+    accepted_at, closed_at, due_at, created_at, updated_at) SELECT grid_code, category_id, request_type, source,
+    'closed', '计数删除测试', ${now - DAY}, ${now - DAY}, ${now - 3600e3}, ${now + DAY}, ${now}, ${now} FROM cases WHERE id = ${a}`);
+  await allRates('a case inserted closed');
+  sql(srv, `DELETE FROM cases WHERE description = '计数删除测试'`);
+  await allRates('and deleted');
   // Every counter row equals the raw rows: the whole-history figures per grid.
   const got = sql(srv, `SELECT code, ${COUNT_NAMES.map((n) => `SUM(${n})`).join(', ')} FROM case_rate_counts WHERE span = 1 GROUP BY code ORDER BY code`)
     .map((r) => [r[0], ...r.slice(1).map(Number)]).filter((r) => r.slice(1).some((x) => x !== 0));
