@@ -14,9 +14,13 @@
  *   - month (from the first instant of a Beijing month, to inside it): the month's row
  *     with T = its end;
  * and the live part corrects them with every case those rows count differently from the
- * definition: reported in the rows' days but outside [from, to], or with an instant in
- * (T, U] (U = infinity, or the month's end) — found through the (grid_code, reported_at)
- * index and the partial indexes on each instant. Evaluated at now, U = infinity asks
+ * definition: reported in the rows' days but outside [from, to] (or, when from is late
+ * in its day and the rows start the day after, inside [from, to] but not in the rows),
+ * or with an instant in (T, U] (U = infinity, or the month's end) — found through the
+ * (grid_code, reported_at) index and the partial indexes on each instant; for each, what
+ * the rows counted is taken away and what the definition counts at T added. A period
+ * neither a month nor evaluated within FAST_MS of now is counted by the aggregate (the
+ * instants after a T long past are most of the cases since). Evaluated at now, U = infinity asks
  * for the cases with a deadline still ahead; a past month asks for the instants in the
  * last second of the month: a few cases either way. */
 #include "modules/cases/cases.h"
