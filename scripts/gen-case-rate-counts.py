@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-# Writes src/modules/cases/migrations/0008_rate_counts.sql to stdout: the counters of the
+# Writes src/modules/cases/migrations/0009_rate_counts.sql to stdout: the counters of the
 # case rates (docs/METRICS.md "Case rates", "Cost"), one set of fact expressions for
 # SQLite's triggers, PostgreSQL's function and the migration's fill. The migration has
 # landed once committed: never edit it; a change goes into a new migration.
-#   python3 scripts/gen-case-rate-counts.py > src/modules/cases/migrations/0008_rate_counts.sql
+#   python3 scripts/gen-case-rate-counts.py > src/modules/cases/migrations/0009_rate_counts.sql
 STATIC = [
  ("received", "{cnt}"),
  ("registered", "{reg}"),

@@ -55,7 +55,7 @@ int gz_case_brief(gz_db *db, const gz_actor *a, int64_t id, char *grid, char *ca
  * from policy_scope_upper), evaluated at as_of: k[] in the order of case_count_names
  * (received, registered, ... escalated). how: CASE_COUNTS_RAW counts them with one
  * aggregate query over the period's cases (the reference); CASE_COUNTS_FAST reads the
- * counters case_rate_counts (migrations/0008_rate_counts.sql) plus the few cases whose
+ * counters case_rate_counts (migrations/0009_rate_counts.sql) plus the few cases whose
  * instants lie after as_of (rates.c), identical for any as_of, falling back to the
  * aggregate when that would not be cheaper (a period neither a calendar month nor
  * evaluated within 7 days of now). Returns 0, or -1 with err. */

@@ -1,6 +1,6 @@
 /* The counts behind the case rates (docs/METRICS.md "Case rates", "Cost"): by one
  * aggregate query over the period's cases (the reference), or from the counters
- * case_rate_counts kept by the triggers of migrations/0008_rate_counts.sql plus a small
+ * case_rate_counts kept by the triggers of migrations/0009_rate_counts.sql plus a small
  * live query — identical for any evaluation time T (cases.h gz_case_counts).
  *
  * A case's facts (live_facts below, the same expressions as the migration's): those that
