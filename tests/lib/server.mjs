@@ -80,6 +80,9 @@ export async function spawnServer({ db, dir, web = join(ROOT, 'web/dist'), extra
   if (!db.startsWith('sqlite:') && !env.GONGZHI_KEY_FILE) {
     env = { ...env, GONGZHI_KEY_FILE: join(dir, 'gongzhi.key') };
   }
+  // Uploaded files (the media store) in the test's directory too, shared like the key
+  // by the processes of one test and removed with it.
+  if (!env.GONGZHI_MEDIA_DIR) env = { ...env, GONGZHI_MEDIA_DIR: join(dir, 'media') };
   const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web', web,
     '--access-log', join(dir, `access-${port}.log`), ...extraArgs];
   const proc = spawn(binary(), args, {
@@ -115,6 +118,7 @@ export async function startServer(opts = {}) {
   let rr = 0;
   return {
     db, dir,
+    mediaDir: join(dir, 'media'),
     url: procs[0].url,
     servers: procs,
     // Alternates between processes when several share one database.
