@@ -9,6 +9,8 @@ import { startServer, api } from '../lib/server.mjs';
 import { adminSession, makeUser, login, sql } from './auth-util.mjs';
 import { assertErrorShape, assertNoSanitizerReport } from './util.mjs';
 import { FIXTURE, C1, C2, G1, G2 } from './people-util.mjs';
+import { assertStoredOnDisk, mediaFiles, mediaPath, blobLiteral, sha256 } from './media-util.mjs';
+import { existsSync } from 'node:fs';
 
 const IN_G1 = { lat: 39.9018, lng: 116.4018 };
 export const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
@@ -123,4 +125,43 @@ test('bad photos: a PDF as an image, an empty or unknown file, the wrong type, t
   const many = await api(srv, 'POST', '/api/v1/cases', { category: 'C0102', description: 'x', location: IN_G1, photos: Array(10).fill('1') }, who.res.bearer);
   assert.equal(many.status, 422);
   assert.equal(sql(srv, "SELECT COUNT(*) FROM case_photos WHERE sha256 IN (SELECT sha256 FROM case_photo_blobs WHERE media_type = 'application/pdf')")[0][0], '0');
+});
+
+test('a photo is a file in the media store at its SHA-256; its rows keep no bytes; photos stored in the database before are still served', async () => {
+  const bytes = Buffer.concat([JPEG, Buffer.from(` ${process.pid} ${Date.now()} 路灯`)]);
+  const up = await upload(bytes, 'image/jpeg', who.res);
+  assert.equal(up.status, 201, JSON.stringify(up.body));
+  assert.equal(up.body.sha256, sha256(bytes));
+  assertStoredOnDisk(srv, 'case_photo_blobs', bytes);
+  // The same bytes again: the same file, a second upload row.
+  const again = await upload(bytes, 'image/jpeg', who.res);
+  assert.equal(again.status, 201);
+  assert.notEqual(again.body.id, up.body.id);
+  assert.equal(again.body.sha256, up.body.sha256);
+  const c = await api(srv, 'POST', '/api/v1/cases', { category: 'C0102', description: '路灯又坏了', location: IN_G1, photos: [up.body.id] }, who.res.bearer);
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  let p = await photo(`/api/v1/cases/${c.body.id}/photos/${up.body.sha256}`, who.staff);
+  assert.equal(p.status, 200);
+  assert.equal(p.type, 'image/jpeg');
+  assert.equal(p.nosniff, 'nosniff');
+  assert.ok(p.bytes.equals(bytes));
+
+  // Refused uploads write no file.
+  const n = mediaFiles(srv);
+  assert.equal((await upload(PDF, 'image/jpeg', who.res)).status, 422);
+  assert.equal((await upload(Buffer.concat([PNG, Buffer.alloc(5 * 1024 * 1024)]), 'image/png', who.res)).status, 413);
+  assert.equal(mediaFiles(srv), n);
+
+  // A photo kept in the database (as before the media store) is served from it.
+  const old = Buffer.concat([PNG, Buffer.from('stored in the database in 2025')]);
+  const h = sha256(old);
+  sql(srv, `INSERT INTO case_photo_blobs (sha256, media_type, size, data, created_at) VALUES ('${h}', 'image/png', ${old.length}, ${blobLiteral(srv, old)}, 0)`);
+  sql(srv, `INSERT INTO case_photos (sha256, user_id, case_id, created_at) VALUES ('${h}', ${who.res.id}, ${c.body.id}, 0)`);
+  assert.ok(!existsSync(mediaPath(srv, h)));
+  p = await photo(`/api/v1/cases/${c.body.id}/photos/${h}`, who.staff);
+  assert.equal(p.status, 200);
+  assert.equal(p.type, 'image/png');
+  assert.equal(p.nosniff, 'nosniff');
+  assert.ok(p.bytes.equals(old));
+  assert.equal((await photo(`/api/v1/cases/${c.body.id}/photos/${h}`, who.staffB)).status, 404);
 });
