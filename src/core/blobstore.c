@@ -3,6 +3,7 @@
 #include "core/crypto.h"
 #include "core/media.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -221,4 +222,92 @@ int gz_blob_open(const char *hex, uint64_t *size, gz_err *err)
 	if (!g_dir[0])
 		return gz_err_set(err, GZ_EINTERNAL, "media_dir_unset", "媒体文件目录未设置");
 	return gz_blob_open_in(g_dir, hex, size, err);
+}
+
+/* The bytes of the regular file path (malloc'd) and their length, or NULL with errno. */
+static char *read_file(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	struct stat sb;
+	char *buf = NULL;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (buf = malloc((size_t)sb.st_size + 1))) {
+		size_t got = 0;
+		while (got < (size_t)sb.st_size) {
+			ssize_t n = read(fd, buf + got, (size_t)sb.st_size - got);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		if (got != (size_t)sb.st_size) {
+			free(buf);
+			buf = NULL;
+			errno = EIO;
+		}
+		*len = got;
+	}
+	int e = errno;
+	close(fd);
+	errno = e;
+	return buf;
+}
+
+int gz_blob_copy_all(const char *src, const char *dst, long *copied, long *bad, gz_err *err)
+{
+	*copied = *bad = 0;
+	DIR *top = opendir(src);
+	if (!top)
+		return errno == ENOENT ? 0 : io_fail(err, "读取目录", src);
+	if (make_dirs(dst, err) < 0) {
+		closedir(top);
+		return -1;
+	}
+	int rc = 0;
+	struct dirent *e;
+	while (rc == 0 && (e = readdir(top))) {
+		if (strlen(e->d_name) != 2 || strspn(e->d_name, "0123456789abcdef") != 2)
+			continue;
+		char sub[BLOB_PATH_MAX];
+		snprintf(sub, sizeof sub, "%s/%s", src, e->d_name);
+		DIR *d = opendir(sub);
+		if (!d) {
+			rc = io_fail(err, "读取目录", sub);
+			break;
+		}
+		struct dirent *f;
+		while (rc == 0 && (f = readdir(d))) {
+			char hex[GZ_BLOB_HEX], path[BLOB_PATH_MAX], got[GZ_BLOB_HEX];
+			if (snprintf(hex, sizeof hex, "%s%s", e->d_name, f->d_name) != 64 ||
+			    !gz_blob_hex_valid(hex))
+				continue; /* temporaries, anything else */
+			struct stat sb;
+			if (gz_blob_path(dst, hex, path, sizeof path) == 0 &&
+			    stat(path, &sb) == 0) {
+				char have[BLOB_PATH_MAX];
+				struct stat ss;
+				gz_blob_path(src, hex, have, sizeof have);
+				if (stat(have, &ss) == 0 && ss.st_size == sb.st_size)
+					continue;
+			}
+			gz_blob_path(src, hex, path, sizeof path);
+			size_t len = 0;
+			char *buf = read_file(path, &len);
+			if (!buf) {
+				rc = io_fail(err, "读取", path);
+				break;
+			}
+			gz_media_sha256_hex(buf, len, got);
+			if (strcmp(got, hex) != 0)
+				(*bad)++;
+			else if ((rc = gz_blob_put_in(dst, buf, len, got, err)) == 0)
+				(*copied)++;
+			free(buf);
+		}
+		closedir(d);
+	}
+	closedir(top);
+	return rc;
 }

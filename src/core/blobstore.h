@@ -62,4 +62,12 @@ int gz_blob_open_in(const char *dir, const char *hex, uint64_t *size, gz_err *er
 /* gz_blob_open_in in the process's store. */
 int gz_blob_open(const char *hex, uint64_t *size, gz_err *err);
 
+/* Copies every file of the store at src that the store at dst lacks into dst (created if
+ * missing), each checked against its address on the way (a file whose bytes no longer
+ * match it is skipped and counted in *bad): the media half of a backup, run after the
+ * database's half, so every file the copied database names is copied (a file is in the
+ * store before the row naming it commits). A missing src holds nothing. Counts into
+ * *copied (files written) and *bad; 0, or -1 with err set (500 "media_store"). */
+int gz_blob_copy_all(const char *src, const char *dst, long *copied, long *bad, gz_err *err);
+
 #endif

@@ -5,12 +5,13 @@
 // Runs on SQLite and PostgreSQL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, api } from '../lib/server.mjs';
+import { startServer, api, cli } from '../lib/server.mjs';
 import { adminSession, makeUser, login, sql } from './auth-util.mjs';
 import { assertErrorShape, assertNoSanitizerReport } from './util.mjs';
 import { FIXTURE, C1, C2, G1, G2 } from './people-util.mjs';
 import { assertStoredOnDisk, mediaFiles, mediaPath, blobLiteral, sha256 } from './media-util.mjs';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const IN_G1 = { lat: 39.9018, lng: 116.4018 };
 export const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
@@ -164,4 +165,20 @@ test('a photo is a file in the media store at its SHA-256; its rows keep no byte
   assert.equal(p.nosniff, 'nosniff');
   assert.ok(p.bytes.equals(old));
   assert.equal((await photo(`/api/v1/cases/${c.body.id}/photos/${h}`, who.staffB)).status, 404);
+});
+
+test('gongzhi backup copies the media store next to the database copy, then only what it lacks', { skip: Boolean(process.env.GZ_TEST_DB && process.env.GZ_TEST_DB !== 'sqlite') && 'backup is SQLite-only' }, async () => {
+  const bytes = Buffer.concat([PNG, Buffer.from(` backup ${Date.now()}`)]);
+  const up = await upload(bytes, 'image/png', who.res);
+  assert.equal(up.status, 201);
+  const file = join(srv.dir, 'backup.db');
+  const env = { ...process.env, GONGZHI_MEDIA_DIR: srv.mediaDir };
+  let b = cli(['backup', file, '--db', srv.db], { env });
+  assert.equal(b.code, 0, b.stderr);
+  const copy = join(`${file}.media`, up.body.sha256.slice(0, 2), up.body.sha256.slice(2));
+  assert.ok(readFileSync(copy).equals(bytes));
+  assert.match(b.stdout, /media files copied to .*: [1-9]\d*/);
+  b = cli(['backup', file, '--db', srv.db], { env });
+  assert.equal(b.code, 0, b.stderr);
+  assert.match(b.stdout, /media files copied to .*: 0\n/);
 });
