@@ -298,6 +298,48 @@ static void test_blob_dir_defaults(void **state)
 	unsetenv("GONGZHI_KEY_FILE");
 }
 
+/* The media half of a backup: everything once, then only what is missing; a file that no
+ * longer matches its address is not copied. */
+static void test_blob_copy_all(void **state)
+{
+	(void)state;
+	char src[300], dst[300], hex[GZ_BLOB_HEX], path[512];
+	snprintf(src, sizeof src, "%s/copy-src", root);
+	snprintf(dst, sizeof dst, "%s/copy-dst/media", root);
+	gz_err err;
+	gz_err_clear(&err);
+	long copied = -1, bad = -1;
+	/* Nothing there yet: nothing to copy. */
+	assert_int_equal(gz_blob_copy_all(src, dst, &copied, &bad, &err), 0);
+	assert_int_equal(copied, 0);
+	assert_int_equal(mkdir(src, 0700), 0);
+	assert_int_equal(gz_blob_put_in(src, "%PDF-one", 8, hex, &err), 0);
+	assert_int_equal(gz_blob_put_in(src, "%PDF-two", 8, hex, &err), 0);
+	assert_int_equal(gz_blob_copy_all(src, dst, &copied, &bad, &err), 0);
+	assert_int_equal(copied, 2);
+	assert_int_equal(bad, 0);
+	assert_int_equal(gz_blob_path(dst, hex, path, sizeof path), 0);
+	size_t len = 0;
+	char *got = slurp(path, &len);
+	assert_int_equal(len, 8);
+	assert_memory_equal(got, "%PDF-two", 8);
+	free(got);
+	assert_int_equal(gz_blob_copy_all(src, dst, &copied, &bad, &err), 0);
+	assert_int_equal(copied, 0);
+	/* A new file and a damaged one. */
+	assert_int_equal(gz_blob_put_in(src, "%PDF-three", 10, hex, &err), 0);
+	assert_int_equal(gz_blob_put_in(src, "%PDF-four", 9, hex, &err), 0);
+	assert_int_equal(gz_blob_path(src, hex, path, sizeof path), 0);
+	FILE *f = fopen(path, "r+");
+	fputs("X", f);
+	fclose(f);
+	assert_int_equal(gz_blob_copy_all(src, dst, &copied, &bad, &err), 0);
+	assert_int_equal(copied, 1);
+	assert_int_equal(bad, 1);
+	assert_int_equal(gz_blob_path(dst, hex, path, sizeof path), 0);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +348,7 @@ int main(void)
 	    cmocka_unit_test(test_blob_concurrent_processes),
 	    cmocka_unit_test(test_blob_bad_dir_is_an_error),
 	    cmocka_unit_test(test_blob_dir_defaults),
+	    cmocka_unit_test(test_blob_copy_all),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
