@@ -5,12 +5,13 @@
 // Runs on SQLite and PostgreSQL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, api, cli } from '../lib/server.mjs';
+import { startServer, spawnServer, freshDatabase, api, cli } from '../lib/server.mjs';
 import { adminSession, makeUser, login, sql } from './auth-util.mjs';
 import { assertErrorShape, assertNoSanitizerReport } from './util.mjs';
 import { FIXTURE, C1, C2, G1, G2 } from './people-util.mjs';
 import { assertStoredOnDisk, mediaFiles, mediaPath, blobLiteral, sha256 } from './media-util.mjs';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const IN_G1 = { lat: 39.9018, lng: 116.4018 };
@@ -181,4 +182,31 @@ test('gongzhi backup copies the media store next to the database copy, then only
   b = cli(['backup', file, '--db', srv.db], { env });
   assert.equal(b.code, 0, b.stderr);
   assert.match(b.stdout, /media files copied to .*: 0\n/);
+});
+
+// The file is synced before the rows naming it commit: a process that dies right after
+// the COMMIT (GONGZHI_TEST_FAULT, test builds) has the photo on disk with its row.
+test('an upload whose process dies right after COMMIT is in the media store', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gz-test-'));
+  const db = freshDatabase(dir);
+  const mediaDir = join(dir, 'media');
+  const client = (p) => ({ db, dir, mediaDir, fetch: (path, init) => fetch(p.url + path, init) });
+  const logs = [];
+  try {
+    let p = await spawnServer({ db, dir });
+    const admin = await adminSession(client(p));
+    logs.push(p.log());
+    await p.stop();
+    p = await spawnServer({ db, dir, env: { GONGZHI_TEST_FAULT: 'crash_after_commit' } });
+    const bytes = Buffer.concat([JPEG, Buffer.from(' crash')]);
+    const lost = await fetch(p.url + '/api/v1/case-photos', { method: 'POST', headers: { 'Content-Type': 'image/jpeg', ...admin.bearer }, body: bytes })
+      .then((r) => r.status, (e) => e);
+    assert.ok(lost instanceof Error, `the answer should be lost, got ${lost}`);
+    await p.stop('SIGKILL');
+    logs.push(p.log());
+    assertStoredOnDisk(client(p), 'case_photo_blobs', bytes);
+    for (const l of logs) assertNoSanitizerReport(l);
+  } finally {
+    if (!process.env.GZ_KEEP_TMP) rmSync(dir, { recursive: true, force: true });
+  }
 });
