@@ -189,8 +189,7 @@ test('gongzhi backup copies the media store next to the database copy, then only
 test('an upload whose process dies right after COMMIT is in the media store', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gz-test-'));
   const db = freshDatabase(dir);
-  const mediaDir = join(dir, 'media');
-  const client = (p) => ({ db, dir, mediaDir, fetch: (path, init) => fetch(p.url + path, init) });
+  const client = (p) => ({ db, dir, mediaDir: p.mediaDir, fetch: (path, init) => fetch(p.url + path, init) });
   const logs = [];
   try {
     let p = await spawnServer({ db, dir });
