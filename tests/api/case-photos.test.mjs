@@ -209,3 +209,16 @@ test('an upload whose process dies right after COMMIT is in the media store', as
     if (!process.env.GZ_KEEP_TMP) rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a server whose media directory cannot be used refuses to start, saying which', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gz-test-'));
+  try {
+    const db = freshDatabase(dir);
+    const env = { ...process.env, GONGZHI_MEDIA_DIR: '/dev/null/media', GONGZHI_KEY_FILE: join(dir, 'gongzhi.key') };
+    const r = cli(['serve', '--db', db, '--listen', '127.0.0.1:0', '--access-log', 'off'], { env, timeout: 60000 });
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /\/dev\/null\/media/);
+  } finally {
+    if (!process.env.GZ_KEEP_TMP) rmSync(dir, { recursive: true, force: true });
+  }
+});
