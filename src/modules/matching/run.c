@@ -77,24 +77,21 @@ static int32_t intern(run_ctx *c, const char *s)
 	return id;
 }
 
-static int load_tag_weights(gz_db *db, run_ctx *c, gz_err *err)
+/* The tags' weights in force ("tag:<code>" settings), by the key resident_tags holds. */
+static void load_tag_weights(json_t *settings, run_ctx *c)
 {
-	gz_stmt *st = gz_db_prepare(db,
-	                            "SELECT name, value FROM match_settings WHERE scope = '' AND "
-	                            "name LIKE 'tag:%' ORDER BY name",
-	                            err);
-	if (!st)
-		return -1;
-	int rc;
-	while ((rc = gz_stmt_step(st, err)) == GZ_ROW && c->ntag < TAGS_MAX) {
-		const char *code = gz_stmt_text(st, 0) + 4;
+	const char *name;
+	json_t *v;
+	json_object_foreach(settings, name, v)
+	{
+		if (strncmp(name, "tag:", 4) != 0 || c->ntag >= TAGS_MAX)
+			continue;
+		const char *code = name + 4;
 		const person_tag *t = person_tag_find(code);
 		gz_people_tag_key(code, t && t->sensitive, c->tag_keys[c->ntag],
 		                  sizeof c->tag_keys[c->ntag]);
-		c->tag_w[c->ntag++] = gz_stmt_int64(st, 1);
+		c->tag_w[c->ntag++] = json_integer_value(v);
 	}
-	gz_stmt_finish(st);
-	return rc < 0 ? -1 : 0;
 }
 
 static run_need *need_by_id(run_ctx *c, int64_t id)
@@ -501,11 +498,15 @@ int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t *
 	gz_stmt_finish(lk);
 	if (rc < 0)
 		goto fail;
-	int64_t B, lambda, wait_days, wait_max, lng0 = 0, lat0 = 0;
-	if (match_setting(db, "B", &B, err) < 0 || match_setting(db, "lambda", &lambda, err) < 0 ||
-	    match_setting(db, "wait_days", &wait_days, err) < 0 ||
-	    match_setting(db, "wait_max", &wait_max, err) < 0 || load_tag_weights(db, &c, err) < 0)
+	/* The settings in force in the community (settings.c). */
+	json_t *set = NULL;
+	if (match_settings_at(db, community, &set, NULL, err) < 0)
 		goto fail;
+	int64_t B = match_settings_value(set, "B"), lambda = match_settings_value(set, "lambda"),
+	        wait_days = match_settings_value(set, "wait_days"),
+	        wait_max = match_settings_value(set, "wait_max"), lng0 = 0, lat0 = 0;
+	load_tag_weights(set, &c);
+	json_decref(set);
 	char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2], street[16];
 	gz_api_scope_range(community, NULL, lo, hi);
 	snprintf(street, sizeof street, "%.9s", community);
