@@ -124,10 +124,11 @@ static int scope_name(gz_db *db, const char *scope, char *out, size_t cap, gz_er
 	snprintf(out, cap, "%s", scope[0] ? scope : "全系统");
 	if (!scope[0])
 		return 0;
-	gz_stmt *st = gz_db_prepare(db,
-	                            "SELECT name FROM communities WHERE code = $1 UNION ALL SELECT "
-	                            "name FROM streets WHERE code = $1",
-	                            err);
+	gz_stmt *st = gz_db_prepare(
+	    db,
+	    "SELECT name FROM communities WHERE code = $1 UNION ALL SELECT "
+	    "name FROM streets WHERE code = $1 UNION ALL SELECT name FROM grids WHERE code = $1",
+	    err);
 	if (!st)
 		return -1;
 	gz_stmt_bind_str(st, 1, scope);
@@ -171,8 +172,8 @@ static json_t *settings_json(gz_db *db, const char *scope, gz_err *err)
 	return json_pack("{s:s,s:s,s:o}", "scope", scope, "scope_name", name, "items", items);
 }
 
-/* scope: "" (the whole system), a street or a community that exists, in the actor's
- * scopes for act (404 otherwise, as for a place that does not exist). */
+/* scope: "" (the whole system), a street, a community or (to read) a grid that exists, in the
+ * actor's scopes for act (404 otherwise, as for a place that does not exist). */
 static int settings_scope_check(gz_db *db, const gz_actor *a, policy_action act, const char *scope,
                                 gz_err *err)
 {
@@ -185,7 +186,8 @@ static int settings_scope_check(gz_db *db, const gz_actor *a, policy_action act,
 	return match_scope_check(a, act, RES_MATCH_SETTINGS, scope, err);
 }
 
-/* GET /api/v1/matching/settings?scope= (default: the whole system) */
+/* GET /api/v1/matching/settings?scope= (default: the whole system; a grid: its
+ * community's, as a run there uses them) */
 static void settings_get(gz_req *r)
 {
 	gz_err err;
@@ -193,8 +195,8 @@ static void settings_get(gz_req *r)
 	const char *scope = NULL;
 	json_t *out = NULL;
 	gz_db *db = NULL;
-	if (gz_api_code_query(r, "scope", GZ_API_AT_STREET | GZ_API_AT_COMMUNITY, &scope, &err) ==
-	        0 &&
+	if (gz_api_code_query(r, "scope", GZ_API_AT_STREET | GZ_API_AT_COMMUNITY | GZ_API_AT_GRID,
+	                      &scope, &err) == 0 &&
 	    (db = gz_req_db(r, &err)) &&
 	    settings_scope_check(db, gz_req_actor(r), ACT_READ, scope ? scope : "", &err) == 0)
 		out = settings_json(db, scope ? scope : "", &err);
