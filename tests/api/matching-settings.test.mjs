@@ -101,7 +101,7 @@ describe('settings through the API', () => {
     assert.ok(r.body.scope_name && r.body.scope_name !== C1, 'the community by name');
     assert.deepEqual(item(r.body, 'B'), {
       name: 'B', label: item(r.body, 'B').label, value: 3000, min: 0, max: 1000000, default: 3000,
-      from: '', here: false, system_only: false,
+      from: '', from_name: '全系统', here: false, system_only: false,
     });
     assert.equal(item(r.body, 'tag:living_alone').value, 3);
     assert.equal(item(r.body, 'run_every_hours').system_only, true);
@@ -174,6 +174,7 @@ describe('settings through the API', () => {
     r = await get(`/api/v1/matching/settings?scope=${G1}`, w.as.grid_worker);
     assert.equal(r.status, 200);
     assert.deepEqual([item(r.body, 'B').value, item(r.body, 'lambda').value, item(r.body, 'lambda').from], [5000, 100, C1.slice(0, 9)]);
+    assert.match(item(r.body, 'lambda').from_name, /街道$/, 'the street by name');
     // A run in C1 takes B = 5000 and the tag's 5 (a need still open: Thursday's).
     r = await post('/api/v1/needs', needBody(MON + 10 * HOUR, MON + 10.5 * HOUR, { title: '帮忙取药' }), w.as.grid_worker);
     assert.equal(r.status, 201);

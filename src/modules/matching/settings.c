@@ -139,9 +139,9 @@ static int scope_name(gz_db *db, const char *scope, char *out, size_t cap, gz_er
 	return rc < 0 ? -1 : 0;
 }
 
-/* {scope, scope_name, items: [{name, label, value, min, max, default, from, here}]}: each
- * setting's value in force at scope, where it was set ("" the whole system, null the
- * default) and whether it is set at scope itself. */
+/* {scope, scope_name, items: [{name, label, value, min, max, default, from, from_name,
+ * here, system_only}]}: each setting's value in force at scope, where it was set ("" the
+ * whole system, null the default; by name) and whether it is set at scope itself. */
 static json_t *settings_json(gz_db *db, const char *scope, gz_err *err)
 {
 	json_t *values = NULL, *from = NULL;
@@ -149,8 +149,25 @@ static json_t *settings_json(gz_db *db, const char *scope, gz_err *err)
 	if (scope_name(db, scope, name, sizeof name, err) < 0 ||
 	    match_settings_at(db, scope, &values, &from, err) < 0)
 		return NULL;
-	json_t *items = json_array(), *names = setting_names(), *v;
+	json_t *items = json_array(), *names = setting_names(), *v, *from_names = json_object();
 	size_t i;
+	const char *fk;
+	json_object_foreach(from, fk, v)
+	{
+		const char *code = json_string_value(v);
+		char nm[256];
+		if (json_object_get(from_names, code))
+			continue;
+		if (scope_name(db, code, nm, sizeof nm, err) < 0) {
+			json_decref(items);
+			json_decref(names);
+			json_decref(values);
+			json_decref(from);
+			json_decref(from_names);
+			return NULL;
+		}
+		json_object_set_new(from_names, code, json_string(nm));
+	}
 	json_array_foreach(names, i, v)
 	{
 		match_setting_def d;
@@ -159,16 +176,18 @@ static json_t *settings_json(gz_db *db, const char *scope, gz_err *err)
 		json_t *f = json_object_get(from, key);
 		json_array_append_new(
 		    items,
-		    json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:O,s:b,s:b}", "name", key, "label",
+		    json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:O,s:O,s:b,s:b}", "name", key, "label",
 		              d.label, "value", (json_int_t)match_settings_value(values, key),
 		              "min", (json_int_t)d.min, "max", (json_int_t)d.max, "default",
-		              (json_int_t)d.def, "from", f ? f : json_null(), "here",
-		              f && strcmp(json_string_value(f), scope) == 0, "system_only",
+		              (json_int_t)d.def, "from", f ? f : json_null(), "from_name",
+		              f ? json_object_get(from_names, json_string_value(f)) : json_null(),
+		              "here", f && strcmp(json_string_value(f), scope) == 0, "system_only",
 		              d.system_only));
 	}
 	json_decref(names);
 	json_decref(values);
 	json_decref(from);
+	json_decref(from_names);
 	return json_pack("{s:s,s:s,s:o}", "scope", scope, "scope_name", name, "items", items);
 }
 
