@@ -162,6 +162,8 @@ test('the provider accepts the proposal on a phone', async () => {
     const card = page.locator('.mx-card', { hasText: TITLE });
     await card.waitFor();
     assert.match(await card.getByTestId('proposal-reasons').innerText(), /心理疏导/);
+    // The demo's 心理疏导 offers have no weekly windows: always available.
+    assert.match(await card.getByTestId('proposal-window').innerText(), /可服务时段：不限/);
     // Before accepting: the resident's surname, the building, not the flat.
     const flat = /(^|[^\d-])\d{1,2}-\d{1,2}-\d{3,4}(?!\d)/; // 2-2-601, not a date
     assert.doesNotMatch(await card.innerText(), flat);

@@ -33,12 +33,12 @@ export const windowText = (a, b) => `${day(a)} 至 ${day(b)}`
 export const metres = (m) => (m >= 1000 ? (m / 1000).toFixed(1) + ' 公里' : m + ' 米')
 
 // The proposal's reason about time (run.c, window_reason): the provider's weekly window
-// that meets the need's, or none when they are always available.
+// that meets the need's, or none when they are always available; withNeed: the need's
+// window first (where the card does not show it).
 const WEEKDAYS = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日']
-export function windowReason(w) {
+export function windowReason(w, withNeed = false) {
   if (!w) return ''
-  const need = `需求时间 ${shanghai(w.need_start)} 至 ${shanghai(w.need_end)}`
-  return w.available
-    ? `${need}，对方可服务：${WEEKDAYS[w.available.weekday]} ${w.available.from}–${w.available.to}`
-    : `${need}，对方不限时段`
+  const need = withNeed ? `需求时间 ${shanghai(w.need_start)} 至 ${shanghai(w.need_end)}，` : ''
+  const a = w.available
+  return need + (a ? `可服务时段：${WEEKDAYS[a.weekday]} ${a.from}–${a.to}` : '可服务时段：不限')
 }
