@@ -5,6 +5,7 @@
  * proposal per pair with its reasons. The provider accepts (接单) or declines; a
  * declined pair is never proposed again, and the need is open for the next run. */
 #include "modules/matching/match_internal.h"
+#include "modules/matching/avail.h"
 #include "api/fields.h"
 #include "api/list.h"
 #include "core/json.h"
@@ -25,7 +26,7 @@
 #define TAGS_MAX 64
 
 typedef struct run_need {
-	int64_t id, created_at, lng, lat, w, tags_part, wait_part;
+	int64_t id, created_at, lng, lat, w, tags_part, wait_part, win_start, win_end;
 	char grid[16];
 	char *skill;
 	int64_t tagw[8];
@@ -36,6 +37,8 @@ typedef struct run_offer {
 	int64_t id, user_id, cap, radius, lng, lat, load;
 	json_t *skills, *grids;
 	int32_t *skill_ids;
+	match_avail_window *windows; /* none: always available */
+	size_t nwindows;
 } run_offer;
 
 typedef struct run_ctx {
@@ -57,6 +60,7 @@ static void ctx_free(run_ctx *c)
 		json_decref(c->offers[j].skills);
 		json_decref(c->offers[j].grids);
 		free(c->offers[j].skill_ids);
+		free(c->offers[j].windows);
 	}
 	free(c->needs);
 	free(c->offers);
@@ -73,24 +77,21 @@ static int32_t intern(run_ctx *c, const char *s)
 	return id;
 }
 
-static int load_tag_weights(gz_db *db, run_ctx *c, gz_err *err)
+/* The tags' weights in force ("tag:<code>" settings), by the key resident_tags holds. */
+static void load_tag_weights(json_t *settings, run_ctx *c)
 {
-	gz_stmt *st = gz_db_prepare(db,
-	                            "SELECT name, value FROM match_settings WHERE scope = '' AND "
-	                            "name LIKE 'tag:%' ORDER BY name",
-	                            err);
-	if (!st)
-		return -1;
-	int rc;
-	while ((rc = gz_stmt_step(st, err)) == GZ_ROW && c->ntag < TAGS_MAX) {
-		const char *code = gz_stmt_text(st, 0) + 4;
+	const char *name;
+	json_t *v;
+	json_object_foreach(settings, name, v)
+	{
+		if (strncmp(name, "tag:", 4) != 0 || c->ntag >= TAGS_MAX)
+			continue;
+		const char *code = name + 4;
 		const person_tag *t = person_tag_find(code);
 		gz_people_tag_key(code, t && t->sensitive, c->tag_keys[c->ntag],
 		                  sizeof c->tag_keys[c->ntag]);
-		c->tag_w[c->ntag++] = gz_stmt_int64(st, 1);
+		c->tag_w[c->ntag++] = json_integer_value(v);
 	}
-	gz_stmt_finish(st);
-	return rc < 0 ? -1 : 0;
 }
 
 static run_need *need_by_id(run_ctx *c, int64_t id)
@@ -116,8 +117,8 @@ static int load_needs(gz_db *db, run_ctx *c, const char *lo, const char *hi, int
 {
 	gz_stmt *st = gz_db_prepare(db,
 	                            "SELECT n.id, n.skill, n.lng_e7, n.lat_e7, n.created_at, "
-	                            "n.grid_code FROM match_needs n WHERE" OPEN_IN_RANGE
-	                            " ORDER BY n.id LIMIT 20001",
+	                            "n.grid_code, n.window_start, n.window_end FROM match_needs n "
+	                            "WHERE" OPEN_IN_RANGE " ORDER BY n.id LIMIT 20001",
 	                            err);
 	if (!st)
 		return -1;
@@ -134,6 +135,8 @@ static int load_needs(gz_db *db, run_ctx *c, const char *lo, const char *hi, int
 		n->lat = gz_stmt_int64(st, 3);
 		n->created_at = gz_stmt_int64(st, 4);
 		snprintf(n->grid, sizeof n->grid, "%s", gz_stmt_text(st, 5));
+		n->win_start = gz_stmt_int64(st, 6);
+		n->win_end = gz_stmt_int64(st, 7);
 	}
 	gz_stmt_finish(st);
 	if (rc < 0)
@@ -159,6 +162,23 @@ static int load_needs(gz_db *db, run_ctx *c, const char *lo, const char *hi, int
 	return rc < 0 ? -1 : 0;
 }
 
+/* An offer's availability ({weekday, from, to} as offers.c checked them) for the
+ * availability cut; no windows: always available. */
+static void offer_windows(run_offer *o, const char *text)
+{
+	json_t *arr = json_loads(text, 0, NULL), *v;
+	size_t k, n = json_array_size(arr);
+	o->windows = n ? calloc(n, sizeof *o->windows) : NULL;
+	json_array_foreach(arr, k, v)
+	{
+		match_avail_window *w = &o->windows[o->nwindows++];
+		w->weekday = (int)json_integer_value(json_object_get(v, "weekday"));
+		w->from_min = match_avail_hhmm(json_string_value(json_object_get(v, "from")));
+		w->to_min = match_avail_hhmm(json_string_value(json_object_get(v, "to")));
+	}
+	json_decref(arr);
+}
+
 static int load_offers(gz_db *db, run_ctx *c, const char *lo, const char *hi, const char *street,
                        int64_t now, gz_err *err)
 {
@@ -167,7 +187,8 @@ static int load_offers(gz_db *db, run_ctx *c, const char *lo, const char *hi, co
 	gz_stmt *st = gz_db_prepare(
 	    db,
 	    "SELECT o.id, o.user_id, o.skills, o.capacity_per_week, o.radius_m, o.lng_e7, "
-	    "o.lat_e7, o.grids, (SELECT COUNT(*) FROM match_needs x WHERE x.offer_id = o.id AND "
+	    "o.lat_e7, o.grids, o.windows, (SELECT COUNT(*) FROM match_needs x WHERE x.offer_id = "
+	    "o.id AND "
 	    "(x.status IN ('proposed', 'taken') OR (x.status IN ('done', 'rated') AND x.updated_at "
 	    "> $4))) FROM match_offers o WHERE o.status = 'active' AND ((o.scope_code >= $1 AND "
 	    "o.scope_code < $2) OR o.scope_code = $3) ORDER BY o.id LIMIT 20001",
@@ -190,7 +211,8 @@ static int load_offers(gz_db *db, run_ctx *c, const char *lo, const char *hi, co
 		o->lng = gz_stmt_int64(st, 5);
 		o->lat = gz_stmt_int64(st, 6);
 		o->grids = json_loads(gz_stmt_text(st, 7), 0, NULL);
-		o->load = gz_stmt_int64(st, 8);
+		o->load = gz_stmt_int64(st, 9);
+		offer_windows(o, gz_stmt_text(st, 8));
 		if (!json_is_array(o->skills)) {
 			json_decref(o->skills);
 			o->skills = json_array();
@@ -204,7 +226,8 @@ static int load_offers(gz_db *db, run_ctx *c, const char *lo, const char *hi, co
 	return rc < 0 ? -1 : 0;
 }
 
-/* Declined pairs and grid areas: the arcs to cut, as (need, offer) indexes. */
+/* Declined pairs, grid areas and availability (the offer's weekly windows must overlap
+ * the need's window: avail.h): the arcs to cut, as (need, offer) indexes. */
 static int cuts(gz_db *db, run_ctx *c, const match_graph *g, const char *lo, const char *hi,
                 int64_t now, int32_t (**out)[2], size_t *n, gz_err *err)
 {
@@ -214,14 +237,17 @@ static int cuts(gz_db *db, run_ctx *c, const match_graph *g, const char *lo, con
 	for (int32_t i = 0; i < g->nneeds; i++)
 		for (int32_t e = g->start[i]; e < g->start[i + 1]; e++) {
 			run_offer *o = &c->offers[g->prov[e]];
-			if (!o->grids)
-				continue;
-			bool in = false;
-			size_t k;
-			json_t *v;
-			json_array_foreach(o->grids, k, v) in |=
-			    strcmp(json_string_value(v) ? json_string_value(v) : "",
-			           c->needs[i].grid) == 0;
+			bool in = match_available(o->windows, o->nwindows, c->needs[i].win_start,
+			                          c->needs[i].win_end);
+			if (in && o->grids) {
+				bool area = false;
+				size_t k;
+				json_t *v;
+				json_array_foreach(o->grids, k, v) area |=
+				    strcmp(json_string_value(v) ? json_string_value(v) : "",
+				           c->needs[i].grid) == 0;
+				in = area;
+			}
 			if (in)
 				continue;
 			if (*n == cap)
@@ -364,6 +390,23 @@ static int run_read(gz_db *db, const gz_actor *a, gz_arena *A, int64_t id, json_
 
 /* ================================================================ the run */
 
+/* The reason about time: the need's window and the provider's first weekly window that
+ * meets it ({weekday, from, to}), or null when the offer has none (always available). */
+static json_t *window_reason(const run_need *n, const run_offer *o)
+{
+	int k = match_avail_first(o->windows, o->nwindows, n->win_start, n->win_end);
+	json_t *av = json_null();
+	if (k >= 0) {
+		const match_avail_window *w = &o->windows[k];
+		char from[24], to[24];
+		snprintf(from, sizeof from, "%02d:%02d", w->from_min / 60, w->from_min % 60);
+		snprintf(to, sizeof to, "%02d:%02d", w->to_min / 60, w->to_min % 60);
+		av = json_pack("{s:i,s:s,s:s}", "weekday", w->weekday, "from", from, "to", to);
+	}
+	return json_pack("{s:o,s:o,s:o}", "need_start", gz_api_time_json(n->win_start), "need_end",
+	                 gz_api_time_json(n->win_end), "available", av);
+}
+
 static int insert_proposal(gz_db *db, const gz_actor *a, int64_t run, const run_need *n,
                            const run_offer *o, const match_pair *p, int64_t k, int64_t B,
                            const char *reasons, int64_t now, gz_err *err)
@@ -455,11 +498,15 @@ int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t *
 	gz_stmt_finish(lk);
 	if (rc < 0)
 		goto fail;
-	int64_t B, lambda, wait_days, wait_max, lng0 = 0, lat0 = 0;
-	if (match_setting(db, "B", &B, err) < 0 || match_setting(db, "lambda", &lambda, err) < 0 ||
-	    match_setting(db, "wait_days", &wait_days, err) < 0 ||
-	    match_setting(db, "wait_max", &wait_max, err) < 0 || load_tag_weights(db, &c, err) < 0)
+	/* The settings in force in the community (settings.c). */
+	json_t *set = NULL;
+	if (match_settings_at(db, community, &set, NULL, err) < 0)
 		goto fail;
+	int64_t B = match_settings_value(set, "B"), lambda = match_settings_value(set, "lambda"),
+	        wait_days = match_settings_value(set, "wait_days"),
+	        wait_max = match_settings_value(set, "wait_max"), lng0 = 0, lat0 = 0;
+	load_tag_weights(set, &c);
+	json_decref(set);
 	char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2], street[16];
 	gz_api_scope_range(community, NULL, lo, hi);
 	snprintf(street, sizeof street, "%.9s", community);
@@ -563,6 +610,7 @@ int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t *
 		              "capacity_per_week", (json_int_t)o->cap, "weight", (json_int_t)n->w,
 		              "weight_tags", (json_int_t)n->tags_part, "weight_waiting",
 		              (json_int_t)n->wait_part, "priority", (json_int_t)pr->priority);
+		json_object_set_new(why, "window", window_reason(n, o));
 		char *wtxt = json_dumps(why, JSON_COMPACT);
 		json_decref(why);
 		rc = insert_proposal(db, a, run, n, o, pr, o->load + kj, B, wtxt, now, err);
