@@ -115,7 +115,7 @@ static int pick_residents(ctx *c, const char *community)
 	    c->err);
 	if (!st)
 		return -1;
-	char hi[16];
+	char hi[32];
 	snprintf(hi, sizeof hi, "%s~", community);
 	gz_stmt_bind_str(st, 1, community);
 	gz_stmt_bind_str(st, 2, hi);
