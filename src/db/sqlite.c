@@ -125,7 +125,6 @@ typedef struct sq_db {
 	bool holds_writer; /* between a write BEGIN and its end */
 	bool committed;    /* the WAL hook saw a commit of the open write transaction */
 	bool read_tx;      /* inside a read snapshot (gz_db_begin_read) */
-	bool checkpoint;   /* the WAL hook asked for one while the writer mutex was held */
 	/* BEGIN IMMEDIATE, BEGIN, COMMIT, ROLLBACK compiled once (sqlite3_exec would
 	 * compile them at every transaction). */
 	sqlite3_stmt *tx[4];
@@ -137,8 +136,7 @@ static const char *const tx_sql[4] = {"BEGIN IMMEDIATE", "BEGIN", "COMMIT", "ROL
 /* After every commit (SQLite calls it with the write lock released). A transaction of
  * gz_db_begin waits in sq_end, after releasing the writer mutex too; a single statement
  * waits here. Then the automatic checkpoint this hook replaces (SQLite's default: 1000
- * pages): for a transaction of gz_db_begin in sq_end too, so that the other writers do
- * not queue behind its copying and fsyncs (a passive checkpoint runs beside writers). */
+ * pages). */
 static int wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
 {
 	sq_db *db = arg;
@@ -148,12 +146,8 @@ static int wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
 		else
 			sync_barrier(db->file); /* an error shows at the next write's barrier */
 	}
-	if (frames >= 1000) {
-		if (db->holds_writer)
-			db->checkpoint = true;
-		else
-			sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	}
+	if (frames >= 1000)
+		sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	return SQLITE_OK;
 }
 
@@ -339,10 +333,6 @@ static int sq_end(gz_db *base, bool commit, bool read, gz_err *err)
 		if (e)
 			rc = gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable",
 			                "数据库不可用：写入磁盘失败（%s）", strerror(e));
-	}
-	if (db->checkpoint) {
-		db->checkpoint = false;
-		sqlite3_wal_checkpoint_v2(db->h, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	}
 	if (read)
 		db->read_tx = false;
