@@ -15,6 +15,7 @@
 #include "modules/people/people.h"
 #include "modules/people/person.h"
 #include "modules/space/space.h"
+#include "modules/visits/rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,7 @@
 #define TAGS_MAX 64
 
 typedef struct run_need {
-	int64_t id, created_at, lng, lat, w, tags_part, wait_part;
+	int64_t id, created_at, lng, lat, w, tags_part, wait_part, equity_part;
 	char grid[16];
 	char *skill;
 	int64_t tagw[8];
@@ -106,6 +107,113 @@ static run_need *need_by_id(run_ctx *c, int64_t id)
 			hi = mid - 1;
 	}
 	return NULL;
+}
+
+/* The equity boost (docs/MATCHING.md, "The equity boost"): the grids of the street with
+ * their active residents and their visits over the last `days` days (today included),
+ * match_underserved() at pct, and boost points for every need in an under-served grid. */
+typedef struct eq_grid {
+	char code[16];
+	int64_t residents, visits;
+} eq_grid;
+
+static int eq_cmp(const void *a, const void *b)
+{
+	return strcmp(((const eq_grid *)a)->code, ((const eq_grid *)b)->code);
+}
+
+static int equity_boost(gz_db *db, run_ctx *c, const char *street, int64_t boost, int64_t pct,
+                        int64_t days, int64_t now, gz_err *err)
+{
+	if (boost <= 0 || pct <= 0 || days <= 0 || !c->nneeds)
+		return 0;
+	char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
+	gz_api_scope_range(street, NULL, lo, hi);
+	eq_grid *g = NULL;
+	size_t n = 0, cap = 0;
+	int64_t *x = NULL, *p = NULL;
+	bool *under = NULL;
+	int rc = -1;
+	gz_stmt *st = gz_db_prepare(db,
+	                            "SELECT g.code, COALESCE(rc.n, 0) FROM grids g LEFT JOIN "
+	                            "resident_counts rc ON rc.grid_code = g.code AND rc.status = "
+	                            "'active' WHERE g.code >= $1 AND g.code < $2",
+	                            err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, lo);
+	gz_stmt_bind_str(st, 2, hi);
+	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			eq_grid *ng = realloc(g, cap * sizeof *g);
+			if (!ng) {
+				rc = -1;
+				gz_err_set(err, GZ_EINTERNAL, "internal", "内存不足");
+				break;
+			}
+			g = ng;
+		}
+		snprintf(g[n].code, sizeof g[n].code, "%s", gz_stmt_text(st, 0));
+		g[n].residents = gz_stmt_int64(st, 1);
+		g[n++].visits = 0;
+	}
+	gz_stmt_finish(st);
+	if (rc < 0 || !n)
+		goto done;
+	qsort(g, n, sizeof *g, eq_cmp);
+	int64_t today = visit_day_of_ms(now);
+	if (!(st = gz_db_prepare(db,
+	                         "SELECT grid_code, COUNT(*) FROM visits WHERE grid_code >= $1 AND "
+	                         "grid_code < $2 AND visited_on >= $3 AND visited_on <= $4 GROUP "
+	                         "BY grid_code",
+	                         err))) {
+		rc = -1;
+		goto done;
+	}
+	gz_stmt_bind_str(st, 1, lo);
+	gz_stmt_bind_str(st, 2, hi);
+	gz_stmt_bind_int64(st, 3, today - (days - 1));
+	gz_stmt_bind_int64(st, 4, today);
+	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+		eq_grid key;
+		snprintf(key.code, sizeof key.code, "%s", gz_stmt_text(st, 0));
+		eq_grid *f = bsearch(&key, g, n, sizeof *g, eq_cmp);
+		if (f)
+			f->visits = gz_stmt_int64(st, 1);
+	}
+	gz_stmt_finish(st);
+	if (rc < 0)
+		goto done;
+	x = calloc(n, sizeof *x);
+	p = calloc(n, sizeof *p);
+	under = calloc(n, sizeof *under);
+	if (!x || !p || !under) {
+		rc = -1;
+		gz_err_set(err, GZ_EINTERNAL, "internal", "内存不足");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++)
+		x[i] = g[i].visits, p[i] = g[i].residents;
+	if (match_underserved(x, p, n, pct, under) < 0) {
+		rc = -1;
+		gz_err_set(err, GZ_EINTERNAL, "internal", "内存不足");
+		goto done;
+	}
+	for (int i = 0; i < c->nneeds; i++) {
+		eq_grid key;
+		snprintf(key.code, sizeof key.code, "%s", c->needs[i].grid);
+		eq_grid *f = bsearch(&key, g, n, sizeof *g, eq_cmp);
+		if (f && under[f - g])
+			c->needs[i].equity_part = boost;
+	}
+	rc = 0;
+done:
+	free(g);
+	free(x);
+	free(p);
+	free(under);
+	return rc < 0 ? -1 : 0;
 }
 
 #define OPEN_IN_RANGE                                                                              \
@@ -455,11 +563,17 @@ int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t *
 	gz_stmt_finish(lk);
 	if (rc < 0)
 		goto fail;
-	int64_t B, lambda, wait_days, wait_max, lng0 = 0, lat0 = 0;
+	int64_t B, lambda, wait_days, wait_max, lng0 = 0, lat0 = 0, eq_boost, eq_pct, eq_days;
 	if (match_setting(db, "B", &B, err) < 0 || match_setting(db, "lambda", &lambda, err) < 0 ||
 	    match_setting(db, "wait_days", &wait_days, err) < 0 ||
-	    match_setting(db, "wait_max", &wait_max, err) < 0 || load_tag_weights(db, &c, err) < 0)
+	    match_setting(db, "wait_max", &wait_max, err) < 0 ||
+	    match_setting(db, "equity_boost", &eq_boost, err) < 0 ||
+	    match_setting(db, "equity_threshold_pct", &eq_pct, err) < 0 ||
+	    match_setting(db, "equity_days", &eq_days, err) < 0 ||
+	    load_tag_weights(db, &c, err) < 0)
 		goto fail;
+	if (eq_boost > NEED_TAG_WEIGHT_MAX)
+		eq_boost = NEED_TAG_WEIGHT_MAX;
 	char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2], street[16];
 	gz_api_scope_range(community, NULL, lo, hi);
 	snprintf(street, sizeof street, "%.9s", community);
@@ -478,7 +592,8 @@ int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t *
 	}
 	gz_stmt_finish(st);
 	if (rc < 0 || load_needs(db, &c, lo, hi, now, err) < 0 ||
-	    load_offers(db, &c, lo, hi, street, now, err) < 0)
+	    load_offers(db, &c, lo, hi, street, now, err) < 0 ||
+	    equity_boost(db, &c, street, eq_boost, eq_pct, eq_days, now, err) < 0)
 		goto fail;
 	if (!lng0 && c.nneeds) {
 		lng0 = c.needs[0].lng;
@@ -490,7 +605,8 @@ int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t *
 	for (int i = 0; i < c.nneeds; i++) {
 		run_need *n = &c.needs[i];
 		n->w = need_weight(n->tagw, (size_t)n->ntags, now - n->created_at, &ws,
-		                   &n->tags_part, &n->wait_part);
+		                   &n->tags_part, &n->wait_part) +
+		       n->equity_part;
 		mn[i].skill = intern(&c, n->skill);
 		match_project(lng0, lat0, n->lng, n->lat, &mn[i].x, &mn[i].y);
 		mn[i].w = n->w;
@@ -563,6 +679,13 @@ int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t *
 		              "capacity_per_week", (json_int_t)o->cap, "weight", (json_int_t)n->w,
 		              "weight_tags", (json_int_t)n->tags_part, "weight_waiting",
 		              (json_int_t)n->wait_part, "priority", (json_int_t)pr->priority);
+		json_object_set_new(why, "weight_equity", json_integer((json_int_t)n->equity_part));
+		if (n->equity_part) {
+			char note[96];
+			snprintf(note, sizeof note, "所在网格上期服务不足，优先级 +%lld",
+			         (long long)n->equity_part);
+			json_object_set_new(why, "equity", json_string(note));
+		}
 		char *wtxt = json_dumps(why, JSON_COMPACT);
 		json_decref(why);
 		rc = insert_proposal(db, a, run, n, o, pr, o->load + kj, B, wtxt, now, err);
