@@ -3,7 +3,9 @@
 // with the setting at 0 nothing changes. The world is sharingWorld's (computed by hand
 // there): over the street's grids with residents, visits per resident in the last 90
 // days are G1 3/6 = 0.5, G2 0/6 = 0 and C2G1 4/5 = 0.8; the median is 0.5, and at the
-// default 50% a grid below 0.25 is under-served: G2 only. Runs on SQLite and PostgreSQL.
+// default 50% a grid below 0.25 is under-served: G2 only. The group 独居老人 of C1 (the 6
+// residents of G1) had 3 of 6 visited: 50.0%, not below the default 50%. Runs on SQLite
+// and PostgreSQL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, api } from '../lib/server.mjs';
@@ -67,6 +69,17 @@ test('a need in the under-served grid gets the boost, named in its reasons', asy
   assert.equal(inbox.status, 200);
   const mine = inbox.body.items.find((p) => p.need.id === inG2);
   assert.equal(mine.reasons.equity, '所在网格上期服务不足，优先级 +2');
+});
+
+test('a need of a resident in an under-served vulnerable group gets the boost', async () => {
+  // At 60%, 独居老人 in C1 (3 of 6 visited: 50%) is under-served; G1 itself is not.
+  sql(srv, "UPDATE match_settings SET value = 60 WHERE scope = '' AND name = 'equity_group_pct'");
+  const id = await need(w.ids.G1[4]); // 独居老人: tags 3
+  const p = (await run()).proposals.find((x) => x.need.id === id);
+  assert.equal(p.weight, 1 + 3 + 2);
+  assert.equal(p.reasons.weight_equity, 2);
+  assert.equal(p.reasons.equity, '所属重点人群上期走访覆盖不足，优先级 +2', 'the group is never named');
+  sql(srv, "UPDATE match_settings SET value = 50 WHERE scope = '' AND name = 'equity_group_pct'");
 });
 
 test('the boost and the threshold are settings; 0 turns it off', async () => {

@@ -261,6 +261,19 @@ static void test_underserved_none_when_median_zero_or_off(void **state)
 	assert_true(u[0] && !u[1] && !u[2]);
 }
 
+static void test_group_underserved_below_threshold_from_five(void **state)
+{
+	(void)state;
+	assert_true(match_group_underserved(2, 6, 50));   /* 33% < 50% */
+	assert_false(match_group_underserved(3, 6, 50));  /* exactly 50%: not below */
+	assert_true(match_group_underserved(3, 6, 60));   /* 50% < 60% */
+	assert_false(match_group_underserved(0, 4, 100)); /* 4 members: never singled out */
+	assert_true(match_group_underserved(0, 5, 1));
+	assert_false(match_group_underserved(0, 5, 0));   /* 0: off */
+	assert_false(match_group_underserved(6, 5, 100)); /* impossible counts */
+	assert_false(match_group_underserved(-1, 5, 100));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +289,7 @@ int main(void)
 	    cmocka_unit_test(test_exclude_declined_pairs_matches_brute_force),
 	    cmocka_unit_test(test_underserved_below_share_of_median),
 	    cmocka_unit_test(test_underserved_none_when_median_zero_or_off),
+	    cmocka_unit_test(test_group_underserved_below_threshold_from_five),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -145,6 +145,13 @@ int match_underserved(const int64_t *x, const int64_t *p, size_t n, int64_t pct,
 	return k;
 }
 
+bool match_group_underserved(int64_t reached, int64_t members, int64_t pct)
+{
+	if (members < MATCH_GROUP_MIN || pct <= 0 || reached < 0 || reached > members)
+		return false;
+	return (mr_i128)reached * 100 < (mr_i128)pct * members;
+}
+
 void match_project(int64_t lng0_e7, int64_t lat0_e7, int64_t lng_e7, int64_t lat_e7, int64_t *x,
                    int64_t *y)
 {

@@ -76,6 +76,14 @@ int64_t need_weight(const int64_t *tag_weights, size_t ntags, int64_t waited_ms,
  * out (under then all false). */
 int match_underserved(const int64_t *x, const int64_t *p, size_t n, int64_t pct, bool *under);
 
+/* A vulnerable group (a resident tag) under-served: of its members in the run's community,
+ * those reached (visited, themselves or their household) in the last period are below
+ * pct % — reached * 100 < pct * members — and the group has at least
+ * MATCH_GROUP_MIN members (smaller groups are never singled out, as sharing's
+ * suppression). */
+#define MATCH_GROUP_MIN 5
+bool match_group_underserved(int64_t reached, int64_t members, int64_t pct);
+
 /* ------------------------------------------------------------------ the plane */
 
 /* Projects (lng, lat) in 1e-7 degrees onto a local plane in metres around (lng0, lat0):

@@ -31,6 +31,8 @@ typedef struct run_need {
 	char *skill;
 	int64_t tagw[8];
 	int ntags;
+	uint64_t tagset;              /* bit t: the resident holds c->tag_keys[t] */
+	bool grid_under, group_under; /* the equity boost's reasons */
 } run_need;
 
 typedef struct run_offer {
@@ -122,10 +124,67 @@ static int eq_cmp(const void *a, const void *b)
 	return strcmp(((const eq_grid *)a)->code, ((const eq_grid *)b)->code);
 }
 
-static int equity_boost(gz_db *db, run_ctx *c, const char *street, int64_t boost, int64_t pct,
-                        int64_t days, int64_t now, gz_err *err)
+/* The vulnerable groups (the weighted tags the run's needs hold) under-served in the
+ * community [clo, chi): coverage over the last `days` days (as sharing's equity figures:
+ * a member reached when they or their household were visited) below group_pct %. Sets
+ * group_under on the needs of their members. */
+static int equity_groups(gz_db *db, run_ctx *c, const char *clo, const char *chi, int64_t group_pct,
+                         int64_t days, int64_t now, gz_err *err)
 {
-	if (boost <= 0 || pct <= 0 || days <= 0 || !c->nneeds)
+	uint64_t held = 0;
+	for (int i = 0; i < c->nneeds; i++)
+		held |= c->needs[i].tagset;
+	int64_t today = visit_day_of_ms(now);
+	for (int t = 0; t < c->ntag && held; t++) {
+		if (!(held & (UINT64_C(1) << t)) || !c->tag_keys[t][0])
+			continue;
+		gz_stmt *st = gz_db_prepare(
+		    db,
+		    "SELECT COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM visits v WHERE "
+		    "v.resident_id = r.id AND v.visited_on >= $4 AND v.visited_on <= $5) OR "
+		    "(r.household_id IS NOT NULL AND EXISTS (SELECT 1 FROM visits v WHERE "
+		    "v.household_id = r.household_id AND v.visited_on >= $4 AND v.visited_on <= "
+		    "$5)) THEN 1 ELSE 0 END) FROM resident_tags t JOIN residents r ON r.id = "
+		    "t.resident_id WHERE t.tag_key = $3 AND t.grid_code >= $1 AND t.grid_code < $2 "
+		    "AND r.deleted_at IS NULL AND r.status = 'active'",
+		    err);
+		if (!st)
+			return -1;
+		gz_stmt_bind_str(st, 1, clo);
+		gz_stmt_bind_str(st, 2, chi);
+		gz_stmt_bind_str(st, 3, c->tag_keys[t]);
+		gz_stmt_bind_int64(st, 4, today - (days - 1));
+		gz_stmt_bind_int64(st, 5, today);
+		int64_t members = 0, reached = 0;
+		int rc = gz_stmt_step(st, err);
+		if (rc == GZ_ROW) {
+			members = gz_stmt_int64(st, 0);
+			reached = gz_stmt_isnull(st, 1) ? 0 : gz_stmt_int64(st, 1);
+		}
+		gz_stmt_finish(st);
+		if (rc < 0)
+			return -1;
+		if (!match_group_underserved(reached, members, group_pct))
+			continue;
+		for (int i = 0; i < c->nneeds; i++)
+			if (c->needs[i].tagset & (UINT64_C(1) << t))
+				c->needs[i].group_under = true;
+	}
+	return 0;
+}
+
+static int equity_boost(gz_db *db, run_ctx *c, const char *street, const char *clo, const char *chi,
+                        int64_t boost, int64_t pct, int64_t group_pct, int64_t days, int64_t now,
+                        gz_err *err)
+{
+	if (boost <= 0 || days <= 0 || !c->nneeds)
+		return 0;
+	if (group_pct > 0 && equity_groups(db, c, clo, chi, group_pct, days, now, err) < 0)
+		return -1;
+	for (int i = 0; i < c->nneeds; i++)
+		if (c->needs[i].group_under)
+			c->needs[i].equity_part = boost;
+	if (pct <= 0)
 		return 0;
 	char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
 	gz_api_scope_range(street, NULL, lo, hi);
@@ -204,8 +263,10 @@ static int equity_boost(gz_db *db, run_ctx *c, const char *street, int64_t boost
 		eq_grid key;
 		snprintf(key.code, sizeof key.code, "%s", c->needs[i].grid);
 		eq_grid *f = bsearch(&key, g, n, sizeof *g, eq_cmp);
-		if (f && under[f - g])
+		if (f && under[f - g]) {
+			c->needs[i].grid_under = true;
 			c->needs[i].equity_part = boost;
+		}
 	}
 	rc = 0;
 done:
@@ -260,8 +321,11 @@ static int load_needs(gz_db *db, run_ctx *c, const char *lo, const char *hi, int
 		run_need *n = need_by_id(c, gz_stmt_int64(st, 0));
 		const char *key = gz_stmt_text(st, 1);
 		for (int t = 0; n && t < c->ntag; t++)
-			if (strcmp(c->tag_keys[t], key) == 0 && n->ntags < 8)
-				n->tagw[n->ntags++] = c->tag_w[t];
+			if (strcmp(c->tag_keys[t], key) == 0) {
+				n->tagset |= UINT64_C(1) << t;
+				if (n->ntags < 8)
+					n->tagw[n->ntags++] = c->tag_w[t];
+			}
 	}
 	gz_stmt_finish(st);
 	return rc < 0 ? -1 : 0;
@@ -563,13 +627,15 @@ int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t *
 	gz_stmt_finish(lk);
 	if (rc < 0)
 		goto fail;
-	int64_t B, lambda, wait_days, wait_max, lng0 = 0, lat0 = 0, eq_boost, eq_pct, eq_days;
+	int64_t B, lambda, wait_days, wait_max, lng0 = 0, lat0 = 0;
+	int64_t eq_boost, eq_pct, eq_days, eq_group_pct;
 	if (match_setting(db, "B", &B, err) < 0 || match_setting(db, "lambda", &lambda, err) < 0 ||
 	    match_setting(db, "wait_days", &wait_days, err) < 0 ||
 	    match_setting(db, "wait_max", &wait_max, err) < 0 ||
 	    match_setting(db, "equity_boost", &eq_boost, err) < 0 ||
 	    match_setting(db, "equity_threshold_pct", &eq_pct, err) < 0 ||
 	    match_setting(db, "equity_days", &eq_days, err) < 0 ||
+	    match_setting(db, "equity_group_pct", &eq_group_pct, err) < 0 ||
 	    load_tag_weights(db, &c, err) < 0)
 		goto fail;
 	if (eq_boost > NEED_TAG_WEIGHT_MAX)
@@ -593,7 +659,8 @@ int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t *
 	gz_stmt_finish(st);
 	if (rc < 0 || load_needs(db, &c, lo, hi, now, err) < 0 ||
 	    load_offers(db, &c, lo, hi, street, now, err) < 0 ||
-	    equity_boost(db, &c, street, eq_boost, eq_pct, eq_days, now, err) < 0)
+	    equity_boost(db, &c, street, lo, hi, eq_boost, eq_pct, eq_group_pct, eq_days, now,
+	                 err) < 0)
 		goto fail;
 	if (!lng0 && c.nneeds) {
 		lng0 = c.needs[0].lng;
@@ -681,8 +748,13 @@ int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t *
 		              (json_int_t)n->wait_part, "priority", (json_int_t)pr->priority);
 		json_object_set_new(why, "weight_equity", json_integer((json_int_t)n->equity_part));
 		if (n->equity_part) {
-			char note[96];
-			snprintf(note, sizeof note, "所在网格上期服务不足，优先级 +%lld",
+			/* The group is never named: a provider reads the reasons, and some tags
+			 * (低保, 残疾 …) are sensitive. */
+			char note[160];
+			snprintf(note, sizeof note, "%s%s%s，优先级 +%lld",
+			         n->grid_under ? "所在网格上期服务不足" : "",
+			         n->grid_under && n->group_under ? "，" : "",
+			         n->group_under ? "所属重点人群上期走访覆盖不足" : "",
 			         (long long)n->equity_part);
 			json_object_set_new(why, "equity", json_string(note));
 		}
