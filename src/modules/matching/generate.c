@@ -116,8 +116,7 @@ int gz_match_generate(gz_db *db, const gz_actor *a, int64_t n, uint64_t seed, in
 			    "est_minutes, status, minutes, "
 			    "rating, created_at, updated_at, done_at) VALUES ($1, $2, "
 			    "'生成', 'service', $3, $3, $4, "
-			    "$5, $6, $7, 60, $8, $9, $10, $6, $6, CASE WHEN $9 IS NULL "
-			    "THEN NULL ELSE $6 END)",
+			    "$5, $6, $7, 60, $8, $9, $10, $6, $6, $11)",
 			    err);
 			if (!st)
 				goto rollback;
@@ -129,10 +128,13 @@ int gz_match_generate(gz_db *db, const gz_actor *a, int64_t n, uint64_t seed, in
 			gz_stmt_bind_int64(st, 6, t);
 			gz_stmt_bind_int64(st, 7, t + 10 * DAY);
 			gz_stmt_bind_str(st, 8, status);
-			if (strcmp(status, "done") == 0 || strcmp(status, "rated") == 0)
+			if (strcmp(status, "done") == 0 || strcmp(status, "rated") == 0) {
 				gz_stmt_bind_int64(st, 9, 60);
-			else
+				gz_stmt_bind_int64(st, 11, t); /* done_at */
+			} else {
 				gz_stmt_bind_null(st, 9);
+				gz_stmt_bind_null(st, 11);
+			}
 			if (strcmp(status, "rated") == 0)
 				gz_stmt_bind_int64(st, 10, 4 + below(&x, 2));
 			else
