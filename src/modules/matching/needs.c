@@ -546,12 +546,14 @@ int gz_match_need_complete(gz_db *db, const gz_actor *a, int64_t id, json_t *in,
 			goto fail;
 	}
 	gz_stmt *st = gz_db_prepare(
-	    db, "UPDATE match_needs SET minutes = $1, points = $2 WHERE id = $3", err);
+	    db, "UPDATE match_needs SET minutes = $1, points = $2, done_at = $4 WHERE id = $3",
+	    err);
 	if (!st)
 		goto fail;
 	gz_stmt_bind_int64(st, 1, minutes);
 	gz_stmt_bind_int64(st, 2, points);
 	gz_stmt_bind_int64(st, 3, n.id);
+	gz_stmt_bind_int64(st, 4, now);
 	int rc = gz_stmt_step(st, err);
 	gz_stmt_finish(st);
 	gz_notice note = {.kind = "match.done",

@@ -16,6 +16,7 @@
 #include "modules/people/people.h"
 #include "modules/people/person.h"
 #include "modules/space/space.h"
+#include "modules/visits/rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,11 +27,13 @@
 #define TAGS_MAX 64
 
 typedef struct run_need {
-	int64_t id, created_at, lng, lat, w, tags_part, wait_part, win_start, win_end;
+	int64_t id, created_at, lng, lat, w, tags_part, wait_part, equity_part, win_start, win_end;
 	char grid[16];
 	char *skill;
 	int64_t tagw[8];
 	int ntags;
+	uint64_t tagset;              /* bit t: the resident holds c->tag_keys[t] */
+	bool grid_under, group_under; /* the equity boost's reasons */
 } run_need;
 
 typedef struct run_offer {
@@ -109,6 +112,172 @@ static run_need *need_by_id(run_ctx *c, int64_t id)
 	return NULL;
 }
 
+/* The equity boost (docs/MATCHING.md, "The equity boost"): the grids of the street with
+ * their active residents and their visits over the last `days` days (today included),
+ * match_underserved() at pct, and boost points for every need in an under-served grid. */
+typedef struct eq_grid {
+	char code[16];
+	int64_t residents, visits;
+} eq_grid;
+
+static int eq_cmp(const void *a, const void *b)
+{
+	return strcmp(((const eq_grid *)a)->code, ((const eq_grid *)b)->code);
+}
+
+/* The vulnerable groups (the weighted tags the run's needs hold) under-served in the
+ * community [clo, chi): coverage over the last `days` days (as sharing's equity figures:
+ * a member reached when they or their household were visited) below group_pct %. Sets
+ * group_under on the needs of their members. */
+static int equity_groups(gz_db *db, run_ctx *c, const char *clo, const char *chi, int64_t group_pct,
+                         int64_t days, int64_t now, gz_err *err)
+{
+	uint64_t held = 0;
+	for (int i = 0; i < c->nneeds; i++)
+		held |= c->needs[i].tagset;
+	int64_t today = visit_day_of_ms(now);
+	for (int t = 0; t < c->ntag && held; t++) {
+		if (!(held & (UINT64_C(1) << t)) || !c->tag_keys[t][0])
+			continue;
+		gz_stmt *st = gz_db_prepare(
+		    db,
+		    "SELECT COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM visits v WHERE "
+		    "v.resident_id = r.id AND v.visited_on >= $4 AND v.visited_on <= $5) OR "
+		    "(r.household_id IS NOT NULL AND EXISTS (SELECT 1 FROM visits v WHERE "
+		    "v.household_id = r.household_id AND v.visited_on >= $4 AND v.visited_on <= "
+		    "$5)) THEN 1 ELSE 0 END) FROM resident_tags t JOIN residents r ON r.id = "
+		    "t.resident_id WHERE t.tag_key = $3 AND t.grid_code >= $1 AND t.grid_code < $2 "
+		    "AND r.deleted_at IS NULL AND r.status = 'active'",
+		    err);
+		if (!st)
+			return -1;
+		gz_stmt_bind_str(st, 1, clo);
+		gz_stmt_bind_str(st, 2, chi);
+		gz_stmt_bind_str(st, 3, c->tag_keys[t]);
+		gz_stmt_bind_int64(st, 4, today - (days - 1));
+		gz_stmt_bind_int64(st, 5, today);
+		int64_t members = 0, reached = 0;
+		int rc = gz_stmt_step(st, err);
+		if (rc == GZ_ROW) {
+			members = gz_stmt_int64(st, 0);
+			reached = gz_stmt_isnull(st, 1) ? 0 : gz_stmt_int64(st, 1);
+		}
+		gz_stmt_finish(st);
+		if (rc < 0)
+			return -1;
+		if (!match_group_underserved(reached, members, group_pct))
+			continue;
+		for (int i = 0; i < c->nneeds; i++)
+			if (c->needs[i].tagset & (UINT64_C(1) << t))
+				c->needs[i].group_under = true;
+	}
+	return 0;
+}
+
+static int equity_boost(gz_db *db, run_ctx *c, const char *street, const char *clo, const char *chi,
+                        int64_t boost, int64_t pct, int64_t group_pct, int64_t days, int64_t now,
+                        gz_err *err)
+{
+	if (boost <= 0 || days <= 0 || !c->nneeds)
+		return 0;
+	if (group_pct > 0 && equity_groups(db, c, clo, chi, group_pct, days, now, err) < 0)
+		return -1;
+	for (int i = 0; i < c->nneeds; i++)
+		if (c->needs[i].group_under)
+			c->needs[i].equity_part = boost;
+	if (pct <= 0)
+		return 0;
+	char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
+	gz_api_scope_range(street, NULL, lo, hi);
+	eq_grid *g = NULL;
+	size_t n = 0, cap = 0;
+	int64_t *x = NULL, *p = NULL;
+	bool *under = NULL;
+	int rc = -1;
+	gz_stmt *st = gz_db_prepare(db,
+	                            "SELECT g.code, COALESCE(rc.n, 0) FROM grids g LEFT JOIN "
+	                            "resident_counts rc ON rc.grid_code = g.code AND rc.status = "
+	                            "'active' WHERE g.code >= $1 AND g.code < $2",
+	                            err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, lo);
+	gz_stmt_bind_str(st, 2, hi);
+	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			eq_grid *ng = realloc(g, cap * sizeof *g);
+			if (!ng) {
+				rc = -1;
+				gz_err_set(err, GZ_EINTERNAL, "internal", "内存不足");
+				break;
+			}
+			g = ng;
+		}
+		snprintf(g[n].code, sizeof g[n].code, "%s", gz_stmt_text(st, 0));
+		g[n].residents = gz_stmt_int64(st, 1);
+		g[n++].visits = 0;
+	}
+	gz_stmt_finish(st);
+	if (rc < 0 || !n)
+		goto done;
+	qsort(g, n, sizeof *g, eq_cmp);
+	int64_t today = visit_day_of_ms(now);
+	if (!(st = gz_db_prepare(db,
+	                         "SELECT grid_code, COUNT(*) FROM visits WHERE grid_code >= $1 AND "
+	                         "grid_code < $2 AND visited_on >= $3 AND visited_on <= $4 GROUP "
+	                         "BY grid_code",
+	                         err))) {
+		rc = -1;
+		goto done;
+	}
+	gz_stmt_bind_str(st, 1, lo);
+	gz_stmt_bind_str(st, 2, hi);
+	gz_stmt_bind_int64(st, 3, today - (days - 1));
+	gz_stmt_bind_int64(st, 4, today);
+	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+		eq_grid key;
+		snprintf(key.code, sizeof key.code, "%s", gz_stmt_text(st, 0));
+		eq_grid *f = bsearch(&key, g, n, sizeof *g, eq_cmp);
+		if (f)
+			f->visits = gz_stmt_int64(st, 1);
+	}
+	gz_stmt_finish(st);
+	if (rc < 0)
+		goto done;
+	x = calloc(n, sizeof *x);
+	p = calloc(n, sizeof *p);
+	under = calloc(n, sizeof *under);
+	if (!x || !p || !under) {
+		rc = -1;
+		gz_err_set(err, GZ_EINTERNAL, "internal", "内存不足");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++)
+		x[i] = g[i].visits, p[i] = g[i].residents;
+	if (match_underserved(x, p, n, pct, under) < 0) {
+		rc = -1;
+		gz_err_set(err, GZ_EINTERNAL, "internal", "内存不足");
+		goto done;
+	}
+	for (int i = 0; i < c->nneeds; i++) {
+		eq_grid key;
+		snprintf(key.code, sizeof key.code, "%s", c->needs[i].grid);
+		eq_grid *f = bsearch(&key, g, n, sizeof *g, eq_cmp);
+		if (f && under[f - g]) {
+			c->needs[i].grid_under = true;
+			c->needs[i].equity_part = boost;
+		}
+	}
+	rc = 0;
+done:
+	free(g);
+	free(x);
+	free(p);
+	free(under);
+	return rc < 0 ? -1 : 0;
+}
+
 #define OPEN_IN_RANGE                                                                              \
 	" n.grid_code >= $1 AND n.grid_code < $2 AND n.status = 'open' AND n.window_end > $3"
 
@@ -155,8 +324,11 @@ static int load_needs(gz_db *db, run_ctx *c, const char *lo, const char *hi, int
 		run_need *n = need_by_id(c, gz_stmt_int64(st, 0));
 		const char *key = gz_stmt_text(st, 1);
 		for (int t = 0; n && t < c->ntag; t++)
-			if (strcmp(c->tag_keys[t], key) == 0 && n->ntags < 8)
-				n->tagw[n->ntags++] = c->tag_w[t];
+			if (strcmp(c->tag_keys[t], key) == 0) {
+				n->tagset |= UINT64_C(1) << t;
+				if (n->ntags < 8)
+					n->tagw[n->ntags++] = c->tag_w[t];
+			}
 	}
 	gz_stmt_finish(st);
 	return rc < 0 ? -1 : 0;
@@ -505,8 +677,14 @@ int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t *
 	int64_t B = match_settings_value(set, "B"), lambda = match_settings_value(set, "lambda"),
 	        wait_days = match_settings_value(set, "wait_days"),
 	        wait_max = match_settings_value(set, "wait_max"), lng0 = 0, lat0 = 0;
+	int64_t eq_boost = match_settings_value(set, "equity_boost"),
+	        eq_pct = match_settings_value(set, "equity_threshold_pct"),
+	        eq_days = match_settings_value(set, "equity_days"),
+	        eq_group_pct = match_settings_value(set, "equity_group_pct");
 	load_tag_weights(set, &c);
 	json_decref(set);
+	if (eq_boost > NEED_TAG_WEIGHT_MAX)
+		eq_boost = NEED_TAG_WEIGHT_MAX;
 	char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2], street[16];
 	gz_api_scope_range(community, NULL, lo, hi);
 	snprintf(street, sizeof street, "%.9s", community);
@@ -525,7 +703,9 @@ int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t *
 	}
 	gz_stmt_finish(st);
 	if (rc < 0 || load_needs(db, &c, lo, hi, now, err) < 0 ||
-	    load_offers(db, &c, lo, hi, street, now, err) < 0)
+	    load_offers(db, &c, lo, hi, street, now, err) < 0 ||
+	    equity_boost(db, &c, street, lo, hi, eq_boost, eq_pct, eq_group_pct, eq_days, now,
+	                 err) < 0)
 		goto fail;
 	if (!lng0 && c.nneeds) {
 		lng0 = c.needs[0].lng;
@@ -537,7 +717,8 @@ int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t *
 	for (int i = 0; i < c.nneeds; i++) {
 		run_need *n = &c.needs[i];
 		n->w = need_weight(n->tagw, (size_t)n->ntags, now - n->created_at, &ws,
-		                   &n->tags_part, &n->wait_part);
+		                   &n->tags_part, &n->wait_part) +
+		       n->equity_part;
 		mn[i].skill = intern(&c, n->skill);
 		match_project(lng0, lat0, n->lng, n->lat, &mn[i].x, &mn[i].y);
 		mn[i].w = n->w;
@@ -611,6 +792,18 @@ int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t *
 		              "weight_tags", (json_int_t)n->tags_part, "weight_waiting",
 		              (json_int_t)n->wait_part, "priority", (json_int_t)pr->priority);
 		json_object_set_new(why, "window", window_reason(n, o));
+		json_object_set_new(why, "weight_equity", json_integer((json_int_t)n->equity_part));
+		if (n->equity_part) {
+			/* The group is never named: a provider reads the reasons, and some tags
+			 * (低保, 残疾 …) are sensitive. */
+			char note[160];
+			snprintf(note, sizeof note, "%s%s%s，优先级 +%lld",
+			         n->grid_under ? "所在网格上期服务不足" : "",
+			         n->grid_under && n->group_under ? "，" : "",
+			         n->group_under ? "所属重点人群上期走访覆盖不足" : "",
+			         (long long)n->equity_part);
+			json_object_set_new(why, "equity", json_string(note));
+		}
 		char *wtxt = json_dumps(why, JSON_COMPACT);
 		json_decref(why);
 		rc = insert_proposal(db, a, run, n, o, pr, o->load + kj, B, wtxt, now, err);

@@ -23,6 +23,13 @@ static const match_setting_def settings_defs[] = {
     {"lambda", "均衡系数 λ（同一人每多派一单增加的米数）", 0, 1000000, 300, false},
     {"wait_days", "等待加权：每等待多少天加 1 点（0 为不加）", 0, 365, 7, false},
     {"wait_max", "等待加权最多加几点", 0, 20, 4, false},
+    {"equity_boost", "公平加权：上期服务不足的网格或重点人群的需求加几点（0 为不加）", 0,
+     NEED_TAG_WEIGHT_MAX, 2, false},
+    {"equity_threshold_pct", "网格服务不足线：人均走访低于全街道中位数的百分之几", 0, 100, 50,
+     false},
+    {"equity_group_pct", "重点人群覆盖不足线：走访覆盖率低于百分之几（0 为不看人群）", 0, 100, 50,
+     false},
+    {"equity_days", "公平加权的统计期（天）", 1, 366, 90, false},
     {"run_every_hours", "自动匹配间隔（小时，0 为只手动运行；全系统）", 0, 168, 0, true},
     {0},
 };
