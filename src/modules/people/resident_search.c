@@ -229,8 +229,6 @@ static bool unit_once(people_unit_hits *h, int64_t unit)
 	return true;
 }
 
-/* Units numbered exactly as typed, and units of the scope's buildings that bear the
- * building's number, with the residents living there (statuses shown, household filter). */
 /* Units numbered exactly as typed, by the units_number index, with the residents living
  * there (statuses shown, household filter). CROSS JOIN keeps SQLite's join order as
  * written; PostgreSQL plans it as an inner join. */
@@ -242,18 +240,26 @@ static bool unit_once(people_unit_hits *h, int64_t unit)
 static const char *sql_units_by_number =
     "SELECT " UNIT_RES_COLS " FROM units u CROSS JOIN buildings b" UNIT_RES_JOIN
     " AND u.number = $3 AND u.grid_code >= $1 AND u.grid_code < $2";
-/* The units of the range's buildings whose name ends with the building asked for
- * ($14..$21: '%3号楼', '%3栋', ... and '3'; record_building_matches() then decides, so
- * "13号楼" is no "3号楼"), numbered as one of $8..$11, or like $12 ('' = none), or all of
- * them ($13 = 1): one walk of the range's buildings (a few hundred in a street), the
- * matching ones' units from the (building_id, number) index, only matching units joined
- * to their residents. */
+/* The range's buildings (a few hundred in a street, by buildings_grid): which of them is
+ * the building asked for is record_building_matches()' to say, in C — cheaper than
+ * matching every name against the building's spellings in SQL. */
+static const char *sql_range_buildings =
+    "SELECT b.id, b.name FROM buildings b WHERE b.grid_code >= $1 AND b.grid_code < $2";
+/* The units of up to BUILDINGS_PER_QUERY of those buildings ($14..$45; 0 for an unused
+ * slot) numbered as one of $8..$11, through the (building_id, number) index, with their
+ * residents ($1..$3, and $12, $13 here, unused). */
+#define BUILDINGS_PER_QUERY 32
+#define UNITS_OF_BUILDINGS                                                                         \
+	"SELECT " UNIT_RES_COLS " FROM units u CROSS JOIN buildings b" UNIT_RES_JOIN               \
+	" AND $1 = $1 AND $2 = $2 AND $3 = $3 AND u.building_id IN ($14, $15, $16, $17, $18, "     \
+	"$19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, "    \
+	"$36, $37, $38, $39, $40, $41, $42, $43, $44, $45) AND "
 static const char *sql_units_in_buildings =
-    "SELECT " UNIT_RES_COLS " FROM buildings b CROSS JOIN units u" UNIT_RES_JOIN
-    " AND b.grid_code >= $1 AND b.grid_code < $2 AND $3 = $3 AND (b.name LIKE $14 OR b.name "
-    "LIKE $15 OR b.name LIKE $16 OR b.name LIKE $17 OR b.name LIKE $18 OR b.name LIKE $19 OR "
-    "b.name LIKE $20 OR b.name = $21) AND ($13 = 1 OR u.number IN ($8, $9, $10, $11) OR ($12 "
-    "<> '' AND u.number LIKE $12))";
+    UNITS_OF_BUILDINGS "$12 = $12 AND $13 = $13 AND u.number IN ($8, $9, $10, $11)";
+/* ... or also like $12 ('' = none), or all of them ($13 = 1): the buildings' units. */
+static const char *sql_units_in_buildings_any =
+    UNITS_OF_BUILDINGS "($13 = 1 OR u.number IN ($8, $9, $10, $11) OR ($12 <> '' AND u.number "
+                       "LIKE $12))";
 
 /* Which rows of an address search the caller may see: inside a scope and the filter. */
 static bool key_visible(const char *grid, const char *const *scopes, int ns, const char *filter)
@@ -320,35 +326,69 @@ int people_unit_search(gz_db *db, const list_ctx *c, const record_unit_ref *q,
 			cand[i][0] = '\0';
 	}
 	bool every = !u->room[0];
-	static const char *const marks[] = {"号楼", "栋", "幢", "座", "号", "楼", "#"};
-	char names[7][32];
-	for (int k = 0; k < 7; k++)
-		snprintf(names[k], sizeof names[k], "%%%s%s", u->building, marks[k]);
+	/* The units numbered exactly as typed are all found by the first pass (a unit lies in
+	 * its building's grid): the walk of the buildings looks for the other spellings. */
+	if (exact[0])
+		memcpy(cand[0], cand[1], sizeof cand[0]);
+	bool any = every || like[0];
 	for (int i = 0; i < ns && h->nunits <= UNIT_MATCH_MAX; i++) {
 		char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
 		if ((filter && !strcmp(filter, "x")) ||
 		    !gz_api_scope_range(scopes[i], filter, lo, hi))
 			continue;
-		for (int pass = exact[0] ? 0 : 1; pass < 2; pass++) {
-			/* 0: the units numbered as typed ("3-2-102" anywhere in the range);
-			 * 1: the units of the range's buildings that are the building asked for. */
-			gz_stmt *st = gz_db_prepare(
-			    db, pass ? sql_units_in_buildings : sql_units_by_number, err);
+		/* 1: the units numbered as typed ("3-2-102" anywhere in the range). */
+		if (exact[0]) {
+			gz_stmt *st = gz_db_prepare(db, sql_units_by_number, err);
 			if (!st)
 				return -1;
 			bind_unit_query(st, c, lo, hi, exact);
-			if (pass) {
-				for (int k = 0; k < 4; k++)
-					gz_stmt_bind_str(st, 8 + k, cand[k]);
-				gz_stmt_bind_str(st, 12, like);
-				gz_stmt_bind_int64(st, 13, every);
-				for (int k = 0; k < 7; k++)
-					gz_stmt_bind_str(st, 14 + k, names[k]);
-				gz_stmt_bind_str(st, 21, u->building);
-			}
-			if (unit_walk(st, q, pass == 0, h, scopes, ns, filter, err) < 0)
+			if (unit_walk(st, q, true, h, scopes, ns, filter, err) < 0)
 				return -1;
 		}
+		/* 2: the units of the range's buildings that are the building asked for. */
+		int64_t *bids = NULL;
+		size_t nb = 0, capb = 0;
+		gz_stmt *st = gz_db_prepare(db, sql_range_buildings, err);
+		if (!st)
+			return -1;
+		gz_stmt_bind_str(st, 1, lo);
+		gz_stmt_bind_str(st, 2, hi);
+		int rc;
+		while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+			if (!record_building_matches(q, gz_stmt_text(st, 1)))
+				continue;
+			if (nb == capb) {
+				capb = capb ? 2 * capb : 32;
+				bids = gz_realloc(bids, capb * sizeof *bids);
+			}
+			bids[nb++] = gz_stmt_int64(st, 0);
+		}
+		gz_stmt_finish(st);
+		if (rc < 0) {
+			free(bids);
+			return -1;
+		}
+		for (size_t b = 0; b < nb && h->nunits <= UNIT_MATCH_MAX;
+		     b += BUILDINGS_PER_QUERY) {
+			st = gz_db_prepare(
+			    db, any ? sql_units_in_buildings_any : sql_units_in_buildings, err);
+			if (!st) {
+				free(bids);
+				return -1;
+			}
+			bind_unit_query(st, c, "", "", "");
+			for (size_t k = 0; k < BUILDINGS_PER_QUERY; k++)
+				gz_stmt_bind_int64(st, 14 + (int)k, b + k < nb ? bids[b + k] : 0);
+			for (int k = 0; k < 4; k++)
+				gz_stmt_bind_str(st, 8 + k, cand[k]);
+			gz_stmt_bind_str(st, 12, like);
+			gz_stmt_bind_int64(st, 13, every);
+			if (unit_walk(st, q, false, h, scopes, ns, filter, err) < 0) {
+				free(bids);
+				return -1;
+			}
+		}
+		free(bids);
 	}
 	if (h->nunits > UNIT_MATCH_MAX)
 		return gz_err_set(err, GZ_EBADREQ, "too_many_matches",
