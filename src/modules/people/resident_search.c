@@ -240,26 +240,30 @@ static bool unit_once(people_unit_hits *h, int64_t unit)
 static const char *sql_units_by_number =
     "SELECT " UNIT_RES_COLS " FROM units u CROSS JOIN buildings b" UNIT_RES_JOIN
     " AND u.number = $3 AND u.grid_code >= $1 AND u.grid_code < $2";
-/* The range's buildings (a few hundred in a street, by buildings_grid): which of them is
- * the building asked for is record_building_matches()' to say, in C — cheaper than
- * matching every name against the building's spellings in SQL. */
+/* A unit number and a room within its building ("3-2-102": "2-102", "2单元102",
+ * "2单元102室", $8..$11) name the unit through the units_number index too: the units of the
+ * range numbered so, each kept by record_unit_matches() only inside the building asked
+ * for — a few probes, however many buildings the range holds. */
+static const char *sql_units_by_numbers =
+    "SELECT " UNIT_RES_COLS " FROM units u CROSS JOIN buildings b" UNIT_RES_JOIN
+    " AND $3 = $3 AND u.number IN ($8, $9, $10, $11) AND u.grid_code >= $1 AND u.grid_code < "
+    "$2";
+/* Otherwise (a room alone, "3-102": any entrance; a building alone: all its units) the
+ * range's buildings (a few hundred in a street, by buildings_grid): which of them is the
+ * building asked for is record_building_matches()' to say, in C — cheaper than matching
+ * every name against the building's spellings in SQL; then their units. */
 static const char *sql_range_buildings =
     "SELECT b.id, b.name FROM buildings b WHERE b.grid_code >= $1 AND b.grid_code < $2";
 /* The units of up to BUILDINGS_PER_QUERY of those buildings ($14..$45; 0 for an unused
- * slot) numbered as one of $8..$11, through the (building_id, number) index, with their
- * residents ($1..$3, and $12, $13 here, unused). */
+ * slot) numbered as one of $8..$11, or like $12 ('' = none), or all of them ($13 = 1),
+ * with their residents ($1..$3 unused). */
 #define BUILDINGS_PER_QUERY 32
-#define UNITS_OF_BUILDINGS                                                                         \
-	"SELECT " UNIT_RES_COLS " FROM units u CROSS JOIN buildings b" UNIT_RES_JOIN               \
-	" AND $1 = $1 AND $2 = $2 AND $3 = $3 AND u.building_id IN ($14, $15, $16, $17, $18, "     \
-	"$19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, "    \
-	"$36, $37, $38, $39, $40, $41, $42, $43, $44, $45) AND "
 static const char *sql_units_in_buildings =
-    UNITS_OF_BUILDINGS "$12 = $12 AND $13 = $13 AND u.number IN ($8, $9, $10, $11)";
-/* ... or also like $12 ('' = none), or all of them ($13 = 1): the buildings' units. */
-static const char *sql_units_in_buildings_any =
-    UNITS_OF_BUILDINGS "($13 = 1 OR u.number IN ($8, $9, $10, $11) OR ($12 <> '' AND u.number "
-                       "LIKE $12))";
+    "SELECT " UNIT_RES_COLS " FROM units u CROSS JOIN buildings b" UNIT_RES_JOIN
+    " AND $1 = $1 AND $2 = $2 AND $3 = $3 AND u.building_id IN ($14, $15, $16, $17, $18, $19, "
+    "$20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, "
+    "$38, $39, $40, $41, $42, $43, $44, $45) AND ($13 = 1 OR u.number IN ($8, $9, $10, $11) OR "
+    "($12 <> '' AND u.number LIKE $12))";
 
 /* Which rows of an address search the caller may see: inside a scope and the filter. */
 static bool key_visible(const char *grid, const char *const *scopes, int ns, const char *filter)
@@ -346,6 +350,17 @@ int people_unit_search(gz_db *db, const list_ctx *c, const record_unit_ref *q,
 				return -1;
 		}
 		/* 2: the units of the range's buildings that are the building asked for. */
+		if (!any) {
+			gz_stmt *st = gz_db_prepare(db, sql_units_by_numbers, err);
+			if (!st)
+				return -1;
+			bind_unit_query(st, c, lo, hi, "");
+			for (int k = 0; k < 4; k++)
+				gz_stmt_bind_str(st, 8 + k, cand[k]);
+			if (unit_walk(st, q, false, h, scopes, ns, filter, err) < 0)
+				return -1;
+			continue;
+		}
 		int64_t *bids = NULL;
 		size_t nb = 0, capb = 0;
 		gz_stmt *st = gz_db_prepare(db, sql_range_buildings, err);
@@ -370,8 +385,7 @@ int people_unit_search(gz_db *db, const list_ctx *c, const record_unit_ref *q,
 		}
 		for (size_t b = 0; b < nb && h->nunits <= UNIT_MATCH_MAX;
 		     b += BUILDINGS_PER_QUERY) {
-			st = gz_db_prepare(
-			    db, any ? sql_units_in_buildings_any : sql_units_in_buildings, err);
+			st = gz_db_prepare(db, sql_units_in_buildings, err);
 			if (!st) {
 				free(bids);
 				return -1;
@@ -404,7 +418,15 @@ int people_unit_search(gz_db *db, const list_ctx *c, const record_unit_ref *q,
 	return 0;
 }
 
-/* The page of an address search after the cursor, read row by row. */
+/* The rows of up to PAGE_IDS residents of an address search's page ($1..$21; 0 for an
+ * unused slot): one statement for the page instead of one per row. */
+#define PAGE_IDS 21
+static const char *sql_page_rows =
+    "SELECT " RES_COLS " FROM residents r WHERE r.id IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+    "$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) AND "
+    "r.deleted_at IS NULL";
+
+/* The page of an address search after the cursor, in the hits' (grid, id) order. */
 int people_unit_page(gz_req *r, gz_db *db, list_ctx *c, const people_unit_hits *h, int limit,
                      const gz_api_cursor *after, json_t **items, gz_api_cursor *next, gz_err *err)
 {
@@ -418,22 +440,37 @@ int people_unit_page(gz_req *r, gz_db *db, list_ctx *c, const people_unit_hits *
 		while (i < h->n && cmp_key(&h->v[i], &k) <= 0)
 			i++;
 	}
-	for (; i < h->n && (int)json_array_size(*items) < limit; i++) {
-		gz_stmt *st = gz_db_prepare(
-		    db,
-		    "SELECT " RES_COLS " FROM residents r WHERE r.id = $1 AND r.deleted_at IS NULL",
-		    err);
+	while (i < h->n && (int)json_array_size(*items) < limit) {
+		size_t want = (size_t)limit - json_array_size(*items), n = h->n - i;
+		if (n > want)
+			n = want;
+		if (n > PAGE_IDS)
+			n = PAGE_IDS;
+		json_t *got[PAGE_IDS] = {0};
+		gz_stmt *st = gz_db_prepare(db, sql_page_rows, err);
 		if (!st)
 			return -1;
-		gz_stmt_bind_int64(st, 1, h->v[i].id);
-		int k = people_step_one(st, err);
-		if (k < 0)
-			return -1;
-		if (k == 1) {
-			int64_t key;
-			json_array_append_new(*items, people_list_row(r, st, &key, c));
-			gz_stmt_finish(st);
+		for (size_t k = 0; k < PAGE_IDS; k++)
+			gz_stmt_bind_int64(st, 1 + (int)k, k < n ? h->v[i + k].id : 0);
+		int rc;
+		while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+			int64_t id = gz_stmt_int64(st, C_ID), key;
+			for (size_t k = 0; k < n; k++)
+				if (h->v[i + k].id == id && !got[k]) {
+					got[k] = people_list_row(r, st, &key, c);
+					break;
+				}
 		}
+		gz_stmt_finish(st);
+		if (rc < 0) {
+			for (size_t k = 0; k < n; k++)
+				json_decref(got[k]);
+			return -1;
+		}
+		for (size_t k = 0; k < n; k++)
+			if (got[k])
+				json_array_append_new(*items, got[k]);
+		i += n;
 	}
 	if (i < h->n && json_array_size(*items)) {
 		json_t *last = json_array_get(*items, json_array_size(*items) - 1);
