@@ -230,16 +230,19 @@ static bool unit_once(people_unit_hits *h, int64_t unit)
 }
 
 /* Units numbered exactly as typed, by the units_number index, with the residents living
- * there (statuses shown, household filter). CROSS JOIN keeps SQLite's join order as
- * written; PostgreSQL plans it as an inner join. */
+ * there (statuses shown, household filter); the building's name is not needed for them
+ * (unit_walk's exact pass). CROSS JOIN keeps SQLite's join order as written; PostgreSQL
+ * plans it as an inner join. */
 #define UNIT_RES_COLS "u.id, u.number, b.name, r.id, r.grid_code"
 #define UNIT_RES_JOIN                                                                              \
 	" CROSS JOIN households h CROSS JOIN residents r WHERE b.id = u.building_id AND "          \
 	"h.unit_id = u.id AND r.household_id = h.id AND r.deleted_at IS NULL AND r.status IN "     \
 	"($4, $5, $6) AND ($7 = 0 OR r.household_id = $7)"
 static const char *sql_units_by_number =
-    "SELECT " UNIT_RES_COLS " FROM units u CROSS JOIN buildings b" UNIT_RES_JOIN
-    " AND u.number = $3 AND u.grid_code >= $1 AND u.grid_code < $2";
+    "SELECT u.id, u.number, '', r.id, r.grid_code FROM units u CROSS JOIN households h CROSS "
+    "JOIN residents r WHERE h.unit_id = u.id AND r.household_id = h.id AND r.deleted_at IS "
+    "NULL AND r.status IN ($4, $5, $6) AND ($7 = 0 OR r.household_id = $7) AND u.number = $3 "
+    "AND u.grid_code >= $1 AND u.grid_code < $2";
 /* A unit number and a room within its building ("3-2-102": "2-102", "2单元102",
  * "2单元102室", $8..$11) name the unit through the units_number index too: the units of the
  * range numbered so, each kept by record_unit_matches() only inside the building asked
