@@ -36,7 +36,7 @@ run: build
 	@case "$(DB)" in sqlite:*) f='$(patsubst sqlite:%,%,$(DB))'; \
 	  if [ ! -e "$$f" ]; then \
 	    echo "== 新数据库 $$f：载入演示数据"; \
-	    build/gongzhi demo --db '$(DB)' --seed $(SEED) || { rm -f "$$f" "$$f-wal" "$$f-shm"; exit 1; }; \
+	    build/gongzhi demo --db '$(DB)' --seed $(SEED) || { rm -f "$$f" "$$f-wal" "$$f-shm"; rm -rf "$$f.media"; exit 1; }; \
 	    echo "== 账号与密码见上（build/gongzhi demo --show-accounts --seed $(SEED) 可再次查看）"; \
 	  fi;; esac
 	build/gongzhi serve --db $(DB) --listen $(LISTEN) --web web/dist

@@ -10,7 +10,9 @@
 #    Each 201 is a case acknowledged on disk: the server runs with GONGZHI_SQLITE_SYNC
 #    unset (durable), where commits queue on one writer mutex and each waits for a WAL
 #    fdatasync shared by its group (src/db/sqlite.c). Besides the case row an intake writes
-#    its first timeline event, an audit row, the record count and notifications.
+#    its first timeline event, an audit row, the record count and notifications. (The
+#    duplicate suggestions are not asked for: ?duplicates=1 is a read the staff's client
+#    may add; the web reads them from GET /cases/{id}/duplicates.)
 #    Reference: bench_cases_ref (bench/cases_ref.c), a plain C loop on a copy of the same
 #    database that inserts the same rows (intake.c's INSERT, same columns and values) one
 #    transaction per row — BEGIN IMMEDIATE; INSERT; COMMIT — with PRAGMA synchronous=FULL

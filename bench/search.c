@@ -30,7 +30,7 @@
 #define RES_COLS                                                                                   \
 	"r.id, r.household_id, r.grid_code, r.name, r.gender, r.relation, r.birth_date_enc, "      \
 	"r.phone_enc, r.id_number_enc, r.sensitive_tags_enc, r.tags, r.user_id, r.created_at, "    \
-	"r.updated_at, r.status"
+	"r.updated_at, r.status, r.status_date, r.status_reason"
 
 static const char *sql_id = "SELECT " RES_COLS " FROM resident_id_keys k JOIN residents r ON "
                             "r.id = k.resident_id WHERE k.id_key = ?1";

@@ -4,6 +4,7 @@
 #include "modules/module.h"
 #include "modules/space/space.h"
 #include "cli/cli.h"
+#include "core/blobstore.h"
 #include "core/crypto.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -203,7 +204,22 @@ static int cmd_backup(int argc, char **argv)
 	}
 	gz_db_close(db);
 	printf("backup written to %s\n", file);
-	return 0;
+	/* Then the media store (uploads: core/blobstore.h) into FILE.media, where a server
+	 * given the backup as its database finds it: after the database, so every file the
+	 * copy names is there to be copied. Only what the last backup lacks is copied. */
+	char src[4096], dst[4096];
+	long copied = 0, bad = 0;
+	if (gz_blob_dir_for(url, src, sizeof src, &err) < 0 ||
+	    snprintf(dst, sizeof dst, "%s.media", file) >= (int)sizeof dst ||
+	    gz_blob_copy_all(src, dst, &copied, &bad, &err) < 0) {
+		fprintf(stderr, "gongzhi backup: %s\n", err.kind ? err.message : "path too long");
+		return 1;
+	}
+	printf("media files copied to %s: %ld", dst, copied);
+	if (bad)
+		printf(" (%ld damaged files skipped)", bad);
+	printf("\n");
+	return bad ? 1 : 0;
 }
 
 static int cmd_routes(int argc, char **argv)
@@ -264,6 +280,10 @@ static const command_t commands[] = {
      "  GONGZHI_ACCESS_LOG, GONGZHI_BODY_LIMIT, GONGZHI_TRUSTED_PROXIES,\n"
      "  GONGZHI_SQLITE_SYNC=FULL|NORMAL. Behind nginx, set --trusted-proxies 127.0.0.1 so\n"
      "  the client address (rate limits, audit) comes from X-Forwarded-For.\n"
+     "  Files: GONGZHI_KEY_FILE (the personal-data key; SQLite default PATH.key) and\n"
+     "  GONGZHI_MEDIA_DIR (uploaded photos and attachments; default PATH.media next to a\n"
+     "  SQLite database, else the directory media next to the key file; processes sharing\n"
+     "  a database share it).\n"
      "  Limits (defaults): 4096 connections, 256 per address (trusted proxies exempt);\n"
      "  a new connection must speak within 10000 ms, an idle one is closed after 30000 ms,\n"
      "  a request's head and body must arrive within 120000 ms; request bodies held at\n"
@@ -278,8 +298,9 @@ static const command_t commands[] = {
      cmd_migrate},
     {"backup", "copy a live SQLite database consistently",
      "gongzhi backup [--db sqlite:PATH] FILE\n"
-     "  Online backup: the server may keep serving and writing meanwhile.\n"
-     "  For PostgreSQL use pg_dump.\n",
+     "  Online backup: the server may keep serving and writing meanwhile. Then copies\n"
+     "  the media store (GONGZHI_MEDIA_DIR, default PATH.media) into FILE.media: only the\n"
+     "  files FILE.media lacks. For PostgreSQL use pg_dump, and copy the media directory.\n",
      cmd_backup},
     {"openapi", "print the OpenAPI description of the API (as served)",
      "gongzhi openapi\n  Prints what GET /api/v1/openapi.json serves, assembled from the "

@@ -1,6 +1,8 @@
 #include "api/common.h"
 #include "api/auth.h"
 #include "core/arena.h"
+#include "core/blobstore.h"
+#include "core/log.h"
 #include "core/time.h"
 #include "core/utf8.h"
 
@@ -115,6 +117,34 @@ bool gz_api_authenticated(gz_req *r)
 		return true;
 	gz_reply_err(r, &err);
 	return false;
+}
+
+void gz_api_reply_media(gz_req *r, const char *type, const char *sha256, const void *inline_bytes,
+                        size_t inline_len, const char *cache, const char *disposition)
+{
+	int fd = -1;
+	uint64_t size = 0;
+	if (!inline_len) {
+		gz_err err;
+		gz_err_clear(&err);
+		if ((fd = gz_blob_open(sha256, &size, &err)) < 0) {
+			gz_log_error("media file %s: %s", sha256, err.message);
+			gz_err_clear(&err);
+			gz_err_set(&err, GZ_EINTERNAL, "media_missing",
+			           "文件暂时无法读取，请联系管理员");
+			gz_reply_err(r, &err);
+			return;
+		}
+	}
+	gz_reply_header(r, "X-Content-Type-Options", "nosniff");
+	if (cache)
+		gz_reply_header(r, "Cache-Control", cache);
+	if (disposition)
+		gz_reply_header(r, "Content-Disposition", disposition);
+	if (fd >= 0)
+		gz_reply_fd(r, 200, type, fd, size);
+	else
+		gz_reply_raw(r, 200, type, inline_bytes, inline_len);
 }
 
 bool gz_api_fault(const char *point)

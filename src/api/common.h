@@ -63,6 +63,16 @@ bool gz_api_authenticated(gz_req *r);
  * still open (the caller rolls back, as after gz_db_commit()). */
 int gz_api_commit(gz_req *r, gz_db *db, int status, const json_t *answer, gz_err *err);
 
+/* Answers 200 with an uploaded file (a photo, an attachment) of media type type, with
+ * the headers Cache-Control: cache and Content-Disposition: disposition (either may be
+ * NULL) and X-Content-Type-Options: nosniff: its bytes from the database when
+ * inline_len > 0 (rows written before the media store), else the media store's file at
+ * address sha256 (core/blobstore.h), sent from disk. A file the database names but the
+ * store lacks answers 500 (without those headers) and is logged: it was acknowledged, so
+ * its loss is the operator's to see. */
+void gz_api_reply_media(gz_req *r, const char *type, const char *sha256, const void *inline_bytes,
+                        size_t inline_len, const char *cache, const char *disposition);
+
 /* Fault injection for the API tests: true when the process was started with
  * GONGZHI_TEST_FAULT=point and built with GZ_TEST_HOOKS (the ASan build the tests use;
  * CMake option GZ_TEST_HOOKS). Always false in any other build, whatever the

@@ -41,7 +41,8 @@ struct gz_db *gz_cli_open_db(void);
 struct gz_db *gz_cli_open_db_url(const char *url);
 
 /* Loads the personal-data key (see gz_crypto_key_path()) for commands that read or
- * write encrypted fields. Returns 0, or -1 after printing why. */
+ * write encrypted fields, and opens the media store (gz_blob_dir_for(), creating its
+ * directory) where uploaded files are kept. Returns 0, or -1 after printing why. */
 int gz_cli_load_keys(void);
 /* The same for a given URL. Must run before any thread starts. */
 int gz_cli_load_keys_url(const char *url);

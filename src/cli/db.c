@@ -1,6 +1,7 @@
 /* Opening the database and the personal-data key for the command line (moved out of
  * main.c so module commands link without it). */
 #include "cli/cli.h"
+#include "core/blobstore.h"
 #include "core/crypto.h"
 #include "db/db.h"
 
@@ -80,8 +81,8 @@ static int check_key(const char *url, const gz_crypto *c, const char *path)
 }
 
 /* Loads (or, on first start, creates with mode 0600) the key that encrypts personal
- * data, checks it is the database's key, and makes it the process key. Must run before
- * any thread starts. */
+ * data, checks it is the database's key, and makes it the process key; then opens the
+ * media store. Must run before any thread starts. */
 int gz_cli_load_keys_url(const char *url)
 {
 	if (gz_crypto_global())
@@ -100,6 +101,13 @@ int gz_cli_load_keys_url(const char *url)
 		return -1;
 	}
 	gz_crypto_set_global(c);
+	/* The media store: every process that loads the key may write uploads (the
+	 * server, gongzhi demo). */
+	if (!gz_blob_dir() &&
+	    (gz_blob_dir_for(url, path, sizeof path, &err) < 0 || gz_blob_init(path, &err) < 0)) {
+		fprintf(stderr, "gongzhi: %s\n", err.message);
+		return -1;
+	}
 	return 0;
 }
 

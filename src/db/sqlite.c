@@ -125,7 +125,13 @@ typedef struct sq_db {
 	bool holds_writer; /* between a write BEGIN and its end */
 	bool committed;    /* the WAL hook saw a commit of the open write transaction */
 	bool read_tx;      /* inside a read snapshot (gz_db_begin_read) */
+	/* BEGIN IMMEDIATE, BEGIN, COMMIT, ROLLBACK compiled once (sqlite3_exec would
+	 * compile them at every transaction). */
+	sqlite3_stmt *tx[4];
 } sq_db;
+
+enum { TX_BEGIN_WRITE, TX_BEGIN_READ, TX_COMMIT, TX_ROLLBACK };
+static const char *const tx_sql[4] = {"BEGIN IMMEDIATE", "BEGIN", "COMMIT", "ROLLBACK"};
 
 /* After every commit (SQLite calls it with the write lock released). A transaction of
  * gz_db_begin waits in sq_end, after releasing the writer mutex too; a single statement
@@ -228,6 +234,8 @@ static void sq_close(gz_db *base)
 	sq_db *db = (sq_db *)base;
 	gz_stmt_cache_clear(base, NULL);
 	gz_stmt_cache_free(&base->cache);
+	for (int i = 0; i < 4; i++)
+		sqlite3_finalize(db->tx[i]);
 	sqlite3_close(db->h);
 	free(db);
 }
@@ -244,6 +252,22 @@ static int sq_exec(gz_db *base, const char *sql, gz_err *err)
 	if (rc != SQLITE_OK)
 		return sq_error(db->h, rc, err);
 	return 0;
+}
+
+/* One of tx_sql, as sq_exec runs it. */
+static int sq_tx(sq_db *db, int which, gz_err *err)
+{
+	int rc = SQLITE_OK;
+	if (!db->tx[which])
+		rc = sqlite3_prepare_v3(db->h, tx_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+		                        &db->tx[which], NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(db->tx[which]);
+		sqlite3_reset(db->tx[which]);
+		if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+			rc = SQLITE_OK;
+	}
+	return rc == SQLITE_OK ? 0 : sq_error(db->h, rc, err);
 }
 
 /* A read snapshot is a deferred BEGIN; a statement that would write inside it fails in
@@ -280,13 +304,13 @@ static int sq_begin(gz_db *base, bool read, gz_err *err)
 	if (!read) {
 		if (writer_lock(db, err) < 0)
 			return -1;
-		if (sq_exec(base, "BEGIN IMMEDIATE", err) < 0) {
+		if (sq_tx(db, TX_BEGIN_WRITE, err) < 0) {
 			writer_unlock(db);
 			return -1;
 		}
 		return 0;
 	}
-	if (sq_exec(base, "BEGIN", err) < 0)
+	if (sq_tx(db, TX_BEGIN_READ, err) < 0)
 		return -1;
 	db->read_tx = true;
 	return 0;
@@ -295,11 +319,11 @@ static int sq_begin(gz_db *base, bool read, gz_err *err)
 static int sq_end(gz_db *base, bool commit, bool read, gz_err *err)
 {
 	sq_db *db = (sq_db *)base;
-	int rc = sq_exec(base, commit ? "COMMIT" : "ROLLBACK", err);
+	int rc = sq_tx(db, commit ? TX_COMMIT : TX_ROLLBACK, err);
 	if (rc < 0 && sq_in_tx(base)) { /* a failed COMMIT leaves the transaction open */
 		gz_err ignored;
 		gz_err_clear(&ignored);
-		sq_exec(base, "ROLLBACK", &ignored);
+		sq_tx(db, TX_ROLLBACK, &ignored);
 	}
 	bool wait = db->committed && rc == 0;
 	writer_unlock(db);

@@ -1,9 +1,9 @@
 /* The per-connection prepared-statement cache shared by both drivers (driver.h).
  *
- * Keyed by the SQL text (FNV-1a), not by the caller's pointer: SQL built at run time with
- * the same text finds the same statement, and a freed and reused buffer can never match
- * a statement of other text. Several statements of one text may be cached at once when
- * one is prepared again while the first is still in use (a nested loop).
+ * Keyed by the SQL text (a hash of its words), not by the caller's pointer: SQL built at run time
+ * with the same text finds the same statement, and a freed and reused buffer can never match a
+ * statement of other text. Several statements of one text may be cached at once when one is
+ * prepared again while the first is still in use (a nested loop).
  *
  * Lookup is one hash chain; recency is a doubly linked list, newest first, so taking,
  * adding and evicting are O(1) apart from skipping the few statements in use at the old
@@ -14,14 +14,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Every prepare hashes its SQL (often several hundred bytes, dozens of times a request):
+ * eight bytes a step, then the tail, each mixed in by one multiply. */
 static uint64_t hash_sql(const char *s)
 {
-	uint64_t h = UINT64_C(14695981039346656037);
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= UINT64_C(1099511628211);
+	const uint64_t k = UINT64_C(0x9e3779b97f4a7c15);
+	size_t n = strlen(s);
+	uint64_t h = UINT64_C(14695981039346656037) ^ n, w;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 32;
 	}
-	return h;
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * k;
+	return h ^ (h >> 29);
 }
 
 static size_t buckets_for(int cap)

@@ -1,7 +1,8 @@
-// Duplicate suggestions at intake (issue 10, Build 5): the staff registering a case see
-// the open cases of the same category within the category's radius (E0101 暴露垃圾: 50 m)
-// and window (24 h), nearest first, only those they read; GET /cases/{id}/duplicates
-// offers the same on a case; merge joins a duplicate to it, which then leaves the list.
+// Duplicate suggestions at intake (issue 10, Build 5): the staff registering a case see,
+// when they ask (POST /cases?duplicates=1), the open cases of the same category within
+// the category's radius (E0101 暴露垃圾: 50 m) and window (24 h), nearest first, only
+// those they read; GET /cases/{id}/duplicates offers the same on a case; merge joins a
+// duplicate to it, which then leaves the list.
 // Runs on SQLite and PostgreSQL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,7 +49,11 @@ test('staff registering a case see its likely duplicates, nearest first; merge j
   await report({ category: 'C0102', description: '同一处的路灯', location: HERE }, who.res);
   assert.equal(a.duplicates, undefined, 'a resident reporting is offered nothing');
 
-  const call = await report({ category: 'E0101', description: '12345 来电：楼门口有垃圾', location: HERE, source: 'hotline' }, who.staff);
+  const plain = await report({ category: 'C0102', description: '12345 来电：路灯不亮', location: HERE, source: 'hotline' }, who.staff);
+  assert.equal(plain.duplicates, undefined, 'suggestions only when asked (?duplicates=1)');
+  const r0 = await api(srv, 'POST', '/api/v1/cases?duplicates=1', { category: 'E0101', description: '12345 来电：楼门口有垃圾', location: HERE, source: 'hotline' }, who.staff.bearer);
+  assert.equal(r0.status, 201, JSON.stringify(r0.body));
+  const call = r0.body;
   assert.deepEqual(call.duplicates.map((d) => d.id), [b.id, a.id], 'same category, within 50 m, nearest first');
   assert.ok(call.duplicates[0].distance_m > 5 && call.duplicates[0].distance_m < 25, JSON.stringify(call.duplicates[0]));
   assert.ok(call.duplicates[1].distance_m > call.duplicates[0].distance_m);

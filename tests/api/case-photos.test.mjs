@@ -5,10 +5,14 @@
 // Runs on SQLite and PostgreSQL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, api } from '../lib/server.mjs';
+import { startServer, spawnServer, freshDatabase, api, cli } from '../lib/server.mjs';
 import { adminSession, makeUser, login, sql } from './auth-util.mjs';
 import { assertErrorShape, assertNoSanitizerReport } from './util.mjs';
 import { FIXTURE, C1, C2, G1, G2 } from './people-util.mjs';
+import { assertStoredOnDisk, mediaFiles, mediaPath, blobLiteral, sha256 } from './media-util.mjs';
+import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const IN_G1 = { lat: 39.9018, lng: 116.4018 };
 export const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
@@ -123,4 +127,98 @@ test('bad photos: a PDF as an image, an empty or unknown file, the wrong type, t
   const many = await api(srv, 'POST', '/api/v1/cases', { category: 'C0102', description: 'x', location: IN_G1, photos: Array(10).fill('1') }, who.res.bearer);
   assert.equal(many.status, 422);
   assert.equal(sql(srv, "SELECT COUNT(*) FROM case_photos WHERE sha256 IN (SELECT sha256 FROM case_photo_blobs WHERE media_type = 'application/pdf')")[0][0], '0');
+});
+
+test('a photo is a file in the media store at its SHA-256; its rows keep no bytes; photos stored in the database before are still served', async () => {
+  const bytes = Buffer.concat([JPEG, Buffer.from(` ${process.pid} ${Date.now()} 路灯`)]);
+  const up = await upload(bytes, 'image/jpeg', who.res);
+  assert.equal(up.status, 201, JSON.stringify(up.body));
+  assert.equal(up.body.sha256, sha256(bytes));
+  assertStoredOnDisk(srv, 'case_photo_blobs', bytes);
+  // The same bytes again: the same file, a second upload row.
+  const again = await upload(bytes, 'image/jpeg', who.res);
+  assert.equal(again.status, 201);
+  assert.notEqual(again.body.id, up.body.id);
+  assert.equal(again.body.sha256, up.body.sha256);
+  const c = await api(srv, 'POST', '/api/v1/cases', { category: 'C0102', description: '路灯又坏了', location: IN_G1, photos: [up.body.id] }, who.res.bearer);
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  let p = await photo(`/api/v1/cases/${c.body.id}/photos/${up.body.sha256}`, who.staff);
+  assert.equal(p.status, 200);
+  assert.equal(p.type, 'image/jpeg');
+  assert.equal(p.nosniff, 'nosniff');
+  assert.ok(p.bytes.equals(bytes));
+
+  // Refused uploads write no file.
+  const n = mediaFiles(srv);
+  assert.equal((await upload(PDF, 'image/jpeg', who.res)).status, 422);
+  assert.equal((await upload(Buffer.concat([PNG, Buffer.alloc(5 * 1024 * 1024)]), 'image/png', who.res)).status, 413);
+  assert.equal(mediaFiles(srv), n);
+
+  // A photo kept in the database (as before the media store) is served from it.
+  const old = Buffer.concat([PNG, Buffer.from('stored in the database in 2025')]);
+  const h = sha256(old);
+  sql(srv, `INSERT INTO case_photo_blobs (sha256, media_type, size, data, created_at) VALUES ('${h}', 'image/png', ${old.length}, ${blobLiteral(srv, old)}, 0)`);
+  sql(srv, `INSERT INTO case_photos (sha256, user_id, case_id, created_at) VALUES ('${h}', ${who.res.id}, ${c.body.id}, 0)`);
+  assert.ok(!existsSync(mediaPath(srv, h)));
+  p = await photo(`/api/v1/cases/${c.body.id}/photos/${h}`, who.staff);
+  assert.equal(p.status, 200);
+  assert.equal(p.type, 'image/png');
+  assert.equal(p.nosniff, 'nosniff');
+  assert.ok(p.bytes.equals(old));
+  assert.equal((await photo(`/api/v1/cases/${c.body.id}/photos/${h}`, who.staffB)).status, 404);
+});
+
+test('gongzhi backup copies the media store next to the database copy, then only what it lacks', { skip: Boolean(process.env.GZ_TEST_DB && process.env.GZ_TEST_DB !== 'sqlite') && 'backup is SQLite-only' }, async () => {
+  const bytes = Buffer.concat([PNG, Buffer.from(` backup ${Date.now()}`)]);
+  const up = await upload(bytes, 'image/png', who.res);
+  assert.equal(up.status, 201);
+  const file = join(srv.dir, 'backup.db');
+  const env = { ...process.env, GONGZHI_MEDIA_DIR: srv.mediaDir };
+  let b = cli(['backup', file, '--db', srv.db], { env });
+  assert.equal(b.code, 0, b.stderr);
+  const copy = join(`${file}.media`, up.body.sha256.slice(0, 2), up.body.sha256.slice(2));
+  assert.ok(readFileSync(copy).equals(bytes));
+  assert.match(b.stdout, /media files copied to .*: [1-9]\d*/);
+  b = cli(['backup', file, '--db', srv.db], { env });
+  assert.equal(b.code, 0, b.stderr);
+  assert.match(b.stdout, /media files copied to .*: 0\n/);
+});
+
+// The file is synced before the rows naming it commit: a process that dies right after
+// the COMMIT (GONGZHI_TEST_FAULT, test builds) has the photo on disk with its row.
+test('an upload whose process dies right after COMMIT is in the media store', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gz-test-'));
+  const db = freshDatabase(dir);
+  const client = (p) => ({ db, dir, mediaDir: p.mediaDir, fetch: (path, init) => fetch(p.url + path, init) });
+  const logs = [];
+  try {
+    let p = await spawnServer({ db, dir });
+    const admin = await adminSession(client(p));
+    logs.push(p.log());
+    await p.stop();
+    p = await spawnServer({ db, dir, env: { GONGZHI_TEST_FAULT: 'crash_after_commit' } });
+    const bytes = Buffer.concat([JPEG, Buffer.from(' crash')]);
+    const lost = await fetch(p.url + '/api/v1/case-photos', { method: 'POST', headers: { 'Content-Type': 'image/jpeg', ...admin.bearer }, body: bytes })
+      .then((r) => r.status, (e) => e);
+    assert.ok(lost instanceof Error, `the answer should be lost, got ${lost}`);
+    await p.stop('SIGKILL');
+    logs.push(p.log());
+    assertStoredOnDisk(client(p), 'case_photo_blobs', bytes);
+    for (const l of logs) assertNoSanitizerReport(l);
+  } finally {
+    if (!process.env.GZ_KEEP_TMP) rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a server whose media directory cannot be used refuses to start, saying which', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gz-test-'));
+  try {
+    const db = freshDatabase(dir);
+    const env = { ...process.env, GONGZHI_MEDIA_DIR: '/dev/null/media', GONGZHI_KEY_FILE: join(dir, 'gongzhi.key') };
+    const r = cli(['serve', '--db', db, '--listen', '127.0.0.1:0', '--access-log', 'off'], { env, timeout: 60000 });
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /\/dev\/null\/media/);
+  } finally {
+    if (!process.env.GZ_KEEP_TMP) rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -9,6 +9,7 @@ import { startServer, api } from '../lib/server.mjs';
 import { assertErrorShape, assertNoSanitizerReport } from './util.mjs';
 import { sql } from './auth-util.mjs';
 import { peopleWorld, auditCount, C1 } from './people-util.mjs';
+import { assertStoredOnDisk } from './media-util.mjs';
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% 会议纪要签字页\n%%EOF\n');
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
@@ -77,6 +78,7 @@ test('staff attach the signed minutes and a photo; everyone in the place lists a
   assert.match(a.sha256, /^[0-9a-f]{64}$/);
   assert.ok(a.created_at);
   assert.equal(a.url, `${base}/${a.id}`);
+  assert.equal(assertStoredOnDisk(srv, 'topic_meeting_blobs', PDF), a.sha256);
   for (const [bytes, type] of [[JPEG, 'image/jpeg'], [PNG, 'image/png'], [WEBP, 'image/webp']]) {
     r = await upload(bytes, type, secretary, '现场照片');
     assert.equal(r.status, 201, JSON.stringify(r.body));

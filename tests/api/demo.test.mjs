@@ -6,7 +6,7 @@
 // --force adds the next street), and gen houses exactly the residents asked for.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, freshDatabase, api } from '../lib/server.mjs';
@@ -247,6 +247,25 @@ describe('gongzhi demo', () => {
     assert.equal(keys[0][0], keys[0][1], 'every resident is found by the keyed hash of their ID number');
     const tags = sql({ db }, "SELECT COUNT(*) FROM resident_tags WHERE tag_key LIKE 'h:%'");
     assert.ok(Number(tags[0][0]) > 100, 'sensitive tags (低保, 残疾, ...) are blind-indexed');
+  });
+
+  test('the meetings\' signed minutes and the services\' files are in the media store, not the database', async () => {
+    for (const table of ['topic_meeting_blobs', 'service_attachments']) {
+      const rows = sql(srv, `SELECT sha256, length(data) FROM ${table}`);
+      assert.ok(rows.length > 0, `the demo has ${table}`);
+      for (const [sha, inDb] of rows) {
+        assert.equal(inDb, '0', `${table} ${sha} keeps no bytes`);
+        assert.ok(existsSync(join(srv.mediaDir, sha.slice(0, 2), sha.slice(2))), `${table} ${sha} is on disk`);
+      }
+    }
+    // And the server serves them from there: a meeting's minutes.
+    const sa = await session('system_admin');
+    const [[topic, meeting, file]] = sql(srv, 'SELECT m.topic_id, m.id, a.id FROM topic_meeting_attachments a JOIN topic_meetings m ON m.id = a.meeting_id ORDER BY a.id LIMIT 1');
+    const r = await srv.fetch(`/api/v1/topics/${topic}/meetings/${meeting}/attachments/${file}`, { headers: sa.bearer });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'application/pdf');
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(Buffer.from(await r.arrayBuffer()).subarray(0, 5).toString(), '%PDF-');
   });
 
   test('a database with streets is refused without --force, and nothing is written', async () => {

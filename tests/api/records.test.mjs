@@ -418,3 +418,29 @@ describe('totals', () => {
     assert.equal(r.body.total, 0);
   });
 });
+
+describe('units numbered within their building', () => {
+  test('"1-2-301" finds unit "2-301" of 1号楼 (any spelling), not "2-301" of 5号楼', async () => {
+    const b5 = await post('/api/v1/buildings', { name: '5号楼', address: '多福巷5号', lat: 39.9002, lng: 116.4002 }, w.admin);
+    assert.equal(b5.status, 201, JSON.stringify(b5.body));
+    const found = {};
+    for (const [bid, name, seq] of [[w.building.id, '钱明', 201], [b5.body.id, '孙亮', 203]]) {
+      const u = await post('/api/v1/units', { building_id: bid, number: '2-301', area_m2: '60.00', owners: [{ name }] }, w.as.community_staff);
+      assert.equal(u.status, 201, JSON.stringify(u.body));
+      const h = await post('/api/v1/households', { unit_id: u.body.id, members: [{ name, id_number: idNumber('19700101', seq), relation: '户主' }] }, w.as.grid_worker);
+      assert.equal(h.status, 201, JSON.stringify(h.body));
+      found[bid] = h.body.members[0].id;
+    }
+    for (const q of ['1-2-301', '1号楼2单元301室', '1号楼 2单元 301']) {
+      const r = await get(`/api/v1/residents?q=${enc(q)}`, w.as.grid_worker);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.search, 'unit');
+      assert.deepEqual(r.body.items.map((x) => x.id), [found[w.building.id]], q);
+      assert.equal(r.body.total, 1);
+    }
+    const r = await get(`/api/v1/residents?q=${enc('5-2-301')}`, w.as.grid_worker);
+    assert.deepEqual(r.body.items.map((x) => x.id), [found[b5.body.id]]);
+    const r2 = await get(`/api/v1/residents?q=${enc('3-2-301')}`, w.as.grid_worker);
+    assert.deepEqual(r2.body.items, []);
+  });
+});

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { startServer, api, ROOT } from '../lib/server.mjs';
 import { assertErrorShape, assertNoSanitizerReport } from './util.mjs';
 import { adminSession, makeUser, login, sql } from './auth-util.mjs';
+import { assertStoredOnDisk } from './media-util.mjs';
 
 const C1 = '110101001001';
 const C2 = '110101001002';
@@ -99,6 +100,7 @@ describe('files are what they claim', () => {
     assert.equal(png.body.media_type, 'image/png');
     assert.equal(png.body.size, PNG.length);
     assert.match(png.body.sha256, /^[0-9a-f]{64}$/);
+    assert.equal(assertStoredOnDisk(srv, 'service_attachments', PNG), png.body.sha256);
     const jpeg = Buffer.concat([Buffer.from('ffd8ffe0', 'hex'), Buffer.alloc(32)]);
     assert.equal((await api(srv, 'POST', '/api/v1/service-attachments', jpeg, { ...zhang.bearer, 'Content-Type': 'image/jpeg' })).status, 201);
     const before = counts();

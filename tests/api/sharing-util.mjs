@@ -57,3 +57,37 @@ export async function sharingWorld(srv, tag = 's') {
     ${now - day1 + 5400000}, 90, ${now})`);
   return { ...w, names, ids };
 }
+
+// What the public board shows of deliberation and matching (loaded directly): in C1, a
+// published topic under publicity (ending in 5 days) whose closed vote passed (3 owners
+// eligible, 2 took part, 2 agreed), and a running project (budget 1,200 元) with two
+// milestones (one done) and one co-building unit's commitment of 500 元. The topic's
+// body and the project's description carry a name and a phone that must never reach the
+// board. Returns the titles.
+export const BOARD_SECRET = '王大锤';
+export function boardData(srv) {
+  const now = Date.now(), D = 86400e3;
+  const C1 = '110101001001';
+  sql(srv, `INSERT INTO topics (scope_code, title, body, stage, published_at, created_at, updated_at, publicity_until)
+    VALUES ('${C1}', '3号楼加装电梯', '${BOARD_SECRET}提出，电话${SECRET_PHONE}', 'publicity', ${now - 20 * D},
+    ${now - 30 * D}, ${now}, ${now + 5 * D})`);
+  const topic = Number(sql(srv, 'SELECT MAX(id) FROM topics')[0][0]);
+  const result = JSON.stringify({ rule: 'owners_general', eligible: { owners: 3, area: '349.87' },
+    participating: { owners: 2, area: '249.87' }, agree: { owners: 2, area: '249.87' },
+    participation_met: true, approval_met: true, passed: true, thresholds: [] });
+  sql(srv, `INSERT INTO votes (topic_id, scope_code, rule, state, electorate_units, opened_at, closed_at, result)
+    VALUES (${topic}, '${C1}', 'owners_general', 'closed', 3, ${now - 10 * D}, ${now - 3 * D}, '${result}')`);
+  sql(srv, `INSERT INTO organisations (type, name, space_code, created_at, updated_at)
+    VALUES ('coop_unit', '公示共建单位', '${C1}', ${now}, ${now})`);
+  const org = Number(sql(srv, 'SELECT MAX(id) FROM organisations')[0][0]);
+  sql(srv, `INSERT INTO match_projects (scope_code, title, description, budget_fen, status, created_at, updated_at)
+    VALUES ('${C1}', '楼道照明改造', '${BOARD_SECRET} 3-2-102 反映', 120000, 'running', ${now - 5 * D}, ${now})`);
+  const project = Number(sql(srv, 'SELECT MAX(id) FROM match_projects')[0][0]);
+  sql(srv, `INSERT INTO match_milestones (project_id, title, due_at, done_at, created_at)
+    VALUES (${project}, '采购灯具', ${now - D}, ${now - D}, ${now - 5 * D})`);
+  sql(srv, `INSERT INTO match_milestones (project_id, title, due_at, created_at)
+    VALUES (${project}, '安装', ${now + 10 * D}, ${now - 5 * D})`);
+  sql(srv, `INSERT INTO match_commitments (project_id, org_id, content, amount_fen, created_at)
+    VALUES (${project}, ${org}, '出资', 50000, ${now - 4 * D})`);
+  return { topic: '3号楼加装电梯', project: '楼道照明改造' };
+}

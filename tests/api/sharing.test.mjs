@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { startServer, api } from '../lib/server.mjs';
 import { assertErrorShape, assertNoSanitizerReport } from './util.mjs';
 import { G1, G2, C1, C2, C2G1, STREET } from './people-util.mjs';
-import { REPORTER, SECRET_PHONE, sharingWorld } from './sharing-util.mjs';
+import { BOARD_SECRET, REPORTER, SECRET_PHONE, boardData, sharingWorld } from './sharing-util.mjs';
 import { readXlsx } from './xlsx-util.mjs';
 
 let srv, w, sup, dept;
@@ -21,6 +21,7 @@ let names, ids;
 before(async () => {
   srv = await startServer();
   w = await sharingWorld(srv, 's');
+  boardData(srv);
   ({ names, ids } = w);
   sup = w.as.street_supervisor;
   dept = w.as.department;
@@ -246,6 +247,23 @@ describe('the public board', () => {
     if (!process.env.GZ_TEST_SERVERS) assert.equal(again.body.generated_at, b.generated_at, 'answered from the cache');
     assert.ok(Date.parse(again.body.generated_at) > Date.now() - 61000);
   });
+  test('the board shows vote results, publicity notices and projects with their progress', async () => {
+    const b = (await get(`/api/v1/public/communities/${C1}/board`)).body;
+    assert.equal(b.votes.length, 1);
+    assert.deepEqual(b.votes[0], {
+      topic: '3号楼加装电梯', rule: 'owners_general', electorate: 'owners', closed_on: day(-3), passed: true,
+      eligible: { heads: 3, area: '349.87' }, participating: { heads: 2, area: '249.87' }, agree: { heads: 2, area: '249.87' },
+    });
+    assert.deepEqual(b.publicity, [{ topic: '3号楼加装电梯', until: day(5), running: true }]);
+    assert.equal(b.projects.length, 1);
+    assert.deepEqual(b.projects[0], {
+      title: '楼道照明改造', status: 'running', status_label: '实施中', budget_yuan: '1200.00', completed_on: null,
+      milestones: 2, milestones_done: 1, units: 1, committed_yuan: '500.00',
+    });
+    // C2 has none of it.
+    const c2 = (await get(`/api/v1/public/communities/${C2}/board`)).body;
+    assert.deepEqual([c2.votes, c2.publicity, c2.projects], [[], [], []]);
+  });
   test('an unknown community: 404 JSON', async () => {
     for (const code of ['110101001009', 'x', STREET]) {
       const r = await get(`/api/v1/public/communities/${code}/board`);
@@ -261,7 +279,7 @@ describe('the public board', () => {
     assert.ok(publicPaths.length >= 2, publicPaths.join());
     const communities = (await get('/api/v1/public/communities')).body.items.map((c) => c.code);
     const urls = publicPaths.flatMap((p) => (p.includes('{code}') ? communities.map((c) => p.replace('{code}', c)) : [p]));
-    const fullNames = [...names.G1, ...names.G2, ...names.C2G1, REPORTER];
+    const fullNames = [...names.G1, ...names.G2, ...names.C2G1, REPORTER, BOARD_SECRET];
     for (const url of urls) {
       const r = await get(url);
       assert.equal(r.status, 200, url);

@@ -162,6 +162,8 @@ test('the provider accepts the proposal on a phone', async () => {
     const card = page.locator('.mx-card', { hasText: TITLE });
     await card.waitFor();
     assert.match(await card.getByTestId('proposal-reasons').innerText(), /心理疏导/);
+    // The demo's 心理疏导 offers have no weekly windows: always available.
+    assert.match(await card.getByTestId('proposal-window').innerText(), /可服务时段：不限/);
     // Before accepting: the resident's surname, the building, not the flat.
     const flat = /(^|[^\d-])\d{1,2}-\d{1,2}-\d{3,4}(?!\d)/; // 2-2-601, not a date
     assert.doesNotMatch(await card.innerText(), flat);
@@ -207,6 +209,42 @@ test('staff post a need on a resident\'s behalf from the resident\'s page', asyn
     await checkPage(page, 'staff-needs-list');
   } finally {
     await page.close();
+  }
+  await signOutEverywhere(browser);
+});
+
+test('the community\'s secretary changes a matching setting; staff read it', async () => {
+  const page = await asUser('community_admin', PHONE);
+  try {
+    await page.goto(srv.url + '/matching?tab=settings');
+    const form = page.getByTestId('match-settings');
+    const b = form.getByTestId('setting-B');
+    await b.waitFor();
+    await checkPage(page, 'secretary-settings');
+    const input = b.locator('input');
+    await input.fill('3600');
+    await input.blur();
+    await form.getByTestId('settings-save').click();
+    await form.getByText('已保存').waitFor();
+    await b.getByText('本级设置').waitFor();
+    // Out of range: the field stops at its maximum, never sends it.
+    const lam = form.getByTestId('setting-lambda').locator('input');
+    await lam.fill('99999999');
+    await lam.blur();
+    assert.equal(await lam.inputValue(), '1000000');
+  } finally {
+    await page.close();
+  }
+  const page2 = await asUser('community_staff', { width: 1280, height: 900 });
+  try {
+    await page2.goto(srv.url + '/matching?tab=settings');
+    const b = page2.getByTestId('setting-B');
+    await b.waitFor();
+    assert.equal(await b.locator('input').inputValue(), '3600');
+    assert.ok(await b.locator('input').isDisabled(), 'read only for staff');
+    await checkPage(page2, 'staff-settings-read-only');
+  } finally {
+    await page2.close();
   }
   await signOutEverywhere(browser);
 });

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { launchBrowser } from '../lib/browser.mjs';
-import { sharingWorld } from '../api/sharing-util.mjs';
+import { boardData, sharingWorld } from '../api/sharing-util.mjs';
 import { C1, G1, G2, C2G1 } from '../api/people-util.mjs';
 import { loginByApi, signOutEverywhere } from './session-util.mjs';
 
@@ -16,6 +16,7 @@ let srv, browser;
 before(async () => {
   srv = await startServer();
   await sharingWorld(srv, 'e');
+  boardData(srv);
   browser = await launchBrowser();
 });
 after(async () => {
@@ -49,8 +50,14 @@ test('the public board opens without a login, on a hall screen and on a phone', 
     assert.equal(trend.series.length, 3);
     assert.equal(trend.series[0].data.length, 6);
     assert.equal(trend.series[0].data[5], 50);
+    // Deliberation and projects: the vote's result, the publicity notice, the project's progress.
+    assert.match(await page.getByTestId('board-votes').innerText(), /3号楼加装电梯[\s\S]*通过[\s\S]*应参加 3 业主，参加 2，同意 2/);
+    assert.match(await page.getByTestId('board-publicity').innerText(), /公示：3号楼加装电梯[\s\S]*公示至/);
+    const proj = await page.getByTestId('board-projects').innerText();
+    assert.match(proj, /楼道照明改造[\s\S]*实施中[\s\S]*节点 1\/2 · 预算 1200\.00 元 · 1 家共建单位认领 500\.00 元/);
+    assert.equal(await page.getByTestId('board-projects').getByRole('progressbar').getAttribute('aria-valuenow'), '50');
     const body = await page.locator('body').innerText();
-    assert.ok(!body.includes('欧阳娜娜') && !body.includes('3-2-102'), 'nothing personal');
+    assert.ok(!body.includes('欧阳娜娜') && !body.includes('3-2-102') && !body.includes('王大锤'), 'nothing personal');
     const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(wide <= 0, `no sideways scroll at ${viewport.width} px (${wide})`);
     await page.close();
@@ -77,6 +84,11 @@ test('the dashboard for a street supervisor: the map, the charts and the figures
   assert.deepEqual(lorenz.series[0].data, [[0, 0], [35.29, 0], [70.59, 42.86], [100, 100]]);
   const cov = await chartOption(page, 'dash-coverage');
   assert.deepEqual(cov.series[0].data, [50], '独居老人 50.0%; 高龄 (3 people) suppressed');
+  // The small and big cycles: 90 minutes by a volunteer, no need met, 500 元 from a
+  // co-building unit — as shares by source (党组织体系, 共建单位, 社会组织, 居民志愿者, 其他).
+  const cy = await chartOption(page, 'dash-cycles');
+  assert.deepEqual(cy.series.map((x) => x.data), [[0, 0, 0], [0, 0, 100], [0, 0, 0], [100, 0, 0], [0, 0, 0]]);
+  assert.match(await page.getByTestId('dash-party-share').innerText(), /服务时长 0\.0%，需求办结 —，项目资源 0\.0%/);
   // Its text alternative: the map's data table.
   await page.getByTestId('dash-map').locator('..').getByRole('button', { name: '数据表' }).first().click();
   await page.getByText('第一网格').first().waitFor();

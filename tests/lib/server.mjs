@@ -73,6 +73,17 @@ async function waitHealthy(url, proc, log) {
   throw new Error(`server did not become healthy:\n${log()}`);
 }
 
+// Where a server of db with env keeps uploaded files (the media store, src/core/blobstore.h),
+// as the binary decides: GONGZHI_MEDIA_DIR, else PATH.media beside sqlite:PATH, else the
+// directory "media" beside the key file. A fresh database of a test (its file, or its key
+// file for PostgreSQL, in the test's directory) keeps it there, removed with the directory;
+// a server given an existing database finds the files its commands (gongzhi demo) wrote.
+export function mediaDirOf(db, env = {}) {
+  if (env.GONGZHI_MEDIA_DIR) return env.GONGZHI_MEDIA_DIR;
+  if (db.startsWith('sqlite:')) return `${db.slice(7)}.media`;
+  return join(dirname(env.GONGZHI_KEY_FILE), 'media');
+}
+
 export async function spawnServer({ db, dir, web = join(ROOT, 'web/dist'), extraArgs = [], env = {} }) {
   const port = await freePort();
   // Processes sharing one PostgreSQL database share one key file, kept in the test's
@@ -80,6 +91,7 @@ export async function spawnServer({ db, dir, web = join(ROOT, 'web/dist'), extra
   if (!db.startsWith('sqlite:') && !env.GONGZHI_KEY_FILE) {
     env = { ...env, GONGZHI_KEY_FILE: join(dir, 'gongzhi.key') };
   }
+
   const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web', web,
     '--access-log', join(dir, `access-${port}.log`), ...extraArgs];
   const proc = spawn(binary(), args, {
@@ -93,7 +105,7 @@ export async function spawnServer({ db, dir, web = join(ROOT, 'web/dist'), extra
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url, proc, () => out);
   return {
-    url, port, proc, db, log: () => out,
+    url, port, proc, db, mediaDir: mediaDirOf(db, env), log: () => out,
     async stop(signal = 'SIGTERM') {
       if (proc.exitCode !== null) return proc.exitCode;
       const done = new Promise((res) => proc.on('exit', (code, sig) => res(code ?? sig)));
@@ -115,6 +127,7 @@ export async function startServer(opts = {}) {
   let rr = 0;
   return {
     db, dir,
+    mediaDir: procs[0].mediaDir,
     url: procs[0].url,
     servers: procs,
     // Alternates between processes when several share one database.

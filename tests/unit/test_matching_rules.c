@@ -216,6 +216,64 @@ static void test_exclude_declined_pairs_matches_brute_force(void **state)
 	}
 }
 
+/* The equity boost's rule: below pct% of the median per-capita value. */
+static void test_underserved_below_share_of_median(void **state)
+{
+	(void)state;
+	bool u[6];
+	/* Per capita 0.1, 0.2, 0.3, 0.4, 1.0 (odd: median 0.3); at 50%: below 0.15. */
+	int64_t x[] = {10, 20, 30, 40, 100}, p[] = {100, 100, 100, 100, 100};
+	assert_int_equal(match_underserved(x, p, 5, 50, u), 1);
+	assert_true(u[0]);
+	assert_false(u[1] || u[2] || u[3] || u[4]);
+	/* At 100%: below 0.3 -> the first two; exactly at the median is not below. */
+	assert_int_equal(match_underserved(x, p, 5, 100, u), 2);
+	assert_true(u[0] && u[1] && !u[2]);
+	/* Even: 1/10, 2/10, 4/10, 8/10 -> median 0.3; 50% -> below 0.15: the first. A grid
+	 * without residents is left out of the median and never under-served. */
+	int64_t x2[] = {1, 2, 4, 8, 0}, p2[] = {10, 10, 10, 10, 0};
+	assert_int_equal(match_underserved(x2, p2, 5, 50, u), 1);
+	assert_true(u[0] && !u[4]);
+	/* Exactly at the threshold: 3/20 = 0.15 is not below 0.15. */
+	int64_t x3[] = {3, 2, 4, 8}, p3[] = {20, 10, 10, 10};
+	assert_int_equal(match_underserved(x3, p3, 4, 50, u), 0);
+	/* Unequal populations: 1/3 vs median of (1/3, 1/2, 2/3) = 1/2; 70% -> 0.35. */
+	int64_t x4[] = {1, 1, 2}, p4[] = {3, 2, 3};
+	assert_int_equal(match_underserved(x4, p4, 3, 70, u), 1);
+	assert_true(u[0]);
+	assert_int_equal(match_underserved(x4, p4, 3, 66, u), 0); /* 0.33 < 1/3 */
+}
+
+static void test_underserved_none_when_median_zero_or_off(void **state)
+{
+	(void)state;
+	bool u[4] = {true, true, true, true};
+	int64_t x[] = {0, 0, 5, 0}, p[] = {10, 10, 10, 10};
+	/* Median of 0, 0, 0, 0.5 is 0: nobody is below nothing. */
+	assert_int_equal(match_underserved(x, p, 4, 100, u), 0);
+	assert_false(u[0] || u[1] || u[2] || u[3]);
+	int64_t y[] = {1, 9}, q[] = {10, 10};
+	assert_int_equal(match_underserved(y, q, 2, 0, u), 0);
+	assert_int_equal(match_underserved(y, q, 0, 50, u), 0);
+	/* Large counts stay exact (no 64-bit overflow). */
+	int64_t big[] = {999999999, 1000000000, 3000000000}, bp[] = {100000, 100000, 100000};
+	assert_int_equal(match_underserved(big, bp, 3, 100, u), 1);
+	assert_true(u[0] && !u[1] && !u[2]);
+}
+
+static void test_group_underserved_below_threshold_from_five(void **state)
+{
+	(void)state;
+	assert_true(match_group_underserved(2, 6, 50));   /* 33% < 50% */
+	assert_false(match_group_underserved(3, 6, 50));  /* exactly 50%: not below */
+	assert_true(match_group_underserved(3, 6, 60));   /* 50% < 60% */
+	assert_false(match_group_underserved(0, 4, 100)); /* 4 members: never singled out */
+	assert_true(match_group_underserved(0, 5, 1));
+	assert_false(match_group_underserved(0, 5, 0));   /* 0: off */
+	assert_false(match_group_underserved(6, 5, 100)); /* impossible counts */
+	assert_false(match_group_underserved(-1, 5, 100));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +287,9 @@ int main(void)
 	    cmocka_unit_test(test_weight_caps_and_odd_inputs),
 	    cmocka_unit_test(test_projection_metres),
 	    cmocka_unit_test(test_exclude_declined_pairs_matches_brute_force),
+	    cmocka_unit_test(test_underserved_below_share_of_median),
+	    cmocka_unit_test(test_underserved_none_when_median_zero_or_off),
+	    cmocka_unit_test(test_group_underserved_below_threshold_from_five),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -190,6 +190,13 @@ static const char *account_name(gz_db *db, gz_arena *A, int64_t user, gz_err *er
 	return name;
 }
 
+/* ?duplicates=1 (or true) on the request. */
+static bool wants_duplicates(const gz_actor *a)
+{
+	const char *q = a->req ? gz_req_query(a->req, "duplicates") : NULL;
+	return q && (!strcmp(q, "1") || !strcmp(q, "true"));
+}
+
 int gz_case_create(gz_db *db, const gz_actor *a, json_t *in, int64_t at, json_t **outp,
                    gz_err *errp)
 {
@@ -380,13 +387,18 @@ int case_intake(gz_db *db, const gz_actor *a, json_t *in, int64_t at, bool open3
 	    case_grid_touch(db, grid, &err) < 0)
 		goto rollback;
 	case_access acc;
-	if (case_load(db, A, id, &c, &err) <= 0 || case_access_for(a, db, A, &c, &acc, &err) < 0 ||
+	/* Only self-handling changed the row since it was loaded after the INSERT. */
+	if ((x.self_handled && case_load(db, A, id, &c, &err) <= 0) ||
+	    case_access_for(a, db, A, &c, &acc, &err) < 0 ||
 	    case_notify_created(db, a, A, &c, &err) < 0)
 		goto rollback;
 	out = case_json(&c, &acc, true, false);
-	if (x.source == CASE_SRC_HOTLINE || x.source == CASE_SRC_PATROL ||
-	    x.source == CASE_SRC_ASSIGNED) {
-		/* The staff registering it see the open cases it may duplicate (merge). */
+	if ((x.source == CASE_SRC_HOTLINE || x.source == CASE_SRC_PATROL ||
+	     x.source == CASE_SRC_ASSIGNED) &&
+	    wants_duplicates(a)) {
+		/* The staff registering it see the open cases it may duplicate (merge), when
+		 * they ask: reading and answering ten cases costs more than the intake itself,
+		 * and the web's case page reads them from GET /cases/{id}/duplicates. */
 		json_t *dups = NULL;
 		if (!x.self_handled && case_duplicates(db, a, A, &c, &dups, &err) < 0)
 			goto rollback;

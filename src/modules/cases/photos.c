@@ -4,12 +4,15 @@
  * them in its timeline event. A photo is kept only when its bytes are what its
  * Content-Type says (JPEG, PNG or WebP, gz_media_sniff: a PDF sent as image/jpeg is 422)
  * and it is at most 5 MiB (the route's body limit: larger is 413 before it is read).
- * Stored content-addressed (case_photo_blobs by SHA-256) and served by
- * GET /api/v1/cases/{id}/photos/{sha256} to whoever may read the case, with its type;
+ * Stored content-addressed in the media store (core/blobstore.h: the file at its SHA-256,
+ * written before the upload commits; case_photo_blobs keeps its type and size, and its
+ * bytes only for photos uploaded before the store, whose data is not empty) and served
+ * by GET /api/v1/cases/{id}/photos/{sha256} to whoever may read the case, with its type;
  * before it is attached nobody but its uploader can name it. */
 #include "modules/cases/cases_internal.h"
 #include "modules/module.h"
 #include "api/common.h"
+#include "core/blobstore.h"
 #include "core/json.h"
 #include "core/media.h"
 #include "core/time.h"
@@ -39,8 +42,7 @@ static void photo_upload(gz_req *r)
 			gz_err_field(&err, "photo", "文件内容不是 %s", photo_types[which]);
 		goto fail;
 	}
-	char hex[GZ_MEDIA_SHA256_HEX];
-	gz_media_sha256_hex(body, len, hex);
+	char hex[GZ_BLOB_HEX];
 	if (!(db = gz_req_db(r, &err)) || gz_db_begin(db, &err) < 0)
 		goto fail;
 	int64_t held = 0, id = 0, now = gz_time_now_ms();
@@ -54,6 +56,10 @@ static void photo_upload(gz_req *r)
 		           "已上传但未使用的照片已有 %d 张，请先提交", UNCLAIMED_MAX);
 		goto rollback;
 	}
+	/* On disk before the rows naming it commit (after the quota, so a refused upload
+	 * costs no disk); the row keeps no bytes (data empty). */
+	if (gz_blob_put(body, len, hex, &err) < 0)
+		goto rollback;
 	gz_stmt *st = gz_db_prepare(db,
 	                            "INSERT INTO case_photo_blobs (sha256, media_type, size, data, "
 	                            "created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) "
@@ -64,7 +70,7 @@ static void photo_upload(gz_req *r)
 	gz_stmt_bind_str(st, 1, hex);
 	gz_stmt_bind_str(st, 2, photo_types[which]);
 	gz_stmt_bind_int64(st, 3, (int64_t)len);
-	gz_stmt_bind_blob(st, 4, body, len);
+	gz_stmt_bind_blob(st, 4, "", 0);
 	gz_stmt_bind_int64(st, 5, now);
 	int rc = gz_stmt_step(st, &err);
 	gz_stmt_finish(st);
@@ -221,15 +227,10 @@ static void photo_get(gz_req *r)
 		gz_stmt_bind_int64(st, 1, id);
 		gz_stmt_bind_str(st, 2, sha);
 		if ((rc = gz_stmt_step(st, &err)) == GZ_ROW) {
-			size_t len = gz_stmt_len(st, 1);
-			char *data = gz_arena_alloc(&r->arena, len + 1);
-			memcpy(data, gz_stmt_blob(st, 1), len);
-			const char *type = gz_arena_strdup(&r->arena, gz_stmt_text(st, 0));
+			gz_api_reply_media(r, gz_stmt_text(st, 0), sha, gz_stmt_blob(st, 1),
+			                   gz_stmt_len(st, 1), "private, max-age=86400, immutable",
+			                   "inline");
 			gz_stmt_finish(st);
-			gz_reply_header(r, "X-Content-Type-Options", "nosniff");
-			gz_reply_header(r, "Cache-Control", "private, max-age=86400, immutable");
-			gz_reply_header(r, "Content-Disposition", "inline");
-			gz_reply_raw(r, 200, type, data, len);
 			return;
 		}
 		gz_stmt_finish(st);

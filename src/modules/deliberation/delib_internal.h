@@ -3,6 +3,7 @@
 #define GZ_MODULES_DELIBERATION_INTERNAL_H
 
 #include "api/auth.h"
+#include "core/blobstore.h"
 #include "db/db.h"
 #include "http/http.h"
 #include "modules/deliberation/deliberation.h"
@@ -48,11 +49,12 @@ int delib_audit_topic(const gz_actor *a, gz_db *db, const char *action, int64_t 
  * (objects with "id" and an empty "attachments"). meeting_files.c. 0, or -1 with err. */
 int delib_meeting_files_json(gz_db *db, int64_t topic_id, json_t *meetings, gz_err *err);
 
-/* Stores file data (len bytes of type, already checked; sha256 its 64 hex digits) as a
- * file of meeting mid named name, uploaded by a at `at`, into *id. In the caller's
+/* Stores file data (len bytes of type, already checked) as a file of meeting mid named
+ * name, uploaded by a at `at`, into *id, and its address (SHA-256 hex) into sha256: the
+ * bytes into the media store (core/blobstore.h) at once, the rows in the caller's
  * transaction; no audit (the caller's). meeting_files.c. 0, or -1 with err. */
 int delib_meeting_file_add(gz_db *db, const gz_actor *a, int64_t mid, const char *type,
-                           const void *data, size_t len, const char *sha256, const char *name,
+                           const void *data, size_t len, char sha256[GZ_BLOB_HEX], const char *name,
                            int64_t at, int64_t *id, gz_err *err);
 
 /* The progress of every task of topic id into *out (malloc'd, *n long). 0 or -1. */

@@ -245,8 +245,7 @@ static int minutes_file(gz_db *db, const gz_actor *a, int64_t mid, const char *t
 	size_t len = 0;
 	if (delib_minutes_pdf(&m, &pdf, &len, err) < 0)
 		return -1;
-	char hex[GZ_MEDIA_SHA256_HEX];
-	gz_media_sha256_hex(pdf, len, hex);
+	char hex[GZ_BLOB_HEX];
 	int64_t fid = 0;
 	int rc = delib_meeting_file_add(db, a, mid, "application/pdf", pdf, len, hex,
 	                                "议事会纪要（签字版）.pdf", held + DAY, &fid, err);

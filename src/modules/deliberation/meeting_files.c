@@ -5,13 +5,17 @@
  * everyone who may read the topic, and deleted by whoever may record the meeting while it
  * may still be recorded. A file is kept only when its bytes are what its Content-Type says
  * (PDF, JPEG, PNG or WebP, gz_media_sniff) and it is at most 10 MiB (the route's body
- * limit: larger is 413 before it is read). Stored content-addressed in the database
- * (topic_meeting_blobs by SHA-256), as the cases module's photos are.
+ * limit: larger is 413 before it is read). Stored content-addressed in the media store
+ * (core/blobstore.h), as the cases module's photos are: topic_meeting_blobs keeps each
+ * file's type and size by SHA-256, and its bytes only for files uploaded before the
+ * store (data not empty). Deleting the last attachment of a file deletes its row; the
+ * file on disk stays (another meeting, photo or attachment may share it).
  *
  * POST   /api/v1/topics/{id}/meetings/{meeting_id}/attachments?name=FILE   admin
  * GET    /api/v1/topics/{id}/meetings/{meeting_id}/attachments/{attachment_id}   read
  * DELETE /api/v1/topics/{id}/meetings/{meeting_id}/attachments/{attachment_id}   admin */
 #include "api/common.h"
+#include "core/blobstore.h"
 #include "core/json.h"
 #include "core/media.h"
 #include "core/time.h"
@@ -96,9 +100,12 @@ static int meeting_for(gz_req *r, gz_db *db, policy_action action, int64_t *id, 
 }
 
 int delib_meeting_file_add(gz_db *db, const gz_actor *a, int64_t mid, const char *type,
-                           const void *data, size_t len, const char *sha256, const char *name,
+                           const void *data, size_t len, char sha256[GZ_BLOB_HEX], const char *name,
                            int64_t at, int64_t *id, gz_err *err)
 {
+	/* On disk before the rows naming it commit; the row keeps no bytes (data empty). */
+	if (gz_blob_put(data, len, sha256, err) < 0)
+		return -1;
 	gz_stmt *st = gz_db_prepare(db,
 	                            "INSERT INTO topic_meeting_blobs (sha256, media_type, size, "
 	                            "data, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT "
@@ -109,7 +116,7 @@ int delib_meeting_file_add(gz_db *db, const gz_actor *a, int64_t mid, const char
 	gz_stmt_bind_str(st, 1, sha256);
 	gz_stmt_bind_str(st, 2, type);
 	gz_stmt_bind_int64(st, 3, (int64_t)len);
-	gz_stmt_bind_blob(st, 4, data, len);
+	gz_stmt_bind_blob(st, 4, "", 0);
 	gz_stmt_bind_int64(st, 5, at);
 	int rc = gz_stmt_step(st, err);
 	gz_stmt_finish(st);
@@ -159,8 +166,7 @@ static void file_upload(gz_req *r)
 	 * nothing but reading it. */
 	if (gz_media_check(file_types[which], body, len, "PDF、JPEG、PNG、WebP", &err) < 0)
 		goto fail;
-	char hex[GZ_MEDIA_SHA256_HEX];
-	gz_media_sha256_hex(body, len, hex);
+	char hex[GZ_BLOB_HEX];
 	if (!(db = gz_req_db(r, &err)) || gz_db_begin(db, &err) < 0)
 		goto fail;
 	int64_t id, mid, fid = 0, count = 0, now = gz_time_now_ms();
@@ -205,7 +211,7 @@ static void file_get_read(gz_req *r)
 		return;
 	}
 	gz_stmt *st = fid ? gz_db_prepare(db,
-	                                  "SELECT b.media_type, b.data, a.name FROM "
+	                                  "SELECT b.media_type, b.data, a.name, a.sha256 FROM "
 	                                  "topic_meeting_attachments a JOIN topic_meeting_blobs b "
 	                                  "ON b.sha256 = a.sha256 WHERE a.id = $1 AND "
 	                                  "a.meeting_id = $2",
@@ -216,10 +222,7 @@ static void file_get_read(gz_req *r)
 		gz_stmt_bind_int64(st, 1, fid);
 		gz_stmt_bind_int64(st, 2, mid);
 		if ((rc = gz_stmt_step(st, &err)) == GZ_ROW) {
-			size_t len = gz_stmt_len(st, 1);
-			char *data = gz_arena_alloc(&r->arena, len + 1);
-			memcpy(data, gz_stmt_blob(st, 1), len);
-			const char *type = gz_arena_strdup(&r->arena, gz_stmt_text(st, 0));
+			const char *type = gz_stmt_text(st, 0);
 			/* The name it was uploaded under (RFC 6266 filename*, percent-encoded
 			 * UTF-8), and a plain ASCII one for old clients. */
 			const char *name = gz_stmt_text(st, 2);
@@ -244,11 +247,9 @@ static void file_get_read(gz_req *r)
 				}
 				cd[n] = 0;
 			}
+			gz_api_reply_media(r, type, gz_stmt_text(st, 3), gz_stmt_blob(st, 1),
+			                   gz_stmt_len(st, 1), "private, no-cache", cd);
 			gz_stmt_finish(st);
-			gz_reply_header(r, "Content-Disposition", cd);
-			gz_reply_header(r, "X-Content-Type-Options", "nosniff");
-			gz_reply_header(r, "Cache-Control", "private, no-cache");
-			gz_reply_raw(r, 200, type, data, len);
 			return;
 		}
 		gz_stmt_finish(st);

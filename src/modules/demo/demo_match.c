@@ -13,6 +13,7 @@
 #include "api/common.h"
 #include "core/json.h"
 #include "core/mem.h"
+#include "domain/policy.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -115,8 +116,8 @@ static int pick_residents(ctx *c, const char *community)
 	    c->err);
 	if (!st)
 		return -1;
-	char hi[32];
-	snprintf(hi, sizeof hi, "%s~", community);
+	char hi[64];
+	policy_scope_upper(community, hi, sizeof hi);
 	gz_stmt_bind_str(st, 1, community);
 	gz_stmt_bind_str(st, 2, hi);
 	int rc;

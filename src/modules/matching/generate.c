@@ -108,15 +108,16 @@ int gz_match_generate(gz_db *db, const gz_actor *a, int64_t n, uint64_t seed, in
 			if (open)
 				t = now - (int64_t)below(&x, 6) * DAY;
 			const char *skill = skills[below(&x, 8)];
-			st = gz_db_prepare(db,
-			                   "INSERT INTO match_needs (grid_code, resident_id, "
-			                   "posted_by_name, kind, skill, "
-			                   "title, lng_e7, lat_e7, window_start, window_end, "
-			                   "est_minutes, status, minutes, "
-			                   "rating, created_at, updated_at) VALUES ($1, $2, "
-			                   "'生成', 'service', $3, $3, $4, "
-			                   "$5, $6, $7, 60, $8, $9, $10, $6, $6)",
-			                   err);
+			st = gz_db_prepare(
+			    db,
+			    "INSERT INTO match_needs (grid_code, resident_id, "
+			    "posted_by_name, kind, skill, "
+			    "title, lng_e7, lat_e7, window_start, window_end, "
+			    "est_minutes, status, minutes, "
+			    "rating, created_at, updated_at, done_at) VALUES ($1, $2, "
+			    "'生成', 'service', $3, $3, $4, "
+			    "$5, $6, $7, 60, $8, $9, $10, $6, $6, $11)",
+			    err);
 			if (!st)
 				goto rollback;
 			gz_stmt_bind_str(st, 1, r->grid);
@@ -127,10 +128,13 @@ int gz_match_generate(gz_db *db, const gz_actor *a, int64_t n, uint64_t seed, in
 			gz_stmt_bind_int64(st, 6, t);
 			gz_stmt_bind_int64(st, 7, t + 10 * DAY);
 			gz_stmt_bind_str(st, 8, status);
-			if (strcmp(status, "done") == 0 || strcmp(status, "rated") == 0)
+			if (strcmp(status, "done") == 0 || strcmp(status, "rated") == 0) {
 				gz_stmt_bind_int64(st, 9, 60);
-			else
+				gz_stmt_bind_int64(st, 11, t); /* done_at */
+			} else {
 				gz_stmt_bind_null(st, 9);
+				gz_stmt_bind_null(st, 11);
+			}
 			if (strcmp(status, "rated") == 0)
 				gz_stmt_bind_int64(st, 10, 4 + below(&x, 2));
 			else

@@ -11,6 +11,7 @@
 #include "http/http.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Every answer showing a need reads these columns, in this order (FROM NEED_FROM). */
@@ -63,6 +64,19 @@ void match_handle(gz_req *r, match_id_write_fn fn, int status);
 /* The settings of scope '' (name -> value), 0 when missing. */
 int match_setting(gz_db *db, const char *name, int64_t *value, gz_err *err);
 
+/* A declared setting (settings.c: the one table; "tag:<code>" for each resident tag). */
+typedef struct match_setting_def {
+	const char *name, *label;
+	int64_t min, max, def;
+	bool system_only; /* only for the whole system (scope ''), e.g. the runs' schedule */
+} match_setting_def;
+bool match_setting_def_find(const char *name, match_setting_def *out);
+/* The settings in force at scope (a community: its row, else its street's, else the whole
+ * system's, else the default): *values name -> integer; *from (may be NULL) name -> the
+ * scope that set it (absent: the default). New references; 0, or -1 with err set. */
+int match_settings_at(gz_db *db, const char *scope, json_t **values, json_t **from, gz_err *err);
+int64_t match_settings_value(json_t *values, const char *name);
+
 int64_t match_path_id(gz_req *r);
 
 /* The whole POST handler of a create: parse the body, call fn with the request's actor
@@ -88,6 +102,6 @@ static inline int64_t match_key(int64_t id)
 int match_scope_check(const gz_actor *a, policy_action act, policy_resource res, const char *scope,
                       gz_err *err);
 
-extern policy_resource RES_MATCH_NEED, RES_MATCH_OFFER, RES_MATCH_PROJECT;
+extern policy_resource RES_MATCH_NEED, RES_MATCH_OFFER, RES_MATCH_PROJECT, RES_MATCH_SETTINGS;
 
 #endif

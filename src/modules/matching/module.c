@@ -10,12 +10,17 @@
 policy_resource RES_MATCH_NEED = -1;
 policy_resource RES_MATCH_OFFER = -1;
 policy_resource RES_MATCH_PROJECT = -1;
+policy_resource RES_MATCH_SETTINGS = -1;
 
 extern const gz_module_route gz_match_need_routes[], gz_match_offer_routes[], gz_match_run_routes[],
-    gz_match_project_routes[], gz_match_claim_routes[];
-static const gz_module_route *const routes[] = {gz_match_need_routes,  gz_match_offer_routes,
-                                                gz_match_run_routes,   gz_match_project_routes,
-                                                gz_match_claim_routes, NULL};
+    gz_match_project_routes[], gz_match_claim_routes[], gz_match_settings_routes[];
+static const gz_module_route *const routes[] = {gz_match_need_routes,
+                                                gz_match_offer_routes,
+                                                gz_match_run_routes,
+                                                gz_match_project_routes,
+                                                gz_match_claim_routes,
+                                                gz_match_settings_routes,
+                                                NULL};
 
 extern const gz_job_kind gz_match_job_kinds[];
 
@@ -40,7 +45,11 @@ static const gz_module_command commands[] = {
  * match_offer (resources): Party members, volunteers and unit contacts record their
  *   own offers where they serve (write); staff record and read offers in their place.
  * match_project (projects): staff and the street plan and run projects; unit contacts
- *   and Party members read those of their place (their commitments). */
+ *   and Party members read those of their place (their commitments).
+ * match_settings (B, λ, waiting, tags' weights, the runs' schedule): those who run
+ *   matching read the settings in force at their place; the community's secretary sets
+ *   its community's, the street supervisor the street's, the system administrator the
+ *   whole system's (scope ''; settings.c). */
 static const gz_module_resource resources[] = {
     {&RES_MATCH_NEED,
      {"match_need",
@@ -85,6 +94,22 @@ static const gz_module_resource resources[] = {
           [ROLE_COMMUNITY_STAFF] = "rw--",
           [ROLE_COMMUNITY_ADMIN] = "rw--",
           [ROLE_UNIT_CONTACT] = "r---",
+          [ROLE_PROPERTY] = "----",
+          [ROLE_DEPARTMENT] = "----",
+          [ROLE_STREET_SUPERVISOR] = "rw--",
+          [ROLE_SYSTEM_ADMIN] = "rwa-",
+      }}},
+    {&RES_MATCH_SETTINGS,
+     {"match_settings",
+      "供需对接设置（系数、标签权重、自动匹配）",
+      {
+          [ROLE_RESIDENT] = "----",
+          [ROLE_GRID_WORKER] = "r---",
+          [ROLE_PARTY_MEMBER] = "----",
+          [ROLE_VOLUNTEER] = "----",
+          [ROLE_COMMUNITY_STAFF] = "r---",
+          [ROLE_COMMUNITY_ADMIN] = "rw--",
+          [ROLE_UNIT_CONTACT] = "----",
           [ROLE_PROPERTY] = "----",
           [ROLE_DEPARTMENT] = "----",
           [ROLE_STREET_SUPERVISOR] = "rw--",

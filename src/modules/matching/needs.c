@@ -480,6 +480,46 @@ static int answer_need(gz_db *db, const gz_actor *a, int64_t id, json_t **out, g
 	return match_finish(a, db, 200, ans, out, err);
 }
 
+/* The hours of a person's offer into the provider's service record (mobilisation:
+ * gz_mob_service_add): the need's title, organised by its community, ending now. A
+ * unit's offer (a venue, goods) is no volunteer's service: no record. */
+static int service_record(gz_db *db, const gz_actor *a, const match_need_row *n,
+                          const char *community, int64_t minutes, int64_t now, int64_t *record,
+                          gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(db,
+	                            "SELECT x.title, o.kind, COALESCE(c.name, '') FROM match_needs "
+	                            "x JOIN match_offers o ON o.id = x.offer_id LEFT JOIN "
+	                            "communities c ON c.code = $2 WHERE x.id = $1",
+	                            err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_int64(st, 1, n->id);
+	gz_stmt_bind_str(st, 2, community);
+	int rc = gz_stmt_step(st, err);
+	char title[512] = "", org[256] = "";
+	bool person = false;
+	if (rc == GZ_ROW) {
+		snprintf(title, sizeof title, "供需对接：%s", gz_stmt_text(st, 0));
+		person = strcmp(gz_stmt_text(st, 1), "person") == 0;
+		snprintf(org, sizeof org, "%s", gz_stmt_text(st, 2));
+	}
+	gz_stmt_finish(st);
+	if (rc < 0 || !person)
+		return rc < 0 ? -1 : 0;
+	gz_mob_service s = {.user_id = n->offer_user,
+	                    .scope = n->grid,
+	                    .org_name = org[0] ? org : "社区",
+	                    .content = title,
+	                    .started_at = now - minutes * 60000,
+	                    .ended_at = now,
+	                    .minutes = minutes,
+	                    .ref_type = "match_need",
+	                    .ref_id = n->id};
+	int created;
+	return gz_mob_service_add(db, a, &s, now, record, &created, err);
+}
+
 int gz_match_need_complete(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t now,
                            json_t **out, gz_err *err)
 {
@@ -494,23 +534,26 @@ int gz_match_need_complete(gz_db *db, const gz_actor *a, int64_t id, json_t *in,
 	if (provider_or_staff(a, &n, err) < 0 ||
 	    match_need_move(db, &n, NEED_COMPLETE, now, err) < 0)
 		goto fail;
-	/* Points for the provider by the mobilisation module's rule "need_completed" (the
-	 * service hours themselves stay on the need: see docs/MATCHING.md). */
-	int64_t points = 0;
+	/* Points for the provider by the mobilisation module's rule "need_completed", and a
+	 * person's hours into their service record (志愿服务记录), once per need. */
+	int64_t points = 0, record = 0;
 	if (n.offer_user) {
 		char community[13];
 		snprintf(community, sizeof community, "%.12s", n.grid);
 		if (gz_mob_points_earn(db, a, n.offer_user, "need_completed", 1, community,
-		                       "match_need", n.id, now, &points, err) < 0)
+		                       "match_need", n.id, now, &points, err) < 0 ||
+		    service_record(db, a, &n, community, minutes, now, &record, err) < 0)
 			goto fail;
 	}
 	gz_stmt *st = gz_db_prepare(
-	    db, "UPDATE match_needs SET minutes = $1, points = $2 WHERE id = $3", err);
+	    db, "UPDATE match_needs SET minutes = $1, points = $2, done_at = $4 WHERE id = $3",
+	    err);
 	if (!st)
 		goto fail;
 	gz_stmt_bind_int64(st, 1, minutes);
 	gz_stmt_bind_int64(st, 2, points);
 	gz_stmt_bind_int64(st, 3, n.id);
+	gz_stmt_bind_int64(st, 4, now);
 	int rc = gz_stmt_step(st, err);
 	gz_stmt_finish(st);
 	gz_notice note = {.kind = "match.done",
@@ -520,8 +563,9 @@ int gz_match_need_complete(gz_db *db, const gz_actor *a, int64_t id, json_t *in,
 	                  .object_id = n.id};
 	if (rc < 0 || gz_notify(db, a, n.resident_user, &note, err) < 0 ||
 	    match_audit(a, db, "match_need.complete", "match_need", n.id, n.grid,
-	                json_pack("{s:I,s:I}", "minutes", (json_int_t)minutes, "points",
-	                          (json_int_t)points),
+	                json_pack("{s:I,s:I,s:o}", "minutes", (json_int_t)minutes, "points",
+	                          (json_int_t)points, "service_record_id",
+	                          record ? gz_api_id_json(record) : json_null()),
 	                err) < 0)
 		goto fail;
 	return answer_need(db, a, n.id, out, err);

@@ -90,6 +90,68 @@ int64_t need_weight(const int64_t *tag_weights, size_t ntags, int64_t waited_ms,
 	return 1 + tags + wait;
 }
 
+__extension__ typedef __int128 mr_i128;
+
+typedef struct {
+	int64_t x, p;
+} ratio;
+
+static int ratio_cmp(const void *a, const void *b)
+{
+	const ratio *u = a, *v = b;
+	mr_i128 l = (mr_i128)u->x * v->p, r = (mr_i128)v->x * u->p;
+	return l < r ? -1 : l > r;
+}
+
+int match_underserved(const int64_t *x, const int64_t *p, size_t n, int64_t pct, bool *under)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		under[i] = false;
+		if (p[i] > 0)
+			m++;
+	}
+	if (!m || pct <= 0)
+		return 0;
+	ratio *r = malloc(m * sizeof *r);
+	if (!r)
+		return -1;
+	m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] > 0)
+			r[m++] = (ratio){x[i] < 0 ? 0 : x[i], p[i]};
+	qsort(r, m, sizeof *r, ratio_cmp);
+	/* The median as num / den: a/b when m is odd, (a d + c b) / (2 b d) when even. */
+	mr_i128 num, den;
+	if (m % 2) {
+		num = r[m / 2].x;
+		den = r[m / 2].p;
+	} else {
+		const ratio *lo = &r[m / 2 - 1], *hi = &r[m / 2];
+		num = (mr_i128)lo->x * hi->p + (mr_i128)hi->x * lo->p;
+		den = (mr_i128)2 * lo->p * hi->p;
+	}
+	free(r);
+	if (num == 0)
+		return 0;
+	int k = 0;
+	/* x / p < pct / 100 * num / den  <=>  100 x den < pct p num (all positive). */
+	for (size_t i = 0; i < n; i++)
+		if (p[i] > 0 &&
+		    (mr_i128)100 * (x[i] < 0 ? 0 : x[i]) * den < (mr_i128)pct * p[i] * num) {
+			under[i] = true;
+			k++;
+		}
+	return k;
+}
+
+bool match_group_underserved(int64_t reached, int64_t members, int64_t pct)
+{
+	if (members < MATCH_GROUP_MIN || pct <= 0 || reached < 0 || reached > members)
+		return false;
+	return (mr_i128)reached * 100 < (mr_i128)pct * members;
+}
+
 void match_project(int64_t lng0_e7, int64_t lat0_e7, int64_t lng_e7, int64_t lat_e7, int64_t *x,
                    int64_t *y)
 {

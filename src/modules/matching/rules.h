@@ -64,6 +64,26 @@ typedef struct need_weight_settings {
 int64_t need_weight(const int64_t *tag_weights, size_t ntags, int64_t waited_ms,
                     const need_weight_settings *s, int64_t *tags_part, int64_t *wait_part);
 
+/* ------------------------------------------------------------------ equity feedback */
+
+/* Under-served units (grids) for the matching's equity boost (docs/MATCHING.md, "The
+ * equity boost"; issue 15, feedback). Unit i has service x[i] >= 0 (visits in the last
+ * period) and population p[i] >= 0. The median m of the per-capita values x/p over the
+ * units with p > 0 (the mean of the two middle ones when their number is even) is
+ * compared exactly (rationals in 128-bit integers): unit i is under-served when p[i] > 0
+ * and x[i] / p[i] < pct / 100 * m. Units with p = 0 never are; when m = 0 none is (no unit
+ * can be below nothing). Sets under[0..n) and returns how many are; -1 when memory runs
+ * out (under then all false). */
+int match_underserved(const int64_t *x, const int64_t *p, size_t n, int64_t pct, bool *under);
+
+/* A vulnerable group (a resident tag) under-served: of its members in the run's community,
+ * those reached (visited, themselves or their household) in the last period are below
+ * pct % — reached * 100 < pct * members — and the group has at least
+ * MATCH_GROUP_MIN members (smaller groups are never singled out, as sharing's
+ * suppression). */
+#define MATCH_GROUP_MIN 5
+bool match_group_underserved(int64_t reached, int64_t members, int64_t pct);
+
 /* ------------------------------------------------------------------ the plane */
 
 /* Projects (lng, lat) in 1e-7 degrees onto a local plane in metres around (lng0, lat0):

@@ -5,6 +5,7 @@
  * proposal per pair with its reasons. The provider accepts (接单) or declines; a
  * declined pair is never proposed again, and the need is open for the next run. */
 #include "modules/matching/match_internal.h"
+#include "modules/matching/avail.h"
 #include "api/fields.h"
 #include "api/list.h"
 #include "core/json.h"
@@ -15,6 +16,7 @@
 #include "modules/people/people.h"
 #include "modules/people/person.h"
 #include "modules/space/space.h"
+#include "modules/visits/rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,17 +27,21 @@
 #define TAGS_MAX 64
 
 typedef struct run_need {
-	int64_t id, created_at, lng, lat, w, tags_part, wait_part;
+	int64_t id, created_at, lng, lat, w, tags_part, wait_part, equity_part, win_start, win_end;
 	char grid[16];
 	char *skill;
 	int64_t tagw[8];
 	int ntags;
+	uint64_t tagset;              /* bit t: the resident holds c->tag_keys[t] */
+	bool grid_under, group_under; /* the equity boost's reasons */
 } run_need;
 
 typedef struct run_offer {
 	int64_t id, user_id, cap, radius, lng, lat, load;
 	json_t *skills, *grids;
 	int32_t *skill_ids;
+	match_avail_window *windows; /* none: always available */
+	size_t nwindows;
 } run_offer;
 
 typedef struct run_ctx {
@@ -57,6 +63,7 @@ static void ctx_free(run_ctx *c)
 		json_decref(c->offers[j].skills);
 		json_decref(c->offers[j].grids);
 		free(c->offers[j].skill_ids);
+		free(c->offers[j].windows);
 	}
 	free(c->needs);
 	free(c->offers);
@@ -73,24 +80,21 @@ static int32_t intern(run_ctx *c, const char *s)
 	return id;
 }
 
-static int load_tag_weights(gz_db *db, run_ctx *c, gz_err *err)
+/* The tags' weights in force ("tag:<code>" settings), by the key resident_tags holds. */
+static void load_tag_weights(json_t *settings, run_ctx *c)
 {
-	gz_stmt *st = gz_db_prepare(db,
-	                            "SELECT name, value FROM match_settings WHERE scope = '' AND "
-	                            "name LIKE 'tag:%' ORDER BY name",
-	                            err);
-	if (!st)
-		return -1;
-	int rc;
-	while ((rc = gz_stmt_step(st, err)) == GZ_ROW && c->ntag < TAGS_MAX) {
-		const char *code = gz_stmt_text(st, 0) + 4;
+	const char *name;
+	json_t *v;
+	json_object_foreach(settings, name, v)
+	{
+		if (strncmp(name, "tag:", 4) != 0 || c->ntag >= TAGS_MAX)
+			continue;
+		const char *code = name + 4;
 		const person_tag *t = person_tag_find(code);
 		gz_people_tag_key(code, t && t->sensitive, c->tag_keys[c->ntag],
 		                  sizeof c->tag_keys[c->ntag]);
-		c->tag_w[c->ntag++] = gz_stmt_int64(st, 1);
+		c->tag_w[c->ntag++] = json_integer_value(v);
 	}
-	gz_stmt_finish(st);
-	return rc < 0 ? -1 : 0;
 }
 
 static run_need *need_by_id(run_ctx *c, int64_t id)
@@ -108,6 +112,172 @@ static run_need *need_by_id(run_ctx *c, int64_t id)
 	return NULL;
 }
 
+/* The equity boost (docs/MATCHING.md, "The equity boost"): the grids of the street with
+ * their active residents and their visits over the last `days` days (today included),
+ * match_underserved() at pct, and boost points for every need in an under-served grid. */
+typedef struct eq_grid {
+	char code[16];
+	int64_t residents, visits;
+} eq_grid;
+
+static int eq_cmp(const void *a, const void *b)
+{
+	return strcmp(((const eq_grid *)a)->code, ((const eq_grid *)b)->code);
+}
+
+/* The vulnerable groups (the weighted tags the run's needs hold) under-served in the
+ * community [clo, chi): coverage over the last `days` days (as sharing's equity figures:
+ * a member reached when they or their household were visited) below group_pct %. Sets
+ * group_under on the needs of their members. */
+static int equity_groups(gz_db *db, run_ctx *c, const char *clo, const char *chi, int64_t group_pct,
+                         int64_t days, int64_t now, gz_err *err)
+{
+	uint64_t held = 0;
+	for (int i = 0; i < c->nneeds; i++)
+		held |= c->needs[i].tagset;
+	int64_t today = visit_day_of_ms(now);
+	for (int t = 0; t < c->ntag && held; t++) {
+		if (!(held & (UINT64_C(1) << t)) || !c->tag_keys[t][0])
+			continue;
+		gz_stmt *st = gz_db_prepare(
+		    db,
+		    "SELECT COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM visits v WHERE "
+		    "v.resident_id = r.id AND v.visited_on >= $4 AND v.visited_on <= $5) OR "
+		    "(r.household_id IS NOT NULL AND EXISTS (SELECT 1 FROM visits v WHERE "
+		    "v.household_id = r.household_id AND v.visited_on >= $4 AND v.visited_on <= "
+		    "$5)) THEN 1 ELSE 0 END) FROM resident_tags t JOIN residents r ON r.id = "
+		    "t.resident_id WHERE t.tag_key = $3 AND t.grid_code >= $1 AND t.grid_code < $2 "
+		    "AND r.deleted_at IS NULL AND r.status = 'active'",
+		    err);
+		if (!st)
+			return -1;
+		gz_stmt_bind_str(st, 1, clo);
+		gz_stmt_bind_str(st, 2, chi);
+		gz_stmt_bind_str(st, 3, c->tag_keys[t]);
+		gz_stmt_bind_int64(st, 4, today - (days - 1));
+		gz_stmt_bind_int64(st, 5, today);
+		int64_t members = 0, reached = 0;
+		int rc = gz_stmt_step(st, err);
+		if (rc == GZ_ROW) {
+			members = gz_stmt_int64(st, 0);
+			reached = gz_stmt_isnull(st, 1) ? 0 : gz_stmt_int64(st, 1);
+		}
+		gz_stmt_finish(st);
+		if (rc < 0)
+			return -1;
+		if (!match_group_underserved(reached, members, group_pct))
+			continue;
+		for (int i = 0; i < c->nneeds; i++)
+			if (c->needs[i].tagset & (UINT64_C(1) << t))
+				c->needs[i].group_under = true;
+	}
+	return 0;
+}
+
+static int equity_boost(gz_db *db, run_ctx *c, const char *street, const char *clo, const char *chi,
+                        int64_t boost, int64_t pct, int64_t group_pct, int64_t days, int64_t now,
+                        gz_err *err)
+{
+	if (boost <= 0 || days <= 0 || !c->nneeds)
+		return 0;
+	if (group_pct > 0 && equity_groups(db, c, clo, chi, group_pct, days, now, err) < 0)
+		return -1;
+	for (int i = 0; i < c->nneeds; i++)
+		if (c->needs[i].group_under)
+			c->needs[i].equity_part = boost;
+	if (pct <= 0)
+		return 0;
+	char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
+	gz_api_scope_range(street, NULL, lo, hi);
+	eq_grid *g = NULL;
+	size_t n = 0, cap = 0;
+	int64_t *x = NULL, *p = NULL;
+	bool *under = NULL;
+	int rc = -1;
+	gz_stmt *st = gz_db_prepare(db,
+	                            "SELECT g.code, COALESCE(rc.n, 0) FROM grids g LEFT JOIN "
+	                            "resident_counts rc ON rc.grid_code = g.code AND rc.status = "
+	                            "'active' WHERE g.code >= $1 AND g.code < $2",
+	                            err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, lo);
+	gz_stmt_bind_str(st, 2, hi);
+	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			eq_grid *ng = realloc(g, cap * sizeof *g);
+			if (!ng) {
+				rc = -1;
+				gz_err_set(err, GZ_EINTERNAL, "internal", "内存不足");
+				break;
+			}
+			g = ng;
+		}
+		snprintf(g[n].code, sizeof g[n].code, "%s", gz_stmt_text(st, 0));
+		g[n].residents = gz_stmt_int64(st, 1);
+		g[n++].visits = 0;
+	}
+	gz_stmt_finish(st);
+	if (rc < 0 || !n)
+		goto done;
+	qsort(g, n, sizeof *g, eq_cmp);
+	int64_t today = visit_day_of_ms(now);
+	if (!(st = gz_db_prepare(db,
+	                         "SELECT grid_code, COUNT(*) FROM visits WHERE grid_code >= $1 AND "
+	                         "grid_code < $2 AND visited_on >= $3 AND visited_on <= $4 GROUP "
+	                         "BY grid_code",
+	                         err))) {
+		rc = -1;
+		goto done;
+	}
+	gz_stmt_bind_str(st, 1, lo);
+	gz_stmt_bind_str(st, 2, hi);
+	gz_stmt_bind_int64(st, 3, today - (days - 1));
+	gz_stmt_bind_int64(st, 4, today);
+	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+		eq_grid key;
+		snprintf(key.code, sizeof key.code, "%s", gz_stmt_text(st, 0));
+		eq_grid *f = bsearch(&key, g, n, sizeof *g, eq_cmp);
+		if (f)
+			f->visits = gz_stmt_int64(st, 1);
+	}
+	gz_stmt_finish(st);
+	if (rc < 0)
+		goto done;
+	x = calloc(n, sizeof *x);
+	p = calloc(n, sizeof *p);
+	under = calloc(n, sizeof *under);
+	if (!x || !p || !under) {
+		rc = -1;
+		gz_err_set(err, GZ_EINTERNAL, "internal", "内存不足");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++)
+		x[i] = g[i].visits, p[i] = g[i].residents;
+	if (match_underserved(x, p, n, pct, under) < 0) {
+		rc = -1;
+		gz_err_set(err, GZ_EINTERNAL, "internal", "内存不足");
+		goto done;
+	}
+	for (int i = 0; i < c->nneeds; i++) {
+		eq_grid key;
+		snprintf(key.code, sizeof key.code, "%s", c->needs[i].grid);
+		eq_grid *f = bsearch(&key, g, n, sizeof *g, eq_cmp);
+		if (f && under[f - g]) {
+			c->needs[i].grid_under = true;
+			c->needs[i].equity_part = boost;
+		}
+	}
+	rc = 0;
+done:
+	free(g);
+	free(x);
+	free(p);
+	free(under);
+	return rc < 0 ? -1 : 0;
+}
+
 #define OPEN_IN_RANGE                                                                              \
 	" n.grid_code >= $1 AND n.grid_code < $2 AND n.status = 'open' AND n.window_end > $3"
 
@@ -116,8 +286,8 @@ static int load_needs(gz_db *db, run_ctx *c, const char *lo, const char *hi, int
 {
 	gz_stmt *st = gz_db_prepare(db,
 	                            "SELECT n.id, n.skill, n.lng_e7, n.lat_e7, n.created_at, "
-	                            "n.grid_code FROM match_needs n WHERE" OPEN_IN_RANGE
-	                            " ORDER BY n.id LIMIT 20001",
+	                            "n.grid_code, n.window_start, n.window_end FROM match_needs n "
+	                            "WHERE" OPEN_IN_RANGE " ORDER BY n.id LIMIT 20001",
 	                            err);
 	if (!st)
 		return -1;
@@ -134,6 +304,8 @@ static int load_needs(gz_db *db, run_ctx *c, const char *lo, const char *hi, int
 		n->lat = gz_stmt_int64(st, 3);
 		n->created_at = gz_stmt_int64(st, 4);
 		snprintf(n->grid, sizeof n->grid, "%s", gz_stmt_text(st, 5));
+		n->win_start = gz_stmt_int64(st, 6);
+		n->win_end = gz_stmt_int64(st, 7);
 	}
 	gz_stmt_finish(st);
 	if (rc < 0)
@@ -152,11 +324,31 @@ static int load_needs(gz_db *db, run_ctx *c, const char *lo, const char *hi, int
 		run_need *n = need_by_id(c, gz_stmt_int64(st, 0));
 		const char *key = gz_stmt_text(st, 1);
 		for (int t = 0; n && t < c->ntag; t++)
-			if (strcmp(c->tag_keys[t], key) == 0 && n->ntags < 8)
-				n->tagw[n->ntags++] = c->tag_w[t];
+			if (strcmp(c->tag_keys[t], key) == 0) {
+				n->tagset |= UINT64_C(1) << t;
+				if (n->ntags < 8)
+					n->tagw[n->ntags++] = c->tag_w[t];
+			}
 	}
 	gz_stmt_finish(st);
 	return rc < 0 ? -1 : 0;
+}
+
+/* An offer's availability ({weekday, from, to} as offers.c checked them) for the
+ * availability cut; no windows: always available. */
+static void offer_windows(run_offer *o, const char *text)
+{
+	json_t *arr = json_loads(text, 0, NULL), *v;
+	size_t k, n = json_array_size(arr);
+	o->windows = n ? calloc(n, sizeof *o->windows) : NULL;
+	json_array_foreach(arr, k, v)
+	{
+		match_avail_window *w = &o->windows[o->nwindows++];
+		w->weekday = (int)json_integer_value(json_object_get(v, "weekday"));
+		w->from_min = match_avail_hhmm(json_string_value(json_object_get(v, "from")));
+		w->to_min = match_avail_hhmm(json_string_value(json_object_get(v, "to")));
+	}
+	json_decref(arr);
 }
 
 static int load_offers(gz_db *db, run_ctx *c, const char *lo, const char *hi, const char *street,
@@ -167,7 +359,8 @@ static int load_offers(gz_db *db, run_ctx *c, const char *lo, const char *hi, co
 	gz_stmt *st = gz_db_prepare(
 	    db,
 	    "SELECT o.id, o.user_id, o.skills, o.capacity_per_week, o.radius_m, o.lng_e7, "
-	    "o.lat_e7, o.grids, (SELECT COUNT(*) FROM match_needs x WHERE x.offer_id = o.id AND "
+	    "o.lat_e7, o.grids, o.windows, (SELECT COUNT(*) FROM match_needs x WHERE x.offer_id = "
+	    "o.id AND "
 	    "(x.status IN ('proposed', 'taken') OR (x.status IN ('done', 'rated') AND x.updated_at "
 	    "> $4))) FROM match_offers o WHERE o.status = 'active' AND ((o.scope_code >= $1 AND "
 	    "o.scope_code < $2) OR o.scope_code = $3) ORDER BY o.id LIMIT 20001",
@@ -190,7 +383,8 @@ static int load_offers(gz_db *db, run_ctx *c, const char *lo, const char *hi, co
 		o->lng = gz_stmt_int64(st, 5);
 		o->lat = gz_stmt_int64(st, 6);
 		o->grids = json_loads(gz_stmt_text(st, 7), 0, NULL);
-		o->load = gz_stmt_int64(st, 8);
+		o->load = gz_stmt_int64(st, 9);
+		offer_windows(o, gz_stmt_text(st, 8));
 		if (!json_is_array(o->skills)) {
 			json_decref(o->skills);
 			o->skills = json_array();
@@ -204,7 +398,8 @@ static int load_offers(gz_db *db, run_ctx *c, const char *lo, const char *hi, co
 	return rc < 0 ? -1 : 0;
 }
 
-/* Declined pairs and grid areas: the arcs to cut, as (need, offer) indexes. */
+/* Declined pairs, grid areas and availability (the offer's weekly windows must overlap
+ * the need's window: avail.h): the arcs to cut, as (need, offer) indexes. */
 static int cuts(gz_db *db, run_ctx *c, const match_graph *g, const char *lo, const char *hi,
                 int64_t now, int32_t (**out)[2], size_t *n, gz_err *err)
 {
@@ -214,14 +409,17 @@ static int cuts(gz_db *db, run_ctx *c, const match_graph *g, const char *lo, con
 	for (int32_t i = 0; i < g->nneeds; i++)
 		for (int32_t e = g->start[i]; e < g->start[i + 1]; e++) {
 			run_offer *o = &c->offers[g->prov[e]];
-			if (!o->grids)
-				continue;
-			bool in = false;
-			size_t k;
-			json_t *v;
-			json_array_foreach(o->grids, k, v) in |=
-			    strcmp(json_string_value(v) ? json_string_value(v) : "",
-			           c->needs[i].grid) == 0;
+			bool in = match_available(o->windows, o->nwindows, c->needs[i].win_start,
+			                          c->needs[i].win_end);
+			if (in && o->grids) {
+				bool area = false;
+				size_t k;
+				json_t *v;
+				json_array_foreach(o->grids, k, v) area |=
+				    strcmp(json_string_value(v) ? json_string_value(v) : "",
+				           c->needs[i].grid) == 0;
+				in = area;
+			}
 			if (in)
 				continue;
 			if (*n == cap)
@@ -364,6 +562,23 @@ static int run_read(gz_db *db, const gz_actor *a, gz_arena *A, int64_t id, json_
 
 /* ================================================================ the run */
 
+/* The reason about time: the need's window and the provider's first weekly window that
+ * meets it ({weekday, from, to}), or null when the offer has none (always available). */
+static json_t *window_reason(const run_need *n, const run_offer *o)
+{
+	int k = match_avail_first(o->windows, o->nwindows, n->win_start, n->win_end);
+	json_t *av = json_null();
+	if (k >= 0) {
+		const match_avail_window *w = &o->windows[k];
+		char from[24], to[24];
+		snprintf(from, sizeof from, "%02d:%02d", w->from_min / 60, w->from_min % 60);
+		snprintf(to, sizeof to, "%02d:%02d", w->to_min / 60, w->to_min % 60);
+		av = json_pack("{s:i,s:s,s:s}", "weekday", w->weekday, "from", from, "to", to);
+	}
+	return json_pack("{s:o,s:o,s:o}", "need_start", gz_api_time_json(n->win_start), "need_end",
+	                 gz_api_time_json(n->win_end), "available", av);
+}
+
 static int insert_proposal(gz_db *db, const gz_actor *a, int64_t run, const run_need *n,
                            const run_offer *o, const match_pair *p, int64_t k, int64_t B,
                            const char *reasons, int64_t now, gz_err *err)
@@ -455,11 +670,21 @@ int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t *
 	gz_stmt_finish(lk);
 	if (rc < 0)
 		goto fail;
-	int64_t B, lambda, wait_days, wait_max, lng0 = 0, lat0 = 0;
-	if (match_setting(db, "B", &B, err) < 0 || match_setting(db, "lambda", &lambda, err) < 0 ||
-	    match_setting(db, "wait_days", &wait_days, err) < 0 ||
-	    match_setting(db, "wait_max", &wait_max, err) < 0 || load_tag_weights(db, &c, err) < 0)
+	/* The settings in force in the community (settings.c). */
+	json_t *set = NULL;
+	if (match_settings_at(db, community, &set, NULL, err) < 0)
 		goto fail;
+	int64_t B = match_settings_value(set, "B"), lambda = match_settings_value(set, "lambda"),
+	        wait_days = match_settings_value(set, "wait_days"),
+	        wait_max = match_settings_value(set, "wait_max"), lng0 = 0, lat0 = 0;
+	int64_t eq_boost = match_settings_value(set, "equity_boost"),
+	        eq_pct = match_settings_value(set, "equity_threshold_pct"),
+	        eq_days = match_settings_value(set, "equity_days"),
+	        eq_group_pct = match_settings_value(set, "equity_group_pct");
+	load_tag_weights(set, &c);
+	json_decref(set);
+	if (eq_boost > NEED_TAG_WEIGHT_MAX)
+		eq_boost = NEED_TAG_WEIGHT_MAX;
 	char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2], street[16];
 	gz_api_scope_range(community, NULL, lo, hi);
 	snprintf(street, sizeof street, "%.9s", community);
@@ -478,7 +703,9 @@ int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t *
 	}
 	gz_stmt_finish(st);
 	if (rc < 0 || load_needs(db, &c, lo, hi, now, err) < 0 ||
-	    load_offers(db, &c, lo, hi, street, now, err) < 0)
+	    load_offers(db, &c, lo, hi, street, now, err) < 0 ||
+	    equity_boost(db, &c, street, lo, hi, eq_boost, eq_pct, eq_group_pct, eq_days, now,
+	                 err) < 0)
 		goto fail;
 	if (!lng0 && c.nneeds) {
 		lng0 = c.needs[0].lng;
@@ -490,7 +717,8 @@ int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t *
 	for (int i = 0; i < c.nneeds; i++) {
 		run_need *n = &c.needs[i];
 		n->w = need_weight(n->tagw, (size_t)n->ntags, now - n->created_at, &ws,
-		                   &n->tags_part, &n->wait_part);
+		                   &n->tags_part, &n->wait_part) +
+		       n->equity_part;
 		mn[i].skill = intern(&c, n->skill);
 		match_project(lng0, lat0, n->lng, n->lat, &mn[i].x, &mn[i].y);
 		mn[i].w = n->w;
@@ -563,6 +791,19 @@ int gz_match_run(gz_db *db, const gz_actor *a, json_t *in, int64_t now, json_t *
 		              "capacity_per_week", (json_int_t)o->cap, "weight", (json_int_t)n->w,
 		              "weight_tags", (json_int_t)n->tags_part, "weight_waiting",
 		              (json_int_t)n->wait_part, "priority", (json_int_t)pr->priority);
+		json_object_set_new(why, "window", window_reason(n, o));
+		json_object_set_new(why, "weight_equity", json_integer((json_int_t)n->equity_part));
+		if (n->equity_part) {
+			/* The group is never named: a provider reads the reasons, and some tags
+			 * (低保, 残疾 …) are sensitive. */
+			char note[160];
+			snprintf(note, sizeof note, "%s%s%s，优先级 +%lld",
+			         n->grid_under ? "所在网格上期服务不足" : "",
+			         n->grid_under && n->group_under ? "，" : "",
+			         n->group_under ? "所属重点人群上期走访覆盖不足" : "",
+			         (long long)n->equity_part);
+			json_object_set_new(why, "equity", json_string(note));
+		}
 		char *wtxt = json_dumps(why, JSON_COMPACT);
 		json_decref(why);
 		rc = insert_proposal(db, a, run, n, o, pr, o->load + kj, B, wtxt, now, err);

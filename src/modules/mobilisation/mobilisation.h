@@ -138,6 +138,26 @@ int gz_mob_points_earn(gz_db *db, const gz_actor *a, int64_t user_id, const char
                        int64_t units, const char *community, const char *ref_type, int64_t ref_id,
                        int64_t now, int64_t *points, gz_err *err);
 
+/* Service outside an activity (e.g. a need matched and completed): what it was. */
+typedef struct gz_mob_service {
+	int64_t user_id;
+	const char *scope;    /* where it was done: a grid or community code */
+	const char *org_name; /* who organised it (the certificate shows it) */
+	const char *content;  /* what was done */
+	int64_t started_at, ended_at, minutes;
+	const char *ref_type; /* what it refers to, e.g. "match_need" */
+	int64_t ref_id;
+} gz_mob_service;
+
+/* Writes s as user_id's service record (志愿服务记录: kind "service", no activity), so its
+ * minutes count in the volunteer's hours, summary and certificate like an activity's,
+ * inside the caller's open write transaction on db (nothing committed here), audited
+ * (service_record.create). No points: the caller earns its own (gz_mob_points_earn).
+ * Once per (ref_type, ref_id, user): when that record exists already nothing is written
+ * and *created is 0. *record_id gets the record either way. Returns 0, or -1 with err. */
+int gz_mob_service_add(gz_db *db, const gz_actor *a, const gz_mob_service *s, int64_t now,
+                       int64_t *record_id, int *created, gz_err *err);
+
 /* The balance of user_id's points (0 without an account): one row read. Returns 0, or -1
  * with err set. */
 int gz_mob_balance(gz_db *db, int64_t user_id, int64_t *balance, gz_err *err);

@@ -19,7 +19,7 @@
 	"r.id, r.kind, r.user_id, COALESCE(v.name, ''), r.scope_code, r.activity_id, "             \
 	"r.corrects_id, r.org_name, r.content, r.started_at, r.ended_at, r.minutes, r.rating, "    \
 	"r.evaluation, r.reason, r.recorded_at, r.minutes + COALESCE((SELECT SUM(c.minutes) FROM " \
-	"mob_service_records c WHERE c.corrects_id = r.id), 0)"
+	"mob_service_records c WHERE c.corrects_id = r.id), 0), r.ref_type, r.ref_id"
 #define RECORD_FROM                                                                                \
 	" FROM mob_service_records r LEFT JOIN mob_volunteers v ON v.user_id = r.user_id"
 
@@ -43,6 +43,12 @@ static json_t *record_json(gz_req *r, gz_stmt *st)
 	json_object_set_new(o, "evaluation", gz_api_text_or_null(st, 13));
 	json_object_set_new(o, "reason", gz_api_text_or_null(st, 14));
 	json_object_set_new(o, "recorded_at", gz_api_time_json(gz_stmt_int64(st, 15)));
+	/* A service outside an activity names what it was for (e.g. a matched need). */
+	json_object_set_new(o, "ref",
+	                    gz_stmt_isnull(st, 17)
+	                        ? json_null()
+	                        : json_pack("{s:s,s:o}", "type", gz_stmt_text(st, 17), "id",
+	                                    gz_api_id_json(gz_stmt_int64(st, 18))));
 	/* A service's hours as corrected so far (corrections are new rows). */
 	json_object_set_new(o, "effective_minutes",
 	                    !strcmp(kind, "service") ? json_integer(gz_stmt_int64(st, 16))
@@ -186,6 +192,61 @@ static void record_list(gz_req *r)
 	                     .row = record_row});
 }
 
+/* ---------------------------------------------------------------- service outside an activity */
+
+int gz_mob_service_add(gz_db *db, const gz_actor *a, const gz_mob_service *s, int64_t now,
+                       int64_t *record_id, int *created, gz_err *err)
+{
+	*record_id = 0;
+	*created = 0;
+	gz_stmt *st = gz_db_prepare(db,
+	                            "SELECT id FROM mob_service_records WHERE ref_type = $1 AND "
+	                            "ref_id = $2 AND user_id = $3",
+	                            err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, s->ref_type);
+	gz_stmt_bind_int64(st, 2, s->ref_id);
+	gz_stmt_bind_int64(st, 3, s->user_id);
+	int rc = gz_stmt_step(st, err);
+	if (rc == GZ_ROW)
+		*record_id = gz_stmt_int64(st, 0);
+	gz_stmt_finish(st);
+	if (rc != GZ_DONE)
+		return rc < 0 ? -1 : 0;
+	if (!(st = gz_db_prepare(
+	          db,
+	          "INSERT INTO mob_service_records (user_id, scope_code, kind, org_name, content, "
+	          "started_at, ended_at, minutes, ref_type, ref_id, recorded_by, recorded_at) "
+	          "VALUES "
+	          "($1, $2, 'service', $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+	          err)))
+		return -1;
+	gz_stmt_bind_int64(st, 1, s->user_id);
+	gz_stmt_bind_str(st, 2, s->scope);
+	gz_stmt_bind_str(st, 3, s->org_name);
+	gz_stmt_bind_str(st, 4, s->content);
+	gz_stmt_bind_int64(st, 5, s->started_at);
+	gz_stmt_bind_int64(st, 6, s->ended_at);
+	gz_stmt_bind_int64(st, 7, s->minutes);
+	gz_stmt_bind_str(st, 8, s->ref_type);
+	gz_stmt_bind_int64(st, 9, s->ref_id);
+	gz_stmt_bind_id(st, 10, a->user_id);
+	gz_stmt_bind_int64(st, 11, now);
+	rc = gz_stmt_step_id(st, record_id, err);
+	gz_stmt_finish(st);
+	if (rc < 0 ||
+	    mob_audit(a, db, "service_record.create", "service_record", *record_id, s->scope,
+	              json_pack("{s:s,s:I,s:s,s:o,s:I}", "kind", "service", "user_id",
+	                        (json_int_t)s->user_id, "ref_type", s->ref_type, "ref_id",
+	                        gz_api_id_json(s->ref_id), "minutes", (json_int_t)s->minutes),
+	              err) < 0 ||
+	    gz_db_count_add(db, "service_records", 1, err) < 0)
+		return -1;
+	*created = 1;
+	return 0;
+}
+
 /* ---------------------------------------------------------------- training and awards */
 
 /* POST /api/v1/service-records {user_id, kind: training|award, community_code, org_name,
@@ -319,8 +380,10 @@ static int correct(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t
 		gz_json_check(&err);
 		goto rollback;
 	}
-	mob_activity act;
-	int rc = mob_activity_load(db, activity, false, &act, &err);
+	/* A service outside an activity (a matched need: gz_mob_service_add) earned its
+	 * points by its own rule; correcting its hours changes no points. */
+	mob_activity act = {.points_per_hour = 0};
+	int rc = activity ? mob_activity_load(db, activity, false, &act, &err) : 1;
 	if (rc <= 0) {
 		if (!rc)
 			gz_err_set(&err, GZ_EINTERNAL, "internal", "服务记录的活动不存在");

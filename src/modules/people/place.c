@@ -105,6 +105,25 @@ static const char *name_of(json_t *o, const char *k)
 	return s ? s : "";
 }
 
+/* The full line: 街道 社区 网格 楼栋 单元室 (or the household's own address). */
+static void place_full(json_t *g, json_t *h, char *full, size_t cap)
+{
+	size_t n = 0;
+	full[0] = '\0';
+	const char *parts[] = {name_of(g, "street"), name_of(g, "community"), name_of(g, "grid"),
+	                       h ? name_of(h, "building") : ""};
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+		if (*parts[i] && n < cap)
+			n += (size_t)snprintf(full + n, cap - n, "%s%s", n ? " " : "", parts[i]);
+	const char *addr = h ? json_string_value(json_object_get(h, "address")) : "";
+	const char *label =
+	    h ? json_string_value(json_object_get(json_object_get(h, "unit"), "label")) : NULL;
+	if (label && n < cap)
+		n += (size_t)snprintf(full + n, cap - n, "%s%s", n ? " " : "", label);
+	else if (addr && *addr && n < cap)
+		n += (size_t)snprintf(full + n, cap - n, "%s%s", n ? " " : "", addr);
+}
+
 json_t *people_place_json(people_names *p, gz_db *db, const char *grid, int64_t household,
                           gz_err *err)
 {
@@ -120,25 +139,14 @@ json_t *people_place_json(people_names *p, gz_db *db, const char *grid, int64_t 
 	json_object_set_new(o, "unit", h ? json_incref(json_object_get(h, "unit")) : json_null());
 	const char *addr = h ? json_string_value(json_object_get(h, "address")) : "";
 	json_object_set_new(o, "address", json_string(addr ? addr : ""));
-
-	/* The full line: 街道 社区 网格 楼栋 单元室 (or the household's own address). */
 	char full[1024];
-	size_t n = 0;
-	const char *parts[] = {name_of(g, "street"), name_of(g, "community"), name_of(g, "grid"),
-	                       h ? name_of(h, "building") : ""};
-	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-		if (*parts[i] && n < sizeof full)
-			n += (size_t)snprintf(full + n, sizeof full - n, "%s%s", n ? " " : "",
-			                      parts[i]);
-	const char *label = json_string_value(json_object_get(json_object_get(o, "unit"), "label"));
-	if (label && n < sizeof full)
-		n += (size_t)snprintf(full + n, sizeof full - n, "%s%s", n ? " " : "", label);
-	else if (addr && *addr && n < sizeof full)
-		n += (size_t)snprintf(full + n, sizeof full - n, "%s%s", n ? " " : "", addr);
+	place_full(g, h, full, sizeof full);
 	json_object_set_new(o, "full", json_string(full));
 	return o;
 }
 
+/* Only the full line per item: the names are looked up (cached) without building the
+ * place's object. */
 int people_fill_addresses(people_names *p, gz_db *db, json_t *items, gz_err *err)
 {
 	size_t i;
@@ -148,12 +156,17 @@ int people_fill_addresses(people_names *p, gz_db *db, json_t *items, gz_err *err
 		const char *grid = json_string_value(json_object_get(it, "grid_code"));
 		if (!grid)
 			continue;
-		int64_t h = gz_api_parse_id(json_string_value(json_object_get(it, "household_id")));
-		json_t *pl = people_place_json(p, db, grid, h, err);
-		if (!pl)
+		int64_t hid =
+		    gz_api_parse_id(json_string_value(json_object_get(it, "household_id")));
+		json_t *g = grid_names(p, db, grid, err);
+		if (!g)
 			return -1;
-		json_object_set(it, "address", json_object_get(pl, "full"));
-		json_decref(pl);
+		json_t *h = hid ? household_part(p, db, hid, err) : NULL;
+		if (hid && !h)
+			return -1;
+		char full[1024];
+		place_full(g, h, full, sizeof full);
+		json_object_set_new(it, "address", json_string(full));
 	}
 	return 0;
 }

@@ -6,10 +6,11 @@
  *   ID number, phone   exact lookup through the keyed hash (resident_id_keys /
  *                      resident_phone_keys: one index probe), needs reveal, audited and
  *                      charged like ?id_number= / ?phone=; a part of a number is refused
- *   "3-2-102" & co.    units by number (index units_number) and the buildings of the
- *                      scope whose name is that building (buildings_grid, a few hundred
- *                      rows for a street), then their households and residents; at most
- *                      UNIT_MATCH_MAX units, else 400 (narrow it down)
+ *   "3-2-102" & co.    units by number, as typed and as numbered within the building
+ *                      ("2-102" in 3号楼), through the units_number index; a room or a
+ *                      building alone walks the scope's buildings (buildings_grid, a few
+ *                      hundred rows for a street); then their households and residents;
+ *                      at most UNIT_MATCH_MAX units, else 400 (narrow it down)
  *   text               any part of the name, the household's address line, the
  *                      building's name or address: a scan, grid by grid, that examines
  *                      at most TEXT_SCAN_BUDGET residents per request — a page may come

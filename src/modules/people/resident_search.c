@@ -229,31 +229,44 @@ static bool unit_once(people_unit_hits *h, int64_t unit)
 	return true;
 }
 
-/* Units numbered exactly as typed, and units of the scope's buildings that bear the
- * building's number, with the residents living there (statuses shown, household filter). */
 /* Units numbered exactly as typed, by the units_number index, with the residents living
- * there (statuses shown, household filter). CROSS JOIN keeps SQLite's join order as
- * written; PostgreSQL plans it as an inner join. */
+ * there (statuses shown, household filter); the building's name is not needed for them
+ * (unit_walk's exact pass). CROSS JOIN keeps SQLite's join order as written; PostgreSQL
+ * plans it as an inner join. */
 #define UNIT_RES_COLS "u.id, u.number, b.name, r.id, r.grid_code"
 #define UNIT_RES_JOIN                                                                              \
 	" CROSS JOIN households h CROSS JOIN residents r WHERE b.id = u.building_id AND "          \
 	"h.unit_id = u.id AND r.household_id = h.id AND r.deleted_at IS NULL AND r.status IN "     \
 	"($4, $5, $6) AND ($7 = 0 OR r.household_id = $7)"
 static const char *sql_units_by_number =
+    "SELECT u.id, u.number, '', r.id, r.grid_code FROM units u CROSS JOIN households h CROSS "
+    "JOIN residents r WHERE h.unit_id = u.id AND r.household_id = h.id AND r.deleted_at IS "
+    "NULL AND r.status IN ($4, $5, $6) AND ($7 = 0 OR r.household_id = $7) AND u.number = $3 "
+    "AND u.grid_code >= $1 AND u.grid_code < $2";
+/* A unit number and a room within its building ("3-2-102": "2-102", "2单元102",
+ * "2单元102室", $8..$11) name the unit through the units_number index too: the units of the
+ * range numbered so, each kept by record_unit_matches() only inside the building asked
+ * for — a few probes, however many buildings the range holds. */
+static const char *sql_units_by_numbers =
     "SELECT " UNIT_RES_COLS " FROM units u CROSS JOIN buildings b" UNIT_RES_JOIN
-    " AND u.number = $3 AND u.grid_code >= $1 AND u.grid_code < $2";
-/* The units of the range's buildings whose name ends with the building asked for
- * ($14..$21: '%3号楼', '%3栋', ... and '3'; record_building_matches() then decides, so
- * "13号楼" is no "3号楼"), numbered as one of $8..$11, or like $12 ('' = none), or all of
- * them ($13 = 1): one walk of the range's buildings (a few hundred in a street), the
- * matching ones' units from the (building_id, number) index, only matching units joined
- * to their residents. */
+    " AND $3 = $3 AND u.number IN ($8, $9, $10, $11) AND u.grid_code >= $1 AND u.grid_code < "
+    "$2";
+/* Otherwise (a room alone, "3-102": any entrance; a building alone: all its units) the
+ * range's buildings (a few hundred in a street, by buildings_grid): which of them is the
+ * building asked for is record_building_matches()' to say, in C — cheaper than matching
+ * every name against the building's spellings in SQL; then their units. */
+static const char *sql_range_buildings =
+    "SELECT b.id, b.name FROM buildings b WHERE b.grid_code >= $1 AND b.grid_code < $2";
+/* The units of up to BUILDINGS_PER_QUERY of those buildings ($14..$45; 0 for an unused
+ * slot) numbered as one of $8..$11, or like $12 ('' = none), or all of them ($13 = 1),
+ * with their residents ($1..$3 unused). */
+#define BUILDINGS_PER_QUERY 32
 static const char *sql_units_in_buildings =
-    "SELECT " UNIT_RES_COLS " FROM buildings b CROSS JOIN units u" UNIT_RES_JOIN
-    " AND b.grid_code >= $1 AND b.grid_code < $2 AND $3 = $3 AND (b.name LIKE $14 OR b.name "
-    "LIKE $15 OR b.name LIKE $16 OR b.name LIKE $17 OR b.name LIKE $18 OR b.name LIKE $19 OR "
-    "b.name LIKE $20 OR b.name = $21) AND ($13 = 1 OR u.number IN ($8, $9, $10, $11) OR ($12 "
-    "<> '' AND u.number LIKE $12))";
+    "SELECT " UNIT_RES_COLS " FROM units u CROSS JOIN buildings b" UNIT_RES_JOIN
+    " AND $1 = $1 AND $2 = $2 AND $3 = $3 AND u.building_id IN ($14, $15, $16, $17, $18, $19, "
+    "$20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, "
+    "$38, $39, $40, $41, $42, $43, $44, $45) AND ($13 = 1 OR u.number IN ($8, $9, $10, $11) OR "
+    "($12 <> '' AND u.number LIKE $12))";
 
 /* Which rows of an address search the caller may see: inside a scope and the filter. */
 static bool key_visible(const char *grid, const char *const *scopes, int ns, const char *filter)
@@ -320,35 +333,79 @@ int people_unit_search(gz_db *db, const list_ctx *c, const record_unit_ref *q,
 			cand[i][0] = '\0';
 	}
 	bool every = !u->room[0];
-	static const char *const marks[] = {"号楼", "栋", "幢", "座", "号", "楼", "#"};
-	char names[7][32];
-	for (int k = 0; k < 7; k++)
-		snprintf(names[k], sizeof names[k], "%%%s%s", u->building, marks[k]);
+	/* The units numbered exactly as typed are all found by the first pass (a unit lies in
+	 * its building's grid): the walk of the buildings looks for the other spellings. */
+	if (exact[0])
+		memcpy(cand[0], cand[1], sizeof cand[0]);
+	bool any = every || like[0];
 	for (int i = 0; i < ns && h->nunits <= UNIT_MATCH_MAX; i++) {
 		char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
 		if ((filter && !strcmp(filter, "x")) ||
 		    !gz_api_scope_range(scopes[i], filter, lo, hi))
 			continue;
-		for (int pass = exact[0] ? 0 : 1; pass < 2; pass++) {
-			/* 0: the units numbered as typed ("3-2-102" anywhere in the range);
-			 * 1: the units of the range's buildings that are the building asked for. */
-			gz_stmt *st = gz_db_prepare(
-			    db, pass ? sql_units_in_buildings : sql_units_by_number, err);
+		/* 1: the units numbered as typed ("3-2-102" anywhere in the range). */
+		if (exact[0]) {
+			gz_stmt *st = gz_db_prepare(db, sql_units_by_number, err);
 			if (!st)
 				return -1;
 			bind_unit_query(st, c, lo, hi, exact);
-			if (pass) {
-				for (int k = 0; k < 4; k++)
-					gz_stmt_bind_str(st, 8 + k, cand[k]);
-				gz_stmt_bind_str(st, 12, like);
-				gz_stmt_bind_int64(st, 13, every);
-				for (int k = 0; k < 7; k++)
-					gz_stmt_bind_str(st, 14 + k, names[k]);
-				gz_stmt_bind_str(st, 21, u->building);
-			}
-			if (unit_walk(st, q, pass == 0, h, scopes, ns, filter, err) < 0)
+			if (unit_walk(st, q, true, h, scopes, ns, filter, err) < 0)
 				return -1;
 		}
+		/* 2: the units of the range's buildings that are the building asked for. */
+		if (!any) {
+			gz_stmt *st = gz_db_prepare(db, sql_units_by_numbers, err);
+			if (!st)
+				return -1;
+			bind_unit_query(st, c, lo, hi, "");
+			for (int k = 0; k < 4; k++)
+				gz_stmt_bind_str(st, 8 + k, cand[k]);
+			if (unit_walk(st, q, false, h, scopes, ns, filter, err) < 0)
+				return -1;
+			continue;
+		}
+		int64_t *bids = NULL;
+		size_t nb = 0, capb = 0;
+		gz_stmt *st = gz_db_prepare(db, sql_range_buildings, err);
+		if (!st)
+			return -1;
+		gz_stmt_bind_str(st, 1, lo);
+		gz_stmt_bind_str(st, 2, hi);
+		int rc;
+		while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+			if (!record_building_matches(q, gz_stmt_text(st, 1)))
+				continue;
+			if (nb == capb) {
+				capb = capb ? 2 * capb : 32;
+				bids = gz_realloc(bids, capb * sizeof *bids);
+			}
+			bids[nb++] = gz_stmt_int64(st, 0);
+		}
+		gz_stmt_finish(st);
+		if (rc < 0) {
+			free(bids);
+			return -1;
+		}
+		for (size_t b = 0; b < nb && h->nunits <= UNIT_MATCH_MAX;
+		     b += BUILDINGS_PER_QUERY) {
+			st = gz_db_prepare(db, sql_units_in_buildings, err);
+			if (!st) {
+				free(bids);
+				return -1;
+			}
+			bind_unit_query(st, c, "", "", "");
+			for (size_t k = 0; k < BUILDINGS_PER_QUERY; k++)
+				gz_stmt_bind_int64(st, 14 + (int)k, b + k < nb ? bids[b + k] : 0);
+			for (int k = 0; k < 4; k++)
+				gz_stmt_bind_str(st, 8 + k, cand[k]);
+			gz_stmt_bind_str(st, 12, like);
+			gz_stmt_bind_int64(st, 13, every);
+			if (unit_walk(st, q, false, h, scopes, ns, filter, err) < 0) {
+				free(bids);
+				return -1;
+			}
+		}
+		free(bids);
 	}
 	if (h->nunits > UNIT_MATCH_MAX)
 		return gz_err_set(err, GZ_EBADREQ, "too_many_matches",
@@ -364,7 +421,15 @@ int people_unit_search(gz_db *db, const list_ctx *c, const record_unit_ref *q,
 	return 0;
 }
 
-/* The page of an address search after the cursor, read row by row. */
+/* The rows of up to PAGE_IDS residents of an address search's page ($1..$21; 0 for an
+ * unused slot): one statement for the page instead of one per row. */
+#define PAGE_IDS 21
+static const char *sql_page_rows =
+    "SELECT " RES_COLS " FROM residents r WHERE r.id IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+    "$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) AND "
+    "r.deleted_at IS NULL";
+
+/* The page of an address search after the cursor, in the hits' (grid, id) order. */
 int people_unit_page(gz_req *r, gz_db *db, list_ctx *c, const people_unit_hits *h, int limit,
                      const gz_api_cursor *after, json_t **items, gz_api_cursor *next, gz_err *err)
 {
@@ -378,22 +443,37 @@ int people_unit_page(gz_req *r, gz_db *db, list_ctx *c, const people_unit_hits *
 		while (i < h->n && cmp_key(&h->v[i], &k) <= 0)
 			i++;
 	}
-	for (; i < h->n && (int)json_array_size(*items) < limit; i++) {
-		gz_stmt *st = gz_db_prepare(
-		    db,
-		    "SELECT " RES_COLS " FROM residents r WHERE r.id = $1 AND r.deleted_at IS NULL",
-		    err);
+	while (i < h->n && (int)json_array_size(*items) < limit) {
+		size_t want = (size_t)limit - json_array_size(*items), n = h->n - i;
+		if (n > want)
+			n = want;
+		if (n > PAGE_IDS)
+			n = PAGE_IDS;
+		json_t *got[PAGE_IDS] = {0};
+		gz_stmt *st = gz_db_prepare(db, sql_page_rows, err);
 		if (!st)
 			return -1;
-		gz_stmt_bind_int64(st, 1, h->v[i].id);
-		int k = people_step_one(st, err);
-		if (k < 0)
-			return -1;
-		if (k == 1) {
-			int64_t key;
-			json_array_append_new(*items, people_list_row(r, st, &key, c));
-			gz_stmt_finish(st);
+		for (size_t k = 0; k < PAGE_IDS; k++)
+			gz_stmt_bind_int64(st, 1 + (int)k, k < n ? h->v[i + k].id : 0);
+		int rc;
+		while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+			int64_t id = gz_stmt_int64(st, C_ID), key;
+			for (size_t k = 0; k < n; k++)
+				if (h->v[i + k].id == id && !got[k]) {
+					got[k] = people_list_row(r, st, &key, c);
+					break;
+				}
 		}
+		gz_stmt_finish(st);
+		if (rc < 0) {
+			for (size_t k = 0; k < n; k++)
+				json_decref(got[k]);
+			return -1;
+		}
+		for (size_t k = 0; k < n; k++)
+			if (got[k])
+				json_array_append_new(*items, got[k]);
+		i += n;
 	}
 	if (i < h->n && json_array_size(*items)) {
 		json_t *last = json_array_get(*items, json_array_size(*items) - 1);

@@ -2,11 +2,15 @@
  * application. A file is kept only when its bytes are what its Content-Type says (PDF,
  * PNG or JPEG, told by their first bytes, gz_media_sniff) and it is at most 5 MiB (the route's
  * body limit: a larger one is refused before it is read, 413). Until an application uses
- * it only its uploader may use or read it; then whoever may read the application. */
+ * it only its uploader may use or read it; then whoever may read the application.
+ * The bytes are in the media store (core/blobstore.h: the file at their SHA-256, written
+ * before the upload commits); service_attachments keeps their type, size and sha256, and
+ * the bytes themselves only for files uploaded before the store (data not empty). */
 #include "modules/module.h"
 #include "modules/services/services.h"
 #include "modules/services/svc_internal.h"
 #include "api/common.h"
+#include "core/blobstore.h"
 #include "core/json.h"
 #include "core/media.h"
 #include "core/utf8.h"
@@ -32,8 +36,7 @@ json_t *svc_attachment_add(gz_db *db, const gz_actor *a, const char *type, const
 {
 	if (gz_media_check(type, body, len, "PDF、PNG、JPEG", err) < 0)
 		return NULL;
-	char hex[GZ_MEDIA_SHA256_HEX];
-	gz_media_sha256_hex(body, len, hex);
+	char hex[GZ_BLOB_HEX];
 	int64_t held = 0, id = 0;
 	if (gz_db_query_int64(db,
 	                      "SELECT COUNT(*) FROM service_attachments WHERE user_id = $1 AND "
@@ -44,6 +47,10 @@ json_t *svc_attachment_add(gz_db *db, const gz_actor *a, const char *type, const
 		return gz_err_set(err, GZ_ETOOMANY, "too_many_attachments",
 		                  "已上传但未使用的文件已有 %d 个，请先提交申请", UNCLAIMED_MAX),
 		       NULL;
+	/* On disk before the row naming it commits (after the quota, so a refused upload
+	 * costs no disk); the row keeps no bytes (data empty). */
+	if (gz_blob_put(body, len, hex, err) < 0)
+		return NULL;
 	gz_stmt *st = gz_db_prepare(db,
 	                            "INSERT INTO service_attachments (user_id, media_type, size, "
 	                            "sha256, name, data, created_at) VALUES ($1, $2, $3, $4, $5, "
@@ -56,7 +63,7 @@ json_t *svc_attachment_add(gz_db *db, const gz_actor *a, const char *type, const
 	gz_stmt_bind_int64(st, 3, (int64_t)len);
 	gz_stmt_bind_str(st, 4, hex);
 	gz_stmt_bind_str(st, 5, name ? name : "");
-	gz_stmt_bind_blob(st, 6, body, len);
+	gz_stmt_bind_blob(st, 6, "", 0);
 	gz_stmt_bind_int64(st, 7, now);
 	int rc = gz_stmt_step_id(st, &id, err);
 	gz_stmt_finish(st);
@@ -121,11 +128,12 @@ static void attachment_get(gz_req *r)
 		gz_reply_err(r, &err);
 		return;
 	}
-	gz_stmt *st = id ? gz_db_prepare(db,
-	                                 "SELECT user_id, application_id, media_type, data FROM "
-	                                 "service_attachments WHERE id = $1",
-	                                 &err)
-	                 : NULL;
+	gz_stmt *st =
+	    id ? gz_db_prepare(db,
+	                       "SELECT user_id, application_id, media_type, data, sha256 FROM "
+	                       "service_attachments WHERE id = $1",
+	                       &err)
+	       : NULL;
 	if (!st) {
 		if (!err.kind)
 			gz_err_set(&err, GZ_ENOTFOUND, "not_found", "没有这个文件");
@@ -144,9 +152,11 @@ static void attachment_get(gz_req *r)
 	int64_t owner = gz_stmt_isnull(st, 0) ? 0 : gz_stmt_int64(st, 0);
 	int64_t app = gz_stmt_isnull(st, 1) ? 0 : gz_stmt_int64(st, 1);
 	const char *type = gz_arena_strdup(&r->arena, gz_stmt_text(st, 2));
-	size_t len = gz_stmt_len(st, 3);
+	const char *sha = gz_arena_strdup(&r->arena, gz_stmt_text(st, 4));
+	size_t len = gz_stmt_len(st, 3); /* 0: in the media store */
 	char *data = gz_arena_alloc(&r->arena, len + 1);
-	memcpy(data, gz_stmt_blob(st, 3), len);
+	if (len)
+		memcpy(data, gz_stmt_blob(st, 3), len);
 	gz_stmt_finish(st);
 	bool ok = owner && owner == a->user_id;
 	if (!ok && app) {
@@ -166,9 +176,7 @@ static void attachment_get(gz_req *r)
 	}
 	char cd[64];
 	snprintf(cd, sizeof cd, "attachment; filename=\"attachment-%lld\"", (long long)id);
-	gz_reply_header(r, "Content-Disposition", cd);
-	gz_reply_header(r, "X-Content-Type-Options", "nosniff");
-	gz_reply_raw(r, 200, type, data, len);
+	gz_api_reply_media(r, type, sha, data, len, NULL, cd);
 }
 
 /* Marks every field and material naming attachment id as unusable. */

@@ -2,7 +2,10 @@
  * GET /api/v1/public/communities/{code}/board, no login. Per community: the three rates of
  * 接诉即办 over the last 90 days and per month for the last 6 months, the recently closed
  * cases (category, grid, date and rating: no description, no address, nobody's name),
- * activities and volunteer service hours (counts). docs/METRICS.md "The public board".
+ * activities and volunteer service hours (counts), the results of closed votes and the
+ * publicity notices of published topics (titles and counts), and the projects with their
+ * progress (milestones, units' commitments: counts and amounts). docs/METRICS.md "The public
+ * board".
  *
  * Safe for a screen in the community hall: nothing here names or locates a person
  * (tests/api/sharing-public.test.mjs crawls every public route for phones, ID numbers,
@@ -285,6 +288,149 @@ fail:
 	return NULL;
 }
 
+/* ================================================================ deliberation, projects */
+
+#define VOTES_N     10
+#define PUBLICITY_N 10
+#define PROJECTS_N  10
+
+/* The counts of a stored result's part ({owners, area?}: heads and areas, never who). */
+static json_t *heads(json_t *result, const char *key)
+{
+	json_t *o = json_object_get(result, key), *n = json_object_get(o, "owners"),
+	       *a = json_object_get(o, "area");
+	json_t *out = json_object();
+	json_object_set_new(out, "heads", json_is_integer(n) ? json_incref(n) : json_null());
+	if (json_is_string(a))
+		json_object_set(out, "area", a);
+	return out;
+}
+
+/* The latest closed votes of the community's published topics: the topic's title, when it
+ * closed, passed or not, and the counts (eligible, participating, agree). */
+static json_t *vote_results(gz_db *db, const char *lo, const char *hi, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(
+	    db,
+	    "SELECT t.title, v.rule, v.electorate, v.closed_at, v.result FROM votes v JOIN topics "
+	    "t ON t.id = v.topic_id WHERE v.scope_code >= $1 AND v.scope_code < $2 AND v.state = "
+	    "'closed' AND v.result IS NOT NULL AND t.published_at IS NOT NULL ORDER BY "
+	    "v.closed_at DESC, v.id DESC LIMIT $3",
+	    err);
+	if (!st)
+		return NULL;
+	gz_stmt_bind_str(st, 1, lo);
+	gz_stmt_bind_str(st, 2, hi);
+	gz_stmt_bind_int64(st, 3, VOTES_N);
+	json_t *arr = json_array();
+	int rc;
+	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+		json_t *res = json_loads(gz_stmt_text(st, 4), 0, NULL);
+		json_array_append_new(
+		    arr,
+		    json_pack("{s:s,s:s,s:s,s:o,s:b,s:o,s:o,s:o}", "topic", gz_stmt_text(st, 0),
+		              "rule", gz_stmt_text(st, 1), "electorate", gz_stmt_text(st, 2),
+		              "closed_on", sharing_day_json(visit_day_of_ms(gz_stmt_int64(st, 3))),
+		              "passed", json_is_true(json_object_get(res, "passed")), "eligible",
+		              heads(res, "eligible"), "participating", heads(res, "participating"),
+		              "agree", heads(res, "agree")));
+		json_decref(res);
+	}
+	gz_stmt_finish(st);
+	if (rc < 0) {
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+/* Publicity notices (公示): the community's topics whose publicity runs now or ended in
+ * the last 30 days — title and the day it ends. */
+static json_t *publicity(gz_db *db, const char *lo, const char *hi, int64_t now, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(db,
+	                            "SELECT title, publicity_until FROM topics WHERE scope_code >= "
+	                            "$1 AND scope_code < $2 AND publicity_until IS NOT NULL AND "
+	                            "publicity_until >= $3 AND published_at IS NOT NULL ORDER BY "
+	                            "publicity_until DESC, id DESC LIMIT $4",
+	                            err);
+	if (!st)
+		return NULL;
+	gz_stmt_bind_str(st, 1, lo);
+	gz_stmt_bind_str(st, 2, hi);
+	gz_stmt_bind_int64(st, 3, now - 30 * DAY_MS);
+	gz_stmt_bind_int64(st, 4, PUBLICITY_N);
+	json_t *arr = json_array();
+	int rc;
+	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+		int64_t until = gz_stmt_int64(st, 1);
+		json_array_append_new(arr,
+		                      json_pack("{s:s,s:o,s:b}", "topic", gz_stmt_text(st, 0),
+		                                "until", sharing_day_json(visit_day_of_ms(until)),
+		                                "running", until > now));
+	}
+	gz_stmt_finish(st);
+	if (rc < 0) {
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+static const char *project_status_label(const char *s)
+{
+	return !strcmp(s, "planning")    ? "筹备中"
+	       : !strcmp(s, "running")   ? "实施中"
+	       : !strcmp(s, "completed") ? "已完成"
+	                                 : "";
+}
+
+/* The community's projects (项目清单), the latest first: title, status, budget, milestones
+ * done of all, and the units' commitments (how many units, how much). */
+static json_t *projects(gz_db *db, const char *lo, const char *hi, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(
+	    db,
+	    "SELECT p.title, p.status, p.budget_fen, p.completed_at, (SELECT COUNT(*) FROM "
+	    "match_milestones m WHERE m.project_id = p.id), (SELECT COUNT(*) FROM match_milestones "
+	    "m WHERE m.project_id = p.id AND m.done_at IS NOT NULL), (SELECT COUNT(DISTINCT "
+	    "c.org_id) FROM match_commitments c WHERE c.project_id = p.id), (SELECT "
+	    "COALESCE(SUM(c.amount_fen), 0) FROM match_commitments c WHERE c.project_id = p.id) "
+	    "FROM match_projects p WHERE p.scope_code >= $1 AND p.scope_code < $2 ORDER BY p.id "
+	    "DESC LIMIT $3",
+	    err);
+	if (!st)
+		return NULL;
+	gz_stmt_bind_str(st, 1, lo);
+	gz_stmt_bind_str(st, 2, hi);
+	gz_stmt_bind_int64(st, 3, PROJECTS_N);
+	json_t *arr = json_array();
+	int rc;
+	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+		char budget[48], committed[48];
+		sharing_decimal(gz_stmt_int64(st, 2), 100, 2, budget, sizeof budget);
+		sharing_decimal(gz_stmt_int64(st, 7), 100, 2, committed, sizeof committed);
+		const char *status = gz_stmt_text(st, 1);
+		json_array_append_new(
+		    arr,
+		    json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:I,s:I,s:s}", "title", gz_stmt_text(st, 0),
+		              "status", status, "status_label", project_status_label(status),
+		              "budget_yuan", budget, "completed_on",
+		              gz_stmt_isnull(st, 3)
+		                  ? json_null()
+		                  : sharing_day_json(visit_day_of_ms(gz_stmt_int64(st, 3))),
+		              "milestones", (json_int_t)gz_stmt_int64(st, 4), "milestones_done",
+		              (json_int_t)gz_stmt_int64(st, 5), "units",
+		              (json_int_t)gz_stmt_int64(st, 6), "committed_yuan", committed));
+	}
+	gz_stmt_finish(st);
+	if (rc < 0) {
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
 /* ================================================================ routes */
 
 static void reply_cached(gz_req *r, const char *json)
@@ -338,15 +484,20 @@ static void board_answer(gz_req *r)
 	json_t *tr = rates ? trend(db, code, hi, now, &err) : NULL;
 	json_t *closed = tr ? recent_closed(db, code, hi, &err) : NULL;
 	json_t *acts = closed ? activities(db, code, hi, now, &err) : NULL;
-	if (!acts) {
+	json_t *vr = acts ? vote_results(db, code, hi, &err) : NULL;
+	json_t *pub = vr ? publicity(db, code, hi, now, &err) : NULL;
+	json_t *proj = pub ? projects(db, code, hi, &err) : NULL;
+	if (!proj) {
 		json_decref(community), json_decref(rates), json_decref(tr), json_decref(closed);
+		json_decref(acts), json_decref(vr), json_decref(pub);
 		goto fail;
 	}
-	json_t *body =
-	    json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "community", community, "generated_at",
-	              gz_api_time_json(now), "rates", rates, "trend", tr, "recent_closed", closed,
-	              "activities", json_incref(json_object_get(acts, "items")), "service",
-	              json_incref(json_object_get(acts, "service")));
+	json_t *body = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "community",
+	                         community, "generated_at", gz_api_time_json(now), "rates", rates,
+	                         "trend", tr, "recent_closed", closed, "activities",
+	                         json_incref(json_object_get(acts, "items")), "service",
+	                         json_incref(json_object_get(acts, "service")), "votes", vr,
+	                         "publicity", pub, "projects", proj);
 	json_decref(acts);
 	char *s = json_dumps(body, JSON_COMPACT);
 	json_decref(body);

@@ -5,9 +5,10 @@
 #include "modules/module.h"
 
 extern const gz_module_route gz_sharing_equity_routes[], gz_sharing_board_routes[],
-    gz_sharing_report_routes[];
+    gz_sharing_report_routes[], gz_sharing_cycles_routes[];
 static const gz_module_route *const routes[] = {gz_sharing_equity_routes, gz_sharing_report_routes,
-                                                gz_sharing_board_routes, NULL};
+                                                gz_sharing_cycles_routes, gz_sharing_board_routes,
+                                                NULL};
 
 policy_resource RES_EQUITY = -1;
 

@@ -26,3 +26,8 @@ export const myOpenNeeds = () => apiGet('/me/open-needs')
 export const claimNeed = (id, offerId) => apiSend('POST', `/needs/${seg(id)}/claim`, { offer_id: offerId })
 
 export const listProjects = (params) => apiGet('/projects' + queryString(params))
+
+// Settings in force at scope ('' the whole system, a street, community or grid) and
+// changing them: values {name: integer | null (back to the wider scope's)}.
+export const getSettings = (scope) => apiGet('/matching/settings' + queryString({ scope: scope || undefined }))
+export const putSettings = (scope, values) => apiSend('PUT', '/matching/settings', { scope, values })

@@ -45,6 +45,7 @@ export default {
       'match_offer.create': '登记资源',
       'match_offer.withdraw': '撤回资源',
       'match.run': '运行匹配',
+      'match.settings_update': '修改匹配设置',
       'match_proposal.accept': '接单',
       'match_proposal.decline': '拒绝派单',
       'match_project.create': '创建项目',
@@ -52,6 +53,6 @@ export default {
       'match_project.milestone': '项目节点',
       'match_project.complete': '项目完成',
     },
-    recordTypes: { match_need: '需求', match_offer: '资源', match_run: '匹配', match_proposal: '派单', match_project: '项目' },
+    recordTypes: { match_need: '需求', match_offer: '资源', match_run: '匹配', match_proposal: '派单', match_project: '项目', match_settings: '匹配设置' },
   },
 }

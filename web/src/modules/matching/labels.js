@@ -31,3 +31,14 @@ export function shanghai(iso) {
 export const day = (iso) => shanghai(iso).slice(0, 10)
 export const windowText = (a, b) => `${day(a)} 至 ${day(b)}`
 export const metres = (m) => (m >= 1000 ? (m / 1000).toFixed(1) + ' 公里' : m + ' 米')
+
+// The proposal's reason about time (run.c, window_reason): the provider's weekly window
+// that meets the need's, or none when they are always available; withNeed: the need's
+// window first (where the card does not show it).
+const WEEKDAYS = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日']
+export function windowReason(w, withNeed = false) {
+  if (!w) return ''
+  const need = withNeed ? `需求时间 ${shanghai(w.need_start)} 至 ${shanghai(w.need_end)}，` : ''
+  const a = w.available
+  return need + (a ? `可服务时段：${WEEKDAYS[a.weekday]} ${a.from}–${a.to}` : '可服务时段：不限')
+}

@@ -4,6 +4,9 @@ import { apiDownload, apiGet, queryString, seg } from '@/api.js'
 
 // {node, from?, to?, metric?}: the equity figures of a place (docs/METRICS.md "Equity").
 export const getEquity = (params) => apiGet('/sharing/equity' + queryString(params))
+// {node, from?, to?}: the small and big cycles' flows by source, and needs met per grid
+// (docs/METRICS.md "The small and big cycles").
+export const getCycles = (params) => apiGet('/sharing/cycles' + queryString(params))
 // {node, from?, to?, tag?, limit?, cursor?}: residents nobody reached in the period.
 export const listUnreached = (params) => apiGet('/sharing/unreached' + queryString(params))
 // The case rates of a place ({node, from?, to?}); the cases module's route, which its web
