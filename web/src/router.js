@@ -43,7 +43,10 @@ function loginRoute(fullPath) {
 }
 
 // Every page except /login needs a session (GET /api/v1/me, once per page load).
+// The other public pages (the board on the community hall's screen) never ask: no 401
+// in their console.
 router.beforeEach(async (to) => {
+  if (to.meta.public && to.name !== 'login') return true
   let user = null
   try {
     user = await loadSession()

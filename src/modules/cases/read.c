@@ -452,10 +452,11 @@ static void case_timeline(gz_req *r)
 		goto fail;
 	st = gz_db_prepare(db,
 	                   "SELECT e.seq, e.action, e.from_state, e.to_state, e.actor_user_id, "
-	                   "e.actor_name, e.actor_role, e.org_id, o.name, e.user_id, "
-	                   "COALESCE(NULLIF(u.display_name, ''), u.username), e.note, e.detail, "
-	                   "e.attachments, e.at FROM case_events e LEFT JOIN organisations o ON "
-	                   "o.id = e.org_id LEFT JOIN users u ON u.id = e.user_id WHERE "
+	                   "COALESCE(NULLIF(au.display_name, ''), e.actor_name), e.actor_role, "
+	                   "e.org_id, o.name, e.user_id, COALESCE(NULLIF(u.display_name, ''), "
+	                   "u.username), e.note, e.detail, e.attachments, e.at FROM case_events e "
+	                   "LEFT JOIN organisations o ON o.id = e.org_id LEFT JOIN users u ON u.id "
+	                   "= e.user_id LEFT JOIN users au ON au.id = e.actor_user_id WHERE "
 	                   "e.case_id = $1 ORDER BY e.seq LIMIT 1000",
 	                   &err);
 	if (!st)
@@ -465,8 +466,9 @@ static void case_timeline(gz_req *r)
 	int rc;
 	while ((rc = gz_stmt_step(st, &err)) == GZ_ROW) {
 		int64_t actor = gz_stmt_isnull(st, 4) ? 0 : gz_stmt_int64(st, 4);
-		/* Who acted: staff see names; a reporter sees roles (and themself); nobody
-		 * outside the community sees an anonymous reporter. */
+		/* Who acted: staff see names (the account's display name, else the name it acted
+		 * under); a reporter sees roles (and themself); nobody outside the community sees
+		 * an anonymous reporter. */
 		bool is_reporter = actor && actor == c.reporter_user_id;
 		bool show = is_reporter ? acc.sees_reporter : acc.staff;
 		int from = gz_stmt_isnull(st, 2) ? -1 : case_state_parse(gz_stmt_text(st, 2));

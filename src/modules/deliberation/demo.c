@@ -73,7 +73,7 @@ static const topic_spec specs[] = {
     {"调整地面停车收费标准",
      "物业提出地面停车费由每月 150 元调整为 200 元。",
      TOPIC_CLOSED,
-     120,
+     34, /* its publicity ended two days ago: on the public board */
      true,
      "owners_general",
      TOPIC_ELECTORATE_OWNERS,

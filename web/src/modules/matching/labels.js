@@ -42,3 +42,8 @@ export function windowReason(w, withNeed = false) {
   const a = w.available
   return need + (a ? `可服务时段：${WEEKDAYS[a.weekday]} ${a.from}–${a.to}` : '可服务时段：不限')
 }
+
+// Who ran a matching: a person's name, or the server's own actors by what they are
+// (the scheduled job "system", the command line "cli", as the demo's runs).
+const RUNNERS = { system: '定时自动匹配', cli: '命令行' }
+export const runBy = (name) => RUNNERS[name] || name
