@@ -211,22 +211,23 @@ static void grid_medians(sharing_grid *g, durs *resp, durs *hand)
 }
 
 /* Over the node's cases reported in the period that are 立案 (受理 and accepted: METRICS
- * "Case rates"), in one range scan of cases_grid_reported (grid_code, reported_at) over the
- * node's grids, grid by grid: rated and satisfied per grid (满意率), response = responded_at
- * − accepted_at and handling = closed_at − reported_at where the instant is set, medians per
- * grid and for the node (into *all: rated, satisfied, medians). Per request: an exact median
+ * "Case rates"), grid by grid: the node's grids outer (CROSS JOIN fixes SQLite's order) and
+ * for each the period's range of cases_grid_reported (grid_code, reported_at), so only the
+ * node's cases of the period are read. Per grid and for the node (*all): rated and
+ * satisfied (满意率), response = responded_at − accepted_at and handling = closed_at −
+ * reported_at where the instant is set, and their medians. Per request: an exact median
  * cannot be summed from counters. */
 static int case_times_load(gz_db *db, const sharing_query *q, sharing_grids *s, sharing_grid *all,
                            gz_err *err)
 {
 	gz_stmt *st = gz_db_prepare(
 	    db,
-	    "SELECT grid_code, CASE WHEN satisfaction IS NULL THEN 0 ELSE 1 END, CASE WHEN "
-	    "satisfaction IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END, "
-	    "responded_at - accepted_at, closed_at - reported_at FROM cases WHERE grid_code >= $1 "
-	    "AND grid_code < $2 AND reported_at >= $3 AND reported_at < $4 AND self_handled = 0 "
-	    "AND state NOT IN ('withdrawn', 'merged') AND accepted_at IS NOT NULL ORDER BY "
-	    "grid_code, reported_at",
+	    "SELECT c.grid_code, CASE WHEN c.satisfaction IS NULL THEN 0 ELSE 1 END, CASE WHEN "
+	    "c.satisfaction IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END, "
+	    "c.responded_at - c.accepted_at, c.closed_at - c.reported_at FROM grids g CROSS JOIN "
+	    "cases c WHERE g.code >= $1 AND g.code < $2 AND c.grid_code = g.code AND "
+	    "c.reported_at >= $3 AND c.reported_at < $4 AND c.self_handled = 0 AND c.state NOT IN "
+	    "('withdrawn', 'merged') AND c.accepted_at IS NOT NULL ORDER BY g.code",
 	    err);
 	if (!st)
 		return -1;
