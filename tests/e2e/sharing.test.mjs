@@ -84,6 +84,13 @@ test('the dashboard for a street supervisor: the map, the charts and the figures
   assert.deepEqual(lorenz.series[0].data, [[0, 0], [35.29, 0], [70.59, 42.86], [100, 100]]);
   const cov = await chartOption(page, 'dash-coverage');
   assert.deepEqual(cov.series[0].data, [50], '独居老人 50.0%; 高龄 (3 people) suppressed');
+  // The per-grid table: G1's 2 cases are under 5, so no satisfaction or medians.
+  const g1 = await page.getByTestId('dash-grid-table').locator(`tr[data-code="${G1}"]`).innerText();
+  assert.match(g1, /第一网格\s+6\s+0\.500\s+15\.000\s+2\s+—\s+—\s+—/);
+  // The per-group table: 独居老人 6 people, 50.0% covered, 0.500 visits each, no need met.
+  const alone = await page.getByTestId('dash-group-table').locator('tr[data-tag="living_alone"]').innerText();
+  assert.match(alone, /独居老人\s+6\s+50\.0%\s+0\.500\s+0\s+0\.000/);
+  assert.match(await page.getByTestId('dash-group-table').locator('tr[data-tag="elderly_80"]').innerText(), /不足 5 人/);
   // The small and big cycles: 90 minutes by a volunteer, no need met, 500 元 from a
   // co-building unit — as shares by source (党组织体系, 共建单位, 社会组织, 居民志愿者, 其他).
   const cy = await chartOption(page, 'dash-cycles');

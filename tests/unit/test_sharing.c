@@ -207,6 +207,30 @@ static void test_coverage_and_suppression_below_five(void **state)
 	assert_false(sharing_suppressed(5));
 }
 
+static void test_median_even_odd_rounding_and_suppression(void **state)
+{
+	(void)state;
+	int64_t four[] = {1000, 2000, 3000, 4000};
+	assert_int_equal(sharing_median_s(four, 4), -1); /* under 5: suppressed */
+	assert_int_equal(sharing_median_s(NULL, 0), -1);
+	int64_t odd[] = {50500, 10000, 40000, 20000, 30000};
+	assert_int_equal(sharing_median_s(odd, 5), 30); /* sorted in place, the middle */
+	assert_int_equal(odd[0], 10000);
+	int64_t odd2[] = {1, 2, 1500, 9, 9};
+	assert_int_equal(sharing_median_s(odd2, 5), 0); /* 9 ms → 0 s */
+	int64_t odd3[] = {500, 500, 500, 0, 0};
+	assert_int_equal(sharing_median_s(odd3, 5), 1); /* 0.5 s → 1 s, half up */
+	/* even: the mean of the two middle values, one rounding */
+	int64_t even[] = {360000, 60000, 300000, 120000, 240000, 180000};
+	assert_int_equal(sharing_median_s(even, 6), 210);
+	int64_t even2[] = {3600000, 5400000, 7200000, 7201001, 14400000, 18000000};
+	assert_int_equal(sharing_median_s(even2, 6), 7201); /* 7200.5005 s */
+	int64_t even3[] = {0, 0, 1000, 1999, 5000, 5000};
+	assert_int_equal(sharing_median_s(even3, 6), 1); /* 1.4995 s → 1 */
+	int64_t neg[] = {-5000, -1, 0, 2000, 4000};
+	assert_int_equal(sharing_median_s(neg, 5), 0); /* negative counts as 0 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +245,7 @@ int main(void)
 	    cmocka_unit_test(test_theil_undefined_without_service),
 	    cmocka_unit_test(test_lorenz_points_by_hand),
 	    cmocka_unit_test(test_coverage_and_suppression_below_five),
+	    cmocka_unit_test(test_median_even_odd_rounding_and_suppression),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

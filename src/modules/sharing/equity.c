@@ -68,6 +68,25 @@ bool sharing_suppressed(int64_t n)
 	return n < SHARING_MIN_GROUP;
 }
 
+static int cmp_i64(const void *pa, const void *pb)
+{
+	int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+	return a < b ? -1 : a > b;
+}
+
+int64_t sharing_median_s(int64_t *ms, size_t n)
+{
+	if (sharing_suppressed((int64_t)n))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (ms[i] < 0)
+			ms[i] = 0;
+	qsort(ms, n, sizeof *ms, cmp_i64);
+	if (n % 2)
+		return (ms[n / 2] + 500) / 1000;
+	return (ms[n / 2 - 1] + ms[n / 2] + 1000) / 2000;
+}
+
 int sharing_coverage(int64_t reached, int64_t members, char *pct, size_t cap)
 {
 	if (cap)

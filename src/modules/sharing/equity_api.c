@@ -150,6 +150,8 @@ static json_t *str_or_null(bool ok, const char *s)
 	return ok ? json_string(s) : json_null();
 }
 
+static void case_times_json(json_t *o, const sharing_grid *g);
+
 static json_t *grid_json(const sharing_grid *g, metric m)
 {
 	json_t *o = json_pack("{s:s,s:s,s:s}", "code", g->code, "name", g->name, "community_code",
@@ -178,7 +180,111 @@ static json_t *grid_json(const sharing_grid *g, metric m)
 	json_object_set_new(
 	    o, "value",
 	    str_or_null(sharing_per_capita(metric_of(g, m), g->residents, d, sizeof d), d));
+	case_times_json(o, g);
 	return o;
+}
+
+/* ---- per grid: satisfaction and the median response and handling times ---- */
+
+typedef struct {
+	int64_t *v;
+	size_t n, cap;
+} durs;
+
+static void durs_push(durs *d, int64_t x)
+{
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 64;
+		d->v = gz_realloc(d->v, d->cap * sizeof *d->v);
+	}
+	d->v[d->n++] = x;
+}
+
+/* The medians of one grid's durations (grid NULL: none), then empties them for the next. */
+static void grid_medians(sharing_grid *g, durs *resp, durs *hand)
+{
+	if (g) {
+		g->resp_n = (int64_t)resp->n, g->resp_med = sharing_median_s(resp->v, resp->n);
+		g->hand_n = (int64_t)hand->n, g->hand_med = sharing_median_s(hand->v, hand->n);
+	}
+	resp->n = hand->n = 0;
+}
+
+/* Over the node's cases reported in the period that are 立案 (受理 and accepted: METRICS
+ * "Case rates"), grid by grid: the node's grids outer (CROSS JOIN fixes SQLite's order) and
+ * for each the period's range of cases_grid_reported (grid_code, reported_at), so only the
+ * node's cases of the period are read. Per grid and for the node (*all): rated and
+ * satisfied (满意率), response = responded_at − accepted_at and handling = closed_at −
+ * reported_at where the instant is set, and their medians. Per request: an exact median
+ * cannot be summed from counters. */
+static int case_times_load(gz_db *db, const sharing_query *q, sharing_grids *s, sharing_grid *all,
+                           gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(
+	    db,
+	    "SELECT c.grid_code, CASE WHEN c.satisfaction IS NULL THEN 0 ELSE 1 END, CASE WHEN "
+	    "c.satisfaction IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END, "
+	    "c.responded_at - c.accepted_at, c.closed_at - c.reported_at FROM grids g CROSS JOIN "
+	    "cases c WHERE g.code >= $1 AND g.code < $2 AND c.grid_code = g.code AND "
+	    "c.reported_at >= $3 AND c.reported_at < $4 AND c.self_handled = 0 AND c.state NOT IN "
+	    "('withdrawn', 'merged') AND c.accepted_at IS NOT NULL ORDER BY g.code",
+	    err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, q->lo);
+	gz_stmt_bind_str(st, 2, q->hi);
+	gz_stmt_bind_int64(st, 3, q->from_ms);
+	gz_stmt_bind_int64(st, 4, q->to_ms);
+	for (size_t i = 0; i < s->n; i++)
+		s->g[i].resp_med = s->g[i].hand_med = -1;
+	durs resp = {0}, hand = {0}, aresp = {0}, ahand = {0};
+	char cur[SPACE_CODE_SIZE] = "";
+	sharing_grid *g = NULL;
+	int rc;
+	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+		const char *code = gz_stmt_text(st, 0);
+		if (strcmp(code, cur)) {
+			grid_medians(g, &resp, &hand);
+			snprintf(cur, sizeof cur, "%s", code);
+			g = sharing_grids_find(s, code);
+		}
+		int64_t rated = gz_stmt_int64(st, 1), sat = gz_stmt_int64(st, 2);
+		all->rated += rated, all->satisfied += sat;
+		if (g)
+			g->rated += rated, g->satisfied += sat;
+		if (!gz_stmt_isnull(st, 3))
+			durs_push(&resp, gz_stmt_int64(st, 3)),
+			    durs_push(&aresp, gz_stmt_int64(st, 3));
+		if (!gz_stmt_isnull(st, 4))
+			durs_push(&hand, gz_stmt_int64(st, 4)),
+			    durs_push(&ahand, gz_stmt_int64(st, 4));
+	}
+	gz_stmt_finish(st);
+	grid_medians(g, &resp, &hand);
+	grid_medians(all, &aresp, &ahand);
+	free(resp.v), free(hand.v), free(aresp.v), free(ahand.v);
+	return rc < 0 ? -1 : 0;
+}
+
+static json_t *median_json(int64_t med)
+{
+	return med < 0 ? json_null() : json_integer(med);
+}
+
+/* Satisfaction, medians and their counts (the grid's or the node's). */
+static void case_times_json(json_t *o, const sharing_grid *g)
+{
+	char p[48];
+	json_object_set_new(o, "cases_rated", json_integer(g->rated));
+	json_object_set_new(o, "cases_satisfied", json_integer(g->satisfied));
+	json_object_set_new(o, "satisfaction_percent",
+	                    str_or_null(!sharing_suppressed(g->rated) &&
+	                                    sharing_percent(g->satisfied, g->rated, p, sizeof p),
+	                                p));
+	json_object_set_new(o, "cases_responded", json_integer(g->resp_n));
+	json_object_set_new(o, "response_median_s", median_json(g->resp_med));
+	json_object_set_new(o, "cases_handled", json_integer(g->hand_n));
+	json_object_set_new(o, "handling_median_s", median_json(g->hand_med));
 }
 
 /* Coverage of each vulnerable group inside the node over the period. Sensitive groups only
@@ -203,9 +309,22 @@ static int groups_json(gz_req *r, gz_db *db, const sharing_query *q, json_t **ou
 		    "v.resident_id = r.id AND v.visited_on >= $4 AND v.visited_on <= $5) OR "
 		    "(r.household_id IS NOT NULL AND EXISTS (SELECT 1 FROM visits v WHERE "
 		    "v.household_id = r.household_id AND v.visited_on >= $4 AND v.visited_on <= "
-		    "$5)) THEN 1 ELSE 0 END) FROM resident_tags t JOIN residents r ON r.id = "
-		    "t.resident_id WHERE t.tag_key = $3 AND t.grid_code >= $1 AND t.grid_code < $2 "
-		    "AND " LIVE,
+		    "$5)) THEN 1 ELSE 0 END), SUM((SELECT COUNT(*) FROM visits v WHERE "
+		    "v.resident_id = "
+		    "r.id AND v.visited_on >= $4 AND v.visited_on <= $5) + CASE WHEN "
+		    "r.household_id IS "
+		    "NULL THEN 0 ELSE (SELECT COUNT(*) FROM visits v WHERE v.household_id = "
+		    "r.household_id AND v.visited_on >= $4 AND v.visited_on <= $5) END), "
+		    "SUM((SELECT "
+		    "COUNT(*) FROM match_needs n WHERE n.resident_id = r.id AND n.done_at >= $6 "
+		    "AND "
+		    "n.done_at < $7)), SUM((SELECT COALESCE(SUM(n.minutes), 0) FROM match_needs n "
+		    "WHERE "
+		    "n.resident_id = r.id AND n.done_at >= $6 AND n.done_at < $7)) FROM "
+		    "resident_tags t "
+		    "JOIN residents r ON r.id = t.resident_id WHERE t.tag_key = $3 AND t.grid_code "
+		    ">= "
+		    "$1 AND t.grid_code < $2 AND " LIVE,
 		    err);
 		if (!st) {
 			json_decref(arr);
@@ -216,11 +335,16 @@ static int groups_json(gz_req *r, gz_db *db, const sharing_query *q, json_t **ou
 		gz_stmt_bind_str(st, 3, key);
 		gz_stmt_bind_int64(st, 4, q->from_day);
 		gz_stmt_bind_int64(st, 5, q->to_day);
-		int64_t members = 0, reached = 0;
+		gz_stmt_bind_int64(st, 6, q->from_ms);
+		gz_stmt_bind_int64(st, 7, q->to_ms);
+		int64_t members = 0, reached = 0, visits = 0, needs = 0, minutes = 0;
 		int rc = gz_stmt_step(st, err);
 		if (rc == GZ_ROW) {
 			members = gz_stmt_int64(st, 0);
 			reached = gz_stmt_isnull(st, 1) ? 0 : gz_stmt_int64(st, 1);
+			visits = gz_stmt_isnull(st, 2) ? 0 : gz_stmt_int64(st, 2);
+			needs = gz_stmt_isnull(st, 3) ? 0 : gz_stmt_int64(st, 3);
+			minutes = gz_stmt_isnull(st, 4) ? 0 : gz_stmt_int64(st, 4);
 		}
 		gz_stmt_finish(st);
 		if (rc < 0) {
@@ -235,6 +359,16 @@ static int groups_json(gz_req *r, gz_db *db, const sharing_query *q, json_t **ou
 			json_object_set_new(o, "reached", json_integer(reached));
 			json_object_set_new(o, "unreached", json_integer(members - reached));
 			json_object_set_new(o, "coverage_percent", json_string(pct));
+			char a[48], b[48], c[48];
+			sharing_per_capita(visits, members, a, sizeof a);
+			sharing_per_capita(needs, members, b, sizeof b);
+			sharing_per_capita(minutes, members, c, sizeof c);
+			json_object_set_new(o, "visits", json_integer(visits));
+			json_object_set_new(o, "visits_per_capita", json_string(a));
+			json_object_set_new(o, "needs_met", json_integer(needs));
+			json_object_set_new(o, "needs_met_per_capita", json_string(b));
+			json_object_set_new(o, "service_minutes", json_integer(minutes));
+			json_object_set_new(o, "service_minutes_per_capita", json_string(c));
 		} else {
 			json_object_set_new(o, "suppressed", json_true());
 		}
@@ -251,7 +385,9 @@ int sharing_equity_build(gz_req *r, gz_db *db, const sharing_query *qp, int metr
 	metric m = (metric)metric_k;
 	sharing_grids s;
 	json_t *groups_arr = NULL;
+	sharing_grid all = {.resp_med = -1, .hand_med = -1};
 	if (sharing_grids_load(db, &q, false, visit_day_of_ms(gz_time_now_ms()), &s, err) < 0 ||
+	    case_times_load(db, &q, &s, &all, err) < 0 ||
 	    groups_json(r, db, &q, &groups_arr, err) < 0) {
 		sharing_grids_free(&s);
 		return -1;
@@ -301,6 +437,7 @@ int sharing_equity_build(gz_req *r, gz_db *db, const sharing_query *qp, int metr
 	              (json_int_t)tot[3], "cases_closed", (json_int_t)tot[4], "service_minutes",
 	              (json_int_t)(tot[5] + s.minutes_community), "service_minutes_at_communities",
 	              (json_int_t)s.minutes_community);
+	case_times_json(totals, &all);
 	*out =
 	    json_pack("{s:s,s:o,s:o,s:{s:s,s:s},s:o,s:o,s:o,s:o,s:o,s:o,s:i}", "node", q.node,
 	              "from", sharing_day_json(q.from_day), "to", sharing_day_json(q.to_day),

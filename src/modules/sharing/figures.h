@@ -16,6 +16,10 @@ typedef struct {
 	char code[SPACE_CODE_SIZE], community[SPACE_CODE_SIZE];
 	char name[200];
 	int64_t residents, visits, visited, received, closed, minutes;
+	/* Per request over the grid's cases of the period (equity_api.c, not counters):
+	 * rated / satisfied (满意 or 基本满意), and the medians in seconds (-1: fewer than
+	 * SHARING_MIN_GROUP cases with the instant) of the cases counted in resp_n / hand_n. */
+	int64_t rated, satisfied, resp_med, resp_n, hand_med, hand_n;
 	int group; /* index of its community in the set */
 } sharing_grid;
 

@@ -183,6 +183,14 @@ static void report_xlsx_answer(gz_req *r)
 		add(&rs, "重点人群", lab,
 		    json_is_true(json_object_get(g, "suppressed")) ? "不足 5 人，不显示"
 		                                                   : json_string_value(p));
+		if (json_is_true(json_object_get(g, "suppressed")))
+			continue;
+		snprintf(lab, sizeof lab, "%s 人均走访",
+		         json_string_value(json_object_get(g, "label")));
+		addi(&rs, "重点人群", lab, json_object_get(g, "visits_per_capita"));
+		snprintf(lab, sizeof lab, "%s 办结需求（件）",
+		         json_string_value(json_object_get(g, "label")));
+		addi(&rs, "重点人群", lab, json_object_get(g, "needs_met"));
 	}
 	json_array_foreach(json_object_get(b, "grids"), i, g)
 	{
@@ -196,6 +204,9 @@ static void report_xlsx_answer(gz_req *r)
 		addi(&rs, name, "人均走访", json_object_get(g, "visits_per_capita"));
 		addi(&rs, name, "办结诉求（件）", json_object_get(g, "cases_closed"));
 		addi(&rs, name, "志愿服务（分钟）", json_object_get(g, "service_minutes"));
+		addi(&rs, name, "满意率（%）", json_object_get(g, "satisfaction_percent"));
+		addi(&rs, name, "响应时长中位数（秒）", json_object_get(g, "response_median_s"));
+		addi(&rs, name, "办理时长中位数（秒）", json_object_get(g, "handling_median_s"));
 	}
 	static const char *const header[] = {"类别", "项目", "数值"};
 	unsigned char *bytes = NULL;
