@@ -6,13 +6,10 @@
 // menu is reached with Tab.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { startDemo } from '../lib/demo.mjs';
-import { launchBrowser, settle as settleNetwork } from '../lib/browser.mjs';
+import { launchBrowser, axeCheck as axe, settle as settleNetwork } from '../lib/browser.mjs';
 import { loginByApi, signOutEverywhere } from './session-util.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 
 let d, browser;
 
@@ -40,19 +37,6 @@ async function settle(page) {
   await page.waitForTimeout(300);
 }
 
-// Runs axe-core on the page as it is; fails on any critical or serious violation,
-// listing each with the elements it found.
-async function axe(page, what) {
-  await page.addScriptTag({ path: AXE });
-  // The inbox's toasts (.notify-toast) come and go over any page as events arrive; caught
-  // while fading in, their text fails contrast by opacity alone. Pages are checked without
-  // them.
-  const r = await page.evaluate(() => window.axe.run({ exclude: [['.notify-toast']] }));
-  const bad = r.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
-  const report = bad.map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
-  console.log(`axe ${what}: ${r.passes.length} rules pass, ${r.violations.length} violations (${bad.length} critical or serious)`);
-  assert.deepEqual(report, [], `${what}: axe-core violations`);
-}
 
 test('the login page: no critical or serious violation, its own title', async () => {
   await signOutEverywhere(browser);

@@ -8,10 +8,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { startServer, api, ROOT } from '../lib/server.mjs';
-import { launchBrowser } from '../lib/browser.mjs';
+import { launchBrowser, axeCheck as axe } from '../lib/browser.mjs';
 import { assertNoSanitizerReport } from '../api/util.mjs';
 import { opsSession, makeUser, login, sql } from '../api/auth-util.mjs';
 import { loginByApi, signOutEverywhere } from './session-util.mjs';
@@ -23,19 +22,8 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('JFIF after the repair')]);
 const TEXT = '3号楼门口的垃圾桶满了两天，垃圾堆到了路上';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 let srv, browser, workerBrowser, staff;
 
-// axe-core on the page as it is: no critical or serious violation (as tests/e2e/a11y).
-async function axe(page, what) {
-  await page.addScriptTag({ path: AXE });
-  // The inbox's toasts (.notify-toast) come and go over any page as events arrive; caught
-  // while fading in, their text fails contrast by opacity alone. Pages are checked without
-  // them.
-  const r = await page.evaluate(() => window.axe.run({ exclude: [['.notify-toast']] }));
-  const bad = r.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
-  assert.deepEqual(bad.map((v) => `${v.impact} ${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`), [], `${what}: axe-core violations`);
-}
 
 before(async () => {
   srv = await startServer();

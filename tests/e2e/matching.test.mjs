@@ -10,13 +10,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { startServer, freshDatabase } from '../lib/server.mjs';
-import { launchBrowser, settle } from '../lib/browser.mjs';
+import { launchBrowser, axeCheck, settle } from '../lib/browser.mjs';
 import { run, assertNoSanitizerReport } from '../api/util.mjs';
 import { loginByApi, signOutEverywhere } from './session-util.mjs';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 let dir, shots, srv, browser, demo;
 const PHONE = { width: 360, height: 740 };
 const TITLE = '想找人聊聊天，排解一下心情';
@@ -65,13 +63,7 @@ async function checkPage(page, name) {
   console.log(`screenshot: ${file}`);
   assert.ok(o.scroll <= o.client, `${name}: the page scrolls sideways (${o.scroll} > ${o.client})`);
   // No critical or serious accessibility violation (axe-core, as tests/e2e/a11y.test.mjs).
-  await page.addScriptTag({ path: AXE });
-  // The inbox's toasts (.notify-toast) come and go over any page as events arrive; caught
-  // while fading in, their text fails contrast by opacity alone. Pages are checked without
-  // them.
-  const r = await page.evaluate(() => window.axe.run({ exclude: [['.notify-toast']] }));
-  const bad = r.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`), [], `${name}: axe-core`);
+  await axeCheck(page, name);
 }
 
 async function asUser(role, viewport) {

@@ -5,6 +5,8 @@ import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
 
 export function chromiumPath() {
   for (const p of [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']) {
@@ -64,4 +66,19 @@ export async function launchBrowser() {
       rmSync(userDir, { recursive: true, force: true });
     },
   };
+}
+
+// axe-core on the page as it is: fails on any critical or serious violation, listing each
+// with (up to three of) the elements it found. The inbox's toasts (.notify-toast) and
+// Element Plus's messages (.el-message) come and go over any page; caught while fading,
+// their text fails contrast by opacity alone (seen under load), so pages are checked
+// without them.
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+export async function axeCheck(page, what) {
+  await page.addScriptTag({ path: AXE });
+  const r = await page.evaluate(() => window.axe.run({ exclude: [['.notify-toast'], ['.el-message']] }));
+  const bad = r.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
+  const report = bad.map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+  console.log(`axe ${what}: ${r.passes.length} rules pass, ${r.violations.length} violations (${bad.length} critical or serious)`);
+  assert.deepEqual(report, [], `${what}: axe-core violations`);
 }

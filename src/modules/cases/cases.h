@@ -60,7 +60,31 @@ int gz_case_brief(gz_db *db, const gz_actor *a, int64_t id, char *grid, char *ca
  * aggregate when that would not be cheaper (a period neither a calendar month nor
  * evaluated within 7 days of now). Returns 0, or -1 with err. */
 enum { CASE_COUNTS_RAW, CASE_COUNTS_FAST, CASE_COUNTS_DAYS, CASE_COUNTS_MONTH };
-#define CASE_COUNT__N 20
+/* The indices of k[] (the order of case_count_names). */
+enum {
+	CASE_K_RECEIVED,
+	CASE_K_REGISTERED,
+	CASE_K_REJECTED,
+	CASE_K_WITHDRAWN,
+	CASE_K_MERGED,
+	CASE_K_DISPATCHED,
+	CASE_K_DUE,
+	CASE_K_CLOSED,
+	CASE_K_ON_TIME,
+	CASE_K_REWORKED,
+	CASE_K_EXTENDED,
+	CASE_K_DUE_RESPONSE,
+	CASE_K_RESPONDED_ON_TIME,
+	CASE_K_RATED,
+	CASE_K_RESOLVED,
+	CASE_K_SATISFIED,
+	CASE_K_BASIC,
+	CASE_K_UNSATISFIED,
+	CASE_K_SELF_HANDLED,
+	CASE_K_ESCALATED,
+	CASE_K__COUNT
+};
+#define CASE_COUNT__N CASE_K__COUNT
 extern const char *const case_count_names[CASE_COUNT__N];
 int gz_case_counts(gz_db *db, const char *lo, const char *hi, int64_t from, int64_t to,
                    int64_t as_of, int64_t now, int how, int64_t k[CASE_COUNT__N], gz_err *err);

@@ -16,32 +16,6 @@
 #define STATS_SPAN_MAX_MS (366LL * 24 * 3600 * 1000)
 #define STATS_DEFAULT_MS  (30LL * 24 * 3600 * 1000)
 
-/* The order of case_count_names. */
-enum {
-	K_RECEIVED,
-	K_REGISTERED,
-	K_REJECTED,
-	K_WITHDRAWN,
-	K_MERGED,
-	K_DISPATCHED,
-	K_DUE,
-	K_CLOSED,
-	K_ON_TIME,
-	K_REWORKED,
-	K_EXTENDED,
-	K_DUE_RESPONSE,
-	K_RESPONDED_ON_TIME,
-	K_RATED,
-	K_RESOLVED,
-	K_SATISFIED,
-	K_BASIC,
-	K_UNSATISFIED,
-	K_SELF_HANDLED,
-	K_ESCALATED,
-	K__COUNT
-};
-_Static_assert(K__COUNT == CASE_COUNT__N, "the counts of rates.c");
-
 /* One rate: {label, numerator, denominator, percent (a decimal string, null when the
  * denominator is 0)}. */
 static json_t *rate(const char *label, int64_t num, int64_t den)
@@ -109,27 +83,32 @@ static void case_stats(gz_req *r)
 	char hi[GZ_SCOPE_MAX + 2];
 	policy_scope_upper(node, hi, sizeof hi);
 	gz_db *db = gz_req_db(r, &err);
-	int64_t k[K__COUNT] = {0};
+	int64_t k[CASE_K__COUNT] = {0};
 	if (!db ||
 	    gz_case_counts(db, node, hi, from, to, as_of, now, CASE_COUNTS_FAST, k, &err) < 0)
 		goto fail;
 	json_t *counts = json_object();
-	for (int i = 0; i < K__COUNT; i++)
+	for (int i = 0; i < CASE_K__COUNT; i++)
 		json_object_set_new(counts, case_count_names[i], json_integer(k[i]));
 	json_t *rates = json_object();
-	json_object_set_new(rates, "registration", rate("立案率", k[K_REGISTERED], k[K_RECEIVED]));
-	json_object_set_new(rates, "dispatch", rate("派遣率", k[K_DISPATCHED], k[K_REGISTERED]));
-	json_object_set_new(rates, "closure", rate("结案率", k[K_CLOSED], k[K_DUE]));
-	json_object_set_new(rates, "on_time_closure", rate("按期结案率", k[K_ON_TIME], k[K_DUE]));
-	json_object_set_new(rates, "rework", rate("返工率", k[K_REWORKED], k[K_DUE]));
-	json_object_set_new(rates, "extension", rate("延期率", k[K_EXTENDED], k[K_DUE]));
+	json_object_set_new(rates, "registration",
+	                    rate("立案率", k[CASE_K_REGISTERED], k[CASE_K_RECEIVED]));
+	json_object_set_new(rates, "dispatch",
+	                    rate("派遣率", k[CASE_K_DISPATCHED], k[CASE_K_REGISTERED]));
+	json_object_set_new(rates, "closure", rate("结案率", k[CASE_K_CLOSED], k[CASE_K_DUE]));
+	json_object_set_new(rates, "on_time_closure",
+	                    rate("按期结案率", k[CASE_K_ON_TIME], k[CASE_K_DUE]));
+	json_object_set_new(rates, "rework", rate("返工率", k[CASE_K_REWORKED], k[CASE_K_DUE]));
+	json_object_set_new(rates, "extension", rate("延期率", k[CASE_K_EXTENDED], k[CASE_K_DUE]));
 	json_object_set_new(rates, "response",
-	                    rate("响应率", k[K_RESPONDED_ON_TIME], k[K_DUE_RESPONSE]));
-	json_object_set_new(rates, "resolution", rate("解决率", k[K_RESOLVED], k[K_RATED]));
+	                    rate("响应率", k[CASE_K_RESPONDED_ON_TIME], k[CASE_K_DUE_RESPONSE]));
+	json_object_set_new(rates, "resolution",
+	                    rate("解决率", k[CASE_K_RESOLVED], k[CASE_K_RATED]));
 	json_object_set_new(rates, "satisfaction",
-	                    rate("满意率", k[K_SATISFIED] + k[K_BASIC], k[K_RATED]));
-	json_object_set_new(rates, "self_handled",
-	                    rate("自处置率", k[K_SELF_HANDLED], k[K_SELF_HANDLED] + k[K_RECEIVED]));
+	                    rate("满意率", k[CASE_K_SATISFIED] + k[CASE_K_BASIC], k[CASE_K_RATED]));
+	json_object_set_new(
+	    rates, "self_handled",
+	    rate("自处置率", k[CASE_K_SELF_HANDLED], k[CASE_K_SELF_HANDLED] + k[CASE_K_RECEIVED]));
 	gz_reply_json(r, 200,
 	              json_pack("{s:s,s:o,s:o,s:o,s:o,s:o}", "node", node, "from",
 	                        gz_api_time_json(from), "to", gz_api_time_json(to), "as_of",

@@ -13,6 +13,7 @@
  * and answered from memory in between, with Cache-Control for the browser and any
  * proxy in front. */
 #include "modules/sharing/sharing_internal.h"
+#include "modules/cases/cases.h"
 #include "api/common.h"
 #include "core/time.h"
 #include "modules/module.h"
@@ -89,46 +90,22 @@ static json_t *rate(const char *label, int64_t num, int64_t den)
 }
 
 /* The three rates of 接诉即办 (docs/METRICS.md "Case rates": 响应率, 解决率, 满意率) over the
- * cases reported in [from, to) inside [lo, hi), evaluated at as_of. */
+ * cases reported in [from, to) inside [lo, hi), evaluated at as_of: the cases module's
+ * counts (gz_case_counts, from its counters), so the board, the report and /stats/cases
+ * agree by construction. */
 json_t *sharing_three_rates(gz_db *db, const char *lo, const char *hi, int64_t from, int64_t to,
                             int64_t as_of, gz_err *err)
 {
-#define REG "self_handled = 0 AND state NOT IN ('withdrawn', 'merged') AND accepted_at IS NOT NULL "
-	gz_stmt *st = gz_db_prepare(
-	    db,
-	    "SELECT "
-	    "SUM(CASE WHEN " REG "AND ((responded_at IS NOT NULL AND responded_at <= $5) OR "
-	    "(response_due_at IS NOT NULL AND response_due_at < $5)) THEN 1 ELSE 0 END), "
-	    "SUM(CASE WHEN " REG "AND responded_at IS NOT NULL AND responded_at <= $5 AND "
-	    "response_due_at IS NOT NULL AND responded_at <= response_due_at THEN 1 ELSE 0 END), "
-	    "SUM(CASE WHEN " REG "AND satisfaction IS NOT NULL THEN 1 ELSE 0 END), "
-	    "SUM(CASE WHEN " REG
-	    "AND satisfaction IS NOT NULL AND resolved = 1 THEN 1 ELSE 0 END), "
-	    "SUM(CASE WHEN " REG "AND satisfaction IN ('satisfied', 'basically_satisfied') THEN 1 "
-	    "ELSE 0 END), "
-	    "SUM(CASE WHEN " REG "THEN 1 ELSE 0 END) "
-	    "FROM cases WHERE grid_code >= $1 AND grid_code < $2 AND reported_at >= $3 AND "
-	    "reported_at < $4",
-	    err);
-#undef REG
-	if (!st)
+	int64_t k[CASE_COUNT__N] = {0};
+	if (gz_case_counts(db, lo, hi, from, to - 1, as_of, gz_time_now_ms(), CASE_COUNTS_FAST, k,
+	                   err) < 0)
 		return NULL;
-	gz_stmt_bind_str(st, 1, lo);
-	gz_stmt_bind_str(st, 2, hi);
-	gz_stmt_bind_int64(st, 3, from);
-	gz_stmt_bind_int64(st, 4, to);
-	gz_stmt_bind_int64(st, 5, as_of);
-	int64_t k[6] = {0};
-	int rc = gz_stmt_step(st, err);
-	if (rc == GZ_ROW)
-		for (int i = 0; i < 6; i++)
-			k[i] = gz_stmt_isnull(st, i) ? 0 : gz_stmt_int64(st, i);
-	gz_stmt_finish(st);
-	if (rc < 0)
-		return NULL;
-	return json_pack("{s:o,s:o,s:o,s:I}", "response", rate("响应率", k[1], k[0]), "resolution",
-	                 rate("解决率", k[3], k[2]), "satisfaction", rate("满意率", k[4], k[2]),
-	                 "registered", (json_int_t)k[5]);
+	return json_pack("{s:o,s:o,s:o,s:I}", "response",
+	                 rate("响应率", k[CASE_K_RESPONDED_ON_TIME], k[CASE_K_DUE_RESPONSE]),
+	                 "resolution", rate("解决率", k[CASE_K_RESOLVED], k[CASE_K_RATED]),
+	                 "satisfaction",
+	                 rate("满意率", k[CASE_K_SATISFIED] + k[CASE_K_BASIC], k[CASE_K_RATED]),
+	                 "registered", (json_int_t)k[CASE_K_REGISTERED]);
 }
 
 /* Day number → its calendar year and month. */
