@@ -300,28 +300,23 @@ int sharing_groups_json(gz_db *db, const sharing_query *q, bool reveal, json_t *
 		gz_people_tag_key(t->code, t->sensitive, key, sizeof key);
 		if (!key[0])
 			continue;
+		/* One row per member: its visits (its own and its household's) and needs met in
+		 * the period, each counted by one probe of its index; reached = any visit. The
+		 * MATERIALIZED CTE keeps the probes from being repeated per use of x.v. */
 		gz_stmt *st = gz_db_prepare(
 		    db,
-		    "SELECT COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM visits v WHERE "
-		    "v.resident_id = r.id AND v.visited_on >= $4 AND v.visited_on <= $5) OR "
-		    "(r.household_id IS NOT NULL AND EXISTS (SELECT 1 FROM visits v WHERE "
+		    "WITH x AS MATERIALIZED (SELECT (SELECT COUNT(*) FROM visits v WHERE "
+		    "v.resident_id = r.id AND v.visited_on >= $4 AND v.visited_on <= $5) + CASE "
+		    "WHEN r.household_id IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM visits v WHERE "
 		    "v.household_id = r.household_id AND v.visited_on >= $4 AND v.visited_on <= "
-		    "$5)) THEN 1 ELSE 0 END), SUM((SELECT COUNT(*) FROM visits v WHERE "
-		    "v.resident_id = "
-		    "r.id AND v.visited_on >= $4 AND v.visited_on <= $5) + CASE WHEN "
-		    "r.household_id IS "
-		    "NULL THEN 0 ELSE (SELECT COUNT(*) FROM visits v WHERE v.household_id = "
-		    "r.household_id AND v.visited_on >= $4 AND v.visited_on <= $5) END), "
-		    "SUM((SELECT "
-		    "COUNT(*) FROM match_needs n WHERE n.resident_id = r.id AND n.done_at >= $6 "
-		    "AND "
-		    "n.done_at < $7)), SUM((SELECT COALESCE(SUM(n.minutes), 0) FROM match_needs n "
-		    "WHERE "
-		    "n.resident_id = r.id AND n.done_at >= $6 AND n.done_at < $7)) FROM "
-		    "resident_tags t "
-		    "JOIN residents r ON r.id = t.resident_id WHERE t.tag_key = $3 AND t.grid_code "
-		    ">= "
-		    "$1 AND t.grid_code < $2 AND " LIVE,
+		    "$5) END AS v, (SELECT COUNT(*) FROM match_needs n WHERE n.resident_id = r.id "
+		    "AND n.done_at >= $6 AND n.done_at < $7) AS nn, (SELECT "
+		    "COALESCE(SUM(n.minutes), "
+		    "0) FROM match_needs n WHERE n.resident_id = r.id AND n.done_at >= $6 AND "
+		    "n.done_at < $7) AS nm FROM resident_tags t JOIN residents r ON r.id = "
+		    "t.resident_id WHERE t.tag_key = $3 AND t.grid_code >= $1 AND t.grid_code < $2 "
+		    "AND " LIVE ") SELECT COUNT(*), SUM(CASE WHEN x.v > 0 THEN 1 ELSE 0 END), "
+		    "SUM(x.v), SUM(x.nn), SUM(x.nm) FROM x",
 		    err);
 		if (!st) {
 			json_decref(arr);
