@@ -12,6 +12,9 @@
  * function the route calls: from the counters case_rate_counts) against the same
  * counts by the route's aggregate query over the street's cases (CASE_COUNTS_RAW).
  *
+ * The whole dashboard (dashboard_bench): every figure DashboardView.vue's requests compute,
+ * part by part, counters and per request, and the total ratio (target >= 20x).
+ *
  * usage: bench_dashboard DB_URL STREET DAYS... (each DAYS: a period of that many days up
  * to today, Beijing time). Exits 1 on a difference or a missed target. */
 #include "modules/sharing/figures.h"
