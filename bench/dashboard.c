@@ -12,6 +12,9 @@
  * function the route calls: from the counters case_rate_counts) against the same
  * counts by the route's aggregate query over the street's cases (CASE_COUNTS_RAW).
  *
+ * The whole dashboard (dashboard_bench): every figure DashboardView.vue's requests compute,
+ * part by part, counters and per request, and the total ratio (target >= 20x).
+ *
  * usage: bench_dashboard DB_URL STREET DAYS... (each DAYS: a period of that many days up
  * to today, Beijing time). Exits 1 on a difference or a missed target. */
 #include "modules/sharing/figures.h"
@@ -20,6 +23,9 @@
 #include "db/db.h"
 #include "domain/policy.h"
 #include "modules/visits/rules.h"
+#include "modules/sharing/sharing_internal.h"
+
+#include <jansson.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,6 +230,144 @@ static int rate_bench(gz_db *db, const char *street)
 	return ratio < TARGET;
 }
 
+/* ---- the whole dashboard: every figure its requests compute ----
+ * DashboardView.vue asks GET /sharing/equity (the default 90 days), GET /sharing/cycles
+ * (the same period) and GET /stats/cases 7 times (rate_periods). Parts, each timed inside
+ * one read snapshot: the per-grid figures (counters | raw), satisfaction and the medians
+ * per grid, the vulnerable groups' coverage, the cycles (these three per request in both
+ * paths: aggregate SQL over the raw tables already), the rates and trend (counters | raw). */
+enum { P_GRIDS, P_TIMES, P_GROUPS, P_CYCLES, P_RATES, P__N };
+static const char *const part_names[P__N] = {
+    "per-grid figures (counters)", "satisfaction, median times per grid (per request)",
+    "vulnerable groups' coverage (per request)", "small and big cycles (per request)",
+    "case rates and trend (counters)"};
+
+static const char *dash_street;
+static int64_t dash_now;
+
+static void die_err(const gz_err *err)
+{
+	fprintf(stderr, "bench_dashboard: %s\n", err->message);
+	exit(2);
+}
+
+/* Runs part p once (raw: the reference path) and returns what it computed as JSON. */
+static json_t *part_run(gz_db *db, const sharing_query *q, int p, bool raw)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	json_t *out = NULL;
+	switch (p) {
+	case P_GRIDS:
+	case P_TIMES: {
+		sharing_grids s;
+		if (sharing_grids_load(db, q, p == P_GRIDS ? raw : false, today, &s, &err) < 0)
+			die_err(&err);
+		out = json_array();
+		if (p == P_TIMES) {
+			sharing_grid all = {.resp_med = -1, .hand_med = -1};
+			if (sharing_case_times_load(db, q, &s, &all, &err) < 0)
+				die_err(&err);
+			json_array_append_new(out, json_pack("[IIIIII]", all.rated, all.satisfied,
+			                                     all.resp_med, all.resp_n, all.hand_med,
+			                                     all.hand_n));
+		}
+		for (size_t i = 0; i < s.n; i++) {
+			const sharing_grid *g = &s.g[i];
+			json_array_append_new(
+			    out, p == P_GRIDS
+			             ? json_pack("[sIIIIII]", g->code, g->residents, g->visits,
+			                         g->visited, g->received, g->closed, g->minutes)
+			             : json_pack("[sIIIIII]", g->code, g->rated, g->satisfied,
+			                         g->resp_med, g->resp_n, g->hand_med, g->hand_n));
+		}
+		if (p == P_GRIDS)
+			json_array_append_new(out, json_integer(s.minutes_community));
+		sharing_grids_free(&s);
+		break;
+	}
+	case P_GROUPS:
+		if (sharing_groups_json(db, q, true, &out, &err) < 0)
+			die_err(&err);
+		break;
+	case P_CYCLES:
+		if (sharing_cycles_build(db, q, &out, &err) < 0)
+			die_err(&err);
+		break;
+	case P_RATES: {
+		int64_t k[RATE_SETS][CASE_COUNT__N];
+		rate_load(db, dash_street, dash_now, raw ? CASE_COUNTS_RAW : CASE_COUNTS_FAST, k);
+		out = json_array();
+		for (int i = 0; i < RATE_SETS; i++)
+			for (int j = 0; j < CASE_COUNT__N; j++)
+				json_array_append_new(out, json_integer(k[i][j]));
+		break;
+	}
+	}
+	return out;
+}
+
+static double part_time(gz_db *db, const sharing_query *q, int p, bool raw)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	if (gz_db_begin_read(db, &err) < 0)
+		die_err(&err);
+	int64_t t0 = gz_time_mono_ns(), n = 0;
+	do {
+		json_decref(part_run(db, q, p, raw));
+		n++;
+	} while (gz_time_mono_ns() - t0 < MIN_MS * 1000000LL);
+	double ns = (double)(gz_time_mono_ns() - t0) / (double)n;
+	gz_db_end_read(db);
+	return ns;
+}
+
+/* Every part both ways: identical answers, then the timings; the total >= 20x. */
+static int dashboard_bench(gz_db *db, const sharing_query *q)
+{
+	dash_street = q->node;
+	dash_now = gz_time_now_ms();
+	rate_setup(q->node, dash_now);
+	printf("the whole street dashboard (equity and cycles over the 90 days, the rates' 7 "
+	       "periods):\n");
+	gz_err err;
+	gz_err_clear(&err);
+	int diff = 0;
+	if (gz_db_begin_read(db, &err) < 0)
+		die_err(&err);
+	for (int p = 0; p < P__N; p++) {
+		json_t *a = part_run(db, q, p, false), *b = part_run(db, q, p, true);
+		if (!json_equal(a, b)) {
+			printf("  %s: the two paths DIFFER\n", part_names[p]);
+			diff++;
+		}
+		json_decref(a), json_decref(b);
+	}
+	gz_db_end_read(db);
+	if (diff)
+		return 1;
+	double sf = 0, sr = 0;
+	for (int p = 0; p < P__N; p++) {
+		double tf[ROUNDS], tr[ROUNDS];
+		part_time(db, q, p, false), part_time(db, q, p, true);
+		for (int k = 0; k < ROUNDS; k++) {
+			tf[k] = part_time(db, q, p, false);
+			tr[k] = part_time(db, q, p, true);
+		}
+		qsort(tf, ROUNDS, sizeof tf[0], cmp_d);
+		qsort(tr, ROUNDS, sizeof tr[0], cmp_d);
+		double f = tf[ROUNDS / 2] / 1e6, r = tr[ROUNDS / 2] / 1e6;
+		sf += f, sr += r;
+		printf("  %-52s %9.3f ms, raw tables %9.3f ms\n", part_names[p], f, r);
+	}
+	double ratio = sr / sf;
+	printf("  identical; the whole dashboard %.3f ms, by aggregate SQL over the raw tables "
+	       "%.3f ms: %.1fx %s\n",
+	       sf, sr, ratio, ratio >= TARGET ? "(target 20x: ok)" : "(BELOW the 20x target)");
+	return ratio < TARGET;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
@@ -290,6 +434,20 @@ int main(int argc, char **argv)
 	}
 	if (rate_bench(db, argv[2]))
 		ret = 1;
+	{
+		sharing_query q;
+		memset(&q, 0, sizeof q);
+		q.node = argv[2];
+		q.level = SPACE_STREET;
+		snprintf(q.lo, sizeof q.lo, "%s", q.node);
+		policy_scope_upper(q.node, q.hi, sizeof q.hi);
+		q.to_day = today;
+		q.from_day = today - (SHARING_DEFAULT_DAYS - 1);
+		q.from_ms = q.from_day * DAY_MS - BEIJING_MS;
+		q.to_ms = (q.to_day + 1) * DAY_MS - BEIJING_MS;
+		if (dashboard_bench(db, &q))
+			ret = 1;
+	}
 	gz_db_close(db);
 	return ret;
 }

@@ -7,8 +7,13 @@
 # figures counted by aggregate SQL over the raw tables (visits, cases,
 # mob_service_records), in the same process and the same read snapshot, for periods of
 # PERIODS days up to today (bench/dashboard.c). Every number must be identical.
-# Target: counters >= 20x faster for each period. Exits 1 if a target is missed or a
-# number differs, 2 on a setup problem. Not run by make test.
+# Target: counters >= 20x faster for each period. Then the case rates and their trend
+# (GET /stats/cases x 7), and last the whole dashboard: every figure its requests compute
+# (equity and cycles over the default 90 days, the 7 rate periods), part by part — the
+# counter-backed parts and the per-request ones (medians per grid, the vulnerable groups,
+# the cycles: aggregate SQL over the raw tables already, so the same query both ways) —
+# with the total ratio (target 20x). Exits 1 if a target is missed or a number differs,
+# 2 on a setup problem. Not run by make test.
 #
 # Environment:
 #   RESIDENTS=1000000   residents to generate (gongzhi gen --residents)

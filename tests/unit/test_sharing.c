@@ -11,6 +11,7 @@
 #include "modules/sharing/equity.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -214,8 +215,9 @@ static void test_median_even_odd_rounding_and_suppression(void **state)
 	assert_int_equal(sharing_median_s(four, 4), -1); /* under 5: suppressed */
 	assert_int_equal(sharing_median_s(NULL, 0), -1);
 	int64_t odd[] = {50500, 10000, 40000, 20000, 30000};
-	assert_int_equal(sharing_median_s(odd, 5), 30); /* sorted in place, the middle */
-	assert_int_equal(odd[0], 10000);
+	assert_int_equal(sharing_median_s(odd, 5), 30); /* the middle; reordered in place */
+	assert_int_equal(odd[2], 30000);
+	assert_true(odd[0] <= 30000 && odd[1] <= 30000 && odd[3] >= 30000 && odd[4] >= 30000);
 	int64_t odd2[] = {1, 2, 1500, 9, 9};
 	assert_int_equal(sharing_median_s(odd2, 5), 0); /* 9 ms → 0 s */
 	int64_t odd3[] = {500, 500, 500, 0, 0};
@@ -229,6 +231,41 @@ static void test_median_even_odd_rounding_and_suppression(void **state)
 	assert_int_equal(sharing_median_s(even3, 6), 1); /* 1.4995 s → 1 */
 	int64_t neg[] = {-5000, -1, 0, 2000, 4000};
 	assert_int_equal(sharing_median_s(neg, 5), 0); /* negative counts as 0 */
+}
+
+static int cmp_ll(const void *pa, const void *pb)
+{
+	int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+	return a < b ? -1 : a > b;
+}
+
+/* The selection gives the median a full sort gives: many sizes, few or many distinct
+ * values (ties), sorted and reversed inputs. */
+static void test_median_equals_the_sorted_middle(void **state)
+{
+	(void)state;
+	static int64_t v[1001], w[1001];
+	uint32_t x = 12345;
+	for (size_t n = 5; n <= 1001; n += (n < 60 ? 1 : 37)) {
+		for (int shape = 0; shape < 4; shape++) {
+			for (size_t i = 0; i < n; i++) {
+				x = x * 1103515245u + 12345u;
+				int64_t r = (int64_t)(x >> 8);
+				v[i] = shape == 0   ? r % 3600000
+				       : shape == 1 ? (r % 4) * 1000
+				       : shape == 2 ? (int64_t)i * 700
+				                    : (int64_t)(n - i) * 700 - 5000;
+			}
+			memcpy(w, v, n * sizeof *v);
+			for (size_t i = 0; i < n; i++)
+				if (w[i] < 0)
+					w[i] = 0;
+			qsort(w, n, sizeof *w, cmp_ll);
+			int64_t want = n % 2 ? (w[n / 2] + 500) / 1000
+			                     : (w[n / 2 - 1] + w[n / 2] + 1000) / 2000;
+			assert_int_equal(sharing_median_s(v, n), want);
+		}
+	}
 }
 
 int main(void)
@@ -246,6 +283,7 @@ int main(void)
 	    cmocka_unit_test(test_lorenz_points_by_hand),
 	    cmocka_unit_test(test_coverage_and_suppression_below_five),
 	    cmocka_unit_test(test_median_even_odd_rounding_and_suppression),
+	    cmocka_unit_test(test_median_equals_the_sorted_middle),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

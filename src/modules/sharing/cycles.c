@@ -266,20 +266,17 @@ static json_t *fig_json(const cy_fig *f)
 	return o;
 }
 
-static void cycles_answer(gz_req *r)
+int sharing_cycles_build(gz_db *db, const sharing_query *qp, json_t **out, gz_err *err)
 {
-	gz_err err;
-	gz_err_clear(&err);
-	sharing_query q;
+	const sharing_query q = *qp;
 	cy_set s = {.q = &q};
-	gz_db *db = gz_req_db(r, &err);
-	if (!db || sharing_query_parse(r, db, ACT_READ, RES_EQUITY, &q, &err) < 0)
-		goto fail;
 	s.m0 = cycle_month_of_day(q.from_day);
 	s.nmonths = (int)(cycle_month_of_day(q.to_day) - s.m0 + 1);
-	if (load_places(db, &s, &err) < 0 || load_services(db, &s, &err) < 0 ||
-	    load_needs(db, &s, &err) < 0 || load_commitments(db, &s, &err) < 0)
-		goto fail;
+	if (load_places(db, &s, err) < 0 || load_services(db, &s, err) < 0 ||
+	    load_needs(db, &s, err) < 0 || load_commitments(db, &s, err) < 0) {
+		set_free(&s);
+		return -1;
+	}
 	json_t *sources = json_array();
 	for (int src = 0; src < CYCLE__COUNT; src++)
 		json_array_append_new(
@@ -312,12 +309,24 @@ static void cycles_answer(gz_req *r)
 	              sharing_day_json(q.from_day), "to", sharing_day_json(q.to_day), "sources",
 	              sources, "total", fig_json(&s.total), "communities", comms, "grids", grids);
 	set_free(&s);
+	*out = body;
+	return 0;
+}
+
+static void cycles_answer(gz_req *r)
+{
+	gz_err err;
+	gz_err_clear(&err);
+	sharing_query q;
+	json_t *body = NULL;
+	gz_db *db = gz_req_db(r, &err);
+	if (!db || sharing_query_parse(r, db, ACT_READ, RES_EQUITY, &q, &err) < 0 ||
+	    sharing_cycles_build(db, &q, &body, &err) < 0) {
+		gz_reply_err(r, &err);
+		return;
+	}
 	gz_reply_header(r, "Cache-Control", "no-store");
 	gz_reply_json(r, 200, body);
-	return;
-fail:
-	set_free(&s);
-	gz_reply_err(r, &err);
 }
 
 static void cycles(gz_req *r)

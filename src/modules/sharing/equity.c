@@ -68,10 +68,39 @@ bool sharing_suppressed(int64_t n)
 	return n < SHARING_MIN_GROUP;
 }
 
-static int cmp_i64(const void *pa, const void *pb)
+/* Rearranges v so that v[k] is the value it would hold sorted, with v[0..k) <= v[k] <=
+ * v(k..n) (Hoare's selection, median-of-three pivot; expected O(n)). */
+static void select_kth(int64_t *v, size_t n, size_t k)
 {
-	int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
-	return a < b ? -1 : a > b;
+	size_t lo = 0, hi = n - 1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int64_t a = v[lo], b = v[mid], c = v[hi];
+		int64_t pivot =
+		    a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+		size_t i = lo, j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				int64_t t = v[i];
+				v[i] = v[j], v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		/* now v[lo..j] <= pivot <= v[i..hi], and v(j..i) == pivot */
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return;
+	}
 }
 
 int64_t sharing_median_s(int64_t *ms, size_t n)
@@ -81,10 +110,14 @@ int64_t sharing_median_s(int64_t *ms, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (ms[i] < 0)
 			ms[i] = 0;
-	qsort(ms, n, sizeof *ms, cmp_i64);
+	select_kth(ms, n, n / 2);
 	if (n % 2)
 		return (ms[n / 2] + 500) / 1000;
-	return (ms[n / 2 - 1] + ms[n / 2] + 1000) / 2000;
+	int64_t a = ms[0]; /* the largest of the lower half */
+	for (size_t i = 1; i < n / 2; i++)
+		if (ms[i] > a)
+			a = ms[i];
+	return (a + ms[n / 2] + 1000) / 2000;
 }
 
 int sharing_coverage(int64_t reached, int64_t members, char *pct, size_t cap)

@@ -82,7 +82,7 @@ size_t sharing_lorenz(const sharing_unit *u, size_t n, int32_t *pop, int32_t *sv
  * reached is not within 0..members. */
 int sharing_coverage(int64_t reached, int64_t members, char *pct, size_t cap);
 
-/* The median of n durations in ms (sorted in place; a negative duration counts as 0), in
+/* The median of n durations in ms (reordered in place; a negative duration counts as 0), in
  * whole seconds rounded half up: n odd → the middle value; n even → the mean of the two
  * middle values (a + b) / 2. One rounding: ⌊(v + 500) / 1000⌋ or ⌊(a + b + 1000) / 2000⌋.
  * Returns -1 (suppressed) when n < SHARING_MIN_GROUP. */

@@ -217,8 +217,8 @@ static void grid_medians(sharing_grid *g, durs *resp, durs *hand)
  * satisfied (满意率), response = responded_at − accepted_at and handling = closed_at −
  * reported_at where the instant is set, and their medians. Per request: an exact median
  * cannot be summed from counters. */
-static int case_times_load(gz_db *db, const sharing_query *q, sharing_grids *s, sharing_grid *all,
-                           gz_err *err)
+int sharing_case_times_load(gz_db *db, const sharing_query *q, sharing_grids *s, sharing_grid *all,
+                            gz_err *err)
 {
 	gz_stmt *st = gz_db_prepare(
 	    db,
@@ -289,11 +289,8 @@ static void case_times_json(json_t *o, const sharing_grid *g)
 
 /* Coverage of each vulnerable group inside the node over the period. Sensitive groups only
  * where the caller may reveal residents at the node (as the workbench's key groups). */
-static int groups_json(gz_req *r, gz_db *db, const sharing_query *q, json_t **out, gz_err *err)
+int sharing_groups_json(gz_db *db, const sharing_query *q, bool reveal, json_t **out, gz_err *err)
 {
-	gz_err e2;
-	gz_err_clear(&e2);
-	bool reveal = gz_auth_check(r, ACT_REVEAL, RES_RESIDENT, q->node, &e2) == 0;
 	json_t *arr = json_array();
 	for (size_t i = 0; i < NGROUPS; i++) {
 		const person_tag *t = person_tag_find(groups[i]);
@@ -303,28 +300,23 @@ static int groups_json(gz_req *r, gz_db *db, const sharing_query *q, json_t **ou
 		gz_people_tag_key(t->code, t->sensitive, key, sizeof key);
 		if (!key[0])
 			continue;
+		/* One row per member: its visits (its own and its household's) and needs met in
+		 * the period, each counted by one probe of its index; reached = any visit. The
+		 * MATERIALIZED CTE keeps the probes from being repeated per use of x.v. */
 		gz_stmt *st = gz_db_prepare(
 		    db,
-		    "SELECT COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM visits v WHERE "
-		    "v.resident_id = r.id AND v.visited_on >= $4 AND v.visited_on <= $5) OR "
-		    "(r.household_id IS NOT NULL AND EXISTS (SELECT 1 FROM visits v WHERE "
+		    "WITH x AS MATERIALIZED (SELECT (SELECT COUNT(*) FROM visits v WHERE "
+		    "v.resident_id = r.id AND v.visited_on >= $4 AND v.visited_on <= $5) + CASE "
+		    "WHEN r.household_id IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM visits v WHERE "
 		    "v.household_id = r.household_id AND v.visited_on >= $4 AND v.visited_on <= "
-		    "$5)) THEN 1 ELSE 0 END), SUM((SELECT COUNT(*) FROM visits v WHERE "
-		    "v.resident_id = "
-		    "r.id AND v.visited_on >= $4 AND v.visited_on <= $5) + CASE WHEN "
-		    "r.household_id IS "
-		    "NULL THEN 0 ELSE (SELECT COUNT(*) FROM visits v WHERE v.household_id = "
-		    "r.household_id AND v.visited_on >= $4 AND v.visited_on <= $5) END), "
-		    "SUM((SELECT "
-		    "COUNT(*) FROM match_needs n WHERE n.resident_id = r.id AND n.done_at >= $6 "
-		    "AND "
-		    "n.done_at < $7)), SUM((SELECT COALESCE(SUM(n.minutes), 0) FROM match_needs n "
-		    "WHERE "
-		    "n.resident_id = r.id AND n.done_at >= $6 AND n.done_at < $7)) FROM "
-		    "resident_tags t "
-		    "JOIN residents r ON r.id = t.resident_id WHERE t.tag_key = $3 AND t.grid_code "
-		    ">= "
-		    "$1 AND t.grid_code < $2 AND " LIVE,
+		    "$5) END AS v, (SELECT COUNT(*) FROM match_needs n WHERE n.resident_id = r.id "
+		    "AND n.done_at >= $6 AND n.done_at < $7) AS nn, (SELECT "
+		    "COALESCE(SUM(n.minutes), "
+		    "0) FROM match_needs n WHERE n.resident_id = r.id AND n.done_at >= $6 AND "
+		    "n.done_at < $7) AS nm FROM resident_tags t JOIN residents r ON r.id = "
+		    "t.resident_id WHERE t.tag_key = $3 AND t.grid_code >= $1 AND t.grid_code < $2 "
+		    "AND " LIVE ") SELECT COUNT(*), SUM(CASE WHEN x.v > 0 THEN 1 ELSE 0 END), "
+		    "SUM(x.v), SUM(x.nn), SUM(x.nm) FROM x",
 		    err);
 		if (!st) {
 			json_decref(arr);
@@ -386,9 +378,12 @@ int sharing_equity_build(gz_req *r, gz_db *db, const sharing_query *qp, int metr
 	sharing_grids s;
 	json_t *groups_arr = NULL;
 	sharing_grid all = {.resp_med = -1, .hand_med = -1};
+	gz_err e2;
+	gz_err_clear(&e2);
+	bool reveal = gz_auth_check(r, ACT_REVEAL, RES_RESIDENT, q.node, &e2) == 0;
 	if (sharing_grids_load(db, &q, false, visit_day_of_ms(gz_time_now_ms()), &s, err) < 0 ||
-	    case_times_load(db, &q, &s, &all, err) < 0 ||
-	    groups_json(r, db, &q, &groups_arr, err) < 0) {
+	    sharing_case_times_load(db, &q, &s, &all, err) < 0 ||
+	    sharing_groups_json(db, &q, reveal, &groups_arr, err) < 0) {
 		sharing_grids_free(&s);
 		return -1;
 	}

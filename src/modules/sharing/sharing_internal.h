@@ -46,6 +46,10 @@ int sharing_equity_build(gz_req *r, gz_db *db, const sharing_query *q, int metri
 json_t *sharing_three_rates(gz_db *db, const char *lo, const char *hi, int64_t from, int64_t to,
                             int64_t as_of, gz_err *err);
 
+/* Per request (cycles.c): GET /sharing/cycles's answer for q. Returns 0 with *out (new
+ * reference), or -1 with err. */
+int sharing_cycles_build(gz_db *db, const sharing_query *q, json_t **out, gz_err *err);
+
 /* The day as "YYYY-MM-DD" JSON. */
 json_t *sharing_day_json(int64_t day);
 
