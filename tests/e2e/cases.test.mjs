@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, api, ROOT } from '../lib/server.mjs';
-import { launchBrowser } from '../lib/browser.mjs';
+import { launchBrowser, noOverflow } from '../lib/browser.mjs';
 import { assertNoSanitizerReport } from '../api/util.mjs';
 import { opsSession, makeUser, login, sql } from '../api/auth-util.mjs';
 import { loginByApi, signOutEverywhere } from './session-util.mjs';
@@ -46,15 +46,6 @@ after(async () => {
     assertNoSanitizerReport(log);
   }
 });
-
-async function noOverflow(page, what) {
-  const o = await page.evaluate(() => {
-    const d = document.documentElement;
-    const m = document.querySelector('.app-main');
-    return { page: d.scrollWidth - d.clientWidth, main: m ? m.scrollWidth - m.clientWidth : 0 };
-  });
-  assert.ok(o.page <= 0 && o.main <= 0, `${what}: wider than the screen (${JSON.stringify(o)})`);
-}
 
 test('staff work through a case on a phone: the list, the overdue case in red, accept and dispatch', async () => {
   await signOutEverywhere(browser);

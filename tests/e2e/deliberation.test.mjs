@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, api } from '../lib/server.mjs';
-import { launchBrowser } from '../lib/browser.mjs';
+import { launchBrowser, noOverflow } from '../lib/browser.mjs';
 import { assertNoSanitizerReport } from '../api/util.mjs';
 import { makeUser, login, sql } from '../api/auth-util.mjs';
 import { peopleWorld, idNumber, C1, G1 } from '../api/people-util.mjs';
@@ -60,15 +60,6 @@ after(async () => {
     assertNoSanitizerReport(log);
   }
 });
-
-async function noOverflow(page, what) {
-  const o = await page.evaluate(() => {
-    const d = document.documentElement;
-    const m = document.querySelector('.app-main');
-    return { page: d.scrollWidth - d.clientWidth, main: m ? m.scrollWidth - m.clientWidth : 0 };
-  });
-  assert.ok(o.page <= 0 && o.main <= 0, `${what}: wider than the screen (${JSON.stringify(o)})`);
-}
 
 test('an owner votes on a phone, changes the vote, and after close sees each threshold with its numbers', async () => {
   await signOutEverywhere(browser);

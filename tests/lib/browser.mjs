@@ -82,3 +82,13 @@ export async function axeCheck(page, what) {
   console.log(`axe ${what}: ${r.passes.length} rules pass, ${r.violations.length} violations (${bad.length} critical or serious)`);
   assert.deepEqual(report, [], `${what}: axe-core violations`);
 }
+
+// The page (and the app's main pane) is no wider than the screen: nothing scrolls sideways.
+export async function noOverflow(page, what) {
+  const o = await page.evaluate(() => {
+    const d = document.documentElement;
+    const m = document.querySelector('.app-main');
+    return { page: d.scrollWidth - d.clientWidth, main: m ? m.scrollWidth - m.clientWidth : 0 };
+  });
+  assert.ok(o.page <= 0 && o.main <= 0, `${what}: wider than the screen (${JSON.stringify(o)})`);
+}

@@ -245,8 +245,8 @@ static void live_sql(char *buf, size_t size, bool edge_lo, bool edge_hi)
 	    "c.closed_at > $5 AND c.closed_at <= $6",
 	    "c.due_at > $5 AND c.due_at <= $6 AND (c.closed_at IS NULL OR c.closed_at > $5)",
 	    "c.responded_at > $5 AND c.responded_at <= $6",
-	    "c.response_due_at >= $5 AND c.response_due_at <= $6 AND (c.responded_at IS "
-	    "NULL OR c.responded_at > $5)"};
+	    ("c.response_due_at >= $5 AND c.response_due_at <= $6 AND (c.responded_at IS "
+	     "NULL OR c.responded_at > $5)")};
 	size_t n = 0;
 	int next = 7;
 	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++)
