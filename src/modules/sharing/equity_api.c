@@ -9,6 +9,7 @@
  * (visits_resident, visits_household). No query reads outside the node. */
 #include "modules/sharing/equity.h"
 #include "modules/sharing/figures.h"
+#include "modules/sharing/memo.h"
 #include "modules/sharing/sharing_internal.h"
 #include "api/auth.h"
 #include "api/common.h"
@@ -287,6 +288,35 @@ static void case_times_json(json_t *o, const sharing_grid *g)
 	json_object_set_new(o, "handling_median_s", median_json(g->hand_med));
 }
 
+/* One group's entry of "groups": fig = members, reached, visits, needs met, minutes. */
+static json_t *group_json(const person_tag *t, const int64_t fig[5])
+{
+	int64_t members = fig[0], reached = fig[1], visits = fig[2], needs = fig[3],
+		minutes = fig[4];
+	char pct[48];
+	json_t *o = json_pack("{s:s,s:s}", "tag", t->code, "label", t->label);
+	if (sharing_coverage(reached, members, pct, sizeof pct) == 1) {
+		json_object_set_new(o, "suppressed", json_false());
+		json_object_set_new(o, "members", json_integer(members));
+		json_object_set_new(o, "reached", json_integer(reached));
+		json_object_set_new(o, "unreached", json_integer(members - reached));
+		json_object_set_new(o, "coverage_percent", json_string(pct));
+		char a[48], b[48], c[48];
+		sharing_per_capita(visits, members, a, sizeof a);
+		sharing_per_capita(needs, members, b, sizeof b);
+		sharing_per_capita(minutes, members, c, sizeof c);
+		json_object_set_new(o, "visits", json_integer(visits));
+		json_object_set_new(o, "visits_per_capita", json_string(a));
+		json_object_set_new(o, "needs_met", json_integer(needs));
+		json_object_set_new(o, "needs_met_per_capita", json_string(b));
+		json_object_set_new(o, "service_minutes", json_integer(minutes));
+		json_object_set_new(o, "service_minutes_per_capita", json_string(c));
+	} else {
+		json_object_set_new(o, "suppressed", json_true());
+	}
+	return o;
+}
+
 /* Coverage of each vulnerable group inside the node over the period. Sensitive groups only
  * where the caller may reveal residents at the node (as the workbench's key groups). */
 int sharing_groups_json(gz_db *db, const sharing_query *q, bool reveal, json_t **out, gz_err *err)
@@ -343,31 +373,292 @@ int sharing_groups_json(gz_db *db, const sharing_query *q, bool reveal, json_t *
 			json_decref(arr);
 			return -1;
 		}
-		char pct[48];
-		json_t *o = json_pack("{s:s,s:s}", "tag", t->code, "label", t->label);
-		if (sharing_coverage(reached, members, pct, sizeof pct) == 1) {
-			json_object_set_new(o, "suppressed", json_false());
-			json_object_set_new(o, "members", json_integer(members));
-			json_object_set_new(o, "reached", json_integer(reached));
-			json_object_set_new(o, "unreached", json_integer(members - reached));
-			json_object_set_new(o, "coverage_percent", json_string(pct));
-			char a[48], b[48], c[48];
-			sharing_per_capita(visits, members, a, sizeof a);
-			sharing_per_capita(needs, members, b, sizeof b);
-			sharing_per_capita(minutes, members, c, sizeof c);
-			json_object_set_new(o, "visits", json_integer(visits));
-			json_object_set_new(o, "visits_per_capita", json_string(a));
-			json_object_set_new(o, "needs_met", json_integer(needs));
-			json_object_set_new(o, "needs_met_per_capita", json_string(b));
-			json_object_set_new(o, "service_minutes", json_integer(minutes));
-			json_object_set_new(o, "service_minutes_per_capita", json_string(c));
-		} else {
-			json_object_set_new(o, "suppressed", json_true());
-		}
+		int64_t fig[5] = {members, reached, visits, needs, minutes};
+		json_t *o = group_json(t, fig);
 		json_array_append_new(arr, o);
 	}
 	*out = arr;
 	return 0;
+}
+
+/* ================================================================ the memo path */
+
+/* What GET /sharing/equity computes per request, by grid and kept between requests
+ * (memo.h): a grid's value is recomputed only when its version (share_versions, in the
+ * request's snapshot) moved. The reference paths above (sharing_case_times_load,
+ * sharing_groups_json) compute the same from all the node's rows; bench/dashboard.c and
+ * tests/api/sharing-memo.test.mjs compare them. */
+
+/* Recompute over the node's whole range when more than a quarter of its grids changed
+ * (the first request, a new period), else grid by grid. */
+static bool whole_node(size_t stale, size_t n)
+{
+	return stale * 4 > n;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* A grid's case times as kept: rated, satisfied, n_resp, n_hand, then the response and the
+ * handling durations, each clamped at 0 and sorted. */
+static const sharing_memo_val *times_put(const sharing_query *q, const char *code, int64_t ver,
+                                         int64_t rated, int64_t sat, durs *resp, durs *hand)
+{
+	size_t n = 4 + resp->n + hand->n;
+	int64_t *v = gz_malloc(n * sizeof *v);
+	v[0] = rated, v[1] = sat, v[2] = (int64_t)resp->n, v[3] = (int64_t)hand->n;
+	for (size_t i = 0; i < resp->n; i++)
+		v[4 + i] = resp->v[i] < 0 ? 0 : resp->v[i];
+	for (size_t i = 0; i < hand->n; i++)
+		v[4 + resp->n + i] = hand->v[i] < 0 ? 0 : hand->v[i];
+	qsort(v + 4, resp->n, sizeof *v, cmp_i64);
+	qsort(v + 4 + resp->n, hand->n, sizeof *v, cmp_i64);
+	const sharing_memo_val *m =
+	    sharing_memo_put(SHARING_MEMO_TIMES, code, q->from_ms, q->to_ms, ver, v, n);
+	free(v);
+	resp->n = hand->n = 0;
+	return m;
+}
+
+static bool in_range(const char *code, const char *lo, const char *hi)
+{
+	return strcmp(code, lo) >= 0 && strcmp(code, hi) < 0;
+}
+
+/* The case times of the grids of s inside [lo, hi) whose vals[i] is NULL, by the
+ * reference's query over that range, kept at their versions. */
+static int times_compute(gz_db *db, const sharing_query *q, const char *lo, const char *hi,
+                         sharing_grids *s, const sharing_version *vs, size_t nv,
+                         const sharing_memo_val **vals, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(
+	    db,
+	    "SELECT c.grid_code, CASE WHEN c.satisfaction IS NULL THEN 0 ELSE 1 END, CASE WHEN "
+	    "c.satisfaction IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END, "
+	    "c.responded_at - c.accepted_at, c.closed_at - c.reported_at FROM grids g CROSS JOIN "
+	    "cases c WHERE g.code >= $1 AND g.code < $2 AND c.grid_code = g.code AND "
+	    "c.reported_at >= $3 AND c.reported_at < $4 AND c.self_handled = 0 AND c.state NOT IN "
+	    "('withdrawn', 'merged') AND c.accepted_at IS NOT NULL ORDER BY g.code",
+	    err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, lo);
+	gz_stmt_bind_str(st, 2, hi);
+	gz_stmt_bind_int64(st, 3, q->from_ms);
+	gz_stmt_bind_int64(st, 4, q->to_ms);
+	durs resp = {0}, hand = {0};
+	int64_t rated = 0, sat = 0;
+	sharing_grid *g = NULL;
+	int rc;
+	for (;;) {
+		rc = gz_stmt_step(st, err);
+		const char *code = rc == GZ_ROW ? gz_stmt_text(st, 0) : NULL;
+		if (g && (!code || strcmp(code, g->code))) {
+			size_t i = (size_t)(g - s->g);
+			if (!vals[i])
+				vals[i] = times_put(q, g->code, sharing_version_of(vs, nv, g->code),
+				                    rated, sat, &resp, &hand);
+			g = NULL;
+		}
+		if (rc != GZ_ROW)
+			break;
+		if (!g) {
+			g = sharing_grids_find(s, code);
+			rated = sat = 0, resp.n = hand.n = 0;
+			if (!g)
+				continue;
+		}
+		rated += gz_stmt_int64(st, 1), sat += gz_stmt_int64(st, 2);
+		if (!gz_stmt_isnull(st, 3))
+			durs_push(&resp, gz_stmt_int64(st, 3));
+		if (!gz_stmt_isnull(st, 4))
+			durs_push(&hand, gz_stmt_int64(st, 4));
+	}
+	gz_stmt_finish(st);
+	free(resp.v), free(hand.v);
+	if (rc < 0)
+		return -1;
+	/* The grids of the range with no such case. */
+	for (size_t i = 0; i < s->n; i++)
+		if (!vals[i] && in_range(s->g[i].code, lo, hi))
+			vals[i] = times_put(q, s->g[i].code, sharing_version_of(vs, nv, s->g[i].code),
+			                    0, 0, &resp, &hand);
+	return 0;
+}
+
+int sharing_case_times_memo(gz_db *db, const sharing_query *q, sharing_grids *s, sharing_grid *all,
+                            gz_err *err)
+{
+	sharing_version *vs;
+	size_t nv, stale = 0;
+	if (sharing_versions_load(db, q->lo, q->hi, &vs, &nv, err) < 0)
+		return -1;
+	size_t n = s->n ? s->n : 1;
+	const sharing_memo_val **vals = gz_calloc(n, sizeof *vals);
+	for (size_t i = 0; i < s->n; i++) {
+		const char *code = s->g[i].code;
+		vals[i] = sharing_memo_get(SHARING_MEMO_TIMES, code, q->from_ms, q->to_ms,
+		                           sharing_version_of(vs, nv, code));
+		stale += !vals[i];
+	}
+	int rc = 0;
+	if (stale && whole_node(stale, s->n))
+		rc = times_compute(db, q, q->lo, q->hi, s, vs, nv, vals, err);
+	for (size_t i = 0; rc == 0 && stale && i < s->n; i++) {
+		if (vals[i])
+			continue;
+		char hi[GZ_SCOPE_MAX + 2];
+		policy_scope_upper(s->g[i].code, hi, sizeof hi);
+		rc = times_compute(db, q, s->g[i].code, hi, s, vs, nv, vals, err);
+	}
+	if (rc == 0) {
+		const int64_t **rp = gz_malloc(n * sizeof *rp), **hp = gz_malloc(n * sizeof *hp);
+		size_t *rn = gz_malloc(n * sizeof *rn), *hn = gz_malloc(n * sizeof *hn);
+		for (size_t i = 0; i < s->n; i++) {
+			sharing_grid *g = &s->g[i];
+			const int64_t *v = vals[i]->v;
+			g->rated = v[0], g->satisfied = v[1];
+			rn[i] = (size_t)v[2], hn[i] = (size_t)v[3];
+			rp[i] = v + 4, hp[i] = v + 4 + rn[i];
+			g->resp_n = v[2], g->resp_med = sharing_median_sorted_s(&rp[i], &rn[i], 1);
+			g->hand_n = v[3], g->hand_med = sharing_median_sorted_s(&hp[i], &hn[i], 1);
+			all->rated += g->rated, all->satisfied += g->satisfied;
+			all->resp_n += g->resp_n, all->hand_n += g->hand_n;
+		}
+		all->resp_med = sharing_median_sorted_s(rp, rn, s->n);
+		all->hand_med = sharing_median_sorted_s(hp, hn, s->n);
+		free(rp), free(hp), free(rn), free(hn);
+	}
+	for (size_t i = 0; i < s->n; i++)
+		if (vals[i])
+			sharing_memo_release(vals[i]);
+	free(vals), free(vs);
+	return rc;
+}
+
+/* A grid's group figures as kept: for each of groups[], members, reached, visits, needs
+ * met, minutes. */
+#define GFIG 5
+
+/* The group figures of the grids of vs inside [lo, hi) whose vals[i] is NULL: per group,
+ * the reference's query over that range, per grid (the tag index is (tag_key, grid_code,
+ * resident_id): a range of one group's members in grid order); kept at their versions. */
+static int groups_compute(gz_db *db, const sharing_query *q, const char *lo, const char *hi,
+                          const sharing_version *vs, size_t nv, const sharing_memo_val **vals,
+                          gz_err *err)
+{
+	int64_t(*acc)[NGROUPS * GFIG] = gz_calloc(nv ? nv : 1, sizeof *acc);
+	int rc = 0;
+	for (size_t k = 0; rc == 0 && k < NGROUPS; k++) {
+		const person_tag *t = person_tag_find(groups[k]);
+		char key[GZ_PEOPLE_TAG_KEY_SIZE];
+		if (!t)
+			continue;
+		gz_people_tag_key(t->code, t->sensitive, key, sizeof key);
+		if (!key[0])
+			continue;
+		gz_stmt *st = gz_db_prepare(
+		    db,
+		    "WITH x AS MATERIALIZED (SELECT t.grid_code AS g, (SELECT COUNT(*) FROM visits v "
+		    "WHERE v.resident_id = r.id AND v.visited_on >= $4 AND v.visited_on <= $5) + "
+		    "CASE WHEN r.household_id IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM visits v "
+		    "WHERE v.household_id = r.household_id AND v.visited_on >= $4 AND v.visited_on "
+		    "<= $5) END AS v, (SELECT COUNT(*) FROM match_needs n WHERE n.resident_id = r.id "
+		    "AND n.done_at >= $6 AND n.done_at < $7) AS nn, (SELECT COALESCE(SUM(n.minutes), "
+		    "0) FROM match_needs n WHERE n.resident_id = r.id AND n.done_at >= $6 AND "
+		    "n.done_at < $7) AS nm FROM resident_tags t JOIN residents r ON r.id = "
+		    "t.resident_id WHERE t.tag_key = $3 AND t.grid_code >= $1 AND t.grid_code < $2 "
+		    "AND " LIVE ") SELECT x.g, COUNT(*), SUM(CASE WHEN x.v > 0 THEN 1 ELSE 0 END), "
+		    "SUM(x.v), SUM(x.nn), SUM(x.nm) FROM x GROUP BY x.g",
+		    err);
+		if (!st) {
+			rc = -1;
+			break;
+		}
+		gz_stmt_bind_str(st, 1, lo);
+		gz_stmt_bind_str(st, 2, hi);
+		gz_stmt_bind_str(st, 3, key);
+		gz_stmt_bind_int64(st, 4, q->from_day);
+		gz_stmt_bind_int64(st, 5, q->to_day);
+		gz_stmt_bind_int64(st, 6, q->from_ms);
+		gz_stmt_bind_int64(st, 7, q->to_ms);
+		int r;
+		while ((r = gz_stmt_step(st, err)) == GZ_ROW) {
+			const char *code = gz_stmt_text(st, 0);
+			size_t a = 0, b = nv; /* vs is in code order */
+			while (a < b) {
+				size_t mid = a + (b - a) / 2;
+				if (strcmp(vs[mid].code, code) < 0)
+					a = mid + 1;
+				else
+					b = mid;
+			}
+			if (a == nv || strcmp(vs[a].code, code))
+				continue; /* no version row: not counted (cannot be, see 0003) */
+			for (int c = 0; c < GFIG; c++)
+				acc[a][k * GFIG + (size_t)c] =
+				    gz_stmt_isnull(st, c + 1) ? 0 : gz_stmt_int64(st, c + 1);
+		}
+		gz_stmt_finish(st);
+		if (r < 0)
+			rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && i < nv; i++)
+		if (!vals[i] && in_range(vs[i].code, lo, hi))
+			vals[i] = sharing_memo_put(SHARING_MEMO_GROUPS, vs[i].code, q->from_ms,
+			                           q->to_ms, vs[i].v, acc[i], NGROUPS * GFIG);
+	free(acc);
+	return rc;
+}
+
+int sharing_groups_memo(gz_db *db, const sharing_query *q, bool reveal, json_t **out, gz_err *err)
+{
+	sharing_version *vs;
+	size_t nv, stale = 0;
+	if (sharing_versions_load(db, q->lo, q->hi, &vs, &nv, err) < 0)
+		return -1;
+	const sharing_memo_val **vals = gz_calloc(nv ? nv : 1, sizeof *vals);
+	for (size_t i = 0; i < nv; i++) {
+		vals[i] = sharing_memo_get(SHARING_MEMO_GROUPS, vs[i].code, q->from_ms, q->to_ms,
+		                           vs[i].v);
+		stale += !vals[i];
+	}
+	int rc = 0;
+	if (stale && whole_node(stale, nv))
+		rc = groups_compute(db, q, q->lo, q->hi, vs, nv, vals, err);
+	for (size_t i = 0; rc == 0 && stale && i < nv; i++) {
+		if (vals[i])
+			continue;
+		char hi[GZ_SCOPE_MAX + 2];
+		policy_scope_upper(vs[i].code, hi, sizeof hi);
+		rc = groups_compute(db, q, vs[i].code, hi, vs, nv, vals, err);
+	}
+	if (rc == 0) {
+		int64_t sum[NGROUPS * GFIG] = {0};
+		for (size_t i = 0; i < nv; i++)
+			for (size_t c = 0; c < NGROUPS * GFIG; c++)
+				sum[c] += vals[i]->v[c];
+		json_t *arr = json_array();
+		for (size_t k = 0; k < NGROUPS; k++) {
+			const person_tag *t = person_tag_find(groups[k]);
+			if (!t || (t->sensitive && !reveal))
+				continue;
+			char key[GZ_PEOPLE_TAG_KEY_SIZE];
+			gz_people_tag_key(t->code, t->sensitive, key, sizeof key);
+			if (!key[0])
+				continue;
+			json_array_append_new(arr, group_json(t, sum + k * GFIG));
+		}
+		*out = arr;
+	}
+	for (size_t i = 0; i < nv; i++)
+		if (vals[i])
+			sharing_memo_release(vals[i]);
+	free(vals), free(vs);
+	return rc;
 }
 
 int sharing_equity_build(gz_req *r, gz_db *db, const sharing_query *qp, int metric_k, json_t **out,
@@ -382,8 +673,8 @@ int sharing_equity_build(gz_req *r, gz_db *db, const sharing_query *qp, int metr
 	gz_err_clear(&e2);
 	bool reveal = gz_auth_check(r, ACT_REVEAL, RES_RESIDENT, q.node, &e2) == 0;
 	if (sharing_grids_load(db, &q, false, visit_day_of_ms(gz_time_now_ms()), &s, err) < 0 ||
-	    sharing_case_times_load(db, &q, &s, &all, err) < 0 ||
-	    sharing_groups_json(db, &q, reveal, &groups_arr, err) < 0) {
+	    sharing_case_times_memo(db, &q, &s, &all, err) < 0 ||
+	    sharing_groups_memo(db, &q, reveal, &groups_arr, err) < 0) {
 		sharing_grids_free(&s);
 		return -1;
 	}

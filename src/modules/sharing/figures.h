@@ -53,4 +53,13 @@ int sharing_case_times_load(gz_db *db, const sharing_query *q, sharing_grids *s,
  * Returns 0 with *out (a new array), or -1 with err. */
 int sharing_groups_json(gz_db *db, const sharing_query *q, bool reveal, json_t **out, gz_err *err);
 
+/* The same two answers as sharing_case_times_load and sharing_groups_json, as the route
+ * computes them: per grid, kept in the memo (memo.h) at the grid's version and recomputed
+ * only for the grids whose version moved; the node's sums and medians combined from the
+ * grids' (the medians by selection over the grids' sorted durations). Inside a read
+ * snapshot. */
+int sharing_case_times_memo(gz_db *db, const sharing_query *q, sharing_grids *s, sharing_grid *all,
+                            gz_err *err);
+int sharing_groups_memo(gz_db *db, const sharing_query *q, bool reveal, json_t **out, gz_err *err);
+
 #endif
