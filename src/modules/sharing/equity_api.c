@@ -461,7 +461,7 @@ static int times_compute(gz_db *db, const sharing_query *q, const char *lo, cons
 			if (!vals[i])
 				vals[i] = times_put(q, g->code, sharing_version_of(vs, nv, g->code),
 				                    rated, sat, &resp, &hand);
-			g = NULL;
+			resp.n = hand.n = 0, g = NULL;
 		}
 		if (rc != GZ_ROW)
 			break;
@@ -478,15 +478,13 @@ static int times_compute(gz_db *db, const sharing_query *q, const char *lo, cons
 			durs_push(&hand, gz_stmt_int64(st, 4));
 	}
 	gz_stmt_finish(st);
-	free(resp.v), free(hand.v);
-	if (rc < 0)
-		return -1;
 	/* The grids of the range with no such case. */
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; rc >= 0 && i < s->n; i++)
 		if (!vals[i] && in_range(s->g[i].code, lo, hi))
 			vals[i] = times_put(q, s->g[i].code, sharing_version_of(vs, nv, s->g[i].code),
 			                    0, 0, &resp, &hand);
-	return 0;
+	free(resp.v), free(hand.v);
+	return rc < 0 ? -1 : 0;
 }
 
 int sharing_case_times_memo(gz_db *db, const sharing_query *q, sharing_grids *s, sharing_grid *all,
