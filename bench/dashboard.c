@@ -288,13 +288,13 @@ static json_t *part_run(gz_db *db, const sharing_query *q, int p, bool raw)
 		s.g = gz_malloc((s.n ? s.n : 1) * sizeof *s.g);
 		memcpy(s.g, dash_grids.g, s.n * sizeof *s.g);
 		sharing_grid all = {.resp_med = -1, .hand_med = -1};
-		if ((raw ? sharing_case_times_load : sharing_case_times_memo)(db, q, &s, &all, &err) <
-		    0)
+		if ((raw ? sharing_case_times_load : sharing_case_times_memo)(db, q, &s, &all,
+		                                                              &err) < 0)
 			die_err(&err);
 		out = json_array();
-		json_array_append_new(out, json_pack("[IIIIII]", all.rated, all.satisfied,
-		                                     all.resp_med, all.resp_n, all.hand_med,
-		                                     all.hand_n));
+		json_array_append_new(out,
+		                      json_pack("[IIIIII]", all.rated, all.satisfied, all.resp_med,
+		                                all.resp_n, all.hand_med, all.hand_n));
 		for (size_t i = 0; i < s.n; i++) {
 			const sharing_grid *g = &s.g[i];
 			json_array_append_new(out, json_pack("[sIIIIII]", g->code, g->rated,
@@ -356,11 +356,13 @@ static double memo_time(gz_db *db, const sharing_query *q, int p, int k)
 			sharing_memo_clear();
 		} else {
 			char sql[4096];
-			int len = snprintf(sql, sizeof sql,
-			                   "UPDATE share_versions SET v = v + 1 WHERE grid_code IN (");
+			int len =
+			    snprintf(sql, sizeof sql,
+			             "UPDATE share_versions SET v = v + 1 WHERE grid_code IN (");
 			for (int j = 0; j < k; j++, at++)
-				len += snprintf(sql + len, sizeof sql - (size_t)len, "%s'%s'", j ? ", " : "",
-				                dash_grids.g[at % dash_grids.n].code);
+				len +=
+				    snprintf(sql + len, sizeof sql - (size_t)len, "%s'%s'",
+				             j ? ", " : "", dash_grids.g[at % dash_grids.n].code);
 			snprintf(sql + len, sizeof sql - (size_t)len, ")");
 			if (gz_db_begin(db, &err) < 0 || gz_db_exec(db, sql, &err) < 0 ||
 			    gz_db_commit(db, &err) < 0)
@@ -458,7 +460,8 @@ static int dashboard_bench(gz_db *db, const sharing_query *q)
 	for (int p = P_TIMES; p <= P_GROUPS; p++) {
 		json_t *a = part_run(db, q, p, false), *b = part_run(db, q, p, true);
 		if (!json_equal(a, b))
-			printf("  %s: the two paths DIFFER after the versions moved\n", part_names[p]),
+			printf("  %s: the two paths DIFFER after the versions moved\n",
+			       part_names[p]),
 			    diff++;
 		json_decref(a), json_decref(b);
 	}

@@ -211,6 +211,16 @@ static void grid_medians(sharing_grid *g, durs *resp, durs *hand)
 	resp->n = hand->n = 0;
 }
 
+/* The 立案 cases of the grids in [$1, $2) reported in [$3, $4): grid, rated, satisfied,
+ * response and handling durations (NULL: not yet). */
+static const char case_times_sql[] =
+    "SELECT c.grid_code, CASE WHEN c.satisfaction IS NULL THEN 0 ELSE 1 END, CASE WHEN "
+    "c.satisfaction IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END, "
+    "c.responded_at - c.accepted_at, c.closed_at - c.reported_at FROM grids g CROSS JOIN "
+    "cases c WHERE g.code >= $1 AND g.code < $2 AND c.grid_code = g.code AND "
+    "c.reported_at >= $3 AND c.reported_at < $4 AND c.self_handled = 0 AND c.state NOT IN "
+    "('withdrawn', 'merged') AND c.accepted_at IS NOT NULL ORDER BY g.code";
+
 /* Over the node's cases reported in the period that are 立案 (受理 and accepted: METRICS
  * "Case rates"), grid by grid: the node's grids outer (CROSS JOIN fixes SQLite's order) and
  * for each the period's range of cases_grid_reported (grid_code, reported_at), so only the
@@ -221,15 +231,7 @@ static void grid_medians(sharing_grid *g, durs *resp, durs *hand)
 int sharing_case_times_load(gz_db *db, const sharing_query *q, sharing_grids *s, sharing_grid *all,
                             gz_err *err)
 {
-	gz_stmt *st = gz_db_prepare(
-	    db,
-	    "SELECT c.grid_code, CASE WHEN c.satisfaction IS NULL THEN 0 ELSE 1 END, CASE WHEN "
-	    "c.satisfaction IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END, "
-	    "c.responded_at - c.accepted_at, c.closed_at - c.reported_at FROM grids g CROSS JOIN "
-	    "cases c WHERE g.code >= $1 AND g.code < $2 AND c.grid_code = g.code AND "
-	    "c.reported_at >= $3 AND c.reported_at < $4 AND c.self_handled = 0 AND c.state NOT IN "
-	    "('withdrawn', 'merged') AND c.accepted_at IS NOT NULL ORDER BY g.code",
-	    err);
+	gz_stmt *st = gz_db_prepare(db, case_times_sql, err);
 	if (!st)
 		return -1;
 	gz_stmt_bind_str(st, 1, q->lo);
@@ -292,7 +294,7 @@ static void case_times_json(json_t *o, const sharing_grid *g)
 static json_t *group_json(const person_tag *t, const int64_t fig[5])
 {
 	int64_t members = fig[0], reached = fig[1], visits = fig[2], needs = fig[3],
-		minutes = fig[4];
+	        minutes = fig[4];
 	char pct[48];
 	json_t *o = json_pack("{s:s,s:s}", "tag", t->code, "label", t->label);
 	if (sharing_coverage(reached, members, pct, sizeof pct) == 1) {
@@ -434,15 +436,7 @@ static int times_compute(gz_db *db, const sharing_query *q, const char *lo, cons
                          sharing_grids *s, const sharing_version *vs, size_t nv,
                          const sharing_memo_val **vals, gz_err *err)
 {
-	gz_stmt *st = gz_db_prepare(
-	    db,
-	    "SELECT c.grid_code, CASE WHEN c.satisfaction IS NULL THEN 0 ELSE 1 END, CASE WHEN "
-	    "c.satisfaction IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END, "
-	    "c.responded_at - c.accepted_at, c.closed_at - c.reported_at FROM grids g CROSS JOIN "
-	    "cases c WHERE g.code >= $1 AND g.code < $2 AND c.grid_code = g.code AND "
-	    "c.reported_at >= $3 AND c.reported_at < $4 AND c.self_handled = 0 AND c.state NOT IN "
-	    "('withdrawn', 'merged') AND c.accepted_at IS NOT NULL ORDER BY g.code",
-	    err);
+	gz_stmt *st = gz_db_prepare(db, case_times_sql, err);
 	if (!st)
 		return -1;
 	gz_stmt_bind_str(st, 1, lo);
@@ -481,8 +475,9 @@ static int times_compute(gz_db *db, const sharing_query *q, const char *lo, cons
 	/* The grids of the range with no such case. */
 	for (size_t i = 0; rc >= 0 && i < s->n; i++)
 		if (!vals[i] && in_range(s->g[i].code, lo, hi))
-			vals[i] = times_put(q, s->g[i].code, sharing_version_of(vs, nv, s->g[i].code),
-			                    0, 0, &resp, &hand);
+			vals[i] =
+			    times_put(q, s->g[i].code, sharing_version_of(vs, nv, s->g[i].code), 0,
+			              0, &resp, &hand);
 	free(resp.v), free(hand.v);
 	return rc < 0 ? -1 : 0;
 }
@@ -560,12 +555,15 @@ static int groups_compute(gz_db *db, const sharing_query *q, const char *lo, con
 			continue;
 		gz_stmt *st = gz_db_prepare(
 		    db,
-		    "WITH x AS MATERIALIZED (SELECT t.grid_code AS g, (SELECT COUNT(*) FROM visits v "
+		    "WITH x AS MATERIALIZED (SELECT t.grid_code AS g, (SELECT COUNT(*) FROM visits "
+		    "v "
 		    "WHERE v.resident_id = r.id AND v.visited_on >= $4 AND v.visited_on <= $5) + "
 		    "CASE WHEN r.household_id IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM visits v "
 		    "WHERE v.household_id = r.household_id AND v.visited_on >= $4 AND v.visited_on "
-		    "<= $5) END AS v, (SELECT COUNT(*) FROM match_needs n WHERE n.resident_id = r.id "
-		    "AND n.done_at >= $6 AND n.done_at < $7) AS nn, (SELECT COALESCE(SUM(n.minutes), "
+		    "<= $5) END AS v, (SELECT COUNT(*) FROM match_needs n WHERE n.resident_id = "
+		    "r.id "
+		    "AND n.done_at >= $6 AND n.done_at < $7) AS nn, (SELECT "
+		    "COALESCE(SUM(n.minutes), "
 		    "0) FROM match_needs n WHERE n.resident_id = r.id AND n.done_at >= $6 AND "
 		    "n.done_at < $7) AS nm FROM resident_tags t JOIN residents r ON r.id = "
 		    "t.resident_id WHERE t.tag_key = $3 AND t.grid_code >= $1 AND t.grid_code < $2 "

@@ -88,8 +88,8 @@ static void unref(entry *e)
 		free(e);
 }
 
-const sharing_memo_val *sharing_memo_get(int kind, const char *grid, int64_t from_ms,
-                                         int64_t to_ms, int64_t version)
+const sharing_memo_val *sharing_memo_get(int kind, const char *grid, int64_t from_ms, int64_t to_ms,
+                                         int64_t version)
 {
 	size_t i = slot_of(kind, grid, from_ms, to_ms);
 	entry *e;
@@ -104,9 +104,8 @@ const sharing_memo_val *sharing_memo_get(int kind, const char *grid, int64_t fro
 	return e ? &e->val : NULL;
 }
 
-const sharing_memo_val *sharing_memo_put(int kind, const char *grid, int64_t from_ms,
-                                         int64_t to_ms, int64_t version, const int64_t *v,
-                                         size_t n)
+const sharing_memo_val *sharing_memo_put(int kind, const char *grid, int64_t from_ms, int64_t to_ms,
+                                         int64_t version, const int64_t *v, size_t n)
 {
 	entry *e = gz_malloc(sizeof *e + n * sizeof *v);
 	memset(e, 0, sizeof *e);

@@ -47,13 +47,12 @@ int64_t sharing_version_of(const sharing_version *vs, size_t n, const char *code
 
 /* The value kept for (kind, grid, from_ms, to_ms) at version, with a reference the caller
  * drops with sharing_memo_release; NULL when there is none at that version. */
-const sharing_memo_val *sharing_memo_get(int kind, const char *grid, int64_t from_ms,
-                                         int64_t to_ms, int64_t version);
+const sharing_memo_val *sharing_memo_get(int kind, const char *grid, int64_t from_ms, int64_t to_ms,
+                                         int64_t version);
 /* Keeps a copy of v[0..n) for the key at version (replacing what the slot held) and
  * returns it with a reference for the caller. */
-const sharing_memo_val *sharing_memo_put(int kind, const char *grid, int64_t from_ms,
-                                         int64_t to_ms, int64_t version, const int64_t *v,
-                                         size_t n);
+const sharing_memo_val *sharing_memo_put(int kind, const char *grid, int64_t from_ms, int64_t to_ms,
+                                         int64_t version, const int64_t *v, size_t n);
 void sharing_memo_release(const sharing_memo_val *val);
 /* Empties the memo (bench/dashboard.c: the cold cost). */
 void sharing_memo_clear(void);
