@@ -13,7 +13,8 @@
  * counts by the route's aggregate query over the street's cases (CASE_COUNTS_RAW).
  *
  * The whole dashboard (dashboard_bench): every figure DashboardView.vue's requests compute,
- * part by part, counters and per request, and the total ratio (target >= 20x).
+ * part by part, counters, memo (warm) and per request, and the total ratio (target >=
+ * 20x); then the memo's cost when k grids changed since the last answer, and cold.
  *
  * usage: bench_dashboard DB_URL STREET DAYS... (each DAYS: a period of that many days up
  * to today, Beijing time). Exits 1 on a difference or a missed target. */
