@@ -99,30 +99,28 @@ END;
 CREATE TRIGGER share_v_visits_insert AFTER INSERT ON visits
 BEGIN
     INSERT INTO share_versions (grid_code, v)
-    SELECT DISTINCT t.grid_code, 1 FROM resident_tags t
-    WHERE t.resident_id = NEW.resident_id
-       OR t.resident_id IN (SELECT r.id FROM residents r
-                            WHERE r.household_id = NEW.household_id)
+    SELECT t.grid_code, 1 FROM resident_tags t WHERE t.resident_id = NEW.resident_id
+    UNION SELECT t.grid_code, 1 FROM residents r JOIN resident_tags t ON t.resident_id = r.id
+    WHERE r.household_id = NEW.household_id
     ON CONFLICT (grid_code) DO UPDATE SET v = v + 1;
 END;
 
 CREATE TRIGGER share_v_visits_update AFTER UPDATE ON visits
 BEGIN
     INSERT INTO share_versions (grid_code, v)
-    SELECT DISTINCT t.grid_code, 1 FROM resident_tags t
+    SELECT t.grid_code, 1 FROM resident_tags t
     WHERE t.resident_id IN (OLD.resident_id, NEW.resident_id)
-       OR t.resident_id IN (SELECT r.id FROM residents r
-                            WHERE r.household_id IN (OLD.household_id, NEW.household_id))
+    UNION SELECT t.grid_code, 1 FROM residents r JOIN resident_tags t ON t.resident_id = r.id
+    WHERE r.household_id IN (OLD.household_id, NEW.household_id)
     ON CONFLICT (grid_code) DO UPDATE SET v = v + 1;
 END;
 
 CREATE TRIGGER share_v_visits_delete AFTER DELETE ON visits
 BEGIN
     INSERT INTO share_versions (grid_code, v)
-    SELECT DISTINCT t.grid_code, 1 FROM resident_tags t
-    WHERE t.resident_id = OLD.resident_id
-       OR t.resident_id IN (SELECT r.id FROM residents r
-                            WHERE r.household_id = OLD.household_id)
+    SELECT t.grid_code, 1 FROM resident_tags t WHERE t.resident_id = OLD.resident_id
+    UNION SELECT t.grid_code, 1 FROM residents r JOIN resident_tags t ON t.resident_id = r.id
+    WHERE r.household_id = OLD.household_id
     ON CONFLICT (grid_code) DO UPDATE SET v = v + 1;
 END;
 
@@ -170,10 +168,11 @@ $$;
 -- households given.
 CREATE FUNCTION gz_share_tag_grids(p_residents BIGINT[], p_households BIGINT[])
 RETURNS TEXT[] LANGUAGE sql STABLE AS $$
-    SELECT ARRAY(SELECT DISTINCT t.grid_code::TEXT FROM resident_tags t
+    SELECT ARRAY(SELECT t.grid_code::TEXT FROM resident_tags t
                  WHERE t.resident_id = ANY (p_residents)
-                    OR t.resident_id IN (SELECT r.id FROM residents r
-                                         WHERE r.household_id = ANY (p_households)))
+                 UNION SELECT t.grid_code::TEXT FROM residents r
+                 JOIN resident_tags t ON t.resident_id = r.id
+                 WHERE r.household_id = ANY (p_households))
 $$;
 
 CREATE FUNCTION gz_share_v_cases() RETURNS trigger LANGUAGE plpgsql AS $$
