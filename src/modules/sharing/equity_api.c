@@ -4,9 +4,11 @@
  *
  * Where the numbers come from (read-only joins, docs/ARCHITECTURE.md): the per-grid figures
  * from the counters share_counts (figures.c: O(grids × blocks of days) rows, kept exact by
- * triggers), residents per grid from people's resident_counts; group coverage through the
- * tag index (resident_tags (tag_key, grid_code, …)) and each member's visits
- * (visits_resident, visits_household). No query reads outside the node. */
+ * triggers), residents per grid from people's resident_counts; satisfaction and the
+ * medians from the 立案 cases, and group coverage through the tag index (resident_tags
+ * (tag_key, grid_code, …)) and each member's visits (visits_resident, visits_household) —
+ * both per grid, kept in the memo at the grids' versions (memo.h: only the grids changed
+ * since are recomputed). No query reads outside the node. */
 #include "modules/sharing/equity.h"
 #include "modules/sharing/figures.h"
 #include "modules/sharing/memo.h"
