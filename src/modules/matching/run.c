@@ -334,23 +334,6 @@ static int load_needs(gz_db *db, run_ctx *c, const char *lo, const char *hi, int
 	return rc < 0 ? -1 : 0;
 }
 
-/* An offer's availability ({weekday, from, to} as offers.c checked them) for the
- * availability cut; no windows: always available. */
-static void offer_windows(run_offer *o, const char *text)
-{
-	json_t *arr = json_loads(text, 0, NULL), *v;
-	size_t k, n = json_array_size(arr);
-	o->windows = n ? calloc(n, sizeof *o->windows) : NULL;
-	json_array_foreach(arr, k, v)
-	{
-		match_avail_window *w = &o->windows[o->nwindows++];
-		w->weekday = (int)json_integer_value(json_object_get(v, "weekday"));
-		w->from_min = match_avail_hhmm(json_string_value(json_object_get(v, "from")));
-		w->to_min = match_avail_hhmm(json_string_value(json_object_get(v, "to")));
-	}
-	json_decref(arr);
-}
-
 static int load_offers(gz_db *db, run_ctx *c, const char *lo, const char *hi, const char *street,
                        int64_t now, gz_err *err)
 {
@@ -384,7 +367,7 @@ static int load_offers(gz_db *db, run_ctx *c, const char *lo, const char *hi, co
 		o->lat = gz_stmt_int64(st, 6);
 		o->grids = json_loads(gz_stmt_text(st, 7), 0, NULL);
 		o->load = gz_stmt_int64(st, 9);
-		offer_windows(o, gz_stmt_text(st, 8));
+		o->nwindows = match_avail_parse(gz_stmt_text(st, 8), &o->windows);
 		if (!json_is_array(o->skills)) {
 			json_decref(o->skills);
 			o->skills = json_array();
