@@ -465,13 +465,25 @@ static int cuts(gz_db *db, run_ctx *c, const match_graph *g, const char *lo, con
 	"p.grid_code LEFT JOIN units u ON u.id = n.unit_id LEFT JOIN buildings b ON b.id = "       \
 	"u.building_id"
 
-/* The provider sees the flat once they have accepted; before, the building. */
+/* The provider sees the flat once they have accepted; before, the building. Someone who
+ * does not keep the resident's register (a provider) sees that the need is a key group's
+ * (reasons.key_group), never the weights: with the tags' weights (独居老人 3, 低保 2 …) the
+ * tags' part, or the weight less its other parts, says which group. */
 static json_t *proposal_json(const gz_actor *a, gz_arena *A, gz_stmt *st)
 {
 	const char *grid = gz_stmt_text(st, 4);
 	bool visible = gz_people_name_visible(a, grid);
 	json_t *reasons = json_loads(gz_stmt_text(st, 9), 0, NULL);
-	return json_pack(
+	if (reasons && !visible) {
+		json_object_set_new(
+		    reasons, "key_group",
+		    json_boolean(json_integer_value(json_object_get(reasons, "weight_tags")) > 0));
+		static const char *const hidden[] = {"weight", "weight_tags", "weight_waiting",
+		                                     "priority"};
+		for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
+			json_object_del(reasons, hidden[i]);
+	}
+	json_t *o = json_pack(
 	    "{s:o,s:o,s:s,s:s,s:I,s:I,s:I,s:o,s:s,s:s,s:o,s:{s:o,s:s,s:s,s:s,s:{s:f,s:f},s:s,s:s,"
 	    "s:s,s:o,s:o,s:I},s:{s:o,s:s,s:{s:f,s:f}}}",
 	    "id", gz_api_id_json(gz_stmt_int64(st, 0)), "run_id", gz_api_id_or_null(st, 1),
@@ -492,6 +504,9 @@ static json_t *proposal_json(const gz_actor *a, gz_arena *A, gz_stmt *st)
 	    (json_int_t)gz_stmt_int64(st, 24), "offer", "id", gz_api_id_json(gz_stmt_int64(st, 3)),
 	    "name", gz_stmt_text(st, 18), "base", "lng", (double)gz_stmt_int64(st, 19) / 1e7, "lat",
 	    (double)gz_stmt_int64(st, 20) / 1e7);
+	if (o && !visible)
+		json_object_del(o, "weight");
+	return o;
 }
 
 #define RUN_COLS                                                                                   \
