@@ -12,7 +12,7 @@ import { startServer, api } from '../lib/server.mjs';
 import { assertErrorShape, assertNoSanitizerReport } from './util.mjs';
 import { sql } from './auth-util.mjs';
 import { G1, G2, C1, C2, C2G1, STREET, idNumber } from './people-util.mjs';
-import { boardData, sharingWorld } from './sharing-util.mjs';
+import { REPORTER, SECRET_ID, SECRET_PHONE, boardData, sharingWorld } from './sharing-util.mjs';
 import { blobLiteral, mediaPath, sha256 } from './media-util.mjs';
 
 let srv, w;
@@ -103,6 +103,35 @@ describe('the public board', () => {
       assert.equal(r.status, 404, code);
       assertErrorShape(r.body, 'not_found');
     }
+  });
+});
+
+describe('Open311 (public by its standard)', () => {
+  test('finding 9: requests and updates keep no phone, ID number, flat or reporter\'s name of the text', async () => {
+    // A case reported as "欧阳娜娜反映 3-2-102 门口井盖松动，电话139…，身份证…" at
+    // "多福巷1号3-2-102", and a staff note on it that names a phone.
+    const rep = Date.now() - 2 * D;
+    sql(srv, `INSERT INTO cases (grid_code, category_id, request_type, source, state, description, address,
+      reporter_name, self_handled, accepted_at, reported_at, created_at, updated_at)
+      VALUES ('${G1}', (SELECT id FROM case_categories WHERE code = 'E0101'), 'complaint', 'resident', 'accepted',
+      '${REPORTER}反映 3-2-102 门口井盖松动，电话${SECRET_PHONE}，身份证${SECRET_ID}', '多福巷1号3-2-102', '${REPORTER}', 0,
+      ${rep + 1000}, ${rep}, ${rep}, ${rep})`);
+    const cid = Number(sql(srv, 'SELECT MAX(id) FROM cases')[0][0]);
+    sql(srv, `INSERT INTO case_events (case_id, seq, action, from_state, to_state, actor_name, note, at)
+      VALUES (${cid}, 99, 'note', 'rated', 'rated', '网格员', '已电话联系${SECRET_PHONE}', ${Date.now()})`);
+    const urls = ['/open311/v2/requests.json', '/open311/v2/requests.json?extensions=true',
+      '/open311/v2/requests.xml?extensions=true', `/open311/v2/requests/${cid}.json?extensions=true`,
+      `/open311/v2/servicerequestupdates.json?start_date=${new Date(Date.now() - 5 * D).toISOString()}`];
+    let seen = 0;
+    for (const url of urls) {
+      const r = await srv.fetch(url);
+      assert.equal(r.status, 200, url);
+      const text = await r.text();
+      seen += text.includes('井盖松动') ? 1 : 0;
+      assertNoPersonalNumbers(text, url);
+      for (const s of [SECRET_PHONE, SECRET_ID, REPORTER]) assert.ok(!text.includes(s), `${url}: ${s}`);
+    }
+    assert.ok(seen >= 3, 'the cases are listed, their text masked');
   });
 });
 

@@ -1,4 +1,4 @@
-/* Unit tests for modules/sharing/public_text.c: the numbers of people masked in the
+/* Unit tests for domain/public_text.c: the numbers of people masked in the
  * public board's free text, the ordinary numbers of a title kept. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,14 +6,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "modules/sharing/public_text.h"
+#include "domain/public_text.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void check(const char *in, const char *want, size_t masked)
 {
 	char out[256];
-	size_t n = sharing_public_text(in, out, sizeof out);
+	size_t n = public_text_mask(in, out, sizeof out);
 	assert_string_equal(out, want);
 	assert_int_equal(n, masked);
 }
@@ -56,11 +57,25 @@ static void test_out_never_overflows(void **state)
 {
 	(void)state;
 	char out[5];
-	sharing_public_text("13912345678", out, sizeof out);
+	public_text_mask("13912345678", out, sizeof out);
 	assert_string_equal(out, "****");
 	char one[1];
-	sharing_public_text("abc", one, sizeof one);
+	public_text_mask("abc", one, sizeof one);
 	assert_string_equal(one, "");
+}
+
+static void test_dup_masks_the_name_too(void **state)
+{
+	(void)state;
+	char *s = public_text_dup("欧阳娜娜反映3-2-102漏水，欧阳娜娜电话13912345678", "欧阳娜娜");
+	assert_string_equal(s, "欧***反映*-*-***漏水，欧***电话***********");
+	free(s);
+	s = public_text_dup("井盖松动", NULL);
+	assert_string_equal(s, "井盖松动");
+	free(s);
+	s = public_text_dup("王", "王");
+	assert_string_equal(s, "王");
+	free(s);
 }
 
 int main(void)
@@ -70,6 +85,7 @@ int main(void)
 	    cmocka_unit_test(test_flats),
 	    cmocka_unit_test(test_ordinary_numbers_stay),
 	    cmocka_unit_test(test_out_never_overflows),
+	    cmocka_unit_test(test_dup_masks_the_name_too),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,7 +18,6 @@
 #include "core/time.h"
 #include "modules/module.h"
 #include "modules/sharing/equity.h"
-#include "modules/sharing/public_text.h"
 #include "modules/visits/rules.h"
 
 #include <pthread.h>
@@ -82,17 +81,10 @@ static void cache_put(const char *code, int64_t now, const char *json)
 /* ================================================================ figures */
 
 /* Free text written by people (titles of topics, projects and activities) as the board
- * shows it: phones, ID numbers and flats masked (public_text.h). */
+ * shows it: phones, ID numbers and flats masked. */
 static json_t *public_text(const char *s)
 {
-	size_t n = strlen(s) + 1;
-	char *buf = malloc(n);
-	if (!buf)
-		return json_string("");
-	sharing_public_text(s, buf, n);
-	json_t *out = json_string(buf);
-	free(buf);
-	return out ? out : json_string("");
+	return gz_api_public_text(s, NULL);
 }
 
 static json_t *rate(const char *label, int64_t num, int64_t den)

@@ -1,7 +1,8 @@
 /* Masking the numbers of people in the public board's free text (public_text.h). */
-#include "modules/sharing/public_text.h"
+#include "domain/public_text.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define PARTS_MAX 64
@@ -39,7 +40,7 @@ static bool ends_before(const unsigned char *base, size_t at, const char *lit)
 	return at >= n && !memcmp(base + at - n, lit, n);
 }
 
-size_t sharing_public_text(const char *in, char *out, size_t cap)
+size_t public_text_mask(const char *in, char *out, size_t cap)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	size_t n = strlen(in), o = 0, masked = 0;
@@ -96,4 +97,41 @@ size_t sharing_public_text(const char *in, char *out, size_t cap)
 	}
 	out[o] = 0;
 	return masked;
+}
+
+char *public_text_dup(const char *in, const char *name)
+{
+	size_t n = strlen(in) + 1;
+	char *buf = malloc(n), *out = malloc(n);
+	if (!buf || !out) {
+		free(buf);
+		free(out);
+		return NULL;
+	}
+	public_text_mask(in, buf, n);
+	size_t nl = name ? strlen(name) : 0;
+	if (nl < 2 || !strstr(buf, name)) {
+		free(out);
+		return buf;
+	}
+	/* The name as its first character and a star per further one ("欧阳娜娜" → "欧***"). */
+	const unsigned char *u = (const unsigned char *)name;
+	size_t first = u[0] < 0x80 ? 1 : u[0] < 0xE0 ? 2 : u[0] < 0xF0 ? 3 : 4;
+	if (first > nl)
+		first = nl;
+	size_t o = 0;
+	for (const char *p = buf; *p;) {
+		if (!strncmp(p, name, nl)) {
+			memcpy(out + o, name, first), o += first;
+			for (size_t k = first; k < nl; k++)
+				if ((u[k] & 0xC0) != 0x80)
+					out[o++] = '*';
+			p += nl;
+		} else {
+			out[o++] = *p++;
+		}
+	}
+	out[o] = 0;
+	free(buf);
+	return out;
 }

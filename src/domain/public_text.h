@@ -1,8 +1,8 @@
 /* Free text shown on the public board (titles of topics, projects and activities): the
  * numbers that locate or identify a person masked. Pure: no I/O (tests/unit/
  * test_public_text.c). docs/SECURITY.md, "Routes without a login". */
-#ifndef GZ_MODULES_SHARING_PUBLIC_TEXT_H
-#define GZ_MODULES_SHARING_PUBLIC_TEXT_H
+#ifndef GZ_DOMAIN_PUBLIC_TEXT_H
+#define GZ_DOMAIN_PUBLIC_TEXT_H
 
 #include <stddef.h>
 
@@ -17,6 +17,12 @@
  * spaces. "3号楼", "2单元", "1200元", "2026年" and dates (2026-12-07) stay as they are.
  * Names are not found by this: what a title says of people is its author's care. Returns
  * the number of digits masked. */
-size_t sharing_public_text(const char *in, char *out, size_t cap);
+size_t public_text_mask(const char *in, char *out, size_t cap);
+
+/* A malloc'd copy of in masked as above, with every occurrence of name (when not NULL and
+ * at least 2 bytes: a reporter's own name, which they often write into their text) as its
+ * first character and a star per further character ("欧阳娜娜反映" → "欧***反映"). NULL when
+ * out of memory. */
+char *public_text_dup(const char *in, const char *name);
 
 #endif
