@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { startServer, api } from '../lib/server.mjs';
 import { assertErrorShape, assertNoSanitizerReport } from './util.mjs';
-import { sql } from './auth-util.mjs';
+import { login, makeUser, sql } from './auth-util.mjs';
 import { G1, G2, C1, C2, C2G1, STREET, idNumber } from './people-util.mjs';
 import { REPORTER, SECRET_ID, SECRET_PHONE, boardData, sharingWorld } from './sharing-util.mjs';
 import { blobLiteral, mediaPath, sha256 } from './media-util.mjs';
@@ -173,6 +173,35 @@ describe('matching: what a provider reads of a resident', () => {
     assert.equal(p.reasons.skill, '助餐');
     assert.equal(p.need.resident_name, '隐***', 'the name masked');
     assert.ok(!JSON.stringify(p).includes('低保'));
+  });
+
+  test('finding 10: a volunteer whose grant is revoked reads and claims no more of the place\'s needs', async () => {
+    // A volunteer of C1 with an offer there, later removed (grant revoked, the account
+    // kept for their resident grant): the offer stays active, and so did what it opened.
+    const u = await makeUser(srv, w.admin, 'r6-former-vol', [['volunteer', C1], ['resident', G2]]);
+    const vol = await login(srv, 'r6-former-vol', u.password);
+    let r = await post('/api/v1/offers', {
+      kind: 'person', scope_code: C1, skills: ['助餐'], capacity_per_week: 3, radius_m: 3000,
+      lng: 116.4001, lat: 39.9001, windows: [],
+    }, vol);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const offer = r.body.id;
+    const iso = (ms) => new Date(ms).toISOString();
+    r = await post('/api/v1/needs', {
+      resident_id: w.ids.G1[0], skill: '助餐', title: '送午餐', lng: 116.4003, lat: 39.9003,
+      window_start: iso(Date.now()), window_end: iso(Date.now() + 7 * D), est_minutes: 30,
+    }, w.as.grid_worker);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const open = r.body.id;
+    assert.ok((await get('/api/v1/me/open-needs', vol)).body.items.some((n) => n.id === open), 'while a volunteer: listed');
+    r = await api(srv, 'DELETE', `/api/v1/users/${u.id}/grants`, { role: 'volunteer', scope: C1 }, w.admin.bearer);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const after = await get('/api/v1/me/open-needs', vol);
+    assert.equal(after.status, 200);
+    assert.deepEqual(after.body.items.map((n) => n.id), [], 'no need of a place they no longer serve');
+    r = await post(`/api/v1/needs/${open}/claim`, { offer_id: offer }, vol);
+    assert.equal(r.status, 404, JSON.stringify(r.body));
+    assert.equal(sql(srv, `SELECT status FROM match_needs WHERE id = ${open}`)[0][0], 'open', 'nothing changed');
   });
 
   test('/me/open-needs: no description, no tags, no flat, the name masked', async () => {
