@@ -160,7 +160,7 @@ static int by_hand(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t
 	if (rc <= 0 || (rc = offer_load(db, offer, &o, err)) < 0)
 		goto fail;
 	/* The offer: the caller's own to claim; one staff may see to assign. */
-	bool mine = rc > 0 && a->user_id && o.user_id == a->user_id;
+	bool mine = rc > 0 && match_offer_serving(a, o.user_id, o.scope);
 	if (!claim && match_scope_check(a, ACT_WRITE, RES_MATCH_NEED, n.grid, err) < 0)
 		goto fail;
 	if (rc == 0 ||
@@ -276,6 +276,10 @@ static void my_open_needs(gz_req *r)
 		if (offer_load(db, offers[k], &o, &err) <= 0) {
 			offer_row_free(&o);
 			goto fail;
+		}
+		if (!match_offer_serving(a, o.user_id, o.scope)) { /* no longer serves there */
+			offer_row_free(&o);
+			continue;
 		}
 		/* Needs of the offer's place (its scope: a grid, community or street; a grid
 		 * area's grids lie inside it). */
