@@ -214,7 +214,7 @@ describe('matching: what a provider reads of a resident', () => {
     }
   });
 
-  test('finding 8: the unreached list by a sensitive tag names 低保 residents: audited as a lookup', { todo: 'equity_api.c: unreached_answer writes no audit row' }, async () => {
+  test('finding 8: the unreached list by a sensitive tag names 低保 residents: audited as a lookup', async () => {
     // The 低保 resident above was never visited: ?tag=dibao lists them by name — a list of
     // residents by a sensitive tag, as /residents?tag=低保 is, which is audited.
     const ca = w.as.community_admin;
@@ -303,7 +303,7 @@ const equity = async (q, who) => {
 };
 
 describe('equity: no figure for fewer than 5 people, directly or by difference', () => {
-  test('finding 4: a grid\'s ratings are not counted out when its satisfaction is suppressed', { todo: 'equity_api.c: case_times_json sends cases_rated and cases_satisfied raw' }, async () => {
+  test('finding 4: a grid\'s ratings are not counted out when its satisfaction is suppressed', async () => {
     // G1 has 2 rated cases, one satisfied: satisfaction_percent is null (under 5), but
     // cases_rated 2 and cases_satisfied 1 say it anyway.
     const b = await equity(`node=${C1}`, w.as.community_admin);

@@ -64,7 +64,8 @@ function recount(node, from, to) {
     const rated = rs.filter((r) => r[1] !== null && r[1] !== '').length;
     const resp = rs.filter((r) => r[2] !== null && r[2] !== '').map((r) => Number(r[2]));
     const hand = rs.filter((r) => r[3] !== null && r[3] !== '').map((r) => Number(r[3]));
-    return { rated, sat, nr: resp.length, resp: median(resp), nh: hand.length, hand: median(hand) };
+    // Under 5 ratings the satisfied count is suppressed with the percent.
+    return { rated, sat: rated < 5 ? null : sat, nr: resp.length, resp: median(resp), nh: hand.length, hand: median(hand) };
   };
   const grids = {};
   for (const [code] of sql(srv, `SELECT code FROM grids WHERE code >= '${node}' AND code < '${node}~'`)) {

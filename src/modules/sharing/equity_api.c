@@ -276,16 +276,18 @@ static json_t *median_json(int64_t med)
 	return med < 0 ? json_null() : json_integer(med);
 }
 
-/* Satisfaction, medians and their counts (the grid's or the node's). */
+/* Satisfaction, medians and their counts (the grid's or the node's). Under 5 ratings the
+ * satisfied count is null like the percent: "2 rated, 1 satisfied" would tell each
+ * rater's answer (security review 6, finding 4). */
 static void case_times_json(json_t *o, const sharing_grid *g)
 {
 	char p[48];
+	bool shown = !sharing_suppressed(g->rated);
 	json_object_set_new(o, "cases_rated", json_integer(g->rated));
-	json_object_set_new(o, "cases_satisfied", json_integer(g->satisfied));
-	json_object_set_new(o, "satisfaction_percent",
-	                    str_or_null(!sharing_suppressed(g->rated) &&
-	                                    sharing_percent(g->satisfied, g->rated, p, sizeof p),
-	                                p));
+	json_object_set_new(o, "cases_satisfied", shown ? json_integer(g->satisfied) : json_null());
+	json_object_set_new(
+	    o, "satisfaction_percent",
+	    str_or_null(shown && sharing_percent(g->satisfied, g->rated, p, sizeof p), p));
 	json_object_set_new(o, "cases_responded", json_integer(g->resp_n));
 	json_object_set_new(o, "response_median_s", median_json(g->resp_med));
 	json_object_set_new(o, "cases_handled", json_integer(g->hand_n));
@@ -776,6 +778,30 @@ static void equity(gz_req *r)
  * inside node holding a vulnerable-group tag (sensitive ones where the caller may reveal)
  * with no visit to them or their household in the period, by id. Needs equity read and
  * resident read at node; names masked by people's one rule. */
+/* A list drawn by a sensitive tag (低保, 特困, ...) is a lookup by that tag, as
+ * GET /residents?tag= is: when it names anyone, "resident.lookup" {by: "tag", tags, ids,
+ * count, via: "unreached"} commits before the answer is sent. It ends the request's read
+ * snapshot (the rows are read). 0, or -1 with err set: nothing may be sent. */
+static int unreached_audit(gz_req *r, gz_db *db, const char *node, json_t *sensitive, json_t *ids,
+                           gz_err *err)
+{
+	if (!json_array_size(sensitive) || !json_array_size(ids))
+		return 0;
+	gz_db_end_read(db);
+	json_t *d = json_pack("{s:s,s:O,s:O,s:I,s:s}", "by", "tag", "tags", sensitive, "ids", ids,
+	                      "count", (json_int_t)json_array_size(ids), "via", "unreached");
+	int rc = gz_db_begin(db, err) < 0 ||
+	                 gz_audit(gz_req_actor(r), db, "resident.lookup", "resident", "", node, d,
+	                          err) < 0 ||
+	                 gz_db_commit(db, err) < 0
+	             ? -1
+	             : 0;
+	if (rc < 0)
+		gz_db_rollback(db);
+	json_decref(d);
+	return rc;
+}
+
 static void unreached_answer(gz_req *r)
 {
 	gz_err err;
@@ -784,7 +810,7 @@ static void unreached_answer(gz_req *r)
 	int limit;
 	int64_t after;
 	const char *tag = gz_req_query(r, "tag");
-	json_t *items = NULL;
+	json_t *items = NULL, *sensitive = NULL; /* sensitive: the sensitive tags it is drawn by */
 	gz_db *db = gz_req_db(r, &err);
 	if (!db || gz_req_list_params(r, &limit, &after, &err) < 0 ||
 	    sharing_query_parse(r, db, ACT_READ, RES_EQUITY, &q, &err) < 0 ||
@@ -796,12 +822,15 @@ static void unreached_answer(gz_req *r)
 	char keys[NGROUPS][GZ_PEOPLE_TAG_KEY_SIZE];
 	memset(keys, 0, sizeof keys);
 	bool any = false;
+	sensitive = json_array();
 	for (size_t i = 0; i < NGROUPS; i++) {
 		const person_tag *t = person_tag_find(groups[i]);
 		if (!t || (t->sensitive && !reveal) || (tag && strcmp(tag, t->code)))
 			continue;
 		gz_people_tag_key(t->code, t->sensitive, keys[i], sizeof keys[i]);
 		any |= keys[i][0] != 0;
+		if (t->sensitive && keys[i][0])
+			json_array_append_new(sensitive, json_string(t->code));
 	}
 	if (tag && !any) {
 		gz_err_set(&err, GZ_EBADREQ, "bad_query", "查询参数 tag 无效");
@@ -830,6 +859,7 @@ static void unreached_answer(gz_req *r)
 		gz_stmt_bind_str(st, (int)(6 + i), keys[i][0] ? keys[i] : "-");
 	gz_stmt_bind_int64(st, 13, limit + 1);
 	items = json_array();
+	json_t *ids = json_array();
 	int rc, n = 0;
 	int64_t next = 0, last = 0;
 	const gz_actor *a = gz_req_actor(r);
@@ -858,21 +888,27 @@ static void unreached_answer(gz_req *r)
 		              gz_stmt_text(st, 4), "tags", tags, "last_visited_on",
 		              gz_stmt_isnull(st, 5) ? json_null()
 		                                    : sharing_day_json(gz_stmt_int64(st, 5))));
+		json_array_append_new(ids, gz_api_id_json(id));
 		last = id;
 		n++;
 	}
 	gz_stmt_finish(st);
-	if (rc < 0)
+	if (rc < 0 || unreached_audit(r, db, q.node, sensitive, ids, &err) < 0) {
+		json_decref(ids);
 		goto fail;
+	}
+	json_decref(ids);
 	json_t *body = gz_list_json(r, items, next);
 	items = NULL;
 	json_object_set_new(body, "from", sharing_day_json(q.from_day));
 	json_object_set_new(body, "to", sharing_day_json(q.to_day));
 	gz_reply_header(r, "Cache-Control", "no-store");
 	gz_reply_json(r, 200, body);
+	json_decref(sensitive);
 	return;
 fail:
 	json_decref(items);
+	json_decref(sensitive);
 	gz_reply_err(r, &err);
 }
 
