@@ -198,6 +198,7 @@ typedef struct sq_stmt {
 	sqlite3_stmt *st;
 	int pmap[MAX_PARAMS + 1]; /* $N -> sqlite parameter index (0 = absent) */
 	int64_t changes;
+	bool locked; /* a single write statement holding the file's writer mutex */
 } sq_stmt;
 
 enum {
@@ -799,6 +800,23 @@ static void sq_bind_null(gz_stmt *st, int idx)
 	sqlite3_bind_null(((sq_stmt *)st)->st, pidx(st, idx));
 }
 
+/* A single write statement has committed (or failed): the writer mutex goes, then the
+ * sync barrier when it wrote (the WAL hook saw its commit). */
+static int single_done(sq_db *db, sq_stmt *s, gz_err *err)
+{
+	s->locked = false;
+	bool wait = db->committed;
+	db->committed = false;
+	writer_unlock(db);
+	if (wait && db->barrier) {
+		int e = sync_barrier(db->file);
+		if (e)
+			return gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable",
+			                  "数据库不可用：写入磁盘失败（%s）", strerror(e));
+	}
+	return 0;
+}
+
 static int sq_step(gz_stmt *st, gz_err *err)
 {
 	sq_stmt *s = (sq_stmt *)st;
@@ -824,14 +842,35 @@ static int sq_step(gz_stmt *st, gz_err *err)
 		return gz_err_set(err, GZ_EINTERNAL, "db_error",
 		                  "数据库错误：写事务外准备的语句不能在事务中写入（%s）", st->sql);
 	}
+	if (db->batched && !s->locked && !sqlite3_stmt_busy(s->st) &&
+	    sqlite3_get_autocommit(db->h) && !sqlite3_stmt_readonly(s->st)) {
+		/* A single write statement: it queues on the writer mutex like a transaction
+		 * and ends the open batch first, instead of sleeping in the busy handler
+		 * while batches hold SQLite's write lock. */
+		if (file_lock(db->file, err) < 0)
+			return -1;
+		if (db->file->open)
+			batch_commit(db->file);
+		db->holds_writer = true;
+		db->committed = false;
+		s->locked = true;
+	}
 	int rc = sqlite3_step(s->st);
 	if (rc == SQLITE_ROW)
 		return GZ_ROW;
 	if (rc == SQLITE_DONE) {
 		s->changes = sqlite3_changes64(db->h);
+		if (s->locked && single_done(db, s, err) < 0)
+			return -1;
 		return GZ_DONE;
 	}
 	sq_error(db->h, rc, err);
+	if (s->locked) {
+		sqlite3_reset(s->st);
+		gz_err ignored;
+		gz_err_clear(&ignored);
+		single_done(db, s, &ignored);
+	}
 	if (db->is_w)
 		batch_check(db->file, err);
 	return -1;
@@ -887,6 +926,11 @@ static void sq_finish(gz_stmt *st)
 			lock = false; /* 10 s: the writer is stuck; better a race than a leak */
 	}
 	sqlite3_reset(s->st);
+	if (s->locked) { /* a single write statement finished before its end */
+		gz_err ignored;
+		gz_err_clear(&ignored);
+		single_done(db, s, &ignored);
+	}
 	sqlite3_clear_bindings(s->st);
 	s->base.busy = false;
 	if (!s->base.cached)
