@@ -12,8 +12,12 @@
  * warm (a connection's cache is dropped whenever another connection has committed); it
  * gets a larger cache (W_CACHE_KIB) since it does every index write of the process.
  * Writers queue on the mutex instead of sleeping in SQLite's busy handler (which backs off
- * up to 100 ms at a time); other processes still meet the busy timeout. A connection that
- * writes outside gz_db_begin (a single statement) writes on itself as before.
+ * up to 100 ms at a time); other processes still meet the busy timeout. A single write
+ * statement outside gz_db_begin runs on the thread's connection, queued on the same mutex
+ * (it ends the open batch first). So: a statement must be prepared inside the write
+ * transaction it writes in (one prepared before gz_db_begin would write beside the writer
+ * connection: refused, and an assert in debug builds); a temporary table or a pragma set
+ * on a thread's connection is not seen by its write transactions.
  *
  * Batching. W keeps one SQLite transaction open across several write transactions of the
  * threads (a "batch"), each of them a SAVEPOINT in it (the batch's "members"). gz_db_commit
@@ -835,7 +839,8 @@ static int sq_step(gz_stmt *st, gz_err *err)
 		if (batch_dead(db->file))
 			return gz_err_set(err, GZ_EUNAVAILABLE, "db_unavailable",
 			                  "数据库不可用：事务已被回滚");
-	} else if (db->batched && file_held(db->file) && !sqlite3_stmt_readonly(s->st)) {
+	} else if (db->batched && !s->locked && file_held(db->file) &&
+	           !sqlite3_stmt_readonly(s->st)) {
 		/* Prepared before gz_db_begin and stepped inside: it would write beside the
 		 * writer connection and wait for its lock (the busy timeout), then fail. */
 		assert(!"write on a thread's connection inside its write transaction");
