@@ -22,7 +22,7 @@
  * Batching. W keeps one SQLite transaction open across several write transactions of the
  * threads (a "batch"), each of them a SAVEPOINT in it (the batch's "members"). gz_db_commit
  * RELEASEs the member's savepoint; then, if no other thread waits for the writer mutex, or
- * the batch has BATCH_MAX members, or its first member joined BATCH_NS ago, the thread
+ * the batch has BATCH_MAX members, or its first member has waited BATCH_NS for it, the thread
  * COMMITs the batch (it is the committer), publishes the outcome and wakes the members;
  * otherwise it leaves the batch open for the next writer and waits for the outcome. Every
  * member returns from gz_db_commit only after its batch's COMMIT (and, durable, the sync
@@ -35,15 +35,18 @@
  * the error, and the current member's later statements fail. db.c runs after-commit hooks
  * only when gz_db_commit succeeded, that is when the batch really committed. No committer
  * is lost: a waiting member wakes every WAIT_NS and, if its batch is still open, takes the
- * writer mutex and commits it; a thread starting a write commits an open batch older than
- * BATCH_NS first. Batches are bounded by the threads that write (the server's workers:
- * each waits in gz_db_commit), and a write waits for its batch at most ≈ BATCH_NS plus the
+ * writer mutex and commits it; a thread starting a write commits an open batch whose first
+ * member has waited BATCH_NS first. Batches are bounded by the threads that write (the server's
+ * workers: each waits in gz_db_commit), and a write waits for its batch at most ≈ BATCH_NS plus the
  * transactions in it.
  *
- * Long transactions (an import, `gongzhi demo`, a migration) are one member: they hold the
- * writer mutex for their whole length, as before, and a batch they join is committed at
- * their commit (its age is past BATCH_NS), so they delay the others no more than a plain
- * transaction would.
+ * Long transactions (an import, `gongzhi demo`, a migration) are one member each: they
+ * hold the writer mutex for their whole length, as before. What is new: one that starts
+ * while a batch is open (its earlier members committed, waiting for the COMMIT) joins it,
+ * so those few members (at most the writing threads less one) are answered only after the
+ * long transaction ends: their latency grows by its length, as the latency of every writer
+ * queued behind it did already. Their work is kept if it rolls back. A lone writer (a CLI
+ * command, a test) always commits at once: no one waits for the mutex.
  *
  * Durability. synchronous=FULL would fsync the WAL inside every COMMIT, one at a time.
  * Instead the connections run synchronous=NORMAL (COMMIT appends to the WAL without
@@ -76,7 +79,7 @@ enum {
 	BATCH_MAX = 64,      /* members of one batch at most */
 	W_CACHE_KIB = 65536, /* the writer connection's page cache (allocated as used) */
 };
-#define BATCH_NS 2000000LL  /* a batch whose first member joined this long ago is committed */
+#define BATCH_NS 2000000LL  /* a batch whose first member has waited this long is committed */
 #define WAIT_NS  15000000LL /* a waiting member looks at its batch this often */
 
 /* The outcome of a batch, read by its members; freed by the last reader. */
@@ -101,7 +104,7 @@ typedef struct sq_file {
 	struct sq_db *w;
 	sq_batch *open;
 	int members;      /* joined the open batch */
-	int64_t first_ns; /* when its first member joined (CLOCK_MONOTONIC) */
+	int64_t first_ns; /* when its first member committed (CLOCK_MONOTONIC), or 0 */
 	/* Batch outcomes are published under bmu, waited for on bcv. */
 	pthread_mutex_t bmu;
 	pthread_cond_t bcv;
@@ -529,12 +532,17 @@ static void batch_commit(sq_file *f)
 	batch_publish(f, rc, &e);
 }
 
+/* Whether the first member of the open batch to commit has waited BATCH_NS for it. */
+static bool batch_old(sq_file *f)
+{
+	return f->first_ns && now_ns() - f->first_ns >= BATCH_NS;
+}
+
 /* Whether the member ending now commits its batch instead of leaving it to a writer
  * that waits for the mutex. */
 static bool batch_due(sq_file *f)
 {
-	return atomic_load(&f->waiters) == 0 || f->members >= BATCH_MAX ||
-	       now_ns() - f->first_ns >= BATCH_NS;
+	return atomic_load(&f->waiters) == 0 || f->members >= BATCH_MAX || batch_old(f);
 }
 
 /* Without the writer mutex: waits for b's outcome, committing b itself when no one
@@ -601,7 +609,7 @@ static int batch_begin(sq_db *db, gz_err *err)
 		gz_err_set(&dead, GZ_EUNAVAILABLE, "db_unavailable", "数据库不可用：事务已被回滚");
 		batch_publish(f, -1, &dead);
 	}
-	if (f->open && (f->members >= BATCH_MAX || now_ns() - f->first_ns >= BATCH_NS))
+	if (f->open && (f->members >= BATCH_MAX || batch_old(f)))
 		batch_commit(f);
 	if (!f->open) {
 		if (sq_tx(f->w, TX_BEGIN_WRITE, err) < 0) {
@@ -611,7 +619,7 @@ static int batch_begin(sq_db *db, gz_err *err)
 		f->open = gz_calloc(1, sizeof *f->open);
 		f->open->refs = 1;
 		f->members = 0;
-		f->first_ns = now_ns();
+		f->first_ns = 0;
 	}
 	if (sq_tx(f->w, TX_SAVEPOINT, err) < 0) {
 		if (!f->members) { /* nothing of others in it */
@@ -657,6 +665,8 @@ static int batch_end(sq_db *db, bool commit, gz_err *err)
 		*err = e;
 		rc = -1;
 		commit = false;
+	} else if (commit && !f->first_ns) {
+		f->first_ns = now_ns();
 	}
 	if (!commit && f->open == b && !sqlite3_get_autocommit(f->w->h)) {
 		if (f->members == 1) { /* alone: the whole transaction goes */

@@ -650,6 +650,118 @@ static void test_write_transaction_reads_its_own_writes(void **state)
 	gz_db_close(other);
 }
 
+/* Two transactions of two threads made to share a batch on SQLite: the first holds the
+ * write transaction while the second starts one (and so waits for the writer); the
+ * first's commit, seeing it wait, leaves the batch open for it. */
+typedef struct {
+	const char *sql; /* the second's write */
+	bool commit;     /* the second commits (else rolls back) */
+	int step_rc, commit_rc;
+	gz_err err;
+} second_tx;
+
+static void *second_main(void *arg)
+{
+	second_tx *t = arg;
+	gz_err_clear(&t->err);
+	gz_db *db = gz_db_open(url, &t->err);
+	if (!db)
+		return (void *)1;
+	t->step_rc = t->commit_rc = 99;
+	if (gz_db_begin(db, &t->err) == 0) {
+		t->step_rc = gz_db_exec(db, t->sql, &t->err);
+		if (t->commit)
+			t->commit_rc = gz_db_commit(db, &t->err);
+		else
+			gz_db_rollback(db);
+	}
+	gz_db_close(db);
+	return NULL;
+}
+
+/* The first writes first_sql and commits while the second (t) waits to begin; returns
+ * the first's commit result. */
+static int two_in_a_batch(gz_db *db, const char *first_sql, second_tx *t, gz_err *err)
+{
+	assert_int_equal(gz_db_begin(db, err), 0);
+	exec_ok(db, first_sql);
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, second_main, t), 0);
+	usleep(100 * 1000); /* the second is waiting for the writer by now */
+	int rc = gz_db_commit(db, err);
+	pthread_join(th, NULL);
+	return rc;
+}
+
+static void test_batch_member_rollback_or_conflict_keeps_the_other(void **state)
+{
+	NEED_DB();
+	gz_db *db = *state;
+	gz_err err;
+	gz_err_clear(&err);
+	char first[128], second[128], sql[128];
+	/* The second rolls back: the first's row stays, the second's goes. */
+	snprintf(first, sizeof first, "INSERT INTO %s (id, v) VALUES (701, 1)", tbl);
+	snprintf(second, sizeof second, "INSERT INTO %s (id, v) VALUES (702, 2)", tbl);
+	second_tx t = {.sql = second, .commit = false};
+	assert_int_equal(two_in_a_batch(db, first, &t, &err), 0);
+	assert_int_equal(t.step_rc, 0);
+	/* The second fails on a unique violation (409) and rolls back: the first stays. */
+	snprintf(first, sizeof first, "INSERT INTO %s (id, v) VALUES (703, 3)", tbl);
+	snprintf(second, sizeof second, "INSERT INTO %s (id, v) VALUES (701, 4)", tbl);
+	second_tx c = {.sql = second, .commit = false};
+	assert_int_equal(two_in_a_batch(db, first, &c, &err), 0);
+	assert_int_equal(c.step_rc, -1);
+	assert_string_equal(c.err.code, "conflict");
+	assert_int_equal(c.err.kind, GZ_ECONFLICT);
+	/* Both commit. */
+	snprintf(first, sizeof first, "INSERT INTO %s (id, v) VALUES (704, 5)", tbl);
+	snprintf(second, sizeof second, "INSERT INTO %s (id, v) VALUES (705, 6)", tbl);
+	second_tx b = {.sql = second, .commit = true};
+	assert_int_equal(two_in_a_batch(db, first, &b, &err), 0);
+	assert_int_equal(b.commit_rc, 0);
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s WHERE id BETWEEN 701 AND 799", tbl);
+	assert_int_equal(one(db, sql), 4); /* 701, 703, 704, 705 */
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s WHERE id = 702 OR v = 4", tbl);
+	assert_int_equal(one(db, sql), 0);
+}
+
+/* A batch whose COMMIT fails fails every member's commit: a deferred foreign key checked
+ * at COMMIT. On PostgreSQL each transaction commits alone: only the first fails. */
+static void test_batch_commit_failure_fails_every_member(void **state)
+{
+	NEED_DB();
+	gz_db *db = *state;
+	gz_err err;
+	gz_err_clear(&err);
+	char sql[256], first[160], second[160];
+	snprintf(sql, sizeof sql,
+	         "CREATE TABLE %s_child (id BIGINT PRIMARY KEY, p BIGINT REFERENCES %s (id) "
+	         "DEFERRABLE INITIALLY DEFERRED)",
+	         tbl, tbl);
+	exec_ok(db, sql);
+	snprintf(first, sizeof first, "INSERT INTO %s_child (id, p) VALUES (1, 999999)", tbl);
+	snprintf(second, sizeof second, "INSERT INTO %s (id, v) VALUES (801, 1)", tbl);
+	second_tx t = {.sql = second, .commit = true};
+	int rc = two_in_a_batch(db, first, &t, &err);
+	assert_int_equal(rc, -1);
+	assert_int_equal(err.kind, GZ_ECONFLICT);
+	assert_false(gz_db_in_transaction(db));
+	assert_int_equal(t.step_rc, 0);
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s WHERE id = 801", tbl);
+	if (on_pg()) {
+		assert_int_equal(t.commit_rc, 0);
+		assert_int_equal(one(db, sql), 1);
+	} else {
+		assert_int_equal(t.commit_rc, -1); /* never answered as written */
+		assert_int_equal(one(db, sql), 0);
+	}
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s_child", tbl);
+	assert_int_equal(one(db, sql), 0);
+	snprintf(sql, sizeof sql, "DROP TABLE %s_child", tbl);
+	exec_ok(db, sql);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 static const struct CMUnitTest tests[] = {
@@ -665,6 +777,8 @@ static const struct CMUnitTest tests[] = {
     T(test_concurrent_writers_all_commit),
     T(test_concurrent_writers_commit_once_and_roll_back_alone),
     T(test_write_transaction_reads_its_own_writes),
+    T(test_batch_member_rollback_or_conflict_keeps_the_other),
+    T(test_batch_commit_failure_fails_every_member),
 };
 
 int main(void)
