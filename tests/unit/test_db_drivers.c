@@ -355,8 +355,13 @@ static void test_count_add_moves_with_the_transaction(void **state)
 {
 	NEED_DB();
 	gz_db *db = *state;
-	/* A temporary record_counts shadows any real one for this connection only. */
-	exec_ok(db, "CREATE TEMP TABLE record_counts (name TEXT PRIMARY KEY, n BIGINT NOT NULL)");
+	/* On PostgreSQL a temporary record_counts shadows any real one for this connection
+	 * only. SQLite's test file has none, and a temporary table would not be seen by
+	 * write transactions there (they run on the file's writer connection, sqlite.c). */
+	exec_ok(db, on_pg()
+	                ? "CREATE TEMP TABLE record_counts (name TEXT PRIMARY KEY, n BIGINT "
+	                  "NOT NULL)"
+	                : "CREATE TABLE record_counts (name TEXT PRIMARY KEY, n BIGINT NOT NULL)");
 	exec_ok(db, "INSERT INTO record_counts (name, n) VALUES ('things', 5)");
 	gz_err err;
 	gz_err_clear(&err);
@@ -486,6 +491,277 @@ static void test_concurrent_writers_all_commit(void **state)
 	assert_int_equal(one(db, sql), WRITERS * WRITES);
 }
 
+/* Many threads, each on its own connection, run write transactions at once; on SQLite
+ * they are batched into shared transactions of the file's writer connection (sqlite.c).
+ * Of each thread's transactions, in turn: one commits (with an after-commit hook), one
+ * rolls back after its insert, one fails on a unique violation after a good insert and
+ * rolls back. Every committed row is there exactly once, no rolled-back one is; each
+ * thread reads its own committed row on its own connection right after gz_db_commit;
+ * the hooks ran once per commit and never for a rollback. */
+#define MIXED_THREADS 8
+#define MIXED_TX      60
+
+static _Atomic int mixed_hooks, mixed_released;
+static void mixed_hook(void *arg)
+{
+	(void)arg;
+	mixed_hooks++;
+}
+static void mixed_release(void *arg)
+{
+	(void)arg;
+	mixed_released++;
+}
+
+static int64_t count_id(gz_db *db, int64_t id, gz_err *err)
+{
+	char sql[128];
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s WHERE id = $1", tbl);
+	int64_t n = -1;
+	if (gz_db_query_int64(db, sql, &n, err, 1, id) != 1)
+		return -1;
+	return n;
+}
+
+static void *mixed_main(void *arg)
+{
+	int k = (int)(intptr_t)arg;
+	gz_err err;
+	gz_err_clear(&err);
+	gz_db *db = gz_db_open(url, &err);
+	if (!db)
+		return (void *)1;
+	char sql[160];
+	snprintf(sql, sizeof sql, "INSERT INTO %s (id, v) VALUES ($1, $2)", tbl);
+	for (int i = 0; i < MIXED_TX; i++) {
+		int64_t id = 5000 + k * MIXED_TX + i;
+		int kind = i % 3; /* 0 commit, 1 rollback, 2 conflict */
+		if (gz_db_begin(db, &err) < 0)
+			goto bad;
+		gz_stmt *st = gz_db_prepare(db, sql, &err);
+		if (!st)
+			goto bad;
+		gz_stmt_bind_int64(st, 1, id);
+		gz_stmt_bind_int64(st, 2, k);
+		int rc = gz_stmt_step(st, &err);
+		gz_stmt_finish(st);
+		if (rc < 0)
+			goto bad;
+		if (gz_db_after_commit(db, mixed_hook, mixed_release, NULL, &err) < 0)
+			goto bad;
+		if (kind == 2) {
+			st = gz_db_prepare(db, sql, &err);
+			if (!st)
+				goto bad;
+			gz_stmt_bind_int64(st, 1, 1); /* there since setup */
+			gz_stmt_bind_int64(st, 2, k);
+			rc = gz_stmt_step(st, &err);
+			gz_stmt_finish(st);
+			if (rc != -1 || strcmp(err.code, "conflict")) {
+				fprintf(stderr, "writer %d: no conflict (%d %s)\n", k, rc,
+				        err.code);
+				goto bad;
+			}
+			gz_err_clear(&err);
+		}
+		if (kind == 0) {
+			if (gz_db_commit(db, &err) < 0)
+				goto bad;
+		} else {
+			gz_db_rollback(db);
+		}
+		if (gz_db_in_transaction(db))
+			goto bad;
+		/* Its own connection, outside any transaction, sees what it committed. */
+		int64_t n = count_id(db, id, &err);
+		if (n != (kind == 0)) {
+			fprintf(stderr, "writer %d: row %lld seen %lld times\n", k, (long long)id,
+			        (long long)n);
+			goto bad;
+		}
+	}
+	gz_db_close(db);
+	return NULL;
+bad:
+	fprintf(stderr, "writer %d: %s %s\n", k, err.code, err.message);
+	gz_db_rollback(db);
+	gz_db_close(db);
+	return (void *)1;
+}
+
+static void test_concurrent_writers_commit_once_and_roll_back_alone(void **state)
+{
+	NEED_DB();
+	gz_db *db = *state;
+	unsetenv("GONGZHI_SQLITE_SYNC");
+	mixed_hooks = mixed_released = 0;
+	pthread_t t[MIXED_THREADS];
+	for (int k = 0; k < MIXED_THREADS; k++)
+		assert_int_equal(pthread_create(&t[k], NULL, mixed_main, (void *)(intptr_t)k), 0);
+	int bad = 0;
+	for (int k = 0; k < MIXED_THREADS; k++) {
+		void *r;
+		pthread_join(t[k], &r);
+		bad += r != NULL;
+	}
+	assert_int_equal(bad, 0);
+	int commits = 0;
+	for (int i = 0; i < MIXED_TX; i++)
+		commits += i % 3 == 0;
+	char sql[160];
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s WHERE id >= 5000", tbl);
+	assert_int_equal(one(db, sql), MIXED_THREADS * commits);
+	snprintf(sql, sizeof sql, "SELECT COUNT(DISTINCT id) FROM %s WHERE id >= 5000", tbl);
+	assert_int_equal(one(db, sql), MIXED_THREADS * commits);
+	/* Only committed ids: id - 5000 = k * MIXED_TX + i with i % 3 == 0. */
+	snprintf(sql, sizeof sql,
+	         "SELECT COUNT(*) FROM %s WHERE id >= 5000 AND (id - 5000) %% %d %% 3 <> 0", tbl,
+	         MIXED_TX);
+	assert_int_equal(one(db, sql), 0);
+	assert_int_equal(mixed_hooks, MIXED_THREADS * commits);
+	assert_int_equal(mixed_released, MIXED_THREADS * MIXED_TX);
+	/* Another connection sees the same. */
+	gz_db *other = open_ok();
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s WHERE id >= 5000", tbl);
+	assert_int_equal(one(other, sql), MIXED_THREADS * commits);
+	gz_db_close(other);
+}
+
+/* One member's write transaction while another thread's is open: the second waits for
+ * the writer and joins; the first member's rollback does not take the second's row, and
+ * a read on the thread's own connection inside its write transaction sees its write. */
+static void test_write_transaction_reads_its_own_writes(void **state)
+{
+	NEED_DB();
+	gz_db *db = *state;
+	gz_err err;
+	gz_err_clear(&err);
+	char sql[160];
+	assert_int_equal(gz_db_begin(db, &err), 0);
+	snprintf(sql, sizeof sql, "INSERT INTO %s (id, v) VALUES (900, 9)", tbl);
+	exec_ok(db, sql);
+	gz_err_clear(&err);
+	assert_int_equal(count_id(db, 900, &err), 1);
+	gz_db *other = open_ok();
+	assert_int_equal(count_id(other, 900, &err), 0); /* not committed */
+	assert_int_equal(gz_db_commit(db, &err), 0);
+	assert_int_equal(count_id(other, 900, &err), 1);
+	assert_int_equal(count_id(db, 900, &err), 1);
+	gz_db_close(other);
+}
+
+/* Two transactions of two threads made to share a batch on SQLite: the first holds the
+ * write transaction while the second starts one (and so waits for the writer); the
+ * first's commit, seeing it wait, leaves the batch open for it. */
+typedef struct {
+	const char *sql; /* the second's write */
+	bool commit;     /* the second commits (else rolls back) */
+	int step_rc, commit_rc;
+	gz_err err;
+} second_tx;
+
+static void *second_main(void *arg)
+{
+	second_tx *t = arg;
+	gz_err_clear(&t->err);
+	gz_db *db = gz_db_open(url, &t->err);
+	if (!db)
+		return (void *)1;
+	t->step_rc = t->commit_rc = 99;
+	if (gz_db_begin(db, &t->err) == 0) {
+		t->step_rc = gz_db_exec(db, t->sql, &t->err);
+		if (t->commit)
+			t->commit_rc = gz_db_commit(db, &t->err);
+		else
+			gz_db_rollback(db);
+	}
+	gz_db_close(db);
+	return NULL;
+}
+
+/* The first writes first_sql and commits while the second (t) waits to begin; returns
+ * the first's commit result. */
+static int two_in_a_batch(gz_db *db, const char *first_sql, second_tx *t, gz_err *err)
+{
+	assert_int_equal(gz_db_begin(db, err), 0);
+	exec_ok(db, first_sql);
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, second_main, t), 0);
+	usleep(100 * 1000); /* the second is waiting for the writer by now */
+	int rc = gz_db_commit(db, err);
+	pthread_join(th, NULL);
+	return rc;
+}
+
+static void test_batch_member_rollback_or_conflict_keeps_the_other(void **state)
+{
+	NEED_DB();
+	gz_db *db = *state;
+	gz_err err;
+	gz_err_clear(&err);
+	char first[128], second[128], sql[128];
+	/* The second rolls back: the first's row stays, the second's goes. */
+	snprintf(first, sizeof first, "INSERT INTO %s (id, v) VALUES (701, 1)", tbl);
+	snprintf(second, sizeof second, "INSERT INTO %s (id, v) VALUES (702, 2)", tbl);
+	second_tx t = {.sql = second, .commit = false};
+	assert_int_equal(two_in_a_batch(db, first, &t, &err), 0);
+	assert_int_equal(t.step_rc, 0);
+	/* The second fails on a unique violation (409) and rolls back: the first stays. */
+	snprintf(first, sizeof first, "INSERT INTO %s (id, v) VALUES (703, 3)", tbl);
+	snprintf(second, sizeof second, "INSERT INTO %s (id, v) VALUES (701, 4)", tbl);
+	second_tx c = {.sql = second, .commit = false};
+	assert_int_equal(two_in_a_batch(db, first, &c, &err), 0);
+	assert_int_equal(c.step_rc, -1);
+	assert_string_equal(c.err.code, "conflict");
+	assert_int_equal(c.err.kind, GZ_ECONFLICT);
+	/* Both commit. */
+	snprintf(first, sizeof first, "INSERT INTO %s (id, v) VALUES (704, 5)", tbl);
+	snprintf(second, sizeof second, "INSERT INTO %s (id, v) VALUES (705, 6)", tbl);
+	second_tx b = {.sql = second, .commit = true};
+	assert_int_equal(two_in_a_batch(db, first, &b, &err), 0);
+	assert_int_equal(b.commit_rc, 0);
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s WHERE id BETWEEN 701 AND 799", tbl);
+	assert_int_equal(one(db, sql), 4); /* 701, 703, 704, 705 */
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s WHERE id = 702 OR v = 4", tbl);
+	assert_int_equal(one(db, sql), 0);
+}
+
+/* A batch whose COMMIT fails fails every member's commit: a deferred foreign key checked
+ * at COMMIT. On PostgreSQL each transaction commits alone: only the first fails. */
+static void test_batch_commit_failure_fails_every_member(void **state)
+{
+	NEED_DB();
+	gz_db *db = *state;
+	gz_err err;
+	gz_err_clear(&err);
+	char sql[256], first[160], second[160];
+	snprintf(sql, sizeof sql,
+	         "CREATE TABLE %s_child (id BIGINT PRIMARY KEY, p BIGINT REFERENCES %s (id) "
+	         "DEFERRABLE INITIALLY DEFERRED)",
+	         tbl, tbl);
+	exec_ok(db, sql);
+	snprintf(first, sizeof first, "INSERT INTO %s_child (id, p) VALUES (1, 999999)", tbl);
+	snprintf(second, sizeof second, "INSERT INTO %s (id, v) VALUES (801, 1)", tbl);
+	second_tx t = {.sql = second, .commit = true};
+	int rc = two_in_a_batch(db, first, &t, &err);
+	assert_int_equal(rc, -1);
+	assert_int_equal(err.kind, GZ_ECONFLICT);
+	assert_false(gz_db_in_transaction(db));
+	assert_int_equal(t.step_rc, 0);
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s WHERE id = 801", tbl);
+	if (on_pg()) {
+		assert_int_equal(t.commit_rc, 0);
+		assert_int_equal(one(db, sql), 1);
+	} else {
+		assert_int_equal(t.commit_rc, -1); /* never answered as written */
+		assert_int_equal(one(db, sql), 0);
+	}
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s_child", tbl);
+	assert_int_equal(one(db, sql), 0);
+	snprintf(sql, sizeof sql, "DROP TABLE %s_child", tbl);
+	exec_ok(db, sql);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 static const struct CMUnitTest tests[] = {
@@ -499,6 +775,10 @@ static const struct CMUnitTest tests[] = {
     T(test_count_add_moves_with_the_transaction),
     T(test_after_commit_runs_only_after_a_commit),
     T(test_concurrent_writers_all_commit),
+    T(test_concurrent_writers_commit_once_and_roll_back_alone),
+    T(test_write_transaction_reads_its_own_writes),
+    T(test_batch_member_rollback_or_conflict_keeps_the_other),
+    T(test_batch_commit_failure_fails_every_member),
 };
 
 int main(void)

@@ -345,7 +345,9 @@ void people_span_scope(const span *s, char *out, size_t cap)
 	policy_scope_common(s->lo, s->hi, out, cap);
 }
 
-/* SQLite: a larger page cache for the import's random index writes; restored after. */
+/* SQLite: a larger page cache for the import's random index reads on this connection
+ * (the dry run's); restored after. The write transaction of a real import runs on the
+ * file's writer connection (src/db/sqlite.c), whose cache is that large already. */
 void people_cache_big(gz_db *db, bool on)
 {
 	if (gz_db_driver(db) != GZ_DB_SQLITE)
