@@ -11,14 +11,12 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, api } from '../lib/server.mjs';
-import { assertErrorShape, assertNoSanitizerReport } from './util.mjs';
+import { assertErrorShape, assertNoSanitizerReport, FULL_PHONE, FULL_ID } from './util.mjs';
 import { sql } from './auth-util.mjs';
 import {
   G1, G2, C1, C2G1, idNumber, badIdNumber, peopleWorld, peopleCounts, auditCount,
 } from './people-util.mjs';
 
-const FULL_PHONE = /(?<!\d)1[3-9]\d{9}(?!\d)/;
-const FULL_ID = /(?<!\d)\d{17}[\dXx](?!\d)/;
 
 let srv, w, unit, household;
 const get = (path, who) => api(srv, 'GET', path, undefined, who.bearer);

@@ -12,6 +12,12 @@ export function dbKind() {
 export const isPostgres = () => dbKind() === 'postgres';
 
 // RFC 3339 in UTC with a literal Z (fractional seconds allowed).
+// A mainland mobile number or an 18-character ID number written out in full. Bounded by
+// anything but letters and digits on both sides, so digits inside a hex token (a request
+// id, a hash) are not taken for one; Chinese text around a number still is.
+export const FULL_PHONE = /(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])/;
+export const FULL_ID = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/;
+
 export const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 export function assertRfc3339Utc(value, what = 'time') {
