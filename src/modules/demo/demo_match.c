@@ -419,11 +419,22 @@ int demo_load_matching(gz_db *db, const gz_actor *op, const demo_street *s, cons
 		/* The under-served grid's elderly, with nobody visiting since their worker
 		 * left, turn to the platform: a need of theirs every week of the last
 		 * VACANT_WEEKS, which the equity boost lifts. */
-		int64_t vacant[8];
+		int64_t vacant[RESIDENTS];
 		int nvacant = 0;
 		if (vg >= 0 && s->grids[vg].community == ci &&
-		    pick_in(&c, s->grids[vg].code, vacant, &nvacant, 8) < 0)
+		    pick_in(&c, s->grids[vg].code, vacant, &nvacant, RESIDENTS) < 0)
 			return -1;
+		/* Others than those the weekly draw above picks from (no one posts twice in a
+		 * week), at most eight. */
+		int kept = 0;
+		for (int i = 0; i < nvacant && kept < 8; i++) {
+			bool drawn = false;
+			for (int j = 0; j < c.nres && !drawn; j++)
+				drawn = c.residents[j] == vacant[i];
+			if (!drawn)
+				vacant[kept++] = vacant[i];
+		}
+		nvacant = kept;
 		for (int w = 0; w < WEEKS; w++) {
 			int64_t t = now - (int64_t)(WEEKS - w) * 7 * DAY_MS + 9 * HOUR_MS;
 			int n = demo_rng_range(&c.r, 2, NEEDS_A_WEEK + 1);

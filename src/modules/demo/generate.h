@@ -233,7 +233,7 @@ typedef struct demo_account {
 	char password[24]; /* deterministic from the seed: for demos only */
 	char display_name[64];
 	char scope[SPACE_CODE_SIZE];
-	int32_t resident; /* the resident's own record (role resident), else -1 */
+	int32_t resident; /* their own resident record (roles resident, party member), else -1 */
 } demo_account;
 
 typedef struct demo_street {
