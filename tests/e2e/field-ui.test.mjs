@@ -101,6 +101,24 @@ test('the board says what its project count counts; projects draw on several sou
   assert.ok(fen.coop_unit < fen.total, 'co-building units are not all of it');
 });
 
+test('项目清单 shows who committed to a project, and its milestones', async () => {
+  const page = await as('community_admin', { width: 360, height: 740 });
+  try {
+    await page.goto(d.srv.url + '/matching?tab=projects');
+    await settle(page);
+    await page.locator('[data-testid^="project-more-"]').first().click();
+    const more = page.locator('[data-testid^="project-detail-"]').first();
+    await more.getByText('节点').waitFor();
+    const text = await more.innerText();
+    assert.match(text, /社区党委：/, 'the Party committee');
+    assert.match(text, /(协会|社会工作事务所)：/, 'a social organisation');
+    assert.match(text, /共建协议/, 'a co-building unit under its agreement');
+    await noOverflow(page, '项目清单 at 360 px');
+  } finally {
+    await page.close();
+  }
+});
+
 test("the demo's under-served grid gets the equity boost in a recent run", async () => {
   const a = d.account('community_admin');
   const s = await login(d.srv, a.username, a.password);
