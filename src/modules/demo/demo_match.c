@@ -419,6 +419,20 @@ int demo_load_matching(gz_db *db, const gz_actor *op, const demo_street *s, cons
 		/* The under-served grid's elderly, with nobody visiting since their worker
 		 * left, turn to the platform: a need of theirs every week of the last
 		 * VACANT_WEEKS, which the equity boost lifts. */
+		/* The demo resident's own record, when they live in this community. */
+		int64_t own = 0;
+		for (int i = 0; i < s->naccounts && !own; i++) {
+			const demo_account *a = &s->accounts[i];
+			if (a->role != ROLE_RESIDENT || strncmp(a->scope, code, strlen(code)) != 0)
+				continue;
+			int64_t uid = user_id(&c, a->username);
+			gz_people_brief b;
+			int rc = uid > 0 ? gz_people_brief_of_user(db, uid, &b, err) : (int)uid;
+			if (rc < 0)
+				return -1;
+			if (rc > 0)
+				own = b.id;
+		}
 		int64_t vacant[RESIDENTS];
 		int nvacant = 0;
 		if (vg >= 0 && s->grids[vg].community == ci &&
@@ -443,6 +457,9 @@ int demo_load_matching(gz_db *db, const gz_actor *op, const demo_street *s, cons
 				if (post_need(&c, rid, t + k * HOUR_MS) < 0)
 					return -1;
 			}
+			if (own > 0 && w == WEEKS - 5 &&
+			    post_need(&c, own, t + n * HOUR_MS + HOUR_MS / 2) < 0)
+				return -1;
 			if (nvacant && w >= WEEKS - VACANT_WEEKS &&
 			    post_need(&c, vacant[demo_rng_below(&c.r, (uint32_t)nvacant)],
 			              t + n * HOUR_MS) < 0)
@@ -458,20 +475,10 @@ int demo_load_matching(gz_db *db, const gz_actor *op, const demo_street *s, cons
 			if (run_week(&c, code, t + DAY_MS, w == WEEKS - 1) < 0)
 				return -1;
 		}
-		/* The demo resident's own needs: one served and rated last month (through the
-		 * weekly runs above), one waiting today. */
-		for (int i = 0; i < s->naccounts; i++) {
-			const demo_account *a = &s->accounts[i];
-			if (a->role != ROLE_RESIDENT || strncmp(a->scope, code, strlen(code)) != 0)
-				continue;
-			int64_t uid = user_id(&c, a->username);
-			gz_people_brief b;
-			int rc = uid > 0 ? gz_people_brief_of_user(db, uid, &b, err) : (int)uid;
-			if (rc < 0)
-				return -1;
-			if (rc > 0 && post_need(&c, b.id, now - 2 * HOUR_MS) < 0)
-				return -1;
-		}
+		/* The demo resident's own needs: one waiting today (the one of last month, posted
+		 * above, went through that week's run: most likely served and rated). */
+		if (own > 0 && post_need(&c, own, now - 2 * HOUR_MS) < 0)
+			return -1;
 		/* Today: a few needs waiting for the next run. */
 		for (int k = 0; k < 3; k++)
 			if (post_need(&c, c.residents[demo_rng_below(&c.r, (uint32_t)c.nres)],
