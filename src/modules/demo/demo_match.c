@@ -487,5 +487,14 @@ int demo_load_matching(gz_db *db, const gz_actor *op, const demo_street *s, cons
 		if (projects(&c, ci, org_ids, agreement_ids) < 0)
 			return -1;
 	}
+	/* As of now: needs whose window has passed unserved (the last run left some) have
+	 * expired, as the server's expiry job would have done. */
+	int expired = 0;
+	if (gz_db_begin(db, err) < 0)
+		return -1;
+	if (gz_match_expire(db, op, now, &expired, err) < 0 || gz_db_commit(db, err) < 0) {
+		gz_db_rollback(db);
+		return -1;
+	}
 	return 0;
 }
