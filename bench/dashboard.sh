@@ -10,10 +10,12 @@
 # Target: counters >= 20x faster for each period. Then the case rates and their trend
 # (GET /stats/cases x 7), and last the whole dashboard: every figure its requests compute
 # (equity and cycles over the default 90 days, the 7 rate periods), part by part — the
-# counter-backed parts and the per-request ones (medians per grid, the vulnerable groups,
-# the cycles: aggregate SQL over the raw tables already, so the same query both ways) —
-# with the total ratio (target 20x). Exits 1 if a target is missed or a number differs,
-# 2 on a setup problem. Not run by make test.
+# counter-backed parts, the memoised ones (satisfaction, medians and the vulnerable groups
+# per grid, kept at the grids' versions: warm, against the same figures from all the
+# period's rows) and the cycles (per request both ways) — with the total ratio (target
+# 20x); then the memo's parts when 1 or 5 grids changed since the last answer (the bench
+# bumps their versions in share_versions: it writes to the database) and cold. Exits 1 if
+# a target is missed or a number differs, 2 on a setup problem. Not run by make test.
 #
 # Environment:
 #   RESIDENTS=1000000   residents to generate (gongzhi gen --residents)

@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "core/utf8.h"
+#include "domain/public_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +118,14 @@ bool gz_api_authenticated(gz_req *r)
 		return true;
 	gz_reply_err(r, &err);
 	return false;
+}
+
+json_t *gz_api_public_text(const char *text, const char *name)
+{
+	char *m = public_text_dup(text ? text : "", name);
+	json_t *out = m ? json_string(m) : NULL;
+	free(m);
+	return out ? out : json_string("");
 }
 
 void gz_api_reply_media(gz_req *r, const char *type, const char *sha256, const void *inline_bytes,

@@ -63,6 +63,11 @@ bool gz_api_authenticated(gz_req *r);
  * still open (the caller rolls back, as after gz_db_commit()). */
 int gz_api_commit(gz_req *r, gz_db *db, int status, const json_t *answer, gz_err *err);
 
+/* Free text answered to anyone without a login (the public board, Open311): a JSON string
+ * with phones, ID numbers and flats masked, and name (the reporter's, or NULL) too
+ * (domain/public_text.h). */
+json_t *gz_api_public_text(const char *text, const char *name);
+
 /* Answers 200 with an uploaded file (a photo, an attachment) of media type type, with
  * the headers Cache-Control: cache and Content-Disposition: disposition (either may be
  * NULL) and X-Content-Type-Options: nosniff: its bytes from the database when

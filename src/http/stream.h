@@ -37,7 +37,8 @@ void gz_stream_adopt(gz_stream *s, int fd);
 void gz_stream_push(int64_t key, const char *data, size_t len);
 /* Ends every stream of key in this process (the account logged out, was disabled or
  * deleted): its other tabs reconnect, and only those whose login still holds get a new
- * stream. Other processes' streams end by GZ_STREAM_MAX_MS at the latest. */
+ * stream. In this process only: modules call gz_notify_end_streams (notify.h), which
+ * reaches every process. */
 void gz_stream_close_key(int64_t key);
 /* Streams open now (for /metrics and tests). */
 int gz_stream_count(void);

@@ -87,6 +87,30 @@ describe('availability windows', () => {
     const st = Object.fromEntries(list.body.items.map((x) => [x.id, x.status]));
     assert.deepEqual([st[needs.mon], st[needs.thu], st[needs.touch]], ['proposed', 'open', 'open']);
   });
+
+  test('claims, hand assignment and a provider\'s open needs keep to the same windows', async () => {
+    // A Wednesday 15:00-16:00 need is in the volunteer's window; Thursday's is in nobody's.
+    let r = await post('/api/v1/needs', needBody(MON + 2 * DAY + 15 * HOUR, MON + 2 * DAY + 16 * HOUR), w.as.grid_worker);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    needs.wed = r.body.id;
+    r = await get('/api/v1/me/open-needs', w.as.volunteer);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const open = r.body.items.map((x) => x.id);
+    assert.ok(open.includes(needs.wed), 'the need in the volunteer\'s window is offered');
+    assert.ok(!open.includes(needs.thu) && !open.includes(needs.touch), 'needs outside it are not');
+    const before = sql(srv, `SELECT status, COALESCE(offer_id, 0) FROM match_needs WHERE id = ${needs.thu}`)[0].join();
+    for (const [path, who, offer] of [[`/api/v1/needs/${needs.thu}/claim`, w.as.volunteer, offers.vol],
+      [`/api/v1/needs/${needs.thu}/assign`, w.as.community_staff, offers.pm]]) {
+      r = await post(path, { offer_id: offer }, who);
+      assert.equal(r.status, 422, `${path}: ${JSON.stringify(r.body)}`);
+      assertErrorShape(r.body, 'invalid_fields');
+      assert.ok(r.body.error.fields.offer_id, 'the field is named');
+    }
+    assert.equal(sql(srv, `SELECT status, COALESCE(offer_id, 0) FROM match_needs WHERE id = ${needs.thu}`)[0].join(), before);
+    r = await post(`/api/v1/needs/${needs.wed}/claim`, { offer_id: offers.vol }, w.as.volunteer);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.status, 'taken');
+  });
 });
 
 describe('settings through the API', () => {

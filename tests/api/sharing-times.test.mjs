@@ -84,9 +84,9 @@ describe('per grid: satisfaction and the median response and handling times', ()
     // 7 200.5005 s → 7 201 s; 4 of 6 satisfied = 66.7 %.
     assert.deepEqual(pick(g[G2]), { rated: 6, sat: 4, pct: '66.7', nr: 6, resp: 210, nh: 6, hand: 7201 });
     // C2G1: 4 responses: suppressed; handling 10, 20, 30, 40, 50.5 s → 30 s; 2 rated: suppressed.
-    assert.deepEqual(pick(g[C2G1]), { rated: 2, sat: 1, pct: null, nr: 4, resp: null, nh: 5, hand: 30 });
+    assert.deepEqual(pick(g[C2G1]), { rated: 2, sat: null, pct: null, nr: 4, resp: null, nh: 5, hand: 30 });
     // G1 (the scenario's 2 cases): everything under 5.
-    assert.deepEqual(pick(g[G1]), { rated: 2, sat: 1, pct: null, nr: 2, resp: null, nh: 2, hand: null });
+    assert.deepEqual(pick(g[G1]), { rated: 2, sat: null, pct: null, nr: 2, resp: null, nh: 2, hand: null });
     // The street: responses 2, 10, 20, 30, 40, 60, 120, …, 259 199 s (12) → (60 + 120) / 2 = 90 s;
     // handling 5.001, 5.002, 10, 20, 30, 40, 50.5, 3 600, … (13) → the 7th, 50.5 s → 51 s;
     // 6 of 10 rated satisfied.
@@ -98,7 +98,7 @@ describe('per grid: satisfaction and the median response and handling times', ()
     assert.deepEqual(pick(g2.totals), { rated: 6, sat: 4, pct: '66.7', nr: 6, resp: 210, nh: 6, hand: 7201 });
     const d = (days) => new Date(Date.now() + 8 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
     const old = await equity(`node=${G2}&from=${d(-150)}&to=${d(-100)}`);
-    assert.deepEqual(pick(old.totals), { rated: 1, sat: 1, pct: null, nr: 1, resp: null, nh: 1, hand: null });
+    assert.deepEqual(pick(old.totals), { rated: 1, sat: null, pct: null, nr: 1, resp: null, nh: 1, hand: null });
   });
 });
 

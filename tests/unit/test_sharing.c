@@ -268,6 +268,46 @@ static void test_median_equals_the_sorted_middle(void **state)
 	}
 }
 
+/* The median of several sorted arrays (a node's from its grids' sorted durations, memo.c)
+ * is the median of their concatenation: splits into 1..48 parts of uneven sizes (empty
+ * ones too), ties, negatives, even and odd totals, and suppression under 5 in all. */
+static void test_median_of_sorted_parts_equals_the_whole(void **state)
+{
+	(void)state;
+	static int64_t v[2001], w[2001];
+	const int64_t *parts[48];
+	size_t lens[48];
+	uint32_t x = 777;
+	for (size_t n = 0; n <= 2001; n += (n < 40 ? 1 : 53)) {
+		for (int shape = 0; shape < 3; shape++) {
+			for (size_t i = 0; i < n; i++) {
+				x = x * 1103515245u + 12345u;
+				int64_t r = (int64_t)(x >> 8);
+				v[i] = shape == 0   ? r % 86400000
+				       : shape == 1 ? (r % 5) * 1000 - 1000
+				                    : r % 1000 + 499;
+			}
+			for (size_t m = 1; m <= 48; m += 7) {
+				/* split v into m parts at random points, sort each part */
+				size_t at = 0;
+				for (size_t k = 0; k < m; k++) {
+					x = x * 1103515245u + 12345u;
+					size_t len = k == m - 1 ? n - at : (x >> 8) % (n - at + 1);
+					if (k % 3 == 1 && k < m - 1)
+						len = 0;
+					parts[k] = v + at, lens[k] = len;
+					qsort(v + at, len, sizeof *v, cmp_ll);
+					at += len;
+				}
+				memcpy(w, v, n * sizeof *v);
+				int64_t want = sharing_median_s(w, n);
+				assert_int_equal(sharing_median_sorted_s(parts, lens, m), want);
+			}
+		}
+	}
+	assert_int_equal(sharing_median_sorted_s(NULL, NULL, 0), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +324,7 @@ int main(void)
 	    cmocka_unit_test(test_coverage_and_suppression_below_five),
 	    cmocka_unit_test(test_median_even_odd_rounding_and_suppression),
 	    cmocka_unit_test(test_median_equals_the_sorted_middle),
+	    cmocka_unit_test(test_median_of_sorted_parts_equals_the_whole),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,11 +16,11 @@
  * Retry-After, before any password is checked. A disabled account answers exactly as a
  * wrong password (same work, same count, same 401). A wrong current password at
  * POST /me/password is counted and limited as a failed login at that account. */
-#include "http/stream.h"
 #include "modules/module.h"
 #include "api/common.h"
 #include "api/auth.h"
 #include "modules/accounts/accounts.h"
+#include "modules/notify/notify.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/time.h"
@@ -446,10 +446,9 @@ static void logout(gz_req *r)
 	gz_user_scope(&u, scope);
 	if (rc < 0 ||
 	    gz_audit(&a->actor, db, "session.logout", "user", idbuf, scope, NULL, &err) < 0 ||
-	    gz_db_commit(db, &err) < 0)
+	    gz_notify_end_streams(db, a->user_id, &err) < 0 || gz_db_commit(db, &err) < 0)
 		goto fail;
 	set_cookie(r, "", 0);
-	gz_stream_close_key(a->user_id);
 	gz_reply_raw(r, 204, NULL, "", 0);
 	return;
 fail:

@@ -13,9 +13,9 @@
  * inside one of the caller's account-read scopes (else 404), and changes it only with
  * account-admin over every grant involved. Nobody hands out a role that can do more
  * than the caller can at that scope (policy_can_delegate). */
-#include "http/stream.h"
 #include "modules/module.h"
 #include "modules/accounts/accounts.h"
+#include "modules/notify/notify.h"
 #include "api/common.h"
 #include "api/names.h"
 #include "core/json.h"
@@ -373,15 +373,23 @@ int gz_user_revoke(gz_db *db, int64_t user_id, policy_role role, const char *sco
 	return rc < 0 ? -1 : changed > 0;
 }
 
-static int sessions_end(gz_db *db, int64_t user_id, gz_err *err)
+/* Ends the account's sessions, but keep (a token hash, may be NULL), and with them its
+ * event streams in every process once the caller's transaction commits. */
+static int sessions_end(gz_db *db, int64_t user_id, const unsigned char *keep, gz_err *err)
 {
-	gz_stmt *st = gz_db_prepare(db, "DELETE FROM sessions WHERE user_id = $1", err);
+	gz_stmt *st =
+	    gz_db_prepare(db,
+	                  keep ? "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2"
+	                       : "DELETE FROM sessions WHERE user_id = $1",
+	                  err);
 	if (!st)
 		return -1;
 	gz_stmt_bind_int64(st, 1, user_id);
+	if (keep)
+		gz_stmt_bind_blob(st, 2, keep, 32);
 	int rc = gz_stmt_step(st, err);
 	gz_stmt_finish(st);
-	return rc < 0 ? -1 : 0;
+	return rc < 0 ? -1 : gz_notify_end_streams(db, user_id, err);
 }
 
 int gz_user_set_password(gz_db *db, int64_t user_id, const char *password_hash, bool must_change,
@@ -404,16 +412,7 @@ int gz_user_set_password(gz_db *db, int64_t user_id, const char *password_hash, 
 	gz_stmt_finish(st);
 	if (rc < 0)
 		return -1;
-	if (!keep_session)
-		return sessions_end(db, user_id, err) < 0 ? -1 : changed > 0;
-	st = gz_db_prepare(db, "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2", err);
-	if (!st)
-		return -1;
-	gz_stmt_bind_int64(st, 1, user_id);
-	gz_stmt_bind_blob(st, 2, keep_session, 32);
-	rc = gz_stmt_step(st, err);
-	gz_stmt_finish(st);
-	return rc < 0 ? -1 : changed > 0;
+	return sessions_end(db, user_id, keep_session, err) < 0 ? -1 : changed > 0;
 }
 
 int gz_user_set_disabled(gz_db *db, int64_t user_id, bool disabled, gz_err *err)
@@ -435,7 +434,7 @@ int gz_user_set_disabled(gz_db *db, int64_t user_id, bool disabled, gz_err *err)
 	gz_stmt_finish(st);
 	if (rc < 0)
 		return -1;
-	if (disabled && sessions_end(db, user_id, err) < 0)
+	if (disabled && sessions_end(db, user_id, NULL, err) < 0)
 		return -1;
 	return changed > 0;
 }
@@ -469,7 +468,7 @@ int gz_user_soft_delete(gz_db *db, int64_t user_id, gz_err *err)
 	gz_stmt_finish(st);
 	if (rc < 0)
 		return -1;
-	if (sessions_end(db, user_id, err) < 0)
+	if (sessions_end(db, user_id, NULL, err) < 0)
 		return -1;
 	return changed > 0;
 }
@@ -1046,7 +1045,6 @@ static void users_delete(gz_req *r)
 	    gz_db_commit(db, &err) < 0)
 		goto fail;
 	json_decref(detail);
-	gz_stream_close_key(u->id);
 	gz_reply_raw(r, 204, NULL, "", 0);
 	return;
 fail:
@@ -1200,8 +1198,6 @@ static void set_disabled(gz_req *r, bool disable)
 	             scope, detail, &err) < 0 ||
 	    !(out = user_answer(r, db, u->id, &err)) || gz_api_commit(r, db, 200, out, &err) < 0)
 		goto fail;
-	if (disable)
-		gz_stream_close_key(u->id);
 	json_decref(detail);
 	gz_reply_json(r, 200, out);
 	return;

@@ -312,7 +312,7 @@ static bool status_closed(case_state s)
 }
 
 /* The timeline as Open311 notes (extensions=true). */
-static json_t *notes_of(gz_db *db, int64_t id, gz_err *err)
+static json_t *notes_of(gz_db *db, int64_t id, const char *reporter, gz_err *err)
 {
 	gz_stmt *st = gz_db_prepare(db,
 	                            "SELECT action, to_state, note, at FROM case_events WHERE "
@@ -327,11 +327,12 @@ static json_t *notes_of(gz_db *db, int64_t id, gz_err *err)
 	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
 		int to = case_state_parse(gz_stmt_text(st, 1));
 		json_array_append_new(
-		    notes, json_pack("{s:o,s:s,s:s,s:s,s:s}", "datetime",
-		                     gz_api_time_json(gz_stmt_int64(st, 3)), "type", "action",
-		                     "summary", case_event_label(gz_stmt_text(st, 0)),
-		                     "description", gz_stmt_text(st, 2), "status_notes",
-		                     to >= 0 ? case_state_label((case_state)to) : ""));
+		    notes,
+		    json_pack("{s:o,s:s,s:s,s:o,s:s}", "datetime",
+		              gz_api_time_json(gz_stmt_int64(st, 3)), "type", "action", "summary",
+		              case_event_label(gz_stmt_text(st, 0)), "description",
+		              gz_api_public_text(gz_stmt_text(st, 2), reporter), "status_notes",
+		              to >= 0 ? case_state_label((case_state)to) : ""));
 	}
 	gz_stmt_finish(st);
 	if (rc < 0) {
@@ -349,22 +350,23 @@ static json_t *request_json(gz_db *db, const case_row *c, bool ext, gz_err *err)
 	snprintf(addr_id, sizeof addr_id, "%lld", (long long)c->building_id);
 	int64_t expected = c->due_at ? c->due_at : c->step_due_at;
 	json_t *j = json_pack(
-	    "{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
+	    "{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
 	    "service_request_id", id, "status", status_closed(c->state) ? "closed" : "open",
 	    "status_notes", case_state_label(c->state), "service_name", c->category_name,
-	    "service_code", c->category_code, "description", c->description, "agency_responsible",
+	    "service_code", c->category_code, "description",
+	    gz_api_public_text(c->description, c->reporter_name), "agency_responsible",
 	    str_or_null(c->handler_org_name ? c->handler_org_name : c->grid_name), "service_notice",
 	    json_null(), "requested_datetime", time_json(c->reported_at), "updated_datetime",
 	    time_json(c->updated_at), "expected_datetime",
 	    status_closed(c->state) ? json_null() : time_json(expected), "address",
-	    str_or_null(c->address), "address_id",
-	    c->building_id ? json_string(addr_id) : json_null(), "zipcode", json_null(), "lat",
-	    c->has_location ? json_real((double)c->lat_e7 / 1e7) : json_null(), "long",
-	    c->has_location ? json_real((double)c->lng_e7 / 1e7) : json_null(), "media_url",
+	    c->address ? gz_api_public_text(c->address, c->reporter_name) : json_null(),
+	    "address_id", c->building_id ? json_string(addr_id) : json_null(), "zipcode",
+	    json_null(), "lat", c->has_location ? json_real((double)c->lat_e7 / 1e7) : json_null(),
+	    "long", c->has_location ? json_real((double)c->lng_e7 / 1e7) : json_null(), "media_url",
 	    json_null());
 	if (!ext)
 		return j;
-	json_t *notes = notes_of(db, c->id, err);
+	json_t *notes = notes_of(db, c->id, c->reporter_name, err);
 	if (!notes) {
 		json_decref(j);
 		return NULL;
@@ -628,7 +630,8 @@ static void updates(gz_req *r)
 	}
 	gz_stmt *st = gz_db_prepare(
 	    db,
-	    "SELECT e.id, e.case_id, e.action, e.to_state, e.note, e.at, e.attachments FROM "
+	    "SELECT e.id, e.case_id, e.action, e.to_state, e.note, e.at, e.attachments, "
+	    "c.reporter_name FROM "
 	    "case_events e JOIN cases c ON c.id = e.case_id WHERE e.at >= $1 AND e.at < $2 AND "
 	    "c.state <> 'withdrawn' AND (CAST($3 AS BIGINT) = 0 OR e.case_id = $3) ORDER BY e.at, "
 	    "e.id LIMIT $4 OFFSET $5",
@@ -654,12 +657,15 @@ static void updates(gz_req *r)
 		snprintf(desc, sizeof desc, "%s%s%s", case_event_label(gz_stmt_text(st, 2)),
 		         *note ? "：" : "", note);
 		json_array_append_new(
-		    list, json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:o}", "update_id", uid,
+		    list, json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "update_id", uid,
 		                    "service_request_id", cid, "status",
 		                    to >= 0 && status_closed((case_state)to) ? "closed" : "open",
 		                    "status_notes", to >= 0 ? case_state_label((case_state)to) : "",
 		                    "updated_datetime", gz_api_time_json(gz_stmt_int64(st, 5)),
-		                    "description", desc, "media_url", json_null()));
+		                    "description",
+		                    gz_api_public_text(
+		                        desc, gz_stmt_isnull(st, 7) ? NULL : gz_stmt_text(st, 7)),
+		                    "media_url", json_null()));
 	}
 	gz_stmt_finish(st);
 	if (rc < 0) {

@@ -1,6 +1,9 @@
 /* Availability windows against a need's window (avail.h). Weekly windows are in
  * Asia/Shanghai's local time: UTC+8 all year, no daylight saving since 1991. */
 #include "modules/matching/avail.h"
+#include "core/mem.h"
+
+#include <jansson.h>
 
 #define MIN_MS  60000LL
 #define DAY_MS  86400000LL
@@ -55,4 +58,24 @@ int match_avail_first(const match_avail_window *w, size_t n, int64_t start, int6
 bool match_available(const match_avail_window *w, size_t n, int64_t start, int64_t end)
 {
 	return end > start && (n == 0 || match_avail_first(w, n, start, end) >= 0);
+}
+
+size_t match_avail_parse(const char *json_text, match_avail_window **out)
+{
+	*out = NULL;
+	json_t *arr = json_text ? json_loads(json_text, 0, NULL) : NULL, *v;
+	size_t k, n = 0;
+	if (json_is_array(arr) && json_array_size(arr)) {
+		*out = gz_calloc(json_array_size(arr), sizeof **out);
+		json_array_foreach(arr, k, v)
+		{
+			match_avail_window *w = &(*out)[n++];
+			w->weekday = (int)json_integer_value(json_object_get(v, "weekday"));
+			w->from_min =
+			    match_avail_hhmm(json_string_value(json_object_get(v, "from")));
+			w->to_min = match_avail_hhmm(json_string_value(json_object_get(v, "to")));
+		}
+	}
+	json_decref(arr);
+	return n;
 }

@@ -30,4 +30,10 @@ int match_avail_first(const match_avail_window *w, size_t n, int64_t start, int6
  * overlaps. An empty need window (end <= start) overlaps nothing. */
 bool match_available(const match_avail_window *w, size_t n, int64_t start, int64_t end);
 
+/* An offer's stored `windows` (a JSON array of {weekday, from "HH:MM", to "HH:MM"}, as
+ * offers.c checked them) into a malloc'd array (*out, NULL when there are none; the caller
+ * frees it). Returns the count; 0 means always available. Text that is not an array gives
+ * 0. */
+size_t match_avail_parse(const char *json_text, match_avail_window **out);
+
 #endif

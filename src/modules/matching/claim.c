@@ -3,6 +3,7 @@
  * proposal by hand, replacing the engine's while unanswered). Also the open needs a
  * provider may claim (GET /me/open-needs: their offers' skills, within their reach). */
 #include "modules/matching/match_internal.h"
+#include "modules/matching/avail.h"
 #include "api/fields.h"
 #include "core/json.h"
 #include "core/time.h"
@@ -18,21 +19,25 @@ typedef struct {
 	int64_t id, user_id, radius, lng, lat;
 	char scope[16], status[16];
 	json_t *skills, *grids;
+	match_avail_window *windows; /* none: always available (avail.h) */
+	size_t nwindows;
 } offer_row;
 
 static void offer_row_free(offer_row *o)
 {
 	json_decref(o->skills);
 	json_decref(o->grids);
+	free(o->windows);
 }
 
 static int offer_load(gz_db *db, int64_t id, offer_row *o, gz_err *err)
 {
 	memset(o, 0, sizeof *o);
-	gz_stmt *st = gz_db_prepare(db,
-	                            "SELECT id, user_id, radius_m, lng_e7, lat_e7, scope_code, "
-	                            "status, skills, grids FROM match_offers WHERE id = $1",
-	                            err);
+	gz_stmt *st =
+	    gz_db_prepare(db,
+	                  "SELECT id, user_id, radius_m, lng_e7, lat_e7, scope_code, "
+	                  "status, skills, grids, windows FROM match_offers WHERE id = $1",
+	                  err);
 	if (!st)
 		return -1;
 	gz_stmt_bind_int64(st, 1, id);
@@ -47,6 +52,7 @@ static int offer_load(gz_db *db, int64_t id, offer_row *o, gz_err *err)
 		snprintf(o->status, sizeof o->status, "%s", gz_stmt_text(st, 6));
 		o->skills = json_loads(gz_stmt_text(st, 7), 0, NULL);
 		o->grids = json_loads(gz_stmt_text(st, 8), 0, NULL);
+		o->nwindows = match_avail_parse(gz_stmt_text(st, 9), &o->windows);
 	}
 	gz_stmt_finish(st);
 	return rc < 0 ? -1 : rc == GZ_ROW;
@@ -61,26 +67,30 @@ static bool in_list(json_t *list, const char *s)
 	return false;
 }
 
-/* Can offer o serve a need of skill at (lng, lat) in grid? Its distance into *d. */
+/* Can offer o serve a need of skill at (lng, lat) in grid during [start, end) — the same
+ * cuts as a run's (run.c): skill, grid area or radius, weekly availability? Its distance
+ * into *d. */
 static bool reaches(const offer_row *o, const char *skill, const char *grid, int64_t lng,
-                    int64_t lat, int64_t *d)
+                    int64_t lat, int64_t start, int64_t end, int64_t *d)
 {
 	int64_t x, y;
 	match_project(o->lng, o->lat, lng, lat, &x, &y);
 	*d = match_distance(0, 0, x, y);
-	if (!in_list(o->skills, skill))
+	if (!in_list(o->skills, skill) || !match_available(o->windows, o->nwindows, start, end))
 		return false;
 	if (json_array_size(o->grids))
 		return in_list(o->grids, grid);
 	return *d <= o->radius;
 }
 
-/* The need's skill, grid and point. */
+/* The need's skill, point and time window. */
 static int need_place(gz_db *db, int64_t id, char skill[128], int64_t *lng, int64_t *lat,
-                      gz_err *err)
+                      int64_t win[2], gz_err *err)
 {
-	gz_stmt *st =
-	    gz_db_prepare(db, "SELECT skill, lng_e7, lat_e7 FROM match_needs WHERE id = $1", err);
+	gz_stmt *st = gz_db_prepare(
+	    db,
+	    "SELECT skill, lng_e7, lat_e7, window_start, window_end FROM match_needs WHERE id = $1",
+	    err);
 	if (!st)
 		return -1;
 	gz_stmt_bind_int64(st, 1, id);
@@ -89,6 +99,8 @@ static int need_place(gz_db *db, int64_t id, char skill[128], int64_t *lng, int6
 		snprintf(skill, 128, "%s", gz_stmt_text(st, 0));
 		*lng = gz_stmt_int64(st, 1);
 		*lat = gz_stmt_int64(st, 2);
+		win[0] = gz_stmt_int64(st, 3);
+		win[1] = gz_stmt_int64(st, 4);
 	}
 	gz_stmt_finish(st);
 	return rc < 0 ? -1 : 0;
@@ -148,7 +160,7 @@ static int by_hand(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t
 	if (rc <= 0 || (rc = offer_load(db, offer, &o, err)) < 0)
 		goto fail;
 	/* The offer: the caller's own to claim; one staff may see to assign. */
-	bool mine = rc > 0 && a->user_id && o.user_id == a->user_id;
+	bool mine = rc > 0 && match_offer_serving(a, o.user_id, o.scope);
 	if (!claim && match_scope_check(a, ACT_WRITE, RES_MATCH_NEED, n.grid, err) < 0)
 		goto fail;
 	if (rc == 0 ||
@@ -161,12 +173,13 @@ static int by_hand(gz_db *db, const gz_actor *a, int64_t id, json_t *in, int64_t
 		goto fail;
 	}
 	char skill[128];
-	int64_t lng = 0, lat = 0, d = 0;
-	if (need_place(db, n.id, skill, &lng, &lat, err) < 0)
+	int64_t lng = 0, lat = 0, d = 0, win[2] = {0, 0};
+	if (need_place(db, n.id, skill, &lng, &lat, win, err) < 0)
 		goto fail;
-	if (!reaches(&o, skill, n.grid, lng, lat, &d)) {
+	if (!reaches(&o, skill, n.grid, lng, lat, win[0], win[1], &d)) {
 		gz_err_set(err, GZ_EINVALID, "invalid_fields", "该资源不能服务这项需求");
-		gz_err_field(err, "offer_id", "技能不符，或需求不在服务范围内");
+		gz_err_field(err, "offer_id",
+		             "技能不符、需求不在服务范围内，或需求时段不在可服务时间内");
 		goto fail;
 	}
 	if (claim) {
@@ -264,6 +277,10 @@ static void my_open_needs(gz_req *r)
 			offer_row_free(&o);
 			goto fail;
 		}
+		if (!match_offer_serving(a, o.user_id, o.scope)) { /* no longer serves there */
+			offer_row_free(&o);
+			continue;
+		}
 		/* Needs of the offer's place (its scope: a grid, community or street; a grid
 		 * area's grids lie inside it). */
 		char hi[20];
@@ -284,7 +301,8 @@ static void my_open_needs(gz_req *r)
 		while ((rc = gz_stmt_step(st, &err)) == GZ_ROW && found < 50) {
 			int64_t d;
 			if (!reaches(&o, gz_stmt_text(st, 6), gz_stmt_text(st, 1),
-			             gz_stmt_int64(st, 9), gz_stmt_int64(st, 10), &d))
+			             gz_stmt_int64(st, 9), gz_stmt_int64(st, 10),
+			             gz_stmt_int64(st, 11), gz_stmt_int64(st, 12), &d))
 				continue;
 			json_t *j = match_need_json(a, &r->arena, st);
 			json_object_del(j, "description");

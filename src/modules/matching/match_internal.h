@@ -99,6 +99,11 @@ static inline int64_t match_key(int64_t id)
 /* gz_actor_check for one record at scope, except that an actor who may not even read
  * such records there gets 404 not_found (as for a record that does not exist), never
  * 403. */
+/* Is a the owner (user) of an offer placed at scope who still serves there (offer write at
+ * scope)? A provider whose grant was revoked keeps their offers' rows, not what they open:
+ * the open needs, claims and answers to proposals (security review 6, finding 10). */
+bool match_offer_serving(const gz_actor *a, int64_t user, const char *scope);
+
 int match_scope_check(const gz_actor *a, policy_action act, policy_resource res, const char *scope,
                       gz_err *err);
 

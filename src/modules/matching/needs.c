@@ -132,6 +132,14 @@ int match_scope_check(const gz_actor *a, policy_action act, policy_resource res,
 	return 0;
 }
 
+bool match_offer_serving(const gz_actor *a, int64_t user, const char *scope)
+{
+	gz_err e;
+	gz_err_clear(&e);
+	return a && a->user_id && user == a->user_id &&
+	       gz_actor_check(a, ACT_WRITE, RES_MATCH_OFFER, scope, &e) == 0;
+}
+
 /* ================================================================ one need */
 
 /* Someone who may not see the resident's name (a provider, the resident themselves

@@ -334,23 +334,6 @@ static int load_needs(gz_db *db, run_ctx *c, const char *lo, const char *hi, int
 	return rc < 0 ? -1 : 0;
 }
 
-/* An offer's availability ({weekday, from, to} as offers.c checked them) for the
- * availability cut; no windows: always available. */
-static void offer_windows(run_offer *o, const char *text)
-{
-	json_t *arr = json_loads(text, 0, NULL), *v;
-	size_t k, n = json_array_size(arr);
-	o->windows = n ? calloc(n, sizeof *o->windows) : NULL;
-	json_array_foreach(arr, k, v)
-	{
-		match_avail_window *w = &o->windows[o->nwindows++];
-		w->weekday = (int)json_integer_value(json_object_get(v, "weekday"));
-		w->from_min = match_avail_hhmm(json_string_value(json_object_get(v, "from")));
-		w->to_min = match_avail_hhmm(json_string_value(json_object_get(v, "to")));
-	}
-	json_decref(arr);
-}
-
 static int load_offers(gz_db *db, run_ctx *c, const char *lo, const char *hi, const char *street,
                        int64_t now, gz_err *err)
 {
@@ -384,7 +367,7 @@ static int load_offers(gz_db *db, run_ctx *c, const char *lo, const char *hi, co
 		o->lat = gz_stmt_int64(st, 6);
 		o->grids = json_loads(gz_stmt_text(st, 7), 0, NULL);
 		o->load = gz_stmt_int64(st, 9);
-		offer_windows(o, gz_stmt_text(st, 8));
+		o->nwindows = match_avail_parse(gz_stmt_text(st, 8), &o->windows);
 		if (!json_is_array(o->skills)) {
 			json_decref(o->skills);
 			o->skills = json_array();
@@ -474,7 +457,7 @@ static int cuts(gz_db *db, run_ctx *c, const match_graph *g, const char *lo, con
 	"p.load_k, p.reasons, p.status, p.decline_reason, p.created_at, n.title, n.skill, "        \
 	"n.lng_e7, n.lat_e7, r.name, o.name, o.lng_e7, o.lat_e7, n.status, n.window_start, "       \
 	"n.window_end, n.est_minutes, COALESCE(b.name || ' ' || u.number, ''), o.user_id, "        \
-	"COALESCE(b.name, '')"
+	"COALESCE(b.name, ''), o.scope_code"
 #define PROPOSAL_FROM                                                                              \
 	" FROM match_proposals p JOIN match_needs n ON n.id = p.need_id JOIN residents r ON r.id " \
 	"= n.resident_id JOIN match_offers o ON o.id = p.offer_id LEFT JOIN grids gr ON gr.code "  \
@@ -482,13 +465,25 @@ static int cuts(gz_db *db, run_ctx *c, const match_graph *g, const char *lo, con
 	"p.grid_code LEFT JOIN units u ON u.id = n.unit_id LEFT JOIN buildings b ON b.id = "       \
 	"u.building_id"
 
-/* The provider sees the flat once they have accepted; before, the building. */
+/* The provider sees the flat once they have accepted; before, the building. Someone who
+ * does not keep the resident's register (a provider) sees that the need is a key group's
+ * (reasons.key_group), never the weights: with the tags' weights (独居老人 3, 低保 2 …) the
+ * tags' part, or the weight less its other parts, says which group. */
 static json_t *proposal_json(const gz_actor *a, gz_arena *A, gz_stmt *st)
 {
 	const char *grid = gz_stmt_text(st, 4);
 	bool visible = gz_people_name_visible(a, grid);
 	json_t *reasons = json_loads(gz_stmt_text(st, 9), 0, NULL);
-	return json_pack(
+	if (reasons && !visible) {
+		json_object_set_new(
+		    reasons, "key_group",
+		    json_boolean(json_integer_value(json_object_get(reasons, "weight_tags")) > 0));
+		static const char *const hidden[] = {"weight", "weight_tags", "weight_waiting",
+		                                     "priority"};
+		for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
+			json_object_del(reasons, hidden[i]);
+	}
+	json_t *o = json_pack(
 	    "{s:o,s:o,s:s,s:s,s:I,s:I,s:I,s:o,s:s,s:s,s:o,s:{s:o,s:s,s:s,s:s,s:{s:f,s:f},s:s,s:s,"
 	    "s:s,s:o,s:o,s:I},s:{s:o,s:s,s:{s:f,s:f}}}",
 	    "id", gz_api_id_json(gz_stmt_int64(st, 0)), "run_id", gz_api_id_or_null(st, 1),
@@ -509,6 +504,9 @@ static json_t *proposal_json(const gz_actor *a, gz_arena *A, gz_stmt *st)
 	    (json_int_t)gz_stmt_int64(st, 24), "offer", "id", gz_api_id_json(gz_stmt_int64(st, 3)),
 	    "name", gz_stmt_text(st, 18), "base", "lng", (double)gz_stmt_int64(st, 19) / 1e7, "lat",
 	    (double)gz_stmt_int64(st, 20) / 1e7);
+	if (o && !visible)
+		json_object_del(o, "weight");
+	return o;
 }
 
 #define RUN_COLS                                                                                   \
@@ -906,11 +904,12 @@ int gz_match_proposal_answer(gz_db *db, const gz_actor *a, int64_t id, bool acce
 	    gz_db_begin(db, err) < 0)
 		return -1;
 	int64_t need = 0, offer = 0, user = 0;
-	char status[16] = "", grid[16] = "";
+	char status[16] = "", grid[16] = "", oscope[GZ_SCOPE_MAX] = "";
 	gz_stmt *st =
 	    gz_db_prepare(db,
-	                  "SELECT p.need_id, p.offer_id, p.status, p.grid_code, o.user_id "
-	                  "FROM match_proposals p JOIN match_offers o ON o.id = p.offer_id "
+	                  "SELECT p.need_id, p.offer_id, p.status, p.grid_code, o.user_id, "
+	                  "o.scope_code FROM match_proposals p JOIN match_offers o ON o.id = "
+	                  "p.offer_id "
 	                  "WHERE p.id = $1",
 	                  err);
 	if (!st)
@@ -923,6 +922,7 @@ int gz_match_proposal_answer(gz_db *db, const gz_actor *a, int64_t id, bool acce
 		snprintf(status, sizeof status, "%s", gz_stmt_text(st, 2));
 		snprintf(grid, sizeof grid, "%s", gz_stmt_text(st, 3));
 		user = gz_stmt_int64(st, 4);
+		snprintf(oscope, sizeof oscope, "%s", gz_stmt_text(st, 5));
 	}
 	gz_stmt_finish(st);
 	if (rc < 0)
@@ -932,7 +932,7 @@ int gz_match_proposal_answer(gz_db *db, const gz_actor *a, int64_t id, bool acce
 		goto fail;
 	}
 	/* The provider answers; staff may answer for them (by hand, e.g. on the phone). */
-	if (!(a->user_id && user == a->user_id) &&
+	if (!match_offer_serving(a, user, oscope) &&
 	    match_scope_check(a, ACT_WRITE, RES_MATCH_NEED, grid, err) < 0)
 		goto fail;
 	if (strcmp(status, "proposed") != 0) {
@@ -1042,8 +1042,15 @@ static void my_proposals(gz_req *r)
 	gz_stmt_bind_int64(st, 1, gz_req_actor(r)->user_id);
 	gz_stmt_bind_str(st, 2, status ? status : "");
 	int rc;
-	while ((rc = gz_stmt_step(st, &err)) == GZ_ROW)
-		json_array_append_new(items, proposal_json(gz_req_actor(r), &r->arena, st));
+	const gz_actor *a = gz_req_actor(r);
+	while ((rc = gz_stmt_step(st, &err)) == GZ_ROW) {
+		/* A proposal still open to an offer its owner no longer serves: not theirs to see.
+		 */
+		if (!strcmp(gz_stmt_text(st, 10), "proposed") &&
+		    !match_offer_serving(a, gz_stmt_int64(st, 26), gz_stmt_text(st, 28)))
+			continue;
+		json_array_append_new(items, proposal_json(a, &r->arena, st));
+	}
 	gz_stmt_finish(st);
 	if (rc < 0) {
 		json_decref(items);

@@ -30,6 +30,7 @@
 #define REPLAY_MAX      "50" /* SQL text */
 #define READ_IDS_MAX    200
 #define CHANNEL         "gz_events"
+#define END_PREFIX      "end "
 
 /* ---------------------------------------------------------------- events */
 
@@ -77,7 +78,8 @@ static void free_pending(void *arg)
 }
 
 /* PostgreSQL: one thread per process LISTENs and forwards "USER_ID ID JSON" payloads to
- * this process's streams. Started with the first stream; lives as long as the process. */
+ * this process's streams, and ends an account's streams on "end USER_ID"
+ * (gz_notify_end_streams). Started with the first stream; lives as long as the process. */
 static pthread_mutex_t listener_mu = PTHREAD_MUTEX_INITIALIZER;
 static bool listener_started;
 static gz_db *listener_db; /* reachable for leak checkers while the thread blocks */
@@ -112,7 +114,10 @@ static void *listener_main(void *arg)
 			continue;
 		long long uid = 0, id = 0;
 		int off = 0;
-		if (sscanf(payload, "%lld %lld %n", &uid, &id, &off) == 2 && off > 0) {
+		if (strncmp(payload, END_PREFIX, strlen(END_PREFIX)) == 0) {
+			if (sscanf(payload + strlen(END_PREFIX), "%lld", &uid) == 1)
+				gz_stream_close_key(uid);
+		} else if (sscanf(payload, "%lld %lld %n", &uid, &id, &off) == 2 && off > 0) {
 			size_t len;
 			char *ev = event_text(id, payload + off, &len);
 			gz_stream_push(uid, ev, len);
@@ -139,6 +144,41 @@ static void listener_start(void)
 }
 
 /* ---------------------------------------------------------------- writing */
+
+/* Sends payload to every listening process at COMMIT (PostgreSQL). */
+static int pg_send(gz_db *db, const char *payload, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(db, "SELECT pg_notify('" CHANNEL "', $1)", err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, payload);
+	int rc;
+	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
+	}
+	gz_stmt_finish(st);
+	return rc < 0 ? -1 : 0;
+}
+
+static void end_streams_now(void *arg)
+{
+	gz_stream_close_key(*(int64_t *)arg);
+}
+
+int gz_notify_end_streams(gz_db *db, int64_t user_id, gz_err *err)
+{
+	if (gz_db_driver(db) == GZ_DB_POSTGRES) {
+		char payload[48];
+		snprintf(payload, sizeof payload, END_PREFIX "%lld", (long long)user_id);
+		return pg_send(db, payload, err);
+	}
+	if (!gz_db_in_transaction(db)) {
+		gz_stream_close_key(user_id);
+		return 0;
+	}
+	int64_t *p = gz_malloc(sizeof *p);
+	*p = user_id;
+	return gz_db_after_commit(db, end_streams_now, free, p, err);
+}
 
 int gz_notify(gz_db *db, const gz_actor *a, int64_t user_id, const gz_notice *n, gz_err *err)
 {
@@ -185,14 +225,7 @@ int gz_notify(gz_db *db, const gz_actor *a, int64_t user_id, const gz_notice *n,
 		char *payload = gz_malloc(cap);
 		snprintf(payload, cap, "%lld %lld %s", (long long)user_id, (long long)id, text);
 		free(text);
-		st = gz_db_prepare(db, "SELECT pg_notify('" CHANNEL "', $1)", err);
-		rc = -1;
-		if (st) {
-			gz_stmt_bind_str(st, 1, payload);
-			while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
-			}
-			gz_stmt_finish(st);
-		}
+		rc = pg_send(db, payload, err);
 		free(payload);
 		return rc < 0 ? -1 : 0;
 	}

@@ -33,4 +33,12 @@ int gz_notify(gz_db *db, const gz_actor *a, int64_t user_id, const gz_notice *n,
 int gz_notify_scope(gz_db *db, const gz_actor *a, const char *role, const char *scope,
                     const gz_notice *n, gz_err *err);
 
+/* Ends every event stream of account user_id in every process, because its logins
+ * ended (logout, password set, disabled, deleted): its tabs reconnect, and only those
+ * whose login still holds get a new stream. Inside a write transaction it happens once
+ * that commits, never after a rollback: on SQLite in this process (the only one), on
+ * PostgreSQL through every process's listener (NOTIFY is delivered at COMMIT). Without a
+ * transaction, at once. Returns 0, or -1 with err set. */
+int gz_notify_end_streams(gz_db *db, int64_t user_id, gz_err *err);
+
 #endif

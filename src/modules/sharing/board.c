@@ -80,6 +80,13 @@ static void cache_put(const char *code, int64_t now, const char *json)
 
 /* ================================================================ figures */
 
+/* Free text written by people (titles of topics, projects and activities) as the board
+ * shows it: phones, ID numbers and flats masked. */
+static json_t *public_text(const char *s)
+{
+	return gz_api_public_text(s, NULL);
+}
+
 static json_t *rate(const char *label, int64_t num, int64_t den)
 {
 	char pct[48];
@@ -219,13 +226,13 @@ static json_t *activities(gz_db *db, const char *lo, const char *hi, int64_t now
 	int rc;
 	while ((rc = gz_stmt_step(st, err)) == GZ_ROW)
 		json_array_append_new(
-		    items,
-		    json_pack("{s:s,s:s,s:s,s:o,s:o,s:s,s:s,s:I}", "title", gz_stmt_text(st, 0),
-		              "kind", gz_stmt_text(st, 1), "organiser", gz_stmt_text(st, 2),
-		              "start_at", gz_api_time_json(gz_stmt_int64(st, 3)), "end_at",
-		              gz_api_time_json(gz_stmt_int64(st, 4)), "status", gz_stmt_text(st, 5),
-		              "place_name", gz_stmt_text(st, 6), "participants",
-		              (json_int_t)gz_stmt_int64(st, 7)));
+		    items, json_pack("{s:o,s:s,s:o,s:o,s:o,s:s,s:s,s:I}", "title",
+		                     public_text(gz_stmt_text(st, 0)), "kind", gz_stmt_text(st, 1),
+		                     "organiser", public_text(gz_stmt_text(st, 2)), "start_at",
+		                     gz_api_time_json(gz_stmt_int64(st, 3)), "end_at",
+		                     gz_api_time_json(gz_stmt_int64(st, 4)), "status",
+		                     gz_stmt_text(st, 5), "place_name", gz_stmt_text(st, 6),
+		                     "participants", (json_int_t)gz_stmt_int64(st, 7)));
 	gz_stmt_finish(st);
 	if (rc < 0)
 		goto fail;
@@ -303,14 +310,19 @@ static json_t *vote_results(gz_db *db, const char *lo, const char *hi, gz_err *e
 	int rc;
 	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
 		json_t *res = json_loads(gz_stmt_text(st, 4), 0, NULL);
+		/* Fewer than 5 eligible: the counts would tell each one's ballot (3 of 3 agree). */
+		json_t *el = json_object_get(json_object_get(res, "eligible"), "owners");
+		bool small = !json_is_integer(el) || sharing_suppressed(json_integer_value(el));
 		json_array_append_new(
 		    arr,
-		    json_pack("{s:s,s:s,s:s,s:o,s:b,s:o,s:o,s:o}", "topic", gz_stmt_text(st, 0),
-		              "rule", gz_stmt_text(st, 1), "electorate", gz_stmt_text(st, 2),
-		              "closed_on", sharing_day_json(visit_day_of_ms(gz_stmt_int64(st, 3))),
-		              "passed", json_is_true(json_object_get(res, "passed")), "eligible",
-		              heads(res, "eligible"), "participating", heads(res, "participating"),
-		              "agree", heads(res, "agree")));
+		    json_pack("{s:o,s:s,s:s,s:o,s:b,s:b,s:o,s:o,s:o}", "topic",
+		              public_text(gz_stmt_text(st, 0)), "rule", gz_stmt_text(st, 1),
+		              "electorate", gz_stmt_text(st, 2), "closed_on",
+		              sharing_day_json(visit_day_of_ms(gz_stmt_int64(st, 3))), "passed",
+		              json_is_true(json_object_get(res, "passed")), "suppressed", small,
+		              "eligible", small ? json_null() : heads(res, "eligible"),
+		              "participating", small ? json_null() : heads(res, "participating"),
+		              "agree", small ? json_null() : heads(res, "agree")));
 		json_decref(res);
 	}
 	gz_stmt_finish(st);
@@ -341,10 +353,10 @@ static json_t *publicity(gz_db *db, const char *lo, const char *hi, int64_t now,
 	int rc;
 	while ((rc = gz_stmt_step(st, err)) == GZ_ROW) {
 		int64_t until = gz_stmt_int64(st, 1);
-		json_array_append_new(arr,
-		                      json_pack("{s:s,s:o,s:b}", "topic", gz_stmt_text(st, 0),
-		                                "until", sharing_day_json(visit_day_of_ms(until)),
-		                                "running", until > now));
+		json_array_append_new(arr, json_pack("{s:o,s:o,s:b}", "topic",
+		                                     public_text(gz_stmt_text(st, 0)), "until",
+		                                     sharing_day_json(visit_day_of_ms(until)),
+		                                     "running", until > now));
 	}
 	gz_stmt_finish(st);
 	if (rc < 0) {
@@ -390,9 +402,9 @@ static json_t *projects(gz_db *db, const char *lo, const char *hi, gz_err *err)
 		const char *status = gz_stmt_text(st, 1);
 		json_array_append_new(
 		    arr,
-		    json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:I,s:I,s:s}", "title", gz_stmt_text(st, 0),
-		              "status", status, "status_label", project_status_label(status),
-		              "budget_yuan", budget, "completed_on",
+		    json_pack("{s:o,s:s,s:s,s:s,s:o,s:I,s:I,s:I,s:s}", "title",
+		              public_text(gz_stmt_text(st, 0)), "status", status, "status_label",
+		              project_status_label(status), "budget_yuan", budget, "completed_on",
 		              gz_stmt_isnull(st, 3)
 		                  ? json_null()
 		                  : sharing_day_json(visit_day_of_ms(gz_stmt_int64(st, 3))),

@@ -120,6 +120,56 @@ int64_t sharing_median_s(int64_t *ms, size_t n)
 	return (a + ms[n / 2] + 1000) / 2000;
 }
 
+/* Values <= x in the sorted a[0..n) (negative ones as 0). */
+static size_t count_le(const int64_t *a, size_t n, int64_t x)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((a[mid] < 0 ? 0 : a[mid]) <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The k-th smallest (0-based) of the union: the least x with more than k values <= x. */
+static int64_t kth_sorted(const int64_t *const *v, const size_t *n, size_t m, size_t k)
+{
+	int64_t lo = INT64_MAX, hi = 0;
+	for (size_t i = 0; i < m; i++) {
+		if (!n[i])
+			continue;
+		int64_t a = v[i][0] < 0 ? 0 : v[i][0], b = v[i][n[i] - 1] < 0 ? 0 : v[i][n[i] - 1];
+		lo = a < lo ? a : lo, hi = b > hi ? b : hi;
+	}
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo) / 2; /* both >= 0: no overflow */
+		size_t c = 0;
+		for (size_t i = 0; i < m; i++)
+			c += count_le(v[i], n[i], mid);
+		if (c > k)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+int64_t sharing_median_sorted_s(const int64_t *const *v, const size_t *n, size_t m)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < m; i++)
+		total += n[i];
+	if (sharing_suppressed((int64_t)total))
+		return -1;
+	int64_t b = kth_sorted(v, n, m, total / 2);
+	if (total % 2)
+		return (b + 500) / 1000;
+	return (kth_sorted(v, n, m, total / 2 - 1) + b + 1000) / 2000;
+}
+
 int sharing_coverage(int64_t reached, int64_t members, char *pct, size_t cap)
 {
 	if (cap)

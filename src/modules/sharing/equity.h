@@ -88,6 +88,13 @@ int sharing_coverage(int64_t reached, int64_t members, char *pct, size_t cap);
  * Returns -1 (suppressed) when n < SHARING_MIN_GROUP. */
 int64_t sharing_median_s(int64_t *ms, size_t n);
 
+/* The same median as sharing_median_s over the concatenation of m arrays, each sorted
+ * ascending (v[i] holds n[i] values; a negative value counts as 0), without copying or
+ * reordering them: the k-th smallest by bisection on the value, counting with a binary
+ * search in each array (O(m log n log range)). Used for a node's median from its grids'
+ * sorted durations (memo.c). Returns -1 (suppressed) when Σ n < SHARING_MIN_GROUP. */
+int64_t sharing_median_sorted_s(const int64_t *const *v, const size_t *n, size_t m);
+
 /* True when a group of n people is too small to be shown (n < SHARING_MIN_GROUP). */
 bool sharing_suppressed(int64_t n);
 

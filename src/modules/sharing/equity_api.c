@@ -4,11 +4,14 @@
  *
  * Where the numbers come from (read-only joins, docs/ARCHITECTURE.md): the per-grid figures
  * from the counters share_counts (figures.c: O(grids × blocks of days) rows, kept exact by
- * triggers), residents per grid from people's resident_counts; group coverage through the
- * tag index (resident_tags (tag_key, grid_code, …)) and each member's visits
- * (visits_resident, visits_household). No query reads outside the node. */
+ * triggers), residents per grid from people's resident_counts; satisfaction and the
+ * medians from the 立案 cases, and group coverage through the tag index (resident_tags
+ * (tag_key, grid_code, …)) and each member's visits (visits_resident, visits_household) —
+ * both per grid, kept in the memo at the grids' versions (memo.h: only the grids changed
+ * since are recomputed). No query reads outside the node. */
 #include "modules/sharing/equity.h"
 #include "modules/sharing/figures.h"
+#include "modules/sharing/memo.h"
 #include "modules/sharing/sharing_internal.h"
 #include "api/auth.h"
 #include "api/common.h"
@@ -210,6 +213,16 @@ static void grid_medians(sharing_grid *g, durs *resp, durs *hand)
 	resp->n = hand->n = 0;
 }
 
+/* The 立案 cases of the grids in [$1, $2) reported in [$3, $4): grid, rated, satisfied,
+ * response and handling durations (NULL: not yet). */
+static const char case_times_sql[] =
+    "SELECT c.grid_code, CASE WHEN c.satisfaction IS NULL THEN 0 ELSE 1 END, CASE WHEN "
+    "c.satisfaction IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END, "
+    "c.responded_at - c.accepted_at, c.closed_at - c.reported_at FROM grids g CROSS JOIN "
+    "cases c WHERE g.code >= $1 AND g.code < $2 AND c.grid_code = g.code AND "
+    "c.reported_at >= $3 AND c.reported_at < $4 AND c.self_handled = 0 AND c.state NOT IN "
+    "('withdrawn', 'merged') AND c.accepted_at IS NOT NULL ORDER BY g.code";
+
 /* Over the node's cases reported in the period that are 立案 (受理 and accepted: METRICS
  * "Case rates"), grid by grid: the node's grids outer (CROSS JOIN fixes SQLite's order) and
  * for each the period's range of cases_grid_reported (grid_code, reported_at), so only the
@@ -220,15 +233,7 @@ static void grid_medians(sharing_grid *g, durs *resp, durs *hand)
 int sharing_case_times_load(gz_db *db, const sharing_query *q, sharing_grids *s, sharing_grid *all,
                             gz_err *err)
 {
-	gz_stmt *st = gz_db_prepare(
-	    db,
-	    "SELECT c.grid_code, CASE WHEN c.satisfaction IS NULL THEN 0 ELSE 1 END, CASE WHEN "
-	    "c.satisfaction IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END, "
-	    "c.responded_at - c.accepted_at, c.closed_at - c.reported_at FROM grids g CROSS JOIN "
-	    "cases c WHERE g.code >= $1 AND g.code < $2 AND c.grid_code = g.code AND "
-	    "c.reported_at >= $3 AND c.reported_at < $4 AND c.self_handled = 0 AND c.state NOT IN "
-	    "('withdrawn', 'merged') AND c.accepted_at IS NOT NULL ORDER BY g.code",
-	    err);
+	gz_stmt *st = gz_db_prepare(db, case_times_sql, err);
 	if (!st)
 		return -1;
 	gz_stmt_bind_str(st, 1, q->lo);
@@ -271,20 +276,51 @@ static json_t *median_json(int64_t med)
 	return med < 0 ? json_null() : json_integer(med);
 }
 
-/* Satisfaction, medians and their counts (the grid's or the node's). */
+/* Satisfaction, medians and their counts (the grid's or the node's). Under 5 ratings the
+ * satisfied count is null like the percent: "2 rated, 1 satisfied" would tell each
+ * rater's answer (security review 6, finding 4). */
 static void case_times_json(json_t *o, const sharing_grid *g)
 {
 	char p[48];
+	bool shown = !sharing_suppressed(g->rated);
 	json_object_set_new(o, "cases_rated", json_integer(g->rated));
-	json_object_set_new(o, "cases_satisfied", json_integer(g->satisfied));
-	json_object_set_new(o, "satisfaction_percent",
-	                    str_or_null(!sharing_suppressed(g->rated) &&
-	                                    sharing_percent(g->satisfied, g->rated, p, sizeof p),
-	                                p));
+	json_object_set_new(o, "cases_satisfied", shown ? json_integer(g->satisfied) : json_null());
+	json_object_set_new(
+	    o, "satisfaction_percent",
+	    str_or_null(shown && sharing_percent(g->satisfied, g->rated, p, sizeof p), p));
 	json_object_set_new(o, "cases_responded", json_integer(g->resp_n));
 	json_object_set_new(o, "response_median_s", median_json(g->resp_med));
 	json_object_set_new(o, "cases_handled", json_integer(g->hand_n));
 	json_object_set_new(o, "handling_median_s", median_json(g->hand_med));
+}
+
+/* One group's entry of "groups": fig = members, reached, visits, needs met, minutes. */
+static json_t *group_json(const person_tag *t, const int64_t fig[5])
+{
+	int64_t members = fig[0], reached = fig[1], visits = fig[2], needs = fig[3],
+	        minutes = fig[4];
+	char pct[48];
+	json_t *o = json_pack("{s:s,s:s}", "tag", t->code, "label", t->label);
+	if (sharing_coverage(reached, members, pct, sizeof pct) == 1) {
+		json_object_set_new(o, "suppressed", json_false());
+		json_object_set_new(o, "members", json_integer(members));
+		json_object_set_new(o, "reached", json_integer(reached));
+		json_object_set_new(o, "unreached", json_integer(members - reached));
+		json_object_set_new(o, "coverage_percent", json_string(pct));
+		char a[48], b[48], c[48];
+		sharing_per_capita(visits, members, a, sizeof a);
+		sharing_per_capita(needs, members, b, sizeof b);
+		sharing_per_capita(minutes, members, c, sizeof c);
+		json_object_set_new(o, "visits", json_integer(visits));
+		json_object_set_new(o, "visits_per_capita", json_string(a));
+		json_object_set_new(o, "needs_met", json_integer(needs));
+		json_object_set_new(o, "needs_met_per_capita", json_string(b));
+		json_object_set_new(o, "service_minutes", json_integer(minutes));
+		json_object_set_new(o, "service_minutes_per_capita", json_string(c));
+	} else {
+		json_object_set_new(o, "suppressed", json_true());
+	}
+	return o;
 }
 
 /* Coverage of each vulnerable group inside the node over the period. Sensitive groups only
@@ -343,31 +379,286 @@ int sharing_groups_json(gz_db *db, const sharing_query *q, bool reveal, json_t *
 			json_decref(arr);
 			return -1;
 		}
-		char pct[48];
-		json_t *o = json_pack("{s:s,s:s}", "tag", t->code, "label", t->label);
-		if (sharing_coverage(reached, members, pct, sizeof pct) == 1) {
-			json_object_set_new(o, "suppressed", json_false());
-			json_object_set_new(o, "members", json_integer(members));
-			json_object_set_new(o, "reached", json_integer(reached));
-			json_object_set_new(o, "unreached", json_integer(members - reached));
-			json_object_set_new(o, "coverage_percent", json_string(pct));
-			char a[48], b[48], c[48];
-			sharing_per_capita(visits, members, a, sizeof a);
-			sharing_per_capita(needs, members, b, sizeof b);
-			sharing_per_capita(minutes, members, c, sizeof c);
-			json_object_set_new(o, "visits", json_integer(visits));
-			json_object_set_new(o, "visits_per_capita", json_string(a));
-			json_object_set_new(o, "needs_met", json_integer(needs));
-			json_object_set_new(o, "needs_met_per_capita", json_string(b));
-			json_object_set_new(o, "service_minutes", json_integer(minutes));
-			json_object_set_new(o, "service_minutes_per_capita", json_string(c));
-		} else {
-			json_object_set_new(o, "suppressed", json_true());
-		}
+		int64_t fig[5] = {members, reached, visits, needs, minutes};
+		json_t *o = group_json(t, fig);
 		json_array_append_new(arr, o);
 	}
 	*out = arr;
 	return 0;
+}
+
+/* ================================================================ the memo path */
+
+/* What GET /sharing/equity computes per request, by grid and kept between requests
+ * (memo.h): a grid's value is recomputed only when its version (share_versions, in the
+ * request's snapshot) moved. The reference paths above (sharing_case_times_load,
+ * sharing_groups_json) compute the same from all the node's rows; bench/dashboard.c and
+ * tests/api/sharing-memo.test.mjs compare them. */
+
+/* Recompute over the node's whole range when more than a quarter of its grids changed
+ * (the first request, a new period), else grid by grid. */
+static bool whole_node(size_t stale, size_t n)
+{
+	return stale * 4 > n;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* A grid's case times as kept: rated, satisfied, n_resp, n_hand, then the response and the
+ * handling durations, each clamped at 0 and sorted. */
+static const sharing_memo_val *times_put(const sharing_query *q, const char *code, int64_t ver,
+                                         int64_t rated, int64_t sat, durs *resp, durs *hand)
+{
+	size_t n = 4 + resp->n + hand->n;
+	int64_t *v = gz_malloc(n * sizeof *v);
+	v[0] = rated, v[1] = sat, v[2] = (int64_t)resp->n, v[3] = (int64_t)hand->n;
+	for (size_t i = 0; i < resp->n; i++)
+		v[4 + i] = resp->v[i] < 0 ? 0 : resp->v[i];
+	for (size_t i = 0; i < hand->n; i++)
+		v[4 + resp->n + i] = hand->v[i] < 0 ? 0 : hand->v[i];
+	qsort(v + 4, resp->n, sizeof *v, cmp_i64);
+	qsort(v + 4 + resp->n, hand->n, sizeof *v, cmp_i64);
+	const sharing_memo_val *m =
+	    sharing_memo_put(SHARING_MEMO_TIMES, code, q->from_ms, q->to_ms, ver, v, n);
+	free(v);
+	resp->n = hand->n = 0;
+	return m;
+}
+
+static bool in_range(const char *code, const char *lo, const char *hi)
+{
+	return strcmp(code, lo) >= 0 && strcmp(code, hi) < 0;
+}
+
+/* The case times of the grids of s inside [lo, hi) whose vals[i] is NULL, by the
+ * reference's query over that range, kept at their versions. */
+static int times_compute(gz_db *db, const sharing_query *q, const char *lo, const char *hi,
+                         sharing_grids *s, const sharing_version *vs, size_t nv,
+                         const sharing_memo_val **vals, gz_err *err)
+{
+	gz_stmt *st = gz_db_prepare(db, case_times_sql, err);
+	if (!st)
+		return -1;
+	gz_stmt_bind_str(st, 1, lo);
+	gz_stmt_bind_str(st, 2, hi);
+	gz_stmt_bind_int64(st, 3, q->from_ms);
+	gz_stmt_bind_int64(st, 4, q->to_ms);
+	durs resp = {0}, hand = {0};
+	int64_t rated = 0, sat = 0;
+	sharing_grid *g = NULL;
+	int rc;
+	for (;;) {
+		rc = gz_stmt_step(st, err);
+		const char *code = rc == GZ_ROW ? gz_stmt_text(st, 0) : NULL;
+		if (g && (!code || strcmp(code, g->code))) {
+			size_t i = (size_t)(g - s->g);
+			if (!vals[i])
+				vals[i] = times_put(q, g->code, sharing_version_of(vs, nv, g->code),
+				                    rated, sat, &resp, &hand);
+			resp.n = hand.n = 0, g = NULL;
+		}
+		if (rc != GZ_ROW)
+			break;
+		if (!g) {
+			g = sharing_grids_find(s, code);
+			rated = sat = 0, resp.n = hand.n = 0;
+			if (!g)
+				continue;
+		}
+		rated += gz_stmt_int64(st, 1), sat += gz_stmt_int64(st, 2);
+		if (!gz_stmt_isnull(st, 3))
+			durs_push(&resp, gz_stmt_int64(st, 3));
+		if (!gz_stmt_isnull(st, 4))
+			durs_push(&hand, gz_stmt_int64(st, 4));
+	}
+	gz_stmt_finish(st);
+	/* The grids of the range with no such case. */
+	for (size_t i = 0; rc >= 0 && i < s->n; i++)
+		if (!vals[i] && in_range(s->g[i].code, lo, hi))
+			vals[i] =
+			    times_put(q, s->g[i].code, sharing_version_of(vs, nv, s->g[i].code), 0,
+			              0, &resp, &hand);
+	free(resp.v), free(hand.v);
+	return rc < 0 ? -1 : 0;
+}
+
+int sharing_case_times_memo(gz_db *db, const sharing_query *q, sharing_grids *s, sharing_grid *all,
+                            gz_err *err)
+{
+	sharing_version *vs;
+	size_t nv, stale = 0;
+	if (sharing_versions_load(db, q->lo, q->hi, &vs, &nv, err) < 0)
+		return -1;
+	size_t n = s->n ? s->n : 1;
+	const sharing_memo_val **vals = gz_calloc(n, sizeof *vals);
+	for (size_t i = 0; i < s->n; i++) {
+		const char *code = s->g[i].code;
+		vals[i] = sharing_memo_get(SHARING_MEMO_TIMES, code, q->from_ms, q->to_ms,
+		                           sharing_version_of(vs, nv, code));
+		stale += !vals[i];
+	}
+	int rc = 0;
+	if (stale && whole_node(stale, s->n))
+		rc = times_compute(db, q, q->lo, q->hi, s, vs, nv, vals, err);
+	for (size_t i = 0; rc == 0 && stale && i < s->n; i++) {
+		if (vals[i])
+			continue;
+		char hi[GZ_SCOPE_MAX + 2];
+		policy_scope_upper(s->g[i].code, hi, sizeof hi);
+		rc = times_compute(db, q, s->g[i].code, hi, s, vs, nv, vals, err);
+	}
+	if (rc == 0) {
+		const int64_t **rp = gz_malloc(n * sizeof *rp), **hp = gz_malloc(n * sizeof *hp);
+		size_t *rn = gz_malloc(n * sizeof *rn), *hn = gz_malloc(n * sizeof *hn);
+		for (size_t i = 0; i < s->n; i++) {
+			sharing_grid *g = &s->g[i];
+			const int64_t *v = vals[i]->v;
+			g->rated = v[0], g->satisfied = v[1];
+			rn[i] = (size_t)v[2], hn[i] = (size_t)v[3];
+			rp[i] = v + 4, hp[i] = v + 4 + rn[i];
+			g->resp_n = v[2], g->resp_med = sharing_median_sorted_s(&rp[i], &rn[i], 1);
+			g->hand_n = v[3], g->hand_med = sharing_median_sorted_s(&hp[i], &hn[i], 1);
+			all->rated += g->rated, all->satisfied += g->satisfied;
+			all->resp_n += g->resp_n, all->hand_n += g->hand_n;
+		}
+		all->resp_med = sharing_median_sorted_s(rp, rn, s->n);
+		all->hand_med = sharing_median_sorted_s(hp, hn, s->n);
+		free(rp), free(hp), free(rn), free(hn);
+	}
+	for (size_t i = 0; i < s->n; i++)
+		if (vals[i])
+			sharing_memo_release(vals[i]);
+	free(vals), free(vs);
+	return rc;
+}
+
+/* A grid's group figures as kept: for each of groups[], members, reached, visits, needs
+ * met, minutes. */
+#define GFIG 5
+
+/* The group figures of the grids of vs inside [lo, hi) whose vals[i] is NULL: per group,
+ * the reference's query over that range, per grid (the tag index is (tag_key, grid_code,
+ * resident_id): a range of one group's members in grid order); kept at their versions. */
+static int groups_compute(gz_db *db, const sharing_query *q, const char *lo, const char *hi,
+                          const sharing_version *vs, size_t nv, const sharing_memo_val **vals,
+                          gz_err *err)
+{
+	int64_t(*acc)[NGROUPS * GFIG] = gz_calloc(nv ? nv : 1, sizeof *acc);
+	int rc = 0;
+	for (size_t k = 0; rc == 0 && k < NGROUPS; k++) {
+		const person_tag *t = person_tag_find(groups[k]);
+		char key[GZ_PEOPLE_TAG_KEY_SIZE];
+		if (!t)
+			continue;
+		gz_people_tag_key(t->code, t->sensitive, key, sizeof key);
+		if (!key[0])
+			continue;
+		gz_stmt *st = gz_db_prepare(
+		    db,
+		    "WITH x AS MATERIALIZED (SELECT t.grid_code AS g, (SELECT COUNT(*) FROM visits "
+		    "v "
+		    "WHERE v.resident_id = r.id AND v.visited_on >= $4 AND v.visited_on <= $5) + "
+		    "CASE WHEN r.household_id IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM visits v "
+		    "WHERE v.household_id = r.household_id AND v.visited_on >= $4 AND v.visited_on "
+		    "<= $5) END AS v, (SELECT COUNT(*) FROM match_needs n WHERE n.resident_id = "
+		    "r.id "
+		    "AND n.done_at >= $6 AND n.done_at < $7) AS nn, (SELECT "
+		    "COALESCE(SUM(n.minutes), "
+		    "0) FROM match_needs n WHERE n.resident_id = r.id AND n.done_at >= $6 AND "
+		    "n.done_at < $7) AS nm FROM resident_tags t JOIN residents r ON r.id = "
+		    "t.resident_id WHERE t.tag_key = $3 AND t.grid_code >= $1 AND t.grid_code < $2 "
+		    "AND " LIVE ") SELECT x.g, COUNT(*), SUM(CASE WHEN x.v > 0 THEN 1 ELSE 0 END), "
+		    "SUM(x.v), SUM(x.nn), SUM(x.nm) FROM x GROUP BY x.g",
+		    err);
+		if (!st) {
+			rc = -1;
+			break;
+		}
+		gz_stmt_bind_str(st, 1, lo);
+		gz_stmt_bind_str(st, 2, hi);
+		gz_stmt_bind_str(st, 3, key);
+		gz_stmt_bind_int64(st, 4, q->from_day);
+		gz_stmt_bind_int64(st, 5, q->to_day);
+		gz_stmt_bind_int64(st, 6, q->from_ms);
+		gz_stmt_bind_int64(st, 7, q->to_ms);
+		int r;
+		while ((r = gz_stmt_step(st, err)) == GZ_ROW) {
+			const char *code = gz_stmt_text(st, 0);
+			size_t a = 0, b = nv; /* vs is in code order */
+			while (a < b) {
+				size_t mid = a + (b - a) / 2;
+				if (strcmp(vs[mid].code, code) < 0)
+					a = mid + 1;
+				else
+					b = mid;
+			}
+			if (a == nv || strcmp(vs[a].code, code))
+				continue; /* no version row: not counted (cannot be, see 0003) */
+			for (int c = 0; c < GFIG; c++)
+				acc[a][k * GFIG + (size_t)c] =
+				    gz_stmt_isnull(st, c + 1) ? 0 : gz_stmt_int64(st, c + 1);
+		}
+		gz_stmt_finish(st);
+		if (r < 0)
+			rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && i < nv; i++)
+		if (!vals[i] && in_range(vs[i].code, lo, hi))
+			vals[i] = sharing_memo_put(SHARING_MEMO_GROUPS, vs[i].code, q->from_ms,
+			                           q->to_ms, vs[i].v, acc[i], NGROUPS * GFIG);
+	free(acc);
+	return rc;
+}
+
+int sharing_groups_memo(gz_db *db, const sharing_query *q, bool reveal, json_t **out, gz_err *err)
+{
+	sharing_version *vs;
+	size_t nv, stale = 0;
+	if (sharing_versions_load(db, q->lo, q->hi, &vs, &nv, err) < 0)
+		return -1;
+	const sharing_memo_val **vals = gz_calloc(nv ? nv : 1, sizeof *vals);
+	for (size_t i = 0; i < nv; i++) {
+		vals[i] = sharing_memo_get(SHARING_MEMO_GROUPS, vs[i].code, q->from_ms, q->to_ms,
+		                           vs[i].v);
+		stale += !vals[i];
+	}
+	int rc = 0;
+	if (stale && whole_node(stale, nv))
+		rc = groups_compute(db, q, q->lo, q->hi, vs, nv, vals, err);
+	for (size_t i = 0; rc == 0 && stale && i < nv; i++) {
+		if (vals[i])
+			continue;
+		char hi[GZ_SCOPE_MAX + 2];
+		policy_scope_upper(vs[i].code, hi, sizeof hi);
+		rc = groups_compute(db, q, vs[i].code, hi, vs, nv, vals, err);
+	}
+	if (rc == 0) {
+		int64_t sum[NGROUPS * GFIG] = {0};
+		for (size_t i = 0; i < nv; i++)
+			for (size_t c = 0; c < NGROUPS * GFIG; c++)
+				sum[c] += vals[i]->v[c];
+		json_t *arr = json_array();
+		for (size_t k = 0; k < NGROUPS; k++) {
+			const person_tag *t = person_tag_find(groups[k]);
+			if (!t || (t->sensitive && !reveal))
+				continue;
+			char key[GZ_PEOPLE_TAG_KEY_SIZE];
+			gz_people_tag_key(t->code, t->sensitive, key, sizeof key);
+			if (!key[0])
+				continue;
+			json_array_append_new(arr, group_json(t, sum + k * GFIG));
+		}
+		*out = arr;
+	}
+	for (size_t i = 0; i < nv; i++)
+		if (vals[i])
+			sharing_memo_release(vals[i]);
+	free(vals), free(vs);
+	return rc;
 }
 
 int sharing_equity_build(gz_req *r, gz_db *db, const sharing_query *qp, int metric_k, json_t **out,
@@ -382,8 +673,8 @@ int sharing_equity_build(gz_req *r, gz_db *db, const sharing_query *qp, int metr
 	gz_err_clear(&e2);
 	bool reveal = gz_auth_check(r, ACT_REVEAL, RES_RESIDENT, q.node, &e2) == 0;
 	if (sharing_grids_load(db, &q, false, visit_day_of_ms(gz_time_now_ms()), &s, err) < 0 ||
-	    sharing_case_times_load(db, &q, &s, &all, err) < 0 ||
-	    sharing_groups_json(db, &q, reveal, &groups_arr, err) < 0) {
+	    sharing_case_times_memo(db, &q, &s, &all, err) < 0 ||
+	    sharing_groups_memo(db, &q, reveal, &groups_arr, err) < 0) {
 		sharing_grids_free(&s);
 		return -1;
 	}
@@ -487,6 +778,30 @@ static void equity(gz_req *r)
  * inside node holding a vulnerable-group tag (sensitive ones where the caller may reveal)
  * with no visit to them or their household in the period, by id. Needs equity read and
  * resident read at node; names masked by people's one rule. */
+/* A list drawn by a sensitive tag (低保, 特困, ...) is a lookup by that tag, as
+ * GET /residents?tag= is: when it names anyone, "resident.lookup" {by: "tag", tags, ids,
+ * count, via: "unreached"} commits before the answer is sent. It ends the request's read
+ * snapshot (the rows are read). 0, or -1 with err set: nothing may be sent. */
+static int unreached_audit(gz_req *r, gz_db *db, const char *node, json_t *sensitive, json_t *ids,
+                           gz_err *err)
+{
+	if (!json_array_size(sensitive) || !json_array_size(ids))
+		return 0;
+	gz_db_end_read(db);
+	json_t *d = json_pack("{s:s,s:O,s:O,s:I,s:s}", "by", "tag", "tags", sensitive, "ids", ids,
+	                      "count", (json_int_t)json_array_size(ids), "via", "unreached");
+	int rc = gz_db_begin(db, err) < 0 ||
+	                 gz_audit(gz_req_actor(r), db, "resident.lookup", "resident", "", node, d,
+	                          err) < 0 ||
+	                 gz_db_commit(db, err) < 0
+	             ? -1
+	             : 0;
+	if (rc < 0)
+		gz_db_rollback(db);
+	json_decref(d);
+	return rc;
+}
+
 static void unreached_answer(gz_req *r)
 {
 	gz_err err;
@@ -495,7 +810,7 @@ static void unreached_answer(gz_req *r)
 	int limit;
 	int64_t after;
 	const char *tag = gz_req_query(r, "tag");
-	json_t *items = NULL;
+	json_t *items = NULL, *sensitive = NULL; /* sensitive: the sensitive tags it is drawn by */
 	gz_db *db = gz_req_db(r, &err);
 	if (!db || gz_req_list_params(r, &limit, &after, &err) < 0 ||
 	    sharing_query_parse(r, db, ACT_READ, RES_EQUITY, &q, &err) < 0 ||
@@ -507,12 +822,15 @@ static void unreached_answer(gz_req *r)
 	char keys[NGROUPS][GZ_PEOPLE_TAG_KEY_SIZE];
 	memset(keys, 0, sizeof keys);
 	bool any = false;
+	sensitive = json_array();
 	for (size_t i = 0; i < NGROUPS; i++) {
 		const person_tag *t = person_tag_find(groups[i]);
 		if (!t || (t->sensitive && !reveal) || (tag && strcmp(tag, t->code)))
 			continue;
 		gz_people_tag_key(t->code, t->sensitive, keys[i], sizeof keys[i]);
 		any |= keys[i][0] != 0;
+		if (t->sensitive && keys[i][0])
+			json_array_append_new(sensitive, json_string(t->code));
 	}
 	if (tag && !any) {
 		gz_err_set(&err, GZ_EBADREQ, "bad_query", "查询参数 tag 无效");
@@ -541,6 +859,7 @@ static void unreached_answer(gz_req *r)
 		gz_stmt_bind_str(st, (int)(6 + i), keys[i][0] ? keys[i] : "-");
 	gz_stmt_bind_int64(st, 13, limit + 1);
 	items = json_array();
+	json_t *ids = json_array();
 	int rc, n = 0;
 	int64_t next = 0, last = 0;
 	const gz_actor *a = gz_req_actor(r);
@@ -569,21 +888,27 @@ static void unreached_answer(gz_req *r)
 		              gz_stmt_text(st, 4), "tags", tags, "last_visited_on",
 		              gz_stmt_isnull(st, 5) ? json_null()
 		                                    : sharing_day_json(gz_stmt_int64(st, 5))));
+		json_array_append_new(ids, gz_api_id_json(id));
 		last = id;
 		n++;
 	}
 	gz_stmt_finish(st);
-	if (rc < 0)
+	if (rc < 0 || unreached_audit(r, db, q.node, sensitive, ids, &err) < 0) {
+		json_decref(ids);
 		goto fail;
+	}
+	json_decref(ids);
 	json_t *body = gz_list_json(r, items, next);
 	items = NULL;
 	json_object_set_new(body, "from", sharing_day_json(q.from_day));
 	json_object_set_new(body, "to", sharing_day_json(q.to_day));
 	gz_reply_header(r, "Cache-Control", "no-store");
 	gz_reply_json(r, 200, body);
+	json_decref(sensitive);
 	return;
 fail:
 	json_decref(items);
+	json_decref(sensitive);
 	gz_reply_err(r, &err);
 }
 

@@ -42,15 +42,26 @@ int sharing_grids_load(gz_db *db, const sharing_query *q, bool raw, int64_t toda
 void sharing_grids_free(sharing_grids *s);
 sharing_grid *sharing_grids_find(sharing_grids *s, const char *code);
 
-/* Per request (equity_api.c): satisfaction and the median response and handling times of
- * the 立案 cases reported in q's period, per grid of s and for the node (*all, zeroed with
- * resp_med = hand_med = -1 by the caller). Returns 0, or -1 with err. */
+/* The reference (bench/dashboard.c; the route uses the memo's sharing_case_times_memo):
+ * satisfaction and the median response and handling times of the 立案 cases reported in
+ * q's period, per grid of s and for the node (*all, zeroed with resp_med = hand_med = -1
+ * by the caller), from all those cases. Returns 0, or -1 with err. */
 int sharing_case_times_load(gz_db *db, const sharing_query *q, sharing_grids *s, sharing_grid *all,
                             gz_err *err);
 
-/* Per request (equity_api.c): the coverage of each vulnerable group inside q's node over
- * its period (the "groups" of GET /sharing/equity; the sensitive groups only if reveal).
- * Returns 0 with *out (a new array), or -1 with err. */
+/* The reference (the route uses sharing_groups_memo): the coverage of each vulnerable
+ * group inside q's node over its period (the "groups" of GET /sharing/equity; the
+ * sensitive groups only if reveal), from all the node's members. Returns 0 with *out (a
+ * new array), or -1 with err. */
 int sharing_groups_json(gz_db *db, const sharing_query *q, bool reveal, json_t **out, gz_err *err);
+
+/* The same two answers as sharing_case_times_load and sharing_groups_json, as the route
+ * computes them: per grid, kept in the memo (memo.h) at the grid's version and recomputed
+ * only for the grids whose version moved; the node's sums and medians combined from the
+ * grids' (the medians by selection over the grids' sorted durations). Inside a read
+ * snapshot. */
+int sharing_case_times_memo(gz_db *db, const sharing_query *q, sharing_grids *s, sharing_grid *all,
+                            gz_err *err);
+int sharing_groups_memo(gz_db *db, const sharing_query *q, bool reveal, json_t **out, gz_err *err);
 
 #endif
