@@ -240,6 +240,32 @@ describe('gongzhi demo', () => {
     assert.equal(r.body.grid_code, account('resident').scope);
   });
 
+  test("the demo's Party member, its dated news, its projects' sources and its under-served grid", async () => {
+    // The Party member's account is their own resident record's: their Party points.
+    const pm = await session('party_member');
+    const pp = await api(srv, 'GET', '/api/v1/me/party-points', undefined, pm.bearer);
+    assert.equal(pp.status, 200, JSON.stringify(pp.body));
+    assert.equal(pp.body.member.name, account('party_member').display_name);
+    // The year's notifications carry the time of what they tell; the older ones are read.
+    const n = (q) => Number(sql({ db }, q)[0][0]);
+    const weekAgo = Date.now() - 8 * 86400000;
+    assert.ok(n(`SELECT COUNT(*) FROM notifications WHERE created_at < ${weekAgo - 30 * 86400000}`) > 100, 'dated news');
+    assert.equal(n(`SELECT COUNT(*) FROM notifications WHERE read_at IS NULL AND created_at < ${weekAgo}`), 0, 'old news read');
+    // Projects draw on the Party system, co-building units and social organisations.
+    const kinds = sql({ db }, 'SELECT DISTINCT o.type FROM match_commitments c JOIN organisations o ON o.id = c.org_id ORDER BY 1').map((r) => r[0]);
+    assert.deepEqual(kinds, ['community_party_committee', 'coop_unit', 'social_org']);
+    // The under-served grid: a recent run's proposal names the equity boost.
+    const sec = await session('community_admin');
+    const runs = await api(srv, 'GET', `/api/v1/matching/runs?community=${account('community_admin').scope}&limit=2`, undefined, sec.bearer);
+    assert.equal(runs.status, 200);
+    const reasons = [];
+    for (const r of runs.body.items) {
+      const one = await api(srv, 'GET', `/api/v1/matching/runs/${r.id}`, undefined, sec.bearer);
+      reasons.push(...one.body.proposals.map((p) => p.reasons.equity || ''));
+    }
+    assert.ok(reasons.some((x) => x.includes('所在网格上期服务不足')), JSON.stringify(reasons));
+  });
+
   test('personal data is stored sealed: no ID number or phone in clear in the database', () => {
     const rows = sql({ db }, 'SELECT COUNT(*) FROM residents WHERE id_number_enc IS NULL');
     assert.equal(Number(rows[0][0]), 0);

@@ -54,7 +54,7 @@ test('the public board opens without a login, on a hall screen and on a phone', 
     assert.match(await page.getByTestId('board-votes').innerText(), /3号楼加装电梯[\s\S]*通过[\s\S]*应参加不足 5 业主，不公布票数/);
     assert.match(await page.getByTestId('board-publicity').innerText(), /公示：3号楼加装电梯[\s\S]*公示至/);
     const proj = await page.getByTestId('board-projects').innerText();
-    assert.match(proj, /楼道照明改造[\s\S]*实施中[\s\S]*节点 1\/2 · 预算 1200\.00 元 · 1 家共建单位认领 500\.00 元/);
+    assert.match(proj, /楼道照明改造[\s\S]*实施中[\s\S]*节点 1\/2 · 预算 1200\.00 元 · 1 个组织认领 500\.00 元/);
     assert.equal(await page.getByTestId('board-projects').getByRole('progressbar').getAttribute('aria-valuenow'), '50');
     const body = await page.locator('body').innerText();
     assert.ok(!body.includes('欧阳娜娜') && !body.includes('3-2-102') && !body.includes('王大锤'), 'nothing personal');

@@ -651,6 +651,51 @@ static int load_accounts(loader *L, const demo_street *s, int64_t *rid, acc_stat
 
 /* ---------------------------------------------------------------- visits */
 
+/* The year's notifications were written as the demo loaded, all at load time and unread:
+ * each gets the time of what it tells (the case event, the proposal, the need's or
+ * application's last change), and those older than a week are read — as a year of use
+ * leaves them, so the bell counts the last week's news, not 99+. */
+static int settle_notices(gz_db *db, int64_t now, gz_err *err)
+{
+	/* Each in parentheses: one literal per element (clang's -Wstring-concatenation). */
+	static const char *const dated[] = {
+	    ("UPDATE notifications SET created_at = COALESCE((SELECT MIN(e.at) FROM "
+	     "case_events e WHERE e.case_id = notifications.object_id AND e.action = CASE "
+	     "WHEN notifications.kind = 'case.reported' THEN 'report' ELSE "
+	     "SUBSTR(notifications.kind, 6) END), (SELECT c.updated_at FROM cases c WHERE "
+	     "c.id = notifications.object_id), created_at) WHERE object_type = 'case'"),
+	    ("UPDATE notifications SET created_at = COALESCE((SELECT p.created_at FROM "
+	     "match_proposals p WHERE p.id = notifications.object_id), created_at) WHERE "
+	     "object_type = 'match_proposal'"),
+	    ("UPDATE notifications SET created_at = COALESCE((SELECT n.updated_at FROM "
+	     "match_needs n WHERE n.id = notifications.object_id), created_at) WHERE "
+	     "object_type = 'match_need'"),
+	    ("UPDATE notifications SET created_at = COALESCE((SELECT a.updated_at FROM "
+	     "service_applications a WHERE a.id = notifications.object_id), created_at) WHERE "
+	     "object_type = 'service_application'"),
+	};
+	if (gz_db_begin(db, err) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof dated / sizeof *dated; i++)
+		if (gz_db_exec(db, dated[i], err) < 0)
+			goto fail;
+	gz_stmt *st = gz_db_prepare(db,
+	                            "UPDATE notifications SET read_at = created_at WHERE read_at "
+	                            "IS NULL AND created_at < $1",
+	                            err);
+	if (!st)
+		goto fail;
+	gz_stmt_bind_int64(st, 1, now - 7 * 86400000LL);
+	int rc = gz_stmt_step(st, err);
+	gz_stmt_finish(st);
+	if (rc < 0)
+		goto fail;
+	return gz_db_commit(db, err);
+fail:
+	gz_db_rollback(db);
+	return -1;
+}
+
 /* Loads `days` days of generated visits (generate.h, demo_visits_build) through the
  * visits module's bulk load, in one transaction: the demo grid worker's and community
  * staff's visits under their accounts, the other grids' by their generated workers. */
@@ -1226,6 +1271,10 @@ int gz_cli_demo(int argc, char **argv)
 		goto out;
 	}
 	L.t_cases = secs_since(tc);
+	if (settle_notices(db, gz_time_now_ms(), &err) < 0) {
+		print_err("demo", "notifications", &err);
+		goto out;
+	}
 	double secs = secs_since(t0);
 	json_t *counts = record_counts(db);
 	if (o.json) {

@@ -2,10 +2,11 @@
  * communities' volunteers and Party members and by co-building units, a year of needs
  * posted week after week (elderly residents first), a weekly matching run per community,
  * proposals accepted or declined (a declined need goes to someone else the next week),
- * hours recorded, ratings, needs that expired unserved, and projects with a unit's
- * commitment under its agreement — all through the matching module's writes
- * (matching.h) as the operator, each at the time it happened. The last week is left
- * open: needs waiting for a run, proposals waiting for an answer, needs taken. */
+ * hours recorded, ratings, needs that expired unserved, and projects with commitments by a
+ * co-building unit (under its agreement), the Party committee and a social organisation —
+ * all through the matching module's writes (matching.h) as the operator, each at the
+ * time it happened. The last week is left open: needs waiting for a run, proposals waiting for an
+ * answer, needs taken. */
 #include "modules/demo/demo_match.h"
 #include "modules/accounts/accounts.h"
 #include "modules/matching/matching.h"
@@ -26,6 +27,7 @@
 #define OFFERS_MAX   8
 #define RESIDENTS    120
 #define NEEDS_A_WEEK 4
+#define VACANT_WEEKS 8 /* the under-served grid's needs (demo_vacant_grid) */
 
 static const struct {
 	const char *skill, *title, *desc;
@@ -104,27 +106,33 @@ static int64_t user_id(ctx *c, const char *username)
 
 /* The community's residents that post needs: those with a tag that weighs (elderly,
  * living alone) first, then others. */
-static int pick_residents(ctx *c, const char *community)
+static int pick_in(ctx *c, const char *place, int64_t *out, int *n, int max)
 {
-	c->nres = 0;
+	*n = 0;
 	gz_stmt *st = gz_db_prepare(
 	    c->db,
 	    "SELECT r.id FROM residents r WHERE r.grid_code >= $1 AND r.grid_code < $2 AND "
 	    "r.deleted_at IS NULL AND r.status = 'active' ORDER BY (SELECT COUNT(*) FROM "
 	    "resident_tags t WHERE t.resident_id = r.id AND t.tag_key IN ('living_alone', "
-	    "'elderly_80', 'empty_nester')) DESC, r.id LIMIT 120",
+	    "'elderly_80', 'empty_nester')) DESC, r.id LIMIT $3",
 	    c->err);
 	if (!st)
 		return -1;
 	char hi[64];
-	policy_scope_upper(community, hi, sizeof hi);
-	gz_stmt_bind_str(st, 1, community);
+	policy_scope_upper(place, hi, sizeof hi);
+	gz_stmt_bind_str(st, 1, place);
 	gz_stmt_bind_str(st, 2, hi);
+	gz_stmt_bind_int64(st, 3, max);
 	int rc;
-	while ((rc = gz_stmt_step(st, c->err)) == GZ_ROW && c->nres < RESIDENTS)
-		c->residents[c->nres++] = gz_stmt_int64(st, 0);
+	while ((rc = gz_stmt_step(st, c->err)) == GZ_ROW && *n < max)
+		out[(*n)++] = gz_stmt_int64(st, 0);
 	gz_stmt_finish(st);
 	return rc < 0 ? -1 : 0;
+}
+
+static int pick_residents(ctx *c, const char *community)
+{
+	return pick_in(c, community, c->residents, &c->nres, RESIDENTS);
 }
 
 static int offers(ctx *c, int ci, const int64_t *org_ids, const int64_t *agreement_ids)
@@ -298,19 +306,44 @@ static int run_week(ctx *c, const char *code, int64_t at, bool live)
 	return rc < 0 ? -1 : 0;
 }
 
+/* The first organisation of type t placed exactly at code, or -1. */
+static int32_t org_in(const demo_street *s, org_type t, const char *code)
+{
+	for (int32_t i = 0; i < s->norgs; i++)
+		if (s->orgs[i].type == t && !strcmp(s->orgs[i].space, code))
+			return i;
+	return -1;
+}
+
+/* Organisation org commits amount_fen to project id (under agreement, when not 0). */
+static int commit(ctx *c, int64_t id, int64_t org, int64_t agreement, const char *content,
+                  int64_t amount_fen, int64_t at)
+{
+	json_t *in = json_pack("{s:o,s:s,s:I}", "org_id", id_json(org), "content", content,
+	                       "amount_fen", (json_int_t)amount_fen),
+	       *out = NULL;
+	if (agreement)
+		json_object_set_new(in, "agreement_id", id_json(agreement));
+	int rc = gz_match_project_commit(c->db, c->op, id, in, at, &out, c->err);
+	json_decref(in);
+	json_decref(out);
+	return rc < 0 ? -1 : 0;
+}
+
 static int projects(ctx *c, int ci, const int64_t *org_ids, const int64_t *agreement_ids)
 {
 	const demo_street *s = c->s;
 	const char *code = s->communities[ci].code;
 	static const struct {
-		const char *title, *desc, *milestone, *report;
+		const char *title, *desc, *milestone, *report, *party, *social;
 		int64_t budget;
 		int days_ago;
 	} P[] = {
 	    {"老旧楼道加装扶手", "为高层老人较多的楼栋加装楼道扶手，方便上下楼", "完成采购",
-	     "共为 12 个单元加装扶手，居民验收满意", 1800000, 200},
-	    {"社区长者食堂升级", "扩建长者食堂，增加送餐上门服务", "完成场地改造", NULL, 5600000,
-	     40},
+	     "共为 12 个单元加装扶手，居民验收满意", "党组织服务群众经费支持，党员志愿者协助入户",
+	     "社工入户评估老人出行需求，志愿者协助验收", 1800000, 200},
+	    {"社区长者食堂升级", "扩建长者食堂，增加送餐上门服务", "完成场地改造", NULL,
+	     "党组织服务群众经费支持改造", "招募助餐志愿者，组织送餐上门", 5600000, 40},
 	};
 	for (size_t k = 0; k < 2; k++) {
 		int64_t at = c->now - P[k].days_ago * DAY_MS;
@@ -331,23 +364,33 @@ static int projects(ctx *c, int ci, const int64_t *org_ids, const int64_t *agree
 		json_decref(out);
 		if (rc < 0)
 			return -1;
-		/* The first unit with an agreement here commits under it. */
+		/* The first unit with an agreement here commits under it (about half); the
+		 * community's Party committee funds a share from its service-the-people
+		 * budget, and a social organisation serving the community brings its social
+		 * workers and volunteers: the resources of a project come from the Party
+		 * system, co-building units and social organisations alike. */
 		for (int32_t a = 0; a < s->nagreements; a++) {
 			const demo_agreement *ag = &s->agreements[a];
 			if (ag->community != ci || ag->start_ms > at || ag->end_ms < at)
 				continue;
-			in = json_pack("{s:o,s:o,s:s,s:I}", "org_id",
-			               id_json(org_ids[ag->unit_org]), "agreement_id",
-			               id_json(agreement_ids[a]), "content", "出资并派员参与施工",
-			               "amount_fen", (json_int_t)(P[k].budget / 2));
-			rc = gz_match_project_commit(c->db, c->op, id, in, at + 2 * DAY_MS, &out,
-			                             c->err);
-			json_decref(in);
-			json_decref(out);
-			if (rc < 0)
+			if (commit(c, id, org_ids[ag->unit_org], agreement_ids[a],
+			           "出资并派员参与施工", P[k].budget * (40 + 5 * (ci % 3)) / 100,
+			           at + 2 * DAY_MS) < 0)
 				return -1;
 			break;
 		}
+		int32_t party = org_in(s, ORG_COMMUNITY_PARTY, code),
+		        social = org_in(s, ORG_SOCIAL_ORG, code);
+		if (social < 0)
+			social = org_in(s, ORG_SOCIAL_ORG, s->code);
+		if (party >= 0 &&
+		    commit(c, id, org_ids[party], 0, P[k].party,
+		           P[k].budget * (15 + 5 * (ci % 3)) / 100, at + 3 * DAY_MS) < 0)
+			return -1;
+		if (social >= 0 &&
+		    commit(c, id, org_ids[social], 0, P[k].social,
+		           P[k].budget * (8 + 3 * (ci % 2)) / 100, at + 5 * DAY_MS) < 0)
+			return -1;
 		if (!P[k].report)
 			continue;
 		in = json_pack("{s:s}", "report", P[k].report);
@@ -366,12 +409,46 @@ int demo_load_matching(gz_db *db, const gz_actor *op, const demo_street *s, cons
 {
 	ctx c = {.db = db, .op = op, .s = s, .err = err, .now = now};
 	demo_rng_init(&c.r, seed, 0x6d61746368ULL /* "match" */);
+	int32_t vg = demo_vacant_grid(s);
 	for (int32_t ci = 0; ci < s->ncommunities; ci++) {
 		const char *code = s->communities[ci].code;
 		if (offers(&c, ci, org_ids, agreement_ids) < 0 || pick_residents(&c, code) < 0)
 			return -1;
 		if (c.nres == 0)
 			continue;
+		/* The under-served grid's elderly, with nobody visiting since their worker
+		 * left, turn to the platform: a need of theirs every week of the last
+		 * VACANT_WEEKS, which the equity boost lifts. */
+		/* The demo resident's own record, when they live in this community. */
+		int64_t own = 0;
+		for (int i = 0; i < s->naccounts && !own; i++) {
+			const demo_account *a = &s->accounts[i];
+			if (a->role != ROLE_RESIDENT || strncmp(a->scope, code, strlen(code)) != 0)
+				continue;
+			int64_t uid = user_id(&c, a->username);
+			gz_people_brief b;
+			int rc = uid > 0 ? gz_people_brief_of_user(db, uid, &b, err) : (int)uid;
+			if (rc < 0)
+				return -1;
+			if (rc > 0)
+				own = b.id;
+		}
+		int64_t vacant[RESIDENTS];
+		int nvacant = 0;
+		if (vg >= 0 && s->grids[vg].community == ci &&
+		    pick_in(&c, s->grids[vg].code, vacant, &nvacant, RESIDENTS) < 0)
+			return -1;
+		/* Others than those the weekly draw above picks from (no one posts twice in a
+		 * week), at most eight. */
+		int kept = 0;
+		for (int i = 0; i < nvacant && kept < 8; i++) {
+			bool drawn = false;
+			for (int j = 0; j < c.nres && !drawn; j++)
+				drawn = c.residents[j] == vacant[i];
+			if (!drawn)
+				vacant[kept++] = vacant[i];
+		}
+		nvacant = kept;
 		for (int w = 0; w < WEEKS; w++) {
 			int64_t t = now - (int64_t)(WEEKS - w) * 7 * DAY_MS + 9 * HOUR_MS;
 			int n = demo_rng_range(&c.r, 2, NEEDS_A_WEEK + 1);
@@ -380,6 +457,13 @@ int demo_load_matching(gz_db *db, const gz_actor *op, const demo_street *s, cons
 				if (post_need(&c, rid, t + k * HOUR_MS) < 0)
 					return -1;
 			}
+			if (own > 0 && w == WEEKS - 5 &&
+			    post_need(&c, own, t + n * HOUR_MS + HOUR_MS / 2) < 0)
+				return -1;
+			if (nvacant && w >= WEEKS - VACANT_WEEKS &&
+			    post_need(&c, vacant[demo_rng_below(&c.r, (uint32_t)nvacant)],
+			              t + n * HOUR_MS) < 0)
+				return -1;
 			int expired = 0;
 			if (gz_db_begin(db, err) < 0)
 				return -1;
@@ -391,20 +475,10 @@ int demo_load_matching(gz_db *db, const gz_actor *op, const demo_street *s, cons
 			if (run_week(&c, code, t + DAY_MS, w == WEEKS - 1) < 0)
 				return -1;
 		}
-		/* The demo resident's own needs: one served and rated last month (through the
-		 * weekly runs above), one waiting today. */
-		for (int i = 0; i < s->naccounts; i++) {
-			const demo_account *a = &s->accounts[i];
-			if (a->role != ROLE_RESIDENT || strncmp(a->scope, code, strlen(code)) != 0)
-				continue;
-			int64_t uid = user_id(&c, a->username);
-			gz_people_brief b;
-			int rc = uid > 0 ? gz_people_brief_of_user(db, uid, &b, err) : (int)uid;
-			if (rc < 0)
-				return -1;
-			if (rc > 0 && post_need(&c, b.id, now - 2 * HOUR_MS) < 0)
-				return -1;
-		}
+		/* The demo resident's own needs: one waiting today (the one of last month, posted
+		 * above, went through that week's run: most likely served and rated). */
+		if (own > 0 && post_need(&c, own, now - 2 * HOUR_MS) < 0)
+			return -1;
 		/* Today: a few needs waiting for the next run. */
 		for (int k = 0; k < 3; k++)
 			if (post_need(&c, c.residents[demo_rng_below(&c.r, (uint32_t)c.nres)],
@@ -412,6 +486,15 @@ int demo_load_matching(gz_db *db, const gz_actor *op, const demo_street *s, cons
 				return -1;
 		if (projects(&c, ci, org_ids, agreement_ids) < 0)
 			return -1;
+	}
+	/* As of now: needs whose window has passed unserved (the last run left some) have
+	 * expired, as the server's expiry job would have done. */
+	int expired = 0;
+	if (gz_db_begin(db, err) < 0)
+		return -1;
+	if (gz_match_expire(db, op, now, &expired, err) < 0 || gz_db_commit(db, err) < 0) {
+		gz_db_rollback(db);
+		return -1;
 	}
 	return 0;
 }

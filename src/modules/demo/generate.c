@@ -1733,6 +1733,10 @@ static void build_accounts(demo_street *s, const demo_config *c, demo_people *pp
 		}
 		if (role == ROLE_RESIDENT)
 			a->resident = resident;
+		/* The Party member's account is their own resident record's, so 我的党员积分
+		 * (GET /me/party-points) finds their Party membership. */
+		if (role == ROLE_PARTY_MEMBER)
+			a->resident = party_resident;
 	}
 	(void)pp;
 }

@@ -233,7 +233,7 @@ typedef struct demo_account {
 	char password[24]; /* deterministic from the seed: for demos only */
 	char display_name[64];
 	char scope[SPACE_CODE_SIZE];
-	int32_t resident; /* the resident's own record (role resident), else -1 */
+	int32_t resident; /* their own resident record (roles resident, party member), else -1 */
 } demo_account;
 
 typedef struct demo_street {
@@ -306,9 +306,18 @@ void demo_grid_worker_name(const demo_street *s, uint64_t seed, int32_t g, char 
  * up to date, about one in ten due and one in eight overdue today, a few never visited.
  * Half of the other households get a 常规走访 (入户) every three to six months.
  * In the demo's first grid the demo grid worker account goes (a few visits by the
- * community staff account); elsewhere the grid's generated worker. Deterministic in
+ * community staff account); elsewhere the grid's generated worker. In the demo's
+ * under-served grid (demo_vacant_grid) nobody has gone for the last DEMO_VACANT_DAYS days
+ * but the community staff account, about one visit in five. Deterministic in
  * (seed, street, days). Returns a malloc'd array (*n entries; caller frees). */
 demo_visit *demo_visits_build(const demo_street *s, uint64_t seed, int days, size_t *n);
+
+/* The demo's under-served grid (a street with accounts, the demo's; else -1): the first
+ * community's last grid, whose worker left DEMO_VACANT_DAYS days ago. Its visits per
+ * resident over the last quarter fall below half the street's median, so matching's
+ * equity boost (docs/MATCHING.md) lifts its residents' needs in the recent weekly runs. */
+#define DEMO_VACANT_DAYS 120
+int32_t demo_vacant_grid(const demo_street *s);
 
 /* ---------------------------------------------------------------- geometry */
 

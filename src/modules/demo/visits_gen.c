@@ -71,6 +71,13 @@ static void add(demo_visit **out, size_t *k, size_t *cap, demo_rng *r, int32_t r
 		v->account = ROLE_COMMUNITY_STAFF;
 }
 
+int32_t demo_vacant_grid(const demo_street *s)
+{
+	if (s->naccounts <= 0 || s->ncommunities < 1 || s->communities[0].ngrids < 2)
+		return -1;
+	return s->communities[0].first_grid + s->communities[0].ngrids - 1;
+}
+
 demo_visit *demo_visits_build(const demo_street *s, uint64_t seed, int days, size_t *n)
 {
 	demo_rng r;
@@ -81,6 +88,7 @@ demo_visit *demo_visits_build(const demo_street *s, uint64_t seed, int days, siz
 	int32_t g0 = s->ncommunities ? s->communities[0].first_grid : -1;
 	int32_t c0_first = g0, c0_end = g0 >= 0 ? g0 + s->communities[0].ngrids : -1;
 	bool accounts = s->naccounts > 0;
+	int32_t vacant = demo_vacant_grid(s);
 	for (int32_t i = 0; i < s->nresidents; i++) {
 		const demo_person *p = &s->residents[i];
 		int iv = interval_of(p);
@@ -102,6 +110,12 @@ demo_visit *demo_visits_build(const demo_street *s, uint64_t seed, int days, siz
 			    : x < 92 ? VISIT_ROUTINE
 			             : VISIT_FOLLOW_UP,
 			    grid, g0, c0_first, c0_end, accounts);
+			if (grid == vacant && ago < DEMO_VACANT_DAYS) {
+				if (demo_rng_chance(&r, 2000))
+					out[k - 1].account = ROLE_COMMUNITY_STAFF;
+				else
+					k--; /* not visited: nobody's grid */
+			}
 			/* The previous visit: about one interval earlier, a day or two either way.
 			 */
 			int step = iv + demo_rng_range(&r, -1, 2);
@@ -121,10 +135,13 @@ demo_visit *demo_visits_build(const demo_street *s, uint64_t seed, int days, siz
 			continue;
 		int32_t grid = s->buildings[un->building].grid;
 		for (int ago = demo_rng_range(&r, 0, 120); ago < days;
-		     ago += demo_rng_range(&r, 90, 180))
+		     ago += demo_rng_range(&r, 90, 180)) {
 			add(&out, &k, &cap, &r, un->first_resident, true, ago,
 			    demo_rng_chance(&r, 8500) ? VISIT_ROUTINE : VISIT_FOLLOW_UP, grid, g0,
 			    c0_first, c0_end, accounts);
+			if (grid == vacant && ago < DEMO_VACANT_DAYS)
+				k--;
+		}
 	}
 	*n = k;
 	return out;

@@ -26,6 +26,7 @@ export const myOpenNeeds = () => apiGet('/me/open-needs')
 export const claimNeed = (id, offerId) => apiSend('POST', `/needs/${seg(id)}/claim`, { offer_id: offerId })
 
 export const listProjects = (params) => apiGet('/projects' + queryString(params))
+export const getProject = (id) => apiGet(`/projects/${seg(id)}`)
 
 // Settings in force at scope ('' the whole system, a street, community or grid) and
 // changing them: values {name: integer | null (back to the wider scope's)}.

@@ -49,7 +49,7 @@ export default {
       'match_proposal.accept': '接单',
       'match_proposal.decline': '拒绝派单',
       'match_project.create': '创建项目',
-      'match_project.commit': '共建单位认领',
+      'match_project.commit': '组织认领项目',
       'match_project.milestone': '项目节点',
       'match_project.complete': '项目完成',
     },

@@ -47,3 +47,5 @@ export function windowReason(w, withNeed = false) {
 // (the scheduled job "system", the command line "cli", as the demo's runs).
 const RUNNERS = { system: '定时自动匹配', cli: '命令行' }
 export const runBy = (name) => RUNNERS[name] || name
+// Who posted a need: a person's name, or the command line's (the demo's needs).
+export const postedBy = (name) => (name === 'cli' ? '命令行导入' : name)

@@ -6,6 +6,12 @@ import { Flag, Medal, Present, Tickets } from '@element-plus/icons-vue'
 export default {
   name: 'mobilisation',
   order: 80,
+  // The workbench's shortcuts: those who volunteer sign up for activities and see their
+  // hours and points first.
+  shortcuts: [
+    { title: '志愿活动', to: '/mobilisation', icon: Medal, roles: ['party_member', 'volunteer'], perm: ['activity', 'read'], order: 20 },
+    { title: '我的志愿', to: '/mobilisation/me', icon: Tickets, roles: ['party_member', 'volunteer'], order: 21 },
+  ],
   nav: [
     {
       path: '/mobilisation',

@@ -28,3 +28,7 @@ export const signupTagType = (status) =>
 
 export const day = (s) => (s ? formatShanghai(s).slice(0, 10) : '—')
 export const minute = (s) => (s ? formatShanghai(s).slice(0, 16) : '—')
+
+// What a points entry was for when it names no activity or item: its earning rule.
+const RULE_TEXT = { service_hour: '志愿服务', need_completed: '完成供需对接服务', topic_participation: '参与议题', vote: '参加表决' }
+export const entryAbout = (e) => e.about || RULE_TEXT[e.rule] || ''
