@@ -16,6 +16,11 @@ bool case_role_org_only(policy_role r)
 	return r == ROLE_PROPERTY || r == ROLE_DEPARTMENT || r == ROLE_UNIT_CONTACT;
 }
 
+bool case_role_dispatches(policy_role r)
+{
+	return r >= 0 && r < ROLE__COUNT && (place_bits[r] & CR_DISPATCHER);
+}
+
 static bool is_org_scope(const char *s)
 {
 	return s && !strncmp(s, "org:", 4);

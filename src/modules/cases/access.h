@@ -51,6 +51,10 @@ typedef struct {
 /* Only through organisation grants (property, department, unit_contact)? */
 bool case_role_org_only(policy_role r);
 
+/* Does a place grant of role r accept and dispatch the cases of its place (受理、派遣:
+ * community staff and admins, the street, the system)? */
+bool case_role_dispatches(policy_role r);
+
 /* The access of an account holding grants[0..n) to the case w, against the policy
  * table's resource res (the cases module's `case`). */
 case_access case_access_of(const case_grant *grants, int n, const case_who *w, policy_resource res);

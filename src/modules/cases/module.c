@@ -35,6 +35,7 @@ static const gz_module_command commands[] = {
 };
 
 extern const gz_job_kind gz_cases_job_kinds[];
+extern const gz_module_todo gz_cases_todos[]; /* workbench.c */
 
 policy_resource RES_CASE = -1;
 
@@ -82,5 +83,6 @@ const gz_module gz_module_cases = {
     .counts = counts,
     .resources = resources,
     .jobs = gz_cases_job_kinds,
+    .todos = gz_cases_todos,
     .init = gz_cases_names_init,
 };
