@@ -158,3 +158,32 @@ test("the demo's Party member finds their Party member points on a phone", async
     await page.close();
   }
 });
+
+test('the secretary\'s case to-dos on the workbench open the case list already filtered', async () => {
+  const page = await as('community_admin', { width: 360, height: 740 });
+  try {
+    await page.goto(d.srv.url + '/dashboard');
+    const accept = page.getByTestId('todo-cases.accept');
+    await accept.waitFor();
+    const shown = Number((await page.getByTestId('todo-count-cases.accept').innerText()).replace(/\D/g, ''));
+    const a = d.account('community_admin');
+    const s = await login(d.srv, a.username, a.password);
+    const api1 = await api(d.srv, 'GET', '/api/v1/cases?state=reported&limit=100', undefined, s.bearer);
+    assert.equal(api1.status, 200);
+    assert.equal(shown, api1.body.items.length, 'the count is the reports the list holds');
+    await accept.getByRole('link').click();
+    await page.waitForURL(/\/cases\?state=reported$/);
+    await settle(page);
+    const rows = page.getByTestId('case-list').locator('[data-testid^="case-row-"]');
+    assert.equal(await rows.count(), Math.min(shown, 30), 'the list opens on the reports to accept');
+    for (const t of await rows.allInnerTexts()) assert.match(t, /待受理/);
+    await noOverflow(page, '/cases?state=reported at 360 px');
+    await page.goto(d.srv.url + '/dashboard');
+    await page.getByTestId('todo-cases.overdue').getByRole('link').click();
+    await page.waitForURL(/\/cases\?overdue=1$/);
+    await settle(page);
+    assert.match(await page.getByTestId('case-chip-overdue').getAttribute('class'), /\bon\b/, 'the 超期 chip is on');
+  } finally {
+    await page.close();
+  }
+});
