@@ -56,6 +56,30 @@ bool gz_api_scope_range(const char *scope, const char *filter, char *lo, char *h
 	return hi[0] != '\0';
 }
 
+int gz_api_sum_scopes(gz_db *db, const char *const *scopes, int n, const char *sql, const char *p3,
+                      int64_t *sum, gz_err *err)
+{
+	for (int s = 0; s < n; s++) {
+		char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
+		if (!gz_api_scope_range(scopes[s], NULL, lo, hi))
+			continue;
+		gz_stmt *st = gz_db_prepare(db, sql, err);
+		if (!st)
+			return -1;
+		gz_stmt_bind_str(st, 1, lo);
+		gz_stmt_bind_str(st, 2, hi);
+		if (p3)
+			gz_stmt_bind_str(st, 3, p3);
+		int rc = gz_stmt_step(st, err);
+		if (rc == GZ_ROW)
+			*sum += gz_stmt_int64(st, 0);
+		gz_stmt_finish(st);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* A grid list's cursor is "c" + the 15-digit grid code + the id in decimal: only digits
  * after the "c", which gz_req_list_params() accepts (a value past int64 range reads as
  * its maximum, C11 7.22.1.4) before it is parsed here. */

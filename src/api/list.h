@@ -31,6 +31,12 @@ int gz_api_code_query(gz_req *r, const char *key, unsigned mask, const char **ou
  * do not. lo and hi hold GZ_SCOPE_MAX + 2 bytes. */
 bool gz_api_scope_range(const char *scope, const char *filter, char *lo, char *hi);
 
+/* Runs sql once per scope — $1 and $2 the scope's range of codes (gz_api_scope_range),
+ * $3 the text p3 when it is not NULL — and adds the integer it answers (a COUNT) to *sum.
+ * For the workbench's counts inside the caller's grants. 0, or -1 with err set. */
+int gz_api_sum_scopes(gz_db *db, const char *const *scopes, int n, const char *sql, const char *p3,
+                      int64_t *sum, gz_err *err);
+
 /* Where a page starts: after the row with key (0: at the start) — and, for lists in
  * (grid_code, id) order, in grid (that row's grid when the page was read, so a row that
  * moves grid between two pages neither hides nor repeats the rows after it). */

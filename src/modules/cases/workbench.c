@@ -2,17 +2,15 @@
  * accepted and the open cases past a deadline in the places the actor dispatches for, and
  * the cases dispatched to the actor in person that wait for them. Counted inside the
  * actor's own grants, grid by grid over cases_grid_state (grid_code, state, id), each
- * place up to TODO_CAP. Reads only. */
+ * place up to 1,000 (beyond, the count says "at least"). Reads only. */
 #include "modules/cases/cases_internal.h"
 #include "api/list.h"
 #include "core/time.h"
 #include "modules/cases/access.h"
 #include "modules/module.h"
 
+#include <stdio.h>
 #include <string.h>
-
-/* Most records a to-do counts exactly per place; beyond it the count says "at least". */
-#define TODO_CAP 1000
 
 /* The place scopes where the actor accepts and dispatches cases (case_role_dispatches,
  * with case write); 0 when none. */
@@ -30,33 +28,6 @@ static int dispatch_scopes(const gz_actor *a, const char **out)
 	return n;
 }
 
-/* Sums sql ($1, $2: a scope's range of grid codes; $3: now in ms) over the scopes. */
-static int count_places(gz_db *db, const char *const *scopes, int n, const char *sql,
-                        int64_t *count, gz_err *err)
-{
-	*count = 0;
-	for (int s = 0; s < n; s++) {
-		char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
-		if (!gz_api_scope_range(scopes[s], NULL, lo, hi))
-			continue;
-		int64_t k = 0;
-		gz_stmt *st = gz_db_prepare(db, sql, err);
-		if (!st)
-			return -1;
-		gz_stmt_bind_str(st, 1, lo);
-		gz_stmt_bind_str(st, 2, hi);
-		gz_stmt_bind_int64(st, 3, gz_time_now_ms());
-		int rc = gz_stmt_step(st, err);
-		if (rc == GZ_ROW)
-			k = gz_stmt_int64(st, 0);
-		gz_stmt_finish(st);
-		if (rc < 0)
-			return -1;
-		*count += k;
-	}
-	return 1;
-}
-
 /* To-do: reports waiting to be accepted (待受理) where the actor dispatches. */
 static int accept_todo(gz_db *db, const gz_actor *a, int64_t *count, gz_err *err)
 {
@@ -64,11 +35,14 @@ static int accept_todo(gz_db *db, const gz_actor *a, int64_t *count, gz_err *err
 	int n = dispatch_scopes(a, scopes);
 	if (!n)
 		return 0;
-	return count_places(db, scopes, n,
-	                    "SELECT COUNT(*) FROM (SELECT 1 FROM grids g CROSS JOIN cases c WHERE "
-	                    "g.code >= $1 AND g.code < $2 AND c.grid_code = g.code AND c.state = "
-	                    "'reported' AND CAST($3 AS BIGINT) > 0 LIMIT 1000) x",
-	                    count, err);
+	*count = 0;
+	return gz_api_sum_scopes(db, scopes, n,
+	                         "SELECT COUNT(*) FROM (SELECT 1 FROM grids g CROSS JOIN cases c "
+	                         "WHERE g.code >= $1 AND g.code < $2 AND c.grid_code = g.code AND "
+	                         "c.state = 'reported' LIMIT 1000) x",
+	                         NULL, count, err) < 0
+	           ? -1
+	           : 1;
 }
 
 /* To-do: open cases whose current step is past its deadline (逾期: marked by the deadline
@@ -79,14 +53,19 @@ static int overdue_todo(gz_db *db, const gz_actor *a, int64_t *count, gz_err *er
 	int n = dispatch_scopes(a, scopes);
 	if (!n)
 		return 0;
-	return count_places(
-	    db, scopes, n,
-	    "SELECT COUNT(*) FROM (SELECT 1 FROM grids g CROSS JOIN cases c WHERE "
-	    "g.code >= $1 AND g.code < $2 AND c.grid_code = g.code AND c.state IN "
-	    "('reported', 'accepted', 'dispatched', 'signed', 'extension_requested', "
-	    "'escalated', 'handled', 'verified') AND (c.overdue = 1 OR c.step_due_at < "
-	    "$3) LIMIT 1000) x",
-	    count, err);
+	char now[24]; /* $3, as text */
+	snprintf(now, sizeof now, "%lld", (long long)gz_time_now_ms());
+	*count = 0;
+	return gz_api_sum_scopes(
+	           db, scopes, n,
+	           "SELECT COUNT(*) FROM (SELECT 1 FROM grids g CROSS JOIN cases c WHERE "
+	           "g.code >= $1 AND g.code < $2 AND c.grid_code = g.code AND c.state IN "
+	           "('reported', 'accepted', 'dispatched', 'signed', 'extension_requested', "
+	           "'escalated', 'handled', 'verified') AND (c.overdue = 1 OR c.step_due_at < "
+	           "CAST($3 AS BIGINT)) LIMIT 1000) x",
+	           now, count, err) < 0
+	           ? -1
+	           : 1;
 }
 
 /* To-do: cases dispatched to the actor in person, waiting to be signed for or handled

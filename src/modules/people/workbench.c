@@ -24,32 +24,6 @@ static int scopes_of(const gz_actor *a, policy_action action, const char **scope
 	return ns;
 }
 
-/* Runs sql ($1 lo, $2 hi of each scope range, then $3 when key is not NULL) once per scope
- * and adds the integer it answers to *n. */
-static int sum_scopes(gz_db *db, const char *const *scopes, int ns, const char *sql,
-                      const char *key, int64_t *n, gz_err *err)
-{
-	for (int s = 0; s < ns; s++) {
-		char lo[GZ_SCOPE_MAX + 2], hi[GZ_SCOPE_MAX + 2];
-		if (!gz_api_scope_range(scopes[s], NULL, lo, hi))
-			continue;
-		gz_stmt *st = gz_db_prepare(db, sql, err);
-		if (!st)
-			return -1;
-		gz_stmt_bind_str(st, 1, lo);
-		gz_stmt_bind_str(st, 2, hi);
-		if (key)
-			gz_stmt_bind_str(st, 3, key);
-		int rc = gz_stmt_step(st, err);
-		if (rc == GZ_ROW)
-			*n += gz_stmt_int64(st, 0);
-		gz_stmt_finish(st);
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* Most records a to-do counts exactly; beyond it the count says "at least". */
 #define TODO_CAP 1000
 
@@ -68,11 +42,12 @@ static int verify_todo(gz_db *db, const gz_actor *a, int64_t *count, gz_err *err
 	if (!nn)
 		return 0;
 	*count = 0;
-	return sum_scopes(db, near, nn,
-	                  "SELECT COUNT(*) FROM (SELECT 1 FROM residents r WHERE r.grid_code >= $1 "
-	                  "AND r.grid_code < $2 AND " LIVE " AND (r.id_number_enc IS "
-	                  "NULL OR r.household_id IS NULL) LIMIT 1000) x",
-	                  NULL, count, err) < 0
+	return gz_api_sum_scopes(
+	           db, near, nn,
+	           "SELECT COUNT(*) FROM (SELECT 1 FROM residents r WHERE r.grid_code >= $1 "
+	           "AND r.grid_code < $2 AND " LIVE " AND (r.id_number_enc IS "
+	           "NULL OR r.household_id IS NULL) LIMIT 1000) x",
+	           NULL, count, err) < 0
 	           ? -1
 	           : 1;
 }
@@ -114,14 +89,15 @@ static int register_figures(gz_db *db, const gz_actor *a, json_t **items, gz_err
 		    gz_db_query_int64(db, "SELECT n FROM record_counts WHERE name = 'residents'",
 		                      &res, err, 0) < 0)
 			return -1;
-	} else if (sum_scopes(db, scopes, ns,
-	                      "SELECT COUNT(*) FROM households WHERE grid_code >= $1 AND grid_code "
-	                      "< $2",
-	                      NULL, &hh, err) < 0 ||
-	           sum_scopes(db, scopes, ns,
-	                      "SELECT COUNT(*) FROM residents r WHERE r.grid_code >= $1 AND "
-	                      "r.grid_code < $2 AND " LIVE,
-	                      NULL, &res, err) < 0) {
+	} else if (gz_api_sum_scopes(
+	               db, scopes, ns,
+	               "SELECT COUNT(*) FROM households WHERE grid_code >= $1 AND grid_code "
+	               "< $2",
+	               NULL, &hh, err) < 0 ||
+	           gz_api_sum_scopes(db, scopes, ns,
+	                             "SELECT COUNT(*) FROM residents r WHERE r.grid_code >= $1 AND "
+	                             "r.grid_code < $2 AND " LIVE,
+	                             NULL, &res, err) < 0) {
 		return -1;
 	}
 	*items = json_pack("[o,o]", figure("households", "户数", "户", hh),
@@ -153,11 +129,11 @@ static int key_group_figures(gz_db *db, const gz_actor *a, json_t **items, gz_er
 		gz_people_tag_key(t->code, t->sensitive, key, sizeof key);
 		int64_t n = 0;
 		if (key[0] &&
-		    sum_scopes(db, t->sensitive ? reveal : scopes, t->sensitive ? nv : ns,
-		               "SELECT COUNT(*) FROM resident_tags t JOIN residents r ON "
-		               "r.id = t.resident_id WHERE t.tag_key = $3 AND t.grid_code "
-		               ">= $1 AND t.grid_code < $2 AND " LIVE,
-		               key, &n, err) < 0) {
+		    gz_api_sum_scopes(db, t->sensitive ? reveal : scopes, t->sensitive ? nv : ns,
+		                      "SELECT COUNT(*) FROM resident_tags t JOIN residents r ON "
+		                      "r.id = t.resident_id WHERE t.tag_key = $3 AND t.grid_code "
+		                      ">= $1 AND t.grid_code < $2 AND " LIVE,
+		                      key, &n, err) < 0) {
 			json_decref(out);
 			return -1;
 		}
