@@ -93,6 +93,10 @@ describe('gongzhi demo', () => {
     assert.deepEqual(demo.accounts.map((a) => a.role).sort(), [...roles].sort());
     assert.equal(account('system_admin').username, 'admin');
     assert.equal(account('system_admin').scope, '');
+    // The printed table names each account's place, never its code.
+    for (const a of demo.accounts) assert.doesNotMatch(a.scope_name, /\d{9}/, `${a.username}: ${a.scope_name}`);
+    assert.match(account('grid_worker').scope_name, /网格$/);
+    assert.equal(account('system_admin').scope_name, '（全部）');
     for (const a of demo.accounts) {
       assert.ok(a.created, a.username);
       assert.ok(a.password.length >= 12, a.username);

@@ -1073,6 +1073,23 @@ static void print_summary(const demo_street *s, const json_t *c, const acc_state
 	print_accounts(s, state);
 }
 
+/* The place a demo grant's scope names, by name (「东湖街道」, 「朝阳里社区第一网格」); the
+ * whole system's ""; another scope (an organisation's) as it is. */
+static const char *scope_label(const demo_street *s, const char *scope)
+{
+	if (!scope[0])
+		return "（全部）";
+	if (!strcmp(scope, s->code))
+		return s->name;
+	for (int i = 0; i < s->ncommunities; i++)
+		if (!strcmp(scope, s->communities[i].code))
+			return s->communities[i].name;
+	for (int i = 0; i < s->ngrids; i++)
+		if (!strcmp(scope, s->grids[i].code))
+			return s->grids[i].name;
+	return scope;
+}
+
 static void print_accounts(const demo_street *s, const acc_state *state)
 {
 	static const int widths[] = {16, 13, 16, 12};
@@ -1089,7 +1106,7 @@ static void print_accounts(const demo_street *s, const acc_state *state)
 		printf("  ");
 		for (int k = 0; k < 4; k++)
 			put_padded(cells[k], widths[k]);
-		printf("%s\n", a->scope[0] ? a->scope : "（全部）");
+		printf("%s\n", scope_label(s, a->scope));
 	}
 	printf("\n登录：浏览器打开服务地址，用上面的用户名和密码。\n");
 }
@@ -1100,10 +1117,11 @@ static json_t *summary_json(const demo_street *s, json_t *counts, const acc_stat
 	json_t *accounts = json_array();
 	for (int i = 0; i < s->naccounts; i++) {
 		const demo_account *a = &s->accounts[i];
-		json_t *j = json_pack(
-		    "{s:s,s:s,s:s,s:s,s:s,s:b}", "role", policy_role_name(a->role), "role_label",
-		    policy_role_label(a->role), "username", a->username, "display_name",
-		    a->display_name, "scope", a->scope, "created", state[i] == ACC_CREATED);
+		json_t *j =
+		    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "role", policy_role_name(a->role),
+		              "role_label", policy_role_label(a->role), "username", a->username,
+		              "display_name", a->display_name, "scope", a->scope, "scope_name",
+		              scope_label(s, a->scope), "created", state[i] == ACC_CREATED);
 		if (state[i] == ACC_CREATED)
 			json_object_set_new(j, "password", json_string(a->password));
 		json_array_append_new(accounts, j);
