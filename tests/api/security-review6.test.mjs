@@ -181,14 +181,14 @@ describe('matching: what a provider reads of a resident', () => {
     const u = await makeUser(srv, w.admin, 'r6-former-vol', [['volunteer', C1], ['resident', G2]]);
     const vol = await login(srv, 'r6-former-vol', u.password);
     let r = await post('/api/v1/offers', {
-      kind: 'person', scope_code: C1, skills: ['助餐'], capacity_per_week: 3, radius_m: 3000,
+      kind: 'person', scope_code: C1, skills: ['上门理发'], capacity_per_week: 3, radius_m: 3000,
       lng: 116.4001, lat: 39.9001, windows: [],
     }, vol);
     assert.equal(r.status, 201, JSON.stringify(r.body));
     const offer = r.body.id;
     const iso = (ms) => new Date(ms).toISOString();
     r = await post('/api/v1/needs', {
-      resident_id: w.ids.G1[0], skill: '助餐', title: '送午餐', lng: 116.4003, lat: 39.9003,
+      resident_id: w.ids.G1[0], skill: '上门理发', title: '上门理发', lng: 116.4003, lat: 39.9003,
       window_start: iso(Date.now()), window_end: iso(Date.now() + 7 * D), est_minutes: 30,
     }, w.as.grid_worker);
     assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -202,6 +202,37 @@ describe('matching: what a provider reads of a resident', () => {
     r = await post(`/api/v1/needs/${open}/claim`, { offer_id: offer }, vol);
     assert.equal(r.status, 404, JSON.stringify(r.body));
     assert.equal(sql(srv, `SELECT status FROM match_needs WHERE id = ${open}`)[0][0], 'open', 'nothing changed');
+    // Nor does a run propose the need to their offer (the only one of its skill): it stays open.
+    r = await post('/api/v1/matching/runs', { community_code: C1 }, w.as.community_admin);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.ok(!r.body.proposals.some((p) => p.offer.id === offer), JSON.stringify(r.body.proposals.map((p) => [p.need.id, p.offer.id])));
+    assert.equal(sql(srv, `SELECT status FROM match_needs WHERE id = ${open}`)[0][0], 'open', 'left open for staff');
+  });
+
+  test('finding 10, the other side: an offer recorded by staff at the community serves its owner granted at a grid', async () => {
+    // The Party member holds their grant at G1; the secretary records their offer at C1
+    // (staff record offers for others where they write them). They still serve it: their
+    // open needs list it and their claim goes through.
+    const u = await makeUser(srv, w.admin, 'r6-grid-pm', [['party_member', G1]]);
+    const pm = await login(srv, 'r6-grid-pm', u.password);
+    pm.user = { id: u.id };
+    let r = await post('/api/v1/offers', {
+      kind: 'person', scope_code: C1, user_id: pm.user.id, skills: ['修理纱窗'], capacity_per_week: 3,
+      radius_m: 3000, lng: 116.4001, lat: 39.9001, windows: [],
+    }, w.as.community_admin);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const offer = r.body.id;
+    const iso = (ms) => new Date(ms).toISOString();
+    r = await post('/api/v1/needs', {
+      resident_id: w.ids.G1[0], skill: '修理纱窗', title: '修理纱窗', lng: 116.4003, lat: 39.9003,
+      window_start: iso(Date.now()), window_end: iso(Date.now() + 7 * D), est_minutes: 30,
+    }, w.as.grid_worker);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const need = r.body.id;
+    const open = await get('/api/v1/me/open-needs', pm);
+    assert.ok(open.body.items.some((n) => n.id === need && n.via_offer_id === offer), JSON.stringify(open.body.items.map((n) => n.id)));
+    r = await post(`/api/v1/needs/${need}/claim`, { offer_id: offer }, pm);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
   });
 
   test('/me/open-needs: no description, no tags, no flat, the name masked', async () => {

@@ -99,9 +99,14 @@ static inline int64_t match_key(int64_t id)
 /* gz_actor_check for one record at scope, except that an actor who may not even read
  * such records there gets 404 not_found (as for a record that does not exist), never
  * 403. */
-/* Is a the owner (user) of an offer placed at scope who still serves there (offer write at
- * scope)? A provider whose grant was revoked keeps their offers' rows, not what they open:
- * the open needs, claims and answers to proposals (security review 6, finding 10). */
+/* Do grants g[0..n) still serve an offer placed at scope: one of them writes offers at a
+ * place that contains scope or lies inside it? (Staff record an offer at their community
+ * for a Party member granted at one of its grids: that member serves it.) */
+bool match_grants_serve(const gz_grant *g, int n, const char *scope);
+/* Is a the owner (user) of an offer placed at scope who still serves there
+ * (match_grants_serve)? A provider whose grant was revoked keeps their offers' rows, not
+ * what they open: the open needs, claims, answers to proposals and a run's proposals
+ * (security review 6, finding 10). */
 bool match_offer_serving(const gz_actor *a, int64_t user, const char *scope);
 
 int match_scope_check(const gz_actor *a, policy_action act, policy_resource res, const char *scope,

@@ -6,6 +6,7 @@
  * declined pair is never proposed again, and the need is open for the next run. */
 #include "modules/matching/match_internal.h"
 #include "modules/matching/avail.h"
+#include "modules/accounts/accounts.h"
 #include "api/fields.h"
 #include "api/list.h"
 #include "core/json.h"
@@ -38,6 +39,7 @@ typedef struct run_need {
 
 typedef struct run_offer {
 	int64_t id, user_id, cap, radius, lng, lat, load;
+	char scope[SPACE_CODE_SIZE];
 	json_t *skills, *grids;
 	int32_t *skill_ids;
 	match_avail_window *windows; /* none: always available */
@@ -334,6 +336,57 @@ static int load_needs(gz_db *db, run_ctx *c, const char *lo, const char *hi, int
 	return rc < 0 ? -1 : 0;
 }
 
+static int cmp_owner(const void *a, const void *b, void *arg)
+{
+	const run_offer *o = arg;
+	int64_t x = o[*(const int *)a].user_id, y = o[*(const int *)b].user_id;
+	return (x > y) - (x < y);
+}
+
+/* Leaves out the offers whose owner no longer serves at the offer's place: an account
+ * disabled or deleted, or whose grants no longer write offers there (a volunteer's grant
+ * revoked: match_grants_serve, the check of claims and answers), so a run proposes
+ * nothing its provider could not take. Offers grouped by owner, one lookup per owner;
+ * offers without an owner (the command line's) stay. */
+static int drop_stale_offers(gz_db *db, run_ctx *c, gz_err *err)
+{
+	int *by = malloc(sizeof *by * (size_t)(c->noffers + 1));
+	bool *keep = calloc((size_t)c->noffers + 1, sizeof *keep);
+	for (int j = 0; j < c->noffers; j++)
+		by[j] = j;
+	qsort_r(by, (size_t)c->noffers, sizeof *by, cmp_owner, c->offers);
+	gz_user_row *u = malloc(sizeof *u);
+	int rc = 0;
+	for (int k = 0; k < c->noffers && rc >= 0; k++) {
+		const run_offer *o = &c->offers[by[k]];
+		if (!o->user_id) {
+			keep[by[k]] = true;
+			continue;
+		}
+		if (k == 0 || c->offers[by[k - 1]].user_id != o->user_id) {
+			rc = gz_user_get(db, o->user_id, false, u, err);
+			if (rc == 0 || (rc > 0 && u->disabled_at))
+				u->ngrants = 0; /* serves nowhere */
+		}
+		keep[by[k]] = rc > 0 && match_grants_serve(u->grants, u->ngrants, o->scope);
+	}
+	int kept = 0;
+	for (int j = 0; rc >= 0 && j < c->noffers; j++) {
+		run_offer *o = &c->offers[j];
+		if (keep[j]) {
+			c->offers[kept++] = *o;
+			continue;
+		}
+		json_decref(o->skills);
+		json_decref(o->grids);
+		free(o->windows);
+	}
+	if (rc >= 0)
+		c->noffers = kept;
+	free(by), free(keep), free(u);
+	return rc < 0 ? -1 : 0;
+}
+
 static int load_offers(gz_db *db, run_ctx *c, const char *lo, const char *hi, const char *street,
                        int64_t now, gz_err *err)
 {
@@ -345,7 +398,8 @@ static int load_offers(gz_db *db, run_ctx *c, const char *lo, const char *hi, co
 	    "o.lat_e7, o.grids, o.windows, (SELECT COUNT(*) FROM match_needs x WHERE x.offer_id = "
 	    "o.id AND "
 	    "(x.status IN ('proposed', 'taken') OR (x.status IN ('done', 'rated') AND x.updated_at "
-	    "> $4))) FROM match_offers o WHERE o.status = 'active' AND ((o.scope_code >= $1 AND "
+	    "> $4))), o.scope_code FROM match_offers o WHERE o.status = 'active' AND "
+	    "((o.scope_code >= $1 AND "
 	    "o.scope_code < $2) OR o.scope_code = $3) ORDER BY o.id LIMIT 20001",
 	    err);
 	if (!st)
@@ -367,6 +421,7 @@ static int load_offers(gz_db *db, run_ctx *c, const char *lo, const char *hi, co
 		o->lat = gz_stmt_int64(st, 6);
 		o->grids = json_loads(gz_stmt_text(st, 7), 0, NULL);
 		o->load = gz_stmt_int64(st, 9);
+		snprintf(o->scope, sizeof o->scope, "%s", gz_stmt_text(st, 10));
 		o->nwindows = match_avail_parse(gz_stmt_text(st, 8), &o->windows);
 		if (!json_is_array(o->skills)) {
 			json_decref(o->skills);
@@ -378,7 +433,7 @@ static int load_offers(gz_db *db, run_ctx *c, const char *lo, const char *hi, co
 		}
 	}
 	gz_stmt_finish(st);
-	return rc < 0 ? -1 : 0;
+	return rc < 0 ? -1 : drop_stale_offers(db, c, err);
 }
 
 /* Declined pairs, grid areas and availability (the offer's weekly windows must overlap
