@@ -187,3 +187,17 @@ test('the secretary\'s case to-dos on the workbench open the case list already f
     await page.close();
   }
 });
+
+test('资源清单 states a fund in yuan and a single venue without a count', async () => {
+  const page = await as('community_admin', { width: 390, height: 844 });
+  try {
+    await page.goto(d.srv.url + '/matching?tab=offers');
+    await settle(page);
+    await page.getByText('微心愿基金 20,000 元').first().waitFor();
+    const text = await page.locator('main').innerText();
+    assert.doesNotMatch(text, /（元）|× 20000|会议室（30 人） × 1/);
+    await noOverflow(page, '/matching?tab=offers at 390 px');
+  } finally {
+    await page.close();
+  }
+});
