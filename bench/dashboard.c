@@ -471,6 +471,20 @@ static int dashboard_bench(gz_db *db, const sharing_query *q)
 	return ratio < TARGET || diff;
 }
 
+/* The street's query over the days days up to today, as the route builds it. */
+static void street_query(sharing_query *q, const char *street, int days)
+{
+	memset(q, 0, sizeof *q);
+	q->node = street;
+	q->level = SPACE_STREET;
+	snprintf(q->lo, sizeof q->lo, "%s", q->node);
+	policy_scope_upper(q->node, q->hi, sizeof q->hi);
+	q->to_day = today;
+	q->from_day = today - (days - 1);
+	q->from_ms = q->from_day * DAY_MS - BEIJING_MS;
+	q->to_ms = (q->to_day + 1) * DAY_MS - BEIJING_MS;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
@@ -493,15 +507,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		sharing_query q;
-		memset(&q, 0, sizeof q);
-		q.node = argv[2];
-		q.level = SPACE_STREET;
-		snprintf(q.lo, sizeof q.lo, "%s", q.node);
-		policy_scope_upper(q.node, q.hi, sizeof q.hi);
-		q.to_day = today;
-		q.from_day = today - (days - 1);
-		q.from_ms = q.from_day * DAY_MS - BEIJING_MS;
-		q.to_ms = (q.to_day + 1) * DAY_MS - BEIJING_MS;
+		street_query(&q, argv[2], days);
 		char f[16], t[16];
 		printf("street %s, %d days [%s, %s]:\n", q.node, days,
 		       visit_day_format(q.from_day, f, sizeof f),
@@ -537,20 +543,10 @@ int main(int argc, char **argv)
 	}
 	if (rate_bench(db, argv[2]))
 		ret = 1;
-	{
-		sharing_query q;
-		memset(&q, 0, sizeof q);
-		q.node = argv[2];
-		q.level = SPACE_STREET;
-		snprintf(q.lo, sizeof q.lo, "%s", q.node);
-		policy_scope_upper(q.node, q.hi, sizeof q.hi);
-		q.to_day = today;
-		q.from_day = today - (SHARING_DEFAULT_DAYS - 1);
-		q.from_ms = q.from_day * DAY_MS - BEIJING_MS;
-		q.to_ms = (q.to_day + 1) * DAY_MS - BEIJING_MS;
-		if (dashboard_bench(db, &q))
-			ret = 1;
-	}
+	sharing_query q;
+	street_query(&q, argv[2], SHARING_DEFAULT_DAYS);
+	if (dashboard_bench(db, &q))
+		ret = 1;
 	gz_db_close(db);
 	return ret;
 }
